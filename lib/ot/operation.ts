@@ -1,33 +1,35 @@
 /**
  * The rich-text operation type: Quill Deltas (quill-delta 5) used as operations and documents.
  *
- * Pure: no I/O, no framework imports. Every function treats its inputs as immutable.
- * Rules are numbered in ./SPEC.md and cited by the tests.
+ * Pure: no I/O, no framework imports. Every function treats its inputs as immutable and returns
+ * fresh Deltas. Rules are numbered in ./SPEC.md and cited by the tests.
+ *
+ * Trust boundary: `validateOp` / `validateDocument` turn untrusted values into Deltas; the
+ * functions here take Deltas that passed them (or came out of this module) and do not re-check
+ * their shape. Whether an op fits a document is checked by `apply` (and `invert`).
  */
 import Delta from 'quill-delta';
+import { checkApplicable } from './applicable.ts';
+import { DEFAULT_LIMITS, type Limits } from './limits.ts';
+import { fail, ok, type Result } from './result.ts';
+import type { Selection } from './validate.ts';
 
 export { Delta };
+export { checkApplicable } from './applicable.ts';
+export { ALLOWED_ATTRIBUTES } from './attributes.ts';
+export { DEFAULT_LIMITS, type Limits } from './limits.ts';
+export { fail, ok, OtError, unwrap, type OtErrorCode, type Result } from './result.ts';
+export { validateDocument, validateOp, validateSelection, type Selection } from './validate.ts';
 
 /** Which op wins when two inserts land at the same position: 'left' goes first. */
 export type Side = 'left' | 'right';
 
-/** Codes a caller may see when an op is refused; the same codes as the API's error codes. */
-export type OtErrorCode = 'BAD_USER_INPUT' | 'PAYLOAD_TOO_LARGE';
-
-/** Expected failures are values, never exceptions. */
-export type Result<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly code: OtErrorCode; readonly message: string };
-
-export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
-export const fail = <T = never>(code: OtErrorCode, message: string): Result<T> => ({ ok: false, code, message });
-
-/** A document: a Delta made only of inserts, ending with a newline. */
+/** A document: a Delta made only of inserts, ending with a newline. The empty one is "\n". */
 export function emptyDocument(): Delta {
   return new Delta().insert('\n');
 }
 
-/** Length of the document an op expects: what it retains plus what it deletes. */
+/** Length of the document an op expects at least: what it retains plus what it deletes. */
 export function baseLength(op: Delta): number {
   let n = 0;
   for (const c of op.ops) {
@@ -39,20 +41,19 @@ export function baseLength(op: Delta): number {
 }
 
 /**
- * Applies `op` to `doc`. Refuses an op that reaches past the end of the document
- * or that would leave the document without its final newline.
+ * Applies `op` to `doc` [OT5, OT6, OT7]. Refuses (`BAD_USER_INPUT`) an op that reaches past the end
+ * of the document, deletes the final newline, inserts after it, or splits a surrogate pair; refuses
+ * (`PAYLOAD_TOO_LARGE`) one that would make the document longer than `limits.maxDocumentLength`.
+ * `doc` must be a valid document and `op` a validated op.
  */
-export function apply(doc: Delta, op: Delta): Result<Delta> {
-  const docLength = doc.length();
-  const reach = baseLength(op);
-  if (reach > docLength) {
-    return fail('BAD_USER_INPUT', `The operation reaches position ${reach} but the document has only ${docLength} characters; fetch the latest version and rebase.`);
+export function apply(doc: Delta, op: Delta, limits: Limits = DEFAULT_LIMITS): Result<Delta> {
+  const fits = checkApplicable(doc, op);
+  if (!fits.ok) return fits;
+  const nextLength = doc.length() + op.changeLength();
+  if (nextLength > limits.maxDocumentLength) {
+    return fail('PAYLOAD_TOO_LARGE', `The operation would make the document ${nextLength} characters long; the limit is ${limits.maxDocumentLength}. Split the document or remove content first.`);
   }
-  const next = doc.compose(op);
-  if (!endsWithNewline(next)) {
-    return fail('BAD_USER_INPUT', 'The operation would remove the final newline of the document; every document must end with "\\n".');
-  }
-  return ok(next);
+  return ok(doc.compose(op));
 }
 
 /** True when the last character of a document is a newline. */
@@ -62,36 +63,52 @@ export function endsWithNewline(doc: Delta): boolean {
 }
 
 /**
- * Transforms `op` so it applies after `other` (both made against the same document).
- * `side` is `op`'s side: 'left' puts `op`'s insert first when both insert at one position.
+ * Transforms `op` so it applies after `other` (both made against the same document) [OT1, OT6].
+ * `side` is `op`'s side: 'left' puts `op`'s insert first when both insert at one position, and
+ * for a format both ops set on the same text, the 'left' op's value wins.
  */
 export function transform(op: Delta, other: Delta, side: Side): Delta {
   // quill-delta: a.transform(b, priority) transforms b against a; priority=true means a wins.
   return other.transform(op, side === 'right');
 }
 
-/** One op with the effect of `a` followed by `b`. */
+/** One op with the effect of `a` followed by `b` [OT2]. `b` must be made against the result of `a`. */
 export function compose(a: Delta, b: Delta): Delta {
   return a.compose(b);
 }
 
-/** The op that undoes `op` when applied after it; `doc` is the document `op` applied to. */
+/**
+ * The op that undoes `op` when applied after it [OT3]; `doc` is the document `op` applied to.
+ * Throws a RangeError when `op` does not fit `doc`: that is a bug in the caller, not user input.
+ */
 export function invert(op: Delta, doc: Delta): Delta {
+  const fits = checkApplicable(doc, op);
+  if (!fits.ok) throw new RangeError(`invert: ${fits.message}`);
   return op.invert(doc);
 }
 
-/** A cursor or selection: `index` and `length` in characters. */
-export interface Selection {
-  readonly index: number;
-  readonly length: number;
+/**
+ * The op turning document `from` into document `to` [OT10]; both must be valid documents. The
+ * final newline is never deleted (it is a common suffix), so the result always fits `from`.
+ */
+export function diff(from: Delta, to: Delta): Delta {
+  return from.diff(to);
 }
 
 /**
- * Moves a selection through an op made concurrently by someone else. `ownOp` is true when the op
- * is the selection owner's own edit, so that a caret at an insert point moves past the insert.
+ * Moves a selection through an op made concurrently by someone else [OT4]. `ownOp` is true when
+ * the op is the selection owner's own edit, so that a caret at an insert point moves past the
+ * insert. A selection inside the op's base document stays inside the resulting document; negative
+ * or fractional input is clamped to whole positions ≥ 0 first.
  */
 export function transformSelection(selection: Selection, op: Delta, ownOp = false): Selection {
-  const start = op.transformPosition(selection.index, !ownOp);
-  const end = op.transformPosition(selection.index + selection.length, !ownOp);
+  const index = wholeOrZero(selection.index);
+  const length = wholeOrZero(selection.length);
+  const start = op.transformPosition(index, !ownOp);
+  const end = op.transformPosition(index + length, !ownOp);
   return { index: start, length: Math.max(0, end - start) };
+}
+
+function wholeOrZero(n: number): number {
+  return Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
 }

@@ -1,0 +1,27 @@
+/**
+ * Size bounds applied where untrusted deltas enter (validation) and where a document grows (apply).
+ * Lengths count UTF-16 code units, as quill-delta does; an embed counts 1. See ./SPEC.md, OT7.
+ */
+export interface Limits {
+  /** Most components (insert/retain/delete entries) one op may have, as sent. */
+  readonly maxComponents: number;
+  /** Most characters one op may insert (UTF-16 code units; an embed counts 1). */
+  readonly maxInsertLength: number;
+  /** Longest document, in UTF-16 code units including the final newline. */
+  readonly maxDocumentLength: number;
+  /** Longest `link` attribute or image URL. */
+  readonly maxLinkLength: number;
+}
+
+/**
+ * The bounds used when none are given. A typing op has a handful of components; a large paste of
+ * formatted text has one component per formatting run, so 10,000 components and 1,000,000
+ * characters leave room for pasting a book chapter while keeping one request's work bounded.
+ * 5,000,000 code units is about 1,000 printed pages.
+ */
+export const DEFAULT_LIMITS: Limits = Object.freeze({
+  maxComponents: 10_000,
+  maxInsertLength: 1_000_000,
+  maxDocumentLength: 5_000_000,
+  maxLinkLength: 2_048,
+});

@@ -1,0 +1,183 @@
+/**
+ * Validation of untrusted values into canonical Deltas (./SPEC.md, OT7 to OT9).
+ *
+ * Accepted shapes: a quill-delta `Delta`, a plain `{ ops: [...] }` object (the API's JSON form),
+ * or a bare `[...]` array of components (what ottypes rich-text and some Quill integrations send).
+ * The result is always a fresh, canonical Delta: adjacent components with equal attributes are
+ * merged, inserts come before deletes at one position, empty attribute maps are dropped, and
+ * trailing plain retains are removed. Nothing in the input is aliased by the result.
+ */
+import Delta, { type Op } from 'quill-delta';
+import { checkAttributes, checkUrl, isPlainObject } from './attributes.ts';
+import { DEFAULT_LIMITS, type Limits } from './limits.ts';
+import { fail, ok, type Result } from './result.ts';
+
+/** A cursor or selection: `index` and `length` in UTF-16 code units. */
+export interface Selection {
+  readonly index: number;
+  readonly length: number;
+}
+
+// Lone surrogates cannot be stored (PostgreSQL jsonb refuses them, UTF-8 turns them into U+FFFD)
+// and U+0000 is both unstorable in PostgreSQL text and quill-delta's placeholder for embeds in diff().
+const BAD_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+const COMPONENT_KEYS = new Set(['insert', 'retain', 'delete', 'attributes']);
+
+function components(value: unknown): Result<readonly unknown[]> {
+  if (value instanceof Delta) return ok(value.ops);
+  if (Array.isArray(value)) return ok(value);
+  if (isPlainObject(value)) {
+    const extra = Object.keys(value).find((k) => k !== 'ops');
+    if (extra !== undefined) return fail('BAD_USER_INPUT', `A delta has only an "ops" array; unknown key "${extra.slice(0, 40)}".`);
+    if (Array.isArray(value.ops)) return ok(value.ops);
+  }
+  return fail('BAD_USER_INPUT', 'A delta must be an object { "ops": [...] } (or an array of ops); send insert/retain/delete components inside "ops".');
+}
+
+const isCount = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) > 0;
+
+interface Parsed {
+  readonly op: Op;
+  readonly inserted: number;
+  readonly reach: number;
+}
+
+function parseComponent(raw: unknown, at: string, limits: Limits): Result<Parsed> {
+  const bad = (what: string) => fail<Parsed>('BAD_USER_INPUT', `${at}: ${what}`);
+  if (!isPlainObject(raw)) return bad('each op must be an object with one of "insert", "retain" or "delete".');
+  for (const key of Object.keys(raw)) {
+    if (!COMPONENT_KEYS.has(key)) return bad(`unknown key "${key.slice(0, 40)}"; an op has only insert/retain/delete and attributes.`);
+  }
+  const kinds = (['insert', 'retain', 'delete'] as const).filter((k) => raw[k] !== undefined);
+  if (kinds.length !== 1) return bad('each op must have exactly one of "insert", "retain" or "delete".');
+  const kind = kinds[0];
+
+  if (kind === 'delete') {
+    if (raw.attributes !== undefined) return bad('a delete cannot have attributes.');
+    if (!isCount(raw.delete)) return bad(`"delete" must be a positive integer; got ${JSON.stringify(raw.delete)}.`);
+    return ok({ op: { delete: raw.delete }, inserted: 0, reach: raw.delete });
+  }
+
+  const attrs = checkAttributes(raw.attributes, kind === 'retain', limits);
+  if (!attrs.ok) return bad(`${attrs.problem}.`);
+  const withAttributes = (op: Op): Op => (attrs.value === undefined ? op : { ...op, attributes: attrs.value });
+
+  if (kind === 'retain') {
+    if (!isCount(raw.retain)) return bad(`"retain" must be a positive integer; got ${JSON.stringify(raw.retain) ?? 'an object'}.`);
+    return ok({ op: withAttributes({ retain: raw.retain }), inserted: 0, reach: raw.retain });
+  }
+
+  const insert = raw.insert;
+  if (typeof insert === 'string') {
+    if (insert.length === 0) return bad('"insert" must be a non-empty string; leave the op out instead.');
+    const badAt = insert.search(BAD_TEXT);
+    if (badAt >= 0) {
+      const what = insert.charCodeAt(badAt) === 0 ? 'a NUL character (U+0000)' : 'an unpaired surrogate (broken UTF-16)';
+      return bad(`"insert" contains ${what} at offset ${badAt}; send well-formed Unicode text.`);
+    }
+    return ok({ op: withAttributes({ insert }), inserted: insert.length, reach: 0 });
+  }
+  if (isPlainObject(insert)) {
+    const keys = Object.keys(insert);
+    if (keys.length !== 1 || keys[0] !== 'image') {
+      return bad('an embed insert must be { "image": "<https URL>" }; other embeds are not supported.');
+    }
+    const problem = checkUrl(insert.image, ['http:', 'https:'], limits);
+    if (problem !== null) return bad(`the image URL ${problem}; upload the image and insert its URL instead of a data: URL.`);
+    return ok({ op: withAttributes({ insert: { image: insert.image } }), inserted: 1, reach: 0 });
+  }
+  return bad('"insert" must be a string or { "image": "<https URL>" }.');
+}
+
+/**
+ * Validates an untrusted op (a change against some document) into a canonical Delta.
+ *
+ * Accepts `{ ops }`, a bare ops array, or a Delta. Each component is exactly one of a non-empty
+ * `insert` (well-formed text, or `{ image: http(s) URL }`), a positive-integer `retain` or a
+ * positive-integer `delete`; attributes come from the allow-list and may be null only on a retain.
+ * Exceeding `limits.maxComponents` or `limits.maxInsertLength` fails with `PAYLOAD_TOO_LARGE`;
+ * everything else with `BAD_USER_INPUT`, naming the component (`ops[3]`) at fault.
+ * Whether the op fits a particular document is checked by `apply`, not here.
+ */
+export function validateOp(value: unknown, limits: Limits = DEFAULT_LIMITS): Result<Delta> {
+  const list = components(value);
+  if (!list.ok) return list;
+  const raw = list.value;
+  if (raw.length > limits.maxComponents) {
+    return fail('PAYLOAD_TOO_LARGE', `The op has ${raw.length} components; at most ${limits.maxComponents} are allowed. Split the change into several ops.`);
+  }
+  const out = new Delta();
+  let inserted = 0;
+  let reach = 0;
+  for (const [i, item] of raw.entries()) {
+    const parsed = parseComponent(item, `ops[${i}]`, limits);
+    if (!parsed.ok) return parsed;
+    inserted += parsed.value.inserted;
+    reach += parsed.value.reach;
+    if (inserted > limits.maxInsertLength) {
+      return fail('PAYLOAD_TOO_LARGE', `The op inserts more than ${limits.maxInsertLength} characters (exceeded at ops[${i}]). Split the change into several ops.`);
+    }
+    if (reach > limits.maxDocumentLength) {
+      return fail('BAD_USER_INPUT', `ops[${i}]: the op reaches position ${reach}, past the largest allowed document (${limits.maxDocumentLength} characters).`);
+    }
+    out.push(parsed.value.op);
+  }
+  return ok(out.chop());
+}
+
+/**
+ * Validates an untrusted document into a canonical Delta: inserts only (same rules as in
+ * `validateOp`, no null attributes), at least one character, at most `limits.maxDocumentLength`
+ * characters (else `PAYLOAD_TOO_LARGE`), and ending with "\n".
+ */
+export function validateDocument(value: unknown, limits: Limits = DEFAULT_LIMITS): Result<Delta> {
+  const list = components(value);
+  if (!list.ok) return list;
+  const raw = list.value;
+  // Every component holds at least one character, so this bounds the work before looking inside.
+  if (raw.length > limits.maxDocumentLength) {
+    return fail('PAYLOAD_TOO_LARGE', `The document has ${raw.length} components; a document may hold at most ${limits.maxDocumentLength} characters.`);
+  }
+  const out = new Delta();
+  let length = 0;
+  for (const [i, item] of raw.entries()) {
+    const parsed = parseComponent(item, `ops[${i}]`, limits);
+    if (!parsed.ok) return parsed;
+    if (parsed.value.op.insert === undefined) {
+      return fail('BAD_USER_INPUT', `ops[${i}]: a document contains only inserts; found a ${parsed.value.op.retain !== undefined ? 'retain' : 'delete'}.`);
+    }
+    length += parsed.value.inserted;
+    if (length > limits.maxDocumentLength) {
+      return fail('PAYLOAD_TOO_LARGE', `The document is longer than ${limits.maxDocumentLength} characters (exceeded at ops[${i}]).`);
+    }
+    out.push(parsed.value.op);
+  }
+  const last = out.ops[out.ops.length - 1];
+  if (last === undefined || typeof last.insert !== 'string' || !last.insert.endsWith('\n')) {
+    return fail('BAD_USER_INPUT', 'A document must end with a newline: make the last op an insert whose text ends with "\\n".');
+  }
+  return ok(out);
+}
+
+/**
+ * Validates an untrusted selection `{ index, length }` (integers, length ≥ 0). When
+ * `documentLength` is given the selection must also lie inside it: index + length ≤ documentLength.
+ */
+export function validateSelection(value: unknown, documentLength?: number): Result<Selection> {
+  if (!isPlainObject(value)) return fail('BAD_USER_INPUT', 'A selection must be an object { "index": n, "length": n }.');
+  const extra = Object.keys(value).find((k) => k !== 'index' && k !== 'length');
+  if (extra !== undefined) return fail('BAD_USER_INPUT', `A selection has only "index" and "length"; unknown key "${extra.slice(0, 40)}".`);
+  const { index, length } = value;
+  if (!Number.isSafeInteger(index) || (index as number) < 0) {
+    return fail('BAD_USER_INPUT', `Selection "index" must be an integer ≥ 0; got ${JSON.stringify(index)}.`);
+  }
+  if (!Number.isSafeInteger(length) || (length as number) < 0) {
+    return fail('BAD_USER_INPUT', `Selection "length" must be an integer ≥ 0; got ${JSON.stringify(length)}.`);
+  }
+  const selection = { index: index as number, length: length as number };
+  if (documentLength !== undefined && selection.index + selection.length > documentLength) {
+    return fail('BAD_USER_INPUT', `The selection ends at ${selection.index + selection.length} but the document has ${documentLength} characters; transform it to the latest version.`);
+  }
+  return ok(selection);
+}
