@@ -64,7 +64,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
     }
     const missing = head.version - baseVersion;
     const concurrent = missing === 0 ? [] : await store.opsAfter(documentId, baseVersion, missing);
-    if (concurrent.length !== missing || concurrent[0]?.version !== baseVersion + 1) {
+    if (concurrent.length !== missing || (missing > 0 && concurrent[0]?.version !== baseVersion + 1)) {
       return reject('VERSION_TOO_OLD', `History after version ${baseVersion} is no longer available; reload the document.`);
     }
     // Committed ops were ordered first, so they win ties: the submission takes the 'right' side [S3].

@@ -1,0 +1,272 @@
+/**
+ * A seeded simulation of N collab clients and one in-memory server (two sequencer instances
+ * sharing a memory store and broadcaster). Every message sits in a per-link queue until the
+ * scenario's PRNG flushes it, so a seed fixes the whole interleaving: reorderings, duplicated
+ * deliveries, lost acks, disconnects and reconnects, and racing submissions.
+ */
+import { CollabClient } from '../../lib/collab/client.ts';
+import { loadDocument, documentAt, replay } from '../../lib/collab/document-loader.ts';
+import { createMemoryBroadcaster } from '../../lib/collab/memory/memory-broadcaster.ts';
+import { createMemoryOpStore } from '../../lib/collab/memory/memory-op-store.ts';
+import { openOpFeed, type OpFeed } from '../../lib/collab/op-feed.ts';
+import { createSequencer, type Sequencer } from '../../lib/collab/sequencer.ts';
+import type { AppliedOp, Submission, SubmitResult } from '../../lib/collab/types.ts';
+import type { OpStore } from '../../lib/collab/op-store.ts';
+import { canonical, createRng, randomDocument, randomOp, type Rng } from './collab-sim-random.ts';
+
+type Down = { readonly type: 'op'; readonly op: AppliedOp } | { readonly type: 'ack'; readonly clientSeq: number; readonly result: SubmitResult };
+
+interface SimClient {
+  readonly name: string;
+  readonly client: CollabClient;
+  readonly server: Sequencer;
+  connected: boolean;
+  /** Bumped on every disconnect: answers to submissions from an older connection are lost. */
+  epoch: number;
+  up: Submission[];
+  down: Down[];
+  feed: OpFeed | null;
+  readonly problems: string[];
+}
+
+export interface ScenarioResult {
+  readonly seed: number;
+  readonly ok: boolean;
+  readonly problem?: string;
+  readonly history: readonly string[];
+  readonly stats: { readonly clients: number; readonly steps: number; readonly versions: number };
+}
+
+const DOC = 'doc-1';
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const short = (value: unknown): string => canonical(value);
+
+/** Runs one scenario; never throws for a failed check, it answers `ok: false` with the history. */
+export async function runScenario(seed: number): Promise<ScenarioResult> {
+  const rng = createRng(seed);
+  const history: string[] = [];
+  const clientCount = 2 + rng.int(9);
+  const steps = 20 + rng.int(60);
+  const maxRetries = rng.pick([0, 1, 2, 10]);
+  const snapshotEvery = rng.pick([0, 3, 7, 100]);
+  const store = createMemoryOpStore({ keepHeadContent: rng.chance(0.5) });
+  const broadcaster = createMemoryBroadcaster({ onListenerError: (e) => history.push(`listener error ${String(e)}`) });
+  let now = Date.UTC(2024, 0, 1);
+  const clock = (): Date => new Date((now += 1000));
+  const servers = [0, 1].map(() => createSequencer({ store, broadcaster, clock, maxRetries, snapshotEvery }));
+  const initial = randomDocument(rng);
+  history.push(`seed ${seed}: ${clientCount} clients, ${steps} steps, maxRetries ${maxRetries}, snapshotEvery ${snapshotEvery}, initial ${short(initial.ops)}`);
+  const created = await servers[0]!.createDocument(DOC, initial);
+  if (created.kind !== 'created') throw new Error('createDocument failed');
+
+  const clients: SimClient[] = [];
+  for (let i = 0; i < clientCount; i++) {
+    const name = `c${i}`;
+    const sim: SimClient = {
+      name,
+      server: rng.pick(servers),
+      connected: true,
+      epoch: 0,
+      up: [],
+      down: [],
+      feed: null,
+      problems: [],
+      client: undefined as unknown as CollabClient,
+    };
+    (sim as { client: CollabClient }).client = new CollabClient({
+      documentId: DOC,
+      clientId: name,
+      version: 0,
+      content: initial,
+      transport: {
+        send: (submission) => {
+          if (sim.connected) sim.up.push(submission);
+        },
+      },
+      onEvent: (event) => {
+        if (event.type === 'desynchronized') sim.problems.push(`${name} desynchronized: ${event.code} ${event.message}`);
+        if (event.type === 'retryableRejection') {
+          history.push(`${name} retryable ${event.code}, resending`);
+          sim.client.resend();
+        }
+      },
+    });
+    sim.feed = await subscribe(sim, store, broadcaster);
+    clients.push(sim);
+  }
+
+  const submit = async (sim: SimClient, submission: Submission): Promise<void> => {
+    const epoch = sim.epoch;
+    const result = await sim.server.submit({ ...submission, authorId: `user-${sim.name}` });
+    const answer = result.kind === 'rejected' ? `rejected ${result.code}` : `${result.kind} v${result.version}`;
+    history.push(`${sim.name} submit #${submission.clientSeq} base v${submission.baseVersion} ${short(submission.delta.ops)} -> ${answer}`);
+    if (sim.epoch !== epoch || !sim.connected) {
+      history.push(`${sim.name} answer #${submission.clientSeq} lost (connection gone)`);
+      return;
+    }
+    sim.down.push({ type: 'ack', clientSeq: submission.clientSeq, result });
+  };
+
+  const deliver = (sim: SimClient, message: Down, mayLose: boolean): void => {
+    if (message.type === 'op') {
+      history.push(`${sim.name} receive v${message.op.version} (${message.op.clientId}#${message.op.clientSeq})`);
+      sim.client.receiveRemote(message.op);
+    } else if (mayLose && rng.chance(0.15)) {
+      history.push(`${sim.name} ack #${message.clientSeq} LOST`);
+    } else {
+      history.push(`${sim.name} ack #${message.clientSeq}`);
+      sim.client.receiveAck(message.clientSeq, message.result);
+    }
+  };
+
+  /** Takes one of the first few messages: links may reorder; sometimes leaves a copy (duplicate delivery). */
+  const take = <T>(queue: T[]): T => {
+    const index = rng.int(Math.min(queue.length, 3));
+    const [message] = queue.splice(index, 1) as [T];
+    if (rng.chance(0.05)) queue.splice(rng.int(queue.length + 1), 0, message);
+    return message;
+  };
+
+  for (let step = 0; step < steps; step++) {
+    const sim = rng.pick(clients);
+    const roll = rng.next();
+    if (roll < 0.35) {
+      if (rng.chance(0.2)) {
+        const length = sim.client.document.length();
+        const index = rng.int(length);
+        sim.client.setSelection({ index, length: rng.int(length - index) });
+      }
+      const op = randomOp(rng, sim.client.document);
+      const result = sim.client.applyLocal(op);
+      history.push(`${sim.name} type ${short(op.ops)} -> ${result.kind} (${sim.client.status.state})`);
+      if (result.kind !== 'applied') sim.problems.push(`${sim.name} refused its own valid op: ${result.message}`);
+    } else if (roll < 0.55) {
+      if (sim.up.length > 0) await submit(sim, take(sim.up));
+    } else if (roll < 0.63) {
+      // Racing submissions from several clients: appends conflict and retry.
+      const racing = clients.filter((c) => c.up.length > 0).slice(0, 3);
+      const work = racing.map((c) => submit(c, take(c.up)));
+      // Sometimes a racer's connection drops while its submission is being sequenced.
+      const victim = racing[0];
+      if (victim && rng.chance(0.2)) work.push(disconnect(victim, history));
+      await Promise.all(work);
+    } else if (roll < 0.92) {
+      if (sim.down.length > 0) deliver(sim, take(sim.down), true);
+    } else if (roll < 0.94) {
+      // The host's answer timeout: a submission or its answer may be lost, so resend [C9].
+      history.push(`${sim.name} timeout, resend`);
+      sim.client.resend();
+    } else if (roll < 0.97) {
+      if (sim.connected) await disconnect(sim, history);
+    } else if (!sim.connected) {
+      await reconnect(sim, store, broadcaster, history);
+    }
+    await settle();
+  }
+
+  // Quiesce: everyone online, every queue flushed in order with nothing lost or doubled.
+  for (const sim of clients) if (!sim.connected) await reconnect(sim, store, broadcaster, history);
+  await settle();
+  const busy = (c: SimClient): boolean => c.up.length > 0 || c.down.length > 0;
+  for (let round = 0; clients.some((c) => busy(c) || c.client.status.state !== 'synchronized'); round++) {
+    if (round > 1000) return fail('did not quiesce in 1,000 rounds');
+    if (!clients.some(busy)) {
+      // Every queue is empty but someone still waits: its answer was lost; the timeout resends [C9].
+      for (const sim of clients) if (sim.client.status.state !== 'synchronized') {
+        history.push(`${sim.name} timeout, resend`);
+        sim.client.resend();
+      }
+    }
+    for (const sim of clients) {
+      while (sim.up.length > 0) await submit(sim, sim.up.shift()!);
+      await settle();
+      while (sim.down.length > 0) deliver(sim, sim.down.shift()!, false);
+    }
+    await settle();
+  }
+  for (const sim of clients) await sim.feed?.close();
+  const problem = await check(store, clients);
+  return problem ? fail(problem) : { seed, ok: true, history, stats: { clients: clientCount, steps, versions: (await store.head(DOC))!.version } };
+
+  function fail(problem: string): ScenarioResult {
+    return { seed, ok: false, problem, history, stats: { clients: clientCount, steps, versions: -1 } };
+  }
+}
+
+async function subscribe(sim: SimClient, store: OpStore, broadcaster: ReturnType<typeof createMemoryBroadcaster>): Promise<OpFeed> {
+  return openOpFeed({
+    store,
+    broadcaster,
+    documentId: DOC,
+    fromVersion: sim.client.version,
+    deliver: (op) => sim.down.push({ type: 'op', op }),
+    onError: (error) => sim.problems.push(`${sim.name} feed failed: ${String(error)}`),
+  });
+}
+
+async function disconnect(sim: SimClient, history: string[]): Promise<void> {
+  history.push(`${sim.name} DISCONNECT (dropping ${sim.up.length} up, ${sim.down.length} down)`);
+  sim.connected = false;
+  sim.epoch++;
+  sim.up = [];
+  sim.down = [];
+  await sim.feed?.close();
+  sim.feed = null;
+  sim.client.onDisconnect();
+}
+
+async function reconnect(sim: SimClient, store: OpStore, broadcaster: ReturnType<typeof createMemoryBroadcaster>, history: string[]): Promise<void> {
+  sim.connected = true;
+  sim.feed = await subscribe(sim, store, broadcaster);
+  const head = await store.head(DOC);
+  history.push(`${sim.name} RECONNECT from v${sim.client.version} (server v${head?.version})`);
+  sim.client.onReconnect(head?.version);
+}
+
+/** The scenario's invariants; answers the first one broken, or null. */
+async function check(store: OpStore, clients: readonly SimClient[]): Promise<string | null> {
+  const problems = clients.flatMap((c) => c.problems);
+  if (problems.length > 0) return problems.join('; ');
+  const server = await loadDocument(store, DOC);
+  if (!server) return 'document vanished';
+  const log = await store.opsAfter(DOC, 0);
+  // Versions are 1..N with no gap [S1].
+  const gap = log.findIndex((op, i) => op.version !== i + 1);
+  if (gap >= 0 || log.length !== server.version) return `op log versions not gapless at index ${gap} (head ${server.version}, ${log.length} ops)`;
+  // The document equals the replay of its op log from version 0 [S1, S8].
+  const base = await store.latestSnapshotAtOrBelow(DOC, 0);
+  if (!base) return 'no version-0 snapshot';
+  if (canonical(replay(base, log).content.ops) !== canonical(server.content.ops)) return 'head content differs from the replay of the op log';
+  for (const version of [0, Math.floor(server.version / 2), server.version]) {
+    const at = await documentAt(store, DOC, version);
+    if (at.kind !== 'found' || canonical(at.state.content.ops) !== canonical(replay(base, log.slice(0, version)).content.ops)) {
+      return `documentAt(${version}) differs from the replay`;
+    }
+  }
+  // Each (clientId, clientSeq) is applied exactly once, and every one a client issued is applied [S2].
+  const seen = new Set<string>();
+  for (const op of log) {
+    const key = `${op.clientId}#${op.clientSeq}`;
+    if (seen.has(key)) return `${key} applied twice`;
+    seen.add(key);
+  }
+  for (const { name, client } of clients) {
+    for (let seq = 1; seq < client.nextClientSeq; seq++) if (!seen.has(`${name}#${seq}`)) return `${name}#${seq} never applied`;
+    const status = client.status;
+    if (status.state !== 'synchronized' || status.pendingEdits !== 0) return `${name} not synchronized: ${canonical(status)}`;
+    if (client.version !== server.version) return `${name} at v${client.version}, server at v${server.version}`;
+    if (canonical(client.document.ops) !== canonical(server.content.ops)) {
+      return `${name} diverged:\n  client ${canonical(client.document.ops)}\n  server ${canonical(server.content.ops)}`;
+    }
+    const selection = client.selection;
+    if (selection && (selection.index < 0 || selection.length < 0 || selection.index + selection.length > client.document.length())) {
+      return `${name} selection ${canonical(selection)} outside the document`;
+    }
+  }
+  return null;
+}
+
+/** A failure report: the seed, the broken invariant and the whole interleaving. */
+export function describeFailure(result: ScenarioResult): string {
+  return [`collab sim seed ${result.seed} failed: ${result.problem}`, `rerun: COLLAB_SIM_SEED=${result.seed} COLLAB_SIM_SCENARIOS=1`, ...result.history].join('\n');
+}
