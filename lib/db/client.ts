@@ -1,0 +1,34 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from './generated/client.ts';
+
+export { Prisma, PrismaClient } from './generated/client.ts';
+
+/** Options of {@link createPrisma}. */
+export interface CreatePrismaOptions {
+  /**
+   * Most connections this client's pool opens (default 10). Every server instance has its own
+   * pool, so instances × max must stay below PostgreSQL's `max_connections` (100 by default).
+   */
+  maxConnections?: number;
+}
+
+/**
+ * A Prisma client on `databaseUrl` through @prisma/adapter-pg (Prisma 7's Rust-free client)
+ * with a bounded pg pool. Create one per process and pass it around; each call opens a new pool.
+ * Call {@link disconnect} on shutdown.
+ */
+export function createPrisma(databaseUrl: string, options: CreatePrismaOptions = {}): PrismaClient {
+  const adapter = new PrismaPg({
+    connectionString: databaseUrl,
+    max: options.maxConnections ?? 10,
+    // Fail fast when PostgreSQL is down instead of queueing requests forever.
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  return new PrismaClient({ adapter });
+}
+
+/** Closes the client's pool; pending queries finish first. Safe to call more than once. */
+export async function disconnect(prisma: PrismaClient): Promise<void> {
+  await prisma.$disconnect();
+}
