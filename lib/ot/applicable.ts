@@ -6,6 +6,11 @@
 import type Delta from 'quill-delta';
 import { fail, ok, type Result } from './result.ts';
 
+/** The document as one string, an embed standing for one code unit (U+FFFC). */
+export function documentText(doc: Delta): string {
+  return doc.ops.map((op) => (typeof op.insert === 'string' ? op.insert : '\uFFFC')).join('');
+}
+
 const isHigh = (c: number) => c >= 0xd800 && c <= 0xdbff;
 const isLow = (c: number) => c >= 0xdc00 && c <= 0xdfff;
 

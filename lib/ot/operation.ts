@@ -17,6 +17,7 @@ import type { Selection } from './validate.ts';
 export { Delta };
 export { checkApplicable } from './applicable.ts';
 export { ALLOWED_ATTRIBUTES } from './attributes.ts';
+export { diff } from './diff.ts';
 export { DEFAULT_LIMITS, type Limits } from './limits.ts';
 export { fail, ok, OtError, unwrap, type OtErrorCode, type Result } from './result.ts';
 export { validateDocument, validateOp, validateSelection, type Selection } from './validate.ts';
@@ -85,14 +86,6 @@ export function invert(op: Delta, doc: Delta): Delta {
   const fits = checkApplicable(doc, op);
   if (!fits.ok) throw new RangeError(`invert: ${fits.message}`);
   return op.invert(doc);
-}
-
-/**
- * The op turning document `from` into document `to` [OT10]; both must be valid documents. The
- * final newline is never deleted (it is a common suffix), so the result always fits `from`.
- */
-export function diff(from: Delta, to: Delta): Delta {
-  return from.diff(to);
 }
 
 /**

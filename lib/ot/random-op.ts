@@ -7,6 +7,7 @@
  * the final newline nor insert after it. fast-check arbitraries build plans; `randomOp` draws one.
  */
 import Delta, { type AttributeMap } from 'quill-delta';
+import { documentText } from './applicable.ts';
 
 /** Inserted content: text or an image embed. */
 export type InsertContent = string | { readonly image: string };
@@ -23,10 +24,7 @@ export type Edit =
 const isHigh = (c: number) => c >= 0xd800 && c <= 0xdbff;
 const isLow = (c: number) => c >= 0xdc00 && c <= 0xdfff;
 
-/** The document as one string, an embed standing for one code unit (U+FFFC). */
-export function documentText(doc: Delta): string {
-  return doc.ops.map((op) => (typeof op.insert === 'string' ? op.insert : '\uFFFC')).join('');
-}
+export { documentText } from './applicable.ts';
 
 function boundaryAtOrAfter(text: string, p: number): number {
   return p > 0 && p < text.length && isHigh(text.charCodeAt(p - 1)) && isLow(text.charCodeAt(p)) ? p + 1 : p;
