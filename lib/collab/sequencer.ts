@@ -4,7 +4,7 @@
  * server instance) may share one store; the store's atomic append is the only serialisation
  * point. Rules S1–S9 in ./SPEC.md.
  */
-import { apply, emptyDocument, endsWithNewline, transform, type Delta } from '../ot/operation.ts';
+import { apply, emptyDocument, transform, validateDocument, type Delta } from '../ot/operation.ts';
 import type { Broadcaster } from './broadcaster.ts';
 import { contentAtHead } from './document-loader.ts';
 import type { OpStore } from './op-store.ts';
@@ -24,7 +24,7 @@ export interface SequencerOptions {
 /** The answer to `createDocument`. */
 export type CreateDocumentResult =
   | { readonly kind: 'created'; readonly version: 0 }
-  | { readonly kind: 'rejected'; readonly code: 'BAD_USER_INPUT'; readonly message: string };
+  | { readonly kind: 'rejected'; readonly code: 'BAD_USER_INPUT' | 'PAYLOAD_TOO_LARGE'; readonly message: string };
 
 export interface Sequencer {
   /**
@@ -37,7 +37,10 @@ export interface Sequencer {
    */
   submit(input: SubmitInput): Promise<SubmitResult>;
 
-  /** Creates a document at version 0; `content` defaults to "\n" and must be a document Delta. */
+  /**
+   * Creates a document at version 0 with `content` (default "\n"), which lib/ot's
+   * `validateDocument` must accept; an existing documentId is refused.
+   */
   createDocument(documentId: string, content?: Delta): Promise<CreateDocumentResult>;
 }
 
@@ -112,11 +115,9 @@ export function createSequencer(options: SequencerOptions): Sequencer {
     },
 
     async createDocument(documentId: string, content?: Delta): Promise<CreateDocumentResult> {
-      const initial = content ?? emptyDocument();
-      if (!isDocument(initial)) {
-        return { kind: 'rejected', code: 'BAD_USER_INPUT', message: 'A document is made of inserts only and ends with "\\n".' };
-      }
-      const created = await store.createDocument(documentId, initial, clock());
+      const initial = validateDocument(content ?? emptyDocument());
+      if (!initial.ok) return { kind: 'rejected', code: initial.code, message: initial.message };
+      const created = await store.createDocument(documentId, initial.value, clock());
       if (created.kind === 'exists') {
         return { kind: 'rejected', code: 'BAD_USER_INPUT', message: `Document ${documentId} already exists.` };
       }
@@ -137,7 +138,3 @@ function checkShape(input: SubmitInput): SubmitResult | null {
   return null;
 }
 
-/** Inserts only, ending with a newline: what `OpStore.createDocument` accepts as version 0. */
-function isDocument(content: Delta): boolean {
-  return content.ops.every((c) => c.insert !== undefined) && endsWithNewline(content);
-}
