@@ -1,0 +1,25 @@
+/**
+ * The one schema of the process, shared by GraphQL over HTTP and over WebSocket.
+ * Importing a type module registers its types with the builder.
+ */
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { builder } from './builder.ts';
+import './scalars.ts';
+import './types/user.ts';
+
+/** Builds the schema; call once per process. */
+export function buildSchema(): GraphQLSchema {
+  return builder.toSchema({ sortSchema: false });
+}
+
+/** The SDL committed as schema.graphql: sorted so that diffs are stable. */
+export function printSchemaSdl(schema: GraphQLSchema): string {
+  return printSchema(lexicographicSortSchema(schema)) + '\n';
+}
+
+let cached: GraphQLSchema | undefined;
+
+/** The process's schema instance, built on first use. */
+export function getSchema(): GraphQLSchema {
+  return (cached ??= buildSchema());
+}

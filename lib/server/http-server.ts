@@ -1,0 +1,149 @@
+/**
+ * One Node process, one port: the Next app, GraphQL over HTTP at /api/graphql, graphql-ws on the
+ * same path, and the health endpoints. Used by server.ts and by the integration tests.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { createApollo } from '../../graphql/apollo.ts';
+import type { GraphQLContext, Services } from '../../graphql/context.ts';
+import { handleGraphQLHttp, sendError } from '../../graphql/http.ts';
+import { getSchema } from '../../graphql/schema.ts';
+import { CLOSE_SERVICE_RESTART, serveGraphQLWs } from '../../graphql/ws.ts';
+import type { Config } from '../config.ts';
+import { ensureDatabase, migrate } from '../db/migrate.ts';
+import type { Logger } from '../logger.ts';
+import { checkRedis } from './preflight.ts';
+import { closeServices, createServices, servicesReady } from './services.ts';
+import { createWebHandler, type WebHandler } from './web.ts';
+
+export const GRAPHQL_PATH = '/api/graphql';
+/** Largest WebSocket message accepted, in bytes. */
+export const WS_MAX_PAYLOAD = 1024 * 1024;
+
+export interface StartOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  /** Serve the Next app too (false in tests that only need the API). */
+  readonly web: boolean;
+  /** Grace period for in-flight requests at shutdown. */
+  readonly shutdownGraceMs?: number;
+}
+
+export interface VersoServer {
+  /** http://host:port of the listening server. */
+  readonly url: string;
+  readonly port: number;
+  readonly services: Services;
+  /** Drains and stops: refuses new work, closes sockets, finishes in-flight requests, closes pools. */
+  close(): Promise<void>;
+}
+
+/**
+ * Checks that Redis answers, creates the database if missing, applies pending migrations, then
+ * listens.
+ * Throws ServiceUnavailableError or DatabaseUnreachableError (one-line messages) when a service
+ * is unreachable, MigrationError when the migration history cannot be applied.
+ */
+export async function startVersoServer(options: StartOptions): Promise<VersoServer> {
+  const { config, logger } = options;
+  await checkRedis(config.redisUrl);
+  const { created } = await ensureDatabase(config.databaseUrl);
+  if (created) logger.info('created the database named in DATABASE_URL');
+  await migrate(config.databaseUrl, { log: (line) => logger.info(line) });
+
+  const services = await createServices(config, logger);
+  const schema = getSchema();
+  const apollo = createApollo(schema, config.production);
+  await apollo.start();
+  // Next attaches its own 'upgrade' listener to whatever server it is given and ends sockets on
+  // app-route paths, which would kill graphql-ws; give it an inert emitter and route upgrades here.
+  const web: WebHandler | null = options.web ? await createWebHandler(config, new EventEmitter()) : null;
+
+  let draining = false;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
+  const stopWs = serveGraphQLWs(wss, { schema, services, resolveViewer: async () => null });
+
+  const httpContext = (req: IncomingMessage) => async (): Promise<GraphQLContext> => {
+    const requestId = randomUUID();
+    return { services, viewer: null, transport: 'http', requestId, logger: logger.child({ requestId, transport: 'http' }) };
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      logger.error({ err: error, url: req.url }, 'request failed');
+      if (!res.headersSent) sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Something went wrong on the server; try again.');
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const pathname = (req.url ?? '/').split('?')[0] ?? '/';
+    if (pathname.startsWith('/api/')) res.setHeader('Cache-Control', 'no-store');
+    if (pathname === '/api/health') return sendJson(res, 200, { status: 'ok' });
+    if (pathname === '/api/ready') {
+      if (draining) return sendJson(res, 503, { status: 'draining' });
+      const checks = await servicesReady(services);
+      const ready = checks.postgres && checks.redis;
+      return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', ...checks });
+    }
+    if (pathname === GRAPHQL_PATH) return handleGraphQLHttp(apollo, req, res, httpContext(req));
+    if (web) return web.handleRequest(req, res);
+    sendJson(res, 404, { error: 'Not found' });
+  }
+
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    const pathname = (req.url ?? '/').split('?')[0];
+    if (pathname === GRAPHQL_PATH && !draining) {
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    } else if (web?.handleUpgrade && !draining) {
+      web.handleUpgrade(req, socket, head);
+    } else {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+    }
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  logger.info({ port }, `Verso listening on ${url}`);
+
+  let closing: Promise<void> | null = null;
+  async function close(): Promise<void> {
+    draining = true;
+    const grace = options.shutdownGraceMs ?? 10_000;
+    const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    // Tell every WebSocket client to reconnect, to another instance if this one is going away.
+    for (const ws of wss.clients as Set<WebSocket>) ws.close(CLOSE_SERVICE_RESTART, 'Server restarting: reconnect');
+    await stopWs();
+    const forced = setTimeout(() => {
+      server.closeAllConnections();
+      for (const ws of wss.clients as Set<WebSocket>) ws.terminate();
+    }, grace);
+    await stopped;
+    clearTimeout(forced);
+    wss.close();
+    await apollo.stop();
+    await web?.close();
+    await closeServices(services);
+    logger.info('Verso stopped');
+  }
+
+  return { url, port, services, close: () => (closing ??= close()) };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-store');
+  res.end(JSON.stringify(body));
+}

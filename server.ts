@@ -1,0 +1,48 @@
+/**
+ * Verso's process entry: `npm start` (tsx server.ts).
+ * Validates configuration, checks PostgreSQL and Redis, applies pending migrations, and serves the
+ * app, GraphQL over HTTP and graphql-ws on one port. SIGTERM/SIGINT drain and stop it.
+ */
+import { ConfigError, loadConfig } from './lib/config.ts';
+import { createLogger } from './lib/logger.ts';
+import { startVersoServer } from './lib/server/http-server.ts';
+import { ServiceUnavailableError } from './lib/server/preflight.ts';
+import { DatabaseUnreachableError, MigrationError } from './lib/db/migrate.ts';
+
+async function main(): Promise<void> {
+  const logger = createLogger();
+  const config = loadConfig();
+  const server = await startVersoServer({ config, logger, web: true });
+  console.log(`Verso is ready on ${config.appOrigin} (listening on port ${server.port})`);
+  let firstSignalAt = 0;
+  const stop = (signal: NodeJS.Signals) => {
+    // A second signal forces the exit; tsx relays the first one too, so ignore echoes within 1 s.
+    if (firstSignalAt > 0) {
+      if (Date.now() - firstSignalAt > 1000) process.exit(1);
+      return;
+    }
+    firstSignalAt = Date.now();
+    logger.info({ signal }, 'draining');
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  // Expected start-up problems are one line, with what to do; anything else is a bug: full stack.
+  if (error instanceof ConfigError || error instanceof ServiceUnavailableError ||
+    error instanceof DatabaseUnreachableError ||
+    error instanceof MigrationError) {
+    console.error(`verso: ${error.message}`);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+});
