@@ -1,0 +1,49 @@
+/**
+ * Resolver-side access checks: look up the viewer's grant on a document and ask `can()`.
+ */
+import { can, type DocumentAction, type DocumentGrant, type DocumentRole } from '../lib/auth/permissions.ts';
+import type { GraphQLContext, Viewer } from './context.ts';
+import { unauthenticated, userError } from './errors.ts';
+
+export interface DocumentRow {
+  readonly id: string;
+  readonly organizationId: string;
+  readonly title: string;
+  readonly version: number;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly deletedAt: Date | null;
+}
+
+export interface AuthorizedDocument {
+  readonly document: DocumentRow;
+  readonly role: DocumentRole;
+}
+
+/** The document and the viewer's role on it, or null when it does not exist or they have none. */
+export async function loadDocumentGrant(ctx: GraphQLContext, viewer: Viewer, documentId: string): Promise<{ document: DocumentRow; grant: DocumentGrant } | null> {
+  const member = await ctx.services.prisma.documentMember.findUnique({
+    where: { documentId_userId: { documentId, userId: viewer.userId } },
+    select: { role: true, document: true },
+  });
+  if (member === null) return null;
+  return { document: member.document, grant: { kind: 'document', role: member.role, deleted: member.document.deletedAt !== null } };
+}
+
+/**
+ * Resolves when the viewer may do `action` on the document; otherwise throws UNAUTHENTICATED,
+ * NOT_FOUND (it does not exist, or the viewer may not even read it: existence is not leaked)
+ * or FORBIDDEN (they can read it but not do this).
+ */
+export async function authorizeDocument(ctx: GraphQLContext, documentId: string, action: DocumentAction): Promise<AuthorizedDocument> {
+  const viewer = ctx.viewer;
+  if (viewer === null) throw unauthenticated();
+  const found = await loadDocumentGrant(ctx, viewer, documentId);
+  if (found === null || !can(viewer, 'read', found.grant) && !(action === 'delete' && can(viewer, 'delete', found.grant))) {
+    throw userError('NOT_FOUND', `No document with id "${documentId}" that you can see; check the id or ask its owner to share it with you.`);
+  }
+  if (!can(viewer, action, found.grant)) {
+    throw userError('FORBIDDEN', `Your role on this document (${found.grant.role}) does not allow this (${action}); ask an owner for a stronger role.`);
+  }
+  return { document: found.document, role: found.grant.role as DocumentRole };
+}
