@@ -33,11 +33,32 @@ const integer =
 // before parsing: what is stored must be exactly what was checked.
 const UNSAFE_URL_CHARS = /[\s\u0000-\u001f\u007f]/;
 
-/** Checks a URL string against an allow-list of schemes. */
+// Documents repeat the same few links on every formatted run; parsing each again dominated
+// validation of JSON snapshots, so verdicts are memoised (bounded, and pure: same input, same answer).
+const urlVerdicts = new Map<readonly string[], Map<string, string | null>>();
+
+/** Checks a URL string against an allow-list of schemes (pass the same array each time: it keys the memo). */
 export function checkUrl(value: unknown, schemes: readonly string[], limits: Limits): string | null {
-  const expected = `must be an absolute ${schemes.map((s) => s.replace(/:$/, '')).join('/')} URL`;
-  if (typeof value !== 'string' || value.length === 0) return expected;
+  if (typeof value !== 'string' || value.length === 0) return expectedUrl(schemes);
   if (value.length > limits.maxLinkLength) return `must be at most ${limits.maxLinkLength} characters long`;
+  let verdicts = urlVerdicts.get(schemes);
+  if (verdicts === undefined) {
+    verdicts = new Map();
+    urlVerdicts.set(schemes, verdicts);
+  }
+  const known = verdicts.get(value);
+  if (known !== undefined) return known;
+  const verdict = parseUrl(value, schemes, expectedUrl(schemes));
+  if (verdicts.size >= 512) verdicts.clear();
+  verdicts.set(value, verdict);
+  return verdict;
+}
+
+function expectedUrl(schemes: readonly string[]): string {
+  return `must be an absolute ${schemes.map((s) => s.replace(/:$/, '')).join('/')} URL`;
+}
+
+function parseUrl(value: string, schemes: readonly string[], expected: string): string | null {
   if (UNSAFE_URL_CHARS.test(value)) return `${expected} without spaces or control characters`;
   let url: URL;
   try {
@@ -48,7 +69,8 @@ export function checkUrl(value: unknown, schemes: readonly string[], limits: Lim
   return schemes.includes(url.protocol) ? null : expected;
 }
 
-const link: ValueCheck = (v, limits) => checkUrl(v, ['http:', 'https:', 'mailto:'], limits);
+const LINK_SCHEMES: readonly string[] = Object.freeze(['http:', 'https:', 'mailto:']);
+const link: ValueCheck = (v, limits) => checkUrl(v, LINK_SCHEMES, limits);
 
 const COLOR = /^(?:#[0-9a-f]{3}|#[0-9a-f]{6}|rgb\(\s*\d{1,3}\s*,\s*\d{1,3}\s*,\s*\d{1,3}\s*\))$/i;
 const color: ValueCheck = (v) =>

@@ -22,6 +22,8 @@ export interface Selection {
 // and U+0000 is both unstorable in PostgreSQL text and quill-delta's placeholder for embeds in diff().
 const BAD_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+const IMAGE_SCHEMES: readonly string[] = Object.freeze(['http:', 'https:']);
+
 const COMPONENT_KEYS = new Set(['insert', 'retain', 'delete', 'attributes']);
 
 function components(value: unknown): Result<readonly unknown[]> {
@@ -43,51 +45,111 @@ interface Parsed {
   readonly reach: number;
 }
 
-function parseComponent(raw: unknown, at: string, limits: Limits): Result<Parsed> {
-  const bad = (what: string) => fail<Parsed>('BAD_USER_INPUT', `${at}: ${what}`);
-  if (!isPlainObject(raw)) return bad('each op must be an object with one of "insert", "retain" or "delete".');
-  for (const key of Object.keys(raw)) {
-    if (!COMPONENT_KEYS.has(key)) return bad(`unknown key "${key.slice(0, 40)}"; an op has only insert/retain/delete and attributes.`);
-  }
-  const kinds = (['insert', 'retain', 'delete'] as const).filter((k) => raw[k] !== undefined);
-  if (kinds.length !== 1) return bad('each op must have exactly one of "insert", "retain" or "delete".');
-  const kind = kinds[0];
+function bad(at: string, what: string): Result<Parsed> {
+  return fail('BAD_USER_INPUT', `${at}: ${what}`);
+}
 
-  if (kind === 'delete') {
-    if (raw.attributes !== undefined) return bad('a delete cannot have attributes.');
-    if (!isCount(raw.delete)) return bad(`"delete" must be a positive integer; got ${JSON.stringify(raw.delete)}.`);
+function withAttributes(op: Op, attributes: Op['attributes']): Op {
+  if (attributes !== undefined) op.attributes = attributes;
+  return op;
+}
+
+function sameAttributes(a: Op['attributes'], b: Op['attributes']): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  // Validated attribute values are primitives, so one level of comparison is deep equality.
+  for (const k of keys) if (!Object.hasOwn(b, k) || a[k] !== b[k]) return false;
+  return true;
+}
+
+/**
+ * Appends a fresh, validated component the way quill-delta's `Delta.push` does (merge equal
+ * neighbours, insert before delete) without its deep clone of every component, which made
+ * validating a JSON snapshot cost more than applying an op to it.
+ */
+function pushCanonical(ops: Op[], op: Op): void {
+  let index = ops.length;
+  let last = ops[index - 1];
+  if (last !== undefined) {
+    if (op.delete !== undefined && last.delete !== undefined) {
+      ops[index - 1] = { delete: last.delete + op.delete };
+      return;
+    }
+    if (last.delete !== undefined && op.insert !== undefined) {
+      index -= 1;
+      last = ops[index - 1];
+      if (last === undefined) {
+        ops.unshift(op);
+        return;
+      }
+    }
+    if (sameAttributes(op.attributes, last.attributes)) {
+      if (typeof op.insert === 'string' && typeof last.insert === 'string') {
+        ops[index - 1] = withAttributes({ insert: last.insert + op.insert }, op.attributes);
+        return;
+      }
+      if (typeof op.retain === 'number' && typeof last.retain === 'number') {
+        ops[index - 1] = withAttributes({ retain: last.retain + op.retain }, op.attributes);
+        return;
+      }
+    }
+  }
+  if (index === ops.length) ops.push(op);
+  else ops.splice(index, 0, op);
+}
+
+/** Drops trailing plain retains, as `Delta.chop` does. */
+function chopped(ops: Op[]): Delta {
+  const last = ops[ops.length - 1];
+  if (last !== undefined && typeof last.retain === 'number' && last.attributes === undefined) ops.pop();
+  return new Delta(ops);
+}
+
+// Hot path (every component of every op and JSON snapshot): no closures, no per-call arrays.
+function parseComponent(raw: unknown, at: string, limits: Limits): Result<Parsed> {
+  if (!isPlainObject(raw)) return bad(at, 'each op must be an object with one of "insert", "retain" or "delete".');
+  for (const key in raw) {
+    if (!COMPONENT_KEYS.has(key)) return bad(at, `unknown key "${key.slice(0, 40)}"; an op has only insert/retain/delete and attributes.`);
+  }
+  const kinds = (raw.insert !== undefined ? 1 : 0) + (raw.retain !== undefined ? 1 : 0) + (raw.delete !== undefined ? 1 : 0);
+  if (kinds !== 1) return bad(at, 'each op must have exactly one of "insert", "retain" or "delete".');
+
+  if (raw.delete !== undefined) {
+    if (raw.attributes !== undefined) return bad(at, 'a delete cannot have attributes.');
+    if (!isCount(raw.delete)) return bad(at, `"delete" must be a positive integer; got ${JSON.stringify(raw.delete)}.`);
     return ok({ op: { delete: raw.delete }, inserted: 0, reach: raw.delete });
   }
 
-  const attrs = checkAttributes(raw.attributes, kind === 'retain', limits);
-  if (!attrs.ok) return bad(`${attrs.problem}.`);
-  const withAttributes = (op: Op): Op => (attrs.value === undefined ? op : { ...op, attributes: attrs.value });
+  const attrs = checkAttributes(raw.attributes, raw.retain !== undefined, limits);
+  if (!attrs.ok) return bad(at, `${attrs.problem}.`);
 
-  if (kind === 'retain') {
-    if (!isCount(raw.retain)) return bad(`"retain" must be a positive integer; got ${JSON.stringify(raw.retain) ?? 'an object'}.`);
-    return ok({ op: withAttributes({ retain: raw.retain }), inserted: 0, reach: raw.retain });
+  if (raw.retain !== undefined) {
+    if (!isCount(raw.retain)) return bad(at, `"retain" must be a positive integer; got ${JSON.stringify(raw.retain) ?? 'an object'}.`);
+    return ok({ op: withAttributes({ retain: raw.retain }, attrs.value), inserted: 0, reach: raw.retain });
   }
 
   const insert = raw.insert;
   if (typeof insert === 'string') {
-    if (insert.length === 0) return bad('"insert" must be a non-empty string; leave the op out instead.');
+    if (insert.length === 0) return bad(at, '"insert" must be a non-empty string; leave the op out instead.');
     const badAt = insert.search(BAD_TEXT);
     if (badAt >= 0) {
       const what = insert.charCodeAt(badAt) === 0 ? 'a NUL character (U+0000)' : 'an unpaired surrogate (broken UTF-16)';
-      return bad(`"insert" contains ${what} at offset ${badAt}; send well-formed Unicode text.`);
+      return bad(at, `"insert" contains ${what} at offset ${badAt}; send well-formed Unicode text.`);
     }
-    return ok({ op: withAttributes({ insert }), inserted: insert.length, reach: 0 });
+    return ok({ op: withAttributes({ insert }, attrs.value), inserted: insert.length, reach: 0 });
   }
   if (isPlainObject(insert)) {
     const keys = Object.keys(insert);
     if (keys.length !== 1 || keys[0] !== 'image') {
-      return bad('an embed insert must be { "image": "<https URL>" }; other embeds are not supported.');
+      return bad(at, 'an embed insert must be { "image": "<https URL>" }; other embeds are not supported.');
     }
-    const problem = checkUrl(insert.image, ['http:', 'https:'], limits);
-    if (problem !== null) return bad(`the image URL ${problem}; upload the image and insert its URL instead of a data: URL.`);
-    return ok({ op: withAttributes({ insert: { image: insert.image } }), inserted: 1, reach: 0 });
+    const problem = checkUrl(insert.image, IMAGE_SCHEMES, limits);
+    if (problem !== null) return bad(at, `the image URL ${problem}; upload the image and insert its URL instead of a data: URL.`);
+    return ok({ op: withAttributes({ insert: { image: insert.image } }, attrs.value), inserted: 1, reach: 0 });
   }
-  return bad('"insert" must be a string or { "image": "<https URL>" }.');
+  return bad(at, '"insert" must be a string or { "image": "<https URL>" }.');
 }
 
 /**
@@ -107,7 +169,7 @@ export function validateOp(value: unknown, limits: Limits = DEFAULT_LIMITS): Res
   if (raw.length > limits.maxComponents) {
     return fail('PAYLOAD_TOO_LARGE', `The op has ${raw.length} components; at most ${limits.maxComponents} are allowed. Split the change into several ops.`);
   }
-  const out = new Delta();
+  const out: Op[] = [];
   let inserted = 0;
   let reach = 0;
   for (const [i, item] of raw.entries()) {
@@ -121,9 +183,9 @@ export function validateOp(value: unknown, limits: Limits = DEFAULT_LIMITS): Res
     if (reach > limits.maxDocumentLength) {
       return fail('BAD_USER_INPUT', `ops[${i}]: the op reaches position ${reach}, past the largest allowed document (${limits.maxDocumentLength} characters).`);
     }
-    out.push(parsed.value.op);
+    pushCanonical(out, parsed.value.op);
   }
-  return ok(out.chop());
+  return ok(chopped(out));
 }
 
 /**
@@ -139,7 +201,7 @@ export function validateDocument(value: unknown, limits: Limits = DEFAULT_LIMITS
   if (raw.length > limits.maxDocumentLength) {
     return fail('PAYLOAD_TOO_LARGE', `The document has ${raw.length} components; a document may hold at most ${limits.maxDocumentLength} characters.`);
   }
-  const out = new Delta();
+  const out: Op[] = [];
   let length = 0;
   for (const [i, item] of raw.entries()) {
     const parsed = parseComponent(item, `ops[${i}]`, limits);
@@ -151,13 +213,13 @@ export function validateDocument(value: unknown, limits: Limits = DEFAULT_LIMITS
     if (length > limits.maxDocumentLength) {
       return fail('PAYLOAD_TOO_LARGE', `The document is longer than ${limits.maxDocumentLength} characters (exceeded at ops[${i}]).`);
     }
-    out.push(parsed.value.op);
+    pushCanonical(out, parsed.value.op);
   }
-  const last = out.ops[out.ops.length - 1];
+  const last = out[out.length - 1];
   if (last === undefined || typeof last.insert !== 'string' || !last.insert.endsWith('\n')) {
     return fail('BAD_USER_INPUT', 'A document must end with a newline: make the last op an insert whose text ends with "\\n".');
   }
-  return ok(out);
+  return ok(new Delta(out));
 }
 
 /**
