@@ -36,6 +36,11 @@ export interface OpFeed {
   readonly version: number;
   /** Stops delivery; after it resolves `deliver` is not called again [F4]. */
   close(): Promise<void>;
+  /**
+   * Reads the store for ops after the last delivered one [F5]: call it when the broadcaster may
+   * have lost messages with no later op to reveal the gap (its connection dropped and came back).
+   */
+  refill(): void;
 }
 
 /** Thrown into `onError` when the store no longer has the ops a feed needs. */
@@ -54,6 +59,7 @@ export async function openOpFeed(options: OpFeedOptions): Promise<OpFeed> {
   let closed = false;
   let running = true; // the initial catch-up counts as running, so live ops are only held [F2]
   let again = false;
+  let refillRequested = false;
   const held = new Map<number, AppliedOp>();
 
   const deliverInOrder = (op: AppliedOp): void => {
@@ -88,6 +94,8 @@ export async function openOpFeed(options: OpFeedOptions): Promise<OpFeed> {
       let mustRefill = refillFirst;
       do {
         again = false;
+        mustRefill ||= refillRequested;
+        refillRequested = false;
         drainHeld();
         // A held op above last + 1 means the ops between were committed; fetch them [F3].
         if (mustRefill || held.size > 0) await refill();
@@ -117,6 +125,15 @@ export async function openOpFeed(options: OpFeedOptions): Promise<OpFeed> {
   return {
     get version() {
       return last;
+    },
+    refill() {
+      if (closed) return;
+      refillRequested = true;
+      if (running) again = true;
+      else {
+        running = true;
+        void run(false);
+      }
     },
     async close() {
       if (closed) return;

@@ -19,6 +19,11 @@ export interface SequencerOptions {
   readonly maxRetries?: number;
   /** Save a snapshot after every version divisible by this [S8]; 0 turns it off; default 100. */
   readonly snapshotEvery?: number;
+  /**
+   * Publishing or snapshotting failed after the op committed [S7]. The answer is still `applied`;
+   * this is for logs and metrics. Default: ignore.
+   */
+  readonly onAfterCommitError?: (error: unknown, op: AppliedOp) => void;
 }
 
 /** The answer to `createDocument`. */
@@ -32,8 +37,8 @@ export interface Sequencer {
    * the ops after its baseVersion [S3], checks that it applies [S5], appends it at head + 1
    * atomically, retrying a bounded number of times when another writer won that version [S6], and
    * publishes it after the commit [S7]. Expected failures are `rejected` values; it throws only
-   * when the store or broadcaster does (infrastructure failure) or on a bug. If publishing throws
-   * after the commit, the op is stored; a resubmission answers `duplicate`.
+   * when the store does before the commit (infrastructure failure) or on a bug. Failures after the
+   * commit (publish, snapshot) still answer `applied` and go to `onAfterCommitError`.
    */
   submit(input: SubmitInput): Promise<SubmitResult>;
 
@@ -52,6 +57,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
   const clock = options.clock ?? (() => new Date());
   const maxRetries = options.maxRetries ?? 10;
   const snapshotEvery = options.snapshotEvery ?? 100;
+  const onAfterCommitError = options.onAfterCommitError ?? (() => {});
 
   async function attempt(input: SubmitInput): Promise<SubmitResult | 'conflict'> {
     const { documentId, baseVersion, clientId, clientSeq } = input;
@@ -92,10 +98,16 @@ export function createSequencer(options: SequencerOptions): Sequencer {
       return { kind: 'duplicate', version: appended.existing.version, delta: appended.existing.delta };
     }
     // Only now is the op durable; publishing earlier could show subscribers an op that a
-    // crash would then erase [S7].
-    await broadcaster.publish(documentId, op);
-    if (snapshotEvery > 0 && op.version % snapshotEvery === 0) {
-      await store.saveSnapshot({ documentId, version: op.version, content: next.value, createdAt: op.createdAt });
+    // crash would then erase [S7]. A failure from here on must not turn into an error answer:
+    // the client would resubmit and get `duplicate`, which is correct but slower, and the
+    // subscribers refill from the store anyway.
+    try {
+      await broadcaster.publish(documentId, op);
+      if (snapshotEvery > 0 && op.version % snapshotEvery === 0) {
+        await store.saveSnapshot({ documentId, version: op.version, content: next.value, createdAt: op.createdAt });
+      }
+    } catch (error) {
+      onAfterCommitError(error, op);
     }
     return { kind: 'applied', version: op.version, delta };
   }

@@ -65,6 +65,22 @@ describe('openOpFeed', () => {
     expect(delivered).toEqual([1, 2, 3, 4]);
   });
 
+  it('[F5] refill() fetches ops the broadcaster lost when no later op reveals the gap', async () => {
+    const inner = createMemoryBroadcaster();
+    const { store, sequencer } = await setup('\n', { broadcaster: lossyBroadcaster(inner, [2, 3]) });
+    const { delivered, feed } = await feedFrom({ store, broadcaster: inner }, 0);
+    for (let v = 1; v <= 3; v++) await sequencer.submit(submission(v - 1, v, new Delta().insert(`${v}`)));
+    await settle();
+    expect(delivered).toEqual([1]);
+    feed.refill();
+    await settle();
+    await settle();
+    expect(delivered).toEqual([1, 2, 3]);
+    feed.refill();
+    await settle();
+    expect(delivered).toEqual([1, 2, 3]);
+  });
+
   it('[F3] live ops published out of order are delivered in order', async () => {
     const { store, sequencer } = await setup('\n');
     const broadcaster = createMemoryBroadcaster(); // a bus only this test publishes on

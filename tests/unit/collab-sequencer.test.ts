@@ -163,6 +163,26 @@ describe('sequencer', () => {
     expect(seenDurable).toEqual([true, true]);
   });
 
+  it('[S7] a publish that fails after the commit still answers applied, reports the error, and the op stays durable', async () => {
+    const store = createMemoryOpStore();
+    const failures: Array<[string, number]> = [];
+    const broadcaster = {
+      ...createMemoryBroadcaster(),
+      async publish() {
+        throw new Error('redis down');
+      },
+    };
+    const { sequencer } = await setup('ab\n', {
+      store,
+      broadcaster,
+      onAfterCommitError: (error, op) => failures.push([(error as Error).message, op.version]),
+    });
+    expect(await sequencer.submit(submission(0, 1, new Delta().insert('1')))).toMatchObject({ kind: 'applied', version: 1 });
+    expect(failures).toEqual([['redis down', 1]]);
+    expect((await store.findByClientSeq(DOC, 'a', 1))?.version).toBe(1);
+    expect(await sequencer.submit(submission(0, 1, new Delta().insert('1')))).toMatchObject({ kind: 'duplicate', version: 1 });
+  });
+
   it('[S8] snapshots are saved at multiples of snapshotEvery, and head then reads snapshot + ops', async () => {
     const store = createMemoryOpStore({ keepHeadContent: false });
     const { sequencer } = await setup('\n', { store, snapshotEvery: 3 });
