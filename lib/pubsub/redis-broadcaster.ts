@@ -4,15 +4,14 @@
  *
  * Each message is serialised once when published and parsed once per receiving process, however
  * many subscribers that process has. Redis pub/sub is fire-and-forget: while the subscriber
- * connection is down, messages are lost. `onResubscribed` tells the caller when the connection
- * is back so op feeds can refill from PostgreSQL (the op feed also refills whenever it sees a gap).
+ * connection is down, messages are lost; the connections' `onResubscribed` tells when it is back
+ * so op feeds can refill from PostgreSQL (an op feed also refills whenever it sees a gap).
  */
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { Delta } from '../ot/operation.ts';
 import type { Broadcaster, OpListener, Unsubscribe } from '../collab/broadcaster.ts';
 import type { AppliedOp } from '../collab/types.ts';
+import type { RedisPubSubConnections } from './redis-connections.ts';
 
 /** The wire form of an AppliedOp: short keys, the document id implied by the channel. */
 interface WireOp {
@@ -24,19 +23,11 @@ interface WireOp {
   readonly t: number;
 }
 
-export interface RedisBroadcaster extends Broadcaster {
-  /** Registers a callback for "the subscriber connection came back; messages may have been lost". */
-  onResubscribed(callback: () => void): () => void;
-  /** Name of the subscriber connection in `CLIENT LIST` (drills kill it to prove recovery). */
-  readonly subscriberName: string;
-  close(): Promise<void>;
-}
-
 export interface RedisBroadcasterOptions {
-  readonly redisUrl: string;
+  /** Shared pub/sub connections (the caller closes them). */
+  readonly connections: RedisPubSubConnections;
   /** Key prefix shared by every instance of one deployment (e.g. `verso:`). */
   readonly prefix: string;
-  readonly onError?: (error: Error) => void;
 }
 
 export const opsChannel = (prefix: string, documentId: string): string => `${prefix}doc:${documentId}:ops`;
@@ -45,33 +36,12 @@ function documentIdOf(prefix: string, channel: string): string {
   return channel.slice(prefix.length + 'doc:'.length, -':ops'.length);
 }
 
-/** Creates a broadcaster with its own publisher and subscriber connections. */
-export function createRedisBroadcaster(options: RedisBroadcasterOptions): RedisBroadcaster {
-  const { prefix } = options;
-  const onError = options.onError ?? (() => {});
-  const instance = randomBytes(4).toString('hex');
-  const connect = (role: 'pub' | 'sub') => {
-    const redis = new Redis(options.redisUrl, {
-      connectionName: `verso-${role}-${instance}`,
-      maxRetriesPerRequest: null,
-      retryStrategy: (times) => Math.min(times * 100, 2000),
-    });
-    redis.on('error', onError);
-    return redis;
-  };
-  const publisher = connect('pub');
-  const subscriber = connect('sub');
-  const resubscribed = new Set<() => void>();
-  let everReady = false;
-  subscriber.on('ready', () => {
-    // ioredis resubscribes its channels on reconnect; whatever was published meanwhile is gone.
-    if (everReady) for (const callback of resubscribed) callback();
-    everReady = true;
-  });
-
+/** Creates a broadcaster on shared pub/sub connections. */
+export function createRedisBroadcaster(options: RedisBroadcasterOptions): Broadcaster {
+  const { prefix, connections } = options;
   const pubsub = new RedisPubSub({
-    publisher,
-    subscriber,
+    publisher: connections.publisher,
+    subscriber: connections.subscriber,
     serializer: (op: AppliedOp) =>
       JSON.stringify({
         v: op.version,
@@ -96,7 +66,6 @@ export function createRedisBroadcaster(options: RedisBroadcasterOptions): RedisB
   });
 
   return {
-    subscriberName: `verso-sub-${instance}`,
     async publish(documentId: string, op: AppliedOp): Promise<void> {
       await pubsub.publish(opsChannel(prefix, documentId), op);
     },
@@ -115,13 +84,6 @@ export function createRedisBroadcaster(options: RedisBroadcasterOptions): RedisB
         done = true;
         pubsub.unsubscribe(id);
       };
-    },
-    onResubscribed(callback) {
-      resubscribed.add(callback);
-      return () => resubscribed.delete(callback);
-    },
-    async close() {
-      await Promise.allSettled([publisher.quit(), subscriber.quit()]);
     },
   };
 }

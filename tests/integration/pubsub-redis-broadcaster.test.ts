@@ -1,78 +1,71 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { describe, expect, inject, it } from 'vitest';
 import { createRedisBroadcaster } from '../../lib/pubsub/redis-broadcaster.ts';
+import { openRedisPubSub } from '../../lib/pubsub/redis-connections.ts';
 import { registerBroadcasterContract, waitUntil } from '../support/collab-broadcaster-contract.ts';
 import { opAt } from '../support/collab-op-store-contract.ts';
+import { killRedisClient } from '../support/redis.ts';
 
 const redisUrl = inject('redisUrl');
 const prefix = inject('redisPrefix');
 
+function instance(prefixOverride = prefix) {
+  const connections = openRedisPubSub(redisUrl);
+  return { connections, broadcaster: createRedisBroadcaster({ connections, prefix: prefixOverride }) };
+}
+
 registerBroadcasterContract('Redis, one instance', () => {
-  const broadcaster = createRedisBroadcaster({ redisUrl, prefix });
-  return { broadcaster, teardown: () => broadcaster.close() };
+  const { connections, broadcaster } = instance();
+  return { broadcaster, teardown: () => connections.close() };
 });
 
 registerBroadcasterContract('Redis, across two instances', () => {
-  const broadcaster = createRedisBroadcaster({ redisUrl, prefix });
-  const peer = createRedisBroadcaster({ redisUrl, prefix });
+  const a = instance();
+  const b = instance();
   return {
-    broadcaster,
-    peer,
+    broadcaster: a.broadcaster,
+    peer: b.broadcaster,
     teardown: async () => {
-      await Promise.all([broadcaster.close(), peer.close()]);
+      await Promise.all([a.connections.close(), b.connections.close()]);
     },
   };
 });
 
 describe('Redis broadcaster', () => {
   it('keeps deployments with different prefixes apart', async () => {
-    const a = createRedisBroadcaster({ redisUrl, prefix: `${prefix}a:` });
-    const b = createRedisBroadcaster({ redisUrl, prefix: `${prefix}b:` });
+    const a = instance(`${prefix}a:`);
+    const b = instance(`${prefix}b:`);
     try {
       const documentId = `doc-${randomUUID()}`;
       const seenByB: number[] = [];
       const seenByA: number[] = [];
-      await b.subscribe(documentId, (op) => void seenByB.push(op.version));
-      await a.subscribe(documentId, (op) => void seenByA.push(op.version));
-      await a.publish(documentId, opAt(documentId, 1));
-      await b.publish(documentId, opAt(documentId, 2));
+      await b.broadcaster.subscribe(documentId, (op) => void seenByB.push(op.version));
+      await a.broadcaster.subscribe(documentId, (op) => void seenByA.push(op.version));
+      await a.broadcaster.publish(documentId, opAt(documentId, 1));
+      await b.broadcaster.publish(documentId, opAt(documentId, 2));
       await waitUntil(() => seenByA.length === 1 && seenByB.length === 1, 'both deliveries');
       expect(seenByA).toEqual([1]);
       expect(seenByB).toEqual([2]);
     } finally {
-      await Promise.all([a.close(), b.close()]);
+      await Promise.all([a.connections.close(), b.connections.close()]);
     }
   });
 
   it('reports when its subscriber connection is killed and comes back, and delivers again after', async () => {
-    const broadcaster = createRedisBroadcaster({ redisUrl, prefix });
+    const { connections, broadcaster } = instance();
     try {
       const documentId = `doc-${randomUUID()}`;
       const seen: number[] = [];
       let resubscribed = 0;
-      broadcaster.onResubscribed(() => (resubscribed += 1));
+      connections.onResubscribed(() => (resubscribed += 1));
       await broadcaster.subscribe(documentId, (op) => void seen.push(op.version));
-      expect(await killClient(broadcaster.subscriberName)).toBe(1);
+      expect(await killRedisClient(connections.subscriberName)).toBe(1);
       await waitUntil(() => resubscribed === 1, 'the resubscribed callback', 5000);
       await broadcaster.publish(documentId, opAt(documentId, 1));
       await waitUntil(() => seen.length === 1, 'delivery after the reconnect', 5000);
       expect(seen).toEqual([1]);
     } finally {
-      await broadcaster.close();
+      await connections.close();
     }
   });
 });
-
-/** Kills the Redis connections named `name` (CLIENT KILL), as a network fault would; returns how many. */
-async function killClient(name: string): Promise<number> {
-  const admin = new Redis(redisUrl);
-  try {
-    const list = (await admin.call('CLIENT', 'LIST')) as string;
-    const ids = list.split('\n').filter((line) => line.includes(` name=${name} `)).map((line) => /\bid=(\d+)/.exec(line)?.[1]);
-    for (const id of ids) await admin.call('CLIENT', 'KILL', 'ID', String(id));
-    return ids.length;
-  } finally {
-    admin.disconnect();
-  }
-}
