@@ -1,0 +1,177 @@
+/**
+ * Presence: who has a document open and where their selection is. Ephemeral by design: entries
+ * live in one Redis hash per document with an expiry time each, events travel on
+ * `<prefix>doc:<documentId>:presence`, and nothing of it touches PostgreSQL.
+ *
+ * An entry disappears, with a `left` event, when its connection closes (the instance calls
+ * `leave`), or when nobody refreshes it within the TTL (its instance died): every instance that
+ * has presence subscribers on a document sweeps expired entries of that document, and the one
+ * whose atomic sweep removed an entry announces it, so `left` is sent once.
+ */
+import { RedisPubSub } from 'graphql-redis-subscriptions';
+import type { Redis } from 'ioredis';
+import type { RedisPubSubConnections } from './redis-connections.ts';
+
+/** A selection at a version: receivers transform it through the ops after `version`. */
+export interface PresenceSelection {
+  readonly index: number;
+  readonly length: number;
+  readonly version: number;
+}
+
+export interface PresenceEntry {
+  readonly userId: string;
+  readonly clientId: string;
+  readonly selection: PresenceSelection | null;
+}
+
+export interface PresenceEvent extends PresenceEntry {
+  readonly documentId: string;
+  readonly left: boolean;
+}
+
+export interface Presence {
+  /** Announces or refreshes a client's presence and publishes it. */
+  update(documentId: string, entry: PresenceEntry): Promise<void>;
+  /** Removes a client's entry; publishes `left` when there was one. */
+  leave(documentId: string, clientId: string): Promise<void>;
+  /** The live entries of a document. */
+  list(documentId: string): Promise<PresenceEntry[]>;
+  /**
+   * Delivers the document's presence events; while any listener of this process is subscribed,
+   * expired entries are swept (and announced as `left`) every `sweepEveryMs`.
+   */
+  subscribe(documentId: string, listener: (event: PresenceEvent) => void): Promise<() => Promise<void>>;
+  /** Removes expired entries now and announces each as `left`; returns how many. */
+  sweep(documentId: string): Promise<number>;
+  close(): void;
+}
+
+export interface PresenceOptions {
+  /** Command connection (hash reads and writes). */
+  readonly redis: Redis;
+  readonly connections: RedisPubSubConnections;
+  readonly prefix: string;
+  /** How long an entry lives without a refresh; default 30 s. */
+  readonly ttlMs?: number;
+  /** How often subscribed instances sweep; default ttl / 3. */
+  readonly sweepEveryMs?: number;
+  readonly now?: () => number;
+}
+
+interface StoredEntry {
+  readonly u: string;
+  readonly s: PresenceSelection | null;
+  /** Expiry, ms since the epoch. */
+  readonly e: number;
+}
+
+// Removes fields whose expiry has passed and returns them, atomically, so that of several
+// instances sweeping at once exactly one announces each `left`.
+const SWEEP = `
+local removed = {}
+local all = redis.call('HGETALL', KEYS[1])
+for i = 1, #all, 2 do
+  local ok, entry = pcall(cjson.decode, all[i + 1])
+  if (not ok) or entry.e < tonumber(ARGV[1]) then
+    redis.call('HDEL', KEYS[1], all[i])
+    table.insert(removed, all[i])
+    table.insert(removed, all[i + 1])
+  end
+end
+return removed`;
+
+export function createRedisPresence(options: PresenceOptions): Presence {
+  const { redis, prefix } = options;
+  const ttlMs = options.ttlMs ?? 30_000;
+  const sweepEveryMs = options.sweepEveryMs ?? Math.max(100, Math.floor(ttlMs / 3));
+  const now = options.now ?? Date.now;
+  const pubsub = new RedisPubSub({ publisher: options.connections.publisher, subscriber: options.connections.subscriber });
+  const hashKey = (documentId: string) => `${prefix}presence:${documentId}`;
+  const channel = (documentId: string) => `${prefix}doc:${documentId}:presence`;
+  const sweepers = new Map<string, { count: number; timer: NodeJS.Timeout }>();
+
+  const publish = (event: PresenceEvent) => pubsub.publish(channel(event.documentId), event);
+
+  const presence: Presence = {
+    async update(documentId, entry) {
+      const stored: StoredEntry = { u: entry.userId, s: entry.selection, e: now() + ttlMs };
+      await redis
+        .multi()
+        .hset(hashKey(documentId), entry.clientId, JSON.stringify(stored))
+        // The hash itself outlives its newest entry a little, so an abandoned document's
+        // presence disappears from Redis even if no instance ever sweeps it.
+        .pexpire(hashKey(documentId), ttlMs * 2)
+        .exec();
+      await publish({ documentId, ...entry, left: false });
+    },
+
+    async leave(documentId, clientId) {
+      const raw = await redis.hget(hashKey(documentId), clientId);
+      const removed = await redis.hdel(hashKey(documentId), clientId);
+      if (removed === 0 || raw === null) return;
+      const stored = JSON.parse(raw) as StoredEntry;
+      await publish({ documentId, userId: stored.u, clientId, selection: null, left: true });
+    },
+
+    async list(documentId) {
+      const all = await redis.hgetall(hashKey(documentId));
+      const at = now();
+      const entries: PresenceEntry[] = [];
+      for (const [clientId, raw] of Object.entries(all)) {
+        const stored = JSON.parse(raw) as StoredEntry;
+        if (stored.e >= at) entries.push({ userId: stored.u, clientId, selection: stored.s });
+      }
+      return entries;
+    },
+
+    async subscribe(documentId, listener) {
+      const id = await pubsub.subscribe<PresenceEvent>(channel(documentId), (event) => {
+        try {
+          listener(event);
+        } catch {
+          // one listener's failure is its own
+        }
+      });
+      const sweeper = sweepers.get(documentId);
+      if (sweeper) sweeper.count += 1;
+      else {
+        const timer = setInterval(() => void presence.sweep(documentId).catch(() => {}), sweepEveryMs);
+        timer.unref();
+        sweepers.set(documentId, { count: 1, timer });
+      }
+      let done = false;
+      return async () => {
+        if (done) return;
+        done = true;
+        pubsub.unsubscribe(id);
+        const current = sweepers.get(documentId);
+        if (current && --current.count === 0) {
+          clearInterval(current.timer);
+          sweepers.delete(documentId);
+        }
+      };
+    },
+
+    async sweep(documentId) {
+      const removed = (await redis.eval(SWEEP, 1, hashKey(documentId), String(now()))) as string[];
+      for (let i = 0; i + 1 < removed.length; i += 2) {
+        const clientId = removed[i] as string;
+        let userId = '';
+        try {
+          userId = (JSON.parse(removed[i + 1] as string) as StoredEntry).u;
+        } catch {
+          continue; // a malformed entry is dropped silently: there is nobody to announce
+        }
+        await publish({ documentId, userId, clientId, selection: null, left: true });
+      }
+      return removed.length / 2;
+    },
+
+    close() {
+      for (const { timer } of sweepers.values()) clearInterval(timer);
+      sweepers.clear();
+    },
+  };
+  return presence;
+}
