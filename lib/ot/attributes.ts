@@ -11,11 +11,17 @@ import type { Limits } from './limits.ts';
 /** Returns a description of what is wrong with `value`, or null when it is acceptable. */
 type ValueCheck = (value: unknown, limits: Limits) => string | null;
 
-const describe = (value: unknown): string => {
-  const json = JSON.stringify(value);
-  if (json === undefined) return String(value);
+/** A short, printable rendering of an untrusted value for error messages. */
+export function preview(value: unknown): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch {
+    json = undefined; // BigInt or a cycle: not JSON, so not something a client sent as JSON
+  }
+  if (json === undefined) return typeof value;
   return json.length > 60 ? `${json.slice(0, 57)}...` : json;
-};
+}
 
 const flag: ValueCheck = (v) => (v === true ? null : 'must be true');
 
@@ -121,7 +127,7 @@ export type AttributesCheck =
  */
 export function checkAttributes(value: unknown, onRetain: boolean, limits: Limits): AttributesCheck {
   if (value === undefined) return { ok: true, value: undefined };
-  if (!isPlainObject(value)) return { ok: false, problem: `"attributes" must be an object; got ${describe(value)}` };
+  if (!isPlainObject(value)) return { ok: false, problem: `"attributes" must be an object; got ${preview(value)}` };
   const out: AttributeMap = {};
   let count = 0;
   for (const key of Object.keys(value)) {
@@ -142,7 +148,7 @@ export function checkAttributes(value: unknown, onRetain: boolean, limits: Limit
       if (problem !== null) {
         const hint =
           v === false ? (onRetain ? ' (to remove a format, use null)' : ' (to leave text unformatted, omit the attribute)') : '';
-        return { ok: false, problem: `attribute "${key}" ${problem}${hint}; got ${describe(v)}` };
+        return { ok: false, problem: `attribute "${key}" ${problem}${hint}; got ${preview(v)}` };
       }
     }
     out[key] = v;

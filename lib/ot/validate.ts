@@ -8,7 +8,7 @@
  * trailing plain retains are removed. Nothing in the input is aliased by the result.
  */
 import Delta, { type Op } from 'quill-delta';
-import { checkAttributes, checkUrl, isPlainObject } from './attributes.ts';
+import { checkAttributes, checkUrl, isPlainObject, preview } from './attributes.ts';
 import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import { fail, ok, type Result } from './result.ts';
 
@@ -118,7 +118,7 @@ function parseComponent(raw: unknown, at: string, limits: Limits): Result<Parsed
 
   if (raw.delete !== undefined) {
     if (raw.attributes !== undefined) return bad(at, 'a delete cannot have attributes.');
-    if (!isCount(raw.delete)) return bad(at, `"delete" must be a positive integer; got ${JSON.stringify(raw.delete)}.`);
+    if (!isCount(raw.delete)) return bad(at, `"delete" must be a positive integer; got ${preview(raw.delete)}.`);
     return ok({ op: { delete: raw.delete }, inserted: 0, reach: raw.delete });
   }
 
@@ -126,7 +126,7 @@ function parseComponent(raw: unknown, at: string, limits: Limits): Result<Parsed
   if (!attrs.ok) return bad(at, `${attrs.problem}.`);
 
   if (raw.retain !== undefined) {
-    if (!isCount(raw.retain)) return bad(at, `"retain" must be a positive integer; got ${JSON.stringify(raw.retain) ?? 'an object'}.`);
+    if (!isCount(raw.retain)) return bad(at, `"retain" must be a positive integer; got ${preview(raw.retain)}.`);
     return ok({ op: withAttributes({ retain: raw.retain }, attrs.value), inserted: 0, reach: raw.retain });
   }
 
@@ -232,10 +232,10 @@ export function validateSelection(value: unknown, documentLength?: number): Resu
   if (extra !== undefined) return fail('BAD_USER_INPUT', `A selection has only "index" and "length"; unknown key "${extra.slice(0, 40)}".`);
   const { index, length } = value;
   if (!Number.isSafeInteger(index) || (index as number) < 0) {
-    return fail('BAD_USER_INPUT', `Selection "index" must be an integer ≥ 0; got ${JSON.stringify(index)}.`);
+    return fail('BAD_USER_INPUT', `Selection "index" must be an integer ≥ 0; got ${preview(index)}.`);
   }
   if (!Number.isSafeInteger(length) || (length as number) < 0) {
-    return fail('BAD_USER_INPUT', `Selection "length" must be an integer ≥ 0; got ${JSON.stringify(length)}.`);
+    return fail('BAD_USER_INPUT', `Selection "length" must be an integer ≥ 0; got ${preview(length)}.`);
   }
   const selection = { index: index as number, length: length as number };
   if (documentLength !== undefined && selection.index + selection.length > documentLength) {

@@ -81,6 +81,14 @@ describe('validateOp', () => {
     expect(refused(validateOp({ ops: [{ retain: 1, attributes: { bold: false } }] })).message).toMatch(/to remove a format, use null/);
   });
 
+  it('[OT9] keeps messages short and never throws on values JSON cannot hold', () => {
+    expect(refused(validateOp({ ops: [{ delete: 'x'.repeat(100_000) }] })).message.length).toBeLessThan(120);
+    expect(refused(validateOp({ ops: [{ retain: 10n }] })).message).toMatch(/"retain" must be a positive integer; got bigint/);
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(refused(validateOp({ ops: [{ retain: 1, attributes: { bold: cyclic } }] })).message).toMatch(/attribute "bold" must be true; got object/);
+  });
+
   it('[OT7] refuses too many components or too much inserted text with PAYLOAD_TOO_LARGE', () => {
     expect(refused(validateOp({ ops: [{ insert: 'a' }, { retain: 1 }, { insert: 'b' }, { retain: 1 }] }, small))).toEqual({
       code: 'PAYLOAD_TOO_LARGE',
