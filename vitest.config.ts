@@ -12,6 +12,9 @@ export default defineConfig({
     environment: 'node',
     pool: 'forks',
     globalSetup: ['tests/support/global-setup.ts'],
+    // next-auth imports `next/server` without an extension, which Node's ESM loader cannot
+    // resolve (tsx can); letting Vite process next-auth resolves it the way Next and tsx do.
+    server: { deps: { inline: ['next-auth'] } },
     testTimeout: 30_000,
     hookTimeout: 120_000,
   },

@@ -25,6 +25,47 @@ export interface Config {
   readonly production: boolean;
   /** Run Next in development mode (hot reload) instead of serving the production build. */
   readonly dev: boolean;
+  /** Save a snapshot every this many ops, so loading reads one snapshot plus fewer ops. */
+  readonly snapshotEvery: number;
+  /** Optional OAuth sign-in providers, each switched on by its two environment variables. */
+  readonly oauth: OAuthConfig;
+  /** Redis-backed rate limits (hold across instances). */
+  readonly rateLimits: RateLimitsConfig;
+  /**
+   * Take the client address from the last `X-Forwarded-For` entry (set TRUST_PROXY=1 behind one
+   * reverse proxy). Off by default: a client could otherwise pick its own address and dodge
+   * per-address limits.
+   */
+  readonly trustProxy: boolean;
+}
+
+/** Client id and secret of one OAuth app. */
+export interface OAuthClient {
+  readonly clientId: string;
+  readonly clientSecret: string;
+}
+
+/** OAuth providers: present only when both of their variables are set. */
+export interface OAuthConfig {
+  /** AUTH_GITHUB_ID / AUTH_GITHUB_SECRET. */
+  readonly github: OAuthClient | null;
+  /** AUTH_GOOGLE_ID / AUTH_GOOGLE_SECRET. */
+  readonly google: OAuthClient | null;
+}
+
+/** At most `limit` events per `windowSeconds` (a token bucket: bursts up to `limit`, then a steady refill). */
+export interface RateLimitRule {
+  readonly limit: number;
+  readonly windowSeconds: number;
+}
+
+export interface RateLimitsConfig {
+  /** Sign-in attempts per account (email), whatever the address. RATE_LIMIT_SIGNIN_ACCOUNT. */
+  readonly signInPerAccount: RateLimitRule;
+  /** Sign-in and sign-up attempts per client address. RATE_LIMIT_SIGNIN_ADDRESS. */
+  readonly signInPerAddress: RateLimitRule;
+  /** Operation submissions per WebSocket connection (per credential over HTTP). RATE_LIMIT_OPS. */
+  readonly opSubmissions: RateLimitRule;
 }
 
 /** A configuration problem, with a message meant to be printed as one line. */
@@ -57,7 +98,44 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: env.HOST ?? '0.0.0.0',
     production,
     dev: env.VERSO_DEV === '1',
+    snapshotEvery: parsePositiveInt('SNAPSHOT_EVERY', env.SNAPSHOT_EVERY ?? '100'),
+    oauth: {
+      github: oauthClient(env, 'GITHUB'),
+      google: oauthClient(env, 'GOOGLE'),
+    },
+    rateLimits: {
+      signInPerAccount: parseRule('RATE_LIMIT_SIGNIN_ACCOUNT', env.RATE_LIMIT_SIGNIN_ACCOUNT ?? '10/900'),
+      signInPerAddress: parseRule('RATE_LIMIT_SIGNIN_ADDRESS', env.RATE_LIMIT_SIGNIN_ADDRESS ?? '50/900'),
+      opSubmissions: parseRule('RATE_LIMIT_OPS', env.RATE_LIMIT_OPS ?? '600/60'),
+    },
+    trustProxy: env.TRUST_PROXY === '1',
   };
+}
+
+function oauthClient(env: Record<string, string | undefined>, id: string): OAuthClient | null {
+  const clientId = env[`AUTH_${id}_ID`];
+  const clientSecret = env[`AUTH_${id}_SECRET`];
+  if (!clientId && !clientSecret) return null;
+  if (!clientId || !clientSecret) {
+    throw new ConfigError(`AUTH_${id}_ID and AUTH_${id}_SECRET must be set together (or neither, to switch that sign-in off).`);
+  }
+  return { clientId, clientSecret };
+}
+
+function parseRule(name: string, raw: string): RateLimitRule {
+  const match = /^(\d+)\/(\d+)$/.exec(raw.trim());
+  const limit = Number(match?.[1]);
+  const windowSeconds = Number(match?.[2]);
+  if (!match || limit < 1 || windowSeconds < 1) {
+    throw new ConfigError(`${name} must look like "<limit>/<seconds>" (e.g. 10/900 for 10 per 15 minutes), got "${raw}".`);
+  }
+  return { limit, windowSeconds };
+}
+
+function parsePositiveInt(name: string, raw: string): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${name} must be a whole number ≥ 1, got "${raw}".`);
+  return value;
 }
 
 function parsePort(raw: string): number {

@@ -1,0 +1,72 @@
+/** Email and password accounts: creating one, and checking a password at sign-in. */
+import { Prisma, type PrismaClient } from '../db/client.ts';
+import { emailProblem, normalizeEmail } from './email.ts';
+import { hashPassword, passwordProblem, verifyPassword, verifyPasswordAgainstNothing } from './password.ts';
+
+/** Longest display name accepted. */
+export const MAX_NAME_LENGTH = 100;
+
+export interface SignUpInput {
+  readonly email: unknown;
+  readonly password: unknown;
+  readonly name?: unknown;
+}
+
+export interface AccountUser {
+  readonly id: string;
+  readonly email: string;
+  readonly name: string | null;
+}
+
+/** Expected outcomes of a sign-up, as values. */
+export type SignUpResult =
+  | { readonly kind: 'created'; readonly user: AccountUser; readonly organizationId: string }
+  | { readonly kind: 'invalid'; readonly message: string }
+  | { readonly kind: 'taken'; readonly message: string };
+
+/**
+ * Creates an account with its personal organization (one transaction: no account is ever left
+ * without one). The email is stored lower-cased; a taken email answers `taken`, whatever the race.
+ */
+export async function signUpWithPassword(prisma: PrismaClient, input: SignUpInput): Promise<SignUpResult> {
+  if (typeof input.email !== 'string' || typeof input.password !== 'string') {
+    return { kind: 'invalid', message: 'Send JSON with "email" and "password" strings (and optionally "name").' };
+  }
+  if (input.name !== undefined && input.name !== null && typeof input.name !== 'string') {
+    return { kind: 'invalid', message: '"name" must be a string.' };
+  }
+  const email = normalizeEmail(input.email);
+  const name = typeof input.name === 'string' && input.name.trim().length > 0 ? input.name.trim() : null;
+  const problem = emailProblem(email) ?? (name && name.length > MAX_NAME_LENGTH ? `Name too long: at most ${MAX_NAME_LENGTH} characters.` : null) ?? passwordProblem(input.password, { email, name });
+  if (problem) return { kind: 'invalid', message: problem };
+  const passwordHash = await hashPassword(input.password);
+  try {
+    return await prisma.$transaction(async (tx) => {
+      const user = await tx.user.create({ data: { email, name, passwordHash }, select: { id: true, email: true, name: true } });
+      const organization = await tx.organization.create({
+        data: { name: `${name ?? email.split('@')[0]}'s documents`, personalOwnerId: user.id, memberships: { create: { userId: user.id, role: 'OWNER' } } },
+        select: { id: true },
+      });
+      return { kind: 'created' as const, user, organizationId: organization.id };
+    });
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+      return { kind: 'taken', message: 'An account with this email already exists; sign in instead.' };
+    }
+    throw error;
+  }
+}
+
+/**
+ * The account whose password this is, or null. Unknown emails and OAuth-only accounts cost the
+ * same scrypt work as a wrong password, so timing does not reveal which emails exist.
+ */
+export async function verifyCredentials(prisma: PrismaClient, email: string, password: string): Promise<AccountUser | null> {
+  const user = await prisma.user.findUnique({ where: { email: normalizeEmail(email) }, select: { id: true, email: true, name: true, passwordHash: true } });
+  if (!user?.passwordHash) {
+    await verifyPasswordAgainstNothing(password);
+    return null;
+  }
+  if (!(await verifyPassword(password, user.passwordHash))) return null;
+  return { id: user.id, email: user.email, name: user.name };
+}

@@ -1,0 +1,81 @@
+/** Small Node HTTP helpers for the auth routes: bodies, addresses, origins, Web Request/Response. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Largest body the auth routes read: they take a few short fields. */
+export const AUTH_BODY_LIMIT = 64 * 1024;
+
+/** The request body was larger than the limit. */
+export class BodyTooLargeError extends Error {
+  override readonly name = 'BodyTooLargeError';
+}
+
+/** Reads the raw body, refusing more than `limit` bytes. */
+export async function readBody(req: IncomingMessage, limit = AUTH_BODY_LIMIT): Promise<Buffer> {
+  if (Number(req.headers['content-length'] ?? 0) > limit) throw new BodyTooLargeError(`Request body is larger than ${limit} bytes.`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new BodyTooLargeError(`Request body is larger than ${limit} bytes.`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Parses a JSON or form-encoded body into string fields; null when it is neither. */
+export function parseFields(body: Buffer, contentType: string | undefined): Record<string, unknown> | null {
+  const type = contentType ?? '';
+  const text = body.toString('utf8');
+  if (type.includes('application/json')) {
+    try {
+      const value = JSON.parse(text) as unknown;
+      return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+    } catch {
+      return null;
+    }
+  }
+  if (type.includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(text));
+  return null;
+}
+
+/**
+ * The client's address for per-address limits. Behind one reverse proxy (TRUST_PROXY=1) that is
+ * the last `X-Forwarded-For` entry, the one the proxy itself appended; earlier entries are
+ * whatever the client claimed.
+ */
+export function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = req.headers['x-forwarded-for'];
+    const last = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded ?? '').split(',').map((s) => s.trim()).filter(Boolean).pop();
+    if (last) return last;
+  }
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+/** False when the request names an Origin outside the allowed ones (a cross-site browser request). */
+export function originAllowed(req: IncomingMessage, allowedOrigins: readonly string[]): boolean {
+  const origin = req.headers.origin;
+  return origin === undefined || allowedOrigins.includes(origin);
+}
+
+/** Writes a JSON response that no cache keeps. */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
+  res.statusCode = status;
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-store');
+  res.end(JSON.stringify(body));
+}
+
+/** Copies a Web Response (next-auth's) onto a Node response, keeping every Set-Cookie. */
+export async function sendWebResponse(res: ServerResponse, response: Response): Promise<void> {
+  res.statusCode = response.status;
+  for (const [name, value] of response.headers) {
+    if (name.toLowerCase() !== 'set-cookie') res.setHeader(name, value);
+  }
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) res.setHeader('Set-Cookie', cookies);
+  // next-auth marks only some responses uncacheable; every API response must be.
+  res.setHeader('Cache-Control', 'no-store');
+  res.end(Buffer.from(await response.arrayBuffer()));
+}

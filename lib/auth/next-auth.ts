@@ -1,0 +1,102 @@
+/**
+ * next-auth (Auth.js v5) for Verso: the Prisma adapter with database sessions. One config
+ * factory serves both places next-auth runs: the custom server (which answers /api/auth/* for
+ * every client, including tests) and Next's server components through the top-level `auth.ts`.
+ *
+ * Email and password sign-in does not go through next-auth's Credentials provider: Auth.js
+ * refuses credentials with database sessions (`UnsupportedStrategy`) and would issue a JWT.
+ * Verso's own route (lib/auth/routes.ts) verifies the password and next-auth's CSRF token, inserts
+ * a Session row and sets next-auth's session cookie, which next-auth then reads like any other.
+ */
+import NextAuth, { type NextAuthConfig } from 'next-auth';
+import type { Adapter, AdapterUser } from 'next-auth/adapters';
+import GitHub from 'next-auth/providers/github';
+import Google from 'next-auth/providers/google';
+import { PrismaAdapter } from '@auth/prisma-adapter';
+import type { Config } from '../config.ts';
+import type { PrismaClient } from '../db/client.ts';
+import type { Logger } from '../logger.ts';
+import { authCookieNames, authCookieOptions, useSecureCookies } from './cookies.ts';
+import { normalizeEmail } from './email.ts';
+import { ensurePersonalOrganization } from './organizations.ts';
+import { newSessionToken, SESSION_MAX_AGE_SECONDS } from './sessions.ts';
+
+/** Where next-auth's routes live (API.md). */
+export const AUTH_BASE_PATH = '/api/auth';
+
+export interface NextAuthDeps {
+  readonly config: Config;
+  readonly prisma: PrismaClient;
+  readonly logger: Logger;
+  /** Called after next-auth's sign-out deleted a Session row, with that row's id. */
+  readonly onSessionDeleted?: (sessionId: string) => Promise<void>;
+}
+
+/** The session next-auth hands to pages (`auth()`) and `/api/auth/session`: never the password hash. */
+export interface VersoSession {
+  readonly user: { readonly id: string; readonly name: string | null; readonly email: string; readonly image: string | null };
+  readonly expires: string;
+}
+
+/** Builds next-auth's configuration. */
+export function createAuthConfig(deps: NextAuthDeps): NextAuthConfig {
+  const { config, prisma, logger } = deps;
+  const names = authCookieNames(config.appOrigin);
+  const options = authCookieOptions(config.appOrigin);
+  const base = PrismaAdapter(prisma as never) as Adapter;
+  const adapter: Adapter = {
+    ...base,
+    // One account per email whatever its case: sharing and sign-in look emails up lower-cased.
+    createUser: (user: AdapterUser) => base.createUser!({ ...user, email: normalizeEmail(user.email) }),
+    getUserByEmail: (email: string) => base.getUserByEmail!(normalizeEmail(email)),
+  };
+  const providers: NextAuthConfig['providers'] = [];
+  if (config.oauth.github) providers.push(GitHub({ clientId: config.oauth.github.clientId, clientSecret: config.oauth.github.clientSecret }));
+  if (config.oauth.google) providers.push(Google({ clientId: config.oauth.google.clientId, clientSecret: config.oauth.google.clientSecret }));
+  return {
+    adapter,
+    providers,
+    secret: config.authSecret,
+    basePath: AUTH_BASE_PATH,
+    // URLs are built from APP_ORIGIN by the custom server, never from a client's Host header.
+    trustHost: true,
+    useSecureCookies: useSecureCookies(config.appOrigin),
+    cookies: {
+      sessionToken: { name: names.sessionToken, options },
+      csrfToken: { name: names.csrfToken, options },
+      callbackUrl: { name: names.callbackUrl, options },
+    },
+    session: { strategy: 'database', maxAge: SESSION_MAX_AGE_SECONDS, generateSessionToken: newSessionToken },
+    pages: { signIn: '/signin', error: '/signin' },
+    callbacks: {
+      // Without this, v5's server-side auth() returns the whole User row, password hash included.
+      session: ({ session, user }) =>
+        ({
+          user: { id: user.id, name: user.name ?? null, email: user.email, image: user.image ?? null },
+          expires: session.expires.toISOString(),
+        }) as unknown as typeof session,
+    },
+    events: {
+      createUser: async ({ user }) => {
+        if (user.id) await ensurePersonalOrganization(prisma, user.id);
+      },
+      signIn: async ({ user }) => {
+        if (user.id) await ensurePersonalOrganization(prisma, user.id);
+      },
+      signOut: async (message) => {
+        const session = 'session' in message ? (message.session as { id?: unknown } | null | undefined) : undefined;
+        if (session && typeof session.id === 'string') await deps.onSessionDeleted?.(session.id);
+      },
+    },
+    logger: {
+      error: (error) => logger.warn({ err: error }, 'next-auth error'),
+      warn: (code) => logger.warn({ code }, 'next-auth warning'),
+      debug: () => {},
+    },
+  };
+}
+
+/** next-auth's handlers and `auth()` for this configuration. */
+export function createNextAuth(deps: NextAuthDeps): ReturnType<typeof NextAuth> {
+  return NextAuth(createAuthConfig(deps));
+}

@@ -1,0 +1,154 @@
+/**
+ * Ends live connections whose credential stops being valid: sign-out deletes a Session row,
+ * revoking an API token sets `revokedAt`. Each instance keeps a registry of its open WebSockets
+ * by credential; a revocation closes the local ones at once and is published on Redis so every
+ * other instance closes theirs within milliseconds. Pub/sub is fire-and-forget (a message sent
+ * while an instance is reconnecting to Redis is lost), so a periodic recheck against PostgreSQL
+ * closes anything a lost message or an expired session left open.
+ */
+import { Redis } from 'ioredis';
+import type { PrismaClient } from '../db/client.ts';
+import type { Logger } from '../logger.ts';
+import type { Credential } from './viewer.ts';
+
+/** Close code for a connection whose credential ended (graphql-ws clients treat 4401 as "unauthorized"). */
+export const CLOSE_CREDENTIAL_ENDED = 4401;
+
+/** Closes one live connection. */
+export type CloseConnection = (code: number, reason: string) => void;
+
+export interface RevocationDeps {
+  readonly redisUrl: string;
+  readonly redisPrefix: string;
+  readonly prisma: PrismaClient;
+  readonly logger: Logger;
+  /** How often open connections are rechecked against the database (default 15 s). */
+  readonly recheckIntervalMs?: number;
+}
+
+const key = (credential: Credential) => `${credential.kind}:${credential.id}`;
+
+/** The Redis channel revocations travel on. */
+export const revocationChannel = (redisPrefix: string) => `${redisPrefix}auth:revoked`;
+
+/**
+ * Announces on Redis that a credential ended; every instance (this one included) closes the
+ * connections opened with it. For callers that only hold a Redis command connection (resolvers).
+ */
+export async function publishRevocation(redis: Redis, redisPrefix: string, credential: Credential): Promise<void> {
+  await redis.publish(revocationChannel(redisPrefix), JSON.stringify({ kind: credential.kind, id: credential.id }));
+}
+
+/** The per-instance registry of connections by credential, kept in step across instances. */
+export class CredentialRevocations {
+  readonly #open = new Map<string, Set<CloseConnection>>();
+  readonly #channel: string;
+  readonly #publisher: Redis;
+  readonly #subscriber: Redis;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly deps: RevocationDeps) {
+    this.#channel = revocationChannel(deps.redisPrefix);
+    this.#publisher = new Redis(deps.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    this.#subscriber = new Redis(deps.redisUrl, { lazyConnect: true });
+    for (const redis of [this.#publisher, this.#subscriber]) {
+      redis.on('error', (error) => deps.logger.warn({ err: error }, 'redis revocation connection error'));
+    }
+  }
+
+  /** Connects to Redis, subscribes to revocations and starts the periodic recheck. */
+  async start(): Promise<void> {
+    await Promise.all([this.#publisher.connect(), this.#subscriber.connect()]);
+    this.#subscriber.on('message', (channel, message) => {
+      if (channel !== this.#channel) return;
+      const credential = parseCredential(message);
+      if (credential) this.#closeLocal(credential);
+    });
+    await this.#subscriber.subscribe(this.#channel);
+    this.#timer = setInterval(() => {
+      this.recheck().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'credential recheck failed'));
+    }, this.deps.recheckIntervalMs ?? 15_000);
+    this.#timer.unref();
+  }
+
+  /** Stops the recheck and closes the Redis connections. */
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    await Promise.allSettled([this.#publisher.quit(), this.#subscriber.quit()]);
+  }
+
+  /** Registers a live connection; returns the function that forgets it (call on close). */
+  track(credential: Credential, close: CloseConnection): () => void {
+    const k = key(credential);
+    let set = this.#open.get(k);
+    if (!set) this.#open.set(k, (set = new Set()));
+    set.add(close);
+    return () => {
+      const current = this.#open.get(k);
+      current?.delete(close);
+      if (current?.size === 0) this.#open.delete(k);
+    };
+  }
+
+  /** Number of live connections registered here (for tests and metrics). */
+  get size(): number {
+    let n = 0;
+    for (const set of this.#open.values()) n += set.size;
+    return n;
+  }
+
+  /**
+   * Announces that a credential has ended (call after the row is deleted or revoked): closes its
+   * connections here and on every instance.
+   */
+  async revoke(credential: Credential): Promise<void> {
+    this.#closeLocal(credential);
+    try {
+      await publishRevocation(this.#publisher, this.deps.redisPrefix, credential);
+    } catch (error) {
+      // The periodic recheck still closes the other instances' connections.
+      this.deps.logger.warn({ err: error, credential }, 'could not publish a revocation; other instances will notice at their next recheck');
+    }
+  }
+
+  /** Closes every registered connection whose session is gone or expired, or whose token is revoked. */
+  async recheck(): Promise<void> {
+    const sessions: string[] = [];
+    const tokens: string[] = [];
+    for (const k of this.#open.keys()) {
+      const [kind, id] = k.split(':', 2) as [string, string];
+      (kind === 'session' ? sessions : tokens).push(id);
+    }
+    if (sessions.length === 0 && tokens.length === 0) return;
+    const [liveSessions, liveTokens] = await Promise.all([
+      this.deps.prisma.session.findMany({ where: { id: { in: sessions }, expires: { gt: new Date() } }, select: { id: true } }),
+      this.deps.prisma.apiToken.findMany({ where: { id: { in: tokens }, revokedAt: null }, select: { id: true } }),
+    ]);
+    const live = new Set([...liveSessions.map((s) => `session:${s.id}`), ...liveTokens.map((t) => `token:${t.id}`)]);
+    for (const k of [...this.#open.keys()]) {
+      if (live.has(k)) continue;
+      const [kind, id] = k.split(':', 2) as ['session' | 'token', string];
+      this.#closeLocal({ kind, id });
+    }
+  }
+
+  #closeLocal(credential: Credential): void {
+    const set = this.#open.get(key(credential));
+    if (!set) return;
+    this.#open.delete(key(credential));
+    const reason = credential.kind === 'session' ? 'Session ended: sign in again' : 'API token revoked: use another token';
+    for (const close of set) close(CLOSE_CREDENTIAL_ENDED, reason);
+  }
+}
+
+function parseCredential(message: string): Credential | null {
+  try {
+    const value = JSON.parse(message) as unknown;
+    if (typeof value !== 'object' || value === null) return null;
+    const { kind, id } = value as Record<string, unknown>;
+    if ((kind === 'session' || kind === 'token') && typeof id === 'string') return { kind, id };
+  } catch {
+    // A malformed message from another deployment sharing the channel: ignore it.
+  }
+  return null;
+}

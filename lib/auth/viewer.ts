@@ -1,0 +1,76 @@
+/**
+ * Who is calling: resolved from the session cookie or an API token, the same way for GraphQL over
+ * HTTP and over WebSocket. Runs in the custom server (never in a Next route), on its Prisma pool.
+ */
+import type { PrismaClient } from '../db/client.ts';
+import { hashApiToken, looksLikeApiToken, TokenUsageRecorder } from './api-tokens.ts';
+import { sessionTokenFromCookieHeader } from './cookies.ts';
+
+/** The credential a request was authenticated with; revoking it ends the WebSockets opened with it. */
+export interface Credential {
+  readonly kind: 'session' | 'token';
+  /** Session.id or ApiToken.id (never the secret). */
+  readonly id: string;
+}
+
+/** A signed-in caller. */
+export interface Viewer {
+  readonly userId: string;
+  readonly email: string;
+  readonly name: string | null;
+  readonly credential: Credential;
+}
+
+/** What a request carries: the `Cookie` header and an `Authorization` value (HTTP header or graphql-ws payload). */
+export interface CredentialsInput {
+  readonly cookieHeader?: string | undefined;
+  readonly authorization?: unknown;
+}
+
+/** Resolves the caller of one request or connection; null when it carries no valid credential. */
+export type ResolveViewer = (input: CredentialsInput) => Promise<Viewer | null>;
+
+export interface ViewerResolverDeps {
+  readonly prisma: PrismaClient;
+  /** Decides the session cookie's name. */
+  readonly appOrigin: string;
+  readonly onError: (error: unknown) => void;
+}
+
+/**
+ * Builds the resolver. An `authorization` value wins over the cookie: a request that presents a
+ * token is judged by that token alone (an invalid token is not rescued by an ambient cookie).
+ */
+export function createViewerResolver(deps: ViewerResolverDeps): ResolveViewer {
+  const usage = new TokenUsageRecorder(deps.prisma, deps.onError);
+  return async (input) => {
+    if (input.authorization !== undefined && input.authorization !== null && input.authorization !== '') {
+      return viewerFromAuthorization(deps.prisma, usage, input.authorization);
+    }
+    const sessionToken = sessionTokenFromCookieHeader(input.cookieHeader, deps.appOrigin);
+    return sessionToken ? viewerFromSession(deps.prisma, sessionToken) : null;
+  };
+}
+
+async function viewerFromSession(prisma: PrismaClient, sessionToken: string): Promise<Viewer | null> {
+  const session = await prisma.session.findUnique({
+    where: { sessionToken },
+    select: { id: true, expires: true, user: { select: { id: true, email: true, name: true } } },
+  });
+  if (!session || session.expires.getTime() <= Date.now()) return null;
+  return { userId: session.user.id, email: session.user.email, name: session.user.name, credential: { kind: 'session', id: session.id } };
+}
+
+async function viewerFromAuthorization(prisma: PrismaClient, usage: TokenUsageRecorder, authorization: unknown): Promise<Viewer | null> {
+  if (typeof authorization !== 'string') return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+  const token = match?.[1];
+  if (!token || !looksLikeApiToken(token)) return null;
+  const row = await prisma.apiToken.findUnique({
+    where: { tokenHash: hashApiToken(token) },
+    select: { id: true, revokedAt: true, lastUsedAt: true, user: { select: { id: true, email: true, name: true } } },
+  });
+  if (!row || row.revokedAt !== null) return null;
+  usage.touch(row.id, row.lastUsedAt);
+  return { userId: row.user.id, email: row.user.email, name: row.user.name, credential: { kind: 'token', id: row.id } };
+}
