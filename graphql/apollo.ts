@@ -1,7 +1,21 @@
 /** The Apollo Server instance for GraphQL over HTTP. */
 import { ApolloServer } from '@apollo/server';
-import type { GraphQLSchema } from 'graphql';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { GraphQLContext } from './context.ts';
+import { versoValidationRules } from './validation.ts';
+
+/** The message that replaces an unexpected error's own in production (it may name internals). */
+export const INTERNAL_ERROR_MESSAGE = 'Something went wrong on the server; try again.';
+
+/**
+ * In production, hides unexpected errors' messages (a database error can name tables or values);
+ * errors with one of Verso's codes pass through, since their messages are written for clients.
+ */
+export function maskInternalError(formatted: GraphQLFormattedError, production: boolean): GraphQLFormattedError {
+  const code = formatted.extensions?.code;
+  if (!production || (code !== undefined && code !== 'INTERNAL_SERVER_ERROR')) return formatted;
+  return { message: INTERNAL_ERROR_MESSAGE, ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}
 
 export function createApollo(schema: GraphQLSchema, production: boolean): ApolloServer<GraphQLContext> {
   return new ApolloServer<GraphQLContext>({
@@ -11,6 +25,9 @@ export function createApollo(schema: GraphQLSchema, production: boolean): Apollo
     introspection: !production,
     hideSchemaDetailsFromClientErrors: production,
     includeStacktraceInErrorResponses: !production,
+    // Depth and alias limits; the WebSocket transport applies the same ones (graphql/ws.ts).
+    validationRules: versoValidationRules(production),
+    formatError: (formatted) => maskInternalError(formatted, production),
     // server.ts owns SIGTERM/SIGINT and stops Apollo as one step of draining.
     stopOnTerminationSignals: false,
   });

@@ -1,43 +1,81 @@
 /**
  * GraphQL over WebSocket (graphql-transport-ws) on the same schema instance as HTTP.
- * Queries, mutations and subscriptions all run here.
+ * Queries, mutations and subscriptions all run here, for signed-in callers only: the upgrade
+ * request's session cookie or `{ "authorization": "Bearer …" }` in `connection_init`.
  */
 import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { GraphQLSchema } from 'graphql';
+import type { ExecutionResult, GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import type { WebSocketServer } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
+import type { CredentialRevocations } from '../lib/auth/revocation.ts';
+import { maskInternalError } from './apollo.ts';
+import { createConnectionState, type OwnedConnectionState } from './connection-state.ts';
 import type { GraphQLContext, Services, Viewer } from './context.ts';
+import { validateOperation } from './validation.ts';
 
 /** Close code sent when the server shuts down: the client should reconnect (to any instance). */
 export const CLOSE_SERVICE_RESTART = 1012;
+/** Close code for a connection without a valid credential (and for one whose credential ended). */
+export const CLOSE_UNAUTHORIZED = 4401;
 
 export interface WsOptions {
   readonly schema: GraphQLSchema;
   readonly services: Services;
   /** Resolves who is connecting from the upgrade request and the `connection_init` payload. */
   readonly resolveViewer: (request: IncomingMessage, connectionParams: Readonly<Record<string, unknown>> | undefined) => Promise<Viewer | null>;
+  /** Registry that closes connections whose session or token ends. */
+  readonly revocations: CredentialRevocations;
+}
+
+interface Extra {
+  viewer: Viewer | null;
+  connection: OwnedConnectionState;
+  untrack: () => void;
 }
 
 /** Serves graphql-ws on `wss`; returns a function that stops accepting new operations. */
 export function serveGraphQLWs(wss: WebSocketServer, options: WsOptions): () => Promise<void> {
-  const { schema, services, resolveViewer } = options;
-  const disposable = useServer<Record<string, unknown> | undefined, { viewer: Viewer | null; connectionId: string }>(
+  const { schema, services, resolveViewer, revocations } = options;
+  const production = services.config.production;
+  const disposable = useServer<Record<string, unknown> | undefined, Partial<Extra> & { socket: WebSocket; request: IncomingMessage }>(
     {
       schema,
       onConnect: async (ctx) => {
-        ctx.extra.viewer = await resolveViewer(ctx.extra.request, ctx.connectionParams);
-        ctx.extra.connectionId = randomUUID();
+        const socket = ctx.extra.socket;
+        const viewer = await resolveViewer(ctx.extra.request, ctx.connectionParams);
+        if (viewer === null) {
+          // graphql-ws would answer `false` with 4403; an absent or invalid credential is 4401.
+          socket.close(CLOSE_UNAUTHORIZED, 'Unauthorized: send the session cookie or { "authorization": "Bearer <api token>" }');
+          return false;
+        }
+        ctx.extra.viewer = viewer;
+        const connection = createConnectionState(services, randomUUID(), socket);
+        ctx.extra.connection = connection;
+        ctx.extra.untrack = revocations.track(viewer.credential, (code, reason) => socket.close(code, reason));
+        // Covers every way the socket ends, including ones graphql-ws reports to no hook.
+        socket.once('close', () => {
+          ctx.extra.untrack?.();
+          void connection.dispose();
+        });
         return true;
       },
+      onSubscribe: (_ctx, _id, payload) => {
+        const validated = validateOperation(schema, payload.query, production);
+        if (!validated.ok) return validated.errors;
+        return { schema, document: validated.document, variableValues: payload.variables, operationName: payload.operationName };
+      },
+      onNext: production ? (_ctx, _id, _payload, _args, result) => maskResult(result) : undefined,
       context: (ctx): GraphQLContext => {
         const requestId = randomUUID();
+        const connection = ctx.extra.connection;
         return {
           services,
           viewer: ctx.extra.viewer ?? null,
           transport: 'ws',
           requestId,
-          logger: services.logger.child({ requestId, connectionId: ctx.extra.connectionId, transport: 'ws' }),
+          logger: services.logger.child({ requestId, connectionId: connection?.connectionId, transport: 'ws' }),
+          ...(connection ? { connection } : {}),
         };
       },
     },
@@ -46,4 +84,10 @@ export function serveGraphQLWs(wss: WebSocketServer, options: WsOptions): () => 
   return async () => {
     await disposable.dispose();
   };
+}
+
+/** Production results: unexpected errors lose their message (it may name internals). */
+function maskResult(result: ExecutionResult) {
+  if (!result.errors) return undefined;
+  return { ...result, errors: result.errors.map((e) => maskInternalError(e.toJSON(), true)) };
 }

@@ -8,6 +8,12 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createApollo } from '../../graphql/apollo.ts';
+import { sessionTokenFromCookieHeader } from '../auth/cookies.ts';
+import { originAllowed } from '../auth/http.ts';
+import { AUTH_BASE_PATH, createNextAuth } from '../auth/next-auth.ts';
+import { CredentialRevocations } from '../auth/revocation.ts';
+import { createAuthRoutes } from '../auth/routes.ts';
+import { createViewerResolver } from '../auth/viewer.ts';
 import type { GraphQLContext, Services } from '../../graphql/context.ts';
 import { handleGraphQLHttp, sendError } from '../../graphql/http.ts';
 import { getSchema } from '../../graphql/schema.ts';
@@ -64,12 +70,36 @@ export async function startVersoServer(options: StartOptions): Promise<VersoServ
 
   let draining = false;
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
-  const stopWs = serveGraphQLWs(wss, { schema, services, resolveViewer: async () => null });
+  const revocations = new CredentialRevocations({ redisUrl: config.redisUrl, redisPrefix: config.redisPrefix, prisma: services.prisma, logger });
+  await revocations.start();
+  const resolveViewer = createViewerResolver({
+    prisma: services.prisma,
+    appOrigin: config.appOrigin,
+    onError: (error) => logger.warn({ err: error }, 'could not record API token use'),
+  });
+  const nextAuth = createNextAuth({
+    config,
+    prisma: services.prisma,
+    logger,
+    onSessionDeleted: (id) => revocations.revoke({ kind: 'session', id }),
+  });
+  const authRoutes = createAuthRoutes({ config, prisma: services.prisma, redis: services.redis, logger, revocations, handlers: nextAuth.handlers });
+  const stopWs = serveGraphQLWs(wss, {
+    schema,
+    services,
+    revocations,
+    resolveViewer: (request, params) => resolveViewer({ cookieHeader: request.headers.cookie, authorization: params?.authorization }),
+  });
 
   const httpContext = (req: IncomingMessage) => async (): Promise<GraphQLContext> => {
     const requestId = randomUUID();
-    return { services, viewer: null, transport: 'http', requestId, logger: logger.child({ requestId, transport: 'http' }) };
+    const viewer = await resolveViewer({ cookieHeader: req.headers.cookie, authorization: req.headers.authorization });
+    return { services, viewer, transport: 'http', requestId, logger: logger.child({ requestId, transport: 'http' }) };
   };
+
+  /** A browser request riding on the session cookie from a page of another origin (cross-site forgery). */
+  const foreignCookieRequest = (req: IncomingMessage) =>
+    sessionTokenFromCookieHeader(req.headers.cookie, config.appOrigin) !== null && !originAllowed(req, config.allowedOrigins);
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -89,14 +119,26 @@ export async function startVersoServer(options: StartOptions): Promise<VersoServ
       const ready = checks.postgres && checks.redis;
       return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', ...checks });
     }
-    if (pathname === GRAPHQL_PATH) return handleGraphQLHttp(apollo, req, res, httpContext(req));
+    if (pathname === GRAPHQL_PATH) {
+      // Defence in depth behind Apollo's CSRF prevention and the absent CORS grant: a
+      // cookie-authenticated request from a foreign page is refused outright.
+      if (foreignCookieRequest(req) && req.headers.authorization === undefined) {
+        return sendError(res, 403, 'FORBIDDEN', 'Requests with the session cookie must come from the app itself; integrations use an API token.');
+      }
+      return handleGraphQLHttp(apollo, req, res, httpContext(req));
+    }
+    if (pathname.startsWith(`${AUTH_BASE_PATH}/`)) return authRoutes(req, res);
     if (web) return web.handleRequest(req, res);
     sendJson(res, 404, { error: 'Not found' });
   }
 
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     const pathname = (req.url ?? '/').split('?')[0];
-    if (pathname === GRAPHQL_PATH && !draining) {
+    if (pathname === GRAPHQL_PATH && !draining && foreignCookieRequest(req)) {
+      // Cross-site WebSocket hijacking: browsers attach cookies to WebSocket upgrades from any
+      // page, and neither ws nor graphql-ws checks Origin.
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    } else if (pathname === GRAPHQL_PATH && !draining) {
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
     } else if (web?.handleUpgrade && !draining) {
       web.handleUpgrade(req, socket, head);
@@ -125,6 +167,7 @@ export async function startVersoServer(options: StartOptions): Promise<VersoServ
     // Tell every WebSocket client to reconnect, to another instance if this one is going away.
     for (const ws of wss.clients as Set<WebSocket>) ws.close(CLOSE_SERVICE_RESTART, 'Server restarting: reconnect');
     await stopWs();
+    await revocations.stop();
     const forced = setTimeout(() => {
       server.closeAllConnections();
       for (const ws of wss.clients as Set<WebSocket>) ws.terminate();

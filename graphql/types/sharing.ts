@@ -1,0 +1,137 @@
+/**
+ * Sharing a document: collaborators and their roles. Owners share by email, change roles and
+ * remove people; anyone may leave. A document always keeps at least one owner.
+ */
+import { publishAccessChange } from '../../lib/auth/access-events.ts';
+import { normalizeEmail } from '../../lib/auth/email.ts';
+import type { DocumentRole } from '../../lib/auth/permissions.ts';
+import { Prisma, type PrismaClient } from '../../lib/db/client.ts';
+import { authorizeDocument } from '../authorize.ts';
+import { builder } from '../builder.ts';
+import type { GraphQLContext } from '../context.ts';
+import { userError } from '../errors.ts';
+import { RoleEnum } from './document.ts';
+import { UserRef, type UserShape } from './user.ts';
+
+interface CollaboratorShape {
+  readonly user: UserShape;
+  readonly role: DocumentRole;
+  readonly addedAt: Date;
+}
+
+const CollaboratorRef = builder.objectRef<CollaboratorShape>('Collaborator').implement({
+  description: 'A person with a role on a document.',
+  fields: (t) => ({
+    user: t.field({ type: UserRef, description: 'The person.', resolve: (c) => c.user }),
+    role: t.field({ type: RoleEnum, description: 'Their role on the document.', resolve: (c) => c.role }),
+    addedAt: t.expose('addedAt', { type: 'DateTime', description: 'When they were given access.' }),
+  }),
+});
+
+const memberSelect = { role: true, createdAt: true, user: { select: { id: true, name: true, email: true } } } as const;
+
+type Tx = Prisma.TransactionClient;
+
+/**
+ * Changes (or removes, with role null) one member's role inside a transaction that first locks
+ * the document's owner rows, so two concurrent demotions cannot both see "another owner remains"
+ * and leave the document ownerless.
+ */
+async function changeMember(prisma: PrismaClient, documentId: string, userId: string, role: DocumentRole | null): Promise<CollaboratorShape | null> {
+  return prisma.$transaction(async (tx: Tx) => {
+    const owners = await tx.$queryRaw<Array<{ user_id: string }>>`
+      SELECT user_id FROM document_members WHERE document_id = ${documentId} AND role = 'OWNER' FOR UPDATE`;
+    const current = await tx.documentMember.findUnique({ where: { documentId_userId: { documentId, userId } }, select: { role: true } });
+    if (!current) throw userError('NOT_FOUND', 'That person is not a collaborator on this document; list collaborators to see who is.');
+    if (current.role === 'OWNER' && role !== 'OWNER' && owners.filter((o) => o.user_id !== userId).length === 0) {
+      throw userError('FORBIDDEN', 'A document needs at least one owner: make someone else an owner first.');
+    }
+    if (role === null) {
+      await tx.documentMember.delete({ where: { documentId_userId: { documentId, userId } } });
+      return null;
+    }
+    const row = await tx.documentMember.update({ where: { documentId_userId: { documentId, userId } }, data: { role }, select: memberSelect });
+    return { user: row.user, role: row.role, addedAt: row.createdAt };
+  });
+}
+
+async function announce(ctx: GraphQLContext, documentId: string): Promise<void> {
+  try {
+    await publishAccessChange(ctx.services.redis, ctx.services.config.redisPrefix, documentId);
+  } catch (error) {
+    // The change is committed; live subscriptions still re-check access on their own schedule.
+    ctx.logger.warn({ err: error, documentId }, 'could not publish an access change');
+  }
+}
+
+builder.queryFields((t) => ({
+  collaborators: t.field({
+    type: [CollaboratorRef],
+    description: 'Everyone with a role on the document, owners first. Anyone who can read the document can see this.',
+    args: { documentId: t.arg.id({ required: true, description: 'The document.' }) },
+    resolve: async (_root, args, ctx) => {
+      const { document } = await authorizeDocument(ctx, String(args.documentId), 'read');
+      const rows = await ctx.services.prisma.documentMember.findMany({ where: { documentId: document.id }, select: memberSelect, orderBy: { createdAt: 'asc' } });
+      const rank = (role: DocumentRole) => ['OWNER', 'EDITOR', 'COMMENTER', 'VIEWER'].indexOf(role);
+      return rows.map((r) => ({ user: r.user, role: r.role, addedAt: r.createdAt })).sort((a, b) => rank(a.role) - rank(b.role));
+    },
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  shareDocument: t.field({
+    type: CollaboratorRef,
+    description: 'Gives the account with this email a role on the document (owners only). Sharing again with someone already there changes their role.',
+    args: {
+      documentId: t.arg.id({ required: true, description: 'The document to share.' }),
+      email: t.arg.string({ required: true, description: 'Email of an existing Verso account.' }),
+      role: t.arg({ type: RoleEnum, required: true, description: 'The role to give.' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const { document } = await authorizeDocument(ctx, String(args.documentId), 'share');
+      const user = await ctx.services.prisma.user.findUnique({ where: { email: normalizeEmail(args.email) }, select: { id: true } });
+      if (!user) throw userError('NOT_FOUND', `No Verso account uses ${args.email.trim()}; ask them to sign up, then share again.`);
+      try {
+        const row = await ctx.services.prisma.documentMember.create({ data: { documentId: document.id, userId: user.id, role: args.role }, select: memberSelect });
+        await announce(ctx, document.id);
+        return { user: row.user, role: row.role, addedAt: row.createdAt };
+      } catch (error) {
+        if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002')) throw error;
+        // Already a collaborator: this is a role change (with the last-owner rule).
+        const changed = await changeMember(ctx.services.prisma, document.id, user.id, args.role);
+        await announce(ctx, document.id);
+        return changed!;
+      }
+    },
+  }),
+  updateCollaboratorRole: t.field({
+    type: CollaboratorRef,
+    description: "Changes a collaborator's role (owners only). The last owner cannot be demoted.",
+    args: {
+      documentId: t.arg.id({ required: true, description: 'The document.' }),
+      userId: t.arg.id({ required: true, description: 'The collaborator (`User.id`).' }),
+      role: t.arg({ type: RoleEnum, required: true, description: 'Their new role.' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const { document } = await authorizeDocument(ctx, String(args.documentId), 'share');
+      const changed = await changeMember(ctx.services.prisma, document.id, String(args.userId), args.role);
+      await announce(ctx, document.id);
+      return changed!;
+    },
+  }),
+  removeCollaborator: t.boolean({
+    description: "Removes a collaborator's access (owners), or your own (anyone: leaving). The last owner cannot be removed. Their live subscriptions end.",
+    args: {
+      documentId: t.arg.id({ required: true, description: 'The document.' }),
+      userId: t.arg.id({ required: true, description: 'The collaborator to remove (`User.id`); your own id to leave.' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const userId = String(args.userId);
+      const leaving = ctx.viewer?.userId === userId;
+      const { document } = await authorizeDocument(ctx, String(args.documentId), leaving ? 'read' : 'share');
+      await changeMember(ctx.services.prisma, document.id, userId, null);
+      await announce(ctx, document.id);
+      return true;
+    },
+  }),
+}));

@@ -1,0 +1,85 @@
+/** API tokens: created and shown once, stored hashed, used over HTTP and WebSocket, revoked everywhere. */
+import { describe, expect, it } from 'vitest';
+import { hashApiToken } from '../../lib/auth/api-tokens.ts';
+import { gqlHttp } from '../support/graphql-client.ts';
+import { startTestServer } from '../support/server.ts';
+import { bearer, createToken, eventually, openSocket, signUp } from '../support/auth.ts';
+
+const ME = '{ me { id } }';
+const LIST = '{ apiTokens { id name prefix createdAt lastUsedAt } }';
+
+describe('API tokens', () => {
+  it('are shown once, stored only as a hash, listed without the secret, and authenticate over HTTP', async () => {
+    const server = await startTestServer();
+    const account = await signUp(server);
+    const { body } = await gqlHttp<{ createApiToken: { token: string; apiToken: { id: string; name: string; prefix: string; lastUsedAt: null } } }>(
+      server.url,
+      'mutation { createApiToken(name: "CI") { token apiToken { id name prefix lastUsedAt } } }',
+      {},
+      { cookie: account.cookie },
+    );
+    const created = body.data!.createApiToken;
+    expect(created.token).toMatch(/^verso_[A-Za-z0-9_-]{43}$/);
+    expect(created.apiToken).toMatchObject({ name: 'CI', prefix: created.token.slice(0, 12), lastUsedAt: null });
+    const row = await server.services.prisma.apiToken.findUniqueOrThrow({ where: { id: created.apiToken.id } });
+    expect(row.tokenHash).toBe(hashApiToken(created.token));
+    expect(JSON.stringify(row)).not.toContain(created.token);
+
+    const me = await gqlHttp(server.url, ME, {}, { authorization: bearer(created.token) });
+    expect(me.body.data?.me).toEqual({ id: account.userId });
+    const list = await gqlHttp<{ apiTokens: Array<Record<string, unknown>> }>(server.url, LIST, {}, { cookie: account.cookie });
+    expect(list.body.data?.apiTokens).toHaveLength(1);
+    expect(JSON.stringify(list.body)).not.toContain(created.token);
+    // Last use is recorded (in the background, at most once a minute).
+    await eventually(async () => (await server.services.prisma.apiToken.findUniqueOrThrow({ where: { id: created.apiToken.id } })).lastUsedAt !== null);
+  });
+
+  it('a wrong, malformed or foreign-user token is not a credential, and does not fall back to the cookie', async () => {
+    const server = await startTestServer();
+    const account = await signUp(server);
+    for (const authorization of ['Bearer verso_' + 'x'.repeat(43), 'Bearer nope', 'Basic abc', bearer('')]) {
+      const me = await gqlHttp(server.url, ME, {}, { authorization, cookie: account.cookie });
+      expect(me.body.data?.me, authorization).toBeNull();
+    }
+  });
+
+  it('authenticate graphql-ws through connection_init; revoking one closes its WebSockets (4401) and it stops working', async () => {
+    const a = await startTestServer();
+    const b = await startTestServer();
+    const account = await signUp(a);
+    const kept = await createToken(a, account.cookie, 'kept');
+    const doomed = await createToken(a, account.cookie, 'doomed');
+    const onA = openSocket(a, { connectionParams: { authorization: bearer(doomed.token) } });
+    const onB = openSocket(b, { connectionParams: { authorization: bearer(doomed.token) } });
+    const keptSocket = openSocket(b, { connectionParams: { authorization: bearer(kept.token) } });
+    expect((await onA.query(ME)).data?.me).toEqual({ id: account.userId });
+    await Promise.all([onB.connected, keptSocket.connected]);
+
+    // Someone else cannot revoke it.
+    const stranger = await signUp(a);
+    const foreign = await gqlHttp(a.url, 'mutation($id: ID!) { revokeApiToken(id: $id) }', { id: doomed.id }, { cookie: stranger.cookie });
+    expect(foreign.body.data?.revokeApiToken).toBe(false);
+
+    const revoked = await gqlHttp(a.url, 'mutation($id: ID!) { revokeApiToken(id: $id) }', { id: doomed.id }, { authorization: bearer(kept.token) });
+    expect(revoked.body.data?.revokeApiToken).toBe(true);
+    expect(await onA.closed).toEqual({ code: 4401, reason: 'API token revoked: use another token' });
+    expect((await onB.closed).code).toBe(4401);
+    expect((await keptSocket.query(ME)).data?.me).toEqual({ id: account.userId });
+    await keptSocket.dispose();
+
+    expect((await gqlHttp(a.url, ME, {}, { authorization: bearer(doomed.token) })).body.data?.me).toBeNull();
+    const again = openSocket(a, { connectionParams: { authorization: bearer(doomed.token) } });
+    expect((await again.closed).code).toBe(4401);
+    const list = await gqlHttp<{ apiTokens: Array<{ id: string }> }>(a.url, LIST, {}, { cookie: account.cookie });
+    expect(list.body.data?.apiTokens.map((t) => t.id)).toEqual([kept.id]);
+  });
+
+  it('need a signed-in caller and a sensible name', async () => {
+    const server = await startTestServer();
+    const anonymous = await gqlHttp(server.url, 'mutation { createApiToken(name: "x") { token } }');
+    expect(anonymous.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    const account = await signUp(server);
+    const blank = await gqlHttp(server.url, 'mutation { createApiToken(name: "  ") { token } }', {}, { cookie: account.cookie });
+    expect(blank.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
