@@ -143,7 +143,7 @@ describe('sign-in (next-auth credentials flow)', () => {
     const server = await startTestServer();
     const account = await signUp(server);
     const csrf = await getCsrf(server);
-    const attempts = [
+    const attempts: Array<{ cookie: string; body: Record<string, string> }> = [
       { cookie: '', body: { csrfToken: csrf.csrfToken } },
       { cookie: csrf.cookie, body: {} },
       { cookie: csrf.cookie, body: { csrfToken: 'forged' } },

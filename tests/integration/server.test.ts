@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { gqlHttp, wsClient, wsQuery } from '../support/graphql-client.ts';
 import { startTestServer, testConfig } from '../support/server.ts';
+import { signUp } from '../support/auth.ts';
 import { checkRedis, ServiceUnavailableError } from '../../lib/server/preflight.ts';
 import { DatabaseUnreachableError, ensureDatabase } from '../../lib/db/migrate.ts';
 
@@ -13,7 +14,9 @@ describe('the Verso server', () => {
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect(body).toEqual({ data: { __typename: 'Query' } });
 
-    const client = wsClient(server.url);
+    // graphql-ws serves signed-in callers only (unauthenticated connections are closed with 4401).
+    const { cookie } = await signUp(server);
+    const client = wsClient(server.url, { headers: { cookie } });
     try {
       expect(await wsQuery(client, '{ __typename }')).toEqual({ data: { __typename: 'Query' } });
     } finally {
@@ -36,7 +39,8 @@ describe('the Verso server', () => {
   it('on close: reports draining, tells WebSocket clients to reconnect (1012), then stops listening', async () => {
     const server = await startTestServer();
     const closes: number[] = [];
-    const client = wsClient(server.url, { onClose: (code) => closes.push(code) });
+    const { cookie } = await signUp(server);
+    const client = wsClient(server.url, { headers: { cookie }, onClose: (code) => closes.push(code) });
     await wsQuery(client, '{ __typename }');
     // A subscription keeps the socket open while the server drains.
     const pending = new Promise<void>((resolve) => {

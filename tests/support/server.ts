@@ -17,6 +17,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     PORT: '0',
     HOST: '127.0.0.1',
     APP_ORIGIN: 'http://localhost:3000',
+    // Every test signs in from 127.0.0.1 and shares one Redis prefix: a production-sized
+    // per-address limit would make unrelated files refuse each other's sign-ups.
+    RATE_LIMIT_SIGNIN_ADDRESS: '100000/60',
     ...overrides,
   });
 }

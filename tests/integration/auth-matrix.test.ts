@@ -1,0 +1,163 @@
+/**
+ * Authorization matrix (issue 4): every query, mutation and subscription × every principal
+ * (anonymous, none, viewer, commenter, editor, owner, revoked) × both transports. To add a field,
+ * add a row: the first test fails while any schema field lacks one.
+ */
+import { randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { getSchema } from '../../graphql/schema.ts';
+import { createToken, type OpenSocket } from '../support/auth.ts';
+import { anonymousSocketClosedCode, checkRow, createMatrixFixture, missingRows, type MatrixFixture, type MatrixRow, type Outcome, type Principal } from '../support/auth-matrix.ts';
+import { startTestServer } from '../support/server.ts';
+
+/** Shorthands for the usual shapes of a row's expectations. */
+const anyAccount = (anonymous: Outcome): Record<Principal, Outcome> => ({
+  anonymous, none: 'ok', viewer: 'ok', commenter: 'ok', editor: 'ok', owner: 'ok', revoked: 'ok',
+});
+const documentAccess = (allowed: readonly Principal[], refused: Outcome = 'FORBIDDEN'): Record<Principal, Outcome> => ({
+  anonymous: 'UNAUTHENTICATED',
+  none: 'NOT_FOUND',
+  revoked: 'NOT_FOUND',
+  viewer: allowed.includes('viewer') ? 'ok' : refused,
+  commenter: allowed.includes('commenter') ? 'ok' : refused,
+  editor: allowed.includes('editor') ? 'ok' : refused,
+  owner: allowed.includes('owner') ? 'ok' : refused,
+});
+const READERS: Principal[] = ['viewer', 'commenter', 'editor', 'owner'];
+const EDITORS: Principal[] = ['editor', 'owner'];
+const OWNERS: Principal[] = ['owner'];
+
+const rows: MatrixRow[] = [
+  // --- accounts and tokens ---
+  { field: 'Query.me', operation: () => ({ query: '{ me { id } }' }), expect: anyAccount('null') },
+  { field: 'Query.apiTokens', operation: () => ({ query: '{ apiTokens { id } }' }), expect: anyAccount('UNAUTHENTICATED') },
+  { field: 'Mutation.createApiToken', operation: () => ({ query: 'mutation { createApiToken(name: "matrix") { token } }' }), expect: anyAccount('UNAUTHENTICATED') },
+  {
+    field: 'Mutation.revokeApiToken',
+    // Each caller revokes a fresh token of their own (never the one their socket uses).
+    operation: async ({ fx, account }) => {
+      const id = account ? (await createToken(fx.server, account.cookie, 'to revoke')).id : 'none';
+      return { query: 'mutation($id: ID!) { revokeApiToken(id: $id) }', variables: { id } };
+    },
+    expect: anyAccount('UNAUTHENTICATED'),
+  },
+  // --- documents (issue 5's fields; their rows follow API.md: null or NOT_FOUND, never data) ---
+  {
+    field: 'Query.document',
+    operation: ({ fx }) => ({ query: 'query($id: ID!) { document(id: $id) { id title content } }', variables: { id: fx.documentId } }),
+    expect: { ...documentAccess(READERS), none: 'null', revoked: 'null' },
+  },
+  { field: 'Query.documents', operation: () => ({ query: '{ documents { edges { node { id } } } }' }), expect: anyAccount('UNAUTHENTICATED') },
+  { field: 'Mutation.createDocument', operation: () => ({ query: 'mutation { createDocument(title: "Mine") { id } }' }), expect: anyAccount('UNAUTHENTICATED') },
+  {
+    field: 'Mutation.renameDocument',
+    operation: ({ fx }) => ({ query: 'mutation($id: ID!) { renameDocument(id: $id, title: "Renamed") { id } }', variables: { id: fx.documentId } }),
+    expect: documentAccess(EDITORS),
+  },
+  {
+    field: 'Mutation.moveDocumentToTrash',
+    operation: async ({ fx }) => ({ query: 'mutation($id: ID!) { moveDocumentToTrash(id: $id) { id } }', variables: { id: await fx.newDocument() } }),
+    expect: documentAccess(OWNERS),
+  },
+  {
+    field: 'Mutation.restoreDocumentFromTrash',
+    operation: async ({ fx }) => {
+      const id = await fx.newDocument();
+      await fx.asOwner('mutation($id: ID!) { moveDocumentToTrash(id: $id) { id } }', { id });
+      return { query: 'mutation($id: ID!) { restoreDocumentFromTrash(id: $id) { id } }', variables: { id } };
+    },
+    // A trashed document is invisible to everyone but its owners.
+    expect: documentAccess(OWNERS, 'NOT_FOUND'),
+  },
+  {
+    field: 'Mutation.submitOperation',
+    operation: ({ fx, principal, transport }) => ({
+      query: 'mutation($i: SubmitOperationInput!) { submitOperation(input: $i) { version } }',
+      // baseVersion 1 is always in the past: the op is transformed over whatever came since.
+      variables: { i: { documentId: fx.documentId, baseVersion: 1, clientId: `${principal}-${transport}-${randomUUID()}`, clientSeq: 1, delta: { ops: [{ insert: 'x' }] } } },
+    }),
+    expect: documentAccess(EDITORS),
+  },
+  {
+    field: 'Mutation.updatePresence',
+    operation: ({ fx, principal }) => ({
+      query: 'mutation($d: ID!, $c: String!) { updatePresence(documentId: $d, clientId: $c, selection: null) }',
+      variables: { d: fx.documentId, c: `presence-${principal}` },
+    }),
+    expect: documentAccess(READERS),
+  },
+  // --- sharing ---
+  {
+    field: 'Query.collaborators',
+    operation: ({ fx }) => ({ query: 'query($d: ID!) { collaborators(documentId: $d) { role } }', variables: { d: fx.documentId } }),
+    expect: documentAccess(READERS),
+  },
+  {
+    field: 'Mutation.shareDocument',
+    operation: ({ fx }) => ({
+      query: 'mutation($d: ID!, $e: String!) { shareDocument(documentId: $d, email: $e, role: VIEWER) { role } }',
+      variables: { d: fx.documentId, e: fx.accounts.none.email.replace('@', '+unused@') },
+    }),
+    // Owners get NOT_FOUND too: that address has no account (sharing itself is allowed).
+    expect: { ...documentAccess(OWNERS), owner: 'NOT_FOUND' },
+  },
+  {
+    field: 'Mutation.updateCollaboratorRole',
+    operation: ({ fx }) => ({
+      query: 'mutation($d: ID!, $u: ID!) { updateCollaboratorRole(documentId: $d, userId: $u, role: COMMENTER) { role } }',
+      variables: { d: fx.documentId, u: fx.accounts.commenter.userId },
+    }),
+    expect: documentAccess(OWNERS),
+  },
+  {
+    field: 'Mutation.removeCollaborator',
+    operation: async ({ fx }) => ({
+      query: 'mutation($d: ID!, $u: ID!) { removeCollaborator(documentId: $d, userId: $u) }',
+      variables: { d: await fx.newDocument(), u: fx.accounts.viewer.userId },
+    }),
+    // The viewer removing themselves is leaving, which anyone may do.
+    expect: { ...documentAccess(OWNERS), viewer: 'ok' },
+  },
+  // --- subscriptions (WebSocket only; over HTTP every caller is refused) ---
+  {
+    field: 'Subscription.documentOperations',
+    operation: ({ fx }) => ({ query: 'subscription($d: ID!) { documentOperations(documentId: $d, fromVersion: 0) { version } }', variables: { d: fx.documentId } }),
+    expect: documentAccess(READERS),
+  },
+  {
+    field: 'Subscription.presence',
+    operation: ({ fx }) => ({ query: 'subscription($d: ID!) { presence(documentId: $d) { clientId } }', variables: { d: fx.documentId } }),
+    trigger: async ({ fx, principal }) => {
+      await fx.asOwner('mutation($d: ID!, $c: String!) { updatePresence(documentId: $d, clientId: $c, selection: null) }', { d: fx.documentId, c: `trigger-${principal}` });
+    },
+    expect: documentAccess(READERS),
+  },
+];
+
+let fixture: MatrixFixture | undefined;
+const fxRef = () => fixture!;
+const sockets = new Map<string, OpenSocket>();
+
+describe('authorization matrix', () => {
+  beforeAll(async () => {
+    fixture = await createMatrixFixture(await startTestServer());
+    return async () => {
+      await Promise.all([...sockets.values()].map((s) => s.dispose()));
+    };
+  });
+
+  it('has a row for every query, mutation and subscription in the schema', () => {
+    expect(missingRows(getSchema(), rows)).toEqual([]);
+    expect(new Set(rows.map((r) => r.field)).size).toBe(rows.length);
+  });
+
+  it('closes anonymous WebSocket connections with 4401 before any field runs', async () => {
+    expect(await anonymousSocketClosedCode(fxRef().server)).toBe(4401);
+  });
+
+  for (const row of rows) {
+    it(row.field, async () => {
+      await checkRow(row, fxRef(), sockets);
+    });
+  }
+});
