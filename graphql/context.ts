@@ -5,6 +5,13 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../lib/config.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { PrismaClient } from '../lib/db/client.ts';
+import type { Broadcaster } from '../lib/collab/broadcaster.ts';
+import type { OpStore } from '../lib/collab/op-store.ts';
+import type { Sequencer } from '../lib/collab/sequencer.ts';
+import type { Presence } from '../lib/pubsub/presence.ts';
+import type { RedisPubSubConnections } from '../lib/pubsub/redis-connections.ts';
+import type { UserDirectory } from '../lib/db/users.ts';
+import type { AccessEvents } from '../lib/pubsub/access-events.ts';
 
 /** Process-wide dependencies, created once at start and shared by both transports. */
 export interface Services {
@@ -13,14 +20,37 @@ export interface Services {
   readonly prisma: PrismaClient;
   /** Commands (rate limits, presence); pub/sub uses connections of its own. */
   readonly redis: Redis;
+  /** The publisher and subscriber connections shared by ops fan-out and presence. */
+  readonly pubsub: RedisPubSubConnections;
+  /** Sequencing: the PostgreSQL op store, the Redis broadcaster and the sequencer over them. */
+  readonly collab: { readonly store: OpStore; readonly broadcaster: Broadcaster; readonly sequencer: Sequencer };
+  readonly presence: Presence;
+  /** Tells live subscriptions on every instance that access to a document changed. */
+  readonly accessEvents: AccessEvents;
+  /** Cached display data of users (authors of ops, people present). */
+  readonly users: UserDirectory;
 }
 
-/** Who is calling, resolved from the session cookie or an API token. */
-export interface Viewer {
-  readonly userId: string;
-  readonly email: string;
-  readonly name: string | null;
+/**
+ * Per-WebSocket state: lives as long as one graphql-ws connection, so that what a connection
+ * started (presence entries) ends when it closes.
+ */
+export interface ConnectionState {
+  readonly connectionId: string;
+  /** Presence entries this connection announced, by `documentId + '\u0000' + clientId`. */
+  readonly presence: Map<string, { documentId: string; clientId: string; userId: string; selection: import('../lib/pubsub/presence.ts').PresenceSelection | null }>;
+  /** The socket's bytes not yet sent; subscriptions drop a consumer that falls too far behind. */
+  bufferedAmount(): number;
+  /** Closes the connection with a code the client acts on (e.g. 4008: reconnect and resume). */
+  close(code: number, reason: string): void;
 }
+
+/**
+ * Who is calling, resolved from the session cookie or an API token (lib/auth/viewer.ts):
+ * userId, email, name, and the credential used (`{ kind: 'session' | 'token', id }`).
+ */
+export type { Viewer } from '../lib/auth/viewer.ts';
+import type { Viewer } from '../lib/auth/viewer.ts';
 
 export interface GraphQLContext {
   readonly services: Services;
@@ -28,4 +58,6 @@ export interface GraphQLContext {
   readonly transport: 'http' | 'ws';
   readonly requestId: string;
   readonly logger: Logger;
+  /** Set on the WebSocket transport only. */
+  readonly connection?: ConnectionState;
 }

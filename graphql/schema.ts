@@ -5,7 +5,13 @@
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { builder } from './builder.ts';
 import './scalars.ts';
+import './types/root.ts';
 import './types/user.ts';
+import './types/document.ts';
+import './types/operation.ts';
+import './types/presence.ts';
+import './types/account.ts';
+import './types/sharing.ts';
 
 /** Builds the schema; call once per process. */
 export function buildSchema(): GraphQLSchema {

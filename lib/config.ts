@@ -27,6 +27,10 @@ export interface Config {
   readonly dev: boolean;
   /** Save a snapshot every this many ops, so loading reads one snapshot plus fewer ops. */
   readonly snapshotEvery: number;
+  /** A WebSocket with more unsent bytes than this is closed (4008) as a slow consumer. */
+  readonly wsMaxBufferedBytes: number;
+  /** A presence entry nobody refreshes for this long is gone (its instance died). */
+  readonly presenceTtlMs: number;
   /** Optional OAuth sign-in providers, each switched on by its two environment variables. */
   readonly oauth: OAuthConfig;
   /** Redis-backed rate limits (hold across instances). */
@@ -99,6 +103,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     production,
     dev: env.VERSO_DEV === '1',
     snapshotEvery: parsePositiveInt('SNAPSHOT_EVERY', env.SNAPSHOT_EVERY ?? '100'),
+    presenceTtlMs: parsePositiveInt('PRESENCE_TTL_MS', env.PRESENCE_TTL_MS ?? '30000'),
+    wsMaxBufferedBytes: parsePositiveInt('WS_MAX_BUFFERED_BYTES', env.WS_MAX_BUFFERED_BYTES ?? String(4 * 1024 * 1024)),
     oauth: {
       github: oauthClient(env, 'GITHUB'),
       google: oauthClient(env, 'GOOGLE'),

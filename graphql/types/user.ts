@@ -19,14 +19,11 @@ export const UserRef = builder.objectRef<UserShape>('User').implement({
 
 const viewerAsUser = (viewer: Viewer): UserShape => ({ id: viewer.userId, name: viewer.name, email: viewer.email });
 
-builder.queryType({
-  description: 'Entry points for reading.',
-  fields: (t) => ({
-    me: t.field({
-      type: UserRef,
-      nullable: true,
-      description: 'The signed-in account, or null when the request carries no valid session or API token.',
-      resolve: (_root, _args, ctx) => (ctx.viewer ? viewerAsUser(ctx.viewer) : null),
-    }),
+builder.queryFields((t) => ({
+  me: t.field({
+    type: UserRef,
+    nullable: true,
+    description: 'The signed-in account, or null when the request carries no valid session or API token.',
+    resolve: (_root, _args, ctx) => (ctx.viewer ? viewerAsUser(ctx.viewer) : null),
   }),
-});
+}));

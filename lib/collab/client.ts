@@ -80,6 +80,18 @@ export class CollabClient {
     return this.#content;
   }
 
+  /**
+   * The local edits the server has not confirmed (in-flight composed with the buffer), as one op
+   * against the server document at `version`; null when there are none. Hosts move other
+   * people's selections through it to place them in the local document.
+   */
+  get pending(): Delta | null {
+    const s = this.#state;
+    if (s.kind === 'awaitingConfirm') return s.inFlight.op;
+    if (s.kind === 'awaitingWithBuffer') return compose(s.inFlight.op, s.buffer);
+    return null;
+  }
+
   get selection(): Selection | null {
     return this.#selection;
   }

@@ -1,0 +1,266 @@
+/**
+ * Documents: the Document type, listing and reading, creating, renaming and the trash.
+ * Content and history fields authorise through `authorizeDocument` (one `can()`).
+ */
+import { randomUUID } from 'node:crypto';
+import { Prisma } from '../../lib/db/client.ts';
+import { insertDocument } from '../../lib/db/op-store.ts';
+import { ensurePersonalOrganization } from '../../lib/auth/organizations.ts';
+import { DOCUMENT_ROLES, type DocumentRole } from '../../lib/auth/permissions.ts';
+import { emptyDocument, validateDocument, diff } from '../../lib/ot/operation.ts';
+import { authorizeDocument, loadDocumentGrant, type DocumentRow } from '../authorize.ts';
+import { builder } from '../builder.ts';
+import { deltaJson, headState, stateAt } from '../document-state.ts';
+import { unauthenticated, userError } from '../errors.ts';
+
+/** A document as seen by the viewer: the row and the viewer's role on it. */
+export interface DocumentShape {
+  readonly row: DocumentRow;
+  readonly role: DocumentRole;
+}
+
+export const MAX_TITLE_LENGTH = 200;
+export const DEFAULT_TITLE = 'Untitled document';
+const MAX_PAGE = 100;
+
+export const RoleEnum = builder.enumType('Role', {
+  description: "A person's role on one document.",
+  values: {
+    OWNER: { description: 'Everything, including sharing, trashing and restoring from the trash.' },
+    EDITOR: { description: 'Read and edit content, rename, name and restore versions.' },
+    COMMENTER: { description: 'Read, with live updates (comments are not available yet).' },
+    VIEWER: { description: 'Read only, with live updates.' },
+  } satisfies Record<DocumentRole, unknown>,
+});
+
+export const DocumentFilterEnum = builder.enumType('DocumentFilter', {
+  description: 'Which documents `documents` lists.',
+  values: {
+    ALL: { description: 'Every document you can open (not in the trash).' },
+    OWNED: { description: 'Documents you own.' },
+    SHARED: { description: 'Documents others shared with you ("shared with me").' },
+    TRASH: { description: 'Documents you own that are in the trash.' },
+  },
+});
+
+export const DocumentSnapshotRef = builder
+  .objectRef<{ version: number; content: unknown; createdAt: Date }>('DocumentSnapshot')
+  .implement({
+    description: 'The document as it was after a number of operations.',
+    fields: (t) => ({
+      version: t.exposeInt('version', { description: 'Number of operations applied to reach this state.' }),
+      content: t.field({ type: 'JSON', description: 'The rich-text Delta at this version.', resolve: (s) => s.content }),
+      createdAt: t.expose('createdAt', { type: 'DateTime', description: 'Server time of the operation that produced this version (creation time for 0).' }),
+    }),
+  });
+
+export const DocumentRef = builder.objectRef<DocumentShape>('Document').implement({
+  description: 'A collaborative rich-text document.',
+  fields: (t) => ({
+    id: t.id({ description: 'Stable identifier, the same as in the web route /docs/<id>.', resolve: (d) => d.row.id }),
+    title: t.string({ description: 'Title shown in lists and the editor.', resolve: (d) => d.row.title }),
+    version: t.int({
+      description: 'Head version: the number of operations applied. Consistent with `content` in the same response.',
+      resolve: async (d, _args, ctx) => (d.row.deletedAt ? d.row.version : (await headState(ctx, d.row.id)).version),
+    }),
+    content: t.field({
+      type: 'JSON',
+      description: 'The rich-text Delta at head (`{ "ops": [...] }`); always ends with a newline.',
+      resolve: async (d, _args, ctx) => {
+        await authorizeDocument(ctx, d.row.id, 'read');
+        return deltaJson((await headState(ctx, d.row.id)).content);
+      },
+    }),
+    myRole: t.field({ type: RoleEnum, description: 'Your role on this document.', resolve: (d) => d.role }),
+    createdAt: t.field({ type: 'DateTime', description: 'When the document was created.', resolve: (d) => d.row.createdAt }),
+    updatedAt: t.field({ type: 'DateTime', description: 'When the document or its content last changed.', resolve: (d) => d.row.updatedAt }),
+    trashedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the document was moved to the trash; null when it is not in the trash.',
+      resolve: (d) => d.row.deletedAt,
+    }),
+    at: t.field({
+      type: DocumentSnapshotRef,
+      description: 'The document as it was after `version` operations (0 is its initial content).',
+      args: { version: t.arg.int({ required: true, description: 'A version from 0 to the head version.' }) },
+      resolve: async (d, { version }, ctx) => {
+        await authorizeDocument(ctx, d.row.id, 'read');
+        const state = await stateAt(ctx, d.row.id, version);
+        return { version: state.version, content: deltaJson(state.content), createdAt: state.createdAt };
+      },
+    }),
+    diff: t.field({
+      type: 'JSON',
+      description: 'A Delta that turns the document at `fromVersion` into the document at `toVersion`.',
+      args: {
+        fromVersion: t.arg.int({ required: true, description: 'The version to start from.' }),
+        toVersion: t.arg.int({ required: true, description: 'The version to arrive at.' }),
+      },
+      resolve: async (d, { fromVersion, toVersion }, ctx) => {
+        await authorizeDocument(ctx, d.row.id, 'read');
+        const [from, to] = await Promise.all([stateAt(ctx, d.row.id, fromVersion), stateAt(ctx, d.row.id, toVersion)]);
+        return deltaJson(diff(from.content, to.content));
+      },
+    }),
+  }),
+});
+
+const PageInfoRef = builder.objectRef<{ hasNextPage: boolean; endCursor: string | null }>('PageInfo').implement({
+  description: 'Where a page of a list ends.',
+  fields: (t) => ({
+    hasNextPage: t.exposeBoolean('hasNextPage', { description: 'Whether more items follow this page.' }),
+    endCursor: t.exposeString('endCursor', { nullable: true, description: 'Pass as `after` to get the next page.' }),
+  }),
+});
+
+const DocumentEdgeRef = builder.objectRef<{ cursor: string; node: DocumentShape }>('DocumentEdge').implement({
+  description: 'A document in a list, with its cursor.',
+  fields: (t) => ({
+    cursor: t.exposeString('cursor', { description: 'Opaque position of this document in the list.' }),
+    node: t.field({ type: DocumentRef, description: 'The document.', resolve: (e) => e.node }),
+  }),
+});
+
+const DocumentConnectionRef = builder
+  .objectRef<{ edges: Array<{ cursor: string; node: DocumentShape }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } }>('DocumentConnection')
+  .implement({
+    description: 'A page of documents, most recently changed first.',
+    fields: (t) => ({
+      edges: t.field({ type: [DocumentEdgeRef], description: 'The documents of this page.', resolve: (c) => c.edges }),
+      pageInfo: t.field({ type: PageInfoRef, description: 'Whether more follow, and the cursor to get them.', resolve: (c) => c.pageInfo }),
+    }),
+  });
+
+const encodeCursor = (row: DocumentRow): string => Buffer.from(`${row.updatedAt.toISOString()}|${row.id}`).toString('base64url');
+function decodeCursor(cursor: string): { updatedAt: Date; id: string } {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const updatedAt = new Date(at ?? '');
+  if (!id || Number.isNaN(updatedAt.getTime())) {
+    throw userError('BAD_USER_INPUT', '`after` is not a cursor this API gave out; pass `pageInfo.endCursor` from the previous page.');
+  }
+  return { updatedAt, id };
+}
+
+function checkTitle(raw: string | null | undefined): string {
+  const title = (raw ?? '').trim();
+  if (title.length > MAX_TITLE_LENGTH) {
+    throw userError('BAD_USER_INPUT', `A title may have at most ${MAX_TITLE_LENGTH} characters; this one has ${title.length}.`);
+  }
+  return title.length === 0 ? DEFAULT_TITLE : title;
+}
+
+builder.queryFields((t) => ({
+  document: t.field({
+    type: DocumentRef,
+    nullable: true,
+    description: 'A document by id; null if it does not exist, is in the trash, or you may not read it.',
+    args: { id: t.arg.id({ required: true, description: 'The document id.' }) },
+    resolve: async (_root, { id }, ctx) => {
+      if (!ctx.viewer) throw unauthenticated();
+      const found = await loadDocumentGrant(ctx, ctx.viewer, String(id));
+      if (!found || found.document.deletedAt || found.grant.role === null) return null;
+      return { row: found.document, role: found.grant.role };
+    },
+  }),
+  documents: t.field({
+    type: DocumentConnectionRef,
+    description: 'Documents you can open, most recently changed first, a page at a time.',
+    args: {
+      first: t.arg.int({ defaultValue: 20, description: `Page size, 1 to ${MAX_PAGE}.` }),
+      after: t.arg.string({ description: 'The `endCursor` of the previous page.' }),
+      search: t.arg.string({ description: 'Only documents whose title contains this text (case-insensitive).' }),
+      filter: t.arg({ type: DocumentFilterEnum, defaultValue: 'ALL', description: 'Which documents to list.' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      if (!ctx.viewer) throw unauthenticated();
+      const first = args.first ?? 20;
+      if (first < 1 || first > MAX_PAGE) throw userError('BAD_USER_INPUT', `first must be from 1 to ${MAX_PAGE}, got ${first}.`);
+      const cursor = args.after ? decodeCursor(args.after) : null;
+      const filter = args.filter ?? 'ALL';
+      const role: Prisma.DocumentMemberWhereInput['role'] =
+        filter === 'OWNED' || filter === 'TRASH' ? 'OWNER' : filter === 'SHARED' ? { not: 'OWNER' } : undefined;
+      const rows = await ctx.services.prisma.documentMember.findMany({
+        where: {
+          userId: ctx.viewer.userId,
+          ...(role ? { role } : {}),
+          document: {
+            deletedAt: filter === 'TRASH' ? { not: null } : null,
+            ...(args.search ? { title: { contains: args.search, mode: 'insensitive' } } : {}),
+            ...(cursor
+              ? { OR: [{ updatedAt: { lt: cursor.updatedAt } }, { updatedAt: cursor.updatedAt, id: { lt: cursor.id } }] }
+              : {}),
+          },
+        },
+        orderBy: [{ document: { updatedAt: 'desc' } }, { document: { id: 'desc' } }],
+        take: first + 1,
+        select: { role: true, document: true },
+      });
+      const page = rows.slice(0, first);
+      const edges = page.map((r) => ({ cursor: encodeCursor(r.document), node: { row: r.document, role: r.role } }));
+      return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+    },
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createDocument: t.field({
+    type: DocumentRef,
+    description: 'Creates a document that you own, in your personal organization.',
+    args: {
+      title: t.arg.string({ description: `Title (default "${DEFAULT_TITLE}"), at most ${MAX_TITLE_LENGTH} characters.` }),
+      content: t.arg({ type: 'JSON', description: 'Initial rich-text Delta (inserts only, ending with a newline); default empty.' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const viewer = ctx.viewer;
+      if (!viewer) throw unauthenticated();
+      const title = checkTitle(args.title);
+      const content = args.content === undefined || args.content === null ? { ok: true as const, value: emptyDocument() } : validateDocument(args.content);
+      if (!content.ok) throw userError(content.code, `content: ${content.message}`);
+      const organizationId = await ensurePersonalOrganization(ctx.services.prisma, viewer.userId);
+      const id = randomUUID();
+      const row = await ctx.services.prisma.$transaction(async (tx) => {
+        await insertDocument(tx, { id, organizationId, title, createdById: viewer.userId, content: content.value, createdAt: new Date() });
+        await tx.documentMember.create({ data: { documentId: id, userId: viewer.userId, role: 'OWNER' } });
+        return tx.document.findUniqueOrThrow({ where: { id } });
+      });
+      return { row, role: 'OWNER' as const };
+    },
+  }),
+  renameDocument: t.field({
+    type: DocumentRef,
+    description: 'Changes a document title (editors and owners).',
+    args: {
+      id: t.arg.id({ required: true, description: 'The document id.' }),
+      title: t.arg.string({ required: true, description: `New title, at most ${MAX_TITLE_LENGTH} characters.` }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const { document, role } = await authorizeDocument(ctx, String(args.id), 'manage');
+      const row = await ctx.services.prisma.document.update({ where: { id: document.id }, data: { title: checkTitle(args.title) } });
+      return { row, role };
+    },
+  }),
+  moveDocumentToTrash: t.field({
+    type: DocumentRef,
+    description: 'Moves a document to the trash (owners). Collaborators lose access until it is restored; history is kept.',
+    args: { id: t.arg.id({ required: true, description: 'The document id.' }) },
+    resolve: async (_root, args, ctx) => {
+      const { document, role } = await authorizeDocument(ctx, String(args.id), 'delete');
+      const row = await ctx.services.prisma.document.update({ where: { id: document.id }, data: { deletedAt: document.deletedAt ?? new Date() } });
+      await ctx.services.accessEvents.publish(document.id);
+      return { row, role };
+    },
+  }),
+  restoreDocumentFromTrash: t.field({
+    type: DocumentRef,
+    description: 'Takes a document out of the trash (owners).',
+    args: { id: t.arg.id({ required: true, description: 'The document id.' }) },
+    resolve: async (_root, args, ctx) => {
+      const { document, role } = await authorizeDocument(ctx, String(args.id), 'delete');
+      const row = await ctx.services.prisma.document.update({ where: { id: document.id }, data: { deletedAt: null } });
+      return { row, role };
+    },
+  }),
+}));
+
+export { DOCUMENT_ROLES };

@@ -1,0 +1,92 @@
+/**
+ * Presence: who has a document open and where their selection is. Ephemeral (Redis only).
+ * A selection is `{ index, length, version }`: receivers transform it through the operations
+ * after `version` that they have applied.
+ */
+import type { PresenceEntry, PresenceEvent, PresenceSelection } from '../../lib/pubsub/presence.ts';
+import { authorizeDocument } from '../authorize.ts';
+import { builder } from '../builder.ts';
+import { unauthenticated, userError } from '../errors.ts';
+import { liveStream, unwrapItem } from '../live-stream.ts';
+import { MAX_CLIENT_ID_LENGTH } from './operation.ts';
+import { UserRef } from './user.ts';
+
+const PresenceEventRef = builder.objectRef<PresenceEvent>('PresenceEvent').implement({
+  description: 'Someone opened, moved their selection in, or left a document.',
+  fields: (t) => ({
+    user: t.field({
+      type: UserRef,
+      description: 'Who.',
+      resolve: async (e, _args, ctx) => (await ctx.services.users.get(e.userId)) ?? { id: e.userId, name: null, email: '' },
+    }),
+    clientId: t.exposeString('clientId', { description: 'Which of their open editors (one person may have several).' }),
+    selection: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'Their selection `{ index, length, version }` (positions in the document at `version`), or null.',
+      resolve: (e) => e.selection,
+    }),
+    left: t.exposeBoolean('left', { description: 'True when this editor closed the document or its connection was lost.' }),
+  }),
+});
+
+function parseSelection(value: unknown): PresenceSelection | null {
+  if (value === null || value === undefined) return null;
+  const v = value as Record<string, unknown>;
+  const whole = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+  if (typeof value !== 'object' || Array.isArray(value) || !whole(v.index) || !whole(v.length) || !whole(v.version) || Object.keys(v).length !== 3) {
+    throw userError('BAD_USER_INPUT', 'selection must be null or { "index", "length", "version" }, each a whole number ≥ 0.');
+  }
+  return { index: v.index, length: v.length, version: v.version };
+}
+
+builder.mutationFields((t) => ({
+  updatePresence: t.field({
+    type: 'Boolean',
+    description: 'Announces that you have the document open, and where your selection is. Repeat it at least every 20 s to stay present.',
+    args: {
+      documentId: t.arg.id({ required: true, description: 'The document.' }),
+      clientId: t.arg.string({ required: true, description: 'The editor session, as in submitOperation.' }),
+      selection: t.arg({ type: 'JSON', description: 'Your selection `{ index, length, version }`, or null.' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const { document } = await authorizeDocument(ctx, String(args.documentId), 'read');
+      if (args.clientId.length === 0 || args.clientId.length > MAX_CLIENT_ID_LENGTH) {
+        throw userError('BAD_USER_INPUT', `clientId must have 1 to ${MAX_CLIENT_ID_LENGTH} characters.`);
+      }
+      const entry: PresenceEntry = { userId: ctx.viewer!.userId, clientId: args.clientId, selection: parseSelection(args.selection) };
+      await ctx.services.presence.update(document.id, entry);
+      // Over WebSocket the connection keeps the entry fresh and removes it when it closes.
+      ctx.connection?.presence.set(`${document.id}\u0000${args.clientId}`, { documentId: document.id, ...entry });
+      return true;
+    },
+  }),
+}));
+
+builder.subscriptionFields((t) => ({
+  presence: t.field({
+    type: PresenceEventRef,
+    description: 'Who is in the document: first everyone present now, then every change.',
+    args: { documentId: t.arg.id({ required: true, description: 'The document.' }) },
+    subscribe: async (_root, args, ctx) => {
+      if (!ctx.viewer) throw unauthenticated();
+      const documentId = String(args.documentId);
+      await authorizeDocument(ctx, documentId, 'read');
+      const { presence, accessEvents } = ctx.services;
+      return liveStream<PresenceEvent>(ctx, {
+        async start(push, fail) {
+          const stopAccess = await accessEvents.subscribe(documentId, () => {
+            authorizeDocument(ctx, documentId, 'read').catch((error: unknown) => fail(error as never));
+          });
+          const unsubscribe = await presence.subscribe(documentId, push);
+          for (const entry of await presence.list(documentId)) push({ documentId, ...entry, left: false });
+          return async () => {
+            stopAccess();
+            await unsubscribe();
+          };
+        },
+      });
+    },
+    resolve: (item) => unwrapItem(item),
+  }),
+}));

@@ -1,0 +1,418 @@
+/**
+ * A collaborating session on one document over graphql-ws: the CollabClient state machine
+ * (lib/collab) bound to the API's operations. Used by the web editor, the example integration
+ * script, the benchmark bots and the end-to-end tests; runs in the browser and in Node.
+ *
+ * What it adds to the state machine: loading the document, the `documentOperations` stream
+ * (resubscribed from the client's own version after every reconnect, so nothing is missed or
+ * replayed), submissions with their answers, resending when an answer is lost or a retryable
+ * refusal asks for it, reloading after a fatal desync, and presence with other people's
+ * selections kept in local document coordinates.
+ */
+import type { Client, FormattedExecutionResult as ExecutionResult } from 'graphql-ws';
+import { CollabClient } from '../collab/client.ts';
+import { saveIndicator, type ApplyLocalResult, type ClientStatus, type SaveIndicator } from '../collab/client-types.ts';
+import type { SubmitResult, Submission } from '../collab/types.ts';
+import { Delta, transformSelection, type Selection } from '../ot/operation.ts';
+import type { TypedDocumentString } from './gql/graphql.ts';
+import { DOCUMENT_OPERATIONS, OPEN_DOCUMENT, PRESENCE, SUBMIT_OPERATION, UPDATE_PRESENCE } from './operations.ts';
+import { deltaFromJson, versionedSelectionFromJson, type ResultOf } from './typed-document.ts';
+
+type OpenDocumentResult = ResultOf<typeof OPEN_DOCUMENT>;
+
+/** Someone else in the document, with their selection placed in the local document. */
+export interface Peer {
+  readonly clientId: string;
+  readonly userId: string;
+  readonly name: string | null;
+  readonly selection: Selection | null;
+}
+
+export interface SessionStatus extends ClientStatus {
+  readonly indicator: SaveIndicator;
+}
+
+/** Why the session cannot go on: access ended, the document is gone, or the session was refused. */
+export interface SessionFatal {
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface CollabSessionOptions {
+  readonly client: Client;
+  readonly documentId: string;
+  /** Default: a random UUID (one per open editor). */
+  readonly clientId?: string;
+  /** A remote change to apply to the editor (already transformed over local unconfirmed edits). */
+  readonly onRemoteOp?: (op: Delta, info: { version: number; authorId: string | null }) => void;
+  /** The whole document was reloaded (after a desync); `lost` holds unconfirmed local edits, if any. */
+  readonly onReload?: (content: Delta, lost: Delta | null) => void;
+  readonly onStatus?: (status: SessionStatus) => void;
+  readonly onPeers?: (peers: ReadonlyMap<string, Peer>) => void;
+  readonly onFatal?: (fatal: SessionFatal) => void;
+  /** Resend the in-flight op when no answer came within this; default 10 s. */
+  readonly ackTimeoutMs?: number;
+  /** Also follow presence; default true. */
+  readonly presence?: boolean;
+}
+
+const HISTORY = 2000;
+const FATAL = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND']);
+const PRESENCE_HEARTBEAT_MS = 15_000;
+
+interface GraphQLErrorLike {
+  message: string;
+  extensions?: { code?: string; retryAfterSeconds?: number };
+}
+
+const firstError = (result: ExecutionResult<unknown, unknown>): GraphQLErrorLike | undefined =>
+  (result.errors as GraphQLErrorLike[] | undefined)?.[0];
+
+/** Runs one query or mutation over the client; resolves with its result (errors included). */
+export function request<T, V>(client: Client, document: TypedDocumentString<T, V>, variables: V): Promise<ExecutionResult<T, unknown>> {
+  return new Promise((resolve, reject) => {
+    let result: ExecutionResult<T, unknown> | undefined;
+    client.subscribe<T>(
+      { query: document.toString(), variables: variables as Record<string, unknown> },
+      {
+        next: (value) => void (result = value),
+        error: (error) => reject(error instanceof Error ? error : new Error(`connection closed (${describeClose(error)})`)),
+        complete: () => (result ? resolve(result) : reject(new Error('no result'))),
+      },
+    );
+  });
+}
+
+function describeClose(error: unknown): string {
+  const e = error as { code?: number; reason?: string } | undefined;
+  return e && typeof e.code === 'number' ? `${e.code} ${e.reason ?? ''}`.trim() : String(error);
+}
+
+export class CollabSession {
+  readonly documentId: string;
+  readonly clientId: string;
+  readonly title: string;
+  readonly role: string;
+  readonly #options: CollabSessionOptions;
+  readonly #client: Client;
+  readonly #collab: CollabClient;
+  /** Server ops by version (recent ones), to move presence selections made at older versions. */
+  readonly #history = new Map<number, Delta>();
+  readonly #peers = new Map<string, Peer>();
+  #stopOps: (() => void) | null = null;
+  #stopPresence: (() => void) | null = null;
+  readonly #offClient: Array<() => void> = [];
+  #ackTimer: ReturnType<typeof setTimeout> | null = null;
+  #retryTimer: ReturnType<typeof setTimeout> | null = null;
+  #presenceTimer: ReturnType<typeof setTimeout> | null = null;
+  #heartbeat: ReturnType<typeof setInterval> | null = null;
+  #lastPresenceSent = 0;
+  #closed = false;
+  #fatal: SessionFatal | null = null;
+  #reloading = false;
+
+  private constructor(options: CollabSessionOptions, opened: NonNullable<OpenDocumentResult['document']>) {
+    this.#options = options;
+    this.#client = options.client;
+    this.documentId = options.documentId;
+    this.clientId = options.clientId ?? globalThis.crypto.randomUUID();
+    this.title = opened.title;
+    this.role = opened.myRole;
+    this.#collab = new CollabClient({
+      documentId: this.documentId,
+      clientId: this.clientId,
+      version: opened.version,
+      content: deltaFromJson(opened.content),
+      transport: { send: (submission) => this.#send(submission) },
+      onEvent: (event) => {
+        switch (event.type) {
+          case 'remoteOp':
+            this.#movePeers(event.op);
+            options.onRemoteOp?.(event.op, { version: event.version, authorId: null });
+            break;
+          case 'status':
+            this.#onStatus(event.status);
+            break;
+          case 'retryableRejection':
+            this.#scheduleResend(1000);
+            break;
+          case 'desynchronized':
+            void this.#reload(event.unconfirmed);
+            break;
+        }
+      },
+    });
+  }
+
+  /** Loads the document and starts following it. Rejects with the server's reason when it cannot. */
+  static async open(options: CollabSessionOptions): Promise<CollabSession> {
+    const result = await request(options.client, OPEN_DOCUMENT, { id: options.documentId });
+    const error = firstError(result);
+    if (error) throw Object.assign(new Error(error.message), { code: error.extensions?.code ?? 'INTERNAL_SERVER_ERROR' });
+    const document = result.data?.document;
+    if (!document) throw Object.assign(new Error(`No document with id "${options.documentId}" that you can open.`), { code: 'NOT_FOUND' });
+    const session = new CollabSession(options, document);
+    session.#start();
+    return session;
+  }
+
+  /** The local document: server version plus unconfirmed local edits. */
+  get document(): Delta {
+    return this.#collab.document;
+  }
+
+  get version(): number {
+    return this.#collab.version;
+  }
+
+  get status(): SessionStatus {
+    const status = this.#collab.status;
+    return { ...status, indicator: saveIndicator(status) };
+  }
+
+  /** How many ops this session has given a clientSeq (1…issuedOps), confirmed or not. */
+  get issuedOps(): number {
+    return this.#collab.nextClientSeq - 1;
+  }
+
+  get peers(): ReadonlyMap<string, Peer> {
+    return this.#peers;
+  }
+
+  get fatal(): SessionFatal | null {
+    return this.#fatal;
+  }
+
+  /** Records a local edit (made against `document`); it is sent when the server is reachable. */
+  applyLocal(op: Delta): ApplyLocalResult {
+    const result = this.#collab.applyLocal(op);
+    if (result.kind === 'applied' && op.ops.length > 0) this.#movePeers(op, true);
+    return result;
+  }
+
+  /** Sets the local selection and tells the others (throttled; deferred while edits are unconfirmed). */
+  setSelection(selection: Selection | null): void {
+    this.#collab.setSelection(selection);
+    this.#queuePresence();
+  }
+
+  /** Stops following the document and leaves presence. The graphql-ws client stays open. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const off of this.#offClient.splice(0)) off();
+    this.#stopOps?.();
+    this.#stopPresence?.();
+    for (const timer of [this.#ackTimer, this.#retryTimer, this.#presenceTimer]) if (timer) clearTimeout(timer);
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+  }
+
+  #start(): void {
+    this.#offClient.push(
+      this.#client.on('closed', () => {
+        if (this.#closed) return;
+        this.#collab.onDisconnect();
+        // graphql-ws would resubscribe with the old fromVersion; resubscribe from ours instead.
+        this.#stopOps?.();
+        this.#stopPresence?.();
+        this.#subscribeOps();
+        if (this.#options.presence !== false) this.#subscribePresence();
+      }),
+      this.#client.on('connected', () => {
+        if (this.#closed || this.#collab.status.connected) return;
+        this.#collab.onReconnect();
+        this.#sendPresence();
+      }),
+    );
+    this.#subscribeOps();
+    if (this.#options.presence !== false) {
+      this.#subscribePresence();
+      this.#sendPresence();
+      this.#heartbeat = setInterval(() => this.#sendPresence(), PRESENCE_HEARTBEAT_MS);
+    }
+  }
+
+  #subscribeOps(): void {
+    this.#stopOps = this.#client.subscribe<ResultOf<typeof DOCUMENT_OPERATIONS>>(
+      { query: DOCUMENT_OPERATIONS.toString(), variables: { documentId: this.documentId, fromVersion: this.#collab.version } },
+      {
+        next: (result) => {
+          const error = firstError(result);
+          if (error) return this.#onStreamError(error);
+          const op = result.data?.documentOperations;
+          if (!op) return;
+          const delta = deltaFromJson(op.delta);
+          this.#history.set(op.version, delta);
+          this.#history.delete(op.version - HISTORY);
+          this.#collab.receiveRemote({ version: op.version, delta, clientId: op.clientId, clientSeq: op.clientSeq });
+        },
+        error: () => {
+          // The socket closed; the 'closed' handler resubscribes.
+        },
+        complete: () => {},
+      },
+    );
+  }
+
+  #onStreamError(error: GraphQLErrorLike): void {
+    const code = error.extensions?.code ?? 'INTERNAL_SERVER_ERROR';
+    if (FATAL.has(code)) return this.#fail({ code, message: error.message });
+    // VERSION_TOO_OLD or an interrupted stream: reload from the server.
+    void this.#reload(this.#collab.pending);
+  }
+
+  #send(submission: Submission): void {
+    if (this.#closed) return;
+    const { clientSeq } = submission;
+    this.#armAckTimer(clientSeq);
+    request(this.#client, SUBMIT_OPERATION, {
+      input: { ...submission, delta: { ops: submission.delta.ops } },
+    }).then(
+      (result) => {
+        const error = firstError(result);
+        const data = result.data?.submitOperation;
+        if (data) {
+          const answer: SubmitResult = { kind: data.duplicate ? 'duplicate' : 'applied', version: data.version, delta: deltaFromJson(data.delta) };
+          this.#collab.receiveAck(clientSeq, answer);
+          return;
+        }
+        const code = error?.extensions?.code ?? 'INTERNAL_SERVER_ERROR';
+        const message = error?.message ?? 'The server gave no answer.';
+        if (FATAL.has(code)) return this.#fail({ code, message });
+        if (code === 'RATE_LIMITED') {
+          this.#scheduleResend((error?.extensions?.retryAfterSeconds ?? 1) * 1000);
+          return;
+        }
+        // CONFLICT (others kept winning) is worth retrying; anything else means our state is wrong.
+        const mapped = code === 'CONFLICT' || code === 'INTERNAL_SERVER_ERROR' ? 'CONFLICT_RETRIES_EXHAUSTED' : code;
+        this.#collab.receiveAck(clientSeq, { kind: 'rejected', code: mapped as never, message });
+      },
+      () => {
+        // Connection lost before the answer: the op is resent (same clientSeq) after the reconnect.
+      },
+    );
+  }
+
+  #armAckTimer(clientSeq: number): void {
+    if (this.#ackTimer) clearTimeout(this.#ackTimer);
+    this.#ackTimer = setTimeout(() => {
+      this.#ackTimer = null;
+      // Still waiting for this very op on a live connection: the answer was lost, send it again.
+      const status = this.#collab.status;
+      if (status.connected && status.state !== 'synchronized' && this.#collab.nextClientSeq === clientSeq + 1) this.#collab.resend();
+    }, this.#options.ackTimeoutMs ?? 10_000);
+  }
+
+  #scheduleResend(delayMs: number): void {
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = null;
+      this.#collab.resend();
+    }, delayMs);
+  }
+
+  async #reload(lost: Delta | null): Promise<void> {
+    if (this.#reloading || this.#closed) return;
+    this.#reloading = true;
+    try {
+      const result = await request(this.#client, OPEN_DOCUMENT, { id: this.documentId });
+      const document = result.data?.document;
+      if (!document) {
+        const error = firstError(result);
+        return this.#fail({ code: error?.extensions?.code ?? 'NOT_FOUND', message: error?.message ?? 'The document is no longer available to you.' });
+      }
+      const content = deltaFromJson(document.content);
+      this.#stopOps?.();
+      this.#history.clear();
+      this.#collab.resync(document.version, content);
+      this.#options.onReload?.(content, lost);
+      this.#subscribeOps();
+    } catch {
+      // Offline: the reconnect handler resubscribes; a later desync retries the reload.
+    } finally {
+      this.#reloading = false;
+    }
+  }
+
+  #fail(fatal: SessionFatal): void {
+    if (this.#fatal) return;
+    this.#fatal = fatal;
+    this.#options.onFatal?.(fatal);
+    void this.close();
+  }
+
+  #onStatus(status: ClientStatus): void {
+    if (status.state === 'synchronized' && this.#ackTimer) {
+      clearTimeout(this.#ackTimer);
+      this.#ackTimer = null;
+    }
+    if (status.state === 'synchronized') this.#queuePresence();
+    this.#options.onStatus?.({ ...status, indicator: saveIndicator(status) });
+  }
+
+  // --- presence ---------------------------------------------------------------------------
+
+  #subscribePresence(): void {
+    this.#stopPresence = this.#client.subscribe<ResultOf<typeof PRESENCE>>(
+      { query: PRESENCE.toString(), variables: { documentId: this.documentId } },
+      {
+        next: (result) => {
+          const event = result.data?.presence;
+          if (!event || event.clientId === this.clientId) return;
+          if (event.left) this.#peers.delete(event.clientId);
+          else this.#peers.set(event.clientId, { clientId: event.clientId, userId: event.user.id, name: event.user.name, selection: this.#place(versionedSelectionFromJson(event.selection)) });
+          this.#options.onPeers?.(this.#peers);
+        },
+        error: () => {},
+        complete: () => {},
+      },
+    );
+  }
+
+  /** A selection made at a server version, moved into the local document. */
+  #place(selection: { index: number; length: number; version: number } | null): Selection | null {
+    if (!selection) return null;
+    let placed: Selection = { index: selection.index, length: selection.length };
+    for (let v = selection.version + 1; v <= this.#collab.version; v++) {
+      const op = this.#history.get(v);
+      if (op) placed = transformSelection(placed, op);
+    }
+    const pending = this.#collab.pending;
+    if (pending) placed = transformSelection(placed, pending);
+    const max = Math.max(0, this.#collab.document.length() - 1);
+    const index = Math.min(placed.index, max);
+    return { index, length: Math.min(placed.length, max - index) };
+  }
+
+  #movePeers(op: Delta, local = false): void {
+    if (this.#peers.size === 0) return;
+    for (const [clientId, peer] of this.#peers) {
+      if (peer.selection) this.#peers.set(clientId, { ...peer, selection: transformSelection(peer.selection, op, false) });
+    }
+    if (local) this.#options.onPeers?.(this.#peers);
+    else queueMicrotask(() => this.#options.onPeers?.(this.#peers));
+  }
+
+  #queuePresence(): void {
+    if (this.#options.presence === false || this.#presenceTimer) return;
+    const wait = Math.max(0, this.#lastPresenceSent + 100 - Date.now());
+    this.#presenceTimer = setTimeout(() => {
+      this.#presenceTimer = null;
+      this.#sendPresence();
+    }, wait);
+  }
+
+  #sendPresence(): void {
+    if (this.#closed || this.#options.presence === false) return;
+    // Our selection is in local coordinates; it matches server version `version` only when no
+    // local edit is unconfirmed, so wait for the confirmation (the status handler calls back).
+    if (this.#collab.pending) return;
+    this.#lastPresenceSent = Date.now();
+    const selection = this.#collab.selection;
+    void request(this.#client, UPDATE_PRESENCE, {
+      documentId: this.documentId,
+      clientId: this.clientId,
+      selection: selection ? { ...selection, version: this.#collab.version } : null,
+    }).catch(() => {});
+  }
+}

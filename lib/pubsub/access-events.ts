@@ -1,0 +1,30 @@
+/**
+ * "Who may see this document changed": published after a collaborator is removed or demoted, or
+ * the document goes to the trash, so live subscriptions on every instance re-check access at
+ * once instead of polling. Carries no data; listeners re-read the database.
+ */
+import { RedisPubSub } from 'graphql-redis-subscriptions';
+import type { RedisPubSubConnections } from './redis-connections.ts';
+
+export interface AccessEvents {
+  /** Tells every instance that access to `documentId` changed. */
+  publish(documentId: string): Promise<void>;
+  /** Calls `listener` whenever access to `documentId` changed. */
+  subscribe(documentId: string, listener: () => void): Promise<() => void>;
+}
+
+export function createAccessEvents(connections: RedisPubSubConnections, prefix: string): AccessEvents {
+  const pubsub = new RedisPubSub({ publisher: connections.publisher, subscriber: connections.subscriber });
+  const channel = (documentId: string) => `${prefix}doc:${documentId}:access`;
+  return {
+    publish: (documentId) => pubsub.publish(channel(documentId), 1),
+    async subscribe(documentId, listener) {
+      const id = await pubsub.subscribe(channel(documentId), () => listener());
+      let done = false;
+      return () => {
+        if (!done) pubsub.unsubscribe(id);
+        done = true;
+      };
+    },
+  };
+}
