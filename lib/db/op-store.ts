@@ -8,6 +8,11 @@
  * and the unique (document_id, client_id, client_seq) turn any slip into an error instead of a
  * fork or a double apply.
  *
+ * History (issue 6): the same transaction groups the op into its revision span
+ * (lib/db/revisions.ts), so a committed op can never lack its history entry and grouping is
+ * serialised by the same row lock; `saveSnapshot` also stores a blame snapshot at that version
+ * (lib/db/blame-store.ts), so blame at any version costs one blame snapshot plus a few ops.
+ *
  * Loading: each process keeps the content at head of recently used documents (an LRU of
  * `contentAfter` values it appended or rebuilt), so `head` usually reads one row plus the few ops
  * other instances committed since; otherwise it reads the newest snapshot plus the ops after it.
@@ -16,7 +21,10 @@ import { Delta } from '../ot/operation.ts';
 import type { AppendResult, CreateResult, HeadState, OpStore } from '../collab/op-store.ts';
 import type { AppliedOp, Snapshot } from '../collab/types.ts';
 import { replay } from '../collab/document-loader.ts';
+import { DEFAULT_REVISION_PAUSE_MS } from '../collab/revisions.ts';
+import { createPrismaBlameStore } from './blame-store.ts';
 import { Prisma, type PrismaClient } from './client.ts';
+import { recordRevision } from './revisions.ts';
 
 export interface PrismaOpStoreOptions {
   /**
@@ -27,6 +35,10 @@ export interface PrismaOpStoreOptions {
   readonly placement?: (documentId: string) => { organizationId: string; title: string; createdById: string | null };
   /** Documents whose head content this process caches; default 1,000. */
   readonly cacheSize?: number;
+  /** A pause of at least this long between ops starts a new revision (H3); default five minutes. */
+  readonly revisionPauseMs?: number;
+  /** Most ops blame replays between blame snapshots it saves on its own (H12); default 100. */
+  readonly blameEvery?: number;
 }
 
 interface OpRow {
@@ -81,6 +93,8 @@ export async function insertDocument(
 /** Creates the PostgreSQL op store. */
 export function createPrismaOpStore(prisma: PrismaClient, options: PrismaOpStoreOptions = {}): OpStore {
   const cacheSize = options.cacheSize ?? 1000;
+  const revisionPauseMs = options.revisionPauseMs ?? DEFAULT_REVISION_PAUSE_MS;
+  const blames = createPrismaBlameStore(prisma, { every: options.blameEvery ?? 100 });
   // Map iteration order is insertion order: re-inserting on use makes the first key the LRU.
   const heads = new Map<string, Snapshot>();
   const remember = (snapshot: Snapshot): void => {
@@ -152,6 +166,7 @@ export function createPrismaOpStore(prisma: PrismaClient, options: PrismaOpStore
               createdAt: op.createdAt,
             },
           });
+          await recordRevision(tx, documentId, op, revisionPauseMs);
           return true;
         });
         if (!appended) {
@@ -190,6 +205,9 @@ export function createPrismaOpStore(prisma: PrismaClient, options: PrismaOpStore
         data: [{ documentId: snapshot.documentId, version: snapshot.version, content: jsonOf(snapshot.content), createdAt: snapshot.createdAt }],
         skipDuplicates: true,
       });
+      // After the content snapshot, so a failure here (reported after commit, S7) loses only the
+      // shortcut: blame then replays from the previous blame snapshot and saves this one itself.
+      await blames.saveSnapshotAt(snapshot.documentId, snapshot.version);
     },
 
     async latestSnapshotAtOrBelow(documentId, version): Promise<Snapshot | null> {

@@ -1,0 +1,194 @@
+/**
+ * Revisions in PostgreSQL (lib/collab/SPEC.md, H1–H7): the grouping is kept incrementally, one
+ * row per span, updated inside the append transaction of every op, so that
+ *
+ * - a committed op always belongs to a span (the op and its span commit together, or neither),
+ * - the `documents` row lock the append holds serialises grouping with other appends and with
+ *   naming, so "the newest span" is never read stale,
+ * - a page of `revisions` reads `first + 1` rows through (document_id, to_version) plus the names
+ *   of those versions, never the op log.
+ *
+ * Cost per append: one indexed read of the newest span (with whether its end is named) and one
+ * row written. Naming a version inside a span splits it, which reads that span's ops' authors
+ * once (an aggregate over the primary key range).
+ */
+import { groupOp, splitPoint, type GroupedOp, type RevisionSpan } from '../collab/revisions.ts';
+import type { Prisma, PrismaClient } from './client.ts';
+
+/** A stored span with its row id and, when its `toVersion` was named, the name. */
+export interface StoredRevision extends RevisionSpan {
+  readonly id: string;
+  readonly documentId: string;
+  readonly name: string | null;
+}
+
+interface NewestRow {
+  id: string;
+  from_version: number;
+  to_version: number;
+  author_ids: string[];
+  started_at: Date;
+  ended_at: Date;
+  closed: boolean;
+}
+
+/**
+ * Groups op `op.version` of `documentId` into the newest span or a new one [H2–H4]. Call inside
+ * the append transaction, after the `documents` row was bumped (which holds its lock).
+ */
+export async function recordRevision(tx: Prisma.TransactionClient, documentId: string, op: GroupedOp, pauseMs: number): Promise<void> {
+  let newest = await newestSpan(tx, documentId);
+  const expectedEnd = op.version - 1;
+  if ((newest?.to_version ?? 0) < expectedEnd) {
+    // Ops committed before grouping existed (or by a writer that bypassed it): give them a span
+    // of their own rather than refusing the append, so the log stays writable.
+    await insertSpan(tx, documentId, await spanFromLog(tx, documentId, newest?.to_version ?? 0, expectedEnd));
+    newest = await newestSpan(tx, documentId);
+  }
+  const decision = groupOp(
+    newest === null ? null : { span: toSpan(newest), closed: newest.closed },
+    op,
+    { pauseMs },
+  );
+  if (decision.kind === 'open') {
+    await insertSpan(tx, documentId, decision.span);
+    return;
+  }
+  const { span } = decision;
+  await tx.revision.update({
+    where: { id: (newest as NewestRow).id },
+    data: {
+      toVersion: span.toVersion,
+      endedAt: span.endedAt,
+      ...(span.authorIds.length !== newest?.author_ids.length ? { authorIds: [...span.authorIds] } : {}),
+    },
+  });
+}
+
+/** The answer to {@link nameVersion}. */
+export type NameVersionResult =
+  | { readonly kind: 'named'; readonly revision: StoredRevision }
+  | { readonly kind: 'rejected'; readonly code: 'NOT_FOUND' | 'BAD_USER_INPUT'; readonly message: string };
+
+/**
+ * Names `version` (1 ≤ version ≤ head; naming again renames) and makes it a span end, splitting
+ * the span that contains it [H4, H5]. Runs in one transaction holding the document's row lock,
+ * so it cannot interleave with an append's grouping.
+ */
+export async function nameVersion(
+  prisma: PrismaClient,
+  input: { documentId: string; version: number; name: string; createdById: string | null },
+): Promise<NameVersionResult> {
+  const { documentId, version } = input;
+  return prisma.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<Array<{ version: number }>>`
+      SELECT version FROM documents WHERE id = ${documentId} AND deleted_at IS NULL FOR UPDATE`;
+    const head = rows[0]?.version;
+    if (head === undefined) return { kind: 'rejected', code: 'NOT_FOUND', message: `Document ${documentId} does not exist.` } as const;
+    if (!Number.isSafeInteger(version) || version < 1 || version > head) {
+      return {
+        kind: 'rejected',
+        code: 'BAD_USER_INPUT',
+        message: `Only versions 1 to ${head} (the head) can be named; got ${version}. Version 0 is the document as created.`,
+      } as const;
+    }
+    await tx.namedVersion.upsert({
+      where: { documentId_version: { documentId, version } },
+      create: { documentId, version, name: input.name, createdById: input.createdById },
+      update: { name: input.name },
+    });
+    const newest = await newestSpan(tx, documentId);
+    if ((newest?.to_version ?? 0) < head) {
+      await insertSpan(tx, documentId, await spanFromLog(tx, documentId, newest?.to_version ?? 0, head));
+    }
+    const holder = await tx.revision.findFirstOrThrow({
+      where: { documentId, fromVersion: { lt: version } },
+      orderBy: { fromVersion: 'desc' },
+    });
+    const cut = splitPoint(holder, version);
+    if (cut !== null) {
+      const lower = await spanFromLog(tx, documentId, cut.lower[0], cut.lower[1]);
+      const upper = await spanFromLog(tx, documentId, cut.upper[0], cut.upper[1]);
+      await tx.revision.update({
+        where: { id: holder.id },
+        data: { toVersion: lower.toVersion, authorIds: [...lower.authorIds], startedAt: lower.startedAt, endedAt: lower.endedAt },
+      });
+      await insertSpan(tx, documentId, upper);
+    }
+    const named = await tx.revision.findFirstOrThrow({ where: { documentId, fromVersion: holder.fromVersion } });
+    return { kind: 'named', revision: { ...named, name: input.name } } as const;
+  });
+}
+
+/** A page of spans, newest first: those ending before `beforeToVersion` (all when undefined) [H7]. */
+export async function revisionsPage(
+  prisma: PrismaClient,
+  documentId: string,
+  page: { first: number; beforeToVersion?: number },
+): Promise<{ revisions: StoredRevision[]; hasNextPage: boolean }> {
+  const rows = await prisma.revision.findMany({
+    where: { documentId, ...(page.beforeToVersion === undefined ? {} : { toVersion: { lt: page.beforeToVersion } }) },
+    orderBy: { toVersion: 'desc' },
+    take: page.first + 1,
+  });
+  const shown = rows.slice(0, page.first);
+  const names =
+    shown.length === 0
+      ? []
+      : await prisma.namedVersion.findMany({
+          where: { documentId, version: { in: shown.map((r) => r.toVersion) } },
+          select: { version: true, name: true },
+        });
+  const nameOf = new Map(names.map((n) => [n.version, n.name]));
+  return { revisions: shown.map((r) => ({ ...r, name: nameOf.get(r.toVersion) ?? null })), hasNextPage: rows.length > page.first };
+}
+
+async function newestSpan(tx: Prisma.TransactionClient, documentId: string): Promise<NewestRow | null> {
+  const rows = await tx.$queryRaw<NewestRow[]>`
+    SELECT r.id, r.from_version, r.to_version, r.author_ids, r.started_at, r.ended_at,
+           EXISTS (SELECT 1 FROM named_versions n WHERE n.document_id = r.document_id AND n.version = r.to_version) AS closed
+    FROM revisions r
+    WHERE r.document_id = ${documentId}
+    ORDER BY r.to_version DESC
+    LIMIT 1`;
+  return rows[0] ?? null;
+}
+
+const toSpan = (row: NewestRow): RevisionSpan => ({
+  fromVersion: row.from_version,
+  toVersion: row.to_version,
+  authorIds: row.author_ids,
+  startedAt: row.started_at,
+  endedAt: row.ended_at,
+});
+
+async function insertSpan(tx: Prisma.TransactionClient, documentId: string, span: RevisionSpan): Promise<void> {
+  await tx.revision.create({
+    data: {
+      documentId,
+      fromVersion: span.fromVersion,
+      toVersion: span.toVersion,
+      authorIds: [...span.authorIds],
+      startedAt: span.startedAt,
+      endedAt: span.endedAt,
+    },
+  });
+}
+
+/** The span of ops `fromVersion + 1 … toVersion` summarised from the log itself [H2]. */
+async function spanFromLog(tx: Prisma.TransactionClient, documentId: string, fromVersion: number, toVersion: number): Promise<RevisionSpan> {
+  const authors = await tx.$queryRaw<Array<{ author_id: string }>>`
+    SELECT author_id FROM operations
+    WHERE document_id = ${documentId} AND version > ${fromVersion} AND version <= ${toVersion} AND author_id IS NOT NULL
+    GROUP BY author_id
+    ORDER BY MIN(version)`;
+  const times = await tx.$queryRaw<Array<{ started_at: Date | null; ended_at: Date | null }>>`
+    SELECT MIN(created_at) FILTER (WHERE version = ${fromVersion + 1}) AS started_at, MAX(created_at) AS ended_at
+    FROM operations
+    WHERE document_id = ${documentId} AND version > ${fromVersion} AND version <= ${toVersion}`;
+  const { started_at: startedAt, ended_at: endedAt } = times[0] ?? { started_at: null, ended_at: null };
+  if (startedAt === null || endedAt === null) {
+    throw new Error(`revisions: ops ${fromVersion + 1}…${toVersion} of ${documentId} are missing`);
+  }
+  return { fromVersion, toVersion, authorIds: authors.map((a) => a.author_id), startedAt, endedAt };
+}
