@@ -57,6 +57,12 @@ function firstUnit(insert: unknown): number {
  * boundary inside a surrogate pair. Fails with `BAD_USER_INPUT` and a message naming the component.
  */
 export function checkApplicable(doc: Delta, op: Delta): Result<void> {
+  const fits = measureFit(doc, op);
+  return fits.ok ? ok(undefined) : fits;
+}
+
+/** `checkApplicable` that also returns `doc.length()`, so `apply` walks the document once less. */
+export function measureFit(doc: Delta, op: Delta): Result<number> {
   const length = doc.length();
   const probe = new PairProbe(doc);
   const splits = (i: number, p: number) =>
@@ -80,5 +86,5 @@ export function checkApplicable(doc: Delta, op: Delta): Result<void> {
     pos += n;
   }
   if (probe.splitsPair(pos)) return splits(op.ops.length - 1, pos);
-  return ok(undefined);
+  return ok(length);
 }

@@ -9,7 +9,7 @@
  * their shape. Whether an op fits a document is checked by `apply` (and `invert`).
  */
 import Delta from 'quill-delta';
-import { checkApplicable } from './applicable.ts';
+import { checkApplicable, measureFit } from './applicable.ts';
 import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import { fail, ok, type Result } from './result.ts';
 import type { Selection } from './validate.ts';
@@ -48,9 +48,9 @@ export function baseLength(op: Delta): number {
  * `doc` must be a valid document and `op` a validated op.
  */
 export function apply(doc: Delta, op: Delta, limits: Limits = DEFAULT_LIMITS): Result<Delta> {
-  const fits = checkApplicable(doc, op);
+  const fits = measureFit(doc, op);
   if (!fits.ok) return fits;
-  const nextLength = doc.length() + op.changeLength();
+  const nextLength = fits.value + op.changeLength();
   if (nextLength > limits.maxDocumentLength) {
     return fail('PAYLOAD_TOO_LARGE', `The operation would make the document ${nextLength} characters long; the limit is ${limits.maxDocumentLength}. Split the document or remove content first.`);
   }
