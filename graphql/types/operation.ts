@@ -135,11 +135,21 @@ builder.objectFields(DocumentRef, (t) => ({
   }),
 }));
 
-/** Rechecks read access whenever access to the document changes; ends the stream if it is gone. */
-async function watchAccess(ctx: GraphQLContext, documentId: string, fail: (error: GraphQLError) => void): Promise<() => void> {
-  return ctx.services.accessEvents.subscribe(documentId, () => {
+/**
+ * Rechecks read access whenever access to the document changes, and whenever the Redis
+ * subscriber connection comes back (an access message may have been lost meanwhile); ends the
+ * stream when access is gone.
+ */
+export async function watchAccess(ctx: GraphQLContext, documentId: string, fail: (error: GraphQLError) => void): Promise<() => void> {
+  const recheck = () => {
     authorizeDocument(ctx, documentId, 'read').catch((error: unknown) => fail(error as GraphQLError));
-  });
+  };
+  const stopEvents = await ctx.services.accessEvents.subscribe(documentId, recheck);
+  const stopReconnect = ctx.services.pubsub.onResubscribed(recheck);
+  return () => {
+    stopEvents();
+    stopReconnect();
+  };
 }
 
 builder.subscriptionFields((t) => ({

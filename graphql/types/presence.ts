@@ -8,7 +8,7 @@ import { authorizeDocument } from '../authorize.ts';
 import { builder } from '../builder.ts';
 import { unauthenticated, userError } from '../errors.ts';
 import { liveStream, unwrapItem } from '../live-stream.ts';
-import { MAX_CLIENT_ID_LENGTH } from './operation.ts';
+import { MAX_CLIENT_ID_LENGTH, watchAccess } from './operation.ts';
 import { UserRef } from './user.ts';
 
 const PresenceEventRef = builder.objectRef<PresenceEvent>('PresenceEvent').implement({
@@ -72,12 +72,10 @@ builder.subscriptionFields((t) => ({
       if (!ctx.viewer) throw unauthenticated();
       const documentId = String(args.documentId);
       await authorizeDocument(ctx, documentId, 'read');
-      const { presence, accessEvents } = ctx.services;
+      const { presence } = ctx.services;
       return liveStream<PresenceEvent>(ctx, {
         async start(push, fail) {
-          const stopAccess = await accessEvents.subscribe(documentId, () => {
-            authorizeDocument(ctx, documentId, 'read').catch((error: unknown) => fail(error as never));
-          });
+          const stopAccess = await watchAccess(ctx, documentId, fail);
           const unsubscribe = await presence.subscribe(documentId, push);
           for (const entry of await presence.list(documentId)) push({ documentId, ...entry, left: false });
           return async () => {

@@ -2,7 +2,6 @@
  * Sharing a document: collaborators and their roles. Owners share by email, change roles and
  * remove people; anyone may leave. A document always keeps at least one owner.
  */
-import { publishAccessChange } from '../../lib/auth/access-events.ts';
 import { normalizeEmail } from '../../lib/auth/email.ts';
 import type { DocumentRole } from '../../lib/auth/permissions.ts';
 import { Prisma, type PrismaClient } from '../../lib/db/client.ts';
@@ -57,9 +56,10 @@ async function changeMember(prisma: PrismaClient, documentId: string, userId: st
 
 async function announce(ctx: GraphQLContext, documentId: string): Promise<void> {
   try {
-    await publishAccessChange(ctx.services.redis, ctx.services.config.redisPrefix, documentId);
+    await ctx.services.accessEvents.publish(documentId);
   } catch (error) {
-    // The change is committed; live subscriptions still re-check access on their own schedule.
+    // The change is committed; live subscriptions also re-check access whenever their Redis
+    // subscriber connection comes back, which is when a lost message could have gone missing.
     ctx.logger.warn({ err: error, documentId }, 'could not publish an access change');
   }
 }
