@@ -1,0 +1,134 @@
+/* eslint-disable */
+import * as types from './graphql';
+
+
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  query OpenDocument($id: ID!) {\n    document(id: $id) {\n      id\n      title\n      version\n      content\n      myRole\n    }\n  }\n": typeof types.OpenDocumentDocument,
+    "\n  mutation SubmitOperation($input: SubmitOperationInput!) {\n    submitOperation(input: $input) {\n      version\n      delta\n      duplicate\n    }\n  }\n": typeof types.SubmitOperationDocument,
+    "\n  subscription DocumentOperations($documentId: ID!, $fromVersion: Int!) {\n    documentOperations(documentId: $documentId, fromVersion: $fromVersion) {\n      version\n      delta\n      clientId\n      clientSeq\n      author {\n        id\n        name\n      }\n    }\n  }\n": typeof types.DocumentOperationsDocument,
+    "\n  mutation UpdatePresence($documentId: ID!, $clientId: String!, $selection: JSON) {\n    updatePresence(documentId: $documentId, clientId: $clientId, selection: $selection)\n  }\n": typeof types.UpdatePresenceDocument,
+    "\n  subscription Presence($documentId: ID!) {\n    presence(documentId: $documentId) {\n      clientId\n      selection\n      left\n      user {\n        id\n        name\n      }\n    }\n  }\n": typeof types.PresenceDocument,
+    "\n  query Me {\n    me {\n      id\n      name\n      email\n    }\n  }\n": typeof types.MeDocument,
+    "\n  query Documents($first: Int, $after: String, $search: String, $filter: DocumentFilter) {\n    documents(first: $first, after: $after, search: $search, filter: $filter) {\n      edges {\n        cursor\n        node {\n          id\n          title\n          myRole\n          updatedAt\n          trashedAt\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.DocumentsDocument,
+    "\n  mutation CreateDocument($title: String) {\n    createDocument(title: $title) {\n      id\n      title\n    }\n  }\n": typeof types.CreateDocumentDocument,
+    "\n  mutation RenameDocument($id: ID!, $title: String!) {\n    renameDocument(id: $id, title: $title) {\n      id\n      title\n    }\n  }\n": typeof types.RenameDocumentDocument,
+    "\n  mutation MoveDocumentToTrash($id: ID!) {\n    moveDocumentToTrash(id: $id) {\n      id\n      trashedAt\n    }\n  }\n": typeof types.MoveDocumentToTrashDocument,
+    "\n  mutation RestoreDocumentFromTrash($id: ID!) {\n    restoreDocumentFromTrash(id: $id) {\n      id\n      trashedAt\n    }\n  }\n": typeof types.RestoreDocumentFromTrashDocument,
+    "\n  query ApiTokens {\n    apiTokens {\n      id\n      name\n      prefix\n      createdAt\n      lastUsedAt\n    }\n  }\n": typeof types.ApiTokensDocument,
+    "\n  mutation CreateApiToken($name: String!) {\n    createApiToken(name: $name) {\n      token\n      apiToken {\n        id\n        name\n        prefix\n        createdAt\n        lastUsedAt\n      }\n    }\n  }\n": typeof types.CreateApiTokenDocument,
+    "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id)\n  }\n": typeof types.RevokeApiTokenDocument,
+    "\n  query Collaborators($documentId: ID!) {\n    collaborators(documentId: $documentId) {\n      role\n      addedAt\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n": typeof types.CollaboratorsDocument,
+    "\n  mutation ShareDocument($documentId: ID!, $email: String!, $role: Role!) {\n    shareDocument(documentId: $documentId, email: $email, role: $role) {\n      role\n      user {\n        id\n      }\n    }\n  }\n": typeof types.ShareDocumentDocument,
+    "\n  mutation UpdateCollaboratorRole($documentId: ID!, $userId: ID!, $role: Role!) {\n    updateCollaboratorRole(documentId: $documentId, userId: $userId, role: $role) {\n      role\n    }\n  }\n": typeof types.UpdateCollaboratorRoleDocument,
+    "\n  mutation RemoveCollaborator($documentId: ID!, $userId: ID!) {\n    removeCollaborator(documentId: $documentId, userId: $userId)\n  }\n": typeof types.RemoveCollaboratorDocument,
+};
+const documents: Documents = {
+    "\n  query OpenDocument($id: ID!) {\n    document(id: $id) {\n      id\n      title\n      version\n      content\n      myRole\n    }\n  }\n": types.OpenDocumentDocument,
+    "\n  mutation SubmitOperation($input: SubmitOperationInput!) {\n    submitOperation(input: $input) {\n      version\n      delta\n      duplicate\n    }\n  }\n": types.SubmitOperationDocument,
+    "\n  subscription DocumentOperations($documentId: ID!, $fromVersion: Int!) {\n    documentOperations(documentId: $documentId, fromVersion: $fromVersion) {\n      version\n      delta\n      clientId\n      clientSeq\n      author {\n        id\n        name\n      }\n    }\n  }\n": types.DocumentOperationsDocument,
+    "\n  mutation UpdatePresence($documentId: ID!, $clientId: String!, $selection: JSON) {\n    updatePresence(documentId: $documentId, clientId: $clientId, selection: $selection)\n  }\n": types.UpdatePresenceDocument,
+    "\n  subscription Presence($documentId: ID!) {\n    presence(documentId: $documentId) {\n      clientId\n      selection\n      left\n      user {\n        id\n        name\n      }\n    }\n  }\n": types.PresenceDocument,
+    "\n  query Me {\n    me {\n      id\n      name\n      email\n    }\n  }\n": types.MeDocument,
+    "\n  query Documents($first: Int, $after: String, $search: String, $filter: DocumentFilter) {\n    documents(first: $first, after: $after, search: $search, filter: $filter) {\n      edges {\n        cursor\n        node {\n          id\n          title\n          myRole\n          updatedAt\n          trashedAt\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.DocumentsDocument,
+    "\n  mutation CreateDocument($title: String) {\n    createDocument(title: $title) {\n      id\n      title\n    }\n  }\n": types.CreateDocumentDocument,
+    "\n  mutation RenameDocument($id: ID!, $title: String!) {\n    renameDocument(id: $id, title: $title) {\n      id\n      title\n    }\n  }\n": types.RenameDocumentDocument,
+    "\n  mutation MoveDocumentToTrash($id: ID!) {\n    moveDocumentToTrash(id: $id) {\n      id\n      trashedAt\n    }\n  }\n": types.MoveDocumentToTrashDocument,
+    "\n  mutation RestoreDocumentFromTrash($id: ID!) {\n    restoreDocumentFromTrash(id: $id) {\n      id\n      trashedAt\n    }\n  }\n": types.RestoreDocumentFromTrashDocument,
+    "\n  query ApiTokens {\n    apiTokens {\n      id\n      name\n      prefix\n      createdAt\n      lastUsedAt\n    }\n  }\n": types.ApiTokensDocument,
+    "\n  mutation CreateApiToken($name: String!) {\n    createApiToken(name: $name) {\n      token\n      apiToken {\n        id\n        name\n        prefix\n        createdAt\n        lastUsedAt\n      }\n    }\n  }\n": types.CreateApiTokenDocument,
+    "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id)\n  }\n": types.RevokeApiTokenDocument,
+    "\n  query Collaborators($documentId: ID!) {\n    collaborators(documentId: $documentId) {\n      role\n      addedAt\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n": types.CollaboratorsDocument,
+    "\n  mutation ShareDocument($documentId: ID!, $email: String!, $role: Role!) {\n    shareDocument(documentId: $documentId, email: $email, role: $role) {\n      role\n      user {\n        id\n      }\n    }\n  }\n": types.ShareDocumentDocument,
+    "\n  mutation UpdateCollaboratorRole($documentId: ID!, $userId: ID!, $role: Role!) {\n    updateCollaboratorRole(documentId: $documentId, userId: $userId, role: $role) {\n      role\n    }\n  }\n": types.UpdateCollaboratorRoleDocument,
+    "\n  mutation RemoveCollaborator($documentId: ID!, $userId: ID!) {\n    removeCollaborator(documentId: $documentId, userId: $userId)\n  }\n": types.RemoveCollaboratorDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query OpenDocument($id: ID!) {\n    document(id: $id) {\n      id\n      title\n      version\n      content\n      myRole\n    }\n  }\n"): typeof import('./graphql').OpenDocumentDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SubmitOperation($input: SubmitOperationInput!) {\n    submitOperation(input: $input) {\n      version\n      delta\n      duplicate\n    }\n  }\n"): typeof import('./graphql').SubmitOperationDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription DocumentOperations($documentId: ID!, $fromVersion: Int!) {\n    documentOperations(documentId: $documentId, fromVersion: $fromVersion) {\n      version\n      delta\n      clientId\n      clientSeq\n      author {\n        id\n        name\n      }\n    }\n  }\n"): typeof import('./graphql').DocumentOperationsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdatePresence($documentId: ID!, $clientId: String!, $selection: JSON) {\n    updatePresence(documentId: $documentId, clientId: $clientId, selection: $selection)\n  }\n"): typeof import('./graphql').UpdatePresenceDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription Presence($documentId: ID!) {\n    presence(documentId: $documentId) {\n      clientId\n      selection\n      left\n      user {\n        id\n        name\n      }\n    }\n  }\n"): typeof import('./graphql').PresenceDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Me {\n    me {\n      id\n      name\n      email\n    }\n  }\n"): typeof import('./graphql').MeDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Documents($first: Int, $after: String, $search: String, $filter: DocumentFilter) {\n    documents(first: $first, after: $after, search: $search, filter: $filter) {\n      edges {\n        cursor\n        node {\n          id\n          title\n          myRole\n          updatedAt\n          trashedAt\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): typeof import('./graphql').DocumentsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateDocument($title: String) {\n    createDocument(title: $title) {\n      id\n      title\n    }\n  }\n"): typeof import('./graphql').CreateDocumentDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RenameDocument($id: ID!, $title: String!) {\n    renameDocument(id: $id, title: $title) {\n      id\n      title\n    }\n  }\n"): typeof import('./graphql').RenameDocumentDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation MoveDocumentToTrash($id: ID!) {\n    moveDocumentToTrash(id: $id) {\n      id\n      trashedAt\n    }\n  }\n"): typeof import('./graphql').MoveDocumentToTrashDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RestoreDocumentFromTrash($id: ID!) {\n    restoreDocumentFromTrash(id: $id) {\n      id\n      trashedAt\n    }\n  }\n"): typeof import('./graphql').RestoreDocumentFromTrashDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ApiTokens {\n    apiTokens {\n      id\n      name\n      prefix\n      createdAt\n      lastUsedAt\n    }\n  }\n"): typeof import('./graphql').ApiTokensDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateApiToken($name: String!) {\n    createApiToken(name: $name) {\n      token\n      apiToken {\n        id\n        name\n        prefix\n        createdAt\n        lastUsedAt\n      }\n    }\n  }\n"): typeof import('./graphql').CreateApiTokenDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id)\n  }\n"): typeof import('./graphql').RevokeApiTokenDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Collaborators($documentId: ID!) {\n    collaborators(documentId: $documentId) {\n      role\n      addedAt\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n"): typeof import('./graphql').CollaboratorsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ShareDocument($documentId: ID!, $email: String!, $role: Role!) {\n    shareDocument(documentId: $documentId, email: $email, role: $role) {\n      role\n      user {\n        id\n      }\n    }\n  }\n"): typeof import('./graphql').ShareDocumentDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateCollaboratorRole($documentId: ID!, $userId: ID!, $role: Role!) {\n    updateCollaboratorRole(documentId: $documentId, userId: $userId, role: $role) {\n      role\n    }\n  }\n"): typeof import('./graphql').UpdateCollaboratorRoleDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RemoveCollaborator($documentId: ID!, $userId: ID!) {\n    removeCollaborator(documentId: $documentId, userId: $userId)\n  }\n"): typeof import('./graphql').RemoveCollaboratorDocument;
+
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}

@@ -1,0 +1,377 @@
+/* eslint-disable */
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** Which documents `documents` lists. */
+export type DocumentFilter =
+  /** Every document you can open (not in the trash). */
+  | 'ALL'
+  /** Documents you own. */
+  | 'OWNED'
+  /** Documents others shared with you ("shared with me"). */
+  | 'SHARED'
+  /** Documents you own that are in the trash. */
+  | 'TRASH';
+
+/** A person's role on one document. */
+export type Role =
+  /** Read, with live updates (comments are not available yet). */
+  | 'COMMENTER'
+  /** Read and edit content, rename, name and restore versions. */
+  | 'EDITOR'
+  /** Everything, including sharing, trashing and restoring from the trash. */
+  | 'OWNER'
+  /** Read only, with live updates. */
+  | 'VIEWER';
+
+/** An operation made against the document at `baseVersion`. */
+export type SubmitOperationInput = {
+  /** The head version the client had when it made the operation. */
+  baseVersion: number;
+  /** Stable per client session (e.g. a UUID per open editor), at most 64 characters. */
+  clientId: string;
+  /** 1, 2, 3… per clientId; (documentId, clientId, clientSeq) identifies the operation, so resubmitting is safe. */
+  clientSeq: number;
+  /** The change: a Delta of retain / insert / delete components. */
+  delta: unknown;
+  /** The document to change. */
+  documentId: string;
+};
+
+export type OpenDocumentQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type OpenDocumentQuery = { document: { id: string, title: string, version: number, content: unknown, myRole: Role } | null };
+
+export type SubmitOperationMutationVariables = Exact<{
+  input: SubmitOperationInput;
+}>;
+
+
+export type SubmitOperationMutation = { submitOperation: { version: number, delta: unknown, duplicate: boolean } };
+
+export type DocumentOperationsSubscriptionVariables = Exact<{
+  documentId: string;
+  fromVersion: number;
+}>;
+
+
+export type DocumentOperationsSubscription = { documentOperations: { version: number, delta: unknown, clientId: string, clientSeq: number, author: { id: string, name: string | null } | null } };
+
+export type UpdatePresenceMutationVariables = Exact<{
+  documentId: string;
+  clientId: string;
+  selection?: unknown;
+}>;
+
+
+export type UpdatePresenceMutation = { updatePresence: boolean };
+
+export type PresenceSubscriptionVariables = Exact<{
+  documentId: string;
+}>;
+
+
+export type PresenceSubscription = { presence: { clientId: string, selection: unknown, left: boolean, user: { id: string, name: string | null } } };
+
+export type MeQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MeQuery = { me: { id: string, name: string | null, email: string } | null };
+
+export type DocumentsQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  search?: string | null | undefined;
+  filter?: DocumentFilter | null | undefined;
+}>;
+
+
+export type DocumentsQuery = { documents: { edges: Array<{ cursor: string, node: { id: string, title: string, myRole: Role, updatedAt: string, trashedAt: string | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type CreateDocumentMutationVariables = Exact<{
+  title?: string | null | undefined;
+}>;
+
+
+export type CreateDocumentMutation = { createDocument: { id: string, title: string } };
+
+export type RenameDocumentMutationVariables = Exact<{
+  id: string;
+  title: string;
+}>;
+
+
+export type RenameDocumentMutation = { renameDocument: { id: string, title: string } };
+
+export type MoveDocumentToTrashMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type MoveDocumentToTrashMutation = { moveDocumentToTrash: { id: string, trashedAt: string | null } };
+
+export type RestoreDocumentFromTrashMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type RestoreDocumentFromTrashMutation = { restoreDocumentFromTrash: { id: string, trashedAt: string | null } };
+
+export type ApiTokensQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ApiTokensQuery = { apiTokens: Array<{ id: string, name: string, prefix: string, createdAt: string, lastUsedAt: string | null }> };
+
+export type CreateApiTokenMutationVariables = Exact<{
+  name: string;
+}>;
+
+
+export type CreateApiTokenMutation = { createApiToken: { token: string, apiToken: { id: string, name: string, prefix: string, createdAt: string, lastUsedAt: string | null } } };
+
+export type RevokeApiTokenMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type RevokeApiTokenMutation = { revokeApiToken: boolean };
+
+export type CollaboratorsQueryVariables = Exact<{
+  documentId: string;
+}>;
+
+
+export type CollaboratorsQuery = { collaborators: Array<{ role: Role, addedAt: string, user: { id: string, name: string | null, email: string } }> };
+
+export type ShareDocumentMutationVariables = Exact<{
+  documentId: string;
+  email: string;
+  role: Role;
+}>;
+
+
+export type ShareDocumentMutation = { shareDocument: { role: Role, user: { id: string } } };
+
+export type UpdateCollaboratorRoleMutationVariables = Exact<{
+  documentId: string;
+  userId: string;
+  role: Role;
+}>;
+
+
+export type UpdateCollaboratorRoleMutation = { updateCollaboratorRole: { role: Role } };
+
+export type RemoveCollaboratorMutationVariables = Exact<{
+  documentId: string;
+  userId: string;
+}>;
+
+
+export type RemoveCollaboratorMutation = { removeCollaborator: boolean };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+
+export const OpenDocumentDocument = new TypedDocumentString(`
+    query OpenDocument($id: ID!) {
+  document(id: $id) {
+    id
+    title
+    version
+    content
+    myRole
+  }
+}
+    `) as unknown as TypedDocumentString<OpenDocumentQuery, OpenDocumentQueryVariables>;
+export const SubmitOperationDocument = new TypedDocumentString(`
+    mutation SubmitOperation($input: SubmitOperationInput!) {
+  submitOperation(input: $input) {
+    version
+    delta
+    duplicate
+  }
+}
+    `) as unknown as TypedDocumentString<SubmitOperationMutation, SubmitOperationMutationVariables>;
+export const DocumentOperationsDocument = new TypedDocumentString(`
+    subscription DocumentOperations($documentId: ID!, $fromVersion: Int!) {
+  documentOperations(documentId: $documentId, fromVersion: $fromVersion) {
+    version
+    delta
+    clientId
+    clientSeq
+    author {
+      id
+      name
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DocumentOperationsSubscription, DocumentOperationsSubscriptionVariables>;
+export const UpdatePresenceDocument = new TypedDocumentString(`
+    mutation UpdatePresence($documentId: ID!, $clientId: String!, $selection: JSON) {
+  updatePresence(
+    documentId: $documentId
+    clientId: $clientId
+    selection: $selection
+  )
+}
+    `) as unknown as TypedDocumentString<UpdatePresenceMutation, UpdatePresenceMutationVariables>;
+export const PresenceDocument = new TypedDocumentString(`
+    subscription Presence($documentId: ID!) {
+  presence(documentId: $documentId) {
+    clientId
+    selection
+    left
+    user {
+      id
+      name
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PresenceSubscription, PresenceSubscriptionVariables>;
+export const MeDocument = new TypedDocumentString(`
+    query Me {
+  me {
+    id
+    name
+    email
+  }
+}
+    `) as unknown as TypedDocumentString<MeQuery, MeQueryVariables>;
+export const DocumentsDocument = new TypedDocumentString(`
+    query Documents($first: Int, $after: String, $search: String, $filter: DocumentFilter) {
+  documents(first: $first, after: $after, search: $search, filter: $filter) {
+    edges {
+      cursor
+      node {
+        id
+        title
+        myRole
+        updatedAt
+        trashedAt
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DocumentsQuery, DocumentsQueryVariables>;
+export const CreateDocumentDocument = new TypedDocumentString(`
+    mutation CreateDocument($title: String) {
+  createDocument(title: $title) {
+    id
+    title
+  }
+}
+    `) as unknown as TypedDocumentString<CreateDocumentMutation, CreateDocumentMutationVariables>;
+export const RenameDocumentDocument = new TypedDocumentString(`
+    mutation RenameDocument($id: ID!, $title: String!) {
+  renameDocument(id: $id, title: $title) {
+    id
+    title
+  }
+}
+    `) as unknown as TypedDocumentString<RenameDocumentMutation, RenameDocumentMutationVariables>;
+export const MoveDocumentToTrashDocument = new TypedDocumentString(`
+    mutation MoveDocumentToTrash($id: ID!) {
+  moveDocumentToTrash(id: $id) {
+    id
+    trashedAt
+  }
+}
+    `) as unknown as TypedDocumentString<MoveDocumentToTrashMutation, MoveDocumentToTrashMutationVariables>;
+export const RestoreDocumentFromTrashDocument = new TypedDocumentString(`
+    mutation RestoreDocumentFromTrash($id: ID!) {
+  restoreDocumentFromTrash(id: $id) {
+    id
+    trashedAt
+  }
+}
+    `) as unknown as TypedDocumentString<RestoreDocumentFromTrashMutation, RestoreDocumentFromTrashMutationVariables>;
+export const ApiTokensDocument = new TypedDocumentString(`
+    query ApiTokens {
+  apiTokens {
+    id
+    name
+    prefix
+    createdAt
+    lastUsedAt
+  }
+}
+    `) as unknown as TypedDocumentString<ApiTokensQuery, ApiTokensQueryVariables>;
+export const CreateApiTokenDocument = new TypedDocumentString(`
+    mutation CreateApiToken($name: String!) {
+  createApiToken(name: $name) {
+    token
+    apiToken {
+      id
+      name
+      prefix
+      createdAt
+      lastUsedAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CreateApiTokenMutation, CreateApiTokenMutationVariables>;
+export const RevokeApiTokenDocument = new TypedDocumentString(`
+    mutation RevokeApiToken($id: ID!) {
+  revokeApiToken(id: $id)
+}
+    `) as unknown as TypedDocumentString<RevokeApiTokenMutation, RevokeApiTokenMutationVariables>;
+export const CollaboratorsDocument = new TypedDocumentString(`
+    query Collaborators($documentId: ID!) {
+  collaborators(documentId: $documentId) {
+    role
+    addedAt
+    user {
+      id
+      name
+      email
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CollaboratorsQuery, CollaboratorsQueryVariables>;
+export const ShareDocumentDocument = new TypedDocumentString(`
+    mutation ShareDocument($documentId: ID!, $email: String!, $role: Role!) {
+  shareDocument(documentId: $documentId, email: $email, role: $role) {
+    role
+    user {
+      id
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ShareDocumentMutation, ShareDocumentMutationVariables>;
+export const UpdateCollaboratorRoleDocument = new TypedDocumentString(`
+    mutation UpdateCollaboratorRole($documentId: ID!, $userId: ID!, $role: Role!) {
+  updateCollaboratorRole(documentId: $documentId, userId: $userId, role: $role) {
+    role
+  }
+}
+    `) as unknown as TypedDocumentString<UpdateCollaboratorRoleMutation, UpdateCollaboratorRoleMutationVariables>;
+export const RemoveCollaboratorDocument = new TypedDocumentString(`
+    mutation RemoveCollaborator($documentId: ID!, $userId: ID!) {
+  removeCollaborator(documentId: $documentId, userId: $userId)
+}
+    `) as unknown as TypedDocumentString<RemoveCollaboratorMutation, RemoveCollaboratorMutationVariables>;
