@@ -12,6 +12,7 @@ import './types/operation.ts';
 import './types/presence.ts';
 import './types/account.ts';
 import './types/sharing.ts';
+import './types/history.ts';
 
 /** Builds the schema; call once per process. */
 export function buildSchema(): GraphQLSchema {

@@ -21,6 +21,7 @@ import { CLOSE_SERVICE_RESTART, serveGraphQLWs } from '../../graphql/ws.ts';
 import type { Config } from '../config.ts';
 import { ensureDatabase, migrate } from '../db/migrate.ts';
 import type { Logger } from '../logger.ts';
+import { EXPORT_PATH, handleExport } from './export-route.ts';
 import { checkRedis } from './preflight.ts';
 import { closeServices, createServices, servicesReady } from './services.ts';
 import { createWebHandler, type WebHandler } from './web.ts';
@@ -128,6 +129,8 @@ export async function startVersoServer(options: StartOptions): Promise<VersoServ
       return handleGraphQLHttp(apollo, req, res, httpContext(req));
     }
     if (pathname.startsWith(`${AUTH_BASE_PATH}/`)) return authRoutes(req, res);
+    const exported = EXPORT_PATH.exec(pathname);
+    if (exported) return handleExport(req, res, exported[1] ?? '', httpContext(req));
     if (web) return web.handleRequest(req, res);
     sendJson(res, 404, { error: 'Not found' });
   }

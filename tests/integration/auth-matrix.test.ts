@@ -86,6 +86,20 @@ const rows: MatrixRow[] = [
     }),
     expect: documentAccess(READERS),
   },
+  // --- history (issue 6) ---
+  {
+    field: 'Mutation.nameVersion',
+    operation: ({ fx, principal }) => ({
+      query: 'mutation($d: ID!, $n: String!) { nameVersion(documentId: $d, version: 1, name: $n) { toVersion } }',
+      variables: { d: fx.documentId, n: `named by ${principal}` },
+    }),
+    expect: documentAccess(EDITORS),
+  },
+  {
+    field: 'Mutation.restoreVersion',
+    operation: ({ fx }) => ({ query: 'mutation($d: ID!) { restoreVersion(documentId: $d, version: 1) { version } }', variables: { d: fx.documentId } }),
+    expect: documentAccess(EDITORS),
+  },
   // --- sharing ---
   {
     field: 'Query.collaborators',

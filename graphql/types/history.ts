@@ -1,0 +1,185 @@
+/**
+ * History (issue 6): the revision list, named versions, restoring a version, and blame.
+ * Reads authorise `read`; naming authorises `manage`, restoring `edit` (lib/auth/permissions.ts).
+ * Rules H1–H14 are in lib/collab/SPEC.md.
+ */
+import { randomUUID } from 'node:crypto';
+import type { BlameSpan } from '../../lib/collab/blame.ts';
+import { nameVersion, revisionsPage, type StoredRevision } from '../../lib/db/revisions.ts';
+import { authorizeDocument } from '../authorize.ts';
+import { builder } from '../builder.ts';
+import type { GraphQLContext } from '../context.ts';
+import { deltaJson, headState, stateAt } from '../document-state.ts';
+import { userError } from '../errors.ts';
+import { blameWithText, changeBetweenVersions } from '../history-state.ts';
+import { DocumentRef, PageInfoRef } from './document.ts';
+import { MAX_CLIENT_ID_LENGTH, SubmitOperationPayloadRef, submitForViewer, type SubmitPayload } from './operation.ts';
+import { UserRef, type UserShape } from './user.ts';
+
+const MAX_REVISIONS_PAGE = 100;
+export const MAX_VERSION_NAME_LENGTH = 200;
+
+async function usersOf(ctx: GraphQLContext, ids: readonly string[]): Promise<UserShape[]> {
+  const users = await Promise.all(ids.map((id) => ctx.services.users.get(id)));
+  // Deleted accounts drop out: the ids stay in history, the people are gone.
+  return users.filter((u): u is UserShape => u !== null);
+}
+
+export const RevisionRef = builder.objectRef<StoredRevision>('Revision').implement({
+  description:
+    'A history entry: consecutive operations grouped the way people think of versions. A new entry starts after a pause in editing (five minutes by default) and after every named version.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'Stable identifier of this entry.' }),
+    fromVersion: t.exposeInt('fromVersion', { description: 'The version before the first operation of this entry.' }),
+    toVersion: t.exposeInt('toVersion', { description: 'The version after its last operation; `Document.at(version: toVersion)` shows it.' }),
+    authors: t.field({
+      type: [UserRef],
+      description: 'Who made its operations, in order of their first edit (system operations and deleted accounts are left out).',
+      resolve: (r, _args, ctx) => usersOf(ctx, r.authorIds),
+    }),
+    createdAt: t.expose('endedAt', { type: 'DateTime', description: 'Server time of its last operation: when `toVersion` came to be.' }),
+    startedAt: t.expose('startedAt', { type: 'DateTime', description: 'Server time of its first operation.' }),
+    name: t.exposeString('name', { nullable: true, description: 'The name someone gave to `toVersion` (nameVersion), if any.' }),
+  }),
+});
+
+const RevisionEdgeRef = builder.objectRef<{ cursor: string; node: StoredRevision }>('RevisionEdge').implement({
+  description: 'A history entry in a list, with its cursor.',
+  fields: (t) => ({
+    cursor: t.exposeString('cursor', { description: 'Opaque position of this entry in the list.' }),
+    node: t.field({ type: RevisionRef, description: 'The entry.', resolve: (e) => e.node }),
+  }),
+});
+
+const RevisionConnectionRef = builder
+  .objectRef<{ edges: Array<{ cursor: string; node: StoredRevision }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } }>('RevisionConnection')
+  .implement({
+    description: 'A page of history entries, newest first.',
+    fields: (t) => ({
+      edges: t.field({ type: [RevisionEdgeRef], description: 'The entries of this page.', resolve: (c) => c.edges }),
+      pageInfo: t.field({ type: PageInfoRef, description: 'Whether older entries follow, and the cursor to get them.', resolve: (c) => c.pageInfo }),
+    }),
+  });
+
+const encodeCursor = (toVersion: number): string => Buffer.from(`rev:${toVersion}`).toString('base64url');
+function decodeCursor(cursor: string): number {
+  const match = /^rev:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw userError('BAD_USER_INPUT', '`after` is not a cursor this API gave out; pass `pageInfo.endCursor` from the previous page.');
+  return Number(match[1]);
+}
+
+const BlameSpanRef = builder.objectRef<BlameSpan>('BlameSpan').implement({
+  description: 'Consecutive characters inserted by one operation.',
+  fields: (t) => ({
+    start: t.exposeInt('start', { description: 'Offset of the first character in the document (UTF-16 code units; an embed counts 1).' }),
+    length: t.exposeInt('length', { description: 'Number of characters (UTF-16 code units; an embed counts 1).' }),
+    text: t.exposeString('text', { description: 'The characters; an embed (image) stands as U+FFFC.' }),
+    version: t.exposeInt('version', { description: 'The version whose operation inserted them; 0 for the content the document was created with.' }),
+    author: t.field({
+      type: UserRef,
+      nullable: true,
+      description: 'Who inserted them (the creator for version 0); null for system operations and deleted accounts.',
+      resolve: (s, _args, ctx) => (s.authorId === null ? null : ctx.services.users.get(s.authorId)),
+    }),
+  }),
+});
+
+const DocumentBlameRef = builder.objectRef<{ version: number; spans: BlameSpan[] }>('DocumentBlame').implement({
+  description: 'Who wrote each part of the document at one version. Formatting changes do not change authorship.',
+  fields: (t) => ({
+    version: t.exposeInt('version', { description: 'The version described.' }),
+    spans: t.field({
+      type: [BlameSpanRef],
+      description: 'The whole text in order, split where the inserting operation changes; the spans cover the document exactly.',
+      resolve: (b) => b.spans,
+    }),
+  }),
+});
+
+builder.objectFields(DocumentRef, (t) => ({
+  revisions: t.field({
+    type: RevisionConnectionRef,
+    description: 'History entries, newest first. A page costs the page, however long the history.',
+    args: {
+      first: t.arg.int({ defaultValue: 20, description: `Page size, 1 to ${MAX_REVISIONS_PAGE}.` }),
+      after: t.arg.string({ description: 'The `endCursor` of the previous page.' }),
+    },
+    resolve: async (d, args, ctx) => {
+      await authorizeDocument(ctx, d.row.id, 'read');
+      const first = args.first ?? 20;
+      if (first < 1 || first > MAX_REVISIONS_PAGE) throw userError('BAD_USER_INPUT', `first must be from 1 to ${MAX_REVISIONS_PAGE}, got ${first}.`);
+      const before = args.after ? decodeCursor(args.after) : undefined;
+      const page = await revisionsPage(ctx.services.prisma, d.row.id, { first, ...(before === undefined ? {} : { beforeToVersion: before }) });
+      const edges = page.revisions.map((node) => ({ cursor: encodeCursor(node.toVersion), node }));
+      return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+    },
+  }),
+  blame: t.field({
+    type: DocumentBlameRef,
+    description: 'Who inserted each part of the text at `version` (default: head), and in which version.',
+    args: { version: t.arg.int({ description: 'A version from 0 to the head version; default the head.' }) },
+    resolve: async (d, args, ctx) => {
+      await authorizeDocument(ctx, d.row.id, 'read');
+      const version = args.version ?? (await headState(ctx, d.row.id)).version;
+      return { version, spans: await blameWithText(ctx, d.row.id, version) };
+    },
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  nameVersion: t.field({
+    type: RevisionRef,
+    description: 'Names a version (editors and owners); it becomes the end of a history entry carrying the name. Naming it again renames it.',
+    args: {
+      documentId: t.arg.id({ required: true, description: 'The document.' }),
+      version: t.arg.int({ required: true, description: 'A version from 1 to the head version.' }),
+      name: t.arg.string({ required: true, description: `The name, 1 to ${MAX_VERSION_NAME_LENGTH} characters.` }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const { document } = await authorizeDocument(ctx, String(args.documentId), 'manage');
+      const name = args.name.trim();
+      if (name.length === 0 || name.length > MAX_VERSION_NAME_LENGTH) {
+        throw userError('BAD_USER_INPUT', `A version name must have 1 to ${MAX_VERSION_NAME_LENGTH} characters (after trimming); this one has ${name.length}.`);
+      }
+      const result = await nameVersion(ctx.services.prisma, { documentId: document.id, version: args.version, name, createdById: ctx.viewer?.userId ?? null });
+      if (result.kind === 'rejected') throw userError(result.code, result.message);
+      return result.revision;
+    },
+  }),
+  restoreVersion: t.field({
+    type: SubmitOperationPayloadRef,
+    description:
+      'Brings the document back to the content of `version` by applying one new operation (history is kept), sequenced like any edit so live editors receive it. Pass `clientId` and `clientSeq` to make a retry safe: the same pair answers `duplicate`. When the head already has that content nothing is applied and the answer carries the head version and an empty delta.',
+    args: {
+      documentId: t.arg.id({ required: true, description: 'The document.' }),
+      version: t.arg.int({ required: true, description: 'The version whose content to restore, from 0 to the head version.' }),
+      clientId: t.arg.string({ description: `Optional idempotency key, at most ${MAX_CLIENT_ID_LENGTH} characters (e.g. the editor's clientId); requires clientSeq.` }),
+      clientSeq: t.arg.int({ description: 'Sequence number for `clientId` (the next one that client would use); requires clientId.' }),
+    },
+    resolve: (_root, args, ctx) => restore(ctx, String(args.documentId), args.version, args.clientId ?? null, args.clientSeq ?? null),
+  }),
+}));
+
+/** restoreVersion [H14]: the change from head to `version`, submitted at the head version. */
+async function restore(ctx: GraphQLContext, documentId: string, version: number, clientId: string | null, clientSeq: number | null): Promise<SubmitPayload> {
+  const { document } = await authorizeDocument(ctx, documentId, 'edit');
+  if ((clientId === null) !== (clientSeq === null)) {
+    throw userError('BAD_USER_INPUT', 'Pass both clientId and clientSeq (to make the restore safe to retry), or neither.');
+  }
+  if (clientId !== null && clientSeq !== null) {
+    // A retry of a restore that was applied must not restore again over later edits.
+    const previous = await ctx.services.collab.store.findByClientSeq(document.id, clientId, clientSeq);
+    if (previous) return { version: previous.version, delta: deltaJson(previous.delta), duplicate: true };
+  }
+  const [head, target] = await Promise.all([headState(ctx, document.id), stateAt(ctx, document.id, version)]);
+  const delta = await changeBetweenVersions(ctx, document.id, head.version, version, target.content);
+  if (delta.ops.length === 0) return { version: head.version, delta: { ops: [] }, duplicate: false };
+  return submitForViewer(ctx, {
+    documentId: document.id,
+    baseVersion: head.version,
+    // Without a key every restore is a new op: a unique clientId makes (clientId, 1) unique.
+    clientId: clientId ?? `restore:${randomUUID()}`,
+    clientSeq: clientSeq ?? 1,
+    delta: deltaJson(delta),
+  });
+}

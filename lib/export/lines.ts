@@ -1,0 +1,97 @@
+/**
+ * A document Delta as Quill's block structure: lines (each ended by a "\n" insert, whose
+ * attributes are the line's block format) made of inline pieces (text or an image, with inline
+ * formats). The converters (html.ts, markdown.ts, text.ts) walk this instead of the raw Delta.
+ */
+import type { Delta } from '../ot/operation.ts';
+
+/** Inline formats a piece may carry (lib/ot's allowed attributes minus the block ones). */
+export interface InlineFormat {
+  readonly bold?: boolean;
+  readonly italic?: boolean;
+  readonly underline?: boolean;
+  readonly strike?: boolean;
+  readonly code?: boolean;
+  readonly link?: string;
+  readonly color?: string;
+  readonly background?: string;
+  readonly script?: 'sub' | 'super';
+}
+
+/** Block formats of a line. */
+export interface BlockFormat {
+  readonly header?: number;
+  readonly list?: 'ordered' | 'bullet' | 'checked' | 'unchecked';
+  readonly blockquote?: boolean;
+  readonly codeBlock?: string | true;
+  readonly align?: 'center' | 'right' | 'justify';
+  readonly indent?: number;
+}
+
+export type Piece = { readonly text: string; readonly format: InlineFormat } | { readonly image: string; readonly format: InlineFormat };
+
+export interface Line {
+  readonly pieces: readonly Piece[];
+  readonly block: BlockFormat;
+}
+
+type Attributes = Record<string, unknown> | undefined;
+
+function inlineOf(a: Attributes): InlineFormat {
+  if (!a) return {};
+  const f: { -readonly [K in keyof InlineFormat]: InlineFormat[K] } = {};
+  if (a.bold === true) f.bold = true;
+  if (a.italic === true) f.italic = true;
+  if (a.underline === true) f.underline = true;
+  if (a.strike === true) f.strike = true;
+  if (a.code === true) f.code = true;
+  if (typeof a.link === 'string') f.link = a.link;
+  if (typeof a.color === 'string') f.color = a.color;
+  if (typeof a.background === 'string') f.background = a.background;
+  if (a.script === 'sub' || a.script === 'super') f.script = a.script;
+  return f;
+}
+
+function blockOf(a: Attributes): BlockFormat {
+  if (!a) return {};
+  const b: { -readonly [K in keyof BlockFormat]: BlockFormat[K] } = {};
+  if (typeof a.header === 'number') b.header = a.header;
+  if (a.list === 'ordered' || a.list === 'bullet' || a.list === 'checked' || a.list === 'unchecked') b.list = a.list;
+  if (a.blockquote === true) b.blockquote = true;
+  if (a['code-block'] === true || typeof a['code-block'] === 'string') b.codeBlock = a['code-block'] as string | true;
+  if (a.align === 'center' || a.align === 'right' || a.align === 'justify') b.align = a.align;
+  if (typeof a.indent === 'number') b.indent = a.indent;
+  return b;
+}
+
+/** Splits a document (inserts only, ending with "\n") into its lines. */
+export function toLines(doc: Delta): Line[] {
+  const lines: Line[] = [];
+  let pieces: Piece[] = [];
+  for (const op of doc.ops) {
+    const attributes = op.attributes as Attributes;
+    if (typeof op.insert !== 'string') {
+      const image = (op.insert as { image?: unknown } | undefined)?.image;
+      if (typeof image === 'string') pieces.push({ image, format: inlineOf(attributes) });
+      continue;
+    }
+    const parts = op.insert.split('\n');
+    parts.forEach((part, i) => {
+      if (part.length > 0) pieces.push({ text: part, format: inlineOf(attributes) });
+      if (i < parts.length - 1) {
+        lines.push({ pieces, block: blockOf(attributes) });
+        pieces = [];
+      }
+    });
+  }
+  // A valid document ends with "\n", so nothing is left over; keep stray text rather than drop it.
+  if (pieces.length > 0) lines.push({ pieces, block: {} });
+  return lines;
+}
+
+/** Consecutive lines that render as one block (a list, a code block) share a group kind. */
+export function groupKind(block: BlockFormat): 'list' | 'code' | null {
+  if (block.codeBlock !== undefined) return 'code';
+  if (block.list !== undefined) return 'list';
+  return null;
+}
