@@ -3,6 +3,9 @@
  * Validates configuration, checks PostgreSQL and Redis, applies pending migrations, and serves the
  * app, GraphQL over HTTP and graphql-ws on one port. SIGTERM/SIGINT drain and stop it.
  */
+// First: Next's modules (loaded early through next-auth and `next/server`) need the
+// AsyncLocalStorage global that Next normally sets up before anything else.
+import 'next/dist/server/node-environment-baseline.js';
 import { ConfigError, loadConfig } from './lib/config.ts';
 import { createLogger } from './lib/logger.ts';
 import { startVersoServer } from './lib/server/http-server.ts';
