@@ -4,6 +4,7 @@
  * Rules H1–H14 are in lib/collab/SPEC.md.
  */
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import type { BlameSpan } from '../../lib/collab/blame.ts';
 import { nameVersion, revisionsPage, type StoredRevision } from '../../lib/db/revisions.ts';
 import { authorizeDocument } from '../authorize.ts';
@@ -172,8 +173,9 @@ async function restore(ctx: GraphQLContext, documentId: string, version: number,
     if (previous) return { version: previous.version, delta: deltaJson(previous.delta), duplicate: true };
   }
   const [head, target] = await Promise.all([headState(ctx, document.id), stateAt(ctx, document.id, version)]);
+  // Compare contents, not the change: composed ops may hold no-op parts (a format set and unset).
+  if (isDeepStrictEqual(head.content.ops, target.content.ops)) return { version: head.version, delta: { ops: [] }, duplicate: false };
   const delta = await changeBetweenVersions(ctx, document.id, head.version, version, target.content);
-  if (delta.ops.length === 0) return { version: head.version, delta: { ops: [] }, duplicate: false };
   return submitForViewer(ctx, {
     documentId: document.id,
     baseVersion: head.version,
