@@ -1,10 +1,14 @@
-/** Each person's colour (avatars, cursors, history authors): stable per user id, readable on white. */
-const PALETTE = ['#d7263d', '#1b998b', '#2e86ab', '#f46036', '#7b2cbf', '#2a9d3f', '#c2185b', '#b8860b', '#3949ab', '#00838f'] as const;
-
+/**
+ * Each person's colour (avatars, cursors, history authors): stable per user id, dark enough for
+ * white text. A hue from an FNV-1a hash of the id, so two people rarely look alike.
+ */
 export function colorFor(userId: string): string {
-  let hash = 0;
-  for (let i = 0; i < userId.length; i++) hash = (hash * 31 + userId.charCodeAt(i)) | 0;
-  return PALETTE[Math.abs(hash) % PALETTE.length] ?? PALETTE[0];
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < userId.length; i++) hash = Math.imul(hash ^ userId.charCodeAt(i), 0x01000193);
+  const hue = (hash >>> 0) % 360;
+  // Yellows and greens look pale at one lightness; darken them a little more.
+  const lightness = hue > 40 && hue < 170 ? 32 : 42;
+  return `hsl(${hue} 70% ${lightness}%)`;
 }
 
 /** One or two letters for an avatar. */

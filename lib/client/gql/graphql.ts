@@ -40,6 +40,41 @@ export type SubmitOperationInput = {
   documentId: string;
 };
 
+export type RevisionsQueryVariables = Exact<{
+  id: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type RevisionsQuery = { document: { id: string, version: number, revisions: { edges: Array<{ node: { id: string, fromVersion: number, toVersion: number, startedAt: string, createdAt: string, name: string | null, authors: Array<{ id: string, name: string | null }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } | null };
+
+export type RevisionPreviewQueryVariables = Exact<{
+  id: string;
+  fromVersion: number;
+  toVersion: number;
+}>;
+
+
+export type RevisionPreviewQuery = { document: { id: string, diff: unknown, at: { version: number, content: unknown } } | null };
+
+export type NameVersionMutationVariables = Exact<{
+  documentId: string;
+  version: number;
+  name: string;
+}>;
+
+
+export type NameVersionMutation = { nameVersion: { id: string, name: string | null, toVersion: number } };
+
+export type RestoreVersionMutationVariables = Exact<{
+  documentId: string;
+  version: number;
+}>;
+
+
+export type RestoreVersionMutation = { restoreVersion: { version: number, duplicate: boolean } };
+
 export type OpenDocumentQueryVariables = Exact<{
   id: string;
 }>;
@@ -193,6 +228,63 @@ export class TypedDocumentString<TResult, TVariables>
   }
 }
 
+export const RevisionsDocument = new TypedDocumentString(`
+    query Revisions($id: ID!, $first: Int, $after: String) {
+  document(id: $id) {
+    id
+    version
+    revisions(first: $first, after: $after) {
+      edges {
+        node {
+          id
+          fromVersion
+          toVersion
+          startedAt
+          createdAt
+          name
+          authors {
+            id
+            name
+          }
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RevisionsQuery, RevisionsQueryVariables>;
+export const RevisionPreviewDocument = new TypedDocumentString(`
+    query RevisionPreview($id: ID!, $fromVersion: Int!, $toVersion: Int!) {
+  document(id: $id) {
+    id
+    at(version: $fromVersion) {
+      version
+      content
+    }
+    diff(fromVersion: $fromVersion, toVersion: $toVersion)
+  }
+}
+    `) as unknown as TypedDocumentString<RevisionPreviewQuery, RevisionPreviewQueryVariables>;
+export const NameVersionDocument = new TypedDocumentString(`
+    mutation NameVersion($documentId: ID!, $version: Int!, $name: String!) {
+  nameVersion(documentId: $documentId, version: $version, name: $name) {
+    id
+    name
+    toVersion
+  }
+}
+    `) as unknown as TypedDocumentString<NameVersionMutation, NameVersionMutationVariables>;
+export const RestoreVersionDocument = new TypedDocumentString(`
+    mutation RestoreVersion($documentId: ID!, $version: Int!) {
+  restoreVersion(documentId: $documentId, version: $version) {
+    version
+    duplicate
+  }
+}
+    `) as unknown as TypedDocumentString<RestoreVersionMutation, RestoreVersionMutationVariables>;
 export const OpenDocumentDocument = new TypedDocumentString(`
     query OpenDocument($id: ID!) {
   document(id: $id) {

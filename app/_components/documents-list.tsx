@@ -1,0 +1,200 @@
+'use client';
+import Link from 'next/link';
+import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import type { DocumentFilter } from '@/lib/client/gql/graphql.ts';
+import { errorMessage, gqlFetch } from '@/lib/client/http.ts';
+import { CREATE_DOCUMENT, DOCUMENTS, MOVE_DOCUMENT_TO_TRASH, RENAME_DOCUMENT, RESTORE_DOCUMENT_FROM_TRASH } from '@/lib/client/queries.ts';
+import type { ResultOf } from '@/lib/client/typed-document.ts';
+
+type Row = ResultOf<typeof DOCUMENTS>['documents']['edges'][number]['node'];
+
+const TABS: ReadonlyArray<{ filter: DocumentFilter; label: string; empty: string }> = [
+  { filter: 'ALL', label: 'All documents', empty: 'No documents yet. Create one to start writing.' },
+  { filter: 'OWNED', label: 'Owned by me', empty: 'You own no documents yet.' },
+  { filter: 'SHARED', label: 'Shared with me', empty: 'Nobody has shared a document with you yet.' },
+  { filter: 'TRASH', label: 'Trash', empty: 'The trash is empty.' },
+];
+
+const ROLE_LABEL: Record<Row['myRole'], string> = { OWNER: 'Owner', EDITOR: 'Editor', COMMENTER: 'Commenter', VIEWER: 'Viewer' };
+
+function formatTime(iso: string): string {
+  const date = new Date(iso);
+  const sameDay = date.toDateString() === new Date().toDateString();
+  return sameDay ? date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }) : date.toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
+}
+
+/** The documents list: tabs (all, owned, shared with me, trash), search, create, rename, trash and restore. */
+export function DocumentsList() {
+  const [filter, setFilter] = useState<DocumentFilter>('ALL');
+  const [search, setSearch] = useState('');
+  const [rows, setRows] = useState<Row[] | null>(null);
+  const [next, setNext] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [renaming, setRenaming] = useState<string | null>(null);
+  const request = useRef(0);
+  const searchId = useId();
+
+  const load = useCallback(async (after: string | null) => {
+    const ticket = ++request.current;
+    try {
+      const { documents } = await gqlFetch(DOCUMENTS, { first: 30, after, search: search.trim() || null, filter });
+      if (ticket !== request.current) return;
+      const page = documents.edges.map((e) => e.node);
+      setRows((previous) => (after && previous ? [...previous, ...page] : page));
+      setNext(documents.pageInfo.hasNextPage ? documents.pageInfo.endCursor : null);
+      setError(null);
+    } catch (e) {
+      if (ticket === request.current) setError(errorMessage(e));
+    }
+  }, [filter, search]);
+
+  useEffect(() => {
+    const timer = setTimeout(() => void load(null), search ? 200 : 0);
+    return () => clearTimeout(timer);
+  }, [load, search]);
+
+  async function act(action: () => Promise<unknown>, done: string) {
+    try {
+      await action();
+      setNotice(done);
+      await load(null);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }
+
+  async function create(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const title = String(new FormData(event.currentTarget).get('title') ?? '').trim();
+    try {
+      const { createDocument } = await gqlFetch(CREATE_DOCUMENT, { title: title || null });
+      location.assign(`/docs/${encodeURIComponent(createDocument.id)}`);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }
+
+  const tab = TABS.find((t) => t.filter === filter) ?? TABS[0]!;
+  return (
+    <main className="documents-page">
+      <div className="documents-top">
+        <h1>Documents</h1>
+        <form className="create-form" onSubmit={create}>
+          <label className="visually-hidden" htmlFor="new-title">
+            Title of the new document
+          </label>
+          <input id="new-title" name="title" placeholder="Untitled document" maxLength={200} />
+          <button className="button primary" type="submit">
+            New document
+          </button>
+        </form>
+      </div>
+      <div className="documents-tools">
+        <div role="tablist" aria-label="Which documents" className="tabs">
+          {TABS.map((t) => (
+            <button
+              key={t.filter}
+              role="tab"
+              type="button"
+              aria-selected={t.filter === filter}
+              className={t.filter === filter ? 'tab active' : 'tab'}
+              onClick={() => {
+                setFilter(t.filter);
+                setRows(null);
+                setNotice(null);
+              }}
+            >
+              {t.label}
+            </button>
+          ))}
+        </div>
+        <div className="search">
+          <label htmlFor={searchId}>Search titles</label>
+          <input id={searchId} type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="Search…" />
+        </div>
+      </div>
+      <p className="notice" role="status" aria-live="polite">
+        {notice}
+      </p>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      <section role="tabpanel" aria-label={tab.label}>
+        {rows === null ? (
+          <p className="muted" aria-busy="true">
+            Loading…
+          </p>
+        ) : rows.length === 0 ? (
+          <p className="muted empty">{search.trim() ? `No documents match “${search.trim()}”.` : tab.empty}</p>
+        ) : (
+          <ul className="document-rows">
+            {rows.map((row) => (
+              <li key={row.id} className="document-row">
+                {renaming === row.id ? (
+                  <form
+                    className="rename-form"
+                    onSubmit={(e) => {
+                      e.preventDefault();
+                      const title = String(new FormData(e.currentTarget).get('title') ?? '').trim();
+                      setRenaming(null);
+                      if (title && title !== row.title) void act(() => gqlFetch(RENAME_DOCUMENT, { id: row.id, title }), `Renamed to “${title}”.`);
+                    }}
+                  >
+                    <label className="visually-hidden" htmlFor={`rename-${row.id}`}>
+                      New title for {row.title}
+                    </label>
+                    <input id={`rename-${row.id}`} name="title" defaultValue={row.title} maxLength={200} autoFocus onKeyDown={(e) => e.key === 'Escape' && setRenaming(null)} />
+                    <button className="button" type="submit">
+                      Save
+                    </button>
+                    <button className="button-link" type="button" onClick={() => setRenaming(null)}>
+                      Cancel
+                    </button>
+                  </form>
+                ) : filter === 'TRASH' ? (
+                  <span className="document-title">{row.title}</span>
+                ) : (
+                  <Link className="document-title" href={`/docs/${encodeURIComponent(row.id)}`}>
+                    {row.title}
+                  </Link>
+                )}
+                <span className="document-meta">
+                  <span className={`role role-${row.myRole.toLowerCase()}`}>{ROLE_LABEL[row.myRole]}</span>
+                  <span>{filter === 'TRASH' && row.trashedAt ? `Trashed ${formatTime(row.trashedAt)}` : `Edited ${formatTime(row.updatedAt)}`}</span>
+                </span>
+                <span className="document-actions">
+                  {filter === 'TRASH' ? (
+                    <button className="button" type="button" onClick={() => void act(() => gqlFetch(RESTORE_DOCUMENT_FROM_TRASH, { id: row.id }), `Restored “${row.title}”.`)}>
+                      Restore<span className="visually-hidden"> {row.title}</span>
+                    </button>
+                  ) : (
+                    <>
+                      {(row.myRole === 'OWNER' || row.myRole === 'EDITOR') && renaming !== row.id && (
+                        <button className="button-link" type="button" onClick={() => setRenaming(row.id)}>
+                          Rename<span className="visually-hidden"> {row.title}</span>
+                        </button>
+                      )}
+                      {row.myRole === 'OWNER' && (
+                        <button className="button-link danger" type="button" onClick={() => void act(() => gqlFetch(MOVE_DOCUMENT_TO_TRASH, { id: row.id }), `Moved “${row.title}” to the trash.`)}>
+                          Move to trash<span className="visually-hidden"> {row.title}</span>
+                        </button>
+                      )}
+                    </>
+                  )}
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+        {next && (
+          <button className="button more" type="button" onClick={() => void load(next)}>
+            Show more
+          </button>
+        )}
+      </section>
+    </main>
+  );
+}

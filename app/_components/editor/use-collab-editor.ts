@@ -1,0 +1,199 @@
+'use client';
+/**
+ * Binds a Quill 2 editor to a CollabSession over graphql-ws: local user edits go to the session,
+ * remote operations come back into Quill (source 'api', so Quill's history, configured with
+ * `userOnly`, undoes one's own edits only), selections become presence, and other people's
+ * selections are drawn over the editor.
+ */
+import { useEffect, useRef, useState, type RefObject } from 'react';
+import type Quill from 'quill';
+import { CollabSession, type Peer, type SessionFatal, type SessionStatus } from '@/lib/client/collab-session.ts';
+import { RemoteCursors } from '@/lib/client/remote-cursors.ts';
+import { createBrowserClient } from '@/lib/client/ws-client.ts';
+
+export type Role = 'OWNER' | 'EDITOR' | 'COMMENTER' | 'VIEWER';
+
+export interface CollabEditorState {
+  readonly phase: 'loading' | 'ready' | 'failed';
+  readonly title: string;
+  readonly role: Role | null;
+  readonly status: SessionStatus | null;
+  readonly peers: readonly Peer[];
+  readonly fatal: SessionFatal | null;
+  /** Something the person should know that does not stop them (e.g. edits that could not be kept). */
+  readonly notice: string | null;
+  readonly clientId: string | null;
+}
+
+const TOOLBAR = [
+  [{ header: [1, 2, 3, false] }],
+  ['bold', 'italic', 'underline', 'strike'],
+  [{ list: 'ordered' }, { list: 'bullet' }],
+  ['link', 'blockquote', 'code', 'code-block'],
+  ['clean'],
+];
+/** Quill formats the server's attribute allow-list accepts (lib/ot/attributes.ts), minus images and the like. */
+const FORMATS = ['header', 'bold', 'italic', 'underline', 'strike', 'list', 'indent', 'link', 'blockquote', 'code', 'code-block'];
+
+const TOOL_LABELS: Record<string, string> = {
+  bold: 'Bold (Ctrl+B)',
+  italic: 'Italic (Ctrl+I)',
+  underline: 'Underline (Ctrl+U)',
+  strike: 'Strikethrough',
+  link: 'Link (Ctrl+K)',
+  blockquote: 'Quote',
+  code: 'Inline code',
+  'code-block': 'Code block',
+  clean: 'Clear formatting',
+};
+
+function labelToolbar(toolbar: HTMLElement): void {
+  toolbar.setAttribute('role', 'toolbar');
+  toolbar.setAttribute('aria-label', 'Formatting');
+  for (const button of toolbar.querySelectorAll<HTMLButtonElement>('button')) {
+    const format = [...button.classList].find((c) => c.startsWith('ql-'))?.slice(3) ?? '';
+    const label = format === 'list' ? (button.value === 'ordered' ? 'Numbered list' : 'Bulleted list') : TOOL_LABELS[format];
+    if (label) {
+      button.setAttribute('aria-label', label);
+      button.title = label;
+    }
+  }
+  const picker = toolbar.querySelector('.ql-header .ql-picker-label');
+  picker?.setAttribute('aria-label', 'Text style: heading or normal');
+}
+
+export function useCollabEditor(documentId: string, mount: RefObject<HTMLDivElement | null>, enabled: boolean) {
+  const [state, setState] = useState<CollabEditorState>({ phase: 'loading', title: '', role: null, status: null, peers: [], fatal: null, notice: null, clientId: null });
+  const sessionRef = useRef<CollabSession | null>(null);
+  const quillRef = useRef<Quill | null>(null);
+  const [generation, setGeneration] = useState(0);
+
+  useEffect(() => {
+    const host = mount.current;
+    if (!enabled || !host) return;
+    let disposed = false;
+    let session: CollabSession | null = null;
+    let cursors: RemoteCursors | null = null;
+    const cleanups: Array<() => void> = [];
+    const { client, dispose } = createBrowserClient();
+    const patch = (p: Partial<CollabEditorState>) => !disposed && setState((s) => ({ ...s, ...p }));
+
+    const beforeUnload = (event: BeforeUnloadEvent) => {
+      if (session && session.status.pendingEdits > 0) {
+        event.preventDefault();
+        event.returnValue = '';
+      }
+    };
+    window.addEventListener('beforeunload', beforeUnload);
+
+    void (async () => {
+      const { default: QuillClass } = await import('quill');
+      if (disposed) return;
+      host.replaceChildren();
+      const surface = document.createElement('div');
+      host.appendChild(surface);
+      const quill = new QuillClass(surface, {
+        theme: 'snow',
+        readOnly: true,
+        formats: FORMATS,
+        placeholder: 'Start writing…',
+        modules: { toolbar: TOOLBAR, history: { userOnly: true, delay: 500, maxStack: 500 } },
+      });
+      quillRef.current = quill;
+      const toolbar = host.querySelector<HTMLElement>('.ql-toolbar');
+      if (toolbar) labelToolbar(toolbar);
+      quill.root.setAttribute('aria-label', 'Document text');
+      quill.root.setAttribute('role', 'textbox');
+      quill.root.setAttribute('aria-multiline', 'true');
+      cursors = new RemoteCursors(quill);
+      const resize = new ResizeObserver(() => cursors?.refresh());
+      resize.observe(quill.root);
+      cleanups.push(() => resize.disconnect());
+
+      try {
+        session = await CollabSession.open({
+          client,
+          documentId,
+          onRemoteOp: (op) => {
+            quill.updateContents(op, 'api');
+            cursors?.refresh();
+          },
+          onReload: (content, lost) => {
+            quill.setContents(content, 'api');
+            quill.history.clear();
+            if (lost && lost.ops.length > 0) patch({ notice: 'The document was reloaded from the server; your last unsaved changes could not be applied.' });
+          },
+          onStatus: (status) => patch({ status }),
+          onPeers: (peers) => {
+            cursors?.update(peers.values());
+            patch({ peers: [...peers.values()] });
+          },
+          onFatal: (fatal) => {
+            quill.disable();
+            patch({ fatal });
+          },
+        });
+      } catch (error) {
+        const e = error as { code?: unknown; message?: unknown };
+        patch({ phase: 'failed', fatal: { code: typeof e.code === 'string' ? e.code : 'NETWORK_ERROR', message: typeof e.message === 'string' ? e.message : 'Cannot open the document.' } });
+        return;
+      }
+      if (disposed) {
+        void session.close();
+        return;
+      }
+      sessionRef.current = session;
+      const opened = session;
+      quill.setContents(opened.document, 'silent');
+      quill.history.clear();
+      const role = opened.role as Role;
+      const canEdit = role === 'OWNER' || role === 'EDITOR';
+      if (canEdit) quill.enable();
+      quill.root.setAttribute('aria-readonly', String(!canEdit));
+
+      quill.on('text-change', (delta, _old, source) => {
+        if (source !== 'user') {
+          cursors?.refresh();
+          return;
+        }
+        const result = opened.applyLocal(delta);
+        if (result.kind === 'refused') {
+          // The edit cannot be sent (too large, or not allowed): undo it on screen too.
+          quill.setContents(opened.document, 'silent');
+          patch({ notice: result.message });
+        }
+        cursors?.refresh();
+      });
+      quill.on('selection-change', (range) => {
+        // Keep showing where we were when the editor loses focus (range null).
+        if (range) opened.setSelection({ index: range.index, length: range.length });
+      });
+      patch({ phase: 'ready', title: opened.title, role, status: opened.status, clientId: opened.clientId });
+      if (canEdit) quill.focus();
+    })();
+
+    return () => {
+      disposed = true;
+      window.removeEventListener('beforeunload', beforeUnload);
+      for (const f of cleanups) f();
+      cursors?.destroy();
+      void session?.close();
+      sessionRef.current = null;
+      quillRef.current = null;
+      dispose();
+    };
+  }, [documentId, mount, enabled, generation]);
+
+  return {
+    state,
+    setTitle: (title: string) => setState((s) => ({ ...s, title })),
+    /** Opens the document again from scratch (after access changed). */
+    reopen: () => {
+      setState({ phase: 'loading', title: '', role: null, status: null, peers: [], fatal: null, notice: null, clientId: null });
+      setGeneration((g) => g + 1);
+    },
+    dismissNotice: () => setState((s) => ({ ...s, notice: null })),
+    quillRef,
+    sessionRef,
+  };
+}
