@@ -15,7 +15,8 @@ import { DatabaseUnreachableError, MigrationError } from './lib/db/migrate.ts';
 async function main(): Promise<void> {
   const logger = createLogger();
   const config = loadConfig();
-  const server = await startVersoServer({ config, logger, web: true });
+  // VERSO_WEB=0 serves only the API and its WebSocket (benchmarks, API-only deployments).
+  const server = await startVersoServer({ config, logger, web: process.env.VERSO_WEB !== '0' });
   console.log(`Verso is ready on ${config.appOrigin} (listening on port ${server.port})`);
   let firstSignalAt = 0;
   const stop = (signal: NodeJS.Signals) => {

@@ -1,0 +1,120 @@
+/**
+ * A bench load process (forked by bench/run.ts): opens typing bots and idle subscribers, types
+ * on command, and reports histograms and counters. It runs apart from the servers so that their
+ * /proc CPU accounting holds only server work.
+ */
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { Bot, BotMetrics, seeded } from './lib/bot.ts';
+import type { FromWorker, ToWorker } from './lib/worker-protocol.ts';
+
+const metrics = new BotMetrics();
+const bots: Bot[] = [];
+const idle: Client[] = [];
+let idleReceived = 0;
+
+const send = (message: FromWorker): void => void process.send?.(message);
+
+/** Runs `task` over `items` with at most `concurrency` in flight; returns failures. */
+async function pool<T>(items: readonly T[], concurrency: number, task: (item: T) => Promise<void>): Promise<{ failed: number; firstError?: string }> {
+  let next = 0;
+  let failed = 0;
+  let firstError: string | undefined;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) {
+        const item = items[next++]!;
+        try {
+          await task(item);
+        } catch (error) {
+          failed += 1;
+          firstError ??= error instanceof Error ? error.message : String(error);
+        }
+      }
+    }),
+  );
+  return { failed, firstError };
+}
+
+async function handle(message: ToWorker): Promise<void> {
+  switch (message.type) {
+    case 'open': {
+      const before = bots.length;
+      const result = await pool(message.bots, message.concurrency, async (spec) => {
+        bots.push(await Bot.open({ name: spec.name, urls: spec.urls, token: message.token, documentId: spec.documentId, metrics, random: seeded(spec.seed) }));
+      });
+      return send({ type: 'opened', ok: bots.length - before, failed: result.failed, firstError: result.firstError });
+    }
+    case 'type': {
+      const until = performance.now() + message.durationMs;
+      for (const bot of bots) bot.startTyping(message.opsPerSecond, until);
+      await new Promise((resolve) => setTimeout(resolve, message.durationMs));
+      for (const bot of bots) bot.stopTyping();
+      return send({ type: 'typed' });
+    }
+    case 'reset':
+      metrics.reset();
+      idleReceived = 0;
+      return send({ type: 'reset-done' });
+    case 'report':
+      return send({
+        type: 'report',
+        report: {
+          ack: metrics.ack.toJSON(),
+          fanout: metrics.fanout.toJSON(),
+          counters: { ...metrics.counters(), idleReceived },
+          bots: bots.length,
+          idle: idle.length,
+        },
+      });
+    case 'settle': {
+      const deadline = performance.now() + message.timeoutMs;
+      const busy = () => bots.filter((b) => b.session.status.pendingEdits > 0 || !b.session.status.connected);
+      while (busy().length > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      const left = busy();
+      return send({ type: 'settled', ok: left.length === 0, detail: left.slice(0, 3).map((b) => `${b.name}: ${JSON.stringify(b.session.status)}`).join('; ') });
+    }
+    case 'idle': {
+      const result = await pool(message.conns, message.concurrency, async ({ url, documentId }) => {
+        const client = await openIdle(url, message.token, documentId);
+        idle.push(client);
+      });
+      return send({ type: 'idle-ready', ok: idle.length, failed: result.failed, firstError: result.firstError });
+    }
+    case 'close':
+      for (const bot of bots) bot.stopTyping();
+      await Promise.allSettled(bots.map((b) => b.close()));
+      await Promise.allSettled(idle.map((c) => c.dispose()));
+      send({ type: 'closed' });
+      process.exit(0);
+  }
+}
+
+/** A connection with one `documentOperations` subscription that only counts what arrives. */
+function openIdle(url: string, token: string, documentId: string): Promise<Client> {
+  return new Promise((resolve, reject) => {
+    const client = createClient({
+      url: url.replace(/^http/, 'ws') + '/api/graphql',
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${token}` },
+      lazy: false,
+      retryAttempts: 0,
+      onNonLazyError: reject,
+      on: { connected: () => resolve(client) },
+    });
+    client.subscribe(
+      { query: 'subscription($d: ID!) { documentOperations(documentId: $d, fromVersion: 0) { version clientId clientSeq } }', variables: { d: documentId } },
+      { next: () => void (idleReceived += 1), error: () => {}, complete: () => {} },
+    );
+    setTimeout(() => reject(new Error('idle connection not acknowledged within 30 s')), 30_000).unref();
+  });
+}
+
+let queue = Promise.resolve();
+process.on('message', (message: ToWorker) => {
+  queue = queue.then(() => handle(message)).catch((error: unknown) => {
+    console.error('bot worker:', error);
+    process.exit(1);
+  });
+});
+process.on('disconnect', () => process.exit(0));

@@ -1,0 +1,176 @@
+/**
+ * Real Verso instances as child processes (`node --import tsx server.ts`, i.e. what `tsx
+ * server.ts` runs, without tsx's extra wrapper process, so /proc/<pid> is the server itself),
+ * on a database and Redis prefix of their own, plus the account, token and documents a run
+ * needs. Everything started here is stopped by `stop()`; callers also call it from signal traps.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** A free TCP port on 127.0.0.1 (closed again at once; a race with another process is unlikely). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface InstanceOptions {
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  readonly redisPrefix: string;
+  /** Extra environment (e.g. store choices under test). */
+  readonly env?: Record<string, string>;
+}
+
+export class Instance {
+  child: ChildProcess | null = null;
+  readonly port: number;
+  readonly url: string;
+  readonly #options: InstanceOptions;
+  #output = '';
+
+  constructor(port: number, options: InstanceOptions) {
+    this.port = port;
+    this.url = `http://127.0.0.1:${port}`;
+    this.#options = options;
+  }
+
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
+  /** Starts the process and resolves when /api/health answers (rejects with its output if it exits first). */
+  async start(timeoutMs = 60_000): Promise<void> {
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      NODE_ENV: 'production',
+      AUTH_SECRET: 'bench-secret-bench-secret-bench-secret-0123456789',
+      LOG_LEVEL: 'warn',
+      PORT: String(this.port),
+      HOST: '127.0.0.1',
+      APP_ORIGIN: this.url,
+      DATABASE_URL: this.#options.databaseUrl,
+      REDIS_URL: this.#options.redisUrl,
+      REDIS_PREFIX: this.#options.redisPrefix,
+      VERSO_WEB: '0',
+      // The bench measures the collaboration path, not the abuse limits.
+      RATE_LIMIT_OPS: '100000000/60',
+      RATE_LIMIT_SIGNIN_ADDRESS: '100000/60',
+      ...this.#options.env,
+    };
+    this.#output = '';
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    const keep = (chunk: Buffer) => {
+      this.#output = (this.#output + chunk.toString()).slice(-8000);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code, signal) => reject(new Error(`instance on ${this.port} exited (${code ?? signal}) during start:\n${this.#output}`))),
+    );
+    const deadline = Date.now() + timeoutMs;
+    const healthy = (async () => {
+      while (Date.now() < deadline) {
+        try {
+          const response = await fetch(`${this.url}/api/health`);
+          if (response.ok) return;
+        } catch {
+          // not listening yet
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error(`instance on ${this.port} not healthy within ${timeoutMs} ms:\n${this.#output}`);
+    })();
+    await Promise.race([healthy, exited]);
+    exited.catch(() => {}); // it may exit later (kill -9 in drills); that is not a start failure
+  }
+
+  /** The last lines the process printed (for error reports). */
+  get output(): string {
+    return this.#output;
+  }
+
+  /** `kill -9`: no drain, no goodbye. */
+  async kill9(): Promise<void> {
+    await this.#signal('SIGKILL');
+  }
+
+  /** SIGTERM (drain), then SIGKILL after `graceMs`. */
+  async stop(graceMs = 5000): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await this.#signal('SIGTERM');
+    clearTimeout(timer);
+  }
+
+  async #signal(signal: NodeJS.Signals): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(signal);
+    await exited;
+  }
+}
+
+/** A unique Redis prefix for one run. */
+export const runPrefix = (kind: string) => `verso-${kind}:${process.pid}-${randomBytes(3).toString('hex')}:`;
+
+/** Signs up one account on `url` and creates an API token for it (what every bot authenticates with). */
+export async function createAccount(url: string): Promise<{ token: string; userId: string }> {
+  const email = `bench-${randomBytes(5).toString('hex')}@example.com`;
+  const signup = await fetch(`${url}/api/auth/signup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: 'correct horse battery staple', name: 'Bench' }),
+  });
+  const body = (await signup.json()) as { user?: { id: string } };
+  const cookie = signup.headers.getSetCookie().map((h) => h.split(';')[0] ?? '').find((c) => c.includes('authjs.session-token='));
+  if (signup.status !== 201 || !cookie || !body.user) throw new Error(`bench sign-up failed: ${signup.status} ${JSON.stringify(body)}`);
+  const created = await graphql<{ createApiToken: { token: string } }>(url, { cookie }, 'mutation { createApiToken(name: "bench") { token } }');
+  return { token: created.createApiToken.token, userId: body.user.id };
+}
+
+/** One GraphQL request over HTTP; throws on errors. */
+export async function graphql<T>(url: string, headers: Record<string, string>, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const response = await fetch(`${url}/api/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: T; errors?: unknown };
+  if (!body.data || body.errors) throw new Error(`GraphQL failed (${response.status}): ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+/** Creates `count` documents through the API (8 at a time); returns their ids. */
+export async function createDocuments(url: string, token: string, count: number, text = 'Bench document\n'): Promise<string[]> {
+  const ids: string[] = new Array<string>(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(8, count) }, async () => {
+      while (next < count) {
+        const i = next++;
+        const data = await graphql<{ createDocument: { id: string } }>(
+          url,
+          { authorization: `Bearer ${token}` },
+          'mutation($content: JSON) { createDocument(title: "Bench", content: $content) { id } }',
+          { content: { ops: [{ insert: text }] } },
+        );
+        ids[i] = data.createDocument.id;
+      }
+    }),
+  );
+  return ids;
+}

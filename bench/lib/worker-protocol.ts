@@ -1,0 +1,35 @@
+/** Messages between the bench orchestrator and its bot processes (child_process IPC, JSON). */
+import type { HistogramJson } from './stats.ts';
+
+export interface BotSpec {
+  readonly name: string;
+  readonly urls: readonly string[];
+  readonly documentId: string;
+  readonly seed: number;
+}
+
+export type ToWorker =
+  | { readonly type: 'open'; readonly token: string; readonly bots: readonly BotSpec[]; readonly concurrency: number }
+  | { readonly type: 'type'; readonly opsPerSecond: number; readonly durationMs: number }
+  | { readonly type: 'reset' }
+  | { readonly type: 'report' }
+  | { readonly type: 'settle'; readonly timeoutMs: number }
+  | { readonly type: 'idle'; readonly token: string; readonly conns: ReadonlyArray<{ url: string; documentId: string }>; readonly concurrency: number }
+  | { readonly type: 'close' };
+
+export interface WorkerReport {
+  readonly ack: HistogramJson;
+  readonly fanout: HistogramJson;
+  readonly counters: Record<string, number>;
+  readonly bots: number;
+  readonly idle: number;
+}
+
+export type FromWorker =
+  | { readonly type: 'opened'; readonly ok: number; readonly failed: number; readonly firstError?: string }
+  | { readonly type: 'typed' }
+  | { readonly type: 'report'; readonly report: WorkerReport }
+  | { readonly type: 'settled'; readonly ok: boolean; readonly detail: string }
+  | { readonly type: 'idle-ready'; readonly ok: number; readonly failed: number; readonly firstError?: string }
+  | { readonly type: 'reset-done' }
+  | { readonly type: 'closed' };

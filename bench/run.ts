@@ -1,0 +1,397 @@
+/**
+ * `npm run bench -- --scenario=<editors|hot|docs|idle|all> [options]`
+ *
+ * Starts K Verso instances as child processes (real PostgreSQL, real Redis, a bench database and
+ * Redis prefix of their own), and bot processes driving CollabSessions over graphql-ws; measures
+ * ack and fan-out latency, throughput, errors, server CPU and RSS; measures in the same run the
+ * raw PostgreSQL commit rate (1 and 8 connections) and Redis PUBLISH rate, and writes
+ * bench/results/collab-<scenario>.{json,md} (and collab-editors.svg for scenario a).
+ *
+ * Scenarios: (a) editors — editors on one document ramped at 1 op/s each; (b) hot — one document,
+ * rising rate; (c) docs — many documents with 3 editors each; (d) idle — idle subscribed
+ * connections and server RSS per connection. Each scenario gets fresh instances and bot processes.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { dropDatabase, ensureDatabase, migrate } from '../lib/db/migrate.ts';
+import { withDatabase } from '../lib/db/migrations-connection.ts';
+import { measureBaselines, type Baselines } from './lib/baselines.ts';
+import { createAccount, createDocuments, freePort, graphql, Instance, ROOT, runPrefix } from './lib/cluster.ts';
+import { cpuBetween, sampleProc, type ProcSample } from './lib/proc.ts';
+import { editorsSvg, markdownReport, type BenchResults, type IdleResult, type StepResult } from './lib/report.ts';
+import { Histogram } from './lib/stats.ts';
+import type { BotSpec, FromWorker, ToWorker, WorkerReport } from './lib/worker-protocol.ts';
+
+const { values: argv } = parseArgs({
+  options: {
+    scenario: { type: 'string', default: 'all' },
+    instances: { type: 'string', default: '2' },
+    'bot-procs': { type: 'string', default: '2' },
+    'step-seconds': { type: 'string', default: '20' },
+    'warmup-seconds': { type: 'string', default: '4' },
+    'baseline-seconds': { type: 'string', default: '4' },
+    editors: { type: 'string', default: '10,50,100,200,400,800' },
+    'hot-editors': { type: 'string', default: '40' },
+    'hot-rates': { type: 'string', default: '200,400,800,1200,1600,2400' },
+    docs: { type: 'string', default: '1000' },
+    'doc-editors': { type: 'string', default: '3' },
+    'doc-rate': { type: 'string', default: '0.2' },
+    'idle-connections': { type: 'string', default: '10000' },
+    'idle-docs': { type: 'string', default: '100' },
+    'stop-p99-ms': { type: 'string', default: '2000' },
+    store: { type: 'string' },
+    out: { type: 'string', default: path.join(ROOT, 'bench/results') },
+  },
+});
+
+const num = (name: keyof typeof argv) => Number(argv[name]);
+const list = (name: keyof typeof argv) => String(argv[name]).split(',').map(Number).filter((n) => n > 0);
+const settings = {
+  instances: num('instances'),
+  botProcs: num('bot-procs'),
+  stepSeconds: num('step-seconds'),
+  warmupSeconds: num('warmup-seconds'),
+  baselineSeconds: num('baseline-seconds'),
+  editors: list('editors'),
+  hotEditors: num('hot-editors'),
+  hotRates: list('hot-rates'),
+  docs: num('docs'),
+  docEditors: num('doc-editors'),
+  docRate: num('doc-rate'),
+  idleConnections: num('idle-connections'),
+  idleDocs: num('idle-docs'),
+  stopP99Ms: num('stop-p99-ms'),
+  ...(argv.store ? { store: argv.store } : {}),
+};
+const scenarios = argv.scenario === 'all' ? ['idle', 'editors', 'hot', 'docs'] : String(argv.scenario).split(',');
+for (const s of scenarios) if (!['editors', 'hot', 'docs', 'idle'].includes(s)) throw new Error(`unknown scenario "${s}" (editors, hot, docs, idle or all)`);
+
+const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+// --- cleanup: everything started is stopped, on success, failure or signal --------------------
+const cleanups: Array<() => Promise<void>> = [];
+let cleaning: Promise<void> | null = null;
+const cleanup = () =>
+  (cleaning ??= (async () => {
+    for (const step of cleanups.splice(0).reverse()) await step().catch((error: unknown) => console.error('cleanup:', error));
+  })());
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    log(`${signal}: cleaning up`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+// --- bot processes ----------------------------------------------------------------------------
+class Worker {
+  readonly child: ChildProcess;
+  readonly #waiting: Array<(message: FromWorker) => void> = [];
+
+  constructor() {
+    this.child = fork(path.join(ROOT, 'bench/bot-worker.ts'), [], { execArgv: ['--import', 'tsx', '--max-old-space-size=4096'], cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child.on('message', (message: FromWorker) => this.#waiting.shift()?.(message));
+    this.child.on('exit', (code) => {
+      for (const waiter of this.#waiting.splice(0)) waiter({ type: 'settled', ok: false, detail: `bot process exited (${code})` });
+    });
+  }
+
+  request<T extends FromWorker['type']>(message: ToWorker, expect: T): Promise<Extract<FromWorker, { type: T }>> {
+    return new Promise((resolve, reject) => {
+      this.#waiting.push((reply) => (reply.type === expect ? resolve(reply as Extract<FromWorker, { type: T }>) : reject(new Error(`bot process answered ${JSON.stringify(reply)} to ${message.type}`))));
+      this.child.send(message);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
+    this.child.send({ type: 'close' } satisfies ToWorker);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+interface Cluster {
+  readonly instances: Instance[];
+  readonly workers: Worker[];
+  readonly token: string;
+  close(): Promise<void>;
+}
+
+async function startCluster(databaseUrl: string, redisUrl: string, redisPrefix: string): Promise<Cluster> {
+  const env = settings.store ? { VERSO_OP_STORE: String(settings.store) } : undefined;
+  const instances = await Promise.all(
+    Array.from({ length: settings.instances }, async () => new Instance(await freePort(), { databaseUrl, redisUrl, redisPrefix, ...(env ? { env } : {}) })),
+  );
+  const workers: Worker[] = [];
+  const close = async () => {
+    await Promise.allSettled(workers.map((w) => w.close()));
+    await Promise.allSettled(instances.map((i) => i.stop()));
+  };
+  cleanups.push(close);
+  await Promise.all(instances.map((i) => i.start()));
+  const { token } = await createAccount(instances[0]!.url);
+  for (let i = 0; i < settings.botProcs; i++) workers.push(new Worker());
+  return { instances, workers, token, close };
+}
+
+const sampleAll = (pids: ReadonlyArray<number | null | undefined>) => pids.map((pid) => (pid ? sampleProc(pid) : null));
+
+function procUse(before: ReadonlyArray<ProcSample | null>, after: ReadonlyArray<ProcSample | null>) {
+  return after.map((b, i) => {
+    const a = before[i];
+    return { cpu: a && b ? cpuBetween(a, b) : Number.NaN, rssMb: b ? b.rssBytes / 1048576 : Number.NaN };
+  });
+}
+
+/** Opens bots across instances and bot processes; bot i is on instance i % K and process i % W. */
+async function openBots(cluster: Cluster, specs: readonly BotSpec[]): Promise<void> {
+  const perWorker = cluster.workers.map((_, w) => specs.filter((_, i) => i % cluster.workers.length === w));
+  const replies = await Promise.all(cluster.workers.map((w, i) => w.request({ type: 'open', token: cluster.token, bots: perWorker[i]!, concurrency: 25 }, 'opened')));
+  const failed = replies.reduce((n, r) => n + r.failed, 0);
+  if (failed > 0) throw new Error(`${failed} bots could not open: ${replies.find((r) => r.firstError)?.firstError}`);
+}
+
+const urlsFor = (cluster: Cluster, i: number) => {
+  const urls = cluster.instances.map((x) => x.url);
+  return [...urls.slice(i % urls.length), ...urls.slice(0, i % urls.length)];
+};
+
+/** Types for the warm-up, then measures one step of `seconds` at `opsPerSecond` per bot. */
+async function measureStep(cluster: Cluster, label: string, editors: number, documents: number, opsPerSecond: number): Promise<StepResult> {
+  const all = (message: ToWorker, expect: FromWorker['type']) => Promise.all(cluster.workers.map((w) => w.request(message, expect)));
+  if (settings.warmupSeconds > 0) {
+    await all({ type: 'type', opsPerSecond, durationMs: settings.warmupSeconds * 1000 }, 'typed');
+    await all({ type: 'settle', timeoutMs: 20_000 }, 'settled');
+  }
+  await all({ type: 'reset' }, 'reset-done');
+  const serverPids = cluster.instances.map((i) => i.pid);
+  const workerPids = cluster.workers.map((w) => w.child.pid);
+  const before = sampleAll([...serverPids, ...workerPids]);
+  const started = performance.now();
+  await all({ type: 'type', opsPerSecond, durationMs: settings.stepSeconds * 1000 }, 'typed');
+  const seconds = (performance.now() - started) / 1000;
+  const after = sampleAll([...serverPids, ...workerPids]);
+  const settled = (await all({ type: 'settle', timeoutMs: 30_000 }, 'settled')) as Array<Extract<FromWorker, { type: 'settled' }>>;
+  await new Promise((resolve) => setTimeout(resolve, 500)); // the last ops' fan-out
+  const reports = ((await all({ type: 'report' }, 'report')) as Array<Extract<FromWorker, { type: 'report' }>>).map((r) => r.report);
+  const ack = new Histogram();
+  const fanout = new Histogram();
+  const counters: Record<string, number> = {};
+  for (const r of reports) {
+    ack.merge(r.ack);
+    fanout.merge(r.fanout);
+    for (const [k, v] of Object.entries(r.counters)) counters[k] = (counters[k] ?? 0) + v;
+  }
+  const use = procUse(before, after);
+  const applied = (counters.acks ?? 0) - (counters.duplicates ?? 0);
+  const result: StepResult = {
+    label,
+    editors,
+    documents,
+    offeredPerSecond: (counters.keystrokes ?? 0) / seconds,
+    committedPerSecond: applied / seconds,
+    deliveriesPerSecond: (counters.received ?? 0) / seconds,
+    ack: ack.summary(),
+    fanout: fanout.summary(),
+    errors: {
+      errorAnswers: counters.errorAnswers ?? 0,
+      resubmissions: counters.resubmissions ?? 0,
+      duplicates: counters.duplicates ?? 0,
+      disconnects: counters.disconnects ?? 0,
+      reloads: counters.reloads ?? 0,
+      fatal: counters.fatal ?? 0,
+      unsettled: settled.filter((s) => !s.ok).length,
+    },
+    servers: use.slice(0, serverPids.length),
+    loadGenerators: use.slice(serverPids.length),
+    seconds,
+  };
+  log(
+    `${label}: committed ${Math.round(result.committedPerSecond)}/s, ack p99 ${result.ack.p99} ms, fan-out p50/p99 ${result.fanout.p50}/${result.fanout.p99} ms, ` +
+      `servers CPU ${result.servers.map((s) => Math.round(s.cpu * 100) + '%').join('/')}, bots CPU ${result.loadGenerators.map((s) => Math.round(s.cpu * 100) + '%').join('/')}` +
+      (settled.some((s) => !s.ok) ? ` UNSETTLED: ${settled.map((s) => s.detail).join(' | ')}` : ''),
+  );
+  return result;
+}
+
+// --- scenarios --------------------------------------------------------------------------------
+async function editorsScenario(cluster: Cluster): Promise<NonNullable<BenchResults['editors']>> {
+  const [documentId] = await createDocuments(cluster.instances[0]!.url, cluster.token, 1, 'One document, many editors\n');
+  const steps: StepResult[] = [];
+  let open = 0;
+  for (const editors of settings.editors) {
+    const specs: BotSpec[] = [];
+    for (let i = open; i < editors; i++) specs.push({ name: `e${i}`, urls: urlsFor(cluster, i), documentId: documentId!, seed: 1000 + i });
+    await openBots(cluster, specs);
+    open = editors;
+    const step = await measureStep(cluster, `editors=${editors}`, editors, 1, 1);
+    steps.push(step);
+    if (step.fanout.p99 > settings.stopP99Ms) {
+      log(`p99 fan-out ${step.fanout.p99} ms > ${settings.stopP99Ms} ms: stopping the ramp`);
+      break;
+    }
+  }
+  const passing = steps.filter((s) => s.fanout.p99 < 100 && s.errors.unsettled === 0 && s.errors.fatal === 0);
+  return { steps, largestUnder100ms: passing.length ? Math.max(...passing.map((s) => s.editors)) : null };
+}
+
+async function hotScenario(cluster: Cluster): Promise<NonNullable<BenchResults['hot']>> {
+  const [documentId] = await createDocuments(cluster.instances[0]!.url, cluster.token, 1, 'One hot document\n');
+  const editors = settings.hotEditors;
+  await openBots(cluster, Array.from({ length: editors }, (_, i) => ({ name: `h${i}`, urls: urlsFor(cluster, i), documentId: documentId!, seed: 5000 + i })));
+  const steps: StepResult[] = [];
+  for (const rate of settings.hotRates) {
+    const step = await measureStep(cluster, `hot offered=${rate}/s`, editors, 1, rate / editors);
+    steps.push(step);
+    if (step.ack.p99 > settings.stopP99Ms) {
+      log(`p99 ack ${step.ack.p99} ms > ${settings.stopP99Ms} ms: stopping the ramp`);
+      break;
+    }
+  }
+  const passing = steps.filter((s) => s.ack.p99 < 100 && s.errors.unsettled === 0 && s.errors.fatal === 0);
+  return { steps, maxSustained: passing.length ? Math.max(...passing.map((s) => s.committedPerSecond)) : null };
+}
+
+async function docsScenario(cluster: Cluster): Promise<NonNullable<BenchResults['docs']>> {
+  log(`creating ${settings.docs} documents`);
+  const ids = await createDocuments(cluster.instances[0]!.url, cluster.token, settings.docs);
+  const specs: BotSpec[] = [];
+  ids.forEach((documentId, d) => {
+    for (let e = 0; e < settings.docEditors; e++) {
+      const i = d * settings.docEditors + e;
+      specs.push({ name: `d${d}e${e}`, urls: urlsFor(cluster, i), documentId, seed: 9000 + i });
+    }
+  });
+  log(`opening ${specs.length} bots`);
+  await openBots(cluster, specs);
+  const step = await measureStep(cluster, `docs=${ids.length}×${settings.docEditors}`, specs.length, ids.length, settings.docRate);
+  return { steps: [step] };
+}
+
+async function idleScenario(cluster: Cluster): Promise<IdleResult> {
+  const ids = await createDocuments(cluster.instances[0]!.url, cluster.token, settings.idleDocs, 'Idle\n');
+  const n = settings.idleConnections;
+  const K = cluster.instances.length;
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  const before = sampleAll(cluster.instances.map((i) => i.pid));
+  const conns = Array.from({ length: n }, (_, i) => ({ url: cluster.instances[i % K]!.url, documentId: ids[i % ids.length]! }));
+  const W = cluster.workers.length;
+  log(`opening ${n} idle subscribed connections`);
+  const replies = await Promise.all(
+    cluster.workers.map((w, k) => w.request({ type: 'idle', token: cluster.token, conns: conns.filter((_, i) => i % W === k), concurrency: 50 }, 'idle-ready')),
+  );
+  const failed = replies.reduce((s, r) => s + r.failed, 0);
+  if (failed > 0) log(`${failed} idle connections failed: ${replies.find((r) => r.firstError)?.firstError}`);
+  // Let subscriptions finish starting and the heap settle before reading RSS.
+  await new Promise((resolve) => setTimeout(resolve, 8000));
+  const after = sampleAll(cluster.instances.map((i) => i.pid));
+  // Prove they are subscribed: one op per document must reach every connection.
+  await Promise.all(cluster.workers.map((w) => w.request({ type: 'reset' }, 'reset-done')));
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < ids.length) {
+        const documentId = ids[next++]!;
+        await graphql(cluster.instances[0]!.url, { authorization: `Bearer ${cluster.token}` }, 'mutation($input: SubmitOperationInput!) { submitOperation(input: $input) { version } }', {
+          input: { documentId, baseVersion: 0, clientId: 'idle-probe', clientSeq: 1, delta: { ops: [{ insert: 'x' }] } },
+        });
+      }
+    }),
+  );
+  let delivered = 0;
+  const deadline = performance.now() + 30_000;
+  while (performance.now() < deadline) {
+    const reports = (await Promise.all(cluster.workers.map((w) => w.request({ type: 'report' }, 'report')))).map((r) => r.report);
+    delivered = reports.reduce((s, r) => s + (r.counters.idleReceived ?? 0), 0);
+    if (delivered >= n - failed) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  const perInstance = cluster.instances.map((_, k) => {
+    const count = conns.filter((_, i) => i % K === k).length;
+    const b = before[k]?.rssBytes ?? Number.NaN;
+    const a = after[k]?.rssBytes ?? Number.NaN;
+    return { connections: count, rssBeforeMb: b / 1048576, rssAfterMb: a / 1048576, bytesPerConnection: (a - b) / count };
+  });
+  const bytesPerConnection = perInstance.reduce((s, p) => s + (p.rssAfterMb - p.rssBeforeMb) * 1048576, 0) / (n - failed);
+  log(`idle: ${n - failed} connections, ${delivered} deliveries, ${(bytesPerConnection / 1024).toFixed(1)} KB RSS per connection`);
+  return { connections: n - failed, failed, documents: ids.length, delivered, perInstance, bytesPerConnection };
+}
+
+// --- main -------------------------------------------------------------------------------------
+async function machine(databaseUrl: string, redisUrl: string): Promise<Record<string, string | number>> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const pgVersion = (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version ?? '?';
+  const fsync = (await client.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit ?? '?';
+  await client.end();
+  const redis = new Redis(redisUrl);
+  const info = await redis.info('server');
+  redis.disconnect();
+  return {
+    cpus: os.cpus().length,
+    'cpu model': os.cpus()[0]?.model ?? '?',
+    'memory GB': Math.round(os.totalmem() / 1073741824),
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    postgresql: `${pgVersion} (synchronous_commit=${fsync})`,
+    redis: /redis_version:(\S+)/.exec(info)?.[1] ?? '?',
+    'note': 'shared machine: other engineers\' test runs may use the same cores; compare figures as ratios of the baselines of the same run',
+  };
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date().toISOString();
+  const base = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+  const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const databaseUrl = withDatabase(base, `verso_bench_${process.pid}_${randomBytes(3).toString('hex')}`);
+  await ensureDatabase(databaseUrl);
+  cleanups.push(() => dropDatabase(databaseUrl));
+  await migrate(databaseUrl);
+  const redisPrefix = runPrefix('bench');
+  const results: { -readonly [K in keyof BenchResults]: BenchResults[K] } = {
+    machine: await machine(databaseUrl, redisUrl),
+    startedAt,
+    finishedAt: '',
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    settings,
+    baselines: undefined as unknown as Baselines,
+  };
+  log(`baselines (${settings.baselineSeconds} s each)`);
+  results.baselines = await measureBaselines(databaseUrl, redisUrl, redisPrefix, settings.baselineSeconds);
+  log(`PostgreSQL INSERT commits/s: 1 conn ${Math.round(results.baselines.pgInsert1)}, 8 conns ${Math.round(results.baselines.pgInsert8)}; Redis PUBLISH/s ${Math.round(results.baselines.redisPublish)}`);
+  for (const scenario of scenarios) {
+    log(`scenario ${scenario}: starting ${settings.instances} instances and ${settings.botProcs} bot processes`);
+    const cluster = await startCluster(databaseUrl, redisUrl, redisPrefix);
+    try {
+      if (scenario === 'editors') results.editors = await editorsScenario(cluster);
+      if (scenario === 'hot') results.hot = await hotScenario(cluster);
+      if (scenario === 'docs') results.docs = await docsScenario(cluster);
+      if (scenario === 'idle') results.idle = await idleScenario(cluster);
+    } finally {
+      await cluster.close();
+    }
+  }
+  results.finishedAt = new Date().toISOString();
+  const name = argv.scenario === 'all' ? 'all' : scenarios.join('-');
+  mkdirSync(String(argv.out), { recursive: true });
+  writeFileSync(path.join(String(argv.out), `collab-${name}.json`), JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(path.join(String(argv.out), `collab-${name}.md`), markdownReport(results));
+  if (results.editors) writeFileSync(path.join(String(argv.out), 'collab-editors.svg'), editorsSvg(results.editors.steps, 'Verso: latency against editors on one document'));
+  console.log('\n' + markdownReport(results));
+  log(`written to ${path.relative(ROOT, String(argv.out))}/collab-${name}.{json,md}`);
+}
+
+main()
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(() => cleanup());
