@@ -11,7 +11,6 @@
  * - acknowledged: every op a bot got an answer for is stored at the answered version;
  * - recovery: the time from the end of the fault until every bot had an op acknowledged again.
  */
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { Delta } from '../../lib/ot/operation.ts';
 import { ensureDatabase, migrate } from '../../lib/db/migrate.ts';
@@ -72,11 +71,15 @@ function sleeper(signal: AbortSignal | undefined): Sleep {
   return (ms) =>
     new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(new Error('drill aborted'));
-      const timer = setTimeout(resolve, ms);
-      signal?.addEventListener('abort', () => {
+      const onAbort = () => {
         clearTimeout(timer);
         reject(new Error('drill aborted'));
-      }, { once: true });
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
 }
 
@@ -238,7 +241,7 @@ interface OpRow {
   client_seq: number;
 }
 
-async function checkStore(db: pg.Pool, bots: readonly Bot[], documents: readonly string[], metrics: BotMetrics): Promise<CheckResult[]> {
+export async function checkStore(db: pg.Pool, bots: readonly Bot[], documents: readonly string[], metrics: BotMetrics): Promise<CheckResult[]> {
   const heads = await headVersions(db, documents);
   const checks: CheckResult[] = [];
   const converged: string[] = [];
@@ -300,4 +303,3 @@ export function formatFault(r: FaultReport): string {
   return lines.join('\n');
 }
 
-export const drillRunId = () => randomBytes(3).toString('hex');
