@@ -96,7 +96,7 @@ describe('the documents list', () => {
     await page.getByLabel('Email').fill(dana.email);
     await page.getByLabel('Password').fill('wrong password!!');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await until(() => page.getByRole('alert').allTextContents(), (t) => t.join() === 'Wrong email or password.', 'the wrong-password message');
+    await until(() => page.locator('.form-error').allTextContents(), (t) => t.join() === 'Wrong email or password.', 'the wrong-password message');
     await page.getByLabel('Password').fill('correct horse battery staple');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'API tokens' }).waitFor();

@@ -81,14 +81,17 @@ export async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean
 }
 
 /** Puts the caret at the end of the text. */
+/** The live editor's editable area (not a history preview). */
+export const LIVE_EDITOR = '.editor-mount:not(.history-preview) .ql-editor';
+
 export async function caretToEnd(page: Page): Promise<void> {
-  await page.locator('.ql-editor').click();
+  await page.locator(LIVE_EDITOR).click();
   await page.keyboard.press('Control+End');
 }
 
 /** What a person sees in the editor, as plain text (one line per paragraph). */
 export async function editorText(page: Page): Promise<string> {
-  return page.locator('.ql-editor').evaluate((el) => [...el.children].map((block) => (block as HTMLElement).innerText.replace(/\n$/, '')).join('\n'));
+  return page.locator(LIVE_EDITOR).evaluate((el) => [...el.children].map((block) => (block as HTMLElement).innerText.replace(/\n$/, '')).join('\n'));
 }
 
 /** The document at head on the server, as the same plain text (asked with the person's cookie). */
