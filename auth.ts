@@ -4,41 +4,47 @@
  * (lib/auth/next-auth.ts): Prisma adapter, database sessions, the same cookie names.
  *
  * Next bundles this file separately from server.ts, so it gets its own small Prisma pool and its
- * own Redis publisher, created on first use (never at build time). A sign-out performed here
- * publishes the revocation on Redis, so the custom server still closes that session's sockets.
+ * own pub/sub publisher, created on first use (never at build time). A sign-out performed here
+ * publishes the revocation (on Redis, or in-process without Redis), so the custom server still
+ * closes that session's sockets. Without DATABASE_URL it uses the embedded database the server
+ * started in this process.
  *
  * @example
  *   import { auth } from '@/auth';
  *   const session = await auth(); // VersoSession | null: { user: { id, name, email, image }, expires }
  */
 import NextAuth from 'next-auth';
-import { Redis } from 'ioredis';
 import { createAuthConfig } from './lib/auth/next-auth.ts';
 import { publishRevocation } from './lib/auth/revocation.ts';
 import { loadConfig, type Config } from './lib/config.ts';
 import { createPrisma, type PrismaClient } from './lib/db/client.ts';
+import { processDatabaseUrl } from './lib/embedded/process-database.ts';
+import { Redis } from 'ioredis';
+import { processHub, type PubSubClient } from './lib/embedded/local-pubsub.ts';
 import { createLogger } from './lib/logger.ts';
 
-let shared: { config: Config; prisma: PrismaClient; redis: Redis } | undefined;
+let shared: { config: Config; prisma: PrismaClient; publisher: PubSubClient } | undefined;
 
 function resources() {
   if (!shared) {
     const config = loadConfig();
     shared = {
       config,
-      prisma: createPrisma(config.databaseUrl, { maxConnections: 3 }),
-      redis: new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 }),
+      prisma: createPrisma(config.databaseUrl ?? processDatabaseUrl(), { maxConnections: 3 }),
+      publisher: config.redisUrl
+        ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 })
+        : processHub().connect(),
     };
   }
   return shared;
 }
 
 export const { auth, handlers, signIn, signOut } = NextAuth(() => {
-  const { config, prisma, redis } = resources();
+  const { config, prisma, publisher } = resources();
   return createAuthConfig({
     config,
     prisma,
     logger: createLogger(),
-    onSessionDeleted: (id) => publishRevocation(redis, config.redisPrefix, { kind: 'session', id }),
+    onSessionDeleted: (id) => publishRevocation(publisher, config.redisPrefix, { kind: 'session', id }),
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Verso's process entry: `npm start` (tsx server.ts).
- * Validates configuration, checks PostgreSQL and Redis, applies pending migrations, and serves the
+ * Validates configuration, checks PostgreSQL and Redis (or starts the embedded database and
+ * in-process pub/sub when DATABASE_URL / REDIS_URL are unset), applies pending migrations, and serves the
  * app, GraphQL over HTTP and graphql-ws on one port. SIGTERM/SIGINT drain and stop it.
  */
 // First: Next's modules (loaded early through next-auth and `next/server`) need the
@@ -11,6 +12,7 @@ import { createLogger } from './lib/logger.ts';
 import { startVersoServer } from './lib/server/http-server.ts';
 import { ServiceUnavailableError } from './lib/server/preflight.ts';
 import { DatabaseUnreachableError, MigrationError } from './lib/db/migrate.ts';
+import { EmbeddedDatabaseError } from './lib/embedded/embedded-postgres.ts';
 
 async function main(): Promise<void> {
   const logger = createLogger();
@@ -42,7 +44,7 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   // Expected start-up problems are one line, with what to do; anything else is a bug: full stack.
   if (error instanceof ConfigError || error instanceof ServiceUnavailableError ||
-    error instanceof DatabaseUnreachableError ||
+    error instanceof DatabaseUnreachableError || error instanceof EmbeddedDatabaseError ||
     error instanceof MigrationError) {
     console.error(`verso: ${error.message}`);
   } else {

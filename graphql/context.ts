@@ -12,19 +12,25 @@ import type { Presence } from '../lib/pubsub/presence.ts';
 import type { RedisPubSubConnections } from '../lib/pubsub/redis-connections.ts';
 import type { UserDirectory } from '../lib/db/users.ts';
 import type { AccessEvents } from '../lib/pubsub/access-events.ts';
+import type { RateLimiter } from '../lib/auth/rate-limit.ts';
+import type { VersoMetrics } from '../lib/metrics/metrics.ts';
 
 /** Process-wide dependencies, created once at start and shared by both transports. */
 export interface Services {
   readonly config: Config;
   readonly logger: Logger;
   readonly prisma: PrismaClient;
-  /** Commands (rate limits, presence); pub/sub uses connections of its own. */
-  readonly redis: Redis;
-  /** The publisher and subscriber connections shared by ops fan-out and presence. */
+  /** Commands (rate limits, presence); pub/sub uses connections of its own. Null without Redis. */
+  readonly redis: Redis | null;
+  /** The publisher and subscriber connections shared by ops fan-out, presence and revocations. */
   readonly pubsub: RedisPubSubConnections;
   /** Sequencing: the PostgreSQL op store, the Redis broadcaster and the sequencer over them. */
   readonly collab: { readonly store: OpStore; readonly broadcaster: Broadcaster; readonly sequencer: Sequencer };
   readonly presence: Presence;
+  /** Rate limits: Redis buckets shared by every instance, or in-process without Redis. */
+  readonly rateLimiter: RateLimiter;
+  /** This instance's Prometheus instruments (served at /api/metrics). */
+  readonly metrics: VersoMetrics;
   /** Tells live subscriptions on every instance that access to a document changed. */
   readonly accessEvents: AccessEvents;
   /** Cached display data of users (authors of ops, people present). */

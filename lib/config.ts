@@ -1,15 +1,30 @@
 /**
  * Configuration from the environment, validated once at start.
  *
- * Every setting has a default that works on a developer machine with PostgreSQL and Redis on
- * localhost, except AUTH_SECRET in production, which must be set explicitly.
+ * Every setting has a default that works on a developer machine with nothing installed: without
+ * DATABASE_URL the server runs an embedded PostgreSQL (PGlite) under DATA_DIR, and without
+ * REDIS_URL it keeps fan-out, presence and rate limits in the process (one instance only).
+ * AUTH_SECRET must be set explicitly in production.
  */
 
 export interface Config {
-  /** PostgreSQL connection string: the source of truth for everything durable. */
-  readonly databaseUrl: string;
-  /** Redis connection string: fan-out, presence and rate limits only (nothing durable). */
-  readonly redisUrl: string;
+  /**
+   * PostgreSQL connection string: the source of truth for everything durable. Null (DATABASE_URL
+   * unset): an embedded PostgreSQL (PGlite) keeps the data under `dataDir`.
+   */
+  readonly databaseUrl: string | null;
+  /**
+   * Redis connection string: fan-out, presence and rate limits only (nothing durable). Null
+   * (REDIS_URL unset): all of that stays inside this process, which then must be the only instance.
+   */
+  readonly redisUrl: string | null;
+  /** Folder for local state: the embedded database lives in `<dataDir>/pglite`. */
+  readonly dataDir: string;
+  /**
+   * Bearer token that unlocks `/api/metrics`. Null: only direct loopback requests (no proxy
+   * headers) are served.
+   */
+  readonly metricsToken: string | null;
   /** Prefix for every Redis key and channel, so several deployments can share one Redis. */
   readonly redisPrefix: string;
   /** Secret for signing next-auth's CSRF tokens and cookies. */
@@ -92,8 +107,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError('AUTH_SECRET is too short for production: use at least 32 characters (`openssl rand -base64 32`).');
   }
   return {
-    databaseUrl: parseUrl('DATABASE_URL', env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/verso', ['postgres:', 'postgresql:']),
-    redisUrl: parseUrl('REDIS_URL', env.REDIS_URL ?? 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    databaseUrl: env.DATABASE_URL ? parseUrl('DATABASE_URL', env.DATABASE_URL, ['postgres:', 'postgresql:']) : null,
+    redisUrl: env.REDIS_URL ? parseUrl('REDIS_URL', env.REDIS_URL, ['redis:', 'rediss:']) : null,
+    dataDir: env.DATA_DIR || '.data',
+    metricsToken: parseMetricsToken(env.METRICS_TOKEN),
     redisPrefix: env.REDIS_PREFIX ?? 'verso:',
     authSecret,
     appOrigin,
@@ -126,6 +143,12 @@ function oauthClient(env: Record<string, string | undefined>, id: string): OAuth
     throw new ConfigError(`AUTH_${id}_ID and AUTH_${id}_SECRET must be set together (or neither, to switch that sign-in off).`);
   }
   return { clientId, clientSecret };
+}
+
+function parseMetricsToken(raw: string | undefined): string | null {
+  if (!raw) return null;
+  if (raw.length < 16) throw new ConfigError('METRICS_TOKEN must have at least 16 characters (`openssl rand -hex 16`), or be unset.');
+  return raw;
 }
 
 function parseRule(name: string, raw: string): RateLimitRule {

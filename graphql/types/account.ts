@@ -87,7 +87,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const viewer = requireViewer(ctx);
       const revoked = await revokeApiToken(ctx.services.prisma, viewer.userId, String(args.id));
-      if (revoked) await publishRevocation(ctx.services.redis, ctx.services.config.redisPrefix, { kind: 'token', id: String(args.id) });
+      if (revoked) await publishRevocation(ctx.services.pubsub.publisher, ctx.services.config.redisPrefix, { kind: 'token', id: String(args.id) });
       return revoked;
     },
   }),

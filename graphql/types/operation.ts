@@ -5,7 +5,6 @@
 import type { GraphQLError } from 'graphql';
 import { openOpFeed, HistoryGoneError } from '../../lib/collab/op-feed.ts';
 import type { AppliedOp } from '../../lib/collab/types.ts';
-import { consumeRateLimit } from '../../lib/auth/rate-limit.ts';
 import { validateOp } from '../../lib/ot/operation.ts';
 import { authorizeDocument } from '../authorize.ts';
 import { builder } from '../builder.ts';
@@ -74,14 +73,13 @@ export async function submitForViewer(
   if (input.clientId.length === 0 || input.clientId.length > MAX_CLIENT_ID_LENGTH) {
     throw userError('BAD_USER_INPUT', `clientId must have 1 to ${MAX_CLIENT_ID_LENGTH} characters.`);
   }
-  const limit = await consumeRateLimit(
-    ctx.services.redis,
-    ctx.services.config.redisPrefix,
+  const limit = await ctx.services.rateLimiter.consume(
     'ops',
     ctx.services.config.rateLimits.opSubmissions,
     ctx.connection?.connectionId ?? `user:${viewer.userId}`,
   );
   if (!limit.allowed) {
+    ctx.logger.info({ documentId: document.id, clientId: input.clientId, retryAfterSeconds: limit.retryAfterSeconds }, 'operation rate limited');
     throw userError('RATE_LIMITED', `Too many operations; wait ${limit.retryAfterSeconds} s and resubmit (batch keystrokes into fewer operations).`, {
       retryAfterSeconds: limit.retryAfterSeconds,
     });
@@ -96,11 +94,15 @@ export async function submitForViewer(
     delta: delta.value,
     authorId: viewer.userId,
   });
+  const logged = { documentId: document.id, clientId: input.clientId, clientSeq: input.clientSeq, baseVersion: input.baseVersion };
   if (result.kind === 'rejected') {
+    ctx.logger.info({ ...logged, code: result.code }, 'operation rejected');
     throw userError(result.code === 'CONFLICT_RETRIES_EXHAUSTED' ? 'CONFLICT' : result.code, result.message, {
       retryable: result.code === 'CONFLICT_RETRIES_EXHAUSTED',
     });
   }
+  // Per keystroke batch: debug, so a busy server's info log stays readable.
+  ctx.logger.debug({ ...logged, version: result.version, outcome: result.kind }, 'operation submitted');
   return { version: result.version, delta: deltaJson(result.delta), duplicate: result.kind === 'duplicate' };
 }
 
@@ -183,7 +185,9 @@ builder.subscriptionFields((t) => ({
               ),
           });
           const stopRefill = ctx.services.pubsub.onResubscribed(() => feed.refill());
+          ctx.logger.info({ documentId, fromVersion: args.fromVersion }, 'operations subscription started');
           return async () => {
+            ctx.logger.info({ documentId }, 'operations subscription ended');
             stopRefill();
             stopAccess();
             await feed.close();

@@ -12,6 +12,15 @@ export type { RateLimitRule };
 /** The outcome of one attempt: allowed, or refused with how long to wait. */
 export type RateLimitDecision = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterSeconds: number };
 
+/**
+ * Where the buckets live: Redis (shared by every instance), or the process
+ * (lib/embedded/local-rate-limit.ts, for a single instance without Redis). Same rules, same math.
+ */
+export interface RateLimiter {
+  /** Takes one token from the bucket of `rule` named `name` for `subject`. */
+  consume(name: string, rule: RateLimitRule, subject: string): Promise<RateLimitDecision>;
+}
+
 // KEYS[1] = bucket; ARGV = capacity, window in ms, cost. Returns { allowed 0|1, retry after ms }.
 const TOKEN_BUCKET = `
 local t = redis.call('TIME')
@@ -57,14 +66,18 @@ export async function consumeRateLimit(
   return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(retryMs / 1000)) };
 }
 
+/** The Redis-backed {@link RateLimiter}: buckets under `${prefix}ratelimit:`. */
+export function createRedisRateLimiter(redis: Redis, prefix: string): RateLimiter {
+  return { consume: (name, rule, subject) => consumeRateLimit(redis, prefix, name, rule, subject) };
+}
+
 /** Takes one token from each rule in turn; the first refusal wins (later buckets are not charged). */
 export async function consumeAll(
-  redis: Redis,
-  prefix: string,
+  limiter: RateLimiter,
   checks: ReadonlyArray<{ name: string; rule: RateLimitRule; subject: string }>,
 ): Promise<RateLimitDecision> {
   for (const check of checks) {
-    const decision = await consumeRateLimit(redis, prefix, check.name, check.rule, check.subject);
+    const decision = await limiter.consume(check.name, check.rule, check.subject);
     if (!decision.allowed) return decision;
   }
   return { allowed: true };

@@ -6,7 +6,7 @@
  * while an instance is reconnecting to Redis is lost), so a periodic recheck against PostgreSQL
  * closes anything a lost message or an expired session left open.
  */
-import { Redis } from 'ioredis';
+import type { PubSubClient, RedisPubSubConnections } from '../pubsub/redis-connections.ts';
 import type { PrismaClient } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
 import type { Credential } from './viewer.ts';
@@ -18,7 +18,8 @@ export const CLOSE_CREDENTIAL_ENDED = 4401;
 export type CloseConnection = (code: number, reason: string) => void;
 
 export interface RevocationDeps {
-  readonly redisUrl: string;
+  /** The process's shared pub/sub connections (Redis, or in-process without Redis). */
+  readonly pubsub: RedisPubSubConnections;
   readonly redisPrefix: string;
   readonly prisma: PrismaClient;
   readonly logger: Logger;
@@ -32,49 +33,44 @@ const key = (credential: Credential) => `${credential.kind}:${credential.id}`;
 export const revocationChannel = (redisPrefix: string) => `${redisPrefix}auth:revoked`;
 
 /**
- * Announces on Redis that a credential ended; every instance (this one included) closes the
- * connections opened with it. For callers that only hold a Redis command connection (resolvers).
+ * Announces on pub/sub that a credential ended; every instance (this one included) closes the
+ * connections opened with it. For callers that hold only a publisher (resolvers, auth.ts).
  */
-export async function publishRevocation(redis: Redis, redisPrefix: string, credential: Credential): Promise<void> {
-  await redis.publish(revocationChannel(redisPrefix), JSON.stringify({ kind: credential.kind, id: credential.id }));
+export async function publishRevocation(publisher: PubSubClient, redisPrefix: string, credential: Credential): Promise<void> {
+  await publisher.publish(revocationChannel(redisPrefix), JSON.stringify({ kind: credential.kind, id: credential.id }));
 }
 
 /** The per-instance registry of connections by credential, kept in step across instances. */
 export class CredentialRevocations {
   readonly #open = new Map<string, Set<CloseConnection>>();
   readonly #channel: string;
-  readonly #publisher: Redis;
-  readonly #subscriber: Redis;
+  readonly #onMessage = (channel: string, message: string): void => {
+    if (channel !== this.#channel) return;
+    const credential = parseCredential(message);
+    if (credential) this.#closeLocal(credential);
+  };
   #timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: RevocationDeps) {
     this.#channel = revocationChannel(deps.redisPrefix);
-    this.#publisher = new Redis(deps.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
-    this.#subscriber = new Redis(deps.redisUrl, { lazyConnect: true });
-    for (const redis of [this.#publisher, this.#subscriber]) {
-      redis.on('error', (error) => deps.logger.warn({ err: error }, 'redis revocation connection error'));
-    }
   }
 
-  /** Connects to Redis, subscribes to revocations and starts the periodic recheck. */
+  /** Subscribes to revocations (on the shared subscriber) and starts the periodic recheck. */
   async start(): Promise<void> {
-    await Promise.all([this.#publisher.connect(), this.#subscriber.connect()]);
-    this.#subscriber.on('message', (channel, message) => {
-      if (channel !== this.#channel) return;
-      const credential = parseCredential(message);
-      if (credential) this.#closeLocal(credential);
-    });
-    await this.#subscriber.subscribe(this.#channel);
+    // The shared subscriber also carries ops and presence: filter on this channel (#onMessage).
+    this.deps.pubsub.subscriber.on('message', this.#onMessage);
+    await this.deps.pubsub.subscriber.subscribe(this.#channel);
     this.#timer = setInterval(() => {
       this.recheck().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'credential recheck failed'));
     }, this.deps.recheckIntervalMs ?? 15_000);
     this.#timer.unref();
   }
 
-  /** Stops the recheck and closes the Redis connections. */
+  /** Stops the recheck and leaves the revocation channel (the shared connections stay open). */
   async stop(): Promise<void> {
     clearInterval(this.#timer);
-    await Promise.allSettled([this.#publisher.quit(), this.#subscriber.quit()]);
+    this.deps.pubsub.subscriber.off('message', this.#onMessage);
+    await this.deps.pubsub.subscriber.unsubscribe(this.#channel).catch(() => {});
   }
 
   /** Registers a live connection; returns the function that forgets it (call on close). */
@@ -104,7 +100,7 @@ export class CredentialRevocations {
   async revoke(credential: Credential): Promise<void> {
     this.#closeLocal(credential);
     try {
-      await publishRevocation(this.#publisher, this.deps.redisPrefix, credential);
+      await publishRevocation(this.deps.pubsub.publisher, this.deps.redisPrefix, credential);
     } catch (error) {
       // The periodic recheck still closes the other instances' connections.
       this.deps.logger.warn({ err: error, credential }, 'could not publish a revocation; other instances will notice at their next recheck');

@@ -10,7 +10,6 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Redis } from 'ioredis';
 import { NextRequest } from 'next/server';
 import type { Config } from '../config.ts';
 import type { PrismaClient } from '../db/client.ts';
@@ -21,14 +20,15 @@ import { emailProblem, normalizeEmail } from './email.ts';
 import { BodyTooLargeError, clientAddress, originAllowed, parseFields, readBody, sendJson, sendWebResponse } from './http.ts';
 import { AUTH_BASE_PATH } from './next-auth.ts';
 import { ensurePersonalOrganization } from './organizations.ts';
-import { consumeAll, type RateLimitDecision } from './rate-limit.ts';
+import { consumeAll, type RateLimitDecision, type RateLimiter } from './rate-limit.ts';
 import type { CredentialRevocations } from './revocation.ts';
 import { createSession, deleteSessionByToken } from './sessions.ts';
 
 export interface AuthRoutesDeps {
   readonly config: Config;
   readonly prisma: PrismaClient;
-  readonly redis: Redis;
+  /** Sign-in and sign-up limits (Redis-backed, or in-process without Redis). */
+  readonly rateLimiter: RateLimiter;
   readonly logger: Logger;
   readonly revocations: CredentialRevocations;
   /** next-auth's route handlers (`createNextAuth(...).handlers`). */
@@ -59,7 +59,7 @@ export function createAuthRoutes(deps: AuthRoutesDeps): AuthRouteHandler {
 
   function limitPerAddress(req: IncomingMessage, extra: Array<{ name: string; subject: string }> = []): Promise<RateLimitDecision> {
     const { signInPerAddress, signInPerAccount } = config.rateLimits;
-    return consumeAll(deps.redis, config.redisPrefix, [
+    return consumeAll(deps.rateLimiter, [
       { name: 'signin-address', rule: signInPerAddress, subject: clientAddress(req, config.trustProxy) },
       ...extra.map((e) => ({ ...e, rule: signInPerAccount })),
     ]);

@@ -10,6 +10,8 @@ export interface CreatePrismaOptions {
    * pool, so instances × max must stay below PostgreSQL's `max_connections` (100 by default).
    */
   maxConnections?: number;
+  /** Hears every error the client reports (failed queries, unreachable database), e.g. for metrics. */
+  onError?: (message: string) => void;
 }
 
 /**
@@ -25,7 +27,12 @@ export function createPrisma(databaseUrl: string, options: CreatePrismaOptions =
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
   });
-  return new PrismaClient({ adapter });
+  if (!options.onError) return new PrismaClient({ adapter });
+  const onError = options.onError;
+  // Emitting errors as events also keeps Prisma from printing them: callers still get the throw.
+  const client = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'error' }] });
+  client.$on('error', (event) => onError(event.message));
+  return client;
 }
 
 /** Closes the client's pool; pending queries finish first. Safe to call more than once. */

@@ -108,7 +108,7 @@ export async function servePglite(db: PGlite, onError: (error: unknown) => void 
     let owns = false;
     let started = false;
     let closed = false;
-    let pending = Buffer.alloc(0);
+    let pending: Buffer = Buffer.alloc(0);
     let batch: Buffer[] = [];
     // Batches of one connection run in order; each waits for the backend to be free.
     let chain: Promise<void> = Promise.resolve();

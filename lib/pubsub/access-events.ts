@@ -3,8 +3,7 @@
  * the document goes to the trash, so live subscriptions on every instance re-check access at
  * once instead of polling. Carries no data; listeners re-read the database.
  */
-import { RedisPubSub } from 'graphql-redis-subscriptions';
-import type { RedisPubSubConnections } from './redis-connections.ts';
+import { createPubSubEngine, type RedisPubSubConnections } from './redis-connections.ts';
 
 export interface AccessEvents {
   /** Tells every instance that access to `documentId` changed. */
@@ -14,7 +13,7 @@ export interface AccessEvents {
 }
 
 export function createAccessEvents(connections: RedisPubSubConnections, prefix: string): AccessEvents {
-  const pubsub = new RedisPubSub({ publisher: connections.publisher, subscriber: connections.subscriber });
+  const pubsub = createPubSubEngine(connections);
   const channel = (documentId: string) => `${prefix}doc:${documentId}:access`;
   return {
     publish: (documentId) => pubsub.publish(channel(documentId), 1),

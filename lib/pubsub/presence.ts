@@ -8,9 +8,8 @@
  * has presence subscribers on a document sweeps expired entries of that document, and the one
  * whose atomic sweep removed an entry announces it, so `left` is sent once.
  */
-import { RedisPubSub } from 'graphql-redis-subscriptions';
 import type { Redis } from 'ioredis';
-import type { RedisPubSubConnections } from './redis-connections.ts';
+import { createPubSubEngine, type RedisPubSubConnections } from './redis-connections.ts';
 
 /** A selection at a version: receivers transform it through the ops after `version`. */
 export interface PresenceSelection {
@@ -86,7 +85,7 @@ export function createRedisPresence(options: PresenceOptions): Presence {
   const ttlMs = options.ttlMs ?? 30_000;
   const sweepEveryMs = options.sweepEveryMs ?? Math.max(100, Math.floor(ttlMs / 3));
   const now = options.now ?? Date.now;
-  const pubsub = new RedisPubSub({ publisher: options.connections.publisher, subscriber: options.connections.subscriber });
+  const pubsub = createPubSubEngine(options.connections);
   const hashKey = (documentId: string) => `${prefix}presence:${documentId}`;
   const channel = (documentId: string) => `${prefix}doc:${documentId}:presence`;
   const sweepers = new Map<string, { count: number; timer: NodeJS.Timeout }>();

@@ -7,11 +7,10 @@
  * connection is down, messages are lost; the connections' `onResubscribed` tells when it is back
  * so op feeds can refill from PostgreSQL (an op feed also refills whenever it sees a gap).
  */
-import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { Delta } from '../ot/operation.ts';
 import type { Broadcaster, OpListener, Unsubscribe } from '../collab/broadcaster.ts';
 import type { AppliedOp } from '../collab/types.ts';
-import type { RedisPubSubConnections } from './redis-connections.ts';
+import { createPubSubEngine, type RedisPubSubConnections } from './redis-connections.ts';
 
 /** The wire form of an AppliedOp: short keys, the document id implied by the channel. */
 interface WireOp {
@@ -39,9 +38,7 @@ function documentIdOf(prefix: string, channel: string): string {
 /** Creates a broadcaster on shared pub/sub connections. */
 export function createRedisBroadcaster(options: RedisBroadcasterOptions): Broadcaster {
   const { prefix, connections } = options;
-  const pubsub = new RedisPubSub({
-    publisher: connections.publisher,
-    subscriber: connections.subscriber,
+  const pubsub = createPubSubEngine(connections, {
     serializer: (op: AppliedOp) =>
       JSON.stringify({
         v: op.version,

@@ -1,13 +1,20 @@
 /**
- * The two Redis connections a process uses for pub/sub (a subscriber connection can do nothing
- * else), shared by the op broadcaster and presence.
+ * The two pub/sub connections a process uses (a subscriber connection can do nothing else),
+ * shared by the op broadcaster, presence, access events and revocations: Redis connections, or
+ * in-process ones when the deployment has no Redis (one instance; lib/embedded/local-pubsub.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { RedisPubSub, type PubSubRedisOptions } from 'graphql-redis-subscriptions';
+import { processHub, type PubSubClient } from '../embedded/local-pubsub.ts';
+
+export type { PubSubClient };
 
 export interface RedisPubSubConnections {
-  readonly publisher: Redis;
-  readonly subscriber: Redis;
+  /** `redis` across instances, or `in-process` (single instance, nothing is ever lost). */
+  readonly kind: 'redis' | 'in-process';
+  readonly publisher: PubSubClient;
+  readonly subscriber: PubSubClient;
   /** Name of the subscriber connection in `CLIENT LIST` (drills kill it to prove recovery). */
   readonly subscriberName: string;
   /** Registers a callback for "the subscriber connection came back; messages may have been lost". */
@@ -15,7 +22,31 @@ export interface RedisPubSubConnections {
   close(): Promise<void>;
 }
 
-/** Opens a publisher and a subscriber connection; both reconnect forever with backoff. */
+/**
+ * Opens a publisher and a subscriber connection: on Redis when `redisUrl` is set (both reconnect
+ * forever with backoff), otherwise on the process's in-process hub.
+ */
+export function openPubSub(redisUrl: string | null, onError: (error: Error) => void = () => {}): RedisPubSubConnections {
+  if (redisUrl === null) {
+    const hub = processHub();
+    const publisher = hub.connect();
+    const subscriber = hub.connect();
+    return {
+      kind: 'in-process',
+      publisher,
+      subscriber,
+      subscriberName: 'in-process',
+      // An in-process subscriber never disconnects, so there is never anything to refill.
+      onResubscribed: () => () => {},
+      async close() {
+        await Promise.all([publisher.quit(), subscriber.quit()]);
+      },
+    };
+  }
+  return openRedisPubSub(redisUrl, onError);
+}
+
+/** Opens a publisher and a subscriber connection to Redis; both reconnect forever with backoff. */
 export function openRedisPubSub(redisUrl: string, onError: (error: Error) => void = () => {}): RedisPubSubConnections {
   const instance = randomBytes(4).toString('hex');
   const connect = (role: 'pub' | 'sub') => {
@@ -37,6 +68,7 @@ export function openRedisPubSub(redisUrl: string, onError: (error: Error) => voi
     everReady = true;
   });
   return {
+    kind: 'redis',
     publisher,
     subscriber,
     subscriberName: `verso-sub-${instance}`,
@@ -48,4 +80,20 @@ export function openRedisPubSub(redisUrl: string, onError: (error: Error) => voi
       await Promise.allSettled([publisher.quit(), subscriber.quit()]);
     },
   };
+}
+
+/**
+ * A graphql-redis-subscriptions engine on shared connections. RedisPubSub types its connections
+ * as ioredis clients but only calls publish, subscribe, unsubscribe, punsubscribe, quit and
+ * `on('message' | 'pmessage')` (checked against 2.7.0), which {@link PubSubClient} has.
+ */
+export function createPubSubEngine(
+  connections: RedisPubSubConnections,
+  options: Pick<PubSubRedisOptions, 'serializer' | 'deserializer'> = {},
+): RedisPubSub {
+  return new RedisPubSub({
+    ...options,
+    publisher: connections.publisher as unknown as Redis,
+    subscriber: connections.subscriber as unknown as Redis,
+  });
 }

@@ -20,7 +20,10 @@ import { getSchema } from '../../graphql/schema.ts';
 import { CLOSE_SERVICE_RESTART, serveGraphQLWs } from '../../graphql/ws.ts';
 import type { Config } from '../config.ts';
 import { ensureDatabase, migrate } from '../db/migrate.ts';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../embedded/embedded-postgres.ts';
+import { setProcessDatabaseUrl } from '../embedded/process-database.ts';
 import type { Logger } from '../logger.ts';
+import { metricsAllowed } from '../metrics/metrics.ts';
 import { EXPORT_PATH, handleExport } from './export-route.ts';
 import { checkRedis } from './preflight.ts';
 import { closeServices, createServices, servicesReady } from './services.ts';
@@ -50,18 +53,38 @@ export interface VersoServer {
 
 /**
  * Checks that Redis answers, creates the database if missing, applies pending migrations, then
- * listens.
+ * listens. Without DATABASE_URL it first starts the embedded PostgreSQL (PGlite under
+ * `config.dataDir`); without REDIS_URL pub/sub, presence and rate limits stay in the process.
  * Throws ServiceUnavailableError or DatabaseUnreachableError (one-line messages) when a service
- * is unreachable, MigrationError when the migration history cannot be applied.
+ * is unreachable, EmbeddedDatabaseError when another process owns the embedded database,
+ * MigrationError when the migration history cannot be applied.
  */
 export async function startVersoServer(options: StartOptions): Promise<VersoServer> {
   const { config, logger } = options;
-  await checkRedis(config.redisUrl);
-  const { created } = await ensureDatabase(config.databaseUrl);
-  if (created) logger.info('created the database named in DATABASE_URL');
-  await migrate(config.databaseUrl, { log: (line) => logger.info(line) });
+  if (config.redisUrl !== null) await checkRedis(config.redisUrl);
+  const embedded: EmbeddedPostgres | null =
+    config.databaseUrl === null ? await startEmbeddedPostgres(config.dataDir, (error) => logger.error({ err: error }, 'embedded database failure')) : null;
+  try {
+    return await startOn(options, embedded);
+  } catch (error) {
+    await embedded?.close();
+    throw error;
+  }
+}
 
-  const services = await createServices(config, logger);
+async function startOn(options: StartOptions, embedded: EmbeddedPostgres | null): Promise<VersoServer> {
+  const { config, logger } = options;
+  const databaseUrl = embedded?.url ?? (config.databaseUrl as string);
+  if (embedded) setProcessDatabaseUrl(embedded.url);
+  const local = [embedded && `embedded PostgreSQL (PGlite) in ${embedded.dataPath}`, config.redisUrl === null && 'in-process pub/sub'].filter(Boolean);
+  if (local.length > 0) {
+    logger.info({ embeddedDatabase: embedded !== null, inProcessPubSub: config.redisUrl === null }, `single-instance mode: ${local.join(' and ')}; several instances need PostgreSQL (DATABASE_URL) and Redis (REDIS_URL)`);
+  }
+  const { created } = await ensureDatabase(databaseUrl);
+  if (created) logger.info('created the database named in DATABASE_URL');
+  await migrate(databaseUrl, { log: (line) => logger.info(line) });
+
+  const services = await createServices(config, logger, databaseUrl);
   const schema = getSchema();
   const apollo = createApollo(schema, config.production);
   await apollo.start();
@@ -71,7 +94,7 @@ export async function startVersoServer(options: StartOptions): Promise<VersoServ
 
   let draining = false;
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
-  const revocations = new CredentialRevocations({ redisUrl: config.redisUrl, redisPrefix: config.redisPrefix, prisma: services.prisma, logger });
+  const revocations = new CredentialRevocations({ pubsub: services.pubsub, redisPrefix: config.redisPrefix, prisma: services.prisma, logger });
   await revocations.start();
   const resolveViewer = createViewerResolver({
     prisma: services.prisma,
@@ -84,7 +107,7 @@ export async function startVersoServer(options: StartOptions): Promise<VersoServ
     logger,
     onSessionDeleted: (id) => revocations.revoke({ kind: 'session', id }),
   });
-  const authRoutes = createAuthRoutes({ config, prisma: services.prisma, redis: services.redis, logger, revocations, handlers: nextAuth.handlers });
+  const authRoutes = createAuthRoutes({ config, prisma: services.prisma, rateLimiter: services.rateLimiter, logger, revocations, handlers: nextAuth.handlers });
   const stopWs = serveGraphQLWs(wss, {
     schema,
     services,
@@ -92,8 +115,15 @@ export async function startVersoServer(options: StartOptions): Promise<VersoServ
     resolveViewer: (request, params) => resolveViewer({ cookieHeader: request.headers.cookie, authorization: params?.authorization }),
   });
 
+  wss.on('connection', (ws: WebSocket) => {
+    services.metrics.wsConnections.inc();
+    ws.once('close', () => services.metrics.wsConnections.dec());
+  });
+
+  /** Each HTTP request's id: the proxy's `X-Request-Id` when well formed, else a new one. */
+  const requestIds = new WeakMap<IncomingMessage, string>();
   const httpContext = (req: IncomingMessage) => async (): Promise<GraphQLContext> => {
-    const requestId = randomUUID();
+    const requestId = requestIds.get(req) ?? randomUUID();
     const viewer = await resolveViewer({ cookieHeader: req.headers.cookie, authorization: req.headers.authorization });
     return { services, viewer, transport: 'http', requestId, logger: logger.child({ requestId, transport: 'http' }) };
   };
@@ -103,8 +133,21 @@ export async function startVersoServer(options: StartOptions): Promise<VersoServ
     sessionTokenFromCookieHeader(req.headers.cookie, config.appOrigin) !== null && !originAllowed(req, config.allowedOrigins);
 
   const server = createServer((req, res) => {
+    const requestId = incomingRequestId(req) ?? randomUUID();
+    requestIds.set(req, requestId);
+    res.setHeader('X-Request-Id', requestId);
+    const started = performance.now();
+    res.once('finish', () => {
+      const path = (req.url ?? '/').split('?')[0] ?? '/';
+      // API calls at info; pages, assets and probes at debug, or they drown everything else.
+      const quiet = !path.startsWith('/api/') || path === '/api/health' || path === '/api/ready' || path === '/api/metrics';
+      logger[quiet ? 'debug' : 'info'](
+        { requestId, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) },
+        'http request',
+      );
+    });
     handle(req, res).catch((error: unknown) => {
-      logger.error({ err: error, url: req.url }, 'request failed');
+      logger.error({ err: error, requestId, url: req.url }, 'request failed');
       if (!res.headersSent) sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Something went wrong on the server; try again.');
       else res.destroy();
     });
@@ -119,6 +162,14 @@ export async function startVersoServer(options: StartOptions): Promise<VersoServ
       const checks = await servicesReady(services);
       const ready = checks.postgres && checks.redis;
       return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', ...checks });
+    }
+    if (pathname === '/api/metrics') {
+      if (!metricsAllowed(req, config.metricsToken)) {
+        return sendJson(res, 403, { error: 'Metrics need METRICS_TOKEN as a Bearer token, or a direct request from this machine.' });
+      }
+      res.setHeader('Content-Type', services.metrics.registry.contentType);
+      res.end(await services.metrics.registry.metrics());
+      return;
     }
     if (pathname === GRAPHQL_PATH) {
       // Defence in depth behind Apollo's CSRF prevention and the absent CORS grant: a
@@ -181,10 +232,16 @@ export async function startVersoServer(options: StartOptions): Promise<VersoServ
     await apollo.stop();
     await web?.close();
     await closeServices(services);
+    await embedded?.close();
     logger.info('Verso stopped');
   }
 
   return { url, port, services, close: () => (closing ??= close()) };
+}
+
+function incomingRequestId(req: IncomingMessage): string | null {
+  const value = req.headers['x-request-id'];
+  return typeof value === 'string' && /^[\w.-]{8,128}$/.test(value) ? value : null;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

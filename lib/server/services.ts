@@ -1,28 +1,45 @@
 /**
  * Creates and closes the process-wide services: one Prisma pool, one Redis command connection,
- * one pair of Redis pub/sub connections, and the sequencing and presence built on them.
+ * one pair of pub/sub connections, and the sequencing, presence and rate limits built on them.
+ * Without Redis (`config.redisUrl` null) the pub/sub connections, presence and rate limits are
+ * in-process equivalents behind the same interfaces: one instance only.
  */
 import { Redis } from 'ioredis';
 import type { Services } from '../../graphql/context.ts';
 import type { Config } from '../config.ts';
+import { createRedisRateLimiter } from '../auth/rate-limit.ts';
 import { createSequencer } from '../collab/sequencer.ts';
 import { createPrisma } from '../db/client.ts';
 import { createPrismaOpStore } from '../db/op-store.ts';
 import { createUserDirectory } from '../db/users.ts';
+import { createLocalPresence } from '../embedded/local-presence.ts';
+import { createLocalRateLimiter } from '../embedded/local-rate-limit.ts';
 import type { Logger } from '../logger.ts';
+import { createMetrics, instrumentBroadcaster, instrumentRateLimiter, instrumentSequencer } from '../metrics/metrics.ts';
 import { createRedisPresence } from '../pubsub/presence.ts';
 import { createRedisBroadcaster } from '../pubsub/redis-broadcaster.ts';
-import { openRedisPubSub } from '../pubsub/redis-connections.ts';
+import { openPubSub } from '../pubsub/redis-connections.ts';
 import { createAccessEvents } from '../pubsub/access-events.ts';
 
-export async function createServices(config: Config, logger: Logger): Promise<Services> {
-  const prisma = createPrisma(config.databaseUrl);
-  const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
-  redis.on('error', (error) => logger.warn({ err: error }, 'redis command connection error'));
-  await redis.connect();
-  const pubsub = openRedisPubSub(config.redisUrl, (error) => logger.warn({ err: error }, 'redis pub/sub connection error'));
+/** Creates the services for `config`; `databaseUrl` is the PostgreSQL to use (embedded or not). */
+export async function createServices(config: Config, logger: Logger, databaseUrl: string): Promise<Services> {
+  const metrics = createMetrics();
+  const prisma = createPrisma(databaseUrl, { onError: () => metrics.postgresErrors.inc() });
+  let redis: Redis | null = null;
+  if (config.redisUrl !== null) {
+    redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    redis.on('error', (error) => {
+      metrics.redisErrors.inc({ connection: 'command' });
+      logger.warn({ err: error }, 'redis command connection error');
+    });
+    await redis.connect();
+  }
+  const pubsub = openPubSub(config.redisUrl, (error) => {
+    metrics.redisErrors.inc({ connection: 'pubsub' });
+    logger.warn({ err: error }, 'redis pub/sub connection error');
+  });
   const store = createPrismaOpStore(prisma);
-  const broadcaster = createRedisBroadcaster({ connections: pubsub, prefix: config.redisPrefix });
+  const broadcaster = instrumentBroadcaster(createRedisBroadcaster({ connections: pubsub, prefix: config.redisPrefix }), metrics);
   const sequencer = createSequencer({
     store,
     broadcaster,
@@ -30,29 +47,36 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     onAfterCommitError: (error, op) =>
       logger.error({ err: error, documentId: op.documentId, version: op.version }, 'publish or snapshot failed after commit'),
   });
-  const presence = createRedisPresence({ redis, connections: pubsub, prefix: config.redisPrefix, ttlMs: config.presenceTtlMs });
+  const presenceOptions = { connections: pubsub, prefix: config.redisPrefix, ttlMs: config.presenceTtlMs };
+  const presence = redis ? createRedisPresence({ ...presenceOptions, redis }) : createLocalPresence(presenceOptions);
+  const rateLimiter = redis ? createRedisRateLimiter(redis, config.redisPrefix) : createLocalRateLimiter();
   return {
     config,
     logger,
     prisma,
     redis,
     pubsub,
-    collab: { store, broadcaster, sequencer },
+    collab: { store, broadcaster, sequencer: instrumentSequencer(sequencer, metrics) },
     presence,
+    rateLimiter: instrumentRateLimiter(rateLimiter, metrics),
     accessEvents: createAccessEvents(pubsub, config.redisPrefix),
     users: createUserDirectory(prisma),
+    metrics,
   };
 }
 
 export async function closeServices(services: Services): Promise<void> {
   services.presence.close();
-  await Promise.allSettled([services.prisma.$disconnect(), services.redis.quit(), services.pubsub.close()]);
+  await Promise.allSettled([services.prisma.$disconnect(), services.redis?.quit(), services.pubsub.close()]);
 }
 
-/** Whether PostgreSQL and Redis each answer within `timeoutMs`. */
+/** Whether PostgreSQL and Redis each answer within `timeoutMs` (no Redis configured: true). */
 export async function servicesReady(services: Services, timeoutMs = 2000): Promise<{ postgres: boolean; redis: boolean }> {
   const within = <T>(p: Promise<T>) =>
     Promise.race([p.then(() => true), new Promise<boolean>((resolve) => setTimeout(resolve, timeoutMs, false).unref())]).catch(() => false);
-  const [postgres, redis] = await Promise.all([within(services.prisma.$queryRaw`SELECT 1`), within(services.redis.ping())]);
+  const [postgres, redis] = await Promise.all([
+    within(services.prisma.$queryRaw`SELECT 1`),
+    services.redis ? within(services.redis.ping()) : Promise.resolve(true),
+  ]);
   return { postgres, redis };
 }

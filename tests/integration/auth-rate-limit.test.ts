@@ -54,7 +54,8 @@ describe('rate limits', () => {
 
   it('consumeRateLimit: a token bucket in Redis, refilled over its window', async () => {
     const server = await startTestServer();
-    const { redis, config } = server.services;
+    const { config } = server.services;
+    const redis = server.services.redis!; // tests always run on Redis
     const subject = randomUUID();
     const rule = { limit: 3, windowSeconds: 1 };
     const decisions = [];

@@ -57,7 +57,7 @@ describe('the Verso server', () => {
 describe('start-up checks', () => {
   it('names an unreachable Redis in one line with how to start it', async () => {
     const config = testConfig({ REDIS_URL: 'redis://127.0.0.1:1' });
-    const error = await checkRedis(config.redisUrl).catch((e: unknown) => e);
+    const error = await checkRedis(config.redisUrl!).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServiceUnavailableError);
     expect((error as Error).message).toMatch(/^Redis is not reachable at 127\.0\.0\.1:1 .*redis-server .*REDIS_URL\)\.$/);
     expect((error as Error).message).not.toContain('\n');
@@ -73,7 +73,7 @@ describe('start-up checks', () => {
   it('`npm start` with a wrong REDIS_URL exits 1 printing exactly one line, no stack trace', async () => {
     const config = testConfig();
     const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
-      env: { ...process.env, DATABASE_URL: config.databaseUrl, REDIS_URL: 'redis://127.0.0.1:1', PORT: '0', LOG_LEVEL: 'silent' },
+      env: { ...process.env, DATABASE_URL: config.databaseUrl!, REDIS_URL: 'redis://127.0.0.1:1', PORT: '0', LOG_LEVEL: 'silent' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

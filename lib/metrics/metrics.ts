@@ -1,0 +1,107 @@
+/**
+ * Prometheus metrics of one server instance (prom-client), served at `/api/metrics`.
+ *
+ * Each server has a registry of its own (tests run several servers in one process). Counters are
+ * per instance; Prometheus sums them across instances.
+ */
+import type { IncomingMessage } from 'node:http';
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Broadcaster } from '../collab/broadcaster.ts';
+import type { Sequencer } from '../collab/sequencer.ts';
+import type { RateLimiter } from '../auth/rate-limit.ts';
+
+/** The instruments Verso updates; names are the exported metric names. */
+export interface VersoMetrics {
+  readonly registry: Registry;
+  /** `verso_ops_applied_total{outcome="applied"|"duplicate"|"rejected"}`. */
+  readonly opsApplied: Counter<'outcome'>;
+  /** `verso_op_ack_seconds`: submit received by the sequencer → answer (transform + commit). */
+  readonly ackLatency: Histogram;
+  /** `verso_fanout_lag_seconds`: an op's commit time → its delivery to a subscriber on this instance. */
+  readonly fanoutLag: Histogram;
+  /** `verso_websocket_connections`: open graphql-ws sockets on this instance. */
+  readonly wsConnections: Gauge;
+  /** `verso_postgres_errors_total`: errors the database client reported. */
+  readonly postgresErrors: Counter;
+  /** `verso_redis_errors_total{connection}`: Redis connection errors (commands, pubsub). */
+  readonly redisErrors: Counter<'connection'>;
+  /** `verso_rate_limited_total{rule}`: refused attempts per rate-limit rule. */
+  readonly rateLimitHits: Counter<'rule'>;
+}
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+/** A new registry with Verso's instruments and Node's default process metrics. */
+export function createMetrics(): VersoMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'verso_process_' });
+  const registers = [registry];
+  return {
+    registry,
+    opsApplied: new Counter({ name: 'verso_ops_applied_total', help: 'Operations answered by the sequencer, by outcome.', labelNames: ['outcome'], registers }),
+    ackLatency: new Histogram({ name: 'verso_op_ack_seconds', help: 'Time from a submit reaching the sequencer to its answer (transform and commit).', buckets: LATENCY_BUCKETS, registers }),
+    fanoutLag: new Histogram({ name: 'verso_fanout_lag_seconds', help: "Time from an op's commit to its delivery to a subscriber on this instance.", buckets: LATENCY_BUCKETS, registers }),
+    wsConnections: new Gauge({ name: 'verso_websocket_connections', help: 'Open WebSocket connections on this instance.', registers }),
+    postgresErrors: new Counter({ name: 'verso_postgres_errors_total', help: 'Errors reported by the PostgreSQL client (failed queries, unreachable server).', registers }),
+    redisErrors: new Counter({ name: 'verso_redis_errors_total', help: 'Redis connection errors, by connection.', labelNames: ['connection'], registers }),
+    rateLimitHits: new Counter({ name: 'verso_rate_limited_total', help: 'Attempts refused by a rate limit, by rule.', labelNames: ['rule'], registers }),
+  };
+}
+
+/** The sequencer, timing each submit and counting its outcome. */
+export function instrumentSequencer(sequencer: Sequencer, metrics: VersoMetrics): Sequencer {
+  return {
+    ...sequencer,
+    async submit(input) {
+      const stop = metrics.ackLatency.startTimer();
+      const result = await sequencer.submit(input);
+      stop();
+      metrics.opsApplied.inc({ outcome: result.kind });
+      return result;
+    },
+  };
+}
+
+/** The broadcaster, observing fan-out lag at each delivery to a subscriber. */
+export function instrumentBroadcaster(broadcaster: Broadcaster, metrics: VersoMetrics): Broadcaster {
+  return {
+    publish: (documentId, op) => broadcaster.publish(documentId, op),
+    subscribe: (documentId, listener) =>
+      broadcaster.subscribe(documentId, (op) => {
+        // Commit time is the committing instance's clock: across machines this includes skew.
+        metrics.fanoutLag.observe(Math.max(0, Date.now() - op.createdAt.getTime()) / 1000);
+        return listener(op);
+      }),
+  };
+}
+
+/** The rate limiter, counting refusals per rule. */
+export function instrumentRateLimiter(limiter: RateLimiter, metrics: VersoMetrics): RateLimiter {
+  return {
+    async consume(name, rule, subject) {
+      const decision = await limiter.consume(name, rule, subject);
+      if (!decision.allowed) metrics.rateLimitHits.inc({ rule: name });
+      return decision;
+    },
+  };
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+const PROXY_HEADERS = ['x-forwarded-for', 'forwarded', 'x-real-ip'];
+
+/**
+ * Who may read `/api/metrics`: with a token configured, a request bearing it (compared in
+ * constant time); without one, only a direct loopback request — one that carries proxy headers
+ * came through a reverse proxy on this machine on behalf of someone else, so it is refused.
+ */
+export function metricsAllowed(req: IncomingMessage, token: string | null): boolean {
+  if (token !== null) {
+    const match = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+    if (!match?.[1]) return false;
+    const digest = (value: string) => createHash('sha256').update(value).digest();
+    return timingSafeEqual(digest(match[1]), digest(token));
+  }
+  if (PROXY_HEADERS.some((name) => req.headers[name] !== undefined)) return false;
+  return LOOPBACK.test(req.socket.remoteAddress ?? '');
+}
