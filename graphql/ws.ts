@@ -12,6 +12,7 @@ import type { CredentialRevocations } from '../lib/auth/revocation.ts';
 import { maskInternalError } from './apollo.ts';
 import { createConnectionState, type OwnedConnectionState } from './connection-state.ts';
 import type { GraphQLContext, Services, Viewer } from './context.ts';
+import { sharedSubscribe } from './shared-execution.ts';
 import { validateOperation } from './validation.ts';
 
 /** Close code sent when the server shuts down: the client should reconnect (to any instance). */
@@ -41,6 +42,8 @@ export function serveGraphQLWs(wss: WebSocketServer, options: WsOptions): () => 
   const disposable = useServer<Record<string, unknown> | undefined, Partial<Extra> & { socket: WebSocket; request: IncomingMessage }>(
     {
       schema,
+      // Each op is executed once per instance and selection set, not once per subscriber.
+      subscribe: sharedSubscribe,
       onConnect: async (ctx) => {
         const socket = ctx.extra.socket;
         const viewer = await resolveViewer(ctx.extra.request, ctx.connectionParams);

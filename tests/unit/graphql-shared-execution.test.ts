@@ -1,0 +1,120 @@
+/**
+ * graphql/shared-execution.ts: subscribers of `documentOperations` share one execution per event
+ * and selection set; other subscriptions, other selections and different variables below the
+ * root field execute separately; error items are never shared.
+ */
+import { describe, expect, it } from 'vitest';
+import { GraphQLID, GraphQLInt, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString, parse, type ExecutionResult } from 'graphql';
+import { sharedSubscribe, sharingKey } from '../../graphql/shared-execution.ts';
+
+interface Op {
+  version: number;
+}
+
+function setup() {
+  let executions = 0;
+  const listeners = new Set<(item: { value: Op } | { error: Error }) => void>();
+  const stream = () => {
+    const queue: Array<{ value: Op } | { error: Error }> = [];
+    let wake: (() => void) | null = null;
+    const listener = (item: { value: Op } | { error: Error }) => {
+      queue.push(item);
+      wake?.();
+    };
+    listeners.add(listener);
+    return {
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+      async next(): Promise<IteratorResult<{ value: Op } | { error: Error }>> {
+        while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+        return { done: false, value: queue.shift()! };
+      },
+      async return(): Promise<IteratorResult<{ value: Op } | { error: Error }>> {
+        listeners.delete(listener);
+        return { done: true, value: undefined };
+      },
+    };
+  };
+  const Op = new GraphQLObjectType<Op>({
+    name: 'Op',
+    fields: {
+      version: {
+        type: GraphQLInt,
+        resolve: (op) => {
+          executions += 1;
+          return op.version;
+        },
+      },
+      label: { type: GraphQLString, args: { prefix: { type: GraphQLString } }, resolve: (op, args: { prefix?: string }) => `${args.prefix ?? ''}${op.version}` },
+    },
+  });
+  const unwrap = (item: { value: Op } | { error: Error }) => {
+    if ('error' in item) throw item.error;
+    return item.value;
+  };
+  const schema = new GraphQLSchema({
+    query: new GraphQLObjectType({ name: 'Query', fields: { ok: { type: GraphQLInt, resolve: () => 1 } } }),
+    subscription: new GraphQLObjectType({
+      name: 'Subscription',
+      fields: {
+        documentOperations: { type: Op, args: { documentId: { type: new GraphQLNonNull(GraphQLID) } }, subscribe: stream, resolve: unwrap },
+        somethingPrivate: { type: Op, subscribe: stream, resolve: unwrap },
+      },
+    }),
+  });
+  const publish = (item: { value: Op } | { error: Error }) => listeners.forEach((l) => l(item));
+  return { schema, publish, executions: () => executions };
+}
+
+async function open(schema: GraphQLSchema, query: string, variableValues: Record<string, unknown> = {}) {
+  const result = await sharedSubscribe({ schema, document: parse(query), variableValues });
+  if (!(Symbol.asyncIterator in result)) throw new Error(JSON.stringify(result));
+  return result;
+}
+
+describe('shared subscription execution', () => {
+  it('executes an op once for any number of documentOperations subscribers with the same selection, whatever their documentId variable', async () => {
+    const { schema, publish, executions } = setup();
+    const query = 'subscription($d: ID!) { documentOperations(documentId: $d) { version } }';
+    const subscribers = await Promise.all(Array.from({ length: 5 }, (_, i) => open(schema, query, { d: `doc-${i % 2}` })));
+    const op = { version: 7 };
+    const pending = subscribers.map((s) => s.next());
+    // Each subscriber's own wrapper object around the same op, as live streams push them.
+    publish({ value: op });
+    const results = await Promise.all(pending);
+    expect(results.map((r) => (r.value as ExecutionResult).data)).toEqual(Array.from({ length: 5 }, () => ({ documentOperations: { version: 7 } })));
+    expect(executions()).toBe(1);
+    await Promise.all(subscribers.map((s) => s.return?.()));
+  });
+
+  it('executes separately for other selections, other variables below the root field, other fields, and error items', async () => {
+    const { schema, publish, executions } = setup();
+    const a = await open(schema, 'subscription { documentOperations(documentId: "x") { version } }');
+    const b = await open(schema, 'subscription { documentOperations(documentId: "x") { version label } }');
+    const c1 = await open(schema, 'subscription($p: String) { documentOperations(documentId: "x") { version label(prefix: $p) } }', { p: 'A' });
+    const c2 = await open(schema, 'subscription($p: String) { documentOperations(documentId: "x") { version label(prefix: $p) } }', { p: 'B' });
+    const p = await open(schema, 'subscription { somethingPrivate { version } }');
+    const all = [a, b, c1, c2, p];
+    const pending = all.map((s) => s.next());
+    publish({ value: { version: 3 } });
+    const results = (await Promise.all(pending)).map((r) => (r.value as ExecutionResult).data);
+    expect(results[2]).toEqual({ documentOperations: { version: 3, label: 'A3' } });
+    expect(results[3]).toEqual({ documentOperations: { version: 3, label: 'B3' } });
+    expect(executions()).toBe(5);
+    const failing = all.map((s) => s.next());
+    publish({ error: new Error('access ended') });
+    const errors = (await Promise.all(failing)).map((r) => (r.value as ExecutionResult).errors?.[0]?.message);
+    expect(errors).toEqual(Array.from({ length: 5 }, () => 'access ended'));
+    await Promise.all(all.map((s) => s.return?.()));
+  });
+
+  it('sharingKey: null for queries, several root fields and fields not on the list', () => {
+    const { schema } = setup();
+    const key = (query: string) => sharingKey({ schema, document: parse(query) });
+    expect(key('subscription { documentOperations(documentId: "x") { version } }')).not.toBeNull();
+    expect(key('query { ok }')).toBeNull();
+    expect(key('subscription { somethingPrivate { version } }')).toBeNull();
+    expect(key('subscription { a: documentOperations(documentId: "x") { version } b: documentOperations(documentId: "y") { version } }')).toBeNull();
+  });
+});
