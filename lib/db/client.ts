@@ -27,10 +27,13 @@ export function createPrisma(databaseUrl: string, options: CreatePrismaOptions =
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
   });
-  if (!options.onError) return new PrismaClient({ adapter });
+  // Prisma's interactive-transaction defaults (2 s to get a connection, 5 s to finish) fail
+  // requests on a busy but healthy server; these bounds still end a transaction that hangs.
+  const transactionOptions = { maxWait: 10_000, timeout: 20_000 };
+  if (!options.onError) return new PrismaClient({ adapter, transactionOptions });
   const onError = options.onError;
   // Emitting errors as events also keeps Prisma from printing them: callers still get the throw.
-  const client = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'error' }] });
+  const client = new PrismaClient({ adapter, transactionOptions, log: [{ emit: 'event', level: 'error' }] });
   client.$on('error', (event) => onError(event.message));
   return client;
 }
