@@ -4,7 +4,7 @@
  * expired entries swept while someone listens), with the entries in a Map and the events on the
  * same channels of the in-process pub/sub, so listeners see exactly what they see with Redis.
  */
-import type { Presence, PresenceEntry, PresenceEvent, PresenceSelection } from '../pubsub/presence.ts';
+import { presenceEvents, type Presence, type PresenceEntry, type PresenceEvent, type PresenceSelection } from '../pubsub/presence.ts';
 import { createPubSubEngine, type RedisPubSubConnections } from '../pubsub/redis-connections.ts';
 
 export interface LocalPresenceOptions {
@@ -31,9 +31,8 @@ export function createLocalPresence(options: LocalPresenceOptions): Presence {
   const pubsub = createPubSubEngine(options.connections);
   const channel = (documentId: string) => `${options.prefix}doc:${documentId}:presence`;
   const documents = new Map<string, Map<string, Stored>>();
-  const sweepers = new Map<string, { count: number; timer: NodeJS.Timeout }>();
-
   const publish = (event: PresenceEvent) => pubsub.publish(channel(event.documentId), event);
+  const events = presenceEvents(pubsub, channel, (documentId) => presence.sweep(documentId), sweepEveryMs);
 
   /** Removes and returns the expired entries of a document (the Map is the one writer: no race). */
   const takeExpired = (documentId: string): Array<[string, Stored]> => {
@@ -72,33 +71,7 @@ export function createLocalPresence(options: LocalPresenceOptions): Presence {
       return live;
     },
 
-    async subscribe(documentId, listener) {
-      const id = await pubsub.subscribe<PresenceEvent>(channel(documentId), (event) => {
-        try {
-          listener(event);
-        } catch {
-          // one listener's failure is its own
-        }
-      });
-      const sweeper = sweepers.get(documentId);
-      if (sweeper) sweeper.count += 1;
-      else {
-        const timer = setInterval(() => void presence.sweep(documentId).catch(() => {}), sweepEveryMs);
-        timer.unref();
-        sweepers.set(documentId, { count: 1, timer });
-      }
-      let done = false;
-      return async () => {
-        if (done) return;
-        done = true;
-        pubsub.unsubscribe(id);
-        const current = sweepers.get(documentId);
-        if (current && --current.count === 0) {
-          clearInterval(current.timer);
-          sweepers.delete(documentId);
-        }
-      };
-    },
+    subscribe: (documentId, listener) => events.subscribe(documentId, listener),
 
     async sweep(documentId) {
       const expired = takeExpired(documentId);
@@ -108,10 +81,7 @@ export function createLocalPresence(options: LocalPresenceOptions): Presence {
       return expired.length;
     },
 
-    close() {
-      for (const { timer } of sweepers.values()) clearInterval(timer);
-      sweepers.clear();
-    },
+    close: () => events.close(),
   };
   return presence;
 }

@@ -9,6 +9,7 @@
  * whose atomic sweep removed an entry announces it, so `left` is sent once.
  */
 import type { Redis } from 'ioredis';
+import type { RedisPubSub } from 'graphql-redis-subscriptions';
 import { createPubSubEngine, type RedisPubSubConnections } from './redis-connections.ts';
 
 /** A selection at a version: receivers transform it through the ops after `version`. */
@@ -88,9 +89,8 @@ export function createRedisPresence(options: PresenceOptions): Presence {
   const pubsub = createPubSubEngine(options.connections);
   const hashKey = (documentId: string) => `${prefix}presence:${documentId}`;
   const channel = (documentId: string) => `${prefix}doc:${documentId}:presence`;
-  const sweepers = new Map<string, { count: number; timer: NodeJS.Timeout }>();
-
   const publish = (event: PresenceEvent) => pubsub.publish(channel(event.documentId), event);
+  const events = presenceEvents(pubsub, channel, (documentId) => presence.sweep(documentId), sweepEveryMs);
 
   const presence: Presence = {
     async update(documentId, entry) {
@@ -124,33 +124,7 @@ export function createRedisPresence(options: PresenceOptions): Presence {
       return entries;
     },
 
-    async subscribe(documentId, listener) {
-      const id = await pubsub.subscribe<PresenceEvent>(channel(documentId), (event) => {
-        try {
-          listener(event);
-        } catch {
-          // one listener's failure is its own
-        }
-      });
-      const sweeper = sweepers.get(documentId);
-      if (sweeper) sweeper.count += 1;
-      else {
-        const timer = setInterval(() => void presence.sweep(documentId).catch(() => {}), sweepEveryMs);
-        timer.unref();
-        sweepers.set(documentId, { count: 1, timer });
-      }
-      let done = false;
-      return async () => {
-        if (done) return;
-        done = true;
-        pubsub.unsubscribe(id);
-        const current = sweepers.get(documentId);
-        if (current && --current.count === 0) {
-          clearInterval(current.timer);
-          sweepers.delete(documentId);
-        }
-      };
-    },
+    subscribe: (documentId, listener) => events.subscribe(documentId, listener),
 
     async sweep(documentId) {
       const removed = (await redis.eval(SWEEP, 1, hashKey(documentId), String(now()))) as string[];
@@ -167,10 +141,53 @@ export function createRedisPresence(options: PresenceOptions): Presence {
       return removed.length / 2;
     },
 
+    close: () => events.close(),
+  };
+  return presence;
+}
+
+/**
+ * The listening side shared by every Presence implementation: events on the document's channel,
+ * and while a document has listeners in this process, a periodic sweep of its expired entries.
+ */
+export function presenceEvents(
+  pubsub: RedisPubSub,
+  channel: (documentId: string) => string,
+  sweep: (documentId: string) => Promise<number>,
+  sweepEveryMs: number,
+): { subscribe: Presence['subscribe']; close(): void } {
+  const sweepers = new Map<string, { count: number; timer: NodeJS.Timeout }>();
+  return {
+    async subscribe(documentId, listener) {
+      const id = await pubsub.subscribe(channel(documentId), (event: PresenceEvent) => {
+        try {
+          listener(event);
+        } catch {
+          // one listener's failure is its own
+        }
+      });
+      const sweeper = sweepers.get(documentId);
+      if (sweeper) sweeper.count += 1;
+      else {
+        const timer = setInterval(() => void sweep(documentId).catch(() => {}), sweepEveryMs);
+        timer.unref();
+        sweepers.set(documentId, { count: 1, timer });
+      }
+      let done = false;
+      return async () => {
+        if (done) return;
+        done = true;
+        pubsub.unsubscribe(id);
+        const current = sweepers.get(documentId);
+        if (current && --current.count === 0) {
+          clearInterval(current.timer);
+          sweepers.delete(documentId);
+        }
+      };
+    },
     close() {
       for (const { timer } of sweepers.values()) clearInterval(timer);
       sweepers.clear();
     },
   };
-  return presence;
 }
