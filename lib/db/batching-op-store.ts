@@ -1,88 +1,100 @@
 /**
- * Group commit for hot documents: an OpStore over PostgreSQL that commits the appends a process
- * makes to one document while its previous commit is in flight together, in one transaction
- * (one row-lock bump of `documents.version` by k, one multi-row insert, revision grouping for
- * each op), so a hot document pays one fsync per batch instead of one per op.
+ * Group commit on PostgreSQL: the Prisma op store plus `appendBatch` (lib/collab/
+ * batching-sequencer.ts), which appends consecutive ops of one document in one transaction —
+ * one row-lock bump of `documents.version` by k, one multi-row insert, the revision grouping of
+ * each op (lib/db/revisions.ts) — so a hot document pays one commit (one fsync) per batch.
  *
- * How appends chain: `sequencerStore` (the view the sequencer uses) answers `head` and `opsAfter`
- * from the ops this process has queued or is committing for the document, so the next submission
- * is transformed against them and appended at the following version without waiting for the
- * commit. Every caller still gets its own answer only after its op committed (or failed), so the
- * sequencer publishes and acknowledges only durable ops [S7]. `store` (for op feeds, queries and
- * everything else) never shows an uncommitted op.
- *
- * When a batch fails, whatever was chained on it fails too: another instance took the version
- * (the row lock and `WHERE version = base` answer conflict for the whole batch) → every op of the
- * batch and everything queued after it answers `conflict` and the sequencers retry from the
- * stored head [S6]. A unique violation (a (clientId, clientSeq) raced in from elsewhere) rolls the
- * batch back, and its ops are then appended one by one with the plain store's `append`, so each
- * gets the exact answer P1/P2 require. Any other error rejects the batch's appends (the submits
- * throw, the clients resend) and answers `conflict` to those queued behind it.
- *
- * Both views pass `registerOpStoreContract` (P1–P7).
+ * Failure answers follow the port: the head was not `expectedVersion` → `conflict` for every op,
+ * nothing stored (the first one may be answered `duplicate` when its (clientId, clientSeq) is
+ * stored, P2). A unique violation (a (clientId, clientSeq) raced in from elsewhere) rolls the
+ * whole batch back; its ops are then appended one by one with the plain store's `append`, so
+ * each gets the exact answer P1/P2 require. Everything else is the plain store's (P1–P7;
+ * `registerOpStoreContract` runs on this store too).
  */
+import type { BatchAppender } from '../collab/batching-sequencer.ts';
 import type { AppendResult, HeadState, OpStore } from '../collab/op-store.ts';
 import type { AppliedOp, Snapshot } from '../collab/types.ts';
-import { DEFAULT_REVISION_PAUSE_MS } from '../collab/revisions.ts';
-import type { Delta } from '../ot/operation.ts';
+import { DEFAULT_REVISION_PAUSE_MS, groupOp, type NewestSpan, type RevisionSpan } from '../collab/revisions.ts';
+import { Delta } from '../ot/operation.ts';
 import { Prisma, type PrismaClient } from './client.ts';
 import { createPrismaOpStore, type PrismaOpStoreOptions } from './op-store.ts';
 import { recordRevision } from './revisions.ts';
 
-export interface BatchingOpStoreOptions extends PrismaOpStoreOptions {
-  /** Most ops committed in one transaction; default 100. */
-  readonly maxBatch?: number;
-}
-
-export interface BatchingOpStore {
-  /** Committed state only: for op feeds, queries, snapshots — everything but the sequencer. */
-  readonly store: OpStore;
-  /** For the sequencer: `head`/`opsAfter` include this process's queued appends, so they chain. */
-  readonly sequencerStore: OpStore;
-}
-
-interface Pending {
-  readonly op: AppliedOp;
-  readonly content: Delta;
-  readonly outcome: Promise<AppendResult>;
-  settle(result: AppendResult | { error: unknown }): void;
-}
-
-/** One document's chain of appends in this process: committed up to `base`, queued up to `head`. */
-interface Lane {
-  base: number;
-  head: number;
-  content: Delta;
-  createdAt: Date;
-  committing: Pending[];
-  queue: Pending[];
-  /** Queued or committing ops by `clientId#clientSeq`. */
-  readonly keys: Map<string, Pending>;
-}
-
 const CONFLICT: AppendResult = { kind: 'conflict' };
 const APPENDED: AppendResult = { kind: 'appended' };
-const keyOf = (op: AppliedOp) => `${op.clientId}#${op.clientSeq}`;
 const jsonOf = (delta: Delta): Prisma.InputJsonValue => ({ ops: delta.ops }) as unknown as Prisma.InputJsonValue;
 const isUniqueViolation = (error: unknown): boolean => error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
 
-function pending(op: AppliedOp, content: Delta): Pending {
-  let settle!: Pending['settle'];
-  const outcome = new Promise<AppendResult>((resolve, reject) => {
-    settle = (result) => ('error' in result ? reject(result.error) : resolve(result));
-  });
-  outcome.catch(() => {}); // the caller awaits it; a chained duplicate check may not
-  return { op, content, outcome, settle };
+interface NewestRow {
+  id: string;
+  from_version: number;
+  to_version: number;
+  author_ids: string[];
+  started_at: Date;
+  ended_at: Date;
+  closed: boolean;
 }
 
-/** Creates the batching store on `prisma`; reads and snapshots go through the plain Prisma store. */
-export function createBatchingPrismaOpStore(prisma: PrismaClient, options: BatchingOpStoreOptions = {}): BatchingOpStore {
+/**
+ * `recordRevision` for consecutive ops with one read and at most one update and one insert: the
+ * newest span is read once, every op is grouped in memory with lib/collab's `groupOp` (the same
+ * decision `recordRevision` makes, H2–H4), then the extended span and the new ones are written.
+ * Falls back to `recordRevision` op by op when the newest span is not right before the batch
+ * (the log predates grouping), which that function repairs.
+ */
+async function recordRevisions(tx: Prisma.TransactionClient, documentId: string, ops: readonly AppliedOp[], pauseMs: number): Promise<void> {
+  const rows = await tx.$queryRaw<NewestRow[]>`
+    SELECT r.id, r.from_version, r.to_version, r.author_ids, r.started_at, r.ended_at,
+           EXISTS (SELECT 1 FROM named_versions n WHERE n.document_id = r.document_id AND n.version = r.to_version) AS closed
+    FROM revisions r
+    WHERE r.document_id = ${documentId}
+    ORDER BY r.to_version DESC
+    LIMIT 1`;
+  const row = rows[0] ?? null;
+  if ((row?.to_version ?? 0) !== ops[0]!.version - 1) {
+    for (const op of ops) await recordRevision(tx, documentId, op, pauseMs);
+    return;
+  }
+  let newest: NewestSpan | null = row && {
+    span: { fromVersion: row.from_version, toVersion: row.to_version, authorIds: row.author_ids, startedAt: row.started_at, endedAt: row.ended_at },
+    closed: row.closed,
+  };
+  let extended: RevisionSpan | null = null; // the stored newest span, grown
+  const opened: RevisionSpan[] = [];
+  for (const op of ops) {
+    const decision = groupOp(newest, op, { pauseMs });
+    if (decision.kind === 'open') opened.push(decision.span);
+    else if (opened.length > 0) opened[opened.length - 1] = decision.span;
+    else extended = decision.span;
+    newest = { span: decision.span, closed: false };
+  }
+  if (extended && row) {
+    await tx.revision.update({
+      where: { id: row.id },
+      data: { toVersion: extended.toVersion, endedAt: extended.endedAt, ...(extended.authorIds.length !== row.author_ids.length ? { authorIds: [...extended.authorIds] } : {}) },
+    });
+  }
+  if (opened.length > 0) {
+    await tx.revision.createMany({
+      data: opened.map((span) => ({
+        documentId,
+        fromVersion: span.fromVersion,
+        toVersion: span.toVersion,
+        authorIds: [...span.authorIds],
+        startedAt: span.startedAt,
+        endedAt: span.endedAt,
+      })),
+    });
+  }
+}
+
+/** Creates the PostgreSQL op store with group commit. */
+export function createBatchingPrismaOpStore(prisma: PrismaClient, options: PrismaOpStoreOptions = {}): OpStore & BatchAppender {
   const inner = createPrismaOpStore(prisma, options);
-  const maxBatch = options.maxBatch ?? 100;
   const pauseMs = options.revisionPauseMs ?? DEFAULT_REVISION_PAUSE_MS;
   const cacheSize = options.cacheSize ?? 1000;
-  const lanes = new Map<string, Lane>();
-  // Content at the last version this process committed, per document (LRU by insertion order).
+  // Content at the last version a batch of this process committed (the plain store's own cache
+  // only learns of appends it made itself), LRU by insertion order.
   const committed = new Map<string, Snapshot>();
   const remember = (snapshot: Snapshot) => {
     committed.delete(snapshot.documentId);
@@ -91,15 +103,21 @@ export function createBatchingPrismaOpStore(prisma: PrismaClient, options: Batch
     if (committed.size > cacheSize) committed.delete(committed.keys().next().value as string);
   };
 
-  /** Commits `batch` (versions base+1…) in one transaction; one answer per op, in order. */
-  async function commit(documentId: string, base: number, batch: readonly Pending[]): Promise<AppendResult[]> {
-    const last = batch[batch.length - 1]!.op.version;
+  async function appendBatch(documentId: string, expectedVersion: number, ops: readonly AppliedOp[], contents: readonly Delta[]): Promise<AppendResult[]> {
+    ops.forEach((op, i) => {
+      if (op.documentId !== documentId || op.version !== expectedVersion + i + 1) {
+        throw new Error(`op store: batch append of ${op.documentId}@${op.version} at position ${i} after version ${expectedVersion} of ${documentId}`);
+      }
+    });
+    if (ops.length === 0) return [];
+    const last = ops[ops.length - 1]!;
+    let bumped: boolean;
     try {
-      const bumped = await prisma.$transaction(async (tx) => {
-        const updated = await tx.document.updateMany({ where: { id: documentId, version: base, deletedAt: null }, data: { version: last } });
+      bumped = await prisma.$transaction(async (tx) => {
+        const updated = await tx.document.updateMany({ where: { id: documentId, version: expectedVersion, deletedAt: null }, data: { version: last.version } });
         if (updated.count === 0) return false;
         await tx.operation.createMany({
-          data: batch.map(({ op }) => ({
+          data: ops.map((op) => ({
             documentId,
             version: op.version,
             delta: jsonOf(op.delta),
@@ -109,130 +127,59 @@ export function createBatchingPrismaOpStore(prisma: PrismaClient, options: Batch
             createdAt: op.createdAt,
           })),
         });
-        // Grouping reads the newest span each time; the row lock taken above serialises it.
-        for (const { op } of batch) await recordRevision(tx, documentId, op, pauseMs);
+        // Each op joins its revision span in order [H6]; the row lock taken above serialises it.
+        await recordRevisions(tx, documentId, ops, pauseMs);
         return true;
       });
-      if (bumped) return batch.map(() => APPENDED);
-      // Head was not `base`: the first op may still be a duplicate of a stored one [P2].
-      const existing = await inner.findByClientSeq(documentId, batch[0]!.op.clientId, batch[0]!.op.clientSeq);
-      return batch.map((_, i) => (i === 0 && existing ? { kind: 'duplicate', existing } : CONFLICT));
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
-      // Rolled back whole; find out op by op which one clashed, with the plain append's answers.
       const results: AppendResult[] = [];
-      for (const { op, content } of batch) {
-        const result = results.length > 0 && results[results.length - 1]!.kind !== 'appended' ? CONFLICT : await inner.append(documentId, op.version - 1, op, content);
-        results.push(result);
+      for (const [i, op] of ops.entries()) {
+        const broken = results.length > 0 && results[results.length - 1]!.kind !== 'appended';
+        results.push(broken ? CONFLICT : await store.append(documentId, op.version - 1, op, contents[i]!));
       }
       return results;
     }
-  }
-
-  async function flush(documentId: string, lane: Lane): Promise<void> {
-    while (lane.queue.length > 0) {
-      const batch = lane.queue.splice(0, maxBatch);
-      lane.committing = batch;
-      let results: AppendResult[] | null = null;
-      let failure: unknown = null;
-      try {
-        results = await commit(documentId, lane.base, batch);
-      } catch (error) {
-        failure = error;
-      }
-      lane.committing = [];
-      const all = results !== null && results.every((r) => r.kind === 'appended');
-      if (all) {
-        const top = batch[batch.length - 1]!;
-        lane.base = top.op.version;
-        remember({ documentId, version: top.op.version, content: top.content, createdAt: top.op.createdAt });
-        for (const p of batch) {
-          lane.keys.delete(keyOf(p.op));
-          p.settle(APPENDED);
-        }
-        continue;
-      }
-      // The chain is broken: answer the batch, then everything queued behind it, and start over.
-      lanes.delete(documentId);
-      batch.forEach((p, i) => p.settle(results ? results[i]! : { error: failure }));
-      const appended = results ? results.filter((r) => r.kind === 'appended').length : 0;
-      if (appended > 0) {
-        const top = batch[appended - 1]!;
-        remember({ documentId, version: top.op.version, content: top.content, createdAt: top.op.createdAt });
-      } else {
-        committed.delete(documentId);
-      }
-      for (const p of lane.queue.splice(0)) p.settle(CONFLICT);
-      return;
+    if (!bumped) {
+      const existing = await inner.findByClientSeq(documentId, ops[0]!.clientId, ops[0]!.clientSeq);
+      return ops.map((_, i) => (i === 0 && existing ? { kind: 'duplicate', existing } : CONFLICT));
     }
-    if (lanes.get(documentId) === lane) lanes.delete(documentId);
+    remember({ documentId, version: last.version, content: contents[contents.length - 1]!, createdAt: last.createdAt });
+    return ops.map(() => APPENDED);
   }
 
-  async function committedHead(documentId: string): Promise<HeadState | null> {
-    const known = committed.get(documentId);
-    if (!known) return inner.head(documentId);
-    const row = await prisma.document.findFirst({ where: { id: documentId, deletedAt: null }, select: { version: true } });
-    if (!row) return null;
-    if (row.version === known.version) return { version: known.version, snapshot: known, ops: [] };
-    committed.delete(documentId); // another instance moved on: the plain store reads what it needs
-    return inner.head(documentId);
-  }
-
-  async function append(documentId: string, expectedVersion: number, op: AppliedOp, contentAfter: Delta): Promise<AppendResult> {
-    if (op.documentId !== documentId || op.version !== expectedVersion + 1) {
-      throw new Error(`op store: append of ${op.documentId}@${op.version} at expected version ${expectedVersion} of ${documentId}`);
-    }
-    let lane = lanes.get(documentId);
-    if (lane) {
-      if (expectedVersion !== lane.head) return CONFLICT;
-      const same = lane.keys.get(keyOf(op));
-      if (same) {
-        // The same (clientId, clientSeq) is on its way in: answer as its commit turns out [P2].
-        const result = await same.outcome.catch(() => CONFLICT);
-        return result.kind === 'appended' ? { kind: 'duplicate', existing: same.op } : CONFLICT;
-      }
-    } else {
-      lane = { base: expectedVersion, head: expectedVersion, content: contentAfter, createdAt: op.createdAt, committing: [], queue: [], keys: new Map() };
-      lanes.set(documentId, lane);
-    }
-    const entry = pending(op, contentAfter);
-    lane.queue.push(entry);
-    lane.keys.set(keyOf(op), entry);
-    lane.head = op.version;
-    lane.content = contentAfter;
-    lane.createdAt = op.createdAt;
-    if (lane.committing.length === 0 && lane.queue.length === 1) void flush(documentId, lane);
-    return entry.outcome;
-  }
-
-  const store: OpStore = {
+  const store: OpStore & BatchAppender = {
     createDocument: (documentId, content, createdAt) => inner.createDocument(documentId, content, createdAt),
-    head: committedHead,
-    append,
+    async head(documentId): Promise<HeadState | null> {
+      const known = committed.get(documentId);
+      if (!known) return inner.head(documentId);
+      const row = await prisma.document.findFirst({ where: { id: documentId, deletedAt: null }, select: { version: true } });
+      if (!row) return null;
+      if (row.version === known.version) return { version: known.version, snapshot: known, ops: [] };
+      committed.delete(documentId); // others moved on: the plain store reads what it needs
+      return inner.head(documentId);
+    },
+    async append(documentId, expectedVersion, op, contentAfter) {
+      const result = await inner.append(documentId, expectedVersion, op, contentAfter);
+      if (result.kind === 'appended') committed.delete(documentId); // the plain store's cache has it now
+      return result;
+    },
     opsAfter: (documentId, afterVersion, limit) => inner.opsAfter(documentId, afterVersion, limit),
     findByClientSeq: (documentId, clientId, clientSeq) => inner.findByClientSeq(documentId, clientId, clientSeq),
     saveSnapshot: (snapshot) => inner.saveSnapshot(snapshot),
     latestSnapshotAtOrBelow: (documentId, version) => inner.latestSnapshotAtOrBelow(documentId, version),
-  };
-
-  const sequencerStore: OpStore = {
-    ...store,
-    async head(documentId) {
-      const lane = lanes.get(documentId);
-      if (!lane) return committedHead(documentId);
-      return { version: lane.head, snapshot: { documentId, version: lane.head, content: lane.content, createdAt: lane.createdAt }, ops: [] };
-    },
-    async opsAfter(documentId, afterVersion, limit) {
-      const lane = lanes.get(documentId);
-      if (!lane) return inner.opsAfter(documentId, afterVersion, limit);
-      // Captured before any await: ops base+1…head, committed meanwhile or not, are these.
-      const base = lane.base;
-      const chained = [...lane.committing, ...lane.queue].map((p) => p.op).filter((op) => op.version > afterVersion);
-      const stored = afterVersion < base ? (await inner.opsAfter(documentId, afterVersion, Math.min(limit ?? Infinity, base - afterVersion))).filter((op) => op.version <= base) : [];
-      const ops = [...stored, ...chained];
-      return limit === undefined ? ops : ops.slice(0, limit);
+    appendBatch,
+    async findByClientSeqs(documentId, keys) {
+      if (keys.length === 0) return [];
+      const rows = await prisma.operation.findMany({ where: { documentId, OR: keys.map(({ clientId, clientSeq }) => ({ clientId, clientSeq })) } });
+      const found = new Map(rows.map((row) => [`${row.clientId}\u0000${row.clientSeq}`, row]));
+      return keys.map(({ clientId, clientSeq }) => {
+        const row = found.get(`${clientId}\u0000${clientSeq}`);
+        return row
+          ? { documentId, version: row.version, delta: new Delta((row.delta as { ops: Delta['ops'] }).ops), authorId: row.authorId, clientId, clientSeq, createdAt: row.createdAt }
+          : null;
+      });
     },
   };
-
-  return { store, sequencerStore };
+  return store;
 }

@@ -8,9 +8,9 @@ import { Redis } from 'ioredis';
 import type { Services } from '../../graphql/context.ts';
 import type { Config } from '../config.ts';
 import { createRedisRateLimiter } from '../auth/rate-limit.ts';
-import { createSequencer } from '../collab/sequencer.ts';
+import { createBatchingSequencer } from '../collab/batching-sequencer.ts';
 import { createPrisma } from '../db/client.ts';
-import { createPrismaOpStore } from '../db/op-store.ts';
+import { createBatchingPrismaOpStore } from '../db/batching-op-store.ts';
 import { createUserDirectory } from '../db/users.ts';
 import { createLocalPresence } from '../embedded/local-presence.ts';
 import { createLocalRateLimiter } from '../embedded/local-rate-limit.ts';
@@ -38,9 +38,11 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
     metrics.redisErrors.inc({ connection: 'pubsub' });
     logger.warn({ err: error }, 'redis pub/sub connection error');
   });
-  const store = createPrismaOpStore(prisma);
+  // Group commit per document (issue 8): the sequencer batches what this process receives for a
+  // document while its previous batch commits; the store appends a batch in one transaction.
+  const store = createBatchingPrismaOpStore(prisma);
   const broadcaster = instrumentBroadcaster(createRedisBroadcaster({ connections: pubsub, prefix: config.redisPrefix }), metrics);
-  const sequencer = createSequencer({
+  const sequencer = createBatchingSequencer({
     store,
     broadcaster,
     snapshotEvery: config.snapshotEvery,

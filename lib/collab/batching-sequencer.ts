@@ -1,0 +1,225 @@
+/**
+ * A sequencer that groups the submissions one process receives for one document (rules S1–S10
+ * in ./SPEC.md, like `createSequencer`). Per document it runs one batch at a time: while a batch
+ * commits, newer submissions queue; the next batch takes them all, reads the head once, checks
+ * each (duplicate, bounds, transform over the stored ops after its base and over the ops accepted
+ * before it in the batch, applies), and appends the accepted ones together — through the store's
+ * `appendBatch` in one transaction when it has one (lib/db/batching-op-store.ts), else one by one.
+ *
+ * Why: with one op per append, every submission of a hot document races the others of its own
+ * process for the next version and the losers retry (S6), so throughput collapses as editors are
+ * added; and each op pays its own commit (fsync). Here submissions of one process never race each
+ * other, and a batch pays one commit. Instances still race each other, through the store's atomic
+ * append (P1), and the loser retries its whole batch.
+ *
+ * Answers come after the commit, and ops are published after it in version order [S7].
+ */
+import { apply, transform, type Delta } from '../ot/operation.ts';
+import type { Broadcaster } from './broadcaster.ts';
+import { contentAtHead } from './document-loader.ts';
+import type { AppendResult, OpStore } from './op-store.ts';
+import { createSequencer, type Sequencer, type SequencerOptions } from './sequencer.ts';
+import type { AppliedOp, RejectionCode, SubmitInput, SubmitResult } from './types.ts';
+
+/**
+ * Optional store capability: append consecutive ops at once. Answers one result per op: a prefix
+ * of `appended`, then (if any) one op that was not — `conflict` (the head was not what the caller
+ * expected) or `duplicate` — then `conflict` for every op after it, none of which was stored.
+ * `contents[i]` is the document after `ops[i]`.
+ */
+export interface BatchAppender {
+  appendBatch(documentId: string, expectedVersion: number, ops: readonly AppliedOp[], contents: readonly Delta[]): Promise<AppendResult[]>;
+  /** `findByClientSeq` for many keys at once (one answer per key, in order); optional. */
+  findByClientSeqs?(documentId: string, keys: ReadonlyArray<{ clientId: string; clientSeq: number }>): Promise<Array<AppliedOp | null>>;
+}
+
+export interface BatchingSequencerOptions extends SequencerOptions {
+  readonly store: OpStore & Partial<BatchAppender>;
+  /** Most submissions handled per batch; default 200. */
+  readonly maxBatch?: number;
+}
+
+interface Item {
+  readonly input: SubmitInput;
+  readonly resolve: (result: SubmitResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+interface Accepted {
+  readonly item: Item;
+  readonly op: AppliedOp;
+  readonly content: Delta;
+}
+
+const rejected = (code: RejectionCode, message: string): SubmitResult => ({ kind: 'rejected', code, message });
+const keyOf = (clientId: string, clientSeq: number) => `${clientId}\u0000${clientSeq}`;
+
+/** Appends one by one for stores without `appendBatch`, with the same answer shape. */
+async function appendEach(store: OpStore, documentId: string, expectedVersion: number, ops: readonly AppliedOp[], contents: readonly Delta[]): Promise<AppendResult[]> {
+  const results: AppendResult[] = [];
+  for (let i = 0; i < ops.length; i++) {
+    const broken = results.length > 0 && results[results.length - 1]!.kind !== 'appended';
+    results.push(broken ? { kind: 'conflict' } : await store.append(documentId, expectedVersion + i, ops[i]!, contents[i]!));
+  }
+  return results;
+}
+
+/** Creates a batching sequencer over the given ports. */
+export function createBatchingSequencer(options: BatchingSequencerOptions): Sequencer {
+  const { store } = options;
+  const broadcaster: Broadcaster = options.broadcaster;
+  const clock = options.clock ?? (() => new Date());
+  const maxRetries = options.maxRetries ?? 10;
+  const snapshotEvery = options.snapshotEvery ?? 100;
+  const maxBatch = options.maxBatch ?? 200;
+  const onAfterCommitError = options.onAfterCommitError ?? (() => {});
+  // Shape checks and document creation are the plain sequencer's; so is the one-by-one path.
+  const plain = createSequencer(options);
+  const queues = new Map<string, Item[]>();
+
+  /**
+   * One attempt at a batch. Answers what it can (duplicates, refusals, committed ops) and
+   * returns the items to try again because another writer took the version.
+   */
+  async function attempt(documentId: string, items: readonly Item[]): Promise<Item[]> {
+    const previous = store.findByClientSeqs
+      ? await store.findByClientSeqs(documentId, items.map(({ input }) => input))
+      : await Promise.all(items.map(({ input }) => store.findByClientSeq(documentId, input.clientId, input.clientSeq)));
+    const head = await store.head(documentId);
+    const fresh = items.filter((_, i) => previous[i] === null);
+    for (const [i, item] of items.entries()) {
+      const found = previous[i];
+      if (found) item.resolve({ kind: 'duplicate', version: found.version, delta: found.delta });
+    }
+    if (!head) {
+      for (const item of fresh) item.resolve(rejected('NOT_FOUND', `Document ${documentId} does not exist.`));
+      return [];
+    }
+    // The stored ops any item needs: those after the oldest base this batch can use.
+    const bases = fresh.map(({ input }) => input.baseVersion).filter((b) => b < head.version);
+    const oldest = bases.length > 0 ? Math.min(...bases) : head.version;
+    const stored = oldest < head.version ? await store.opsAfter(documentId, oldest, head.version - oldest) : [];
+    const storedFrom = stored[0]?.version ?? head.version + 1;
+
+    let content = contentAtHead(head).content;
+    const accepted: Accepted[] = [];
+    const followers: Array<{ item: Item; of: Accepted }> = []; // resubmissions within this batch
+    const byKey = new Map<string, Accepted>();
+    for (const item of fresh) {
+      const { input } = item;
+      const same = byKey.get(keyOf(input.clientId, input.clientSeq));
+      if (same) {
+        followers.push({ item, of: same });
+        continue;
+      }
+      if (input.baseVersion > head.version) {
+        item.resolve(rejected('VERSION_AHEAD', `baseVersion ${input.baseVersion} is past the head version ${head.version}; reload the document and resubmit.`));
+        continue;
+      }
+      const missing = head.version - input.baseVersion;
+      if (missing > 0 && (storedFrom > input.baseVersion + 1 || stored.length < head.version - Math.max(oldest, storedFrom - 1))) {
+        item.resolve(rejected('VERSION_TOO_OLD', `History after version ${input.baseVersion} is no longer available; reload the document.`));
+        continue;
+      }
+      // Committed ops and the ones accepted before it in this batch win ties [S3].
+      let delta = input.delta;
+      for (const op of stored) if (op.version > input.baseVersion) delta = transform(delta, op.delta, 'right');
+      for (const earlier of accepted) delta = transform(delta, earlier.op.delta, 'right');
+      const next = apply(content, delta);
+      if (!next.ok) {
+        item.resolve(rejected(next.code, next.message));
+        continue;
+      }
+      const op: AppliedOp = {
+        documentId,
+        version: head.version + accepted.length + 1,
+        delta,
+        authorId: input.authorId,
+        clientId: input.clientId,
+        clientSeq: input.clientSeq,
+        createdAt: clock(),
+      };
+      const entry = { item, op, content: next.value };
+      accepted.push(entry);
+      byKey.set(keyOf(input.clientId, input.clientSeq), entry);
+      content = next.value;
+    }
+    if (accepted.length === 0) return followers.map((f) => f.item);
+
+    const ops = accepted.map((a) => a.op);
+    const results = store.appendBatch
+      ? await store.appendBatch(documentId, head.version, ops, accepted.map((a) => a.content))
+      : await appendEach(store, documentId, head.version, ops, accepted.map((a) => a.content));
+    const committed = accepted.filter((_, i) => results[i]?.kind === 'appended');
+    // Durable from here: publish in version order, then snapshots; failures do not change answers [S7].
+    if (committed.length > 0) {
+      try {
+        await Promise.all(committed.map((a) => broadcaster.publish(documentId, a.op)));
+      } catch (error) {
+        onAfterCommitError(error, committed[committed.length - 1]!.op);
+      }
+      for (const a of committed) {
+        if (snapshotEvery > 0 && a.op.version % snapshotEvery === 0) {
+          try {
+            await store.saveSnapshot({ documentId, version: a.op.version, content: a.content, createdAt: a.op.createdAt });
+          } catch (error) {
+            onAfterCommitError(error, a.op);
+          }
+        }
+        a.item.resolve({ kind: 'applied', version: a.op.version, delta: a.op.delta });
+      }
+    }
+    const retry: Item[] = [];
+    accepted.forEach((a, i) => {
+      const result = results[i];
+      if (result?.kind === 'duplicate') a.item.resolve({ kind: 'duplicate', version: result.existing.version, delta: result.existing.delta });
+      else if (result?.kind !== 'appended') retry.push(a.item);
+    });
+    for (const { item, of } of followers) {
+      if (committed.includes(of)) item.resolve({ kind: 'duplicate', version: of.op.version, delta: of.op.delta });
+      else retry.push(item);
+    }
+    return retry;
+  }
+
+  async function runBatch(documentId: string, items: Item[]): Promise<void> {
+    let pending = items;
+    try {
+      for (let i = 0; i <= maxRetries && pending.length > 0; i++) pending = await attempt(documentId, pending);
+      for (const item of pending) {
+        item.resolve(
+          rejected('CONFLICT_RETRIES_EXHAUSTED', `Other edits kept landing first (${maxRetries + 1} attempts); nothing was stored, submit the same op again.`),
+        );
+      }
+    } catch (error) {
+      // Infrastructure failure before a commit: these submissions throw, like the plain sequencer's.
+      for (const item of pending) item.reject(error);
+    }
+  }
+
+  async function drain(documentId: string, queue: Item[]): Promise<void> {
+    while (queue.length > 0) await runBatch(documentId, queue.splice(0, maxBatch));
+    queues.delete(documentId);
+  }
+
+  return {
+    submit(input: SubmitInput): Promise<SubmitResult> {
+      // Bad shapes are answered at once, without queueing.
+      if (!Number.isSafeInteger(input.baseVersion) || input.baseVersion < 0 || !Number.isSafeInteger(input.clientSeq) || input.clientSeq < 1 || input.clientId.length === 0) {
+        return plain.submit(input);
+      }
+      return new Promise((resolve, reject) => {
+        const item = { input, resolve, reject };
+        const queue = queues.get(input.documentId);
+        if (queue) {
+          queue.push(item);
+          return;
+        }
+        const fresh = [item];
+        queues.set(input.documentId, fresh);
+        void drain(input.documentId, fresh);
+      });
+    },
+    createDocument: (documentId, content) => plain.createDocument(documentId, content),
+  };
+}
