@@ -45,7 +45,6 @@ const { values: argv } = parseArgs({
     'idle-connections': { type: 'string', default: '10000' },
     'idle-docs': { type: 'string', default: '100' },
     'stop-p99-ms': { type: 'string', default: '2000' },
-    store: { type: 'string' },
     out: { type: 'string', default: path.join(ROOT, 'bench/results') },
   },
 });
@@ -67,7 +66,6 @@ const settings = {
   idleConnections: num('idle-connections'),
   idleDocs: num('idle-docs'),
   stopP99Ms: num('stop-p99-ms'),
-  ...(argv.store ? { store: argv.store } : {}),
 };
 const scenarios = argv.scenario === 'all' ? ['idle', 'editors', 'hot', 'docs'] : String(argv.scenario).split(',');
 for (const s of scenarios) if (!['editors', 'hot', 'docs', 'idle'].includes(s)) throw new Error(`unknown scenario "${s}" (editors, hot, docs, idle or all)`);
@@ -126,10 +124,7 @@ interface Cluster {
 }
 
 async function startCluster(databaseUrl: string, redisUrl: string, redisPrefix: string): Promise<Cluster> {
-  const env = settings.store ? { VERSO_OP_STORE: String(settings.store) } : undefined;
-  const instances = await Promise.all(
-    Array.from({ length: settings.instances }, async () => new Instance(await freePort(), { databaseUrl, redisUrl, redisPrefix, ...(env ? { env } : {}) })),
-  );
+  const instances = await Promise.all(Array.from({ length: settings.instances }, async () => new Instance(await freePort(), { databaseUrl, redisUrl, redisPrefix })));
   const workers: Worker[] = [];
   const close = async () => {
     await Promise.allSettled(workers.map((w) => w.close()));
