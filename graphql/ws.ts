@@ -13,6 +13,7 @@ import { maskInternalError } from './apollo.ts';
 import { createConnectionState, type OwnedConnectionState } from './connection-state.ts';
 import type { GraphQLContext, Services, Viewer } from './context.ts';
 import { sharedSubscribe } from './shared-execution.ts';
+import { cachedValidation, coalesceWrites } from './ws-fast-path.ts';
 import { validateOperation } from './validation.ts';
 
 /** Close code sent when the server shuts down: the client should reconnect (to any instance). */
@@ -39,6 +40,8 @@ interface Extra {
 export function serveGraphQLWs(wss: WebSocketServer, options: WsOptions): () => Promise<void> {
   const { schema, services, resolveViewer, revocations } = options;
   const production = services.config.production;
+  const validateQuery = cachedValidation((query) => validateOperation(schema, query, production));
+  wss.on('connection', (socket: WebSocket) => coalesceWrites(socket));
   const disposable = useServer<Record<string, unknown> | undefined, Partial<Extra> & { socket: WebSocket; request: IncomingMessage }>(
     {
       schema,
@@ -64,7 +67,7 @@ export function serveGraphQLWs(wss: WebSocketServer, options: WsOptions): () => 
         return true;
       },
       onSubscribe: (_ctx, _id, payload) => {
-        const validated = validateOperation(schema, payload.query, production);
+        const validated = validateQuery(payload.query);
         if (!validated.ok) return validated.errors;
         return { schema, document: validated.document, variableValues: payload.variables, operationName: payload.operationName };
       },
