@@ -17,7 +17,7 @@
 import { apply, transform, type Delta } from '../ot/operation.ts';
 import type { Broadcaster } from './broadcaster.ts';
 import { contentAtHead } from './document-loader.ts';
-import type { AppendResult, OpStore } from './op-store.ts';
+import type { AppendResult, HeadState, OpStore } from './op-store.ts';
 import { createSequencer, type Sequencer, type SequencerOptions } from './sequencer.ts';
 import type { AppliedOp, RejectionCode, SubmitInput, SubmitResult } from './types.ts';
 
@@ -28,10 +28,37 @@ import type { AppliedOp, RejectionCode, SubmitInput, SubmitResult } from './type
  * `contents[i]` is the document after `ops[i]`.
  */
 export interface BatchAppender {
-  appendBatch(documentId: string, expectedVersion: number, ops: readonly AppliedOp[], contents: readonly Delta[]): Promise<AppendResult[]>;
+  appendBatch?(documentId: string, expectedVersion: number, ops: readonly AppliedOp[], contents: readonly Delta[]): Promise<AppendResult[]>;
   /** `findByClientSeq` for many keys at once (one answer per key, in order); optional. */
   findByClientSeqs?(documentId: string, keys: ReadonlyArray<{ clientId: string; clientSeq: number }>): Promise<Array<AppliedOp | null>>;
+  /**
+   * Holds the document's write lock (other processes' appends to it wait), lets `prepare` read
+   * the document as of that moment through `reader`, and appends the ops it returns (versions
+   * head + 1…; `contents[i]` is the document after `ops[i]`) before releasing it, atomically.
+   * Answers false when the document does not exist (nothing stored). Throws when the store
+   * fails; nothing is stored then.
+   */
+  appendLocked?(documentId: string, prepare: (reader: BatchReader) => Promise<{ ops: readonly AppliedOp[]; contents: readonly Delta[] }>): Promise<boolean>;
 }
+
+/** What a batch reads, all as of one moment (under the lock, for `appendLocked`). */
+export interface BatchReader {
+  findByClientSeqs(keys: ReadonlyArray<{ clientId: string; clientSeq: number }>): Promise<Array<AppliedOp | null>>;
+  /** The head version, or null for an unknown (or deleted) document. */
+  headVersion(): Promise<number | null>;
+  /** The stored ops after `after` up to `upTo`, ascending (pruned history starts later). */
+  opsAfter(after: number, upTo: number): Promise<readonly AppliedOp[]>;
+  /** The document at the head version (call after `headVersion`). */
+  content(): Promise<Delta>;
+}
+
+interface Plan {
+  readonly version: number;
+  readonly accepted: readonly Accepted[];
+  readonly followers: ReadonlyArray<{ item: Item; of: Accepted }>;
+}
+
+const APPENDED: AppendResult = { kind: 'appended' };
 
 export interface BatchingSequencerOptions extends SequencerOptions {
   readonly store: OpStore & Partial<BatchAppender>;
@@ -78,30 +105,29 @@ export function createBatchingSequencer(options: BatchingSequencerOptions): Sequ
   const queues = new Map<string, Item[]>();
 
   /**
-   * One attempt at a batch. Answers what it can (duplicates, refusals, committed ops) and
-   * returns the items to try again because another writer took the version.
+   * Answers what a batch's reads already decide (duplicates of stored ops, bounds, ops that do
+   * not apply) and transforms the rest in order, each over the stored ops after its base and over
+   * the ops accepted before it [S3]. Returns null for an unknown document (after answering).
    */
-  async function attempt(documentId: string, items: readonly Item[]): Promise<Item[]> {
-    const previous = store.findByClientSeqs
-      ? await store.findByClientSeqs(documentId, items.map(({ input }) => input))
-      : await Promise.all(items.map(({ input }) => store.findByClientSeq(documentId, input.clientId, input.clientSeq)));
-    const head = await store.head(documentId);
-    const fresh = items.filter((_, i) => previous[i] === null);
-    for (const [i, item] of items.entries()) {
+  async function plan(documentId: string, items: readonly Item[], reader: BatchReader): Promise<Plan | null> {
+    const previous = await reader.findByClientSeqs(items.map(({ input }) => input));
+    const fresh = items.filter((_, i) => !previous[i]);
+    items.forEach((item, i) => {
       const found = previous[i];
       if (found) item.resolve({ kind: 'duplicate', version: found.version, delta: found.delta });
-    }
-    if (!head) {
+    });
+    const version = await reader.headVersion();
+    if (version === null) {
       for (const item of fresh) item.resolve(rejected('NOT_FOUND', `Document ${documentId} does not exist.`));
-      return [];
+      return null;
     }
     // The stored ops any item needs: those after the oldest base this batch can use.
-    const bases = fresh.map(({ input }) => input.baseVersion).filter((b) => b < head.version);
-    const oldest = bases.length > 0 ? Math.min(...bases) : head.version;
-    const stored = oldest < head.version ? await store.opsAfter(documentId, oldest, head.version - oldest) : [];
-    const storedFrom = stored[0]?.version ?? head.version + 1;
+    const bases = fresh.map(({ input }) => input.baseVersion).filter((b) => b < version);
+    const oldest = bases.length > 0 ? Math.min(...bases) : version;
+    const stored = oldest < version ? await reader.opsAfter(oldest, version) : [];
+    const storedFrom = stored[0]?.version ?? version + 1;
 
-    let content = contentAtHead(head).content;
+    let content = fresh.length > 0 ? await reader.content() : null;
     const accepted: Accepted[] = [];
     const followers: Array<{ item: Item; of: Accepted }> = []; // resubmissions within this batch
     const byKey = new Map<string, Accepted>();
@@ -112,12 +138,12 @@ export function createBatchingSequencer(options: BatchingSequencerOptions): Sequ
         followers.push({ item, of: same });
         continue;
       }
-      if (input.baseVersion > head.version) {
-        item.resolve(rejected('VERSION_AHEAD', `baseVersion ${input.baseVersion} is past the head version ${head.version}; reload the document and resubmit.`));
+      if (input.baseVersion > version) {
+        item.resolve(rejected('VERSION_AHEAD', `baseVersion ${input.baseVersion} is past the head version ${version}; reload the document and resubmit.`));
         continue;
       }
-      const missing = head.version - input.baseVersion;
-      if (missing > 0 && (storedFrom > input.baseVersion + 1 || stored.length < head.version - Math.max(oldest, storedFrom - 1))) {
+      const missing = version - input.baseVersion;
+      if (missing > 0 && (storedFrom > input.baseVersion + 1 || stored.length < version - Math.max(oldest, storedFrom - 1))) {
         item.resolve(rejected('VERSION_TOO_OLD', `History after version ${input.baseVersion} is no longer available; reload the document.`));
         continue;
       }
@@ -125,14 +151,14 @@ export function createBatchingSequencer(options: BatchingSequencerOptions): Sequ
       let delta = input.delta;
       for (const op of stored) if (op.version > input.baseVersion) delta = transform(delta, op.delta, 'right');
       for (const earlier of accepted) delta = transform(delta, earlier.op.delta, 'right');
-      const next = apply(content, delta);
+      const next = apply(content!, delta);
       if (!next.ok) {
         item.resolve(rejected(next.code, next.message));
         continue;
       }
       const op: AppliedOp = {
         documentId,
-        version: head.version + accepted.length + 1,
+        version: version + accepted.length + 1,
         delta,
         authorId: input.authorId,
         clientId: input.clientId,
@@ -144,12 +170,11 @@ export function createBatchingSequencer(options: BatchingSequencerOptions): Sequ
       byKey.set(keyOf(input.clientId, input.clientSeq), entry);
       content = next.value;
     }
-    if (accepted.length === 0) return followers.map((f) => f.item);
+    return { version, accepted, followers };
+  }
 
-    const ops = accepted.map((a) => a.op);
-    const results = store.appendBatch
-      ? await store.appendBatch(documentId, head.version, ops, accepted.map((a) => a.content))
-      : await appendEach(store, documentId, head.version, ops, accepted.map((a) => a.content));
+  /** Publishes and answers the committed ops of a plan; returns the items to try again. */
+  async function finish(documentId: string, { accepted, followers }: Plan, results: readonly AppendResult[]): Promise<Item[]> {
     const committed = accepted.filter((_, i) => results[i]?.kind === 'appended');
     // Durable from here: publish in version order, then snapshots; failures do not change answers [S7].
     if (committed.length > 0) {
@@ -180,6 +205,49 @@ export function createBatchingSequencer(options: BatchingSequencerOptions): Sequ
       else retry.push(item);
     }
     return retry;
+  }
+
+  /** Reads through the store's ports; another writer may take the version meanwhile (then: retry). */
+  const storeReader = (documentId: string): BatchReader => {
+    let head: HeadState | null = null;
+    return {
+      findByClientSeqs: (keys) =>
+        store.findByClientSeqs ? store.findByClientSeqs(documentId, keys) : Promise.all(keys.map((k) => store.findByClientSeq(documentId, k.clientId, k.clientSeq))),
+      async headVersion() {
+        head = await store.head(documentId);
+        return head?.version ?? null;
+      },
+      opsAfter: (after, upTo) => store.opsAfter(documentId, after, upTo - after),
+      content: async () => contentAtHead(head!).content,
+    };
+  };
+
+  /**
+   * One attempt at a batch. With `appendLocked`, the batch is read, planned and appended under
+   * the document's lock, so it cannot lose its version; otherwise it is planned optimistically
+   * and appended with `appendBatch` (or op by op), and what lost its version is returned for a
+   * retry [S6].
+   */
+  async function attempt(documentId: string, items: readonly Item[]): Promise<Item[]> {
+    if (store.appendLocked) {
+      let planned: Plan | null = null;
+      const found = await store.appendLocked(documentId, async (reader) => {
+        planned = await plan(documentId, items, reader);
+        return planned ? { ops: planned.accepted.map((a) => a.op), contents: planned.accepted.map((a) => a.content) } : { ops: [], contents: [] };
+      });
+      const done = planned as Plan | null;
+      if (!found || !done) return [];
+      return finish(documentId, done, done.accepted.map(() => APPENDED));
+    }
+    const planned = await plan(documentId, items, storeReader(documentId));
+    if (!planned) return [];
+    if (planned.accepted.length === 0) return finish(documentId, planned, []);
+    const ops = planned.accepted.map((a) => a.op);
+    const contents = planned.accepted.map((a) => a.content);
+    const results = store.appendBatch
+      ? await store.appendBatch(documentId, planned.version, ops, contents)
+      : await appendEach(store, documentId, planned.version, ops, contents);
+    return finish(documentId, planned, results);
   }
 
   async function runBatch(documentId: string, items: Item[]): Promise<void> {

@@ -13,6 +13,7 @@
  */
 import type { BatchAppender } from '../collab/batching-sequencer.ts';
 import type { AppendResult, HeadState, OpStore } from '../collab/op-store.ts';
+import { replay } from '../collab/document-loader.ts';
 import type { AppliedOp, Snapshot } from '../collab/types.ts';
 import { DEFAULT_REVISION_PAUSE_MS, groupOp, type NewestSpan, type RevisionSpan } from '../collab/revisions.ts';
 import { Delta } from '../ot/operation.ts';
@@ -88,8 +89,34 @@ async function recordRevisions(tx: Prisma.TransactionClient, documentId: string,
   }
 }
 
+/** The Prisma op store with every batch capability of lib/collab/batching-sequencer.ts. */
+export type BatchingPrismaOpStore = OpStore & Required<BatchAppender>;
+
+interface OpRow {
+  documentId: string;
+  version: number;
+  delta: Prisma.JsonValue;
+  authorId: string | null;
+  clientId: string;
+  clientSeq: number;
+  createdAt: Date;
+}
+
+const toOp = (row: OpRow): AppliedOp => ({
+  documentId: row.documentId,
+  version: row.version,
+  delta: new Delta((row.delta as { ops: Delta['ops'] }).ops),
+  authorId: row.authorId,
+  clientId: row.clientId,
+  clientSeq: row.clientSeq,
+  createdAt: row.createdAt,
+});
+
+/** Interactive transactions that wait for the document lock under load need more than Prisma's 2 s / 5 s. */
+const LOCKED_TRANSACTION = { maxWait: 10_000, timeout: 20_000 } as const;
+
 /** Creates the PostgreSQL op store with group commit. */
-export function createBatchingPrismaOpStore(prisma: PrismaClient, options: PrismaOpStoreOptions = {}): OpStore & BatchAppender {
+export function createBatchingPrismaOpStore(prisma: PrismaClient, options: PrismaOpStoreOptions = {}): BatchingPrismaOpStore {
   const inner = createPrismaOpStore(prisma, options);
   const pauseMs = options.revisionPauseMs ?? DEFAULT_REVISION_PAUSE_MS;
   const cacheSize = options.cacheSize ?? 1000;
@@ -148,7 +175,67 @@ export function createBatchingPrismaOpStore(prisma: PrismaClient, options: Prism
     return ops.map(() => APPENDED);
   }
 
-  const store: OpStore & BatchAppender = {
+  async function findByClientSeqs(client: Prisma.TransactionClient | PrismaClient, documentId: string, keys: ReadonlyArray<{ clientId: string; clientSeq: number }>) {
+    if (keys.length === 0) return [];
+    const rows = await client.operation.findMany({ where: { documentId, OR: keys.map(({ clientId, clientSeq }) => ({ clientId, clientSeq })) } });
+    const found = new Map(rows.map((row) => [`${row.clientId}\u0000${row.clientSeq}`, row]));
+    return keys.map(({ clientId, clientSeq }) => {
+      const row = found.get(`${clientId}\u0000${clientSeq}`);
+      return row ? toOp(row) : null;
+    });
+  }
+
+  /**
+   * `SELECT … FOR UPDATE` on the document row first: other instances' batches for the document
+   * wait here instead of losing their version after the fact, and everything `prepare` reads (on
+   * this transaction's connection, so a busy pool cannot deadlock it) stays true until commit.
+   */
+  async function appendLocked(
+    documentId: string,
+    prepare: Parameters<BatchAppender['appendLocked'] & object>[1],
+  ): Promise<boolean> {
+    let top: Snapshot | null = null;
+    const found = await prisma.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<Array<{ version: number }>>`SELECT version FROM documents WHERE id = ${documentId} AND deleted_at IS NULL FOR UPDATE`;
+      const version = rows[0]?.version;
+      if (version === undefined) {
+        await prepare({ findByClientSeqs: (keys) => findByClientSeqs(tx, documentId, keys), headVersion: async () => null, opsAfter: async () => [], content: async () => { throw new Error('no document'); } });
+        return false;
+      }
+      const opsBetween = async (after: number, upTo: number) =>
+        upTo <= after ? [] : (await tx.operation.findMany({ where: { documentId, version: { gt: after, lte: upTo } }, orderBy: { version: 'asc' } })).map(toOp);
+      const { ops, contents } = await prepare({
+        findByClientSeqs: (keys) => findByClientSeqs(tx, documentId, keys),
+        headVersion: async () => version,
+        opsAfter: opsBetween,
+        async content() {
+          // From what this process last committed plus the ops others committed since, if it can.
+          const known = committed.get(documentId);
+          if (known && known.version <= version) return replay(known, await opsBetween(known.version, version)).content;
+          const snapshot = await tx.snapshot.findFirst({ where: { documentId, version: { lte: version } }, orderBy: { version: 'desc' } });
+          if (!snapshot) throw new Error(`op store: document ${documentId} has no snapshot at or below ${version}`);
+          const base: Snapshot = { documentId, version: snapshot.version, content: new Delta((snapshot.content as { ops: Delta['ops'] }).ops), createdAt: snapshot.createdAt };
+          return replay(base, await opsBetween(snapshot.version, version)).content;
+        },
+      });
+      if (ops.length === 0) return true;
+      ops.forEach((op, i) => {
+        if (op.documentId !== documentId || op.version !== version + i + 1) throw new Error(`op store: locked append of ${op.documentId}@${op.version} at position ${i} after ${version}`);
+      });
+      const last = ops[ops.length - 1]!;
+      await tx.document.update({ where: { id: documentId }, data: { version: last.version } });
+      await tx.operation.createMany({
+        data: ops.map((op) => ({ documentId, version: op.version, delta: jsonOf(op.delta), authorId: op.authorId, clientId: op.clientId, clientSeq: op.clientSeq, createdAt: op.createdAt })),
+      });
+      await recordRevisions(tx, documentId, ops, pauseMs);
+      top = { documentId, version: last.version, content: contents[contents.length - 1]!, createdAt: last.createdAt };
+      return true;
+    }, LOCKED_TRANSACTION);
+    if (top) remember(top);
+    return found;
+  }
+
+  const store: BatchingPrismaOpStore = {
     createDocument: (documentId, content, createdAt) => inner.createDocument(documentId, content, createdAt),
     async head(documentId): Promise<HeadState | null> {
       const known = committed.get(documentId);
@@ -169,17 +256,8 @@ export function createBatchingPrismaOpStore(prisma: PrismaClient, options: Prism
     saveSnapshot: (snapshot) => inner.saveSnapshot(snapshot),
     latestSnapshotAtOrBelow: (documentId, version) => inner.latestSnapshotAtOrBelow(documentId, version),
     appendBatch,
-    async findByClientSeqs(documentId, keys) {
-      if (keys.length === 0) return [];
-      const rows = await prisma.operation.findMany({ where: { documentId, OR: keys.map(({ clientId, clientSeq }) => ({ clientId, clientSeq })) } });
-      const found = new Map(rows.map((row) => [`${row.clientId}\u0000${row.clientSeq}`, row]));
-      return keys.map(({ clientId, clientSeq }) => {
-        const row = found.get(`${clientId}\u0000${clientSeq}`);
-        return row
-          ? { documentId, version: row.version, delta: new Delta((row.delta as { ops: Delta['ops'] }).ops), authorId: row.authorId, clientId, clientSeq, createdAt: row.createdAt }
-          : null;
-      });
-    },
+    findByClientSeqs: (documentId, keys) => findByClientSeqs(prisma, documentId, keys),
+    appendLocked,
   };
   return store;
 }
