@@ -41,7 +41,7 @@ const { values: argv } = parseArgs({
     'hot-rates': { type: 'string', default: '200,400,800,1200,1600,2400' },
     docs: { type: 'string', default: '1000' },
     'doc-editors': { type: 'string', default: '3' },
-    'doc-rate': { type: 'string', default: '0.2' },
+    'doc-rate': { type: 'string', default: '0.1' },
     'idle-connections': { type: 'string', default: '10000' },
     'idle-docs': { type: 'string', default: '100' },
     'stop-p99-ms': { type: 'string', default: '2000' },
