@@ -1,0 +1,69 @@
+/**
+ * The bench's arithmetic: histogram quantiles within 1 % of the exact ones, merging across
+ * processes, and the SVG chart drawing one point per step and the 100 ms line.
+ */
+import { describe, expect, it } from 'vitest';
+import { Histogram } from '../../bench/lib/stats.ts';
+import { editorsSvg, type StepResult } from '../../bench/lib/report.ts';
+
+describe('bench histogram', () => {
+  it('quantiles are within 1 % above the exact ones; max, count and mean are exact', () => {
+    const values = Array.from({ length: 10_000 }, (_, i) => 0.05 + (i * 7919) % 10_000 / 10);
+    const h = new Histogram();
+    values.forEach((v) => h.record(v));
+    const sorted = [...values].sort((a, b) => a - b);
+    for (const q of [0.5, 0.95, 0.99]) {
+      const exact = sorted[Math.ceil(q * sorted.length) - 1]!;
+      expect(h.quantile(q)).toBeGreaterThanOrEqual(exact * 0.999);
+      expect(h.quantile(q)).toBeLessThanOrEqual(exact * 1.011);
+    }
+    expect(h.max).toBe(Math.max(...values));
+    expect(h.count).toBe(10_000);
+    expect(h.sum / h.count).toBeCloseTo(values.reduce((a, b) => a + b, 0) / values.length, 6);
+  });
+
+  it('merging the JSON of two halves equals recording everything in one', () => {
+    const a = new Histogram();
+    const b = new Histogram();
+    const all = new Histogram();
+    for (let i = 1; i <= 2000; i++) {
+      (i % 2 ? a : b).record(i / 7);
+      all.record(i / 7);
+    }
+    const merged = Histogram.from(JSON.parse(JSON.stringify(a)) as ReturnType<Histogram['toJSON']>).merge(b.toJSON());
+    expect(merged.summary()).toEqual(all.summary());
+  });
+
+  it('an empty histogram has no quantiles', () => {
+    expect(new Histogram().quantile(0.5)).toBeNaN();
+  });
+});
+
+describe('editors chart', () => {
+  it('draws four series with one point per step, the 100 ms line and the editor counts', () => {
+    const summary = (p99: number) => ({ count: 10, p50: p99 / 4, p95: p99 / 2, p99, max: p99 * 2, mean: p99 / 3 });
+    const steps = [10, 50, 100].map(
+      (editors, i): StepResult => ({
+        label: `editors=${editors}`,
+        editors,
+        documents: 1,
+        offeredPerSecond: editors,
+        committedPerSecond: editors,
+        deliveriesPerSecond: editors * editors,
+        ack: summary(20 * (i + 1)),
+        fanout: summary(40 * (i + 1)),
+        errors: {},
+        servers: [],
+        loadGenerators: [],
+        seconds: 20,
+      }),
+    );
+    const svg = editorsSvg(steps, 'Latency & editors');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg.match(/<polyline/g)).toHaveLength(4);
+    expect(svg.match(/<circle/g)).toHaveLength(12);
+    expect(svg).toContain('100 ms');
+    expect(svg).toContain('Latency &amp; editors');
+    for (const n of ['>10<', '>50<', '>100<']) expect(svg).toContain(n);
+  });
+});
