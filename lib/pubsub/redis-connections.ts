@@ -60,6 +60,7 @@ export function openRedisPubSub(redisUrl: string, onError: (error: Error) => voi
   };
   const publisher = connect('pub');
   const subscriber = connect('sub');
+  ignoreUnsubscribeFailures(subscriber);
   const resubscribed = new Set<() => void>();
   let everReady = false;
   subscriber.on('ready', () => {
@@ -80,6 +81,23 @@ export function openRedisPubSub(redisUrl: string, onError: (error: Error) => voi
       await Promise.allSettled([publisher.quit(), subscriber.quit()]);
     },
   };
+}
+
+/**
+ * RedisPubSub.unsubscribe() sends UNSUBSCRIBE without awaiting it, so when the connection is
+ * already closed (shutdown, or Redis lost) the rejection has nobody to catch it and surfaces as an
+ * unhandled rejection. A closed connection holds no subscriptions, so the failure says nothing:
+ * swallow it at the source.
+ */
+function ignoreUnsubscribeFailures(subscriber: Redis): void {
+  for (const command of ['unsubscribe', 'punsubscribe'] as const) {
+    const original = subscriber[command].bind(subscriber) as (...args: unknown[]) => Promise<unknown>;
+    (subscriber as unknown as Record<string, unknown>)[command] = (...args: unknown[]) => {
+      const pending = original(...args);
+      pending.catch(() => {});
+      return pending;
+    };
+  }
 }
 
 /**

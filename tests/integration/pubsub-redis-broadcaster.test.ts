@@ -68,4 +68,20 @@ describe('Redis broadcaster', () => {
       await connections.close();
     }
   });
+
+  it('unsubscribing after the connections closed (shutdown) raises no unhandled rejection', async () => {
+    const { connections, broadcaster } = instance();
+    const unsubscribe = await broadcaster.subscribe(`doc-${randomUUID()}`, () => {});
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    try {
+      await connections.close();
+      await unsubscribe();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    } finally {
+      process.off('unhandledRejection', record);
+    }
+    expect(unhandled).toEqual([]);
+  });
 });
