@@ -41,7 +41,16 @@ async function handle(message: ToWorker): Promise<void> {
     case 'open': {
       const before = bots.length;
       const result = await pool(message.bots, message.concurrency, async (spec) => {
-        bots.push(await Bot.open({ name: spec.name, urls: spec.urls, token: message.token, documentId: spec.documentId, metrics, random: seeded(spec.seed) }));
+        // Under overload a server may fail an open; a person would reload, so try twice more.
+        for (let attempt = 0; ; attempt++) {
+          try {
+            bots.push(await Bot.open({ name: spec.name, urls: spec.urls, token: message.token, documentId: spec.documentId, metrics, random: seeded(spec.seed) }));
+            return;
+          } catch (error) {
+            if (attempt >= 2) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 1000));
+          }
+        }
       });
       return send({ type: 'opened', ok: bots.length - before, failed: result.failed, firstError: result.firstError });
     }
