@@ -63,6 +63,23 @@ builder.mutationFields((t) => ({
   }),
 }));
 
+builder.mutationFields((t) => ({
+  leavePresence: t.field({
+    type: 'Boolean',
+    description: 'Says you closed the document in this editor: others see you leave now instead of after the presence timeout.',
+    args: {
+      documentId: t.arg.id({ required: true, description: 'The document.' }),
+      clientId: t.arg.string({ required: true, description: 'The editor session, as in updatePresence.' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const { document } = await authorizeDocument(ctx, String(args.documentId), 'read');
+      ctx.connection?.presence.delete(`${document.id}\u0000${args.clientId}`);
+      await ctx.services.presence.leave(document.id, args.clientId);
+      return true;
+    },
+  }),
+}));
+
 builder.subscriptionFields((t) => ({
   presence: t.field({
     type: PresenceEventRef,

@@ -15,7 +15,7 @@ import { saveIndicator, type ApplyLocalResult, type ClientStatus, type SaveIndic
 import type { SubmitResult, Submission } from '../collab/types.ts';
 import { Delta, transformSelection, type Selection } from '../ot/operation.ts';
 import type { TypedDocumentString } from './gql/graphql.ts';
-import { DOCUMENT_OPERATIONS, OPEN_DOCUMENT, PRESENCE, SUBMIT_OPERATION, UPDATE_PRESENCE } from './operations.ts';
+import { DOCUMENT_OPERATIONS, LEAVE_PRESENCE, OPEN_DOCUMENT, PRESENCE, SUBMIT_OPERATION, UPDATE_PRESENCE } from './operations.ts';
 import { deltaFromJson, versionedSelectionFromJson, type ResultOf } from './typed-document.ts';
 
 type OpenDocumentResult = ResultOf<typeof OPEN_DOCUMENT>;
@@ -99,6 +99,8 @@ export class CollabSession {
   /** Server ops by version (recent ones), to move presence selections made at older versions. */
   readonly #history = new Map<number, Delta>();
   readonly #peers = new Map<string, Peer>();
+  /** Peers' selections made at versions this client has not reached yet, by clientId. */
+  readonly #ahead = new Map<string, { index: number; length: number; version: number }>();
   #stopOps: (() => void) | null = null;
   #stopPresence: (() => void) | null = null;
   readonly #offClient: Array<() => void> = [];
@@ -107,6 +109,8 @@ export class CollabSession {
   #presenceTimer: ReturnType<typeof setTimeout> | null = null;
   #heartbeat: ReturnType<typeof setInterval> | null = null;
   #lastPresenceSent = 0;
+  #presenceInFlight = false;
+  #presenceDirty = false;
   #closed = false;
   #fatal: SessionFatal | null = null;
   #reloading = false;
@@ -205,6 +209,11 @@ export class CollabSession {
     this.#stopPresence?.();
     for (const timer of [this.#ackTimer, this.#retryTimer, this.#presenceTimer]) if (timer) clearTimeout(timer);
     if (this.#heartbeat) clearInterval(this.#heartbeat);
+    // The connection may outlive this session (another editor in the same tab): without this,
+    // it would keep our presence entry fresh and others would see a cursor that no longer moves.
+    if (this.#options.presence !== false) {
+      await request(this.#client, LEAVE_PRESENCE, { documentId: this.documentId, clientId: this.clientId }).catch(() => {});
+    }
   }
 
   #start(): void {
@@ -359,8 +368,20 @@ export class CollabSession {
         next: (result) => {
           const event = result.data?.presence;
           if (!event || event.clientId === this.clientId) return;
+          this.#ahead.delete(event.clientId);
           if (event.left) this.#peers.delete(event.clientId);
-          else this.#peers.set(event.clientId, { clientId: event.clientId, userId: event.user.id, name: event.user.name, selection: this.#place(versionedSelectionFromJson(event.selection)) });
+          else {
+            const selection = versionedSelectionFromJson(event.selection);
+            // Made at a version we have not reached: place it once we have the ops up to there
+            // (placing it now and then moving it through those ops would shift it twice).
+            if (selection && selection.version > this.#collab.version) this.#ahead.set(event.clientId, selection);
+            this.#peers.set(event.clientId, {
+              clientId: event.clientId,
+              userId: event.user.id,
+              name: event.user.name,
+              selection: this.#ahead.has(event.clientId) ? null : this.#place(selection),
+            });
+          }
           this.#options.onPeers?.(this.#peers);
         },
         error: () => {},
@@ -387,7 +408,14 @@ export class CollabSession {
   #movePeers(op: Delta, local = false): void {
     if (this.#peers.size === 0) return;
     for (const [clientId, peer] of this.#peers) {
-      if (peer.selection) this.#peers.set(clientId, { ...peer, selection: transformSelection(peer.selection, op, false) });
+      const ahead = this.#ahead.get(clientId);
+      if (ahead) {
+        // `op` is already applied; once we reach the selection's version, place it from history.
+        if (ahead.version <= this.#collab.version) {
+          this.#ahead.delete(clientId);
+          this.#peers.set(clientId, { ...peer, selection: this.#place(ahead) });
+        }
+      } else if (peer.selection) this.#peers.set(clientId, { ...peer, selection: transformSelection(peer.selection, op, false) });
     }
     if (local) this.#options.onPeers?.(this.#peers);
     else queueMicrotask(() => this.#options.onPeers?.(this.#peers));
@@ -407,12 +435,25 @@ export class CollabSession {
     // Our selection is in local coordinates; it matches server version `version` only when no
     // local edit is unconfirmed, so wait for the confirmation (the status handler calls back).
     if (this.#collab.pending) return;
+    // One update in flight at a time: the server may run two updates of one connection
+    // concurrently and publish them out of order, which would leave others with a stale caret.
+    if (this.#presenceInFlight) {
+      this.#presenceDirty = true;
+      return;
+    }
+    this.#presenceInFlight = true;
+    this.#presenceDirty = false;
     this.#lastPresenceSent = Date.now();
     const selection = this.#collab.selection;
     void request(this.#client, UPDATE_PRESENCE, {
       documentId: this.documentId,
       clientId: this.clientId,
       selection: selection ? { ...selection, version: this.#collab.version } : null,
-    }).catch(() => {});
+    })
+      .catch(() => {})
+      .finally(() => {
+        this.#presenceInFlight = false;
+        if (this.#presenceDirty) this.#queuePresence();
+      });
   }
 }

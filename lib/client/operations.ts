@@ -48,6 +48,12 @@ export const UPDATE_PRESENCE = graphql(`
   }
 `);
 
+export const LEAVE_PRESENCE = graphql(`
+  mutation LeavePresence($documentId: ID!, $clientId: String!) {
+    leavePresence(documentId: $documentId, clientId: $clientId)
+  }
+`);
+
 export const PRESENCE = graphql(`
   subscription Presence($documentId: ID!) {
     presence(documentId: $documentId) {

@@ -79,9 +79,18 @@ describe('two people in one document', () => {
     await bobInAlice.waitFor();
     await aliceInBob.waitFor();
     // Bob's caret sits after his last words, on the second line, below Alice's on the first.
-    const bobCaret = await alice.page.locator('.remote-caret').filter({ has: bobInAlice }).boundingBox();
-    const aliceCaret = await bob.page.locator('.remote-caret').filter({ has: aliceInBob }).boundingBox();
-    expect(bobCaret && aliceCaret && bobCaret.y > aliceCaret.y).toBe(true);
+    // Carets move when the last presence updates arrive (sent once each edit is confirmed), so
+    // poll rather than measure once.
+    await expect
+      .poll(
+        async () => {
+          const bobCaret = await alice.page.locator('.remote-caret').filter({ has: bobInAlice }).boundingBox();
+          const aliceCaret = await bob.page.locator('.remote-caret').filter({ has: aliceInBob }).boundingBox();
+          return Boolean(bobCaret && aliceCaret && bobCaret.y > aliceCaret.y);
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(true);
     // Both people show up as avatars.
     await expect.poll(() => alice.page.getByRole('list', { name: /In this document: .*Bob Baker/ }).count()).toBe(1);
 

@@ -86,6 +86,14 @@ const rows: MatrixRow[] = [
     }),
     expect: documentAccess(READERS),
   },
+  {
+    field: 'Mutation.leavePresence',
+    operation: ({ fx, principal }) => ({
+      query: 'mutation($d: ID!, $c: String!) { leavePresence(documentId: $d, clientId: $c) }',
+      variables: { d: fx.documentId, c: `presence-${principal}` },
+    }),
+    expect: documentAccess(READERS),
+  },
   // --- history (issue 6) ---
   {
     field: 'Mutation.nameVersion',

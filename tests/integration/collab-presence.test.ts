@@ -98,6 +98,25 @@ describe('presence', () => {
     }
   });
 
+  it('leavePresence says left at once, and the still-open connection does not bring the entry back', async () => {
+    const documentId = await newDocument();
+    const editor = openSocket(a, { connectionParams: { authorization: bearer(token) } });
+    const watcher = watch(b, documentId);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await editor.query(UPDATE, { id: documentId, c: 'closing', s: null });
+      expect(await editor.query('mutation($id: ID!, $c: String!) { leavePresence(documentId: $id, clientId: $c) }', { id: documentId, c: 'closing' })).toEqual({
+        data: { leavePresence: true },
+      });
+      await waitUntil(() => watcher.events.some((e) => e.clientId === 'closing' && e.left), 'left after leavePresence', 3000);
+      await new Promise((resolve) => setTimeout(resolve, 1200)); // past the connection's refresh interval
+      expect(watcher.events.filter((e) => e.clientId === 'closing').map((e) => e.left)).toEqual([false, true]);
+    } finally {
+      await editor.dispose();
+      await watcher.client.dispose();
+    }
+  });
+
   it('refuses a malformed selection with a message naming the shape', async () => {
     const documentId = await newDocument();
     const { body } = await gqlHttp(a.url, UPDATE, { id: documentId, c: 'x', s: { index: -1 } }, { authorization: bearer(token) });

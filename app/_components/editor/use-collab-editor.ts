@@ -162,6 +162,10 @@ export function useCollabEditor(documentId: string, mount: RefObject<HTMLDivElem
           quill.setContents(opened.document, 'silent');
           patch({ notice: result.message });
         }
+        // Quill moves the caret silently while typing (and keyboard navigation does not always
+        // reach selection-change), so read where it really is: others see our caret from this.
+        const range = quill.getSelection();
+        if (range) opened.setSelection({ index: range.index, length: range.length });
         cursors?.refresh();
       });
       quill.on('selection-change', (range) => {

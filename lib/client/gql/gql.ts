@@ -23,6 +23,7 @@ type Documents = {
     "\n  mutation SubmitOperation($input: SubmitOperationInput!) {\n    submitOperation(input: $input) {\n      version\n      delta\n      duplicate\n    }\n  }\n": typeof types.SubmitOperationDocument,
     "\n  subscription DocumentOperations($documentId: ID!, $fromVersion: Int!) {\n    documentOperations(documentId: $documentId, fromVersion: $fromVersion) {\n      version\n      delta\n      clientId\n      clientSeq\n      author {\n        id\n        name\n      }\n    }\n  }\n": typeof types.DocumentOperationsDocument,
     "\n  mutation UpdatePresence($documentId: ID!, $clientId: String!, $selection: JSON) {\n    updatePresence(documentId: $documentId, clientId: $clientId, selection: $selection)\n  }\n": typeof types.UpdatePresenceDocument,
+    "\n  mutation LeavePresence($documentId: ID!, $clientId: String!) {\n    leavePresence(documentId: $documentId, clientId: $clientId)\n  }\n": typeof types.LeavePresenceDocument,
     "\n  subscription Presence($documentId: ID!) {\n    presence(documentId: $documentId) {\n      clientId\n      selection\n      left\n      user {\n        id\n        name\n      }\n    }\n  }\n": typeof types.PresenceDocument,
     "\n  query Me {\n    me {\n      id\n      name\n      email\n    }\n  }\n": typeof types.MeDocument,
     "\n  query Documents($first: Int, $after: String, $search: String, $filter: DocumentFilter) {\n    documents(first: $first, after: $after, search: $search, filter: $filter) {\n      edges {\n        cursor\n        node {\n          id\n          title\n          myRole\n          updatedAt\n          trashedAt\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.DocumentsDocument,
@@ -47,6 +48,7 @@ const documents: Documents = {
     "\n  mutation SubmitOperation($input: SubmitOperationInput!) {\n    submitOperation(input: $input) {\n      version\n      delta\n      duplicate\n    }\n  }\n": types.SubmitOperationDocument,
     "\n  subscription DocumentOperations($documentId: ID!, $fromVersion: Int!) {\n    documentOperations(documentId: $documentId, fromVersion: $fromVersion) {\n      version\n      delta\n      clientId\n      clientSeq\n      author {\n        id\n        name\n      }\n    }\n  }\n": types.DocumentOperationsDocument,
     "\n  mutation UpdatePresence($documentId: ID!, $clientId: String!, $selection: JSON) {\n    updatePresence(documentId: $documentId, clientId: $clientId, selection: $selection)\n  }\n": types.UpdatePresenceDocument,
+    "\n  mutation LeavePresence($documentId: ID!, $clientId: String!) {\n    leavePresence(documentId: $documentId, clientId: $clientId)\n  }\n": types.LeavePresenceDocument,
     "\n  subscription Presence($documentId: ID!) {\n    presence(documentId: $documentId) {\n      clientId\n      selection\n      left\n      user {\n        id\n        name\n      }\n    }\n  }\n": types.PresenceDocument,
     "\n  query Me {\n    me {\n      id\n      name\n      email\n    }\n  }\n": types.MeDocument,
     "\n  query Documents($first: Int, $after: String, $search: String, $filter: DocumentFilter) {\n    documents(first: $first, after: $after, search: $search, filter: $filter) {\n      edges {\n        cursor\n        node {\n          id\n          title\n          myRole\n          updatedAt\n          trashedAt\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.DocumentsDocument,
@@ -95,6 +97,10 @@ export function graphql(source: "\n  subscription DocumentOperations($documentId
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation UpdatePresence($documentId: ID!, $clientId: String!, $selection: JSON) {\n    updatePresence(documentId: $documentId, clientId: $clientId, selection: $selection)\n  }\n"): typeof import('./graphql').UpdatePresenceDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LeavePresence($documentId: ID!, $clientId: String!) {\n    leavePresence(documentId: $documentId, clientId: $clientId)\n  }\n"): typeof import('./graphql').LeavePresenceDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

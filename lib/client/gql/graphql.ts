@@ -106,6 +106,14 @@ export type UpdatePresenceMutationVariables = Exact<{
 
 export type UpdatePresenceMutation = { updatePresence: boolean };
 
+export type LeavePresenceMutationVariables = Exact<{
+  documentId: string;
+  clientId: string;
+}>;
+
+
+export type LeavePresenceMutation = { leavePresence: boolean };
+
 export type PresenceSubscriptionVariables = Exact<{
   documentId: string;
 }>;
@@ -328,6 +336,11 @@ export const UpdatePresenceDocument = new TypedDocumentString(`
   )
 }
     `) as unknown as TypedDocumentString<UpdatePresenceMutation, UpdatePresenceMutationVariables>;
+export const LeavePresenceDocument = new TypedDocumentString(`
+    mutation LeavePresence($documentId: ID!, $clientId: String!) {
+  leavePresence(documentId: $documentId, clientId: $clientId)
+}
+    `) as unknown as TypedDocumentString<LeavePresenceMutation, LeavePresenceMutationVariables>;
 export const PresenceDocument = new TypedDocumentString(`
     subscription Presence($documentId: ID!) {
   presence(documentId: $documentId) {
