@@ -18,23 +18,11 @@ import type { AppliedOp, Snapshot } from '../collab/types.ts';
 import { DEFAULT_REVISION_PAUSE_MS, groupOp, type NewestSpan, type RevisionSpan } from '../collab/revisions.ts';
 import { Delta } from '../ot/operation.ts';
 import { Prisma, type PrismaClient } from './client.ts';
-import { createPrismaOpStore, type PrismaOpStoreOptions } from './op-store.ts';
-import { recordRevision } from './revisions.ts';
+import { createPrismaOpStore, isUniqueViolation, operationData, toOp, type PrismaOpStoreOptions } from './op-store.ts';
+import { newestSpan, recordRevision, toSpan } from './revisions.ts';
 
 const CONFLICT: AppendResult = { kind: 'conflict' };
 const APPENDED: AppendResult = { kind: 'appended' };
-const jsonOf = (delta: Delta): Prisma.InputJsonValue => ({ ops: delta.ops }) as unknown as Prisma.InputJsonValue;
-const isUniqueViolation = (error: unknown): boolean => error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
-
-interface NewestRow {
-  id: string;
-  from_version: number;
-  to_version: number;
-  author_ids: string[];
-  started_at: Date;
-  ended_at: Date;
-  closed: boolean;
-}
 
 /**
  * `recordRevision` for consecutive ops with one read and at most one update and one insert: the
@@ -44,22 +32,12 @@ interface NewestRow {
  * (the log predates grouping), which that function repairs.
  */
 async function recordRevisions(tx: Prisma.TransactionClient, documentId: string, ops: readonly AppliedOp[], pauseMs: number): Promise<void> {
-  const rows = await tx.$queryRaw<NewestRow[]>`
-    SELECT r.id, r.from_version, r.to_version, r.author_ids, r.started_at, r.ended_at,
-           EXISTS (SELECT 1 FROM named_versions n WHERE n.document_id = r.document_id AND n.version = r.to_version) AS closed
-    FROM revisions r
-    WHERE r.document_id = ${documentId}
-    ORDER BY r.to_version DESC
-    LIMIT 1`;
-  const row = rows[0] ?? null;
+  const row = await newestSpan(tx, documentId);
   if ((row?.to_version ?? 0) !== ops[0]!.version - 1) {
     for (const op of ops) await recordRevision(tx, documentId, op, pauseMs);
     return;
   }
-  let newest: NewestSpan | null = row && {
-    span: { fromVersion: row.from_version, toVersion: row.to_version, authorIds: row.author_ids, startedAt: row.started_at, endedAt: row.ended_at },
-    closed: row.closed,
-  };
+  let newest: NewestSpan | null = row && { span: toSpan(row), closed: row.closed };
   let extended: RevisionSpan | null = null; // the stored newest span, grown
   const opened: RevisionSpan[] = [];
   for (const op of ops) {
@@ -92,28 +70,6 @@ async function recordRevisions(tx: Prisma.TransactionClient, documentId: string,
 /** The Prisma op store with every batch capability of lib/collab/batching-sequencer.ts. */
 export type BatchingPrismaOpStore = OpStore & Required<BatchAppender>;
 
-interface OpRow {
-  documentId: string;
-  version: number;
-  delta: Prisma.JsonValue;
-  authorId: string | null;
-  clientId: string;
-  clientSeq: number;
-  createdAt: Date;
-}
-
-const toOp = (row: OpRow): AppliedOp => ({
-  documentId: row.documentId,
-  version: row.version,
-  delta: new Delta((row.delta as { ops: Delta['ops'] }).ops),
-  authorId: row.authorId,
-  clientId: row.clientId,
-  clientSeq: row.clientSeq,
-  createdAt: row.createdAt,
-});
-
-/** Interactive transactions that wait for the document lock under load need more than Prisma's 2 s / 5 s. */
-const LOCKED_TRANSACTION = { maxWait: 10_000, timeout: 20_000 } as const;
 
 /** Creates the PostgreSQL op store with group commit. */
 export function createBatchingPrismaOpStore(prisma: PrismaClient, options: PrismaOpStoreOptions = {}): BatchingPrismaOpStore {
@@ -144,15 +100,7 @@ export function createBatchingPrismaOpStore(prisma: PrismaClient, options: Prism
         const updated = await tx.document.updateMany({ where: { id: documentId, version: expectedVersion, deletedAt: null }, data: { version: last.version } });
         if (updated.count === 0) return false;
         await tx.operation.createMany({
-          data: ops.map((op) => ({
-            documentId,
-            version: op.version,
-            delta: jsonOf(op.delta),
-            authorId: op.authorId,
-            clientId: op.clientId,
-            clientSeq: op.clientSeq,
-            createdAt: op.createdAt,
-          })),
+          data: ops.map((op) => operationData(documentId, op)),
         });
         // Each op joins its revision span in order [H6]; the row lock taken above serialises it.
         await recordRevisions(tx, documentId, ops, pauseMs);
@@ -225,12 +173,12 @@ export function createBatchingPrismaOpStore(prisma: PrismaClient, options: Prism
       const last = ops[ops.length - 1]!;
       await tx.document.update({ where: { id: documentId }, data: { version: last.version } });
       await tx.operation.createMany({
-        data: ops.map((op) => ({ documentId, version: op.version, delta: jsonOf(op.delta), authorId: op.authorId, clientId: op.clientId, clientSeq: op.clientSeq, createdAt: op.createdAt })),
+        data: ops.map((op) => operationData(documentId, op)),
       });
       await recordRevisions(tx, documentId, ops, pauseMs);
       top = { documentId, version: last.version, content: contents[contents.length - 1]!, createdAt: last.createdAt };
       return true;
-    }, LOCKED_TRANSACTION);
+    });
     if (top) remember(top);
     return found;
   }

@@ -41,7 +41,7 @@ export interface PrismaOpStoreOptions {
   readonly blameEvery?: number;
 }
 
-interface OpRow {
+export interface OpRow {
   documentId: string;
   version: number;
   delta: Prisma.JsonValue;
@@ -52,9 +52,11 @@ interface OpRow {
 }
 
 const deltaOf = (json: Prisma.JsonValue): Delta => new Delta((json as { ops: Delta['ops'] }).ops);
-const jsonOf = (delta: Delta): Prisma.InputJsonValue => ({ ops: delta.ops }) as unknown as Prisma.InputJsonValue;
+/** A Delta as stored in JSONB: `{ ops: [...] }`. */
+export const jsonOf = (delta: Delta): Prisma.InputJsonValue => ({ ops: delta.ops }) as unknown as Prisma.InputJsonValue;
 
-const toOp = (row: OpRow): AppliedOp => ({
+/** An `operations` row as an AppliedOp. */
+export const toOp = (row: OpRow): AppliedOp => ({
   documentId: row.documentId,
   version: row.version,
   delta: deltaOf(row.delta),
@@ -64,7 +66,18 @@ const toOp = (row: OpRow): AppliedOp => ({
   createdAt: row.createdAt,
 });
 
-const isUniqueViolation = (error: unknown): boolean =>
+/** The `operations` row of an op. */
+export const operationData = (documentId: string, op: AppliedOp) => ({
+  documentId,
+  version: op.version,
+  delta: jsonOf(op.delta),
+  authorId: op.authorId,
+  clientId: op.clientId,
+  clientSeq: op.clientSeq,
+  createdAt: op.createdAt,
+});
+
+export const isUniqueViolation = (error: unknown): boolean =>
   error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
 
 /**
@@ -155,17 +168,7 @@ export function createPrismaOpStore(prisma: PrismaClient, options: PrismaOpStore
             data: { version: { increment: 1 } },
           });
           if (bumped.count === 0) return false;
-          await tx.operation.create({
-            data: {
-              documentId,
-              version: op.version,
-              delta: jsonOf(op.delta),
-              authorId: op.authorId,
-              clientId: op.clientId,
-              clientSeq: op.clientSeq,
-              createdAt: op.createdAt,
-            },
-          });
+          await tx.operation.create({ data: operationData(documentId, op) });
           await recordRevision(tx, documentId, op, revisionPauseMs);
           return true;
         });

@@ -22,7 +22,8 @@ export interface StoredRevision extends RevisionSpan {
   readonly name: string | null;
 }
 
-interface NewestRow {
+/** The newest span of a document, and whether its last version was named (it is closed then). */
+export interface NewestRow {
   id: string;
   from_version: number;
   to_version: number;
@@ -143,7 +144,7 @@ export async function revisionsPage(
   return { revisions: shown.map((r) => ({ ...r, name: nameOf.get(r.toVersion) ?? null })), hasNextPage: rows.length > page.first };
 }
 
-async function newestSpan(tx: Prisma.TransactionClient, documentId: string): Promise<NewestRow | null> {
+export async function newestSpan(tx: Prisma.TransactionClient, documentId: string): Promise<NewestRow | null> {
   const rows = await tx.$queryRaw<NewestRow[]>`
     SELECT r.id, r.from_version, r.to_version, r.author_ids, r.started_at, r.ended_at,
            EXISTS (SELECT 1 FROM named_versions n WHERE n.document_id = r.document_id AND n.version = r.to_version) AS closed
@@ -154,7 +155,7 @@ async function newestSpan(tx: Prisma.TransactionClient, documentId: string): Pro
   return rows[0] ?? null;
 }
 
-const toSpan = (row: NewestRow): RevisionSpan => ({
+export const toSpan = (row: NewestRow): RevisionSpan => ({
   fromVersion: row.from_version,
   toVersion: row.to_version,
   authorIds: row.author_ids,
