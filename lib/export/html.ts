@@ -4,7 +4,7 @@
  * links and image URLs were checked for safe schemes when the ops were validated (lib/ot).
  */
 import type { Delta } from '../ot/operation.ts';
-import { groupKind, toLines, type InlineFormat, type Line, type Piece } from './lines.ts';
+import { renderBlocks, type InlineFormat, type Line, type Piece } from './lines.ts';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 /** Escapes text for HTML content and double-quoted attribute values. */
@@ -71,16 +71,7 @@ function codeGroup(lines: readonly Line[]): string {
 
 /** The body markup of a document: one element per line, lists and code blocks grouped. */
 export function toHtmlBody(doc: Delta): string {
-  const lines = toLines(doc);
-  const blocks: string[] = [];
-  for (let i = 0; i < lines.length; ) {
-    const kind = groupKind(lines[i]!.block);
-    let j = i + 1;
-    if (kind !== null) while (j < lines.length && groupKind(lines[j]!.block) === kind) j++;
-    const group = lines.slice(i, j);
-    blocks.push(kind === 'list' ? listGroup(group) : kind === 'code' ? codeGroup(group) : singleLine(group[0]!));
-    i = j;
-  }
+  const blocks = renderBlocks(doc, { list: listGroup, code: codeGroup, line: singleLine });
   return blocks.join('\n');
 }
 

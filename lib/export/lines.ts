@@ -95,3 +95,25 @@ export function groupKind(block: BlockFormat): 'list' | 'code' | null {
   if (block.list !== undefined) return 'list';
   return null;
 }
+
+/** How a run of lines is rendered: a list, a code block, or one ordinary line. */
+export interface BlockRenderers {
+  list(lines: Line[]): string;
+  code(lines: Line[]): string;
+  line(line: Line): string;
+}
+
+/** The document's blocks in order: consecutive list lines and code lines grouped, others alone. */
+export function renderBlocks(doc: Delta, render: BlockRenderers): string[] {
+  const lines = toLines(doc);
+  const blocks: string[] = [];
+  for (let i = 0; i < lines.length; ) {
+    const kind = groupKind(lines[i]!.block);
+    let j = i + 1;
+    if (kind !== null) while (j < lines.length && groupKind(lines[j]!.block) === kind) j++;
+    const group = lines.slice(i, j);
+    blocks.push(kind === 'list' ? render.list(group) : kind === 'code' ? render.code(group) : render.line(group[0]!));
+    i = j;
+  }
+  return blocks;
+}

@@ -5,7 +5,7 @@
  * escaped so that it reads back as the same text.
  */
 import type { Delta } from '../ot/operation.ts';
-import { groupKind, toLines, type Line, type Piece } from './lines.ts';
+import { renderBlocks, type Line, type Piece } from './lines.ts';
 
 /** Escapes characters that would start Markdown syntax inside a line. */
 export function escapeMarkdown(text: string): string {
@@ -79,15 +79,6 @@ function codeGroup(lines: readonly Line[]): string {
 
 /** The document as Markdown: blocks separated by blank lines, list items and code lines kept together. */
 export function toMarkdown(doc: Delta): string {
-  const lines = toLines(doc);
-  const blocks: string[] = [];
-  for (let i = 0; i < lines.length; ) {
-    const kind = groupKind(lines[i]!.block);
-    let j = i + 1;
-    if (kind !== null) while (j < lines.length && groupKind(lines[j]!.block) === kind) j++;
-    const group = lines.slice(i, j);
-    blocks.push(kind === 'list' ? listGroup(group) : kind === 'code' ? codeGroup(group) : singleLine(group[0]!));
-    i = j;
-  }
+  const blocks = renderBlocks(doc, { list: listGroup, code: codeGroup, line: singleLine });
   return blocks.join('\n\n') + '\n';
 }
