@@ -38,7 +38,24 @@ export async function loadDocumentGrant(ctx: GraphQLContext, viewer: Viewer, doc
 export async function authorizeDocument(ctx: GraphQLContext, documentId: string, action: DocumentAction): Promise<AuthorizedDocument> {
   const viewer = ctx.viewer;
   if (viewer === null) throw unauthenticated();
-  const found = await loadDocumentGrant(ctx, viewer, documentId);
+  return decide(viewer, documentId, action, await loadDocumentGrant(ctx, viewer, documentId));
+}
+
+/**
+ * {@link authorizeDocument} for the per-op path (submitOperation): on a WebSocket connection the
+ * grant is read once and kept until access to the document changes (graphql/grant-cache.ts), so
+ * a typing editor does not cost a PostgreSQL query per op. The returned row is as of that read:
+ * use its id, not its version or title.
+ */
+export async function authorizeDocumentCached(ctx: GraphQLContext, documentId: string, action: DocumentAction): Promise<AuthorizedDocument> {
+  const viewer = ctx.viewer;
+  const cache = ctx.connection?.grants;
+  if (viewer === null || !cache) return authorizeDocument(ctx, documentId, action);
+  const found = cache.get(documentId) ?? (await cache.load(documentId, () => loadDocumentGrant(ctx, viewer, documentId)));
+  return decide(viewer, documentId, action, found);
+}
+
+function decide(viewer: Viewer, documentId: string, action: DocumentAction, found: { document: DocumentRow; grant: DocumentGrant } | null): AuthorizedDocument {
   if (found === null || !can(viewer, 'read', found.grant) && !(action === 'delete' && can(viewer, 'delete', found.grant))) {
     throw userError('NOT_FOUND', `No document with id "${documentId}" that you can see; check the id or ask its owner to share it with you.`);
   }

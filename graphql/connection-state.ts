@@ -1,10 +1,15 @@
 /**
  * What one graphql-ws connection owns beyond its subscriptions: the presence entries it
- * announced. They are refreshed while the connection lives (so an idle reader does not vanish
- * from others' screens) and removed, with a `left` event, when it closes.
+ * announced (refreshed while the connection lives, so an idle reader does not vanish from others'
+ * screens, and removed with a `left` event when it closes), the grants it was found to have
+ * (graphql/grant-cache.ts) and its per-connection rate limit buckets.
  */
 import type { WebSocket } from 'ws';
+import { createLocalRateLimiter } from '../lib/embedded/local-rate-limit.ts';
+import { instrumentRateLimiter } from '../lib/metrics/metrics.ts';
+import type { DocumentRow } from './authorize.ts';
 import type { ConnectionState, Services } from './context.ts';
+import { createGrantCache } from './grant-cache.ts';
 
 export interface OwnedConnectionState extends ConnectionState {
   /** Removes this connection's presence entries (announcing `left`) and stops refreshing them. */
@@ -20,13 +25,17 @@ export function createConnectionState(services: Services, connectionId: string, 
     }
   }, refreshEveryMs);
   timer.unref();
+  const grants = createGrantCache<DocumentRow>({ accessEvents: services.accessEvents, onResubscribed: (callback) => services.pubsub.onResubscribed(callback) });
   return {
+    grants,
+    localLimits: instrumentRateLimiter(createLocalRateLimiter(), services.metrics),
     connectionId,
     presence,
     bufferedAmount: () => socket.bufferedAmount,
     close: (code, reason) => socket.close(code, reason),
     async dispose() {
       clearInterval(timer);
+      grants.dispose();
       const entries = [...presence.values()];
       presence.clear();
       await Promise.allSettled(entries.map((e) => services.presence.leave(e.documentId, e.clientId)));

@@ -49,6 +49,13 @@ export interface ConnectionState {
   bufferedAmount(): number;
   /** Closes the connection with a code the client acts on (e.g. 4008: reconnect and resume). */
   close(code: number, reason: string): void;
+  /** Grants this connection was found to have on documents it writes to (graphql/grant-cache.ts). */
+  readonly grants?: import('./grant-cache.ts').GrantCache<import('./authorize.ts').DocumentRow>;
+  /**
+   * Limits whose subject is this connection, kept in this process: a connection lives on one
+   * instance, so sharing its buckets through Redis would only add a round trip per op.
+   */
+  readonly localLimits?: import('../lib/auth/rate-limit.ts').RateLimiter;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { GraphQLError } from 'graphql';
 import { openOpFeed, HistoryGoneError } from '../../lib/collab/op-feed.ts';
 import type { AppliedOp } from '../../lib/collab/types.ts';
 import { validateOp } from '../../lib/ot/operation.ts';
-import { authorizeDocument } from '../authorize.ts';
+import { authorizeDocument, authorizeDocumentCached } from '../authorize.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { deltaJson } from '../document-state.ts';
@@ -68,12 +68,13 @@ export async function submitForViewer(
   ctx: GraphQLContext,
   input: { documentId: string; baseVersion: number; clientId: string; clientSeq: number; delta: unknown },
 ): Promise<SubmitPayload> {
-  const { document } = await authorizeDocument(ctx, input.documentId, 'edit');
-  const viewer = ctx.viewer!; // authorizeDocument refused anonymous callers
+  const { document } = await authorizeDocumentCached(ctx, input.documentId, 'edit');
+  const viewer = ctx.viewer!; // authorizeDocumentCached refused anonymous callers
   if (input.clientId.length === 0 || input.clientId.length > MAX_CLIENT_ID_LENGTH) {
     throw userError('BAD_USER_INPUT', `clientId must have 1 to ${MAX_CLIENT_ID_LENGTH} characters.`);
   }
-  const limit = await ctx.services.rateLimiter.consume(
+  // A connection's bucket lives with it in this process; HTTP callers share one per user in Redis.
+  const limit = await (ctx.connection?.localLimits ?? ctx.services.rateLimiter).consume(
     'ops',
     ctx.services.config.rateLimits.opSubmissions,
     ctx.connection?.connectionId ?? `user:${viewer.userId}`,

@@ -1,0 +1,120 @@
+/**
+ * submitOperation over a WebSocket keeps the editor's grant between ops (graphql/grant-cache.ts);
+ * losing or narrowing access must still take effect on the very connection that holds it.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { VersoServer } from '../../lib/server/http-server.ts';
+import { bearer, createToken, signUp, type TestAccount } from '../support/auth.ts';
+import { gqlHttp, wsClient } from '../support/graphql-client.ts';
+import { startTestServer } from '../support/server.ts';
+
+let a: VersoServer;
+let b: VersoServer;
+let owner: TestAccount;
+let editor: TestAccount;
+let editorToken: string;
+
+beforeAll(async () => {
+  [a, b] = await Promise.all([startTestServer(), startTestServer()]);
+  owner = await signUp(a);
+  editor = await signUp(a);
+  editorToken = (await createToken(a, editor.cookie)).token;
+});
+
+const asOwner = <T = Record<string, unknown>>(query: string, variables: Record<string, unknown>) => gqlHttp<T>(a.url, query, variables, { cookie: owner.cookie });
+
+async function sharedDocument(): Promise<string> {
+  const created = await asOwner<{ createDocument: { id: string } }>('mutation { createDocument(title: "Cached grant") { id } }', {});
+  const documentId = created.body.data!.createDocument.id;
+  const shared = await asOwner('mutation($d: ID!, $e: String!) { shareDocument(documentId: $d, email: $e, role: EDITOR) { role } }', { d: documentId, e: editor.email });
+  expect(shared.body.errors).toBeUndefined();
+  return documentId;
+}
+
+/** The editor's WebSocket on instance b, submitting op after op on one connection. */
+function editorSocket(documentId: string) {
+  const client = wsClient(b.url, { connectionParams: { authorization: bearer(editorToken) } });
+  let clientSeq = 0;
+  let version = 0;
+  const submit = () =>
+    new Promise<{ version?: number; code?: string }>((resolve, reject) => {
+      clientSeq += 1;
+      let answer: { version?: number; code?: string } = {};
+      client.subscribe<{ submitOperation: { version: number } }>(
+        {
+          query: 'mutation($i: SubmitOperationInput!) { submitOperation(input: $i) { version } }',
+          variables: { i: { documentId, baseVersion: version, clientId: 'editor', clientSeq, delta: { ops: [{ insert: 'e' }] } } },
+        },
+        {
+          next: (r) => {
+            if (r.data?.submitOperation) version = r.data.submitOperation.version;
+            answer = r.data?.submitOperation ? { version: r.data.submitOperation.version } : { code: String(r.errors?.[0]?.extensions?.code) };
+          },
+          error: reject,
+          complete: () => resolve(answer),
+        },
+      );
+    });
+  return { client, submit };
+}
+
+/** Submits until an answer carries `code` (the access message crosses Redis), at most ~3 s. */
+async function submitUntilRefused(submit: () => Promise<{ version?: number; code?: string }>, code: string) {
+  for (let i = 0; i < 30; i++) {
+    const answer = await submit();
+    if (answer.code === code) return i;
+    expect(answer.code).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no ${code} answer within 30 submissions`);
+}
+
+describe('cached grants on a WebSocket connection', () => {
+  it('an editor demoted on another instance is refused at their next op after the change arrives', async () => {
+    const documentId = await sharedDocument();
+    const { client, submit } = editorSocket(documentId);
+    try {
+      expect(await submit()).toEqual({ version: 1 });
+      expect(await submit()).toEqual({ version: 2 }); // the grant is kept from here
+      const demoted = await asOwner('mutation($d: ID!, $u: ID!) { updateCollaboratorRole(documentId: $d, userId: $u, role: VIEWER) { role } }', { d: documentId, u: editor.userId });
+      expect(demoted.body.errors).toBeUndefined();
+      expect(await submitUntilRefused(submit, 'FORBIDDEN')).toBeLessThanOrEqual(2);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('a removed editor, and everyone after the document goes to the trash, are refused', async () => {
+    const documentId = await sharedDocument();
+    const { client, submit } = editorSocket(documentId);
+    try {
+      expect(await submit()).toEqual({ version: 1 });
+      await asOwner('mutation($d: ID!, $u: ID!) { removeCollaborator(documentId: $d, userId: $u) }', { d: documentId, u: editor.userId });
+      expect(await submitUntilRefused(submit, 'NOT_FOUND')).toBeLessThanOrEqual(2);
+    } finally {
+      await client.dispose();
+    }
+    const trashedDocument = await sharedDocument();
+    const second = editorSocket(trashedDocument);
+    try {
+      expect(await second.submit()).toEqual({ version: 1 });
+      await asOwner('mutation($d: ID!) { moveDocumentToTrash(id: $d) { trashedAt } }', { d: trashedDocument });
+      expect(await submitUntilRefused(second.submit, 'NOT_FOUND')).toBeLessThanOrEqual(2);
+    } finally {
+      await second.client.dispose();
+    }
+  });
+
+  it('a refusal is not kept: sharing a document takes effect on an open connection at once', async () => {
+    const created = await asOwner<{ createDocument: { id: string } }>('mutation { createDocument(title: "Not yet shared") { id } }', {});
+    const documentId = created.body.data!.createDocument.id;
+    const { client, submit } = editorSocket(documentId);
+    try {
+      expect(await submit()).toEqual({ code: 'NOT_FOUND' });
+      await asOwner('mutation($d: ID!, $e: String!) { shareDocument(documentId: $d, email: $e, role: EDITOR) { role } }', { d: documentId, e: editor.email });
+      expect(await submit()).toEqual({ version: 1 });
+    } finally {
+      await client.dispose();
+    }
+  });
+});
