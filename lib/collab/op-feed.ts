@@ -1,7 +1,9 @@
 /**
  * A gapless, ordered op stream for one subscriber: the stored ops after `fromVersion` first,
- * then live ones from the broadcaster [F1–F4]. This is the logic behind the
- * `documentOperations(documentId, fromVersion)` subscription.
+ * then live ones from the broadcaster [F1–F5]. This is the logic behind the
+ * `documentOperations(documentId, fromVersion)` subscription (op by op) and, in batch mode
+ * (live ops from an OpBatcher, delivered 1..n at a time [FB5–FB8]), behind
+ * `documentOperationBatches`.
  *
  * The race it closes: an op may be committed before we subscribe but published after, or be
  * published while we are still reading the store, or never arrive because the broadcaster lost
@@ -11,17 +13,15 @@
  * published op was committed first [S7], so the store has everything below it).
  */
 import type { Broadcaster, Unsubscribe } from './broadcaster.ts';
+import type { OpBatchSource } from './op-batcher.ts';
 import type { OpStore } from './op-store.ts';
 import type { AppliedOp } from './types.ts';
 
-export interface OpFeedOptions {
+interface OpFeedCommonOptions {
   readonly store: OpStore;
-  readonly broadcaster: Broadcaster;
   readonly documentId: string;
   /** Deliver ops with version > fromVersion. */
   readonly fromVersion: number;
-  /** Called once per op, versions fromVersion + 1, + 2, … with no gaps and no repeats [F1]. */
-  readonly deliver: (op: AppliedOp) => void;
   /**
    * Called when the store fails or history after `fromVersion` is gone; the feed is closed
    * then, and the subscriber should reconnect (or reload when history is gone).
@@ -31,6 +31,25 @@ export interface OpFeedOptions {
   readonly pageSize?: number;
 }
 
+/** One op per call: the `documentOperations` subscription. */
+export interface OpFeedOptions extends OpFeedCommonOptions {
+  readonly broadcaster: Broadcaster;
+  /** Called once per op, versions fromVersion + 1, + 2, … with no gaps and no repeats [F1]. */
+  readonly deliver: (op: AppliedOp) => void;
+}
+
+/** Batches of consecutive ops: the `documentOperationBatches` subscription [FB5–FB8]. */
+export interface OpBatchFeedOptions extends OpFeedCommonOptions {
+  /** Live ops in batches, shared by every feed of the document in this process (an OpBatcher). */
+  readonly batches: OpBatchSource;
+  /**
+   * Called with 1..n ops per call; taken together the calls give versions fromVersion + 1, + 2, …
+   * with no gaps and no repeats [F1, FB5]. A live batch that is exactly the next versions is
+   * passed through as the very array the source gave (shared with other feeds) [FB6]: never
+   * mutate it.
+   */
+  readonly deliverBatch: (ops: readonly AppliedOp[]) => void;
+}
 export interface OpFeed {
   /** The version of the last op delivered (fromVersion before the first). */
   readonly version: number;
@@ -51,9 +70,13 @@ export class HistoryGoneError extends Error {
   }
 }
 
-/** Opens a feed; it resolves once live ops are being captured and the catch-up has started. */
-export async function openOpFeed(options: OpFeedOptions): Promise<OpFeed> {
-  const { store, broadcaster, documentId, deliver } = options;
+/**
+ * Opens a feed; it resolves once live ops are being captured and the catch-up has started.
+ * With `broadcaster` and `deliver` it delivers op by op; with `batches` and `deliverBatch`, in
+ * batches of consecutive ops [FB5–FB8].
+ */
+export async function openOpFeed(options: OpFeedOptions | OpBatchFeedOptions): Promise<OpFeed> {
+  const { store, documentId } = options;
   const pageSize = options.pageSize ?? 500;
   let last = options.fromVersion;
   let closed = false;
@@ -62,10 +85,22 @@ export async function openOpFeed(options: OpFeedOptions): Promise<OpFeed> {
   let refillRequested = false;
   const held = new Map<number, AppliedOp>();
 
+  // Batch mode collects what one drain or one store page delivers and hands it out as one batch
+  // [FB7]; per-op mode hands each op out at once.
+  const batchMode = 'deliverBatch' in options;
+  let outgoing: AppliedOp[] = [];
+  const flushOutgoing = (): void => {
+    if (outgoing.length === 0) return;
+    const batch = outgoing;
+    outgoing = [];
+    if (!closed) (options as OpBatchFeedOptions).deliverBatch(batch);
+  };
+
   const deliverInOrder = (op: AppliedOp): void => {
     if (closed || op.version !== last + 1) return;
     last = op.version;
-    deliver(op);
+    if (batchMode) outgoing.push(op);
+    else (options as OpFeedOptions).deliver(op);
   };
 
   const drainHeld = (): void => {
@@ -74,6 +109,7 @@ export async function openOpFeed(options: OpFeedOptions): Promise<OpFeed> {
       deliverInOrder(op);
     }
     for (const version of held.keys()) if (version <= last) held.delete(version);
+    flushOutgoing();
   };
 
   const refill = async (): Promise<void> => {
@@ -81,10 +117,13 @@ export async function openOpFeed(options: OpFeedOptions): Promise<OpFeed> {
       const ops = await store.opsAfter(documentId, last, pageSize);
       if (closed) return;
       for (const op of ops) {
-        if (op.version > last + 1) throw new HistoryGoneError(documentId, last);
+        if (op.version > last + 1) {
+          flushOutgoing(); // what came before the hole is still in order
+          throw new HistoryGoneError(documentId, last);
+        }
         deliverInOrder(op);
       }
-      drainHeld();
+      drainHeld(); // flushes this page (and the held ops it joined up with) as one batch
       if (ops.length < pageSize) return;
     }
   };
@@ -111,15 +150,38 @@ export async function openOpFeed(options: OpFeedOptions): Promise<OpFeed> {
     }
   };
 
-  const unsubscribe: Unsubscribe = await broadcaster.subscribe(documentId, (op) => {
-    if (closed || op.version <= last) return;
-    held.set(op.version, op);
+  const hold = (op: AppliedOp): void => {
+    if (op.version > last) held.set(op.version, op);
+  };
+
+  const wake = (): void => {
     if (running) again = true;
     else {
       running = true;
       void run(false);
     }
-  });
+  };
+
+  const unsubscribe: Unsubscribe =
+    'deliverBatch' in options
+      ? await options.batches.subscribe(documentId, (batch) => {
+          if (closed || batch.length === 0) return;
+          // Fast path: nothing in progress or held, and the batch is exactly last+1..last+k:
+          // hand on the shared array itself [FB6].
+          if (!running && held.size === 0 && isNext(batch, last)) {
+            last = batch[batch.length - 1]!.version;
+            options.deliverBatch(batch);
+            return;
+          }
+          const before = held.size;
+          for (const op of batch) hold(op);
+          if (held.size > before) wake();
+        })
+      : await options.broadcaster.subscribe(documentId, (op) => {
+          if (closed || op.version <= last) return;
+          held.set(op.version, op);
+          wake();
+        });
   void run(true);
 
   return {
@@ -129,17 +191,20 @@ export async function openOpFeed(options: OpFeedOptions): Promise<OpFeed> {
     refill() {
       if (closed) return;
       refillRequested = true;
-      if (running) again = true;
-      else {
-        running = true;
-        void run(false);
-      }
+      wake();
     },
     async close() {
       if (closed) return;
       closed = true;
       held.clear();
+      outgoing = [];
       await unsubscribe();
     },
   };
+}
+
+/** Whether `batch` holds exactly versions last + 1, last + 2, … */
+function isNext(batch: readonly AppliedOp[], last: number): boolean {
+  for (let i = 0; i < batch.length; i++) if (batch[i]!.version !== last + 1 + i) return false;
+  return true;
 }

@@ -1,6 +1,8 @@
-/** The op feed behind `documentOperations` (lib/collab/SPEC.md, F1–F4). */
+/** The op feed behind `documentOperations` and, in batch mode, `documentOperationBatches` (lib/collab/SPEC.md, F1–F5, FB5–FB8). */
 import { describe, expect, it } from 'vitest';
+import type { Broadcaster } from '../../lib/collab/broadcaster.ts';
 import { createMemoryBroadcaster } from '../../lib/collab/memory/memory-broadcaster.ts';
+import { createOpBatcher, type OpBatchSource } from '../../lib/collab/op-batcher.ts';
 import { HistoryGoneError, openOpFeed } from '../../lib/collab/op-feed.ts';
 import type { OpStore } from '../../lib/collab/op-store.ts';
 import type { AppliedOp } from '../../lib/collab/types.ts';
@@ -9,7 +11,7 @@ import { DOC, lossyBroadcaster, prunedStore, setup, submission } from '../suppor
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
-async function feedFrom(options: { store: OpStore; broadcaster: Parameters<typeof openOpFeed>[0]['broadcaster'] }, fromVersion: number) {
+async function feedFrom(options: { store: OpStore; broadcaster: Broadcaster }, fromVersion: number) {
   const delivered: number[] = [];
   const errors: unknown[] = [];
   const feed = await openOpFeed({
@@ -105,5 +107,157 @@ describe('openOpFeed', () => {
     await sequencer.submit(submission(3, 4, new Delta().insert('4')));
     await settle();
     expect(live.delivered).toEqual([]);
+  });
+});
+
+/** A batch-mode feed on `batcher`; records each call's versions and the arrays themselves. */
+async function batchFeedFrom(options: { store: OpStore; batches: OpBatchSource }, fromVersion: number, pageSize = 2) {
+  const calls: Array<readonly AppliedOp[]> = [];
+  const errors: unknown[] = [];
+  const feed = await openOpFeed({
+    ...options,
+    documentId: DOC,
+    fromVersion,
+    pageSize,
+    deliverBatch: (ops) => void calls.push(ops),
+    onError: (e) => void errors.push(e),
+  });
+  const versions = () => calls.flatMap((b) => b.map((o) => o.version));
+  return { feed, calls, errors, versions };
+}
+
+/** Waits until the batcher (window 0) and the feed have both had their turns. */
+const settleBatches = async () => {
+  for (let i = 0; i < 4; i++) await settle();
+};
+
+describe('openOpFeed in batch mode', () => {
+  it('[FB5] stored ops come as page-sized batches, then live ones; together gapless, ordered, once', async () => {
+    const { store, broadcaster, sequencer } = await setup();
+    for (let v = 1; v <= 5; v++) await sequencer.submit(submission(v - 1, v, new Delta().insert(`${v}`)));
+    const batcher = createOpBatcher({ broadcaster, windowMs: 0 });
+    const { calls, versions, feed } = await batchFeedFrom({ store, batches: batcher }, 0, 2);
+    await settleBatches();
+    expect(calls.map((b) => b.length)).toEqual([2, 2, 1]); // one batch per store page [FB7]
+    for (let v = 6; v <= 8; v++) await sequencer.submit(submission(v - 1, v, new Delta().insert(`${v}`)));
+    await settleBatches();
+    expect(versions()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(calls.every((b) => b.length > 0)).toBe(true);
+    expect(feed.version).toBe(8);
+  });
+
+  it('[FB6] a live batch of exactly the next versions is passed through: every feed gets the same array', async () => {
+    const { store, broadcaster, sequencer } = await setup();
+    const batcher = createOpBatcher({ broadcaster, windowMs: 0 });
+    const feeds = await Promise.all([0, 0, 0].map((from) => batchFeedFrom({ store, batches: batcher }, from)));
+    await settleBatches();
+    // Three ops published in one macrotask: one flush, one array, shared by all three feeds.
+    await Promise.all([
+      (async () => {
+        for (let v = 1; v <= 3; v++) await sequencer.submit(submission(v - 1, v, new Delta().insert(`${v}`)));
+      })(),
+    ]);
+    await settleBatches();
+    for (const f of feeds) expect(f.versions()).toEqual([1, 2, 3]);
+    const first = feeds[0]!.calls;
+    expect(first.length).toBeGreaterThanOrEqual(1);
+    for (const f of feeds.slice(1)) {
+      expect(f.calls.length).toBe(first.length);
+      f.calls.forEach((batch, i) => expect(batch).toBe(first[i]));
+    }
+  });
+
+  it('[F2][FB7] batches published while the catch-up reads the store are held and de-duplicated', async () => {
+    const { store, broadcaster, sequencer } = await setup();
+    await sequencer.submit(submission(0, 1, new Delta().insert('1')));
+    let raced = false;
+    const racyStore: OpStore = {
+      ...store,
+      async opsAfter(documentId, afterVersion, limit) {
+        const ops = await store.opsAfter(documentId, afterVersion, limit);
+        if (!raced) {
+          raced = true;
+          await sequencer.submit(submission(1, 2, new Delta().insert('2')));
+          await sequencer.submit(submission(2, 3, new Delta().insert('3')));
+          await settleBatches(); // the batch reaches the feed while its catch-up is still running
+        }
+        return ops;
+      },
+    };
+    const batcher = createOpBatcher({ broadcaster, windowMs: 0 });
+    const { versions } = await batchFeedFrom({ store: racyStore, batches: batcher }, 0, 10);
+    await settleBatches(); // the racy read's own wait
+    await settleBatches();
+    expect(versions()).toEqual([1, 2, 3]);
+  });
+
+  it('[F3][FB7] a batch after a lost op is refilled from the store; a batch that overlaps what was delivered delivers only the rest', async () => {
+    const inner = createMemoryBroadcaster();
+    const { store, sequencer } = await setup('\n', { broadcaster: lossyBroadcaster(inner, [2, 3]) });
+    const batcher = createOpBatcher({ broadcaster: inner, windowMs: 0 });
+    const { versions, calls } = await batchFeedFrom({ store, batches: batcher }, 0);
+    for (let v = 1; v <= 4; v++) {
+      await sequencer.submit(submission(v - 1, v, new Delta().insert(`${v}`)));
+      await settleBatches();
+    }
+    expect(versions()).toEqual([1, 2, 3, 4]);
+    // A bus only this test publishes on: a batch [3, 4, 5] after 1..4 were delivered gives [5].
+    const bus = createMemoryBroadcaster();
+    const own = createOpBatcher({ broadcaster: bus, windowMs: 0 });
+    await sequencer.submit(submission(4, 5, new Delta().insert('5')));
+    const ops = await store.opsAfter(DOC, 0);
+    const fed = await batchFeedFrom({ store: { ...store, opsAfter: async (_d, after) => ops.filter((o) => o.version > after && o.version <= 2) }, batches: own }, 0);
+    await settleBatches();
+    expect(fed.versions()).toEqual([1, 2]);
+    for (const o of [ops[2]!, ops[3]!, ops[4]!]) await bus.publish(DOC, o);
+    await settleBatches();
+    for (const o of [ops[3]!, ops[4]!]) await bus.publish(DOC, o); // repeats only: nothing
+    await settleBatches();
+    expect(fed.versions()).toEqual([1, 2, 3, 4, 5]);
+    expect(calls.every((b) => b.length > 0)).toBe(true);
+  });
+
+  it('[F3][FB7] a live batch out of order is delivered in order', async () => {
+    const { store, sequencer } = await setup('\n');
+    for (let v = 1; v <= 3; v++) await sequencer.submit(submission(v - 1, v, new Delta().insert(`${v}`)));
+    const ops = await store.opsAfter(DOC, 0);
+    const bus = createMemoryBroadcaster();
+    const batcher = createOpBatcher({ broadcaster: bus, windowMs: 0 });
+    const fresh = await batchFeedFrom({ store: { ...store, opsAfter: async () => [] }, batches: batcher }, 0);
+    await settleBatches();
+    for (const o of [ops[2]!, ops[0]!, ops[1]!]) await bus.publish(DOC, o);
+    await settleBatches();
+    expect(fresh.versions()).toEqual([1, 2, 3]);
+    expect(fresh.calls).toHaveLength(1); // one drain of the held ops, one batch
+  });
+
+  it('[F5] refill() in batch mode fetches what the broadcaster lost', async () => {
+    const inner = createMemoryBroadcaster();
+    const { store, sequencer } = await setup('\n', { broadcaster: lossyBroadcaster(inner, [2, 3]) });
+    const batcher = createOpBatcher({ broadcaster: inner, windowMs: 0 });
+    const { versions, feed } = await batchFeedFrom({ store, batches: batcher }, 0);
+    for (let v = 1; v <= 3; v++) await sequencer.submit(submission(v - 1, v, new Delta().insert(`${v}`)));
+    await settleBatches();
+    expect(versions()).toEqual([1]);
+    feed.refill();
+    await settleBatches();
+    expect(versions()).toEqual([1, 2, 3]);
+  });
+
+  it('[F4][FB8] history gone reports HistoryGoneError; after close nothing more is delivered', async () => {
+    const { store, broadcaster, sequencer } = await setup();
+    for (let v = 1; v <= 3; v++) await sequencer.submit(submission(v - 1, v, new Delta().insert(`${v}`)));
+    const batcher = createOpBatcher({ broadcaster, windowMs: 0 });
+    const gone = await batchFeedFrom({ store: prunedStore(store, 2), batches: batcher }, 0);
+    await settleBatches();
+    expect(gone.versions()).toEqual([]);
+    expect(gone.errors[0]).toBeInstanceOf(HistoryGoneError);
+    const live = await batchFeedFrom({ store, batches: batcher }, 3);
+    await settleBatches();
+    await sequencer.submit(submission(3, 4, new Delta().insert('4'))); // in the batcher, not yet flushed
+    await live.feed.close();
+    await settleBatches();
+    expect(live.versions()).toEqual([]);
+    expect(batcher.documents).toBe(0); // both feeds gone: the broadcaster subscription ended [FB2]
   });
 });
