@@ -6,6 +6,7 @@ import type { Config } from '../lib/config.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { PrismaClient } from '../lib/db/client.ts';
 import type { Broadcaster } from '../lib/collab/broadcaster.ts';
+import type { OpBatcher } from '../lib/collab/op-batcher.ts';
 import type { OpStore } from '../lib/collab/op-store.ts';
 import type { Sequencer } from '../lib/collab/sequencer.ts';
 import type { Presence } from '../lib/pubsub/presence.ts';
@@ -24,8 +25,12 @@ export interface Services {
   readonly redis: Redis | null;
   /** The publisher and subscriber connections shared by ops fan-out, presence and revocations. */
   readonly pubsub: RedisPubSubConnections;
-  /** Sequencing: the PostgreSQL op store, the Redis broadcaster and the sequencer over them. */
-  readonly collab: { readonly store: OpStore; readonly broadcaster: Broadcaster; readonly sequencer: Sequencer };
+  /**
+   * Sequencing: the PostgreSQL op store, the Redis broadcaster and the sequencer over them; and
+   * the batcher that coalesces each document's live ops for `documentOperationBatches` (one
+   * broadcaster subscription per document for the whole process).
+   */
+  readonly collab: { readonly store: OpStore; readonly broadcaster: Broadcaster; readonly sequencer: Sequencer; readonly batcher: OpBatcher };
   readonly presence: Presence;
   /** Rate limits: Redis buckets shared by every instance, or in-process without Redis. */
   readonly rateLimiter: RateLimiter;

@@ -9,6 +9,7 @@ import './types/root.ts';
 import './types/user.ts';
 import './types/document.ts';
 import './types/operation.ts';
+import './types/operation-batches.ts';
 import './types/presence.ts';
 import './types/account.ts';
 import './types/sharing.ts';

@@ -26,9 +26,11 @@ import {
  * Subscription fields whose results are the same for every viewer who may subscribe: access is
  * checked when subscribing (and rechecked on access changes), and no field below them reads the
  * viewer. `documentOperations`: version, delta, clientId, clientSeq, createdAt and author (public
- * profile) of an op.
+ * profile) of an op. `documentOperationBatches`: the same fields of each op of a batch; its event
+ * is the batch array itself, which the batcher gives to every subscriber of the document on this
+ * instance (lib/collab/op-batcher.ts, FB4/FB6), so a flush is executed once per selection set.
  */
-export const SHARED_SUBSCRIPTION_FIELDS: ReadonlySet<string> = new Set(['documentOperations']);
+export const SHARED_SUBSCRIPTION_FIELDS: ReadonlySet<string> = new Set(['documentOperations', 'documentOperationBatches']);
 
 type Results = Map<string, Promise<ExecutionResult> | ExecutionResult>;
 
@@ -55,7 +57,10 @@ export function sharingKey(args: ExecutionArgs): string | null {
   return `${args.operationName ?? ''}\u0000${body}\u0000${JSON.stringify(values)}`;
 }
 
-/** The object events are shared by: a live stream's `{ value }` item's value, else the event itself. */
+/**
+ * The object events are shared by: a live stream's `{ value }` item's value (an op, or a batch
+ * array), else the event itself.
+ */
 function eventKey(event: unknown): object | null {
   if (event === null || typeof event !== 'object') return null;
   if ('error' in event) return null;

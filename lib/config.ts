@@ -44,6 +44,11 @@ export interface Config {
   readonly snapshotEvery: number;
   /** A WebSocket with more unsent bytes than this is closed (4008) as a slow consumer. */
   readonly wsMaxBufferedBytes: number;
+  /**
+   * `documentOperationBatches`: minimum time between two batches of one document's ops on one
+   * instance (the first op after a quiet period still goes out at once); 0 batches per tick.
+   */
+  readonly opsBatchWindowMs: number;
   /** A presence entry nobody refreshes for this long is gone (its instance died). */
   readonly presenceTtlMs: number;
   /** Optional OAuth sign-in providers, each switched on by its two environment variables. */
@@ -122,6 +127,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     snapshotEvery: parsePositiveInt('SNAPSHOT_EVERY', env.SNAPSHOT_EVERY ?? '100'),
     presenceTtlMs: parsePositiveInt('PRESENCE_TTL_MS', env.PRESENCE_TTL_MS ?? '30000'),
     wsMaxBufferedBytes: parsePositiveInt('WS_MAX_BUFFERED_BYTES', env.WS_MAX_BUFFERED_BYTES ?? String(4 * 1024 * 1024)),
+    opsBatchWindowMs: parseBatchWindow(env.OPS_BATCH_WINDOW_MS ?? '20'),
     oauth: {
       github: oauthClient(env, 'GITHUB'),
       google: oauthClient(env, 'GOOGLE'),
@@ -164,6 +170,14 @@ function parseRule(name: string, raw: string): RateLimitRule {
 function parsePositiveInt(name: string, raw: string): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${name} must be a whole number ≥ 1, got "${raw}".`);
+  return value;
+}
+
+function parseBatchWindow(raw: string): number {
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isInteger(value) || value < 0 || value > 1000) {
+    throw new ConfigError(`OPS_BATCH_WINDOW_MS must be a whole number of milliseconds from 0 to 1000, got "${raw}".`);
+  }
   return value;
 }
 

@@ -5,10 +5,12 @@
  * in-process equivalents behind the same interfaces: one instance only.
  */
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import type { Services } from '../../graphql/context.ts';
 import type { Config } from '../config.ts';
 import { createRedisRateLimiter } from '../auth/rate-limit.ts';
 import { createBatchingSequencer } from '../collab/batching-sequencer.ts';
+import { createOpBatcher } from '../collab/op-batcher.ts';
 import { createPrisma } from '../db/client.ts';
 import { createBatchingPrismaOpStore } from '../db/batching-op-store.ts';
 import { createUserDirectory } from '../db/users.ts';
@@ -40,8 +42,30 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
   });
   // Group commit per document (issue 8): the sequencer batches what this process receives for a
   // document while its previous batch commits; the store appends a batch in one transaction.
-  const store = createBatchingPrismaOpStore(prisma);
-  const broadcaster = instrumentBroadcaster(createRedisBroadcaster({ connections: pubsub, prefix: config.redisPrefix }), metrics);
+  // A plain pool for the one-statement append (lib/db/fast-append.ts); known heads follow every
+  // instance's commits through Redis.
+  const appendPool = new pg.Pool({ connectionString: databaseUrl, max: 4, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
+  appendPool.on('error', (error) => {
+    // An idle connection died (PostgreSQL restarted): the pool replaces it; never fatal.
+    metrics.postgresErrors.inc();
+    logger.warn({ err: error }, 'append pool connection error');
+  });
+  const store = createBatchingPrismaOpStore(prisma, {
+    pool: appendPool,
+    follow: { subscribe: (documentId, listener) => broadcaster.subscribe(documentId, listener) },
+  });
+  const redisBroadcaster = createRedisBroadcaster({ connections: pubsub, prefix: config.redisPrefix });
+  const broadcaster = instrumentBroadcaster(redisBroadcaster, metrics);
+  // documentOperationBatches: one Redis subscription per document for the process, one array per
+  // flush for every subscriber; fan-out lag is recorded per op when its batch is flushed.
+  const batcher = createOpBatcher({
+    broadcaster: redisBroadcaster,
+    windowMs: config.opsBatchWindowMs,
+    onFlush: (_documentId, batch) => {
+      const now = Date.now();
+      for (const op of batch) metrics.fanoutLag.observe(Math.max(0, now - op.createdAt.getTime()) / 1000);
+    },
+  });
   const sequencer = createBatchingSequencer({
     store,
     broadcaster,
@@ -52,23 +76,32 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
   const presenceOptions = { connections: pubsub, prefix: config.redisPrefix, ttlMs: config.presenceTtlMs };
   const presence = redis ? createRedisPresence({ ...presenceOptions, redis }) : createLocalPresence(presenceOptions);
   const rateLimiter = redis ? createRedisRateLimiter(redis, config.redisPrefix) : createLocalRateLimiter();
-  return {
+  const services: Services = {
     config,
     logger,
     prisma,
     redis,
     pubsub,
-    collab: { store, broadcaster, sequencer: instrumentSequencer(sequencer, metrics) },
+    collab: { store, broadcaster, sequencer: instrumentSequencer(sequencer, metrics), batcher },
     presence,
     rateLimiter: instrumentRateLimiter(rateLimiter, metrics),
     accessEvents: createAccessEvents(pubsub, config.redisPrefix),
     users: createUserDirectory(prisma),
     metrics,
   };
+  privateClosers.set(services, async () => {
+    await store.close();
+    await appendPool.end();
+  });
+  return services;
 }
+
+/** What closeServices must also close that the Services interface does not carry. */
+const privateClosers = new WeakMap<Services, () => Promise<void>>();
 
 export async function closeServices(services: Services): Promise<void> {
   services.presence.close();
+  await privateClosers.get(services)?.().catch(() => {});
   await Promise.allSettled([services.prisma.$disconnect(), services.redis?.quit(), services.pubsub.close()]);
 }
 

@@ -147,6 +147,14 @@ const rows: MatrixRow[] = [
     expect: documentAccess(READERS),
   },
   {
+    field: 'Subscription.documentOperationBatches',
+    operation: ({ fx }) => ({
+      query: 'subscription($d: ID!) { documentOperationBatches(documentId: $d, fromVersion: 0) { operations { version } } }',
+      variables: { d: fx.documentId },
+    }),
+    expect: documentAccess(READERS),
+  },
+  {
     field: 'Subscription.presence',
     operation: ({ fx }) => ({ query: 'subscription($d: ID!) { presence(documentId: $d) { clientId } }', variables: { d: fx.documentId } }),
     trigger: async ({ fx, principal }) => {

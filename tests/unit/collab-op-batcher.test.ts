@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Broadcaster } from '../../lib/collab/broadcaster.ts';
 import { createMemoryBroadcaster } from '../../lib/collab/memory/memory-broadcaster.ts';
+import { ConfigError, loadConfig } from '../../lib/config.ts';
 import { createOpBatcher, type BatcherTimers } from '../../lib/collab/op-batcher.ts';
 import type { AppliedOp } from '../../lib/collab/types.ts';
 import { Delta } from '../../lib/ot/operation.ts';
@@ -228,5 +229,14 @@ describe('createOpBatcher', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(versions(batches)).toEqual([[1, 2, 3]]);
     await stop();
+  });
+});
+
+describe('OPS_BATCH_WINDOW_MS', () => {
+  it('defaults to 20 ms, accepts 0 (flush every tick), refuses anything but whole milliseconds up to 1000', () => {
+    expect(loadConfig({}).opsBatchWindowMs).toBe(20);
+    expect(loadConfig({ OPS_BATCH_WINDOW_MS: '0' }).opsBatchWindowMs).toBe(0);
+    expect(loadConfig({ OPS_BATCH_WINDOW_MS: '50' }).opsBatchWindowMs).toBe(50);
+    for (const bad of ['', '-1', '2.5', 'soon', '5000']) expect(() => loadConfig({ OPS_BATCH_WINDOW_MS: bad })).toThrow(ConfigError);
   });
 });

@@ -1,10 +1,11 @@
 /**
- * graphql/shared-execution.ts: subscribers of `documentOperations` share one execution per event
- * and selection set; other subscriptions, other selections and different variables below the
+ * graphql/shared-execution.ts: subscribers of `documentOperations` (and of
+ * `documentOperationBatches`, keyed by the batch array) share one execution per event and
+ * selection set; other subscriptions, other selections and different variables below the
  * root field execute separately; error items are never shared.
  */
 import { describe, expect, it } from 'vitest';
-import { GraphQLID, GraphQLInt, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString, parse, type ExecutionResult } from 'graphql';
+import { GraphQLID, GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString, parse, type ExecutionResult } from 'graphql';
 import { sharedSubscribe, sharingKey } from '../../graphql/shared-execution.ts';
 
 interface Op {
@@ -116,5 +117,70 @@ describe('shared subscription execution', () => {
     expect(key('query { ok }')).toBeNull();
     expect(key('subscription { somethingPrivate { version } }')).toBeNull();
     expect(key('subscription { a: documentOperations(documentId: "x") { version } b: documentOperations(documentId: "y") { version } }')).toBeNull();
+  });
+});
+
+describe('shared execution of documentOperationBatches', () => {
+  it('executes a batch once for every subscriber given the same array (each in its own { value } item); another array executes again', async () => {
+    let executions = 0;
+    type Item = { value: readonly Op[] } | { error: Error };
+    const listeners = new Set<(item: Item) => void>();
+    const stream = () => {
+      const queue: Item[] = [];
+      let wake: (() => void) | null = null;
+      const listener = (item: Item) => {
+        queue.push(item);
+        wake?.();
+      };
+      listeners.add(listener);
+      return {
+        [Symbol.asyncIterator]() {
+          return this;
+        },
+        async next(): Promise<IteratorResult<Item>> {
+          while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+          return { done: false, value: queue.shift()! };
+        },
+        async return(): Promise<IteratorResult<Item>> {
+          listeners.delete(listener);
+          return { done: true, value: undefined };
+        },
+      };
+    };
+    const Op = new GraphQLObjectType<Op>({
+      name: 'Op',
+      fields: { version: { type: GraphQLInt, resolve: (op) => (executions++, op.version) } },
+    });
+    const Batch = new GraphQLObjectType<readonly Op[]>({ name: 'OperationBatch', fields: { operations: { type: new GraphQLList(Op), resolve: (batch) => batch } } });
+    const schema = new GraphQLSchema({
+      query: new GraphQLObjectType({ name: 'Query', fields: { ok: { type: GraphQLInt, resolve: () => 1 } } }),
+      subscription: new GraphQLObjectType({
+        name: 'Subscription',
+        fields: {
+          documentOperationBatches: {
+            type: Batch,
+            args: { documentId: { type: new GraphQLNonNull(GraphQLID) } },
+            subscribe: stream,
+            resolve: (item: Item) => {
+              if ('error' in item) throw item.error;
+              return item.value;
+            },
+          },
+        },
+      }),
+    });
+    const query = 'subscription($d: ID!) { documentOperationBatches(documentId: $d) { operations { version } } }';
+    const subscribers = await Promise.all(Array.from({ length: 4 }, () => open(schema, query, { d: 'doc' })));
+    const batch = Object.freeze([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    let pending = subscribers.map((s) => s.next());
+    listeners.forEach((l) => l({ value: batch })); // a new wrapper per subscriber, the same array
+    const results = await Promise.all(pending);
+    for (const r of results) expect((r.value as ExecutionResult).data).toEqual({ documentOperationBatches: { operations: [{ version: 1 }, { version: 2 }, { version: 3 }] } });
+    expect(executions).toBe(3); // once per op of the batch, not per subscriber
+    pending = subscribers.map((s) => s.next());
+    listeners.forEach((l) => l({ value: [{ version: 4 }] })); // a catch-up batch of each subscriber's own
+    await Promise.all(pending);
+    expect(executions).toBe(3 + 4);
+    await Promise.all(subscribers.map((s) => s.return?.()));
   });
 });
