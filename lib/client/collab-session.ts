@@ -3,9 +3,10 @@
  * (lib/collab) bound to the API's operations. Used by the web editor, the example integration
  * script, the benchmark bots and the end-to-end tests; runs in the browser and in Node.
  *
- * What it adds to the state machine: loading the document, the `documentOperations` stream
- * (resubscribed from the client's own version after every reconnect, so nothing is missed or
- * replayed), submissions with their answers, resending when an answer is lost or a retryable
+ * What it adds to the state machine: loading the document, the op stream
+ * (`documentOperationBatches`: consecutive ops in batches, each op fed to the state machine in
+ * order; resubscribed from the client's own version after every reconnect, so nothing is missed
+ * or replayed), submissions with their answers, resending when an answer is lost or a retryable
  * refusal asks for it, reloading after a fatal desync, and presence with other people's
  * selections kept in local document coordinates.
  */
@@ -15,7 +16,7 @@ import { saveIndicator, type ApplyLocalResult, type ClientStatus, type SaveIndic
 import type { SubmitResult, Submission } from '../collab/types.ts';
 import { Delta, transformSelection, type Selection } from '../ot/operation.ts';
 import type { TypedDocumentString } from './gql/graphql.ts';
-import { DOCUMENT_OPERATIONS, LEAVE_PRESENCE, OPEN_DOCUMENT, PRESENCE, SUBMIT_OPERATION, UPDATE_PRESENCE } from './operations.ts';
+import { DOCUMENT_OPERATION_BATCHES, LEAVE_PRESENCE, OPEN_DOCUMENT, PRESENCE, SUBMIT_OPERATION, UPDATE_PRESENCE } from './operations.ts';
 import { deltaFromJson, versionedSelectionFromJson, type ResultOf } from './typed-document.ts';
 
 type OpenDocumentResult = ResultOf<typeof OPEN_DOCUMENT>;
@@ -242,18 +243,22 @@ export class CollabSession {
   }
 
   #subscribeOps(): void {
-    this.#stopOps = this.#client.subscribe<ResultOf<typeof DOCUMENT_OPERATIONS>>(
-      { query: DOCUMENT_OPERATIONS.toString(), variables: { documentId: this.documentId, fromVersion: this.#collab.version } },
+    this.#stopOps = this.#client.subscribe<ResultOf<typeof DOCUMENT_OPERATION_BATCHES>>(
+      { query: DOCUMENT_OPERATION_BATCHES.toString(), variables: { documentId: this.documentId, fromVersion: this.#collab.version } },
       {
         next: (result) => {
           const error = firstError(result);
           if (error) return this.#onStreamError(error);
-          const op = result.data?.documentOperations;
-          if (!op) return;
-          const delta = deltaFromJson(op.delta);
-          this.#history.set(op.version, delta);
-          this.#history.delete(op.version - HISTORY);
-          this.#collab.receiveRemote({ version: op.version, delta, clientId: op.clientId, clientSeq: op.clientSeq });
+          const ops = result.data?.documentOperationBatches?.operations;
+          if (!ops) return;
+          // Consecutive versions, ascending: each goes through the state machine in order.
+          for (const op of ops) {
+            if (this.#closed) return;
+            const delta = deltaFromJson(op.delta);
+            this.#history.set(op.version, delta);
+            this.#history.delete(op.version - HISTORY);
+            this.#collab.receiveRemote({ version: op.version, delta, clientId: op.clientId, clientSeq: op.clientSeq });
+          }
         },
         error: () => {
           // The socket closed; the 'closed' handler resubscribes.

@@ -27,16 +27,19 @@ export const SUBMIT_OPERATION = graphql(`
   }
 `);
 
-export const DOCUMENT_OPERATIONS = graphql(`
-  subscription DocumentOperations($documentId: ID!, $fromVersion: Int!) {
-    documentOperations(documentId: $documentId, fromVersion: $fromVersion) {
-      version
-      delta
-      clientId
-      clientSeq
-      author {
-        id
-        name
+/** The op stream, in batches of consecutive ops (one event per batch, not per op). */
+export const DOCUMENT_OPERATION_BATCHES = graphql(`
+  subscription DocumentOperationBatches($documentId: ID!, $fromVersion: Int!) {
+    documentOperationBatches(documentId: $documentId, fromVersion: $fromVersion) {
+      operations {
+        version
+        delta
+        clientId
+        clientSeq
+        author {
+          id
+          name
+        }
       }
     }
   }

@@ -21,7 +21,7 @@ type Documents = {
     "\n  mutation RestoreVersion($documentId: ID!, $version: Int!) {\n    restoreVersion(documentId: $documentId, version: $version) {\n      version\n      duplicate\n    }\n  }\n": typeof types.RestoreVersionDocument,
     "\n  query OpenDocument($id: ID!) {\n    document(id: $id) {\n      id\n      title\n      version\n      content\n      myRole\n    }\n  }\n": typeof types.OpenDocumentDocument,
     "\n  mutation SubmitOperation($input: SubmitOperationInput!) {\n    submitOperation(input: $input) {\n      version\n      delta\n      duplicate\n    }\n  }\n": typeof types.SubmitOperationDocument,
-    "\n  subscription DocumentOperations($documentId: ID!, $fromVersion: Int!) {\n    documentOperations(documentId: $documentId, fromVersion: $fromVersion) {\n      version\n      delta\n      clientId\n      clientSeq\n      author {\n        id\n        name\n      }\n    }\n  }\n": typeof types.DocumentOperationsDocument,
+    "\n  subscription DocumentOperationBatches($documentId: ID!, $fromVersion: Int!) {\n    documentOperationBatches(documentId: $documentId, fromVersion: $fromVersion) {\n      operations {\n        version\n        delta\n        clientId\n        clientSeq\n        author {\n          id\n          name\n        }\n      }\n    }\n  }\n": typeof types.DocumentOperationBatchesDocument,
     "\n  mutation UpdatePresence($documentId: ID!, $clientId: String!, $selection: JSON) {\n    updatePresence(documentId: $documentId, clientId: $clientId, selection: $selection)\n  }\n": typeof types.UpdatePresenceDocument,
     "\n  mutation LeavePresence($documentId: ID!, $clientId: String!) {\n    leavePresence(documentId: $documentId, clientId: $clientId)\n  }\n": typeof types.LeavePresenceDocument,
     "\n  subscription Presence($documentId: ID!) {\n    presence(documentId: $documentId) {\n      clientId\n      selection\n      left\n      user {\n        id\n        name\n      }\n    }\n  }\n": typeof types.PresenceDocument,
@@ -46,7 +46,7 @@ const documents: Documents = {
     "\n  mutation RestoreVersion($documentId: ID!, $version: Int!) {\n    restoreVersion(documentId: $documentId, version: $version) {\n      version\n      duplicate\n    }\n  }\n": types.RestoreVersionDocument,
     "\n  query OpenDocument($id: ID!) {\n    document(id: $id) {\n      id\n      title\n      version\n      content\n      myRole\n    }\n  }\n": types.OpenDocumentDocument,
     "\n  mutation SubmitOperation($input: SubmitOperationInput!) {\n    submitOperation(input: $input) {\n      version\n      delta\n      duplicate\n    }\n  }\n": types.SubmitOperationDocument,
-    "\n  subscription DocumentOperations($documentId: ID!, $fromVersion: Int!) {\n    documentOperations(documentId: $documentId, fromVersion: $fromVersion) {\n      version\n      delta\n      clientId\n      clientSeq\n      author {\n        id\n        name\n      }\n    }\n  }\n": types.DocumentOperationsDocument,
+    "\n  subscription DocumentOperationBatches($documentId: ID!, $fromVersion: Int!) {\n    documentOperationBatches(documentId: $documentId, fromVersion: $fromVersion) {\n      operations {\n        version\n        delta\n        clientId\n        clientSeq\n        author {\n          id\n          name\n        }\n      }\n    }\n  }\n": types.DocumentOperationBatchesDocument,
     "\n  mutation UpdatePresence($documentId: ID!, $clientId: String!, $selection: JSON) {\n    updatePresence(documentId: $documentId, clientId: $clientId, selection: $selection)\n  }\n": types.UpdatePresenceDocument,
     "\n  mutation LeavePresence($documentId: ID!, $clientId: String!) {\n    leavePresence(documentId: $documentId, clientId: $clientId)\n  }\n": types.LeavePresenceDocument,
     "\n  subscription Presence($documentId: ID!) {\n    presence(documentId: $documentId) {\n      clientId\n      selection\n      left\n      user {\n        id\n        name\n      }\n    }\n  }\n": types.PresenceDocument,
@@ -92,7 +92,7 @@ export function graphql(source: "\n  mutation SubmitOperation($input: SubmitOper
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription DocumentOperations($documentId: ID!, $fromVersion: Int!) {\n    documentOperations(documentId: $documentId, fromVersion: $fromVersion) {\n      version\n      delta\n      clientId\n      clientSeq\n      author {\n        id\n        name\n      }\n    }\n  }\n"): typeof import('./graphql').DocumentOperationsDocument;
+export function graphql(source: "\n  subscription DocumentOperationBatches($documentId: ID!, $fromVersion: Int!) {\n    documentOperationBatches(documentId: $documentId, fromVersion: $fromVersion) {\n      operations {\n        version\n        delta\n        clientId\n        clientSeq\n        author {\n          id\n          name\n        }\n      }\n    }\n  }\n"): typeof import('./graphql').DocumentOperationBatchesDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -89,13 +89,13 @@ export type SubmitOperationMutationVariables = Exact<{
 
 export type SubmitOperationMutation = { submitOperation: { version: number, delta: unknown, duplicate: boolean } };
 
-export type DocumentOperationsSubscriptionVariables = Exact<{
+export type DocumentOperationBatchesSubscriptionVariables = Exact<{
   documentId: string;
   fromVersion: number;
 }>;
 
 
-export type DocumentOperationsSubscription = { documentOperations: { version: number, delta: unknown, clientId: string, clientSeq: number, author: { id: string, name: string | null } | null } };
+export type DocumentOperationBatchesSubscription = { documentOperationBatches: { operations: Array<{ version: number, delta: unknown, clientId: string, clientSeq: number, author: { id: string, name: string | null } | null }> } };
 
 export type UpdatePresenceMutationVariables = Exact<{
   documentId: string;
@@ -313,20 +313,22 @@ export const SubmitOperationDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<SubmitOperationMutation, SubmitOperationMutationVariables>;
-export const DocumentOperationsDocument = new TypedDocumentString(`
-    subscription DocumentOperations($documentId: ID!, $fromVersion: Int!) {
-  documentOperations(documentId: $documentId, fromVersion: $fromVersion) {
-    version
-    delta
-    clientId
-    clientSeq
-    author {
-      id
-      name
+export const DocumentOperationBatchesDocument = new TypedDocumentString(`
+    subscription DocumentOperationBatches($documentId: ID!, $fromVersion: Int!) {
+  documentOperationBatches(documentId: $documentId, fromVersion: $fromVersion) {
+    operations {
+      version
+      delta
+      clientId
+      clientSeq
+      author {
+        id
+        name
+      }
     }
   }
 }
-    `) as unknown as TypedDocumentString<DocumentOperationsSubscription, DocumentOperationsSubscriptionVariables>;
+    `) as unknown as TypedDocumentString<DocumentOperationBatchesSubscription, DocumentOperationBatchesSubscriptionVariables>;
 export const UpdatePresenceDocument = new TypedDocumentString(`
     mutation UpdatePresence($documentId: ID!, $clientId: String!, $selection: JSON) {
   updatePresence(
