@@ -99,7 +99,7 @@ async function handle(message: ToWorker): Promise<void> {
   }
 }
 
-/** A connection with one `documentOperations` subscription that only counts what arrives. */
+/** A connection with one `documentOperationBatches` subscription (as editors use) that only counts the ops that arrive. */
 function openIdle(url: string, token: string, documentId: string): Promise<Client> {
   return new Promise((resolve, reject) => {
     const client = createClient({
@@ -112,8 +112,18 @@ function openIdle(url: string, token: string, documentId: string): Promise<Clien
       on: { connected: () => resolve(client) },
     });
     client.subscribe(
-      { query: 'subscription($d: ID!) { documentOperations(documentId: $d, fromVersion: 0) { version clientId clientSeq } }', variables: { d: documentId } },
-      { next: () => void (idleReceived += 1), error: () => {}, complete: () => {} },
+      {
+        query: 'subscription($d: ID!) { documentOperationBatches(documentId: $d, fromVersion: 0) { operations { version clientId clientSeq } } }',
+        variables: { d: documentId },
+      },
+      {
+        next: (result) => {
+          const batch = (result.data as { documentOperationBatches?: { operations: unknown[] } } | null | undefined)?.documentOperationBatches;
+          idleReceived += batch?.operations.length ?? 0;
+        },
+        error: () => {},
+        complete: () => {},
+      },
     );
     setTimeout(() => reject(new Error('idle connection not acknowledged within 30 s')), 30_000).unref();
   });

@@ -68,9 +68,16 @@ export interface InstrumentOptions {
 
 const key = (clientId: string, clientSeq: number) => `${clientId}#${clientSeq}`;
 
+interface StreamedOp {
+  readonly clientId: string;
+  readonly clientSeq: number;
+}
+type OpStreamData = { documentOperationBatches?: { operations: readonly StreamedOp[] }; documentOperations?: StreamedOp };
+
 /**
- * Wraps a graphql-ws client: times `submitOperation` (send → answer) and `documentOperations`
- * arrivals (send → arrival at this client, for ops sent by bots of this process).
+ * Wraps a graphql-ws client: times `submitOperation` (send → answer) and op arrivals on
+ * `documentOperationBatches` or `documentOperations` (send → arrival at this client, per op, for
+ * ops sent by bots of this process).
  */
 export function instrumentClient(client: Client, options: InstrumentOptions): Client {
   const { metrics } = options;
@@ -109,14 +116,21 @@ export function instrumentClient(client: Client, options: InstrumentOptions): Cl
         complete: () => (dropped ? sink.error(new Error('answer dropped by the drill')) : sink.complete()),
       });
     }
-    if (query.includes('documentOperations')) {
+    // The op stream, one op per event (documentOperations) or a batch per event
+    // (documentOperationBatches, what CollabSession uses): `received` counts ops, and fan-out is
+    // timed for each op of a batch.
+    if (query.includes('documentOperationBatches') || query.includes('documentOperations')) {
       return client.subscribe<Data, Extensions>(payload, {
         next: (result) => {
-          const op = (result.data as { documentOperations?: { clientId: string; clientSeq: number } } | null | undefined)?.documentOperations;
-          if (op) {
-            metrics.received += 1;
-            const sent = metrics.sentAt.get(key(op.clientId, op.clientSeq));
-            if (sent !== undefined) metrics.fanout.record(performance.now() - sent);
+          const data = result.data as OpStreamData | null | undefined;
+          const ops = data?.documentOperationBatches?.operations ?? (data?.documentOperations ? [data.documentOperations] : []);
+          if (ops.length > 0) {
+            const now = performance.now();
+            metrics.received += ops.length;
+            for (const op of ops) {
+              const sent = metrics.sentAt.get(key(op.clientId, op.clientSeq));
+              if (sent !== undefined) metrics.fanout.record(now - sent);
+            }
           }
           sink.next(result);
         },

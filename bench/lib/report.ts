@@ -124,7 +124,7 @@ export function markdownReport(r: BenchResults): string {
     out.push(
       '## (d) Idle subscribed connections',
       '',
-      `${i.connections} connections (${i.failed} failed) on ${i.documents} documents, each with one \`documentOperations\` subscription; ` +
+      `${i.connections} connections (${i.failed} failed) on ${i.documents} documents, each with one \`documentOperationBatches\` subscription; ` +
         `an op on every document then reached ${i.delivered} of them. Server RSS per connection: **${(i.bytesPerConnection / 1024).toFixed(1)} KB**.`,
       '',
       '| instance | connections | RSS before (MB) | RSS after (MB) | KB per connection |',
