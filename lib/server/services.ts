@@ -5,7 +5,6 @@
  * in-process equivalents behind the same interfaces: one instance only.
  */
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import type { Services } from '../../graphql/context.ts';
 import type { Config } from '../config.ts';
 import { createRedisRateLimiter } from '../auth/rate-limit.ts';
@@ -42,18 +41,7 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
   });
   // Group commit per document (issue 8): the sequencer batches what this process receives for a
   // document while its previous batch commits; the store appends a batch in one transaction.
-  // A plain pool for the one-statement append (lib/db/fast-append.ts); known heads follow every
-  // instance's commits through Redis.
-  const appendPool = new pg.Pool({ connectionString: databaseUrl, max: 4, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
-  appendPool.on('error', (error) => {
-    // An idle connection died (PostgreSQL restarted): the pool replaces it; never fatal.
-    metrics.postgresErrors.inc();
-    logger.warn({ err: error }, 'append pool connection error');
-  });
-  const store = createBatchingPrismaOpStore(prisma, {
-    pool: appendPool,
-    follow: { subscribe: (documentId, listener) => broadcaster.subscribe(documentId, listener) },
-  });
+  const store = createBatchingPrismaOpStore(prisma);
   const redisBroadcaster = createRedisBroadcaster({ connections: pubsub, prefix: config.redisPrefix });
   const broadcaster = instrumentBroadcaster(redisBroadcaster, metrics);
   // documentOperationBatches: one Redis subscription per document for the process, one array per
@@ -76,7 +64,7 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
   const presenceOptions = { connections: pubsub, prefix: config.redisPrefix, ttlMs: config.presenceTtlMs };
   const presence = redis ? createRedisPresence({ ...presenceOptions, redis }) : createLocalPresence(presenceOptions);
   const rateLimiter = redis ? createRedisRateLimiter(redis, config.redisPrefix) : createLocalRateLimiter();
-  const services: Services = {
+  return {
     config,
     logger,
     prisma,
@@ -89,19 +77,10 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
     users: createUserDirectory(prisma),
     metrics,
   };
-  privateClosers.set(services, async () => {
-    await store.close();
-    await appendPool.end();
-  });
-  return services;
 }
-
-/** What closeServices must also close that the Services interface does not carry. */
-const privateClosers = new WeakMap<Services, () => Promise<void>>();
 
 export async function closeServices(services: Services): Promise<void> {
   services.presence.close();
-  await privateClosers.get(services)?.().catch(() => {});
   await Promise.allSettled([services.prisma.$disconnect(), services.redis?.quit(), services.pubsub.close()]);
 }
 
