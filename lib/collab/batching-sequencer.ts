@@ -13,6 +13,10 @@
  * append (P1), and the loser retries its whole batch.
  *
  * Answers come after the commit, and ops are published after it in version order [S7].
+ *
+ * A store that knows a document's head (lib/db/batching-op-store.ts) may first take the batch
+ * with `appendOptimistic`: planned from that knowledge and committed in one conditional step,
+ * no lock held across round trips; when it turns out stale, the same items go the locked way.
  */
 import { apply, transform, type Delta } from '../ot/operation.ts';
 import type { Broadcaster } from './broadcaster.ts';
@@ -39,6 +43,15 @@ export interface BatchAppender {
    * fails; nothing is stored then.
    */
   appendLocked?(documentId: string, prepare: (reader: BatchReader) => Promise<{ ops: readonly AppliedOp[]; contents: readonly Delta[] }>): Promise<boolean>;
+  /**
+   * Optional, tried before `appendLocked`: lets `prepare` plan from what the store already knows
+   * of the document (no reads; `findByClientSeqs` finds nothing, so a resubmission must make the
+   * append fail rather than store twice) and appends its ops atomically only if the document is
+   * still exactly as known. `stale`: nothing was stored (nothing known, the document moved on, or
+   * `prepare` answered null); the caller then takes `appendLocked`. Throws when the store fails
+   * (nothing stored).
+   */
+  appendOptimistic?(documentId: string, prepare: (reader: BatchReader) => Promise<{ ops: readonly AppliedOp[]; contents: readonly Delta[] } | null>): Promise<'appended' | 'stale'>;
 }
 
 /** What a batch reads, all as of one moment (under the lock, for `appendLocked`). */
@@ -173,25 +186,43 @@ export function createBatchingSequencer(options: BatchingSequencerOptions): Sequ
     return { version, accepted, followers };
   }
 
-  /** Publishes and answers the committed ops of a plan; returns the items to try again. */
+  // What runs after commits, off the answer path, in commit order per chain: a document's
+  // publishing (so the next batch need not wait for Redis), and apart from it its snapshots (a
+  // content and a blame snapshot cost far more than an append; neither a batch nor a publish
+  // should wait for one).
+  const chains = new Map<string, Promise<void>>();
+  const later = (chain: string, work: () => Promise<void>) => {
+    const next = (chains.get(chain) ?? Promise.resolve()).then(work);
+    chains.set(chain, next);
+    void next.then(() => {
+      if (chains.get(chain) === next) chains.delete(chain);
+    });
+  };
+
+  /** Answers the committed ops of a plan, then publishes them and saves snapshots; returns the items to try again. */
   async function finish(documentId: string, { accepted, followers }: Plan, results: readonly AppendResult[]): Promise<Item[]> {
     const committed = accepted.filter((_, i) => results[i]?.kind === 'appended');
-    // Durable from here: publish in version order, then snapshots; failures do not change answers [S7].
+    // Durable from here: answers go now; publishing (in version order) and snapshots follow, and
+    // their failures do not change answers [S7].
+    for (const a of committed) a.item.resolve({ kind: 'applied', version: a.op.version, delta: a.op.delta });
     if (committed.length > 0) {
-      try {
-        await Promise.all(committed.map((a) => broadcaster.publish(documentId, a.op)));
-      } catch (error) {
-        onAfterCommitError(error, committed[committed.length - 1]!.op);
-      }
+      later(documentId, async () => {
+        try {
+          await Promise.all(committed.map((a) => broadcaster.publish(documentId, a.op)));
+        } catch (error) {
+          onAfterCommitError(error, committed[committed.length - 1]!.op);
+        }
+      });
       for (const a of committed) {
         if (snapshotEvery > 0 && a.op.version % snapshotEvery === 0) {
-          try {
-            await store.saveSnapshot({ documentId, version: a.op.version, content: a.content, createdAt: a.op.createdAt });
-          } catch (error) {
-            onAfterCommitError(error, a.op);
-          }
+          later(`${documentId}\u0000snapshots`, async () => {
+            try {
+              await store.saveSnapshot({ documentId, version: a.op.version, content: a.content, createdAt: a.op.createdAt });
+            } catch (error) {
+              onAfterCommitError(error, a.op);
+            }
+          });
         }
-        a.item.resolve({ kind: 'applied', version: a.op.version, delta: a.op.delta });
       }
     }
     const retry: Item[] = [];
@@ -229,6 +260,31 @@ export function createBatchingSequencer(options: BatchingSequencerOptions): Sequ
    * retry [S6].
    */
   async function attempt(documentId: string, items: readonly Item[]): Promise<Item[]> {
+    if (store.appendOptimistic) {
+      // Planned on stand-ins: any answer the plan would give before the commit (a rejection, a
+      // duplicate) is only true of the known state, so it sends the batch down the locked path.
+      let answered = false;
+      const originals = new Map<Item, Item>();
+      const standIns = items.map((item) => {
+        const standIn: Item = { input: item.input, resolve: () => void (answered = true), reject: item.reject };
+        originals.set(standIn, item);
+        return standIn;
+      });
+      let planned: Plan | null = null;
+      const outcome = await store.appendOptimistic(documentId, async (reader) => {
+        planned = await plan(documentId, standIns, reader);
+        if (answered || !planned) return null;
+        return { ops: planned.accepted.map((a) => a.op), contents: planned.accepted.map((a) => a.content) };
+      });
+      const done = planned as Plan | null;
+      if (outcome === 'appended' && done) {
+        const real = (item: Item) => originals.get(item)!;
+        const accepted = done.accepted.map((a) => ({ ...a, item: real(a.item) }));
+        const byStandIn = new Map(done.accepted.map((a, i) => [a, accepted[i]!]));
+        const followers = done.followers.map((f) => ({ item: real(f.item), of: byStandIn.get(f.of)! }));
+        return finish(documentId, { version: done.version, accepted, followers }, accepted.map(() => APPENDED));
+      }
+    }
     if (store.appendLocked) {
       let planned: Plan | null = null;
       const found = await store.appendLocked(documentId, async (reader) => {
@@ -289,5 +345,8 @@ export function createBatchingSequencer(options: BatchingSequencerOptions): Sequ
       });
     },
     createDocument: (documentId, content) => plain.createDocument(documentId, content),
+    async settle() {
+      while (chains.size > 0) await Promise.all(chains.values());
+    },
   };
 }

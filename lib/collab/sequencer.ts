@@ -43,6 +43,12 @@ export interface Sequencer {
   submit(input: SubmitInput): Promise<SubmitResult>;
 
   /**
+   * Resolves once the publishing and snapshots of every op answered so far are done (a sequencer
+   * may do them after answering); for shutdown and tests. Absent: nothing is ever left over.
+   */
+  settle?(): Promise<void>;
+
+  /**
    * Creates a document at version 0 with `content` (default "\n"), which lib/ot's
    * `validateDocument` must accept; an existing documentId is refused.
    */

@@ -98,6 +98,9 @@ export async function nameVersion(
       create: { documentId, version, name: input.name, createdById: input.createdById },
       update: { name: input.name },
     });
+    // Spans may be cut or closed below without a new op: writers holding a cached newest span
+    // (lib/db/fast-append.ts) see the epoch move and re-read.
+    await tx.$executeRaw`UPDATE documents SET history_epoch = history_epoch + 1 WHERE id = ${documentId}`;
     const newest = await newestSpan(tx, documentId);
     if ((newest?.to_version ?? 0) < head) {
       await insertSpan(tx, documentId, await spanFromLog(tx, documentId, newest?.to_version ?? 0, head));

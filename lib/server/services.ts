@@ -5,6 +5,7 @@
  * in-process equivalents behind the same interfaces: one instance only.
  */
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import type { Services } from '../../graphql/context.ts';
 import type { Config } from '../config.ts';
 import { createRedisRateLimiter } from '../auth/rate-limit.ts';
@@ -40,8 +41,19 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
     logger.warn({ err: error }, 'redis pub/sub connection error');
   });
   // Group commit per document (issue 8): the sequencer batches what this process receives for a
-  // document while its previous batch commits; the store appends a batch in one transaction.
-  const store = createBatchingPrismaOpStore(prisma);
+  // document while its previous batch commits; the store appends a batch in one conditional
+  // statement when it knows the document's head (lib/db/fast-append.ts, on a plain pg pool; known
+  // heads follow every instance's commits through Redis), else in one locked transaction.
+  const appendPool = new pg.Pool({ connectionString: databaseUrl, max: 4, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
+  appendPool.on('error', (error) => {
+    // An idle connection died (PostgreSQL restarted): the pool replaces it; never fatal.
+    metrics.postgresErrors.inc();
+    logger.warn({ err: error }, 'append pool connection error');
+  });
+  const store = createBatchingPrismaOpStore(prisma, {
+    pool: appendPool,
+    follow: { subscribe: (documentId, listener) => broadcaster.subscribe(documentId, listener) },
+  });
   const redisBroadcaster = createRedisBroadcaster({ connections: pubsub, prefix: config.redisPrefix });
   const broadcaster = instrumentBroadcaster(redisBroadcaster, metrics);
   // documentOperationBatches: one Redis subscription per document for the process, one array per
@@ -64,7 +76,7 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
   const presenceOptions = { connections: pubsub, prefix: config.redisPrefix, ttlMs: config.presenceTtlMs };
   const presence = redis ? createRedisPresence({ ...presenceOptions, redis }) : createLocalPresence(presenceOptions);
   const rateLimiter = redis ? createRedisRateLimiter(redis, config.redisPrefix) : createLocalRateLimiter();
-  return {
+  const services: Services = {
     config,
     logger,
     prisma,
@@ -77,10 +89,21 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
     users: createUserDirectory(prisma),
     metrics,
   };
+  privateClosers.set(services, async () => {
+    await store.close();
+    await appendPool.end();
+  });
+  return services;
 }
+
+/** What closeServices must also close that the Services interface does not carry. */
+const privateClosers = new WeakMap<Services, () => Promise<void>>();
 
 export async function closeServices(services: Services): Promise<void> {
   services.presence.close();
+  // Answered ops may still be publishing (and snapshotting): let that finish, but not forever.
+  await Promise.race([services.collab.sequencer.settle?.(), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]).catch(() => {});
+  await privateClosers.get(services)?.().catch(() => {});
   await Promise.allSettled([services.prisma.$disconnect(), services.redis?.quit(), services.pubsub.close()]);
 }
 

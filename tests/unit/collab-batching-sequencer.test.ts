@@ -184,6 +184,7 @@ describe('batching sequencer', () => {
     const store = batchingMemoryStore();
     const { sequencer } = await setup('\n', store, { snapshotEvery: 3 });
     await Promise.all(Array.from({ length: 7 }, (_, i) => sequencer.submit(submission(0, 1, new Delta().insert(`${i}`), `c${i}`))));
+    await sequencer.settle!(); // snapshots are saved after the answers
     const six = await store.latestSnapshotAtOrBelow(DOC, 7);
     expect(six?.version).toBe(6);
     const zero = (await store.latestSnapshotAtOrBelow(DOC, 0))!;

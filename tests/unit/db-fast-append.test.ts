@@ -1,0 +1,59 @@
+/** The pure parts of lib/db/fast-append.ts: the known head's tail, grouping onto the newest span, advancing. */
+import { describe, expect, it } from 'vitest';
+import { groupAll } from '../../lib/collab/revisions.ts';
+import type { AppliedOp } from '../../lib/collab/types.ts';
+import { advance, groupOnto, tailBetween, TAIL_LENGTH, type KnownHead } from '../../lib/db/fast-append.ts';
+import { Delta } from '../../lib/ot/operation.ts';
+
+const T0 = Date.UTC(2026, 0, 1);
+const op = (version: number, seconds: number, authorId = 'ann', text = 'x'): AppliedOp => ({
+  documentId: 'd',
+  version,
+  delta: new Delta().insert(text),
+  authorId,
+  clientId: `c-${authorId}`,
+  clientSeq: version,
+  createdAt: new Date(T0 + seconds * 1000),
+});
+
+const empty: KnownHead = { version: 0, content: new Delta().insert('\n'), createdAt: new Date(T0), historyEpoch: 0, newest: null, tail: [] };
+
+describe('known head', () => {
+  it('advances over consecutive ops: content, tail, and spans as grouping the whole log from scratch', () => {
+    const ops = [op(1, 0), op(2, 1, 'bob'), op(3, 400), op(4, 401), op(5, 402, 'bob')];
+    let head: KnownHead | null = empty;
+    for (const o of ops) head = advance(head!, [o], 300_000);
+    expect(head!.version).toBe(5);
+    expect(head!.content.ops).toEqual([{ insert: 'xxxxx\n' }]);
+    expect(head!.tail.map((o) => o.version)).toEqual([1, 2, 3, 4, 5]);
+    const spans = groupAll(ops, new Set(), { pauseMs: 300_000 });
+    expect(head!.newest?.span).toEqual(spans[spans.length - 1]);
+    expect(groupOnto(null, ops, 300_000).opened).toEqual(spans);
+  });
+
+  it('refuses ops that do not follow on, or do not apply', () => {
+    expect(advance(empty, [op(2, 0)], 1000)).toBeNull();
+    const bad = { ...op(1, 0), delta: new Delta().retain(5).insert('x') };
+    expect(advance(empty, [bad], 1000)).toBeNull();
+  });
+
+  it('grows the newest span when ops join it, opens new ones after a pause or a closed span', () => {
+    const first = groupOnto(null, [op(1, 0)], 1000);
+    const joined = groupOnto(first.newest, [op(2, 0.5, 'bob'), op(3, 5)], 1000);
+    expect(joined.grown).toEqual({ fromVersion: 0, toVersion: 2, authorIds: ['ann', 'bob'], startedAt: new Date(T0), endedAt: new Date(T0 + 500) });
+    expect(joined.opened.map((s) => [s.fromVersion, s.toVersion])).toEqual([[2, 3]]);
+    const closed = groupOnto({ span: first.newest!.span, closed: true }, [op(2, 0.1)], 1000);
+    expect(closed.grown).toBeNull();
+    expect(closed.opened.map((s) => [s.fromVersion, s.toVersion])).toEqual([[1, 2]]);
+  });
+
+  it('the tail answers only ranges it holds entirely, and keeps the last TAIL_LENGTH ops', () => {
+    let head: KnownHead = empty;
+    for (let v = 1; v <= TAIL_LENGTH + 10; v++) head = advance(head, [op(v, v)], 1000)!;
+    expect(head.tail.length).toBe(TAIL_LENGTH);
+    expect(tailBetween(head, head.version - 3, head.version)!.map((o) => o.version)).toEqual([head.version - 2, head.version - 1, head.version]);
+    expect(tailBetween(head, head.version, head.version)).toEqual([]);
+    expect(tailBetween(head, 5, head.version)).toBeNull(); // older than the tail
+    expect(tailBetween(head, head.version - 1, head.version + 1)).toBeNull(); // past the head
+  });
+});
