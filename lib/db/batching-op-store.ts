@@ -21,7 +21,7 @@ import { DEFAULT_REVISION_PAUSE_MS, groupOp, type NewestSpan, type RevisionSpan 
 import { Delta } from '../ot/operation.ts';
 import { Prisma, type PrismaClient } from './client.ts';
 import { createPrismaOpStore, isUniqueViolation, operationData, toOp, type PrismaOpStoreOptions } from './op-store.ts';
-import { advance, appendIfHead, catchUp, tailBetween, TAIL_LENGTH, type KnownHead } from './fast-append.ts';
+import { advance, appendIfHead, catchUp, loadHead, tailBetween, TAIL_LENGTH, type KnownHead } from './fast-append.ts';
 import { newestSpan, recordRevision, toSpan } from './revisions.ts';
 
 const CONFLICT: AppendResult = { kind: 'conflict' };
@@ -263,8 +263,8 @@ export function createBatchingPrismaOpStore(prisma: PrismaClient, options: Batch
     documentId: string,
     prepare: Parameters<BatchAppender['appendOptimistic'] & object>[1],
   ): Promise<'appended' | 'stale'> {
-    let head = heads.get(documentId);
     if (!pool) return 'stale';
+    let head = heads.get(documentId) ?? (await loadHead(pool, documentId, pauseMs)) ?? undefined;
     // Another instance's commit not yet heard through the broadcaster costs a catch-up read (no
     // lock) and another try; a few of those in a row and the locked path is the better bet.
     for (let attempt = 0; head && attempt < OPTIMISTIC_ATTEMPTS; attempt++) {

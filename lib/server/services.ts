@@ -44,7 +44,7 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
   // document while its previous batch commits; the store appends a batch in one conditional
   // statement when it knows the document's head (lib/db/fast-append.ts, on a plain pg pool; known
   // heads follow every instance's commits through Redis), else in one locked transaction.
-  const appendPool = new pg.Pool({ connectionString: databaseUrl, max: 4, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
+  const appendPool = new pg.Pool({ connectionString: databaseUrl, max: 10, connectionTimeoutMillis: 15_000, idleTimeoutMillis: 30_000 });
   appendPool.on('error', (error) => {
     // An idle connection died (PostgreSQL restarted): the pool replaces it; never fatal.
     metrics.postgresErrors.inc();

@@ -59,17 +59,29 @@ const planner = (documentId: string, count: number, clientId = 'client-a', first
 const versions = async (documentId: string) => (await prisma.operation.findMany({ where: { documentId }, orderBy: { version: 'asc' } })).map((o) => o.version);
 
 describe('one-statement append from the known head', () => {
-  it('knows nothing of a document it never wrote: stale, nothing stored; after a locked batch it appends in one statement', async () => {
+  it('a first batch reads the head in one statement (no lock) and appends in another', async () => {
     const documentId = await created();
     const store = make();
-    expect(await store.appendOptimistic!(documentId, planner(documentId, 2))).toBe('stale');
-    expect(await versions(documentId)).toEqual([]);
-    expect(await store.appendLocked(documentId, planner(documentId, 2))).toBe(true);
-    expect(await store.appendOptimistic!(documentId, planner(documentId, 3, 'client-a', 3))).toBe('appended');
+    expect(await store.appendOptimistic!(documentId, planner(documentId, 2))).toBe('appended');
+    expect(await store.appendLocked(documentId, planner(documentId, 1, 'client-a', 3))).toBe(true);
+    expect(await make().appendOptimistic!(documentId, planner(documentId, 2, 'client-a', 4))).toBe('appended'); // another process, first time
     expect(await versions(documentId)).toEqual([1, 2, 3, 4, 5]);
     const row = await prisma.document.findUniqueOrThrow({ where: { id: documentId } });
     expect(row.version).toBe(5);
-    expect((await loadDocument(make(), documentId))?.version).toBe(5);
+    const log = await store.opsAfter(documentId, 0);
+    expect((await loadDocument(make(), documentId))?.content.ops).toEqual(log.reduce((doc, op) => doc.compose(op.delta), new Delta().insert('Hello\n')).ops);
+  });
+
+  it('a log whose spans do not reach the head (written before grouping) goes to the locked path, which repairs it', async () => {
+    const documentId = await created();
+    await prisma.operation.create({ data: { documentId, version: 1, delta: { ops: [{ insert: 'a' }] }, authorId: null, clientId: 'legacy', clientSeq: 1 } });
+    await prisma.document.update({ where: { id: documentId }, data: { version: 1 } });
+    const store = make();
+    expect(await store.appendOptimistic!(documentId, planner(documentId, 1))).toBe('stale');
+    expect(await store.appendLocked(documentId, planner(documentId, 1))).toBe(true);
+    expect(await store.appendOptimistic!(documentId, planner(documentId, 1, 'client-a', 2))).toBe('appended');
+    const spans = await prisma.revision.findMany({ where: { documentId }, orderBy: { fromVersion: 'asc' } });
+    expect(spans.at(-1)?.toVersion).toBe(3);
   });
 
   it('another process wrote first: nothing stored by the first try, then it catches up (one read, no lock) and appends after it', async () => {
@@ -116,6 +128,9 @@ describe('one-statement append from the known head', () => {
   it('a trashed document is never appended to', async () => {
     const documentId = await created();
     const store = make();
+    await prisma.document.update({ where: { id: documentId }, data: { deletedAt: new Date() } });
+    expect(await make().appendOptimistic!(documentId, planner(documentId, 1))).toBe('stale'); // nothing known, and gone
+    await prisma.document.update({ where: { id: documentId }, data: { deletedAt: null } });
     await store.appendLocked(documentId, planner(documentId, 1));
     await prisma.document.update({ where: { id: documentId }, data: { deletedAt: new Date() } });
     expect(await store.appendOptimistic!(documentId, planner(documentId, 1, 'client-a', 2))).toBe('stale');
