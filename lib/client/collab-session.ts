@@ -107,6 +107,8 @@ export class CollabSession {
   readonly #offClient: Array<() => void> = [];
   #ackTimer: ReturnType<typeof setTimeout> | null = null;
   #retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Twice the next retry delay after a retryable refusal; back to 1 s at the next answer. */
+  #retryDelayMs = 1_000;
   #presenceTimer: ReturnType<typeof setTimeout> | null = null;
   #heartbeat: ReturnType<typeof setInterval> | null = null;
   #lastPresenceSent = 0;
@@ -139,7 +141,9 @@ export class CollabSession {
             this.#onStatus(event.status);
             break;
           case 'retryableRejection':
-            this.#scheduleResend(1000);
+            // Backing off (1, 2, 4, 8 s, with jitter) keeps a struggling server from a storm of resends.
+            this.#retryDelayMs = Math.min(8_000, this.#retryDelayMs * 2);
+            this.#scheduleResend(this.#retryDelayMs / 2 + Math.random() * (this.#retryDelayMs / 2));
             break;
           case 'desynchronized':
             void this.#reload(event.unconfirmed);
@@ -287,6 +291,7 @@ export class CollabSession {
         const data = result.data?.submitOperation;
         if (data) {
           const answer: SubmitResult = { kind: data.duplicate ? 'duplicate' : 'applied', version: data.version, delta: deltaFromJson(data.delta) };
+          this.#retryDelayMs = 1_000;
           this.#collab.receiveAck(clientSeq, answer);
           return;
         }
