@@ -167,7 +167,9 @@ export async function appendIfHead(
     spans.opened.map((s) => s.endedAt),
   ];
   try {
-    const result = await pool.query<{ bumped: number }>({ name: 'verso_append_if_head', text: APPEND_IF_HEAD, values: params });
+    // Unnamed on purpose: in embedded mode every connection shares PGlite's one session, where a
+    // named statement prepared by one connection would collide with another's.
+    const result = await pool.query<{ bumped: number }>(APPEND_IF_HEAD, params);
     if (result.rows[0]?.bumped !== 1) return { kind: 'stale', reason: 'moved' };
   } catch (error) {
     if ((error as { code?: string }).code === '23505') return { kind: 'stale', reason: 'duplicate' };
