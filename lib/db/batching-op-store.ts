@@ -17,22 +17,23 @@ import type { Broadcaster, Unsubscribe } from '../collab/broadcaster.ts';
 import type { AppendResult, HeadState, OpStore } from '../collab/op-store.ts';
 import { replay } from '../collab/document-loader.ts';
 import type { AppliedOp, Snapshot } from '../collab/types.ts';
-import { DEFAULT_REVISION_PAUSE_MS, groupOp, type NewestSpan, type RevisionSpan } from '../collab/revisions.ts';
+import { DEFAULT_REVISION_PAUSE_MS, type NewestSpan } from '../collab/revisions.ts';
 import { Delta } from '../ot/operation.ts';
 import { Prisma, type PrismaClient } from './client.ts';
 import { createPrismaOpStore, isUniqueViolation, operationData, toOp, type PrismaOpStoreOptions } from './op-store.ts';
-import { advance, appendIfHead, catchUp, loadHead, tailBetween, TAIL_LENGTH, type KnownHead } from './fast-append.ts';
-import { newestSpan, recordRevision, toSpan } from './revisions.ts';
+import { advance, appendIfHead, catchUp, groupOnto, loadHead, tailBetween, TAIL_LENGTH, type KnownHead } from './fast-append.ts';
+import { newestSpan, recordRevision, spanRow, toSpan } from './revisions.ts';
 
 const CONFLICT: AppendResult = { kind: 'conflict' };
 const APPENDED: AppendResult = { kind: 'appended' };
 
 /**
  * `recordRevision` for consecutive ops with one read and at most one update and one insert: the
- * newest span is read once, every op is grouped in memory with lib/collab's `groupOp` (the same
- * decision `recordRevision` makes, H2–H4), then the extended span and the new ones are written.
- * Falls back to `recordRevision` op by op when the newest span is not right before the batch
- * (the log predates grouping), which that function repairs.
+ * newest span is read once, the ops are grouped in memory (`groupOnto`, lib/collab's `groupOp`
+ * op by op: the decision `recordRevision` makes, H2–H4), then the grown span and the new ones are
+ * written. Falls back to `recordRevision` op by op when the newest span is not right before the
+ * batch (the log predates grouping), which that function repairs. Answers the newest span after
+ * the batch, or undefined after such a repair.
  */
 async function recordRevisions(tx: Prisma.TransactionClient, documentId: string, ops: readonly AppliedOp[], pauseMs: number): Promise<NewestSpan | undefined> {
   const row = await newestSpan(tx, documentId);
@@ -40,34 +41,14 @@ async function recordRevisions(tx: Prisma.TransactionClient, documentId: string,
     for (const op of ops) await recordRevision(tx, documentId, op, pauseMs);
     return undefined; // repaired: what the spans look like now is not worth re-deriving here
   }
-  let newest: NewestSpan | null = row && { span: toSpan(row), closed: row.closed };
-  let extended: RevisionSpan | null = null; // the stored newest span, grown
-  const opened: RevisionSpan[] = [];
-  for (const op of ops) {
-    const decision = groupOp(newest, op, { pauseMs });
-    if (decision.kind === 'open') opened.push(decision.span);
-    else if (opened.length > 0) opened[opened.length - 1] = decision.span;
-    else extended = decision.span;
-    newest = { span: decision.span, closed: false };
-  }
-  if (extended && row) {
+  const { grown, opened, newest } = groupOnto(row && { span: toSpan(row), closed: row.closed }, ops, pauseMs);
+  if (grown && row) {
     await tx.revision.update({
       where: { id: row.id },
-      data: { toVersion: extended.toVersion, endedAt: extended.endedAt, ...(extended.authorIds.length !== row.author_ids.length ? { authorIds: [...extended.authorIds] } : {}) },
+      data: { toVersion: grown.toVersion, endedAt: grown.endedAt, ...(grown.authorIds.length !== row.author_ids.length ? { authorIds: [...grown.authorIds] } : {}) },
     });
   }
-  if (opened.length > 0) {
-    await tx.revision.createMany({
-      data: opened.map((span) => ({
-        documentId,
-        fromVersion: span.fromVersion,
-        toVersion: span.toVersion,
-        authorIds: [...span.authorIds],
-        startedAt: span.startedAt,
-        endedAt: span.endedAt,
-      })),
-    });
-  }
+  if (opened.length > 0) await tx.revision.createMany({ data: opened.map((span) => spanRow(documentId, span)) });
   return newest ?? undefined;
 }
 

@@ -21,7 +21,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { groupOp, type NewestSpan, type RevisionSpan } from '../collab/revisions.ts';
 import type { AppliedOp } from '../collab/types.ts';
-import { apply, Delta as DeltaClass, type Delta } from '../ot/operation.ts';
+import { apply, Delta } from '../ot/operation.ts';
 
 /** What this process knows of a document as of `version`, all of it true at once. */
 export interface KnownHead {
@@ -188,11 +188,14 @@ export async function appendIfHead(
   };
 }
 
+/** A document's ops matching the WHERE that follows, ascending, as a JSON array of {@link WireOp}. */
+const OPS_AS_JSON = `(SELECT coalesce(json_agg(json_build_object('v', o.version, 'd', o.delta, 'a', o.author_id, 'c', o.client_id, 's', o.client_seq, 't', o.created_at) ORDER BY o.version), '[]'::json)`;
+
 // The row and every op after the known version, from one snapshot (an op is committed with the
 // version bump that covers it, so nothing at or below `version` can be missing).
 const CATCH_UP = `
 SELECT d.version, d.history_epoch, d.deleted_at IS NOT NULL AS deleted,
-  (SELECT coalesce(json_agg(json_build_object('v', o.version, 'd', o.delta, 'a', o.author_id, 'c', o.client_id, 's', o.client_seq, 't', o.created_at) ORDER BY o.version), '[]'::json)
+  ${OPS_AS_JSON}
    FROM operations o WHERE o.document_id = d.id AND o.version > $2 AND o.version <= d.version) AS ops
 FROM documents d WHERE d.id = $1`;
 
@@ -221,7 +224,7 @@ export async function catchUp(pool: pg.Pool, documentId: string, head: KnownHead
 // version is named).
 const LOAD_HEAD = `
 SELECT d.version, d.history_epoch, d.deleted_at IS NOT NULL AS deleted, s.version AS snapshot_version, s.content AS snapshot_content, s.created_at AS snapshot_created_at,
-  (SELECT coalesce(json_agg(json_build_object('v', o.version, 'd', o.delta, 'a', o.author_id, 'c', o.client_id, 's', o.client_seq, 't', o.created_at) ORDER BY o.version), '[]'::json)
+  ${OPS_AS_JSON}
    FROM operations o WHERE o.document_id = d.id AND o.version > s.version AND o.version <= d.version) AS ops,
   (SELECT json_build_object('f', r.from_version, 't', r.to_version, 'a', r.author_ids, 's', r.started_at, 'e', r.ended_at,
      'closed', EXISTS (SELECT 1 FROM named_versions n WHERE n.document_id = r.document_id AND n.version = r.to_version))
@@ -242,7 +245,7 @@ interface WireOp {
 const fromWire = (documentId: string, o: WireOp): AppliedOp => ({
   documentId,
   version: o.v,
-  delta: new DeltaClass(o.d.ops),
+  delta: new Delta(o.d.ops),
   authorId: o.a,
   clientId: o.c,
   clientSeq: o.s,
@@ -273,7 +276,7 @@ export async function loadHead(pool: pg.Pool, documentId: string, pauseMs: numbe
   if (ops.length !== row.version - row.snapshot_version) return null;
   const base: KnownHead = {
     version: row.snapshot_version,
-    content: new DeltaClass(row.snapshot_content.ops),
+    content: new Delta(row.snapshot_content.ops),
     createdAt: new Date(row.snapshot_created_at),
     historyEpoch: row.history_epoch,
     newest: null,

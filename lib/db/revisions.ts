@@ -166,17 +166,18 @@ export const toSpan = (row: NewestRow): RevisionSpan => ({
   endedAt: row.ended_at,
 });
 
+/** The `revisions` row of a span. */
+export const spanRow = (documentId: string, span: RevisionSpan) => ({
+  documentId,
+  fromVersion: span.fromVersion,
+  toVersion: span.toVersion,
+  authorIds: [...span.authorIds],
+  startedAt: span.startedAt,
+  endedAt: span.endedAt,
+});
+
 async function insertSpan(tx: Prisma.TransactionClient, documentId: string, span: RevisionSpan): Promise<void> {
-  await tx.revision.create({
-    data: {
-      documentId,
-      fromVersion: span.fromVersion,
-      toVersion: span.toVersion,
-      authorIds: [...span.authorIds],
-      startedAt: span.startedAt,
-      endedAt: span.endedAt,
-    },
-  });
+  await tx.revision.create({ data: spanRow(documentId, span) });
 }
 
 /** The span of ops `fromVersion + 1 … toVersion` summarised from the log itself [H2]. */
