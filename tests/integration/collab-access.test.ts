@@ -1,37 +1,17 @@
 /** Losing access ends live subscriptions, on every instance (issue 4 item 7, over issue 5's streams). */
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { VersoServer } from '../../lib/server/http-server.ts';
-import { bearer, createToken, signUp, type TestAccount } from '../support/auth.ts';
+import { describe, expect, it } from 'vitest';
+import { bearer } from '../support/auth.ts';
 import { waitUntil } from '../support/collab-bots.ts';
-import { gqlHttp, wsClient } from '../support/graphql-client.ts';
-import { startTestServer } from '../support/server.ts';
+import { wsClient } from '../support/graphql-client.ts';
+import { asOwner as asOwnerOf, sharedDocument as shareNew, sharingSetup } from '../support/shared-document.ts';
 
-let a: VersoServer;
-let b: VersoServer;
-let owner: TestAccount;
-let editor: TestAccount;
-let editorToken: string;
-
-beforeAll(async () => {
-  [a, b] = await Promise.all([startTestServer(), startTestServer()]);
-  owner = await signUp(a);
-  editor = await signUp(a);
-  editorToken = (await createToken(a, editor.cookie)).token;
-});
-
-const asOwner = <T = Record<string, unknown>>(query: string, variables: Record<string, unknown>) => gqlHttp<T>(a.url, query, variables, { cookie: owner.cookie });
-
-async function sharedDocument(): Promise<string> {
-  const created = await asOwner<{ createDocument: { id: string } }>('mutation { createDocument(title: "Shared") { id } }', {});
-  const documentId = created.body.data!.createDocument.id;
-  const shared = await asOwner('mutation($d: ID!, $e: String!) { shareDocument(documentId: $d, email: $e, role: EDITOR) { role } }', { d: documentId, e: editor.email });
-  expect(shared.body.errors).toBeUndefined();
-  return documentId;
-}
+const setup = sharingSetup();
+const asOwner = <T = Record<string, unknown>>(query: string, variables: Record<string, unknown>) => asOwnerOf<T>(setup, query, variables);
+const sharedDocument = () => shareNew(setup);
 
 /** The editor follows the document's ops and presence on instance b. */
 function follow(documentId: string) {
-  const client = wsClient(b.url, { connectionParams: { authorization: bearer(editorToken) } });
+  const client = wsClient(setup.b.url, { connectionParams: { authorization: bearer(setup.editorToken) } });
   const outcomes: Record<'ops' | 'presence', { errors: string[]; completed: boolean; versions: number[] }> = {
     ops: { errors: [], completed: false, versions: [] },
     presence: { errors: [], completed: false, versions: [] },
@@ -62,7 +42,7 @@ describe('losing access ends live subscriptions', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       await submitAsOwner(documentId, 1);
       await waitUntil(() => outcomes.ops.versions.length === 1, 'the first op');
-      const removed = await asOwner('mutation($d: ID!, $u: ID!) { removeCollaborator(documentId: $d, userId: $u) }', { d: documentId, u: editor.userId });
+      const removed = await asOwner('mutation($d: ID!, $u: ID!) { removeCollaborator(documentId: $d, userId: $u) }', { d: documentId, u: setup.editor.userId });
       expect(removed.body.data).toEqual({ removeCollaborator: true });
       await waitUntil(() => outcomes.ops.completed && outcomes.presence.completed, 'both streams to end', 5000);
       expect(outcomes.ops.errors).toEqual(['NOT_FOUND']);
@@ -80,7 +60,7 @@ describe('losing access ends live subscriptions', () => {
     const { client, outcomes } = follow(documentId);
     try {
       await new Promise((resolve) => setTimeout(resolve, 300));
-      await asOwner('mutation($d: ID!, $u: ID!) { updateCollaboratorRole(documentId: $d, userId: $u, role: VIEWER) { role } }', { d: documentId, u: editor.userId });
+      await asOwner('mutation($d: ID!, $u: ID!) { updateCollaboratorRole(documentId: $d, userId: $u, role: VIEWER) { role } }', { d: documentId, u: setup.editor.userId });
       await new Promise((resolve) => setTimeout(resolve, 300));
       await submitAsOwner(documentId, 1);
       await waitUntil(() => outcomes.ops.versions.length === 1, 'the op after the demotion');

@@ -2,38 +2,18 @@
  * submitOperation over a WebSocket keeps the editor's grant between ops (graphql/grant-cache.ts);
  * losing or narrowing access must still take effect on the very connection that holds it.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { VersoServer } from '../../lib/server/http-server.ts';
-import { bearer, createToken, signUp, type TestAccount } from '../support/auth.ts';
-import { gqlHttp, wsClient } from '../support/graphql-client.ts';
-import { startTestServer } from '../support/server.ts';
+import { describe, expect, it } from 'vitest';
+import { bearer } from '../support/auth.ts';
+import { wsClient } from '../support/graphql-client.ts';
+import { asOwner as asOwnerOf, sharedDocument as shareNew, sharingSetup } from '../support/shared-document.ts';
 
-let a: VersoServer;
-let b: VersoServer;
-let owner: TestAccount;
-let editor: TestAccount;
-let editorToken: string;
-
-beforeAll(async () => {
-  [a, b] = await Promise.all([startTestServer(), startTestServer()]);
-  owner = await signUp(a);
-  editor = await signUp(a);
-  editorToken = (await createToken(a, editor.cookie)).token;
-});
-
-const asOwner = <T = Record<string, unknown>>(query: string, variables: Record<string, unknown>) => gqlHttp<T>(a.url, query, variables, { cookie: owner.cookie });
-
-async function sharedDocument(): Promise<string> {
-  const created = await asOwner<{ createDocument: { id: string } }>('mutation { createDocument(title: "Cached grant") { id } }', {});
-  const documentId = created.body.data!.createDocument.id;
-  const shared = await asOwner('mutation($d: ID!, $e: String!) { shareDocument(documentId: $d, email: $e, role: EDITOR) { role } }', { d: documentId, e: editor.email });
-  expect(shared.body.errors).toBeUndefined();
-  return documentId;
-}
+const setup = sharingSetup();
+const asOwner = <T = Record<string, unknown>>(query: string, variables: Record<string, unknown>) => asOwnerOf<T>(setup, query, variables);
+const sharedDocument = () => shareNew(setup, 'Cached grant');
 
 /** The editor's WebSocket on instance b, submitting op after op on one connection. */
 function editorSocket(documentId: string) {
-  const client = wsClient(b.url, { connectionParams: { authorization: bearer(editorToken) } });
+  const client = wsClient(setup.b.url, { connectionParams: { authorization: bearer(setup.editorToken) } });
   let clientSeq = 0;
   let version = 0;
   const submit = () =>
@@ -76,7 +56,7 @@ describe('cached grants on a WebSocket connection', () => {
     try {
       expect(await submit()).toEqual({ version: 1 });
       expect(await submit()).toEqual({ version: 2 }); // the grant is kept from here
-      const demoted = await asOwner('mutation($d: ID!, $u: ID!) { updateCollaboratorRole(documentId: $d, userId: $u, role: VIEWER) { role } }', { d: documentId, u: editor.userId });
+      const demoted = await asOwner('mutation($d: ID!, $u: ID!) { updateCollaboratorRole(documentId: $d, userId: $u, role: VIEWER) { role } }', { d: documentId, u: setup.editor.userId });
       expect(demoted.body.errors).toBeUndefined();
       expect(await submitUntilRefused(submit, 'FORBIDDEN')).toBeLessThanOrEqual(2);
     } finally {
@@ -89,7 +69,7 @@ describe('cached grants on a WebSocket connection', () => {
     const { client, submit } = editorSocket(documentId);
     try {
       expect(await submit()).toEqual({ version: 1 });
-      await asOwner('mutation($d: ID!, $u: ID!) { removeCollaborator(documentId: $d, userId: $u) }', { d: documentId, u: editor.userId });
+      await asOwner('mutation($d: ID!, $u: ID!) { removeCollaborator(documentId: $d, userId: $u) }', { d: documentId, u: setup.editor.userId });
       expect(await submitUntilRefused(submit, 'NOT_FOUND')).toBeLessThanOrEqual(2);
     } finally {
       await client.dispose();
@@ -111,7 +91,7 @@ describe('cached grants on a WebSocket connection', () => {
     const { client, submit } = editorSocket(documentId);
     try {
       expect(await submit()).toEqual({ code: 'NOT_FOUND' });
-      await asOwner('mutation($d: ID!, $e: String!) { shareDocument(documentId: $d, email: $e, role: EDITOR) { role } }', { d: documentId, e: editor.email });
+      await asOwner('mutation($d: ID!, $e: String!) { shareDocument(documentId: $d, email: $e, role: EDITOR) { role } }', { d: documentId, e: setup.editor.email });
       expect(await submit()).toEqual({ version: 1 });
     } finally {
       await client.dispose();
