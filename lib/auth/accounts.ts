@@ -2,6 +2,7 @@
 import { Prisma, type PrismaClient } from '../db/client.ts';
 import { emailProblem, normalizeEmail } from './email.ts';
 import { hashPassword, passwordProblem, verifyPassword, verifyPasswordAgainstNothing } from './password.ts';
+import { codePointLength, lineProblem } from './text.ts';
 
 /** Longest display name accepted. */
 export const MAX_NAME_LENGTH = 100;
@@ -28,7 +29,7 @@ export type SignUpResult =
  * Creates an account with its personal organization (one transaction: no account is ever left
  * without one). The email is stored lower-cased; a taken email answers `taken`, whatever the race.
  */
-export async function signUpWithPassword(prisma: PrismaClient, input: SignUpInput): Promise<SignUpResult> {
+export async function signUpWithPassword(prisma: PrismaClient, input: SignUpInput, hash: (password: string) => Promise<string> = hashPassword): Promise<SignUpResult> {
   if (typeof input.email !== 'string' || typeof input.password !== 'string') {
     return { kind: 'invalid', message: 'Send JSON with "email" and "password" strings (and optionally "name").' };
   }
@@ -37,9 +38,14 @@ export async function signUpWithPassword(prisma: PrismaClient, input: SignUpInpu
   }
   const email = normalizeEmail(input.email);
   const name = typeof input.name === 'string' && input.name.trim().length > 0 ? input.name.trim() : null;
-  const problem = emailProblem(email) ?? (name && name.length > MAX_NAME_LENGTH ? `Name too long: at most ${MAX_NAME_LENGTH} characters.` : null) ?? passwordProblem(input.password, { email, name });
+  // Every check runs before the (deliberately slow) hash: a refused input costs nothing.
+  const problem =
+    emailProblem(email) ??
+    (name ? lineProblem('Name', name) : null) ??
+    (name && codePointLength(name) > MAX_NAME_LENGTH ? `Name too long: at most ${MAX_NAME_LENGTH} characters.` : null) ??
+    passwordProblem(input.password, { email, name });
   if (problem) return { kind: 'invalid', message: problem };
-  const passwordHash = await hashPassword(input.password);
+  const passwordHash = await hash(input.password);
   try {
     return await prisma.$transaction(async (tx) => {
       const user = await tx.user.create({ data: { email, name, passwordHash }, select: { id: true, email: true, name: true } });

@@ -3,10 +3,19 @@
  * its own parameters so they can be raised later without invalidating stored hashes.
  */
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { codePointLength, lineProblem } from './text.ts';
 
-/** Shortest accepted password. */
+/**
+ * The form of a password that is hashed and checked: NFKC, so the full-width or ligature spelling
+ * of a password is the same password (and a weak one is refused in every spelling).
+ */
+export function normalizePassword(password: string): string {
+  return password.normalize('NFKC');
+}
+
+/** Shortest accepted password, in code points after normalization. */
 export const MIN_PASSWORD_LENGTH = 10;
-/** Longest accepted password: bounds the hashing work one request can ask for. */
+/** Longest accepted password, in code points after normalization: bounds the hashing work one request can ask for. */
 export const MAX_PASSWORD_LENGTH = 256;
 
 const KEY_LENGTH = 32;
@@ -17,7 +26,7 @@ const DEFAULT_PARAMS = { N: 2 ** 15, r: 8, p: 1 } as const;
 
 function scrypt(password: string, salt: Buffer, keyLength: number, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    scryptCallback(password.normalize('NFKC'), salt, keyLength, options, (error, key) => (error ? reject(error) : resolve(key)));
+    scryptCallback(normalizePassword(password), salt, keyLength, options, (error, key) => (error ? reject(error) : resolve(key)));
   });
 }
 
@@ -57,16 +66,27 @@ export async function verifyPasswordAgainstNothing(password: string): Promise<fa
   return false;
 }
 
-/** Why a password is refused, as a sentence a person can act on; null when it is acceptable. */
-export function passwordProblem(password: string, context: { email?: string; name?: string | null } = {}): string | null {
-  if (password.length < MIN_PASSWORD_LENGTH) {
+/**
+ * Why a password is refused, as a sentence a person can act on; null when it is acceptable.
+ * Lengths count code points (five emoji are five characters), and every rule judges the
+ * normalized form, the one that is hashed.
+ */
+export function passwordProblem(raw: string, context: { email?: string; name?: string | null } = {}): string | null {
+  // Normalizing can expand text up to 18-fold: refuse absurd inputs before doing it.
+  if (raw.length > MAX_PASSWORD_LENGTH * 4) return `Password too long: use at most ${MAX_PASSWORD_LENGTH} characters.`;
+  const password = normalizePassword(raw);
+  const control = lineProblem('Password', password);
+  if (control) return control;
+  const length = codePointLength(password);
+  if (length < MIN_PASSWORD_LENGTH) {
     return `Password too short: use at least ${MIN_PASSWORD_LENGTH} characters (a few unrelated words work well).`;
   }
-  if (password.length > MAX_PASSWORD_LENGTH) return `Password too long: use at most ${MAX_PASSWORD_LENGTH} characters.`;
+  if (length > MAX_PASSWORD_LENGTH) return `Password too long: use at most ${MAX_PASSWORD_LENGTH} characters.`;
   if (new Set(password).size < 5) return 'Password too repetitive: use at least 5 different characters.';
   const lower = password.toLowerCase();
   const local = context.email?.split('@')[0]?.toLowerCase();
-  if ((local && local.length >= 4 && lower.includes(local)) || (context.name && context.name.length >= 4 && lower.includes(context.name.toLowerCase()))) {
+  const name = context.name?.normalize('NFKC').toLowerCase();
+  if ((local && codePointLength(local) >= 4 && lower.includes(local)) || (name && codePointLength(name) >= 4 && lower.includes(name))) {
     return 'Password too easy to guess: it must not contain your email name or display name.';
   }
   if (COMMON.some((word) => lower.includes(word)) && new Set(lower.replace(/[^a-z]/g, '')).size < 8) {

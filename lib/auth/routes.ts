@@ -20,6 +20,8 @@ import { emailProblem, normalizeEmail } from './email.ts';
 import { BodyTooLargeError, clientAddress, originAllowed, parseFields, readBody, sendJson, sendWebResponse } from './http.ts';
 import { AUTH_BASE_PATH } from './next-auth.ts';
 import { ensurePersonalOrganization } from './organizations.ts';
+import { MAX_PASSWORD_LENGTH } from './password.ts';
+import { hasControlCharacters } from './text.ts';
 import { consumeAll, type RateLimitDecision, type RateLimiter } from './rate-limit.ts';
 import type { CredentialRevocations } from './revocation.ts';
 import { createSession, deleteSessionByToken } from './sessions.ts';
@@ -116,7 +118,7 @@ export function createAuthRoutes(deps: AuthRoutesDeps): AuthRouteHandler {
       return redirect(req, res, errorUrl('MissingCSRF'));
     }
     const { email, password } = fields;
-    if (typeof email !== 'string' || typeof password !== 'string' || emailProblem(normalizeEmail(email)) !== null || password.length > 256) {
+    if (typeof email !== 'string' || typeof password !== 'string' || emailProblem(normalizeEmail(email)) !== null || password.length > MAX_PASSWORD_LENGTH * 4 || hasControlCharacters(password)) {
       return redirect(req, res, errorUrl('CredentialsSignin'));
     }
     const decision = await limitPerAddress(req, [{ name: 'signin-account', subject: normalizeEmail(email) }]);

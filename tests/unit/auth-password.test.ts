@@ -37,3 +37,32 @@ describe('emails', () => {
     for (const bad of ['', 'ada', 'ada@', '@example.com', 'ada@example', 'a b@example.com']) expect(emailProblem(bad), bad).not.toBeNull();
   });
 });
+
+describe('password length and normalization (issue 21 item 10)', () => {
+  it('counts code points, not UTF-16 units: five emoji are five characters, too short', () => {
+    expect('😀😁😂🤣😃'.length).toBe(10);
+    expect(passwordProblem('😀😁😂🤣😃')).toMatch(/too short/);
+    expect(passwordProblem('😀😁😂🤣😃😄😅😆😉😊')).toBeNull();
+    // 200 emoji are 400 UTF-16 units but 200 characters: under the 256 limit.
+    expect(passwordProblem('😀😁😂🤣😃'.repeat(40))).toBeNull();
+  });
+
+  it('judges the NFKC form that is hashed: the full-width spelling of a refused password is refused', async () => {
+    const fullWidth = 'ｐａｓｓｗｏｒｄ１２３４';
+    expect(fullWidth.normalize('NFKC')).toBe('password1234');
+    expect(passwordProblem(fullWidth)).toMatch(/too common/);
+    expect(passwordProblem('ＡＡＡＡＡＡＡＡＡＡＡＡ')).toMatch(/5 different characters/);
+    expect(passwordProblem('ａｄａ．ｌｏｖｅｌａｃｅ-1815', { email: 'ada.lovelace@example.com' })).toMatch(/email name/);
+    // …and hashing agrees with the check: both spellings are one password.
+    const hash = await hashPassword('ｃｏｒｒｅｃｔ horse battery staple');
+    expect(await verifyPassword('correct horse battery staple', hash)).toBe(true);
+  });
+});
+
+describe('control characters (issue 21 item 12)', () => {
+  it('are refused in passwords and emails', () => {
+    expect(passwordProblem('correct horse\u0000battery staple')).toMatch(/control characters/);
+    expect(emailProblem('ada\u0000@example.com')).toMatch(/control characters/);
+    expect(emailProblem('ada@exam\u0007ple.com')).toMatch(/control characters/);
+  });
+});
