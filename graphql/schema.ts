@@ -4,6 +4,7 @@
  */
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { builder } from './builder.ts';
+import { refuseControlCharacters } from './input-text.ts';
 import './scalars.ts';
 import './types/root.ts';
 import './types/user.ts';
@@ -17,7 +18,7 @@ import './types/history.ts';
 
 /** Builds the schema; call once per process. */
 export function buildSchema(): GraphQLSchema {
-  return builder.toSchema({ sortSchema: false });
+  return refuseControlCharacters(builder.toSchema({ sortSchema: false }));
 }
 
 /** The SDL committed as schema.graphql: sorted so that diffs are stable. */
