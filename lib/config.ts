@@ -84,7 +84,10 @@ export interface RateLimitRule {
 }
 
 export interface RateLimitsConfig {
-  /** Sign-in attempts per account (email), whatever the address. RATE_LIMIT_SIGNIN_ACCOUNT. */
+  /**
+   * Sign-in attempts per account (email) from one client address. RATE_LIMIT_SIGNIN_ACCOUNT.
+   * Keyed by the pair so that nobody can lock an account's owner out from elsewhere.
+   */
   readonly signInPerAccount: RateLimitRule;
   /** Sign-in and sign-up attempts per client address. RATE_LIMIT_SIGNIN_ADDRESS. */
   readonly signInPerAddress: RateLimitRule;

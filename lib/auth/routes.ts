@@ -121,7 +121,11 @@ export function createAuthRoutes(deps: AuthRoutesDeps): AuthRouteHandler {
     if (typeof email !== 'string' || typeof password !== 'string' || emailProblem(normalizeEmail(email)) !== null || password.length > MAX_PASSWORD_LENGTH * 4 || hasControlCharacters(password)) {
       return redirect(req, res, errorUrl('CredentialsSignin'));
     }
-    const decision = await limitPerAddress(req, [{ name: 'signin-account', subject: normalizeEmail(email) }]);
+    // Per account AND address: guesses from one place cannot lock the account for its owner,
+    // who signs in from another address (issue 21 item 8). Guessing from many addresses is
+    // bounded by each address's own limit and by scrypt's cost per attempt.
+    const address = clientAddress(req, config.trustProxy);
+    const decision = await limitPerAddress(req, [{ name: 'signin-account-address', subject: `${normalizeEmail(email)}\n${address}` }]);
     if (!decision.allowed) return rateLimited(res, decision);
     const user = await verifyCredentials(deps.prisma, email, password);
     if (!user) return redirect(req, res, errorUrl('CredentialsSignin'));

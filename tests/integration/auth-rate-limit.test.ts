@@ -17,7 +17,7 @@ async function attempt(server: { url: string }, email: string, password: string,
 }
 
 describe('rate limits', () => {
-  it('sign-in attempts per account hold across two instances; other accounts are unaffected', async () => {
+  it('sign-in attempts per account and address hold across two instances; other accounts are unaffected', async () => {
     const env = { RATE_LIMIT_SIGNIN_ACCOUNT: '3/600' };
     const a = await startTestServer({ env });
     const b = await startTestServer({ env });
@@ -35,6 +35,19 @@ describe('rate limits', () => {
     expect(await limited.json()).toEqual({ error: 'RATE_LIMITED', message: `Too many sign-in attempts; try again in ${retryAfter} s.`, retryAfterSeconds: retryAfter });
     expect(limited.headers.getSetCookie().some((c) => c.includes('session-token'))).toBe(false);
     expect((await attempt(a, bystander.email, bystander.password)).headers.getSetCookie().some((c) => c.includes('session-token'))).toBe(true);
+  });
+
+  it('cannot lock a victim out: wrong passwords from one address leave the right password from another address working (issue 21 item 8)', async () => {
+    const server = await startTestServer({ env: { RATE_LIMIT_SIGNIN_ACCOUNT: '10/900', TRUST_PROXY: '1' } });
+    const victim = await signUp(server);
+    const attacker = `198.51.100.${Math.floor(Math.random() * 250)}`;
+    for (let i = 0; i < 10; i += 1) expect((await attempt(server, victim.email, `wrong guess ${i} here`, attacker)).status).toBe(302);
+    // The attacker's address is now limited for this account, even with the right password…
+    expect((await attempt(server, victim.email, victim.password, attacker)).status).toBe(429);
+    // …but the victim, from their own address, signs in at once.
+    const own = await attempt(server, victim.email, victim.password, `192.0.2.${Math.floor(Math.random() * 250)}`);
+    expect(own.status).toBe(302);
+    expect(own.headers.getSetCookie().some((c) => c.includes('session-token'))).toBe(true);
   });
 
   it('sign-in and sign-up attempts per address (behind a trusted proxy), whatever the account', async () => {
