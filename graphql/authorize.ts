@@ -1,7 +1,7 @@
 /**
  * Resolver-side access checks: look up the viewer's grant on a document and ask `can()`.
  */
-import { can, type DocumentAction, type DocumentGrant, type DocumentRole } from '../lib/auth/permissions.ts';
+import { can, roleAllows, SCOPE_FOR, type AccountAction, type DocumentAction, type DocumentGrant, type DocumentRole } from '../lib/auth/permissions.ts';
 import type { GraphQLContext, Viewer } from './context.ts';
 import { unauthenticated, userError } from './errors.ts';
 
@@ -56,11 +56,29 @@ export async function authorizeDocumentCached(ctx: GraphQLContext, documentId: s
 }
 
 function decide(viewer: Viewer, documentId: string, action: DocumentAction, found: { document: DocumentRow; grant: DocumentGrant } | null): AuthorizedDocument {
-  if (found === null || !can(viewer, 'read', found.grant) && !(action === 'delete' && can(viewer, 'delete', found.grant))) {
+  if (found === null || !roleAllows('read', found.grant) && !(action === 'delete' && roleAllows('delete', found.grant))) {
     throw userError('NOT_FOUND', `No document with id "${documentId}" that you can see; check the id or ask its owner to share it with you.`);
   }
   if (!can(viewer, action, found.grant)) {
+    if (roleAllows(action, found.grant)) throw missingScope(action);
     throw userError('FORBIDDEN', `Your role on this document (${found.grant.role}) does not allow this (${action}); ask an owner for a stronger role.`);
   }
   return { document: found.document, role: found.grant.role as DocumentRole };
+}
+
+function missingScope(action: DocumentAction | AccountAction) {
+  const scope = SCOPE_FOR[action];
+  return userError('FORBIDDEN', `This API token lacks the "${scope}" scope needed for this (${action}); create a token with that scope in Settings → API tokens.`, { requiredScope: scope });
+}
+
+/**
+ * Resolves with the viewer when they may do `action` on their own account (create documents,
+ * manage API tokens): throws UNAUTHENTICATED without a credential, FORBIDDEN when the API token
+ * used lacks the scope.
+ */
+export function authorizeAccount(ctx: GraphQLContext, action: AccountAction): Viewer {
+  const viewer = ctx.viewer;
+  if (viewer === null) throw unauthenticated();
+  if (!can(viewer, action, { kind: 'account', userId: viewer.userId })) throw missingScope(action);
+  return viewer;
 }

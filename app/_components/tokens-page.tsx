@@ -7,8 +7,29 @@ import { AppHeader } from './app-header.tsx';
 import { useMe, useRequireSignIn } from './use-me.ts';
 
 type Token = ResultOf<typeof API_TOKENS>['apiTokens'][number];
+type Scope = Token['scopes'][number];
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) : 'never');
+
+/** The scopes a person can choose (READ is part of every token), with what each allows. */
+const SCOPE_CHOICES: ReadonlyArray<{ scope: Scope; label: string; hint: string; checked: boolean }> = [
+  { scope: 'WRITE', label: 'Write', hint: 'create and edit documents', checked: true },
+  { scope: 'SHARE', label: 'Share', hint: 'invite people and change their roles', checked: false },
+  { scope: 'DELETE', label: 'Delete', hint: 'move documents to the trash and back', checked: false },
+  { scope: 'ACCOUNT', label: 'Account', hint: 'create and revoke API tokens', checked: false },
+];
+const SCOPE_LABELS: Record<Scope, string> = { READ: 'read', WRITE: 'write', SHARE: 'share', DELETE: 'delete', ACCOUNT: 'account' };
+const LIFETIMES = [
+  { days: 30, label: '30 days' },
+  { days: 90, label: '90 days' },
+  { days: 365, label: '1 year' },
+  { days: 0, label: 'Never' },
+];
+
+function expiry(iso: string | null): string {
+  if (!iso) return 'never';
+  return new Date(iso).getTime() <= Date.now() ? `expired ${when(iso)}` : when(iso);
+}
 
 /** Settings → API tokens: create (the secret is shown once), list, revoke. */
 export function TokensPage() {
@@ -33,10 +54,14 @@ export function TokensPage() {
   async function create(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = event.currentTarget;
-    const name = String(new FormData(form).get('name') ?? '').trim();
+    const data = new FormData(form);
+    const name = String(data.get('name') ?? '').trim();
     if (!name) return;
+    const scopes = data.getAll('scope').map(String) as Scope[];
+    const days = Number(data.get('lifetime') ?? 0);
+    const expiresAt = days > 0 ? new Date(Date.now() + days * 86_400_000).toISOString() : null;
     try {
-      const { createApiToken } = await gqlFetch(CREATE_API_TOKEN, { name });
+      const { createApiToken } = await gqlFetch(CREATE_API_TOKEN, { name, scopes: ['READ', ...scopes], expiresAt });
       setSecret({ name: createApiToken.apiToken.name, token: createApiToken.token });
       setCopied(false);
       form.reset();
@@ -65,14 +90,32 @@ export function TokensPage() {
       <main className="settings-page">
         <h1>API tokens</h1>
         <p className="muted">
-          Scripts and integrations use the GraphQL API at <code>/api/graphql</code> with <code>Authorization: Bearer &lt;token&gt;</code>. A token acts as you: keep it
-          secret, and revoke it when you no longer need it.
+          Scripts and integrations use the GraphQL API at <code>/api/graphql</code> with <code>Authorization: Bearer &lt;token&gt;</code>. A token acts as you, within
+          the scopes you give it (every token can read what you can read): keep it secret, and revoke it when you no longer need it.
         </p>
         <form className="card token-form" onSubmit={create}>
           <label>
             Token name
             <input name="name" required maxLength={100} placeholder="e.g. Import script" />
           </label>
+          <label>
+            Expires
+            <select name="lifetime" defaultValue="90">
+              {LIFETIMES.map((l) => (
+                <option key={l.days} value={l.days}>
+                  {l.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <fieldset className="token-scopes">
+            <legend>It may also</legend>
+            {SCOPE_CHOICES.map((c) => (
+              <label key={c.scope}>
+                <input type="checkbox" name="scope" value={c.scope} defaultChecked={c.checked} /> {c.label} <span className="muted small">({c.hint})</span>
+              </label>
+            ))}
+          </fieldset>
           <button className="button primary" type="submit">
             Create token
           </button>
@@ -86,7 +129,7 @@ export function TokensPage() {
               {secret.token}
             </code>
             <button
-              className="button"
+              className="button primary copy-token"
               type="button"
               onClick={async () => {
                 await navigator.clipboard.writeText(secret.token);
@@ -113,8 +156,10 @@ export function TokensPage() {
               <tr>
                 <th scope="col">Name</th>
                 <th scope="col">Starts with</th>
+                <th scope="col">Scopes</th>
                 <th scope="col">Created</th>
                 <th scope="col">Last used</th>
+                <th scope="col">Expires</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
                 </th>
@@ -127,8 +172,10 @@ export function TokensPage() {
                   <td>
                     <code>{t.prefix}…</code>
                   </td>
+                  <td>{t.scopes.map((s) => SCOPE_LABELS[s]).join(', ')}</td>
                   <td>{when(t.createdAt)}</td>
                   <td>{when(t.lastUsedAt)}</td>
+                  <td>{expiry(t.expiresAt)}</td>
                   <td>
                     <button className="button-link danger" type="button" onClick={() => void revoke(t)}>
                       Revoke<span className="visually-hidden"> {t.name}</span>

@@ -1,12 +1,15 @@
 /**
  * API tokens: list, create (the secret is shown once) and revoke. Revoking ends the token's live
- * WebSockets on every instance.
+ * WebSockets on every instance. A token does only what its scopes allow, and managing tokens
+ * needs the `account` scope (a session has every scope).
  */
-import { createApiToken, MAX_API_TOKENS, revokeApiToken } from '../../lib/auth/api-tokens.ts';
+import { createApiToken, MAX_API_TOKENS, MAX_TOKEN_LIFETIME_DAYS, parseScopes, revokeApiToken } from '../../lib/auth/api-tokens.ts';
+import { DEFAULT_TOKEN_SCOPES, TOKEN_SCOPES, type TokenScope } from '../../lib/auth/permissions.ts';
 import { publishRevocation } from '../../lib/auth/revocation.ts';
+import { codePointLength, lineProblem } from '../../lib/auth/text.ts';
+import { authorizeAccount } from '../authorize.ts';
 import { builder } from '../builder.ts';
-import type { GraphQLContext, Viewer } from '../context.ts';
-import { unauthenticated, userError } from '../errors.ts';
+import { userError } from '../errors.ts';
 
 /** Longest token name accepted. */
 export const MAX_TOKEN_NAME_LENGTH = 100;
@@ -17,7 +20,25 @@ interface ApiTokenShape {
   readonly prefix: string;
   readonly createdAt: Date;
   readonly lastUsedAt: Date | null;
+  readonly scopes: readonly string[];
+  readonly expiresAt: Date | null;
 }
+
+type ScopeName = Uppercase<TokenScope>;
+
+export const ApiTokenScopeEnum = builder.enumType('ApiTokenScope', {
+  description: 'What an API token may do. Every token can READ; the others are granted when the token is created.',
+  values: {
+    READ: { description: 'Read documents, their history, collaborators and presence, and follow them live (always granted).' },
+    WRITE: { description: 'Create documents, edit content, rename, name and restore versions.' },
+    SHARE: { description: 'Invite people, change their roles and remove them, on documents the account owns.' },
+    DELETE: { description: 'Move documents to the trash and restore them.' },
+    ACCOUNT: { description: 'List, create and revoke API tokens. Grant it only to tools that manage tokens.' },
+  } satisfies Record<ScopeName, unknown>,
+});
+
+const toScopeNames = (stored: readonly string[]): ScopeName[] =>
+  TOKEN_SCOPES.filter((s) => parseScopes(stored).has(s)).map((s) => s.toUpperCase() as ScopeName);
 
 const ApiTokenRef = builder.objectRef<ApiTokenShape>('ApiToken').implement({
   description: 'A revocable token for scripts and integrations (`Authorization: Bearer <token>`). Its secret is only shown when created.',
@@ -31,6 +52,12 @@ const ApiTokenRef = builder.objectRef<ApiTokenShape>('ApiToken').implement({
       nullable: true,
       description: 'When the token last authenticated a request (kept to the minute), or null if never.',
     }),
+    scopes: t.field({ type: [ApiTokenScopeEnum], description: 'What the token may do.', resolve: (token) => toScopeNames(token.scopes) }),
+    expiresAt: t.expose('expiresAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the token stops working, or null if it never expires.',
+    }),
   }),
 });
 
@@ -42,22 +69,24 @@ const CreateApiTokenPayloadRef = builder.objectRef<{ apiToken: ApiTokenShape; to
   }),
 });
 
-function requireViewer(ctx: GraphQLContext): Viewer {
-  if (!ctx.viewer) throw unauthenticated();
-  return ctx.viewer;
+const tokenSelect = { id: true, name: true, prefix: true, createdAt: true, lastUsedAt: true, scopes: true, expiresAt: true } as const;
+
+function checkExpiry(expiresAt: Date | null | undefined, now = Date.now()): Date | null {
+  if (expiresAt === null || expiresAt === undefined) return null;
+  if (expiresAt.getTime() <= now) throw userError('BAD_USER_INPUT', 'expiresAt is in the past; give a future time, or leave it out for a token that does not expire.');
+  if (expiresAt.getTime() > now + MAX_TOKEN_LIFETIME_DAYS * 86_400_000) {
+    throw userError('BAD_USER_INPUT', `expiresAt is too far ahead: at most ${MAX_TOKEN_LIFETIME_DAYS} days from now, or leave it out for a token that does not expire.`);
+  }
+  return expiresAt;
 }
 
 builder.queryFields((t) => ({
   apiTokens: t.field({
     type: [ApiTokenRef],
-    description: "The signed-in account's live (unrevoked) API tokens, newest first.",
+    description: "The signed-in account's unrevoked API tokens (expired ones included, with their `expiresAt`), newest first. Needs a session or the ACCOUNT scope.",
     resolve: async (_root, _args, ctx) => {
-      const viewer = requireViewer(ctx);
-      return ctx.services.prisma.apiToken.findMany({
-        where: { userId: viewer.userId, revokedAt: null },
-        orderBy: { createdAt: 'desc' },
-        select: { id: true, name: true, prefix: true, createdAt: true, lastUsedAt: true },
-      });
+      const viewer = authorizeAccount(ctx, 'manage-account');
+      return ctx.services.prisma.apiToken.findMany({ where: { userId: viewer.userId, revokedAt: null }, orderBy: { createdAt: 'desc' }, select: tokenSelect });
     },
   }),
 }));
@@ -65,27 +94,38 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   createApiToken: t.field({
     type: CreateApiTokenPayloadRef,
-    description: 'Creates an API token for the signed-in account. The secret is in the answer only: store it safely.',
-    args: { name: t.arg.string({ required: true, description: 'What the token is for (1 to 100 characters).' }) },
+    description: 'Creates an API token for the signed-in account. The secret is in the answer only: store it safely. Needs a session or the ACCOUNT scope.',
+    args: {
+      name: t.arg.string({ required: true, description: 'What the token is for (1 to 100 characters).' }),
+      scopes: t.arg({
+        type: [ApiTokenScopeEnum],
+        description: `What the token may do; READ is always added. Default: ${DEFAULT_TOKEN_SCOPES.map((s) => s.toUpperCase()).join(', ')}.`,
+      }),
+      expiresAt: t.arg({ type: 'DateTime', description: `When the token stops working (at most ${MAX_TOKEN_LIFETIME_DAYS} days ahead); default: never.` }),
+    },
     resolve: async (_root, args, ctx) => {
-      const viewer = requireViewer(ctx);
+      const viewer = authorizeAccount(ctx, 'manage-account');
       const name = args.name.trim();
-      if (name.length === 0 || name.length > MAX_TOKEN_NAME_LENGTH) {
+      const problem = lineProblem('Token name', name);
+      if (problem) throw userError('BAD_USER_INPUT', problem);
+      if (name.length === 0 || codePointLength(name) > MAX_TOKEN_NAME_LENGTH) {
         throw userError('BAD_USER_INPUT', `Token name must be 1 to ${MAX_TOKEN_NAME_LENGTH} characters; say what the token is for.`);
       }
+      const expiresAt = checkExpiry(args.expiresAt);
+      const scopes = args.scopes ? args.scopes.map((s) => s.toLowerCase() as TokenScope) : null;
       const live = await ctx.services.prisma.apiToken.count({ where: { userId: viewer.userId, revokedAt: null } });
       if (live >= MAX_API_TOKENS) {
         throw userError('BAD_USER_INPUT', `You already have ${MAX_API_TOKENS} API tokens; revoke one you no longer use first.`);
       }
-      const { token, ...apiToken } = await createApiToken(ctx.services.prisma, viewer.userId, name);
+      const { token, ...apiToken } = await createApiToken(ctx.services.prisma, viewer.userId, name, { scopes, expiresAt });
       return { apiToken: { ...apiToken, lastUsedAt: null }, token };
     },
   }),
   revokeApiToken: t.boolean({
-    description: "Revokes one of the signed-in account's API tokens and closes its live WebSockets. False when no such live token is yours.",
+    description: "Revokes one of the signed-in account's API tokens and closes its live WebSockets. False when no such live token is yours. Needs a session or the ACCOUNT scope.",
     args: { id: t.arg.id({ required: true, description: 'The token to revoke (`ApiToken.id`).' }) },
     resolve: async (_root, args, ctx) => {
-      const viewer = requireViewer(ctx);
+      const viewer = authorizeAccount(ctx, 'manage-account');
       const revoked = await revokeApiToken(ctx.services.prisma, viewer.userId, String(args.id));
       if (revoked) await publishRevocation(ctx.services.pubsub.publisher, ctx.services.config.redisPrefix, { kind: 'token', id: String(args.id) });
       return revoked;

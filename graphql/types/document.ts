@@ -8,7 +8,7 @@ import { insertDocument } from '../../lib/db/op-store.ts';
 import { ensurePersonalOrganization } from '../../lib/auth/organizations.ts';
 import { DOCUMENT_ROLES, type DocumentRole } from '../../lib/auth/permissions.ts';
 import { emptyDocument, validateDocument } from '../../lib/ot/operation.ts';
-import { authorizeDocument, loadDocumentGrant, type DocumentRow } from '../authorize.ts';
+import { authorizeAccount, authorizeDocument, loadDocumentGrant, type DocumentRow } from '../authorize.ts';
 import { builder } from '../builder.ts';
 import { deltaJson, headState, stateAt } from '../document-state.ts';
 import { changeBetweenVersions } from '../history-state.ts';
@@ -213,8 +213,7 @@ builder.mutationFields((t) => ({
       content: t.arg({ type: 'JSON', description: 'Initial rich-text Delta (inserts only, ending with a newline); default empty.' }),
     },
     resolve: async (_root, args, ctx) => {
-      const viewer = ctx.viewer;
-      if (!viewer) throw unauthenticated();
+      const viewer = authorizeAccount(ctx, 'create-document');
       const title = checkTitle(args.title);
       const content = args.content === undefined || args.content === null ? { ok: true as const, value: emptyDocument() } : validateDocument(args.content);
       if (!content.ok) throw userError(content.code, `content: ${content.message}`);

@@ -4,6 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { PrismaClient } from '../db/client.ts';
+import { DEFAULT_TOKEN_SCOPES, TOKEN_SCOPES, type TokenScope } from './permissions.ts';
 
 const TOKEN_PREFIX = 'verso_';
 /** Characters of the token kept in clear (`prefix`) so people can tell their tokens apart. */
@@ -26,18 +27,46 @@ export interface CreatedApiToken {
   readonly name: string;
   readonly prefix: string;
   readonly createdAt: Date;
+  readonly scopes: readonly TokenScope[];
+  readonly expiresAt: Date | null;
   /** The secret itself: returned this once, never stored. */
   readonly token: string;
 }
 
-/** Creates a token for the user. */
-export async function createApiToken(prisma: PrismaClient, userId: string, name: string): Promise<CreatedApiToken> {
+/** Longest lifetime a token may be given (a year), in days. */
+export const MAX_TOKEN_LIFETIME_DAYS = 366;
+
+/** The stored scopes as a set of known scopes (unknown strings from a newer version are ignored); `read` always included. */
+export function parseScopes(stored: readonly string[]): ReadonlySet<TokenScope> {
+  return new Set<TokenScope>(['read', ...stored.filter((s): s is TokenScope => (TOKEN_SCOPES as readonly string[]).includes(s))]);
+}
+
+/** Scopes in their canonical order, `read` included. */
+export function normalizeScopes(scopes: readonly TokenScope[] | null | undefined): TokenScope[] {
+  const chosen = new Set<TokenScope>(['read', ...(scopes ?? DEFAULT_TOKEN_SCOPES)]);
+  return TOKEN_SCOPES.filter((s) => chosen.has(s));
+}
+
+/** Creates a token for the user with these scopes (`read` is always added) and optional expiry. */
+export async function createApiToken(
+  prisma: PrismaClient,
+  userId: string,
+  name: string,
+  options: { scopes?: readonly TokenScope[] | null; expiresAt?: Date | null } = {},
+): Promise<CreatedApiToken> {
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
   const row = await prisma.apiToken.create({
-    data: { userId, name, tokenHash: hashApiToken(token), prefix: token.slice(0, SHOWN_PREFIX_LENGTH) },
-    select: { id: true, name: true, prefix: true, createdAt: true },
+    data: {
+      userId,
+      name,
+      tokenHash: hashApiToken(token),
+      prefix: token.slice(0, SHOWN_PREFIX_LENGTH),
+      scopes: normalizeScopes(options.scopes),
+      expiresAt: options.expiresAt ?? null,
+    },
+    select: { id: true, name: true, prefix: true, createdAt: true, scopes: true, expiresAt: true },
   });
-  return { ...row, token };
+  return { ...row, scopes: [...parseScopes(row.scopes)], token };
 }
 
 /**

@@ -2,6 +2,9 @@
  * Every permission decision in Verso goes through `can()`: resolvers, subscriptions when they
  * start and whenever access changes, the export route. Pure: the caller looks up the viewer's
  * role on the resource and passes it in.
+ *
+ * Two things must both allow an action: the person's role on the document, and, for a request
+ * made with an API token, the token's scopes (a session cookie carries every scope).
  */
 
 /** A person's role on one document (API.md `Role`), strongest first. */
@@ -24,6 +27,36 @@ export type DocumentAction =
   /** Move to trash and restore from trash. */
   | 'delete';
 
+/** Things one can do to one's own account. */
+export type AccountAction =
+  /** Create documents (in one's personal organization). */
+  | 'create-document'
+  /** List, create and revoke API tokens; change the account itself. */
+  | 'manage-account';
+
+/**
+ * What an API token may do, chosen when it is created. `read` is part of every token. None of
+ * them but `account` lets a token mint tokens or change the account.
+ */
+export type TokenScope = 'read' | 'write' | 'share' | 'delete' | 'account';
+
+export const TOKEN_SCOPES: readonly TokenScope[] = ['read', 'write', 'share', 'delete', 'account'];
+
+/** Scopes of a token created without naming any: read and write documents. */
+export const DEFAULT_TOKEN_SCOPES: readonly TokenScope[] = ['read', 'write'];
+
+/** The scope each action needs. */
+export const SCOPE_FOR: Readonly<Record<DocumentAction | AccountAction, TokenScope>> = {
+  read: 'read',
+  edit: 'write',
+  comment: 'write',
+  manage: 'write',
+  share: 'share',
+  delete: 'delete',
+  'create-document': 'write',
+  'manage-account': 'account',
+};
+
 const ALLOWED: Readonly<Record<DocumentAction, readonly DocumentRole[]>> = {
   read: ['OWNER', 'EDITOR', 'COMMENTER', 'VIEWER'],
   comment: ['OWNER', 'EDITOR', 'COMMENTER'],
@@ -36,6 +69,8 @@ const ALLOWED: Readonly<Record<DocumentAction, readonly DocumentRole[]>> = {
 /** Who is asking: a signed-in account (by session cookie or API token), or nobody. */
 export interface Principal {
   readonly userId: string;
+  /** The API token's scopes; null (or absent) for a session, which may do whatever the person may. */
+  readonly scopes?: ReadonlySet<TokenScope> | null;
 }
 
 /** A document as seen by one principal: their role on it, or null when they have none. */
@@ -46,9 +81,29 @@ export interface DocumentGrant {
   readonly deleted: boolean;
 }
 
-/** The one permission function. */
-export function can(principal: Principal | null, action: DocumentAction, resource: DocumentGrant): boolean {
-  if (principal === null || resource.role === null) return false;
+/** An account, for actions on it. */
+export interface AccountResource {
+  readonly kind: 'account';
+  readonly userId: string;
+}
+
+/** Whether the principal's credential carries the scope an action needs (sessions carry all). */
+export function scopeAllows(principal: Principal, action: DocumentAction | AccountAction): boolean {
+  return !principal.scopes || principal.scopes.has(SCOPE_FOR[action]);
+}
+
+/** Whether a role allows an action on a document, whatever the credential. */
+export function roleAllows(action: DocumentAction, resource: DocumentGrant): boolean {
+  if (resource.role === null) return false;
   if (resource.deleted && action !== 'delete') return false;
   return ALLOWED[action].includes(resource.role);
+}
+
+/** The one permission function. */
+export function can(principal: Principal | null, action: DocumentAction, resource: DocumentGrant): boolean;
+export function can(principal: Principal | null, action: AccountAction, resource: AccountResource): boolean;
+export function can(principal: Principal | null, action: DocumentAction | AccountAction, resource: DocumentGrant | AccountResource): boolean {
+  if (principal === null || !scopeAllows(principal, action)) return false;
+  if (resource.kind === 'account') return resource.userId === principal.userId;
+  return roleAllows(action as DocumentAction, resource);
 }

@@ -107,7 +107,7 @@ export class CredentialRevocations {
     }
   }
 
-  /** Closes every registered connection whose session is gone or expired, or whose token is revoked. */
+  /** Closes every registered connection whose session is gone or expired, or whose token is revoked or expired. */
   async recheck(): Promise<void> {
     const sessions: string[] = [];
     const tokens: string[] = [];
@@ -118,7 +118,7 @@ export class CredentialRevocations {
     if (sessions.length === 0 && tokens.length === 0) return;
     const [liveSessions, liveTokens] = await Promise.all([
       this.deps.prisma.session.findMany({ where: { id: { in: sessions }, expires: { gt: new Date() } }, select: { id: true } }),
-      this.deps.prisma.apiToken.findMany({ where: { id: { in: tokens }, revokedAt: null }, select: { id: true } }),
+      this.deps.prisma.apiToken.findMany({ where: { id: { in: tokens }, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] }, select: { id: true } }),
     ]);
     const live = new Set([...liveSessions.map((s) => `session:${s.id}`), ...liveTokens.map((t) => `token:${t.id}`)]);
     for (const k of [...this.#open.keys()]) {

@@ -3,8 +3,9 @@
  * HTTP and over WebSocket. Runs in the custom server (never in a Next route), on its Prisma pool.
  */
 import type { PrismaClient } from '../db/client.ts';
-import { hashApiToken, looksLikeApiToken, TokenUsageRecorder } from './api-tokens.ts';
+import { hashApiToken, looksLikeApiToken, parseScopes, TokenUsageRecorder } from './api-tokens.ts';
 import { sessionTokenFromCookieHeader } from './cookies.ts';
+import type { Principal, TokenScope } from './permissions.ts';
 
 /** The credential a request was authenticated with; revoking it ends the WebSockets opened with it. */
 export interface Credential {
@@ -13,9 +14,11 @@ export interface Credential {
   readonly id: string;
 }
 
-/** A signed-in caller. */
-export interface Viewer {
+/** A signed-in caller: a {@link Principal} for `can()`. */
+export interface Viewer extends Principal {
   readonly userId: string;
+  /** What the API token may do; null for a session cookie (whatever the person may do). */
+  readonly scopes: ReadonlySet<TokenScope> | null;
   readonly email: string;
   readonly name: string | null;
   readonly credential: Credential;
@@ -58,7 +61,7 @@ async function viewerFromSession(prisma: PrismaClient, sessionToken: string): Pr
     select: { id: true, expires: true, user: { select: { id: true, email: true, name: true } } },
   });
   if (!session || session.expires.getTime() <= Date.now()) return null;
-  return { userId: session.user.id, email: session.user.email, name: session.user.name, credential: { kind: 'session', id: session.id } };
+  return { userId: session.user.id, email: session.user.email, name: session.user.name, scopes: null, credential: { kind: 'session', id: session.id } };
 }
 
 async function viewerFromAuthorization(prisma: PrismaClient, usage: TokenUsageRecorder, authorization: unknown): Promise<Viewer | null> {
@@ -68,9 +71,9 @@ async function viewerFromAuthorization(prisma: PrismaClient, usage: TokenUsageRe
   if (!token || !looksLikeApiToken(token)) return null;
   const row = await prisma.apiToken.findUnique({
     where: { tokenHash: hashApiToken(token) },
-    select: { id: true, revokedAt: true, lastUsedAt: true, user: { select: { id: true, email: true, name: true } } },
+    select: { id: true, revokedAt: true, expiresAt: true, lastUsedAt: true, scopes: true, user: { select: { id: true, email: true, name: true } } },
   });
-  if (!row || row.revokedAt !== null) return null;
+  if (!row || row.revokedAt !== null || (row.expiresAt !== null && row.expiresAt.getTime() <= Date.now())) return null;
   usage.touch(row.id, row.lastUsedAt);
-  return { userId: row.user.id, email: row.user.email, name: row.user.name, credential: { kind: 'token', id: row.id } };
+  return { userId: row.user.id, email: row.user.email, name: row.user.name, scopes: parseScopes(row.scopes), credential: { kind: 'token', id: row.id } };
 }

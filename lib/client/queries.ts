@@ -79,13 +79,15 @@ export const API_TOKENS = graphql(`
       prefix
       createdAt
       lastUsedAt
+      scopes
+      expiresAt
     }
   }
 `);
 
 export const CREATE_API_TOKEN = graphql(`
-  mutation CreateApiToken($name: String!) {
-    createApiToken(name: $name) {
+  mutation CreateApiToken($name: String!, $scopes: [ApiTokenScope!], $expiresAt: DateTime) {
+    createApiToken(name: $name, scopes: $scopes, expiresAt: $expiresAt) {
       token
       apiToken {
         id
@@ -93,6 +95,8 @@ export const CREATE_API_TOKEN = graphql(`
         prefix
         createdAt
         lastUsedAt
+        scopes
+        expiresAt
       }
     }
   }

@@ -1,13 +1,14 @@
 /**
  * Authorization matrix (issue 4): every query, mutation and subscription × every principal
- * (anonymous, none, viewer, commenter, editor, owner, revoked) × both transports. To add a field,
- * add a row: the first test fails while any schema field lacks one.
+ * (anonymous, none, viewer, commenter, editor, owner, revoked, and the owner's API tokens of each
+ * scope) × both transports. To add a field, add a row (with the token scope it needs): the first
+ * test fails while any schema field lacks one.
  */
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getSchema } from '../../graphql/schema.ts';
 import { createToken, type OpenSocket } from '../support/auth.ts';
-import { anonymousSocketClosedCode, checkRow, createMatrixFixture, missingRows, type MatrixFixture, type MatrixRow, type Outcome, type Principal } from '../support/auth-matrix.ts';
+import { anonymousSocketClosedCode, checkRow, expiredTokenSocketClosedCode, createMatrixFixture, missingRows, type MatrixFixture, type MatrixRow, type Outcome, type Principal } from '../support/auth-matrix.ts';
 import { startTestServer } from '../support/server.ts';
 
 /** Shorthands for the usual shapes of a row's expectations. */
@@ -30,10 +31,10 @@ const OWNERS: Principal[] = ['owner'];
 const rows: MatrixRow[] = [
   // --- accounts and tokens ---
   { field: 'Query.me', operation: () => ({ query: '{ me { id } }' }), expect: anyAccount('null') },
-  { field: 'Query.apiTokens', operation: () => ({ query: '{ apiTokens { id } }' }), expect: anyAccount('UNAUTHENTICATED') },
-  { field: 'Mutation.createApiToken', operation: () => ({ query: 'mutation { createApiToken(name: "matrix") { token } }' }), expect: anyAccount('UNAUTHENTICATED') },
+  { field: 'Query.apiTokens', scope: 'ACCOUNT', operation: () => ({ query: '{ apiTokens { id } }' }), expect: anyAccount('UNAUTHENTICATED') },
+  { field: 'Mutation.createApiToken', scope: 'ACCOUNT', operation: () => ({ query: 'mutation { createApiToken(name: "matrix") { token } }' }), expect: anyAccount('UNAUTHENTICATED') },
   {
-    field: 'Mutation.revokeApiToken',
+    field: 'Mutation.revokeApiToken', scope: 'ACCOUNT',
     // Each caller revokes a fresh token of their own (never the one their socket uses).
     operation: async ({ fx, account }) => {
       const id = account ? (await createToken(fx.server, account.cookie, 'to revoke')).id : 'none';
@@ -48,19 +49,19 @@ const rows: MatrixRow[] = [
     expect: { ...documentAccess(READERS), none: 'null', revoked: 'null' },
   },
   { field: 'Query.documents', operation: () => ({ query: '{ documents { edges { node { id } } } }' }), expect: anyAccount('UNAUTHENTICATED') },
-  { field: 'Mutation.createDocument', operation: () => ({ query: 'mutation { createDocument(title: "Mine") { id } }' }), expect: anyAccount('UNAUTHENTICATED') },
+  { field: 'Mutation.createDocument', scope: 'WRITE', operation: () => ({ query: 'mutation { createDocument(title: "Mine") { id } }' }), expect: anyAccount('UNAUTHENTICATED') },
   {
-    field: 'Mutation.renameDocument',
+    field: 'Mutation.renameDocument', scope: 'WRITE',
     operation: ({ fx }) => ({ query: 'mutation($id: ID!) { renameDocument(id: $id, title: "Renamed") { id } }', variables: { id: fx.documentId } }),
     expect: documentAccess(EDITORS),
   },
   {
-    field: 'Mutation.moveDocumentToTrash',
+    field: 'Mutation.moveDocumentToTrash', scope: 'DELETE',
     operation: async ({ fx }) => ({ query: 'mutation($id: ID!) { moveDocumentToTrash(id: $id) { id } }', variables: { id: await fx.newDocument() } }),
     expect: documentAccess(OWNERS),
   },
   {
-    field: 'Mutation.restoreDocumentFromTrash',
+    field: 'Mutation.restoreDocumentFromTrash', scope: 'DELETE',
     operation: async ({ fx }) => {
       const id = await fx.newDocument();
       await fx.asOwner('mutation($id: ID!) { moveDocumentToTrash(id: $id) { id } }', { id });
@@ -70,7 +71,7 @@ const rows: MatrixRow[] = [
     expect: documentAccess(OWNERS, 'NOT_FOUND'),
   },
   {
-    field: 'Mutation.submitOperation',
+    field: 'Mutation.submitOperation', scope: 'WRITE',
     operation: ({ fx, principal, transport }) => ({
       query: 'mutation($i: SubmitOperationInput!) { submitOperation(input: $i) { version } }',
       // baseVersion 1 is always in the past: the op is transformed over whatever came since.
@@ -96,7 +97,7 @@ const rows: MatrixRow[] = [
   },
   // --- history (issue 6) ---
   {
-    field: 'Mutation.nameVersion',
+    field: 'Mutation.nameVersion', scope: 'WRITE',
     operation: ({ fx, principal }) => ({
       query: 'mutation($d: ID!, $n: String!) { nameVersion(documentId: $d, version: 1, name: $n) { toVersion } }',
       variables: { d: fx.documentId, n: `named by ${principal}` },
@@ -104,7 +105,7 @@ const rows: MatrixRow[] = [
     expect: documentAccess(EDITORS),
   },
   {
-    field: 'Mutation.restoreVersion',
+    field: 'Mutation.restoreVersion', scope: 'WRITE',
     operation: ({ fx }) => ({ query: 'mutation($d: ID!) { restoreVersion(documentId: $d, version: 1) { version } }', variables: { d: fx.documentId } }),
     expect: documentAccess(EDITORS),
   },
@@ -115,7 +116,7 @@ const rows: MatrixRow[] = [
     expect: documentAccess(READERS),
   },
   {
-    field: 'Mutation.shareDocument',
+    field: 'Mutation.shareDocument', scope: 'SHARE',
     operation: ({ fx }) => ({
       query: 'mutation($d: ID!, $e: String!) { shareDocument(documentId: $d, email: $e, role: VIEWER) { role } }',
       variables: { d: fx.documentId, e: fx.accounts.none.email.replace('@', '+unused@') },
@@ -124,7 +125,7 @@ const rows: MatrixRow[] = [
     expect: { ...documentAccess(OWNERS), owner: 'NOT_FOUND' },
   },
   {
-    field: 'Mutation.updateCollaboratorRole',
+    field: 'Mutation.updateCollaboratorRole', scope: 'SHARE',
     operation: ({ fx }) => ({
       query: 'mutation($d: ID!, $u: ID!) { updateCollaboratorRole(documentId: $d, userId: $u, role: COMMENTER) { role } }',
       variables: { d: fx.documentId, u: fx.accounts.commenter.userId },
@@ -132,7 +133,7 @@ const rows: MatrixRow[] = [
     expect: documentAccess(OWNERS),
   },
   {
-    field: 'Mutation.removeCollaborator',
+    field: 'Mutation.removeCollaborator', scope: 'SHARE',
     operation: async ({ fx }) => ({
       query: 'mutation($d: ID!, $u: ID!) { removeCollaborator(documentId: $d, userId: $u) }',
       variables: { d: await fx.newDocument(), u: fx.accounts.viewer.userId },
@@ -183,6 +184,10 @@ describe('authorization matrix', () => {
 
   it('closes anonymous WebSocket connections with 4401 before any field runs', async () => {
     expect(await anonymousSocketClosedCode(fxRef().server)).toBe(4401);
+  });
+
+  it('closes WebSocket connections with an expired API token with 4401 before any field runs', async () => {
+    expect(await expiredTokenSocketClosedCode(fxRef())).toBe(4401);
   });
 
   for (const row of rows) {

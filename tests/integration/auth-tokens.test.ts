@@ -47,7 +47,7 @@ describe('API tokens', () => {
     const a = await startTestServer();
     const b = await startTestServer();
     const account = await signUp(a);
-    const kept = await createToken(a, account.cookie, 'kept');
+    const kept = await createToken(a, account.cookie, 'kept', { scopes: ['ACCOUNT'] });
     const doomed = await createToken(a, account.cookie, 'doomed');
     const onA = openSocket(a, { connectionParams: { authorization: bearer(doomed.token) } });
     const onB = openSocket(b, { connectionParams: { authorization: bearer(doomed.token) } });
@@ -72,6 +72,56 @@ describe('API tokens', () => {
     expect((await again.closed).code).toBe(4401);
     const list = await gqlHttp<{ apiTokens: Array<{ id: string }> }>(a.url, LIST, {}, { cookie: account.cookie });
     expect(list.body.data?.apiTokens.map((t) => t.id)).toEqual([kept.id]);
+  });
+
+  it('a token made without scopes reads and writes documents but cannot mint tokens, share, trash or revoke (issue 21 item 4)', async () => {
+    const server = await startTestServer();
+    const owner = await signUp(server);
+    const stranger = await signUp(server);
+    // Created the way every client did before scopes existed: a name only.
+    const created = await gqlHttp<{ createApiToken: { token: string; apiToken: { scopes: string[]; expiresAt: null } } }>(
+      server.url, 'mutation { createApiToken(name: "integration") { token apiToken { scopes expiresAt } } }', {}, { cookie: owner.cookie });
+    const { token, apiToken } = created.body.data!.createApiToken;
+    expect(apiToken).toEqual({ scopes: ['READ', 'WRITE'], expiresAt: null });
+    const as = (query: string, variables?: Record<string, unknown>) => gqlHttp(server.url, query, variables, { authorization: bearer(token) });
+    const doc = await as('mutation { createDocument(title: "By token") { id } }');
+    const documentId = (doc.body.data as { createDocument: { id: string } }).createDocument.id;
+    expect((await as('mutation($i: SubmitOperationInput!) { submitOperation(input: $i) { version } }', { i: { documentId, baseVersion: 0, clientId: 't', clientSeq: 1, delta: { ops: [{ insert: 'hi' }] } } })).body.errors).toBeUndefined();
+    const refusals = [
+      await as('mutation { createApiToken(name: "another") { token } }'),
+      await as('{ apiTokens { id } }'),
+      await as('mutation($d: ID!, $e: String!) { shareDocument(documentId: $d, email: $e, role: OWNER) { role } }', { d: documentId, e: stranger.email }),
+      await as('mutation($d: ID!) { moveDocumentToTrash(id: $d) { id } }', { d: documentId }),
+    ];
+    for (const refusal of refusals) {
+      expect(refusal.body.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', requiredScope: expect.any(String) });
+      expect(refusal.body.errors?.[0]?.message).toMatch(/lacks the "\w+" scope/);
+    }
+    expect(await server.services.prisma.documentMember.count({ where: { documentId, userId: stranger.userId } })).toBe(0);
+    expect(await server.services.prisma.apiToken.count({ where: { userId: owner.userId } })).toBe(1);
+    // Over WebSocket the same.
+    const socket = openSocket(server, { connectionParams: { authorization: bearer(token) } });
+    expect((await socket.query('mutation { createApiToken(name: "ws") { token } }')).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    await socket.dispose();
+  });
+
+  it('expire: an expired token authenticates nothing on either transport (issue 21 item 4)', async () => {
+    const server = await startTestServer();
+    const account = await signUp(server);
+    const expiresAt = new Date(Date.now() + 1200);
+    const { token } = await createToken(server, account.cookie, 'short-lived', { expiresAt });
+    expect((await gqlHttp(server.url, ME, {}, { authorization: bearer(token) })).body.data?.me).toEqual({ id: account.userId });
+    const list = await gqlHttp<{ apiTokens: Array<{ expiresAt: string }> }>(server.url, '{ apiTokens { expiresAt } }', {}, { cookie: account.cookie });
+    expect(list.body.data?.apiTokens[0]?.expiresAt).toBe(expiresAt.toISOString());
+    await new Promise((resolve) => setTimeout(resolve, expiresAt.getTime() + 50 - Date.now()));
+    expect((await gqlHttp(server.url, ME, {}, { authorization: bearer(token) })).body.data?.me).toBeNull();
+    const socket = openSocket(server, { connectionParams: { authorization: bearer(token) } });
+    expect((await socket.closed).code).toBe(4401);
+    // Expiry must be ahead, and within a year.
+    for (const bad of [new Date(Date.now() - 1000), new Date(Date.now() + 400 * 86_400_000)]) {
+      const refused = await gqlHttp(server.url, 'mutation($e: DateTime) { createApiToken(name: "x", expiresAt: $e) { token } }', { e: bad.toISOString() }, { cookie: account.cookie });
+      expect(refused.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    }
   });
 
   it('need a signed-in caller and a sensible name', async () => {

@@ -16,6 +16,24 @@ import { bearer, createToken, openSocket, signUp, type OpenSocket, type TestAcco
 /** Who calls. `revoked` had EDITOR on the fixture documents and was removed; `none` never had a role. */
 export type Principal = 'anonymous' | 'none' | 'viewer' | 'commenter' | 'editor' | 'owner' | 'revoked';
 export const PRINCIPALS: readonly Principal[] = ['anonymous', 'none', 'viewer', 'commenter', 'editor', 'owner', 'revoked'];
+
+/**
+ * Token principals: the owner's account calling with an API token of limited scopes, on both
+ * transports (issue 21 item 4). Their expected outcome is the owner's when the token has the
+ * row's scope, FORBIDDEN otherwise; `expiredToken` (every scope, past its expiry) gets the
+ * anonymous outcome over HTTP and a 4401 close over WebSocket.
+ */
+export type TokenPrincipal = 'readToken' | 'writeToken' | 'shareToken' | 'accountToken' | 'expiredToken';
+export const TOKEN_PRINCIPALS: Readonly<Record<TokenPrincipal, readonly TokenScopeName[]>> = {
+  readToken: ['READ'],
+  writeToken: ['READ', 'WRITE'],
+  shareToken: ['READ', 'SHARE'],
+  accountToken: ['READ', 'ACCOUNT'],
+  expiredToken: ['READ', 'WRITE', 'SHARE', 'DELETE', 'ACCOUNT'],
+};
+export type TokenScopeName = 'READ' | 'WRITE' | 'SHARE' | 'DELETE' | 'ACCOUNT';
+/** Scopes of the tokens role principals use over WebSocket: all of them, so those cells test roles. */
+const ALL_SCOPES: readonly TokenScopeName[] = ['READ', 'WRITE', 'SHARE', 'DELETE', 'ACCOUNT'];
 export type Transport = 'http' | 'ws';
 
 /** `ok`: data, no error; `null`: the field answered null, no error; otherwise the error code expected. */
@@ -23,11 +41,13 @@ export type Outcome = 'ok' | 'null' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOU
 
 export interface MatrixAccount extends TestAccount {
   readonly token: string;
+  /** Token principals call with their token on both transports (never the cookie). */
+  readonly tokenOnly?: boolean;
 }
 
 export interface MatrixFixture {
   readonly server: VersoServer;
-  readonly accounts: Readonly<Record<Exclude<Principal, 'anonymous'>, MatrixAccount>>;
+  readonly accounts: Readonly<Record<Exclude<Principal, 'anonymous'> | TokenPrincipal, MatrixAccount>>;
   /** A document where viewer/commenter/editor/owner hold those roles and `revoked` was removed; has one op. */
   readonly documentId: string;
   /** A fresh document with the same roles, for rows that change or trash what they act on. */
@@ -39,7 +59,7 @@ export interface MatrixFixture {
 /** One cell being run. */
 export interface Cell {
   readonly fx: MatrixFixture;
-  readonly principal: Principal;
+  readonly principal: Principal | TokenPrincipal;
   readonly transport: Transport;
   /** The caller's account; null for anonymous. */
   readonly account: MatrixAccount | null;
@@ -54,6 +74,8 @@ export interface MatrixRow {
   readonly expect: Readonly<Record<Principal, Outcome>>;
   /** Overrides for the WebSocket transport, when it differs. */
   readonly ws?: Partial<Readonly<Record<Principal, Outcome>>>;
+  /** The API token scope the field needs (default READ, which every token has). */
+  readonly scope?: TokenScopeName;
   /** Subscriptions: makes the stream emit once subscribed (e.g. someone updates presence). */
   readonly trigger?: (cell: Cell) => Promise<void>;
 }
@@ -77,11 +99,17 @@ export async function createMatrixFixture(server: VersoServer): Promise<MatrixFi
     await Promise.all(
       names.map(async (name) => {
         const account = await signUp(server, { name });
-        const { token } = await createToken(server, account.cookie, `matrix ${name}`);
+        const { token } = await createToken(server, account.cookie, `matrix ${name}`, { scopes: ALL_SCOPES });
         return [name, { ...account, token }] as const;
       }),
     ),
-  ) as Record<(typeof names)[number], MatrixAccount>;
+  ) as Record<(typeof names)[number] | TokenPrincipal, MatrixAccount>;
+  const expiresAt = new Date(Date.now() + 1500);
+  for (const [principal, scopes] of Object.entries(TOKEN_PRINCIPALS) as Array<[TokenPrincipal, readonly TokenScopeName[]]>) {
+    const expiring = principal === 'expiredToken' ? { expiresAt } : {};
+    const { token } = await createToken(server, accounts.owner.cookie, `matrix ${principal}`, { scopes, ...expiring });
+    accounts[principal] = { ...accounts.owner, token, tokenOnly: true };
+  }
   const asOwner = async (query: string, variables?: Record<string, unknown>) => {
     const { body } = await gqlHttp(server.url, query, variables, { cookie: accounts.owner.cookie });
     return body;
@@ -100,6 +128,7 @@ export async function createMatrixFixture(server: VersoServer): Promise<MatrixFi
     return created.id;
   };
   const documentId = await newDocument();
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt.getTime() + 50 - Date.now())));
   await must('mutation($i: SubmitOperationInput!) { submitOperation(input: $i) { version } }', {
     i: { documentId, baseVersion: 0, clientId: 'matrix-setup', clientSeq: 1, delta: { ops: [{ insert: 'Hello' }] } },
   });
@@ -120,7 +149,7 @@ export async function runCell(row: MatrixRow, cell: Cell, sockets: Map<string, O
   const { query, variables } = await row.operation(cell);
   const isSubscription = row.field.startsWith('Subscription.');
   if (cell.transport === 'http') {
-    const headers: Record<string, string> = cell.account ? { cookie: cell.account.cookie } : {};
+    const headers: Record<string, string> = cell.account ? (cell.account.tokenOnly ? { authorization: bearer(cell.account.token) } : { cookie: cell.account.cookie }) : {};
     const { response, body } = await gqlHttp(cell.fx.server.url, query, variables, headers);
     // Subscriptions are served over WebSocket only: over HTTP every caller gets a refusal, never data.
     if (isSubscription) return response.status >= 400 || body.errors ? 'refused over HTTP' : 'served over HTTP';
@@ -166,16 +195,33 @@ export async function checkRow(row: MatrixRow, fx: MatrixFixture, sockets: Map<s
   const actual: Record<string, string> = {};
   const expected: Record<string, string> = {};
   const isSubscription = row.field.startsWith('Subscription.');
+  const roleOutcome = (principal: Principal, transport: Transport) =>
+    transport === 'http' && isSubscription ? 'refused over HTTP' : (transport === 'ws' ? row.ws?.[principal] : undefined) ?? row.expect[principal];
   for (const transport of ['http', 'ws'] as const) {
     for (const principal of PRINCIPALS) {
       if (transport === 'ws' && principal === 'anonymous') continue;
       const key = `${transport} ${principal}`;
-      expected[key] = transport === 'http' && isSubscription ? 'refused over HTTP' : (transport === 'ws' ? row.ws?.[principal] : undefined) ?? row.expect[principal];
+      expected[key] = roleOutcome(principal, transport);
       const account = principal === 'anonymous' ? null : fx.accounts[principal];
       actual[key] = await runCell(row, { fx, principal, transport, account }, sockets);
     }
+    for (const [principal, scopes] of Object.entries(TOKEN_PRINCIPALS) as Array<[TokenPrincipal, readonly TokenScopeName[]]>) {
+      // An expired token's WebSocket is refused at connection_init (checked once, in the test file).
+      if (principal === 'expiredToken' && transport === 'ws') continue;
+      const key = `${transport} ${principal}`;
+      if (principal === 'expiredToken') expected[key] = roleOutcome('anonymous', transport);
+      else if (transport === 'http' && isSubscription) expected[key] = 'refused over HTTP';
+      else expected[key] = scopes.includes(row.scope ?? 'READ') ? roleOutcome('owner', transport) : 'FORBIDDEN';
+      actual[key] = await runCell(row, { fx, principal, transport, account: fx.accounts[principal] }, sockets);
+    }
   }
   expect(actual, row.field).toEqual(expected);
+}
+
+/** A graphql-ws connection with an expired API token is closed with 4401 before any operation runs. */
+export async function expiredTokenSocketClosedCode(fx: MatrixFixture): Promise<number> {
+  const socket = openSocket(fx.server, { connectionParams: { authorization: bearer(fx.accounts.expiredToken.token) } });
+  return (await socket.closed).code;
 }
 
 /** An anonymous graphql-ws connection is closed with 4401 before any operation runs. */

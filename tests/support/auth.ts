@@ -106,12 +106,17 @@ export async function signOut(server: HasUrl, cookie: string): Promise<Response>
   });
 }
 
-/** Creates an API token through the `createApiToken` mutation, authenticated by `cookie`. */
-export async function createToken(server: HasUrl, cookie: string, name = 'test token'): Promise<{ id: string; token: string }> {
+/** Creates an API token through the `createApiToken` mutation, authenticated by `cookie` (default scopes: READ, WRITE). */
+export async function createToken(
+  server: HasUrl,
+  cookie: string,
+  name = 'test token',
+  options: { scopes?: readonly string[]; expiresAt?: Date } = {},
+): Promise<{ id: string; token: string }> {
   const { body } = await gqlHttp<{ createApiToken: { token: string; apiToken: { id: string } } }>(
     server.url,
-    'mutation($name: String!) { createApiToken(name: $name) { token apiToken { id } } }',
-    { name },
+    'mutation($name: String!, $scopes: [ApiTokenScope!], $expiresAt: DateTime) { createApiToken(name: $name, scopes: $scopes, expiresAt: $expiresAt) { token apiToken { id } } }',
+    { name, scopes: options.scopes, expiresAt: options.expiresAt?.toISOString() },
     { cookie },
   );
   const created = body.data?.createApiToken;

@@ -31,8 +31,8 @@ type Documents = {
     "\n  mutation RenameDocument($id: ID!, $title: String!) {\n    renameDocument(id: $id, title: $title) {\n      id\n      title\n    }\n  }\n": typeof types.RenameDocumentDocument,
     "\n  mutation MoveDocumentToTrash($id: ID!) {\n    moveDocumentToTrash(id: $id) {\n      id\n      trashedAt\n    }\n  }\n": typeof types.MoveDocumentToTrashDocument,
     "\n  mutation RestoreDocumentFromTrash($id: ID!) {\n    restoreDocumentFromTrash(id: $id) {\n      id\n      trashedAt\n    }\n  }\n": typeof types.RestoreDocumentFromTrashDocument,
-    "\n  query ApiTokens {\n    apiTokens {\n      id\n      name\n      prefix\n      createdAt\n      lastUsedAt\n    }\n  }\n": typeof types.ApiTokensDocument,
-    "\n  mutation CreateApiToken($name: String!) {\n    createApiToken(name: $name) {\n      token\n      apiToken {\n        id\n        name\n        prefix\n        createdAt\n        lastUsedAt\n      }\n    }\n  }\n": typeof types.CreateApiTokenDocument,
+    "\n  query ApiTokens {\n    apiTokens {\n      id\n      name\n      prefix\n      createdAt\n      lastUsedAt\n      scopes\n      expiresAt\n    }\n  }\n": typeof types.ApiTokensDocument,
+    "\n  mutation CreateApiToken($name: String!, $scopes: [ApiTokenScope!], $expiresAt: DateTime) {\n    createApiToken(name: $name, scopes: $scopes, expiresAt: $expiresAt) {\n      token\n      apiToken {\n        id\n        name\n        prefix\n        createdAt\n        lastUsedAt\n        scopes\n        expiresAt\n      }\n    }\n  }\n": typeof types.CreateApiTokenDocument,
     "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id)\n  }\n": typeof types.RevokeApiTokenDocument,
     "\n  query Collaborators($documentId: ID!) {\n    collaborators(documentId: $documentId) {\n      role\n      addedAt\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n": typeof types.CollaboratorsDocument,
     "\n  mutation ShareDocument($documentId: ID!, $email: String!, $role: Role!) {\n    shareDocument(documentId: $documentId, email: $email, role: $role) {\n      role\n      user {\n        id\n      }\n    }\n  }\n": typeof types.ShareDocumentDocument,
@@ -56,8 +56,8 @@ const documents: Documents = {
     "\n  mutation RenameDocument($id: ID!, $title: String!) {\n    renameDocument(id: $id, title: $title) {\n      id\n      title\n    }\n  }\n": types.RenameDocumentDocument,
     "\n  mutation MoveDocumentToTrash($id: ID!) {\n    moveDocumentToTrash(id: $id) {\n      id\n      trashedAt\n    }\n  }\n": types.MoveDocumentToTrashDocument,
     "\n  mutation RestoreDocumentFromTrash($id: ID!) {\n    restoreDocumentFromTrash(id: $id) {\n      id\n      trashedAt\n    }\n  }\n": types.RestoreDocumentFromTrashDocument,
-    "\n  query ApiTokens {\n    apiTokens {\n      id\n      name\n      prefix\n      createdAt\n      lastUsedAt\n    }\n  }\n": types.ApiTokensDocument,
-    "\n  mutation CreateApiToken($name: String!) {\n    createApiToken(name: $name) {\n      token\n      apiToken {\n        id\n        name\n        prefix\n        createdAt\n        lastUsedAt\n      }\n    }\n  }\n": types.CreateApiTokenDocument,
+    "\n  query ApiTokens {\n    apiTokens {\n      id\n      name\n      prefix\n      createdAt\n      lastUsedAt\n      scopes\n      expiresAt\n    }\n  }\n": types.ApiTokensDocument,
+    "\n  mutation CreateApiToken($name: String!, $scopes: [ApiTokenScope!], $expiresAt: DateTime) {\n    createApiToken(name: $name, scopes: $scopes, expiresAt: $expiresAt) {\n      token\n      apiToken {\n        id\n        name\n        prefix\n        createdAt\n        lastUsedAt\n        scopes\n        expiresAt\n      }\n    }\n  }\n": types.CreateApiTokenDocument,
     "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id)\n  }\n": types.RevokeApiTokenDocument,
     "\n  query Collaborators($documentId: ID!) {\n    collaborators(documentId: $documentId) {\n      role\n      addedAt\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n": types.CollaboratorsDocument,
     "\n  mutation ShareDocument($documentId: ID!, $email: String!, $role: Role!) {\n    shareDocument(documentId: $documentId, email: $email, role: $role) {\n      role\n      user {\n        id\n      }\n    }\n  }\n": types.ShareDocumentDocument,
@@ -132,11 +132,11 @@ export function graphql(source: "\n  mutation RestoreDocumentFromTrash($id: ID!)
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query ApiTokens {\n    apiTokens {\n      id\n      name\n      prefix\n      createdAt\n      lastUsedAt\n    }\n  }\n"): typeof import('./graphql').ApiTokensDocument;
+export function graphql(source: "\n  query ApiTokens {\n    apiTokens {\n      id\n      name\n      prefix\n      createdAt\n      lastUsedAt\n      scopes\n      expiresAt\n    }\n  }\n"): typeof import('./graphql').ApiTokensDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation CreateApiToken($name: String!) {\n    createApiToken(name: $name) {\n      token\n      apiToken {\n        id\n        name\n        prefix\n        createdAt\n        lastUsedAt\n      }\n    }\n  }\n"): typeof import('./graphql').CreateApiTokenDocument;
+export function graphql(source: "\n  mutation CreateApiToken($name: String!, $scopes: [ApiTokenScope!], $expiresAt: DateTime) {\n    createApiToken(name: $name, scopes: $scopes, expiresAt: $expiresAt) {\n      token\n      apiToken {\n        id\n        name\n        prefix\n        createdAt\n        lastUsedAt\n        scopes\n        expiresAt\n      }\n    }\n  }\n"): typeof import('./graphql').CreateApiTokenDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

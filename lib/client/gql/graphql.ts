@@ -4,6 +4,19 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** What an API token may do. Every token can READ; the others are granted when the token is created. */
+export type ApiTokenScope =
+  /** List, create and revoke API tokens. Grant it only to tools that manage tokens. */
+  | 'ACCOUNT'
+  /** Move documents to the trash and restore them. */
+  | 'DELETE'
+  /** Read documents, their history, collaborators and presence, and follow them live (always granted). */
+  | 'READ'
+  /** Invite people, change their roles and remove them, on documents the account owns. */
+  | 'SHARE'
+  /** Create documents, edit content, rename, name and restore versions. */
+  | 'WRITE';
+
 /** Which documents `documents` lists. */
 export type DocumentFilter =
   /** Every document you can open (not in the trash). */
@@ -168,14 +181,16 @@ export type RestoreDocumentFromTrashMutation = { restoreDocumentFromTrash: { id:
 export type ApiTokensQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ApiTokensQuery = { apiTokens: Array<{ id: string, name: string, prefix: string, createdAt: string, lastUsedAt: string | null }> };
+export type ApiTokensQuery = { apiTokens: Array<{ id: string, name: string, prefix: string, createdAt: string, lastUsedAt: string | null, scopes: Array<ApiTokenScope>, expiresAt: string | null }> };
 
 export type CreateApiTokenMutationVariables = Exact<{
   name: string;
+  scopes?: Array<ApiTokenScope> | ApiTokenScope | null | undefined;
+  expiresAt?: string | null | undefined;
 }>;
 
 
-export type CreateApiTokenMutation = { createApiToken: { token: string, apiToken: { id: string, name: string, prefix: string, createdAt: string, lastUsedAt: string | null } } };
+export type CreateApiTokenMutation = { createApiToken: { token: string, apiToken: { id: string, name: string, prefix: string, createdAt: string, lastUsedAt: string | null, scopes: Array<ApiTokenScope>, expiresAt: string | null } } };
 
 export type RevokeApiTokenMutationVariables = Exact<{
   id: string;
@@ -425,12 +440,14 @@ export const ApiTokensDocument = new TypedDocumentString(`
     prefix
     createdAt
     lastUsedAt
+    scopes
+    expiresAt
   }
 }
     `) as unknown as TypedDocumentString<ApiTokensQuery, ApiTokensQueryVariables>;
 export const CreateApiTokenDocument = new TypedDocumentString(`
-    mutation CreateApiToken($name: String!) {
-  createApiToken(name: $name) {
+    mutation CreateApiToken($name: String!, $scopes: [ApiTokenScope!], $expiresAt: DateTime) {
+  createApiToken(name: $name, scopes: $scopes, expiresAt: $expiresAt) {
     token
     apiToken {
       id
@@ -438,6 +455,8 @@ export const CreateApiTokenDocument = new TypedDocumentString(`
       prefix
       createdAt
       lastUsedAt
+      scopes
+      expiresAt
     }
   }
 }
