@@ -70,10 +70,15 @@ builder.queryFields((t) => ({
     description: 'Everyone with a role on the document, owners first. Anyone who can read the document can see this.',
     args: { documentId: t.arg.id({ required: true, description: 'The document.' }) },
     resolve: async (_root, args, ctx) => {
-      const { document } = await authorizeDocument(ctx, String(args.documentId), 'read');
+      const { document, role } = await authorizeDocument(ctx, String(args.documentId), 'read');
       const rows = await ctx.services.prisma.documentMember.findMany({ where: { documentId: document.id }, select: memberSelect, orderBy: { createdAt: 'asc' } });
-      const rank = (role: DocumentRole) => ['OWNER', 'EDITOR', 'COMMENTER', 'VIEWER'].indexOf(role);
-      return rows.map((r) => ({ user: r.user, role: r.role, addedAt: r.createdAt })).sort((a, b) => rank(a.role) - rank(b.role));
+      const rank = (r: DocumentRole) => ['OWNER', 'EDITOR', 'COMMENTER', 'VIEWER'].indexOf(r);
+      const viewerId = ctx.viewer!.userId;
+      // Owners manage sharing by email and see every collaborator's address; others see names (and their own address).
+      const seesEmail = (userId: string) => role === 'OWNER' || userId === viewerId;
+      return rows
+        .map((r) => ({ user: { ...r.user, ...(seesEmail(r.user.id) ? { emailVisibleTo: viewerId } : {}) }, role: r.role, addedAt: r.createdAt }))
+        .sort((a, b) => rank(a.role) - rank(b.role));
     },
   }),
 }));

@@ -12,8 +12,8 @@ export function colorFor(userId: string): string {
 }
 
 /** One or two letters for an avatar. */
-export function initials(name: string | null, fallback: string): string {
-  const source = (name ?? '').trim() || fallback;
+export function initials(name: string | null, fallback: string | null): string {
+  const source = (name ?? '').trim() || fallback || '?';
   const words = source.split(/\s+/).filter(Boolean);
   const letters = words.length > 1 ? `${words[0]![0]}${words[words.length - 1]![0]}` : source.slice(0, 2);
   return letters.toUpperCase();

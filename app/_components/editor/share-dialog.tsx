@@ -15,6 +15,9 @@ const ROLES: ReadonlyArray<{ role: Role; label: string; hint: string }> = [
   { role: 'OWNER', label: 'Owner', hint: 'can also share and delete' },
 ];
 
+/** How a collaborator is named: their name; their address where it is shown (owners, yourself); never blank. */
+const nameOf = (user: { name: string | null; email: string | null }) => user.name ?? user.email ?? 'Unnamed collaborator';
+
 /** Share a document: invite by email with a role; list, change and remove collaborators (owners). */
 export function ShareDialog({ documentId, title, myRole, meId, onClose }: { documentId: string; title: string; myRole: Role; meId: string; onClose: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
@@ -110,21 +113,21 @@ export function ShareDialog({ documentId, title, myRole, meId, onClose }: { docu
               </span>
               <span className="who">
                 <span>
-                  {c.user.name ?? c.user.email}
+                  {nameOf(c.user)}
                   {c.user.id === meId ? ' (you)' : ''}
                 </span>
-                <span className="muted small">{c.user.email}</span>
+                {c.user.email && <span className="muted small">{c.user.email}</span>}
               </span>
               {owner && c.user.id !== meId ? (
                 <>
                   <label className="visually-hidden" htmlFor={`role-${c.user.id}`}>
-                    Role of {c.user.name ?? c.user.email}
+                    Role of {nameOf(c.user)}
                   </label>
                   <select
                     id={`role-${c.user.id}`}
                     value={c.role}
                     onChange={(e) =>
-                      void act(() => gqlFetch(UPDATE_COLLABORATOR_ROLE, { documentId, userId: c.user.id, role: e.target.value as Role }), `${c.user.name ?? c.user.email} is now ${e.target.value.toLowerCase()}.`)
+                      void act(() => gqlFetch(UPDATE_COLLABORATOR_ROLE, { documentId, userId: c.user.id, role: e.target.value as Role }), `${nameOf(c.user)} is now ${e.target.value.toLowerCase()}.`)
                     }
                   >
                     {ROLES.map((r) => (
@@ -136,9 +139,9 @@ export function ShareDialog({ documentId, title, myRole, meId, onClose }: { docu
                   <button
                     type="button"
                     className="button-link danger"
-                    onClick={() => void act(() => gqlFetch(REMOVE_COLLABORATOR, { documentId, userId: c.user.id }), `Removed ${c.user.name ?? c.user.email}.`)}
+                    onClick={() => void act(() => gqlFetch(REMOVE_COLLABORATOR, { documentId, userId: c.user.id }), `Removed ${nameOf(c.user)}.`)}
                   >
-                    Remove<span className="visually-hidden"> {c.user.name ?? c.user.email}</span>
+                    Remove<span className="visually-hidden"> {nameOf(c.user)}</span>
                   </button>
                 </>
               ) : (

@@ -137,7 +137,7 @@ export type PresenceSubscription = { presence: { clientId: string, selection: un
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MeQuery = { me: { id: string, name: string | null, email: string } | null };
+export type MeQuery = { me: { id: string, name: string | null, email: string | null } | null };
 
 export type DocumentsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -204,7 +204,7 @@ export type CollaboratorsQueryVariables = Exact<{
 }>;
 
 
-export type CollaboratorsQuery = { collaborators: Array<{ role: Role, addedAt: string, user: { id: string, name: string | null, email: string } }> };
+export type CollaboratorsQuery = { collaborators: Array<{ role: Role, addedAt: string, user: { id: string, name: string | null, email: string | null } }> };
 
 export type ShareDocumentMutationVariables = Exact<{
   documentId: string;
