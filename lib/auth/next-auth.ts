@@ -19,7 +19,7 @@ import type { Logger } from '../logger.ts';
 import { authCookieNames, authCookieOptions, useSecureCookies } from './cookies.ts';
 import { normalizeEmail } from './email.ts';
 import { ensurePersonalOrganization } from './organizations.ts';
-import { newSessionToken, SESSION_MAX_AGE_SECONDS } from './sessions.ts';
+import { newSessionToken, SESSION_MAX_AGE_SECONDS, withHashedSessionTokens } from './sessions.ts';
 
 /** Where next-auth's routes live (API.md). */
 export const AUTH_BASE_PATH = '/api/auth';
@@ -43,7 +43,8 @@ export function createAuthConfig(deps: NextAuthDeps): NextAuthConfig {
   const { config, prisma, logger } = deps;
   const names = authCookieNames(config.appOrigin);
   const options = authCookieOptions(config.appOrigin);
-  const base = PrismaAdapter(prisma as never) as Adapter;
+  // Session rows hold hashes of the cookie's token (lib/auth/sessions.ts).
+  const base = withHashedSessionTokens(PrismaAdapter(prisma as never) as Adapter);
   const adapter: Adapter = {
     ...base,
     // One account per email whatever its case: sharing and sign-in look emails up lower-cased.

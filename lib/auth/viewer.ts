@@ -5,6 +5,7 @@
 import type { PrismaClient } from '../db/client.ts';
 import { hashApiToken, looksLikeApiToken, parseScopes, TokenUsageRecorder } from './api-tokens.ts';
 import { sessionTokenFromCookieHeader } from './cookies.ts';
+import { findSession } from './sessions.ts';
 import type { Principal, TokenScope } from './permissions.ts';
 
 /** The credential a request was authenticated with; revoking it ends the WebSockets opened with it. */
@@ -56,11 +57,8 @@ export function createViewerResolver(deps: ViewerResolverDeps): ResolveViewer {
 }
 
 async function viewerFromSession(prisma: PrismaClient, sessionToken: string): Promise<Viewer | null> {
-  const session = await prisma.session.findUnique({
-    where: { sessionToken },
-    select: { id: true, expires: true, user: { select: { id: true, email: true, name: true } } },
-  });
-  if (!session || session.expires.getTime() <= Date.now()) return null;
+  const session = await findSession(prisma, sessionToken);
+  if (!session) return null;
   return { userId: session.user.id, email: session.user.email, name: session.user.name, scopes: null, credential: { kind: 'session', id: session.id } };
 }
 

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ensurePersonalOrganization } from '../../lib/auth/organizations.ts';
+import { hashSessionToken } from '../../lib/auth/sessions.ts';
 import { gqlHttp } from '../support/graphql-client.ts';
 import { startTestServer } from '../support/server.ts';
 import { getCsrf, GOOD_PASSWORD, openSocket, sessionCookie, setCookieHeader, signIn, signOut, signUp, uniqueEmail } from '../support/auth.ts';
@@ -194,7 +195,7 @@ describe('sign-out (next-auth POST /api/auth/signout)', () => {
     expect(response.status).toBe(302);
     expect(setCookieHeader(response, 'authjs.session-token')).toMatch(/Max-Age=0/);
     const token = account.cookie.split('=')[1]!;
-    expect(await server.services.prisma.session.findUnique({ where: { sessionToken: token } })).toBeNull();
+    expect(await server.services.prisma.session.findUnique({ where: { sessionToken: hashSessionToken(decodeURIComponent(token)) } })).toBeNull();
     expect((await gqlHttp(server.url, ME, {}, { cookie: account.cookie })).body.data?.me).toBeNull();
   });
 
