@@ -5,8 +5,14 @@
  *
  * One process at a time may own the folder (PGlite has no locking of its own and two writers
  * would corrupt it): `<dataDir>/pglite.lock` holds the owner's pid.
+ *
+ * The files hold everything (accounts, sessions' hashes, documents), so other local users may
+ * not read them whatever DATA_DIR's own mode: the `pglite` folder is made 0700 (even when it
+ * already existed, so nothing inside can be reached by others), its files 0600 at start (after
+ * PGlite's initdb, whose image is 0666) and again at close, and while the database is open the
+ * process's umask is 077, so files created meanwhile (new relations, WAL segments) are 0600.
  */
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { servePglite, type PgliteWireServer } from './pglite-server.ts';
@@ -59,6 +65,24 @@ async function lockFolder(lockPath: string, dataPath: string): Promise<() => Pro
   throw new EmbeddedDatabaseError(`could not lock ${lockPath}.`);
 }
 
+/** Owner-only modes for a folder tree: folders 0700, files 0600 (symbolic links are left alone). */
+export async function restrictToOwner(folder: string): Promise<void> {
+  await chmod(folder, 0o700);
+  for (const entry of await readdir(folder, { withFileTypes: true })) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) await restrictToOwner(path);
+    else if (entry.isFile()) await chmod(path, 0o600);
+  }
+}
+
+/** Files this process creates from now on are owner-only; returns a function that restores the previous umask. */
+function ownerOnlyUmask(): () => void {
+  const previous = process.umask(0o077);
+  return () => {
+    process.umask(previous);
+  };
+}
+
 /**
  * Opens (creating on first use) the database under `<dataDir>/pglite` and serves it.
  * @throws EmbeddedDatabaseError when another live process owns the folder.
@@ -70,10 +94,17 @@ export async function startEmbeddedPostgres(dataDir: string, onError: (error: un
   const unlock = await lockFolder(join(root, 'pglite.lock'), dataPath);
   let db: PGlite;
   let server: PgliteWireServer;
+  let restoreUmask = () => {};
   try {
+    restoreUmask = ownerOnlyUmask();
+    await mkdir(dataPath, { recursive: true, mode: 0o700 });
+    await restrictToOwner(dataPath);
     db = await PGlite.create(dataPath);
+    // A new database's files come out of PGlite's initdb image as 0666, whatever the umask.
+    await restrictToOwner(dataPath);
     server = await servePglite(db, onError);
   } catch (error) {
+    restoreUmask();
     await unlock();
     throw error;
   }
@@ -86,6 +117,10 @@ export async function startEmbeddedPostgres(dataDir: string, onError: (error: un
       (closing ??= (async () => {
         await server.close();
         await db.close();
+        // A few files PGlite rewrites with modes of its own (pg_internal.init) while running:
+        // unreachable behind the 0700 folder meanwhile, owner-only again at rest.
+        await restrictToOwner(dataPath).catch(onError);
+        restoreUmask();
         await unlock();
       })()),
   };
