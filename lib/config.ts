@@ -61,6 +61,13 @@ export interface Config {
    * per-address limits.
    */
   readonly trustProxy: boolean;
+  /**
+   * SMTP transport for confirmation emails (SMTP_URL, `smtp://` or `smtps://`, credentials in the
+   * URL). Null: no email is sent and every address counts as verified (said once in the log).
+   */
+  readonly smtpUrl: string | null;
+  /** Sender of Verso's emails (SMTP_FROM); default `Verso <no-reply@<APP_ORIGIN's host>>`. */
+  readonly smtpFrom: string;
 }
 
 /** Client id and secret of one OAuth app. */
@@ -93,6 +100,8 @@ export interface RateLimitsConfig {
   readonly signInPerAddress: RateLimitRule;
   /** Operation submissions per WebSocket connection (per credential over HTTP). RATE_LIMIT_OPS. */
   readonly opSubmissions: RateLimitRule;
+  /** `shareDocument` calls per account, whatever the document (bounds probing addresses). RATE_LIMIT_SHARE. */
+  readonly shares: RateLimitRule;
 }
 
 /** A configuration problem, with a message meant to be printed as one line. */
@@ -139,8 +148,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       signInPerAccount: parseRule('RATE_LIMIT_SIGNIN_ACCOUNT', env.RATE_LIMIT_SIGNIN_ACCOUNT ?? '10/900'),
       signInPerAddress: parseRule('RATE_LIMIT_SIGNIN_ADDRESS', env.RATE_LIMIT_SIGNIN_ADDRESS ?? '50/900'),
       opSubmissions: parseRule('RATE_LIMIT_OPS', env.RATE_LIMIT_OPS ?? '600/60'),
+      shares: parseRule('RATE_LIMIT_SHARE', env.RATE_LIMIT_SHARE ?? '60/3600'),
     },
     trustProxy: env.TRUST_PROXY === '1',
+    smtpUrl: env.SMTP_URL ? parseUrl('SMTP_URL', env.SMTP_URL, ['smtp:', 'smtps:']) : null,
+    smtpFrom: env.SMTP_FROM || `Verso <no-reply@${new URL(appOrigin).hostname}>`,
   };
 }
 

@@ -5,6 +5,8 @@
  */
 import { createApiToken, MAX_API_TOKENS, MAX_TOKEN_LIFETIME_DAYS, parseScopes, revokeApiToken } from '../../lib/auth/api-tokens.ts';
 import { DEFAULT_TOKEN_SCOPES, TOKEN_SCOPES, type TokenScope } from '../../lib/auth/permissions.ts';
+import { sendVerificationEmail } from '../../lib/auth/email-verification.ts';
+import { mailerFor } from '../../lib/auth/mailer.ts';
 import { publishRevocation } from '../../lib/auth/revocation.ts';
 import { codePointLength, lineProblem } from '../../lib/auth/text.ts';
 import { authorizeAccount } from '../authorize.ts';
@@ -129,6 +131,23 @@ builder.mutationFields((t) => ({
       const revoked = await revokeApiToken(ctx.services.prisma, viewer.userId, String(args.id));
       if (revoked) await publishRevocation(ctx.services.pubsub.publisher, ctx.services.config.redisPrefix, { kind: 'token', id: String(args.id) });
       return revoked;
+    },
+  }),
+  requestEmailVerification: t.boolean({
+    description:
+      "Emails the signed-in account a new link to confirm its address; documents shared with the address reach it once confirmed. False when there is nothing to confirm: the server sends no email (every address counts as verified) or the address is already confirmed. At most 5 an hour. Needs a session or the ACCOUNT scope.",
+    resolve: async (_root, _args, ctx) => {
+      const viewer = authorizeAccount(ctx, 'manage-account');
+      const mailer = mailerFor(ctx.services.config);
+      if (!mailer) return false;
+      const user = await ctx.services.prisma.user.findUniqueOrThrow({ where: { id: viewer.userId }, select: { email: true, name: true, emailVerified: true } });
+      if (user.emailVerified) return false;
+      const decision = await ctx.services.rateLimiter.consume('verify-email', { limit: 5, windowSeconds: 3600 }, viewer.userId);
+      if (!decision.allowed) {
+        throw userError('RATE_LIMITED', `A confirmation email was sent recently; check your inbox or wait ${decision.retryAfterSeconds} s.`, { retryAfterSeconds: decision.retryAfterSeconds });
+      }
+      await sendVerificationEmail(ctx.services.prisma, mailer, ctx.services.config.appOrigin, user);
+      return true;
     },
   }),
 }));

@@ -2,7 +2,8 @@
  * Sharing a document: collaborators and their roles. Owners share by email, change roles and
  * remove people; anyone may leave. A document always keeps at least one owner.
  */
-import { normalizeEmail } from '../../lib/auth/email.ts';
+import { emailProblem, normalizeEmail } from '../../lib/auth/email.ts';
+import { shareByEmail } from '../../lib/auth/invitations.ts';
 import type { DocumentRole } from '../../lib/auth/permissions.ts';
 import { Prisma, type PrismaClient } from '../../lib/db/client.ts';
 import { authorizeDocument } from '../authorize.ts';
@@ -24,6 +25,14 @@ const CollaboratorRef = builder.objectRef<CollaboratorShape>('Collaborator').imp
     user: t.field({ type: UserRef, description: 'The person.', resolve: (c) => c.user }),
     role: t.field({ type: RoleEnum, description: 'Their role on the document.', resolve: (c) => c.role }),
     addedAt: t.expose('addedAt', { type: 'DateTime', description: 'When they were given access.' }),
+  }),
+});
+
+const ShareRef = builder.objectRef<{ email: string; role: DocumentRole }>('Share').implement({
+  description: 'What `shareDocument` did, in the same shape whether or not an account uses the address.',
+  fields: (t) => ({
+    email: t.exposeString('email', { description: 'The address shared with, as stored (trimmed, lower-cased).' }),
+    role: t.field({ type: RoleEnum, description: 'The role given, or offered until the address has a confirmed account.', resolve: (s) => s.role }),
   }),
 });
 
@@ -85,28 +94,35 @@ builder.queryFields((t) => ({
 
 builder.mutationFields((t) => ({
   shareDocument: t.field({
-    type: CollaboratorRef,
-    description: 'Gives the account with this email a role on the document (owners only). Sharing again with someone already there changes their role.',
+    type: ShareRef,
+    description:
+      'Shares the document with an email address (owners only; rate-limited per account). The answer is the same whether or not an account uses the address: a verified account gets the role at once (sharing again with a collaborator changes their role); any other address gets an invitation that becomes the role when an account with that address is created and its address confirmed.',
     args: {
       documentId: t.arg.id({ required: true, description: 'The document to share.' }),
-      email: t.arg.string({ required: true, description: 'Email of an existing Verso account.' }),
+      email: t.arg.string({ required: true, description: 'The address to share with; it need not have an account yet.' }),
       role: t.arg({ type: RoleEnum, required: true, description: 'The role to give.' }),
     },
     resolve: async (_root, args, ctx) => {
       const { document } = await authorizeDocument(ctx, String(args.documentId), 'share');
-      const user = await ctx.services.prisma.user.findUnique({ where: { email: normalizeEmail(args.email) }, select: { id: true } });
-      if (!user) throw userError('NOT_FOUND', `No Verso account uses ${args.email.trim()}; ask them to sign up, then share again.`);
-      try {
-        const row = await ctx.services.prisma.documentMember.create({ data: { documentId: document.id, userId: user.id, role: args.role }, select: memberSelect });
-        await announce(ctx, document.id);
-        return { user: row.user, role: row.role, addedAt: row.createdAt };
-      } catch (error) {
-        if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002')) throw error;
-        // Already a collaborator: this is a role change (with the last-owner rule).
-        const changed = await changeMember(ctx.services.prisma, document.id, user.id, args.role);
-        await announce(ctx, document.id);
-        return changed!;
+      const email = normalizeEmail(args.email);
+      const problem = emailProblem(email);
+      if (problem) throw userError('BAD_USER_INPUT', problem);
+      const viewer = ctx.viewer!;
+      const decision = await ctx.services.rateLimiter.consume('share', ctx.services.config.rateLimits.shares, viewer.userId);
+      if (!decision.allowed) {
+        throw userError('RATE_LIMITED', `Too many shares in a short time; wait ${decision.retryAfterSeconds} s and share again.`, { retryAfterSeconds: decision.retryAfterSeconds });
       }
+      const outcome = await shareByEmail(ctx.services.prisma, {
+        documentId: document.id,
+        email,
+        role: args.role,
+        invitedById: viewer.userId,
+        smtpConfigured: ctx.services.config.smtpUrl !== null,
+      });
+      // Already a collaborator: this is a role change (with the last-owner rule).
+      if (outcome.kind === 'member' && !outcome.created) await changeMember(ctx.services.prisma, document.id, outcome.userId, args.role);
+      if (outcome.kind === 'member') await announce(ctx, document.id);
+      return { email, role: args.role };
     },
   }),
   updateCollaboratorRole: t.field({

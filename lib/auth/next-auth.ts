@@ -18,6 +18,7 @@ import type { PrismaClient } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
 import { authCookieNames, authCookieOptions, useSecureCookies } from './cookies.ts';
 import { normalizeEmail } from './email.ts';
+import { acceptInvitations } from './invitations.ts';
 import { ensurePersonalOrganization } from './organizations.ts';
 import { newSessionToken, SESSION_MAX_AGE_SECONDS, withHashedSessionTokens } from './sessions.ts';
 
@@ -79,7 +80,12 @@ export function createAuthConfig(deps: NextAuthDeps): NextAuthConfig {
     },
     events: {
       createUser: async ({ user }) => {
-        if (user.id) await ensurePersonalOrganization(prisma, user.id);
+        if (!user.id) return;
+        await ensurePersonalOrganization(prisma, user.id);
+        // OAuth providers hand over addresses they verified: the account's address counts as
+        // confirmed, and documents shared with it before it existed are its now.
+        await prisma.user.update({ where: { id: user.id }, data: { emailVerified: new Date() } });
+        if (user.email) await acceptInvitations(prisma, user.id, normalizeEmail(user.email));
       },
       signIn: async ({ user }) => {
         if (user.id) await ensurePersonalOrganization(prisma, user.id);

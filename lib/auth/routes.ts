@@ -25,6 +25,9 @@ import { hasControlCharacters } from './text.ts';
 import { consumeAll, type RateLimitDecision, type RateLimiter } from './rate-limit.ts';
 import type { CredentialRevocations } from './revocation.ts';
 import { createSession, deleteSessionByToken } from './sessions.ts';
+import { sendVerificationEmail, verifyEmail, VERIFY_EMAIL_PATH } from './email-verification.ts';
+import { acceptInvitations } from './invitations.ts';
+import { mailerFor } from './mailer.ts';
 
 export interface AuthRoutesDeps {
   readonly config: Config;
@@ -92,7 +95,37 @@ export function createAuthRoutes(deps: AuthRoutesDeps): AuthRouteHandler {
     if (result.kind === 'invalid') return sendJson(res, 400, { error: 'BAD_USER_INPUT', message: result.message });
     if (result.kind === 'taken') return sendJson(res, 409, { error: 'CONFLICT', message: result.message });
     const cookie = await startSession(req, result.user.id);
+    await welcome(result.user);
     sendJson(res, 201, { user: result.user }, { 'Set-Cookie': cookie });
+  }
+
+  /**
+   * A new account's address: without SMTP it counts as verified, so documents shared with it
+   * before it existed are its at once; with SMTP they wait for the confirmation link.
+   */
+  async function welcome(user: { id: string; email: string; name: string | null }): Promise<void> {
+    const mailer = mailerFor(config);
+    if (!mailer) {
+      await acceptInvitations(deps.prisma, user.id, user.email);
+      return;
+    }
+    try {
+      await sendVerificationEmail(deps.prisma, mailer, config.appOrigin, user);
+    } catch (error) {
+      // The account exists and works; only shares wait. The person can ask for a new link.
+      deps.logger.warn({ err: error }, 'could not send the address confirmation email');
+    }
+  }
+
+  /** `GET /api/auth/verify-email?email&token`: the confirmation link. */
+  async function confirmEmail(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'GET') return sendJson(res, 405, { error: 'METHOD_NOT_ALLOWED', message: 'Open the link from the email (GET).' }, { Allow: 'GET' });
+    const params = new URL(req.url ?? '/', config.appOrigin).searchParams;
+    const email = normalizeEmail(params.get('email') ?? '');
+    const token = params.get('token') ?? '';
+    const valid = emailProblem(email) === null && /^[A-Za-z0-9_-]{43}$/.test(token);
+    const result = valid ? await verifyEmail(deps.prisma, email, token) : { kind: 'invalid' as const };
+    redirect(req, res, result.kind === 'verified' ? `${config.appOrigin}/?emailVerified=1` : errorUrl('Verification'));
   }
 
   /** Answers the way next-auth's credentials callback does: a redirect, or `{ url }` for fetch clients. */
@@ -151,6 +184,7 @@ export function createAuthRoutes(deps: AuthRoutesDeps): AuthRouteHandler {
     try {
       if (pathname === `${AUTH_BASE_PATH}/signup`) return await signUp(req, res);
       if (pathname === `${AUTH_BASE_PATH}/callback/credentials`) return await credentialsSignIn(req, res);
+      if (pathname === VERIFY_EMAIL_PATH) return await confirmEmail(req, res);
       return await nextAuth(req, res);
     } catch (error) {
       if (error instanceof BodyTooLargeError) return sendJson(res, 413, { error: 'PAYLOAD_TOO_LARGE', message: error.message });

@@ -125,10 +125,8 @@ export const COLLABORATORS = graphql(`
 export const SHARE_DOCUMENT = graphql(`
   mutation ShareDocument($documentId: ID!, $email: String!, $role: Role!) {
     shareDocument(documentId: $documentId, email: $email, role: $role) {
+      email
       role
-      user {
-        id
-      }
     }
   }
 `);

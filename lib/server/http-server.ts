@@ -82,6 +82,7 @@ async function startOn(options: StartOptions, embedded: EmbeddedPostgres | null)
   }
   const { created } = await ensureDatabase(databaseUrl);
   if (created) logger.info('created the database named in DATABASE_URL');
+  if (config.smtpUrl === null) logger.info('no SMTP_URL: Verso sends no email, so every address counts as verified and shares reach it without confirmation');
   await migrate(databaseUrl, { log: (line) => logger.info(line) });
 
   const services = await createServices(config, logger, databaseUrl);

@@ -4,7 +4,7 @@ import { gqlHttp } from '../support/graphql-client.ts';
 import { startTestServer } from '../support/server.ts';
 import { insertSharedDocument, signUp } from '../support/auth.ts';
 
-const SHARE = 'mutation($d: ID!, $e: String!, $r: Role!) { shareDocument(documentId: $d, email: $e, role: $r) { role user { id email } } }';
+const SHARE = 'mutation($d: ID!, $e: String!, $r: Role!) { shareDocument(documentId: $d, email: $e, role: $r) { email role } }';
 const UPDATE = 'mutation($d: ID!, $u: ID!, $r: Role!) { updateCollaboratorRole(documentId: $d, userId: $u, role: $r) { role } }';
 const REMOVE = 'mutation($d: ID!, $u: ID!) { removeCollaborator(documentId: $d, userId: $u) }';
 const LIST = 'query($d: ID!) { collaborators(documentId: $d) { role user { id } } }';
@@ -18,7 +18,7 @@ describe('sharing', () => {
     const call = (query: string, variables: Record<string, unknown>, cookie = owner.cookie) => gqlHttp(server.url, query, variables, { cookie });
 
     const shared = await call(SHARE, { d: documentId, e: friend.email.toUpperCase(), r: 'VIEWER' });
-    expect(shared.body.data?.shareDocument).toEqual({ role: 'VIEWER', user: { id: friend.userId, email: friend.email } });
+    expect(shared.body.data?.shareDocument).toEqual({ email: friend.email, role: 'VIEWER' });
     expect((await call(LIST, { d: documentId }, friend.cookie)).body.data?.collaborators).toEqual([
       { role: 'OWNER', user: { id: owner.userId } },
       { role: 'VIEWER', user: { id: friend.userId } },
@@ -54,7 +54,7 @@ describe('sharing', () => {
     expect(await server.services.prisma.documentMember.count({ where: { documentId, role: 'OWNER' } })).toBe(1);
   });
 
-  it('only owners share and change roles; anyone may leave; unknown emails are NOT_FOUND', async () => {
+  it('only owners share and change roles; anyone may leave; an address without an account gets an invitation, not an error', async () => {
     const server = await startTestServer();
     const owner = await signUp(server);
     const editor = await signUp(server);
@@ -65,7 +65,9 @@ describe('sharing', () => {
     const byOutsider = await gqlHttp(server.url, SHARE, { d: documentId, e: outsider.email, r: 'OWNER' }, { cookie: outsider.cookie });
     expect(byOutsider.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     const unknown = await gqlHttp(server.url, SHARE, { d: documentId, e: 'nobody-here@example.com', r: 'VIEWER' }, { cookie: owner.cookie });
-    expect(unknown.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(unknown.body).toEqual({ data: { shareDocument: { email: 'nobody-here@example.com', role: 'VIEWER' } } });
+    const bad = await gqlHttp(server.url, SHARE, { d: documentId, e: 'not an address', r: 'VIEWER' }, { cookie: owner.cookie });
+    expect(bad.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     const leave = await gqlHttp(server.url, REMOVE, { d: documentId, u: editor.userId }, { cookie: editor.cookie });
     expect(leave.body.data?.removeCollaborator).toBe(true);
     expect(await server.services.prisma.documentMember.count({ where: { documentId } })).toBe(1);

@@ -39,15 +39,18 @@ export function ShareDialog({ documentId, title, myRole, meId, onClose }: { docu
     void load();
   }, [load]);
 
-  async function act(action: () => Promise<unknown>, done: string) {
+  /** Runs an action; true when it succeeded (the error is shown otherwise). */
+  async function act(action: () => Promise<unknown>, done: string): Promise<boolean> {
     setError(null);
     try {
       await action();
       setNotice(done);
       await load();
+      return true;
     } catch (e) {
       setError(errorMessage(e));
       setNotice(null);
+      return false;
     }
   }
 
@@ -58,8 +61,13 @@ export function ShareDialog({ documentId, title, myRole, meId, onClose }: { docu
     const email = String(data.get('email') ?? '').trim();
     const role = String(data.get('role') ?? 'VIEWER') as Role;
     if (!email) return;
-    await act(() => gqlFetch(SHARE_DOCUMENT, { documentId, email, role }), `Shared with ${email}.`);
-    form.reset();
+    // The same notice whether or not an account uses the address (nothing to learn from it).
+    const shared = await act(
+      () => gqlFetch(SHARE_DOCUMENT, { documentId, email, role }),
+      `Shared with ${email}. If they have no Verso account yet, they get access when they sign up with this address.`,
+    );
+    // After an error the address stays in the field, to correct or send again.
+    if (shared) form.reset();
   }
 
   return (

@@ -35,7 +35,7 @@ type Documents = {
     "\n  mutation CreateApiToken($name: String!, $scopes: [ApiTokenScope!], $expiresAt: DateTime) {\n    createApiToken(name: $name, scopes: $scopes, expiresAt: $expiresAt) {\n      token\n      apiToken {\n        id\n        name\n        prefix\n        createdAt\n        lastUsedAt\n        scopes\n        expiresAt\n      }\n    }\n  }\n": typeof types.CreateApiTokenDocument,
     "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id)\n  }\n": typeof types.RevokeApiTokenDocument,
     "\n  query Collaborators($documentId: ID!) {\n    collaborators(documentId: $documentId) {\n      role\n      addedAt\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n": typeof types.CollaboratorsDocument,
-    "\n  mutation ShareDocument($documentId: ID!, $email: String!, $role: Role!) {\n    shareDocument(documentId: $documentId, email: $email, role: $role) {\n      role\n      user {\n        id\n      }\n    }\n  }\n": typeof types.ShareDocumentDocument,
+    "\n  mutation ShareDocument($documentId: ID!, $email: String!, $role: Role!) {\n    shareDocument(documentId: $documentId, email: $email, role: $role) {\n      email\n      role\n    }\n  }\n": typeof types.ShareDocumentDocument,
     "\n  mutation UpdateCollaboratorRole($documentId: ID!, $userId: ID!, $role: Role!) {\n    updateCollaboratorRole(documentId: $documentId, userId: $userId, role: $role) {\n      role\n    }\n  }\n": typeof types.UpdateCollaboratorRoleDocument,
     "\n  mutation RemoveCollaborator($documentId: ID!, $userId: ID!) {\n    removeCollaborator(documentId: $documentId, userId: $userId)\n  }\n": typeof types.RemoveCollaboratorDocument,
 };
@@ -60,7 +60,7 @@ const documents: Documents = {
     "\n  mutation CreateApiToken($name: String!, $scopes: [ApiTokenScope!], $expiresAt: DateTime) {\n    createApiToken(name: $name, scopes: $scopes, expiresAt: $expiresAt) {\n      token\n      apiToken {\n        id\n        name\n        prefix\n        createdAt\n        lastUsedAt\n        scopes\n        expiresAt\n      }\n    }\n  }\n": types.CreateApiTokenDocument,
     "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id)\n  }\n": types.RevokeApiTokenDocument,
     "\n  query Collaborators($documentId: ID!) {\n    collaborators(documentId: $documentId) {\n      role\n      addedAt\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n": types.CollaboratorsDocument,
-    "\n  mutation ShareDocument($documentId: ID!, $email: String!, $role: Role!) {\n    shareDocument(documentId: $documentId, email: $email, role: $role) {\n      role\n      user {\n        id\n      }\n    }\n  }\n": types.ShareDocumentDocument,
+    "\n  mutation ShareDocument($documentId: ID!, $email: String!, $role: Role!) {\n    shareDocument(documentId: $documentId, email: $email, role: $role) {\n      email\n      role\n    }\n  }\n": types.ShareDocumentDocument,
     "\n  mutation UpdateCollaboratorRole($documentId: ID!, $userId: ID!, $role: Role!) {\n    updateCollaboratorRole(documentId: $documentId, userId: $userId, role: $role) {\n      role\n    }\n  }\n": types.UpdateCollaboratorRoleDocument,
     "\n  mutation RemoveCollaborator($documentId: ID!, $userId: ID!) {\n    removeCollaborator(documentId: $documentId, userId: $userId)\n  }\n": types.RemoveCollaboratorDocument,
 };
@@ -148,7 +148,7 @@ export function graphql(source: "\n  query Collaborators($documentId: ID!) {\n  
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation ShareDocument($documentId: ID!, $email: String!, $role: Role!) {\n    shareDocument(documentId: $documentId, email: $email, role: $role) {\n      role\n      user {\n        id\n      }\n    }\n  }\n"): typeof import('./graphql').ShareDocumentDocument;
+export function graphql(source: "\n  mutation ShareDocument($documentId: ID!, $email: String!, $role: Role!) {\n    shareDocument(documentId: $documentId, email: $email, role: $role) {\n      email\n      role\n    }\n  }\n"): typeof import('./graphql').ShareDocumentDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

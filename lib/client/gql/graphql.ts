@@ -213,7 +213,7 @@ export type ShareDocumentMutationVariables = Exact<{
 }>;
 
 
-export type ShareDocumentMutation = { shareDocument: { role: Role, user: { id: string } } };
+export type ShareDocumentMutation = { shareDocument: { email: string, role: Role } };
 
 export type UpdateCollaboratorRoleMutationVariables = Exact<{
   documentId: string;
@@ -482,10 +482,8 @@ export const CollaboratorsDocument = new TypedDocumentString(`
 export const ShareDocumentDocument = new TypedDocumentString(`
     mutation ShareDocument($documentId: ID!, $email: String!, $role: Role!) {
   shareDocument(documentId: $documentId, email: $email, role: $role) {
+    email
     role
-    user {
-      id
-    }
   }
 }
     `) as unknown as TypedDocumentString<ShareDocumentMutation, ShareDocumentMutationVariables>;
