@@ -62,10 +62,7 @@ export function ShareDialog({ documentId, title, myRole, meId, onClose }: { docu
     const role = String(data.get('role') ?? 'VIEWER') as Role;
     if (!email) return;
     // The same notice whether or not an account uses the address (nothing to learn from it).
-    const shared = await act(
-      () => gqlFetch(SHARE_DOCUMENT, { documentId, email, role }),
-      `Shared with ${email}. If they have no Verso account yet, they get access when they sign up with this address.`,
-    );
+    const shared = await act(() => gqlFetch(SHARE_DOCUMENT, { documentId, email, role }), `Shared with ${email}.`);
     // After an error the address stays in the field, to correct or send again.
     if (shared) form.reset();
   }
