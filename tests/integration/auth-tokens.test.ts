@@ -1,6 +1,8 @@
 /** API tokens: created and shown once, stored hashed, used over HTTP and WebSocket, revoked everywhere. */
 import { describe, expect, it } from 'vitest';
 import { hashApiToken } from '../../lib/auth/api-tokens.ts';
+import { CredentialRevocations } from '../../lib/auth/revocation.ts';
+import { createLogger } from '../../lib/logger.ts';
 import { gqlHttp } from '../support/graphql-client.ts';
 import { startTestServer } from '../support/server.ts';
 import { bearer, createToken, eventually, openSocket, signUp } from '../support/auth.ts';
@@ -122,6 +124,22 @@ describe('API tokens', () => {
       const refused = await gqlHttp(server.url, 'mutation($e: DateTime) { createApiToken(name: "x", expiresAt: $e) { token } }', { e: bad.toISOString() }, { cookie: account.cookie });
       expect(refused.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     }
+  });
+
+  it('expire: connections opened before the expiry are closed (4401) at the periodic recheck, live tokens are kept', async () => {
+    const server = await startTestServer();
+    const account = await signUp(server);
+    const expiring = await createToken(server, account.cookie, 'expiring', { expiresAt: new Date(Date.now() + 1000) });
+    const lasting = await createToken(server, account.cookie, 'lasting');
+    const registry = new CredentialRevocations({ pubsub: server.services.pubsub, redisPrefix: server.services.config.redisPrefix, prisma: server.services.prisma, logger: createLogger() });
+    const closed: Record<string, number> = {};
+    registry.track({ kind: 'token', id: expiring.id }, (code) => void (closed.expiring = code));
+    registry.track({ kind: 'token', id: lasting.id }, (code) => void (closed.lasting = code));
+    await registry.recheck();
+    expect(closed).toEqual({});
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await registry.recheck();
+    expect(closed).toEqual({ expiring: 4401 });
   });
 
   it('need a signed-in caller and a sensible name', async () => {
