@@ -125,7 +125,12 @@ export function createAuthRoutes(deps: AuthRoutesDeps): AuthRouteHandler {
     const token = params.get('token') ?? '';
     const valid = emailProblem(email) === null && /^[A-Za-z0-9_-]{43}$/.test(token);
     const result = valid ? await verifyEmail(deps.prisma, email, token) : { kind: 'invalid' as const };
-    redirect(req, res, result.kind === 'verified' ? `${config.appOrigin}/?emailVerified=1` : errorUrl('Verification'));
+    // A page of its own: the person arrives from their mailbox, maybe signed out, and must learn
+    // whether it worked.
+    if (result.kind === 'verified') {
+      return sendPage(res, 200, 'Address confirmed', 'Your email address is confirmed: documents shared with it are now in your list.');
+    }
+    sendPage(res, 400, 'Link not valid', 'This confirmation link is unknown, already used or older than 24 hours. Sign in and ask for a new one (requestEmailVerification), or share the document again.');
   }
 
   /** Answers the way next-auth's credentials callback does: a redirect, or `{ url }` for fetch clients. */
@@ -210,4 +215,16 @@ function safeCallbackUrl(raw: unknown, appOrigin: string): string {
   } catch {
     return `${appOrigin}/`;
   }
+}
+
+/** A minimal page for people arriving from a link in an email. */
+function sendPage(res: ServerResponse, status: number, title: string, message: string): void {
+  const escape = (text: string) => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'text/html; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-store');
+  res.end(
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)} · Verso</title></head>` +
+      `<body><main><h1>${escape(title)}</h1><p>${escape(message)}</p><p><a href="/">Open Verso</a></p></main></body></html>`,
+  );
 }
