@@ -141,9 +141,7 @@ export class CollabSession {
             this.#onStatus(event.status);
             break;
           case 'retryableRejection':
-            // Backing off (1, 2, 4, 8 s, with jitter) keeps a struggling server from a storm of resends.
-            this.#retryDelayMs = Math.min(8_000, this.#retryDelayMs * 2);
-            this.#scheduleResend(this.#retryDelayMs / 2 + Math.random() * (this.#retryDelayMs / 2));
+            this.#backOffAndResend();
             break;
           case 'desynchronized':
             void this.#reload(event.unconfirmed);
@@ -316,10 +314,22 @@ export class CollabSession {
     if (this.#ackTimer) clearTimeout(this.#ackTimer);
     this.#ackTimer = setTimeout(() => {
       this.#ackTimer = null;
-      // Still waiting for this very op on a live connection: the answer was lost, send it again.
+      // Still waiting for this very op on a live connection: the answer was lost, or the server
+      // is too busy to give it. Resending at once would add to its queue exactly when every other
+      // client times out too, so back off as after a retryable refusal.
       const status = this.#collab.status;
-      if (status.connected && status.state !== 'synchronized' && this.#collab.nextClientSeq === clientSeq + 1) this.#collab.resend();
+      if (status.connected && status.state !== 'synchronized' && this.#collab.nextClientSeq === clientSeq + 1) this.#backOffAndResend();
     }, this.#options.ackTimeoutMs ?? 10_000);
+  }
+
+  /**
+   * Resends the in-flight op after a delay that doubles each time (1–2 s, 2–4 s, then 4–8 s; random
+   * within each range, so clients refused or timed out together do not come back together);
+   * the next answer resets it.
+   */
+  #backOffAndResend(): void {
+    this.#retryDelayMs = Math.min(8_000, this.#retryDelayMs * 2);
+    this.#scheduleResend(this.#retryDelayMs / 2 + Math.random() * (this.#retryDelayMs / 2));
   }
 
   #scheduleResend(delayMs: number): void {

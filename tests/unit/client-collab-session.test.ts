@@ -1,0 +1,98 @@
+/**
+ * CollabSession's timers against a scripted graphql-ws client (no server): what it sends when,
+ * after lost answers and refusals. Fake timers, so the delays are exact.
+ */
+import type { Client, Sink } from 'graphql-ws';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CollabSession } from '../../lib/client/collab-session.ts';
+import { Delta } from '../../lib/ot/operation.ts';
+
+interface Call {
+  readonly query: string;
+  readonly variables: Record<string, unknown>;
+  readonly sink: Sink;
+  readonly at: number;
+}
+
+/** A graphql-ws client that answers OpenDocument and leaves every other operation to the test. */
+function scriptedClient(role = 'EDITOR') {
+  const calls: Call[] = [];
+  const client = {
+    subscribe(payload: { query: string; variables?: Record<string, unknown> }, sink: Sink) {
+      calls.push({ query: payload.query, variables: payload.variables ?? {}, sink, at: Date.now() });
+      if (payload.query.includes('query OpenDocument')) {
+        queueMicrotask(() => {
+          sink.next({ data: { document: { id: 'd1', title: 'T', version: 0, content: { ops: [{ insert: '\n' }] }, myRole: role } } });
+          sink.complete();
+        });
+      }
+      return () => {};
+    },
+    on: () => () => {},
+  } as unknown as Client;
+  const submits = () => calls.filter((c) => c.query.includes('mutation SubmitOperation'));
+  return { client, calls, submits };
+}
+
+describe('CollabSession', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('backs off with jitter after an ack timeout instead of resending at once (issue 13)', async () => {
+    const { client, submits } = scriptedClient();
+    const session = await CollabSession.open({ client, documentId: 'd1', presence: false, ackTimeoutMs: 1_000 });
+    // Every client of a struggling server times out at about the same moment: the resends must spread.
+    const random = vi.spyOn(Math, 'random');
+    session.applyLocal(new Delta().insert('x'));
+    expect(submits()).toHaveLength(1);
+    const start = Date.now();
+
+    random.mockReturnValue(0);
+    await vi.advanceTimersByTimeAsync(1_000);
+    // The answer was lost: nothing is resent the moment the timeout fires…
+    expect(submits()).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(submits()).toHaveLength(1);
+    // …but after the first backoff (1–2 s; here its lower end).
+    await vi.advanceTimersByTimeAsync(1);
+    expect(submits()).toHaveLength(2);
+    expect(submits()[1]!.variables).toMatchObject({ input: { clientSeq: 1 } });
+
+    // The second timeout backs off further (2–4 s), and where in that range is random.
+    random.mockReturnValue(0.5);
+    await vi.advanceTimersByTimeAsync(1_000 + 2_999);
+    expect(submits()).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(submits()).toHaveLength(3);
+    expect(submits()[2]!.at - start).toBe(1_000 + 1_000 + 1_000 + 3_000);
+
+    // Capped at 4–8 s.
+    random.mockReturnValue(1);
+    await vi.advanceTimersByTimeAsync(1_000 + 8_000);
+    expect(submits()).toHaveLength(4);
+    await vi.advanceTimersByTimeAsync(1_000 + 8_000);
+    expect(submits()).toHaveLength(5);
+    await session.close();
+  });
+
+  it('an answer resets the backoff after an ack timeout', async () => {
+    const { client, submits } = scriptedClient();
+    const session = await CollabSession.open({ client, documentId: 'd1', presence: false, ackTimeoutMs: 1_000 });
+    vi.spyOn(Math, 'random').mockReturnValue(0);
+    session.applyLocal(new Delta().insert('x'));
+    await vi.advanceTimersByTimeAsync(1_000 + 1_000);
+    expect(submits()).toHaveLength(2);
+    submits()[1]!.sink.next({ data: { submitOperation: { version: 1, delta: { ops: [{ insert: 'x' }] }, duplicate: false } } });
+    submits()[1]!.sink.complete();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(session.status.state).toBe('synchronized');
+
+    session.applyLocal(new Delta().insert('y'));
+    expect(submits()).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(1_000 + 999);
+    expect(submits()).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(submits()).toHaveLength(4);
+    await session.close();
+  });
+});
