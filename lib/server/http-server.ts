@@ -160,8 +160,7 @@ async function startOn(options: StartOptions, embedded: EmbeddedPostgres | null)
     if (pathname === '/api/ready') {
       if (draining) return sendJson(res, 503, { status: 'draining' });
       const checks = await servicesReady(services);
-      const ready = checks.postgres && checks.redis;
-      return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', ...checks });
+      return sendJson(res, checks.status === 'unavailable' ? 503 : 200, checks);
     }
     if (pathname === '/api/metrics') {
       if (!metricsAllowed(req, config.metricsToken)) {
