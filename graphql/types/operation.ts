@@ -6,6 +6,7 @@ import type { GraphQLError } from 'graphql';
 import { openOpFeed, HistoryGoneError } from '../../lib/collab/op-feed.ts';
 import type { AppliedOp } from '../../lib/collab/types.ts';
 import { validateOp } from '../../lib/ot/operation.ts';
+import { recheckReadAccess } from '../access-recheck.ts';
 import { authorizeDocument, authorizeDocumentCached } from '../authorize.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
@@ -149,9 +150,12 @@ export async function watchAccess(ctx: GraphQLContext, documentId: string, fail:
   };
   const stopEvents = await ctx.services.accessEvents.subscribe(documentId, recheck);
   const stopReconnect = ctx.services.pubsub.onResubscribed(recheck);
+  // And every ACCESS_RECHECK_MS, in case an access message was lost (issue 14).
+  const stopPeriodic = recheckReadAccess(ctx, documentId, fail);
   return () => {
     stopEvents();
     stopReconnect();
+    stopPeriodic();
   };
 }
 
