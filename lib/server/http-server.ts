@@ -17,7 +17,7 @@ import { createViewerResolver } from '../auth/viewer.ts';
 import type { GraphQLContext, Services } from '../../graphql/context.ts';
 import { handleGraphQLHttp, sendError } from '../../graphql/http.ts';
 import { getSchema } from '../../graphql/schema.ts';
-import { CLOSE_SERVICE_RESTART, serveGraphQLWs } from '../../graphql/ws.ts';
+import { CLOSE_SERVICE_RESTART, serveGraphQLWs, WS_MAX_PAYLOAD } from '../../graphql/ws.ts';
 import type { Config } from '../config.ts';
 import { ensureDatabase, migrate } from '../db/migrate.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../embedded/embedded-postgres.ts';
@@ -30,8 +30,6 @@ import { closeServices, createServices, servicesReady } from './services.ts';
 import { createWebHandler, type WebHandler } from './web.ts';
 
 export const GRAPHQL_PATH = '/api/graphql';
-/** Largest WebSocket message accepted, in bytes. */
-export const WS_MAX_PAYLOAD = 1024 * 1024;
 
 export interface StartOptions {
   readonly config: Config;
