@@ -14,7 +14,7 @@ import type { Client, FormattedExecutionResult as ExecutionResult } from 'graphq
 import { CollabClient } from '../collab/client.ts';
 import { saveIndicator, type ApplyLocalResult, type ClientStatus, type SaveIndicator } from '../collab/client-types.ts';
 import type { SubmitResult, Submission } from '../collab/types.ts';
-import { Delta, transformSelection, type Selection } from '../ot/operation.ts';
+import { compose, DEFAULT_LIMITS, Delta, transformSelection, validateOp, type Selection } from '../ot/operation.ts';
 import type { TypedDocumentString } from './gql/graphql.ts';
 import { DOCUMENT_OPERATION_BATCHES, LEAVE_PRESENCE, OPEN_DOCUMENT, PRESENCE, SUBMIT_OPERATION, UPDATE_PRESENCE } from './operations.ts';
 import { deltaFromJson, versionedSelectionFromJson, type ResultOf } from './typed-document.ts';
@@ -88,6 +88,18 @@ function describeClose(error: unknown): string {
   const e = error as { code?: number; reason?: string } | undefined;
   return e && typeof e.code === 'number' ? `${e.code} ${e.reason ?? ''}`.trim() : String(error);
 }
+
+/** Characters an op inserts (an embed counts 1) and its number of components, as the limits count them. */
+function measure(op: Delta): { inserted: number; components: number } {
+  let inserted = 0;
+  for (const component of op.ops) {
+    if (typeof component.insert === 'string') inserted += component.insert.length;
+    else if (component.insert !== undefined) inserted += 1;
+  }
+  return { inserted, components: op.ops.length };
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
 
 export class CollabSession {
   readonly documentId: string;
@@ -190,11 +202,38 @@ export class CollabSession {
     return this.#fatal;
   }
 
-  /** Records a local edit (made against `document`); it is sent when the server is reachable. */
+  /**
+   * Records a local edit (made against `document`); it is sent when the server is reachable.
+   * Refused (nothing changes; take it back on screen and show the message) when the server would
+   * refuse it as too large, alone or together with the unsaved edits it would be sent with: sent,
+   * it could only fail, and take the edits pending with it.
+   */
   applyLocal(op: Delta): ApplyLocalResult {
+    const tooLarge = this.#tooLarge(op);
+    if (tooLarge !== null) return { kind: 'refused', code: 'PAYLOAD_TOO_LARGE', message: tooLarge };
     const result = this.#collab.applyLocal(op);
     if (result.kind === 'applied' && op.ops.length > 0) this.#movePeers(op, true);
     return result;
+  }
+
+  /** Why the server would refuse `op` as too large (lib/ot/limits.ts), or null. */
+  #tooLarge(op: Delta): string | null {
+    const { maxInsertLength, maxComponents } = DEFAULT_LIMITS;
+    const alone = measure(op);
+    if (alone.inserted > maxInsertLength) {
+      return `That change was taken back: it inserts ${count(alone.inserted)} characters, and one change may insert at most ${count(maxInsertLength)}. Paste it in smaller parts.`;
+    }
+    if (alone.components > maxComponents) {
+      return `That change was taken back: it has ${count(alone.components)} differently formatted parts, and one change may have at most ${count(maxComponents)}. Paste it in smaller parts.`;
+    }
+    // Edits made while others are unconfirmed are sent together with them, as one op.
+    const pending = this.#collab.pending;
+    if (pending === null) return null;
+    const before = measure(pending);
+    if (before.inserted + alone.inserted <= maxInsertLength && before.components + alone.components <= maxComponents) return null;
+    const joined = validateOp(compose(pending, op));
+    if (joined.ok || joined.code !== 'PAYLOAD_TOO_LARGE') return null;
+    return `That change was taken back: with your changes still being saved it would be more than one change may hold (${count(maxInsertLength)} characters). Wait until the status says "Saved", then paste it again.`;
   }
 
   /** Sets the local selection and tells the others (throttled; deferred while edits are unconfirmed). */

@@ -95,4 +95,28 @@ describe('CollabSession', () => {
     expect(submits()).toHaveLength(4);
     await session.close();
   });
+
+  it('refuses a paste over the op limits locally, naming the limit, and keeps every other pending edit (issue 14)', async () => {
+    const { client, submits } = scriptedClient();
+    const session = await CollabSession.open({ client, documentId: 'd1', presence: false });
+    session.applyLocal(new Delta().insert('typed before'));
+    expect(submits()).toHaveLength(1);
+    const before = session.document;
+
+    const refused = session.applyLocal(new Delta().retain(12).insert('x'.repeat(2_000_000)));
+    expect(refused).toMatchObject({ kind: 'refused', code: 'PAYLOAD_TOO_LARGE' });
+    expect(refused.kind === 'refused' && refused.message).toContain('at most 1,000,000');
+    expect(session.document).toEqual(before);
+    expect(session.status.pendingEdits).toBe(1);
+
+    // Under the limit alone, but over it with what is still unsaved: refused too, nothing lost.
+    expect(session.applyLocal(new Delta().retain(12).insert('y'.repeat(600_000))).kind).toBe('applied');
+    const second = session.applyLocal(new Delta().retain(12).insert('z'.repeat(600_000)));
+    expect(second).toMatchObject({ kind: 'refused', code: 'PAYLOAD_TOO_LARGE' });
+    expect(second.kind === 'refused' && second.message).toContain('Saved');
+    expect(session.status.pendingEdits).toBe(2);
+    expect(session.document.length()).toBe(13 + 600_000);
+    expect(submits()).toHaveLength(1);
+    await session.close();
+  });
 });
