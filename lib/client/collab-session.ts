@@ -16,7 +16,7 @@ import { saveIndicator, type ApplyLocalResult, type ClientStatus, type SaveIndic
 import type { SubmitResult, Submission } from '../collab/types.ts';
 import { compose, DEFAULT_LIMITS, Delta, transformSelection, validateOp, type Selection } from '../ot/operation.ts';
 import type { TypedDocumentString } from './gql/graphql.ts';
-import { DOCUMENT_OPERATION_BATCHES, LEAVE_PRESENCE, OPEN_DOCUMENT, PRESENCE, SUBMIT_OPERATION, UPDATE_PRESENCE } from './operations.ts';
+import { DOCUMENT_OPERATION_BATCHES, LEAVE_PRESENCE, MY_DOCUMENT_ROLE, OPEN_DOCUMENT, PRESENCE, SUBMIT_OPERATION, UPDATE_PRESENCE } from './operations.ts';
 import { deltaFromJson, versionedSelectionFromJson, type ResultOf } from './typed-document.ts';
 
 type OpenDocumentResult = ResultOf<typeof OPEN_DOCUMENT>;
@@ -51,6 +51,14 @@ export interface CollabSessionOptions {
   readonly onStatus?: (status: SessionStatus) => void;
   readonly onPeers?: (peers: ReadonlyMap<string, Peer>) => void;
   readonly onFatal?: (fatal: SessionFatal) => void;
+  /** The person's role on the document changed while it was open (followed live, issue 19). */
+  readonly onRole?: (role: string) => void;
+  /**
+   * Local edits the server refused because the person may no longer edit (their role changed
+   * before the edits reached it), as one op against the document they were made on. The session
+   * has gone back to the server's text; show these to the person so they can copy them.
+   */
+  readonly onUnsent?: (unsent: Delta, message: string) => void;
   /** Resend the in-flight op when no answer came within this; default 10 s. */
   readonly ackTimeoutMs?: number;
   /** Also follow presence; default true. */
@@ -105,7 +113,7 @@ export class CollabSession {
   readonly documentId: string;
   readonly clientId: string;
   readonly title: string;
-  readonly role: string;
+  #role: string;
   readonly #options: CollabSessionOptions;
   readonly #client: Client;
   readonly #collab: CollabClient;
@@ -116,6 +124,7 @@ export class CollabSession {
   readonly #ahead = new Map<string, { index: number; length: number; version: number }>();
   #stopOps: (() => void) | null = null;
   #stopPresence: (() => void) | null = null;
+  #stopRole: (() => void) | null = null;
   readonly #offClient: Array<() => void> = [];
   #ackTimer: ReturnType<typeof setTimeout> | null = null;
   #retryTimer: ReturnType<typeof setTimeout> | null = null;
@@ -136,7 +145,7 @@ export class CollabSession {
     this.documentId = options.documentId;
     this.clientId = options.clientId ?? globalThis.crypto.randomUUID();
     this.title = opened.title;
-    this.role = opened.myRole;
+    this.#role = opened.myRole;
     this.#collab = new CollabClient({
       documentId: this.documentId,
       clientId: this.clientId,
@@ -173,6 +182,16 @@ export class CollabSession {
     const session = new CollabSession(options, document);
     session.#start();
     return session;
+  }
+
+  /** The person's role on the document now (OWNER, EDITOR, COMMENTER or VIEWER); followed live. */
+  get role(): string {
+    return this.#role;
+  }
+
+  /** Whether the role allows editing. */
+  get canEdit(): boolean {
+    return this.#role === 'OWNER' || this.#role === 'EDITOR';
   }
 
   /** The local document: server version plus unconfirmed local edits. */
@@ -249,6 +268,7 @@ export class CollabSession {
     for (const off of this.#offClient.splice(0)) off();
     this.#stopOps?.();
     this.#stopPresence?.();
+    this.#stopRole?.();
     for (const timer of [this.#ackTimer, this.#retryTimer, this.#presenceTimer]) if (timer) clearTimeout(timer);
     if (this.#heartbeat) clearInterval(this.#heartbeat);
     // The connection may outlive this session (another editor in the same tab): without this,
@@ -266,7 +286,9 @@ export class CollabSession {
         // graphql-ws would resubscribe with the old fromVersion; resubscribe from ours instead.
         this.#stopOps?.();
         this.#stopPresence?.();
+        this.#stopRole?.();
         this.#subscribeOps();
+        this.#subscribeRole();
         if (this.#options.presence !== false) this.#subscribePresence();
       }),
       this.#client.on('connected', () => {
@@ -276,6 +298,7 @@ export class CollabSession {
       }),
     );
     this.#subscribeOps();
+    this.#subscribeRole();
     if (this.#options.presence !== false) {
       this.#subscribePresence();
       this.#sendPresence();
@@ -309,6 +332,45 @@ export class CollabSession {
     );
   }
 
+  #subscribeRole(): void {
+    this.#stopRole = this.#client.subscribe<ResultOf<typeof MY_DOCUMENT_ROLE>>(
+      { query: MY_DOCUMENT_ROLE.toString(), variables: { documentId: this.documentId } },
+      {
+        next: (result) => {
+          const error = firstError(result);
+          if (error) {
+            const code = error.extensions?.code ?? 'INTERNAL_SERVER_ERROR';
+            if (FATAL.has(code)) this.#fail({ code, message: error.message });
+            return;
+          }
+          const role = result.data?.myDocumentRole;
+          if (role) this.#setRole(role);
+        },
+        error: () => {
+          // The socket closed; the 'closed' handler resubscribes.
+        },
+        complete: () => {},
+      },
+    );
+  }
+
+  #setRole(role: string): void {
+    if (role === this.#role || this.#closed) return;
+    this.#role = role;
+    this.#options.onRole?.(role);
+  }
+
+  /**
+   * The server refused an edit because the person may no longer edit: their role changed after
+   * they typed and before the edit reached it. Hand the unsaved edits to the host to show, and
+   * go back to the server's text (with the new role) instead of ending the session.
+   */
+  #onEditRefused(message: string): void {
+    const unsent = this.#collab.pending;
+    if (unsent && unsent.ops.length > 0) this.#options.onUnsent?.(unsent, message);
+    void this.#reload(null);
+  }
+
   #onStreamError(error: GraphQLErrorLike): void {
     const code = error.extensions?.code ?? 'INTERNAL_SERVER_ERROR';
     if (FATAL.has(code)) return this.#fail({ code, message: error.message });
@@ -334,6 +396,7 @@ export class CollabSession {
         }
         const code = error?.extensions?.code ?? 'INTERNAL_SERVER_ERROR';
         const message = error?.message ?? 'The server gave no answer.';
+        if (code === 'FORBIDDEN') return this.#onEditRefused(message);
         if (FATAL.has(code)) return this.#fail({ code, message });
         if (code === 'RATE_LIMITED') {
           this.#scheduleResend((error?.extensions?.retryAfterSeconds ?? 1) * 1000);
@@ -390,6 +453,7 @@ export class CollabSession {
         return this.#fail({ code: error?.extensions?.code ?? 'NOT_FOUND', message: error?.message ?? 'The document is no longer available to you.' });
       }
       const content = deltaFromJson(document.content);
+      this.#setRole(document.myRole);
       this.#stopOps?.();
       this.#history.clear();
       this.#collab.resync(document.version, content);

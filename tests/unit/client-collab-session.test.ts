@@ -15,14 +15,15 @@ interface Call {
 }
 
 /** A graphql-ws client that answers OpenDocument and leaves every other operation to the test. */
-function scriptedClient(role = 'EDITOR') {
+function scriptedClient(initialRole = 'EDITOR') {
   const calls: Call[] = [];
+  const server = { role: initialRole, content: { ops: [{ insert: '\n' }] } as unknown, version: 0 };
   const client = {
     subscribe(payload: { query: string; variables?: Record<string, unknown> }, sink: Sink) {
       calls.push({ query: payload.query, variables: payload.variables ?? {}, sink, at: Date.now() });
       if (payload.query.includes('query OpenDocument')) {
         queueMicrotask(() => {
-          sink.next({ data: { document: { id: 'd1', title: 'T', version: 0, content: { ops: [{ insert: '\n' }] }, myRole: role } } });
+          sink.next({ data: { document: { id: 'd1', title: 'T', version: server.version, content: server.content, myRole: server.role } } });
           sink.complete();
         });
       }
@@ -31,7 +32,8 @@ function scriptedClient(role = 'EDITOR') {
     on: () => () => {},
   } as unknown as Client;
   const submits = () => calls.filter((c) => c.query.includes('mutation SubmitOperation'));
-  return { client, calls, submits };
+  const subscriptions = (name: string) => calls.filter((c) => c.query.includes(`subscription ${name}`));
+  return { client, calls, submits, subscriptions, server };
 }
 
 describe('CollabSession', () => {
@@ -117,6 +119,46 @@ describe('CollabSession', () => {
     expect(session.status.pendingEdits).toBe(2);
     expect(session.document.length()).toBe(13 + 600_000);
     expect(submits()).toHaveLength(1);
+    await session.close();
+  });
+
+  it('follows role changes live, and keeps the edits a demotion refused for the person instead of ending the session (issue 19)', async () => {
+    const { client, submits, subscriptions, server } = scriptedClient('VIEWER');
+    const roles: string[] = [];
+    const unsent: string[] = [];
+    const fatal: string[] = [];
+    const reloads: string[] = [];
+    const session = await CollabSession.open({
+      client,
+      documentId: 'd1',
+      presence: false,
+      onRole: (role) => roles.push(role),
+      onUnsent: (op) => unsent.push(op.ops.map((c) => (typeof c.insert === 'string' ? c.insert : '')).join('')),
+      onFatal: (f) => fatal.push(f.code),
+      onReload: (content) => reloads.push(content.ops.map((c) => c.insert).join('')),
+    });
+    expect([session.role, session.canEdit]).toEqual(['VIEWER', false]);
+    const [role] = subscriptions('MyDocumentRole');
+    role!.sink.next({ data: { myDocumentRole: 'VIEWER' } });
+    role!.sink.next({ data: { myDocumentRole: 'EDITOR' } });
+    expect(roles).toEqual(['EDITOR']);
+    expect(session.canEdit).toBe(true);
+
+    // Typed, then demoted before the edits reached the server: it refuses them.
+    session.applyLocal(new Delta().insert('Hello'));
+    session.applyLocal(new Delta().retain(5).insert(' world'));
+    server.role = 'VIEWER';
+    server.content = { ops: [{ insert: 'Server text\n' }] };
+    server.version = 3;
+    submits()[0]!.sink.next({ errors: [{ message: 'Your role on this document (VIEWER) does not allow this (edit).', extensions: { code: 'FORBIDDEN' } }] });
+    submits()[0]!.sink.complete();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fatal).toEqual([]);
+    expect(unsent).toEqual(['Hello world']);
+    expect(reloads).toEqual(['Server text\n']);
+    expect(roles).toEqual(['EDITOR', 'VIEWER']);
+    expect([session.canEdit, session.version, session.status.pendingEdits]).toEqual([false, 3, 0]);
+    expect(session.fatal).toBeNull();
     await session.close();
   });
 });
