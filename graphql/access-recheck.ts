@@ -5,8 +5,8 @@
  * dies between committing a membership change and announcing it, or while Redis is unreachable.
  *
  * One round reads the grants of every (document, viewer) pair that has a live stream on this
- * instance in a few batched queries, instead of one query per stream per round: ten thousand
- * idle subscribers cost about ten queries every 15 s.
+ * instance in batched queries of PAIRS_PER_QUERY pairs, instead of one query per stream per
+ * round: ten thousand distinct (document, viewer) pairs cost twenty queries every 15 s.
  */
 import { can, type DocumentGrant } from '../lib/auth/permissions.ts';
 import type { GraphQLError } from 'graphql';
@@ -58,13 +58,34 @@ export function watchGrantPeriodically(ctx: GraphQLContext, documentId: string, 
 }
 
 /**
- * Ends a live stream (through `fail`, with the error a new subscription would get: NOT_FOUND, or
- * FORBIDDEN) when a round finds the viewer can no longer read the document.
+ * Calls `check` whenever the viewer's access to the document may have changed: on an
+ * access-change message, when the Redis subscriber comes back (a message may have been lost
+ * meanwhile), and at every periodic round (with the grant that round read). Answers how to stop.
  */
-export function recheckReadAccess(ctx: GraphQLContext, documentId: string, fail: (error: GraphQLError) => void): () => void {
-  return watchGrantPeriodically(ctx, documentId, (grant) => {
-    if (grant && ctx.viewer && can(ctx.viewer, 'read', grant)) return;
-    // The exact refusal, read once more (access may have come back since the round's read).
+export async function onAccessMaybeChanged(
+  ctx: GraphQLContext,
+  documentId: string,
+  check: (roundGrant?: DocumentGrant | null) => void,
+): Promise<() => void> {
+  const stopEvents = await ctx.services.accessEvents.subscribe(documentId, () => check());
+  const stopReconnect = ctx.services.pubsub.onResubscribed(() => check());
+  const stopPeriodic = watchGrantPeriodically(ctx, documentId, (grant) => check(grant));
+  return () => {
+    stopEvents();
+    stopReconnect();
+    stopPeriodic();
+  };
+}
+
+/**
+ * Rechecks read access whenever it may have changed ({@link onAccessMaybeChanged}); ends the live
+ * stream (through `fail`, with the error a new subscription would get: NOT_FOUND or FORBIDDEN)
+ * when it is gone.
+ */
+export function watchReadAccess(ctx: GraphQLContext, documentId: string, fail: (error: GraphQLError) => void): Promise<() => void> {
+  return onAccessMaybeChanged(ctx, documentId, (roundGrant) => {
+    // A round's grant that still allows reading needs no second read.
+    if (roundGrant && ctx.viewer && can(ctx.viewer, 'read', roundGrant)) return;
     authorizeDocument(ctx, documentId, 'read').catch((error: unknown) => fail(error as GraphQLError));
   });
 }

@@ -9,7 +9,7 @@
  */
 import type { GraphQLError } from 'graphql';
 import type { DocumentRole } from '../../lib/auth/permissions.ts';
-import { watchGrantPeriodically } from '../access-recheck.ts';
+import { onAccessMaybeChanged } from '../access-recheck.ts';
 import { authorizeDocument } from '../authorize.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
@@ -36,18 +36,14 @@ async function subscribeRole(ctx: GraphQLContext, documentId: string) {
         );
       };
       emit(initial);
-      const stopEvents = await ctx.services.accessEvents.subscribe(documentId, check);
-      const stopReconnect = ctx.services.pubsub.onResubscribed(check);
-      const stopPeriodic = watchGrantPeriodically(ctx, documentId, (grant) => {
-        if (grant?.role !== last || grant.deleted) check();
+      const stop = await onAccessMaybeChanged(ctx, documentId, (roundGrant) => {
+        // A round that found the role unchanged needs no second read.
+        if (roundGrant && roundGrant.role === last && !roundGrant.deleted) return;
+        check();
       });
-      // A change between the first read and the subscription above: read once more.
+      // A change between the first read and listening: read once more.
       check();
-      return () => {
-        stopEvents();
-        stopReconnect();
-        stopPeriodic();
-      };
+      return stop;
     },
   });
 }

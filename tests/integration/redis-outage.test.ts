@@ -5,7 +5,7 @@
  * really taken away: both instances reach it through a TCP proxy that the test cuts.
  */
 import type { Client } from 'graphql-ws';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { VersoServer } from '../../lib/server/http-server.ts';
 import { bearer, createToken, eventually, signUp } from '../support/auth.ts';
 import { gqlHttp, wsClient } from '../support/graphql-client.ts';
@@ -147,19 +147,9 @@ describe('Redis unreachable', () => {
     during.stop();
   }
 
-  it('refused connections: submissions and new subscriptions go on from PostgreSQL; /api/ready says degraded; catch-up fills every gap', async () => {
-    try {
-      await outage(env.proxy, 'refuse');
-    } finally {
-      await Promise.all(clients.splice(0).map((c) => c.dispose()));
-    }
-  }, 60_000);
+  afterEach(() => Promise.all(clients.splice(0).map((c) => c.dispose())));
 
-  it('a silent partition (connections open, nothing answers): the same, and nothing waits more than 5 s', async () => {
-    try {
-      await outage(env.proxy, 'blackhole');
-    } finally {
-      await Promise.all(clients.splice(0).map((c) => c.dispose()));
-    }
-  }, 60_000);
+  it('refused connections: submissions and new subscriptions go on from PostgreSQL; /api/ready says degraded; catch-up fills every gap', () => outage(env.proxy, 'refuse'), 60_000);
+
+  it('a silent partition (connections open, nothing answers): the same, and nothing waits more than 5 s', () => outage(env.proxy, 'blackhole'), 60_000);
 });
