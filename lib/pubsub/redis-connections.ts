@@ -97,8 +97,8 @@ export function openRedisPubSub(redisUrl: string, onError: (error: Error) => voi
     for (const callback of resubscribed) callback();
   };
   const watchdogs = [watch(publisher, onError), watch(subscriber, onError, refill)];
-  failPublishWhileDown(publisher, () => watchdogs[0]!.answering());
-  subscribeWithoutWaitingForRedis(subscriber, () => watchdogs[1]!.answering());
+  failPublishWhileDown(publisher, () => watchdogs[0]!.state());
+  subscribeWithoutWaitingForRedis(subscriber, () => watchdogs[1]!.state());
   let everReady = false;
   subscriber.on('ready', () => {
     // ioredis resubscribes its channels on reconnect; whatever was published meanwhile is gone.
@@ -114,7 +114,7 @@ export function openRedisPubSub(redisUrl: string, onError: (error: Error) => voi
       resubscribed.add(callback);
       return () => resubscribed.delete(callback);
     },
-    available: () => watchdogs.every((w) => w.answering()),
+    available: () => watchdogs.every((w) => w.state() === 'up'),
     async close() {
       for (const w of watchdogs) w.stop();
       await Promise.allSettled([publisher.quit(), subscriber.quit()]);
@@ -123,15 +123,22 @@ export function openRedisPubSub(redisUrl: string, onError: (error: Error) => voi
 }
 
 /**
- * Pings `redis` every WATCHDOG_EVERY_MS. A connection that is not ready, or whose last ping went
- * unanswered, is not answering; one that misses WATCHDOG_MISSES pings in a row while ioredis still
+ * Where a connection stands: `starting` until it is first ready (commands wait for it, as at any
+ * start), then `up`, or `down` while it is not ready or its last ping went unanswered.
+ */
+type ConnectionState = 'starting' | 'up' | 'down';
+
+/**
+ * Pings `redis` every WATCHDOG_EVERY_MS and tells its {@link ConnectionState}. One that misses WATCHDOG_MISSES pings in a row while ioredis still
  * thinks it is up (a silent network partition) is dropped and reconnected, so that its 'ready'
  * comes again when Redis answers (and with it the refill of whatever was missed). One that
  * answers again before that calls `onAnsweringAgain`.
  */
-function watch(redis: Redis, onError: (error: Error) => void, onAnsweringAgain: () => void = () => {}): { answering(): boolean; stop(): void } {
+function watch(redis: Redis, onError: (error: Error) => void, onAnsweringAgain: () => void = () => {}): { state(): ConnectionState; stop(): void } {
   let misses = 0;
   let inFlight = false;
+  let everReady = redis.status === 'ready';
+  redis.once('ready', () => (everReady = true));
   const timer = setInterval(() => {
     if (redis.status !== 'ready') {
       misses = 0;
@@ -160,7 +167,7 @@ function watch(redis: Redis, onError: (error: Error) => void, onAnsweringAgain: 
   }, WATCHDOG_EVERY_MS);
   timer.unref();
   return {
-    answering: () => redis.status === 'ready' && misses === 0,
+    state: () => (!everReady ? 'starting' : redis.status === 'ready' && misses === 0 ? 'up' : 'down'),
     stop: () => clearInterval(timer),
   };
 }
@@ -178,27 +185,29 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
  * as the outage lasts, holding every op published meanwhile. Pub/sub loses messages across an
  * outage anyway; subscribers refill from PostgreSQL when their connection comes back.
  */
-function failPublishWhileDown(publisher: Redis, answering: () => boolean): void {
+function failPublishWhileDown(publisher: Redis, state: () => ConnectionState): void {
   const original = publisher.publish.bind(publisher) as (...args: unknown[]) => Promise<number>;
   (publisher as unknown as Record<string, unknown>).publish = (...args: unknown[]) => {
-    if (!answering()) return Promise.reject(new Error('Redis is unreachable: not published (subscribers catch up from PostgreSQL when it is back).'));
+    if (state() === 'down') return Promise.reject(new Error('Redis is unreachable: not published (subscribers catch up from PostgreSQL when it is back).'));
     return original(...args);
   };
 }
 
 /**
  * SUBSCRIBE resolves at once while the connection is down or not answering (ioredis keeps the
- * command queued and sends it when Redis is back, then 'ready' triggers the refills), and within
- * SUBSCRIBE_WAIT_MS on a live one. Callers (RedisPubSub passes a callback) never see it fail.
+ * command queued and sends it when Redis is back, then 'ready' triggers the refills), within
+ * SUBSCRIBE_WAIT_MS on a live one, and within REDIS_COMMAND_TIMEOUT_MS while the connection is
+ * first starting. Callers (RedisPubSub passes a callback) never see it fail.
  */
-function subscribeWithoutWaitingForRedis(subscriber: Redis, answering: () => boolean): void {
+function subscribeWithoutWaitingForRedis(subscriber: Redis, state: () => ConnectionState): void {
   const original = subscriber.subscribe.bind(subscriber) as (...args: unknown[]) => Promise<unknown>;
   (subscriber as unknown as Record<string, unknown>).subscribe = (...args: unknown[]) => {
     const callback = typeof args.at(-1) === 'function' ? (args.pop() as (error: Error | null, count?: unknown) => void) : null;
-    const live = answering();
+    const now = state();
     const sent = original(...args);
     sent.catch(() => {});
-    const done = live ? within(sent, SUBSCRIBE_WAIT_MS).then(() => undefined, () => undefined) : Promise.resolve();
+    const wait = now === 'up' ? SUBSCRIBE_WAIT_MS : REDIS_COMMAND_TIMEOUT_MS;
+    const done = now === 'down' ? Promise.resolve() : within(sent, wait).then(() => undefined, () => undefined);
     return done.then(() => {
       callback?.(null, args.length);
       return args.length;
