@@ -68,6 +68,8 @@ export interface CollabSessionOptions {
 const HISTORY = 2000;
 const FATAL = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND']);
 const PRESENCE_HEARTBEAT_MS = 15_000;
+/** After the server refused to start the presence stream (e.g. Redis unreachable), try again this much later. */
+const PRESENCE_RETRY_MS = 5_000;
 
 interface GraphQLErrorLike {
   message: string;
@@ -131,6 +133,7 @@ export class CollabSession {
   /** Twice the next retry delay after a retryable refusal; back to 1 s at the next answer. */
   #retryDelayMs = 1_000;
   #presenceTimer: ReturnType<typeof setTimeout> | null = null;
+  #presenceRetry: ReturnType<typeof setTimeout> | null = null;
   #heartbeat: ReturnType<typeof setInterval> | null = null;
   #lastPresenceSent = 0;
   #presenceInFlight = false;
@@ -269,7 +272,7 @@ export class CollabSession {
     this.#stopOps?.();
     this.#stopPresence?.();
     this.#stopRole?.();
-    for (const timer of [this.#ackTimer, this.#retryTimer, this.#presenceTimer]) if (timer) clearTimeout(timer);
+    for (const timer of [this.#ackTimer, this.#retryTimer, this.#presenceTimer, this.#presenceRetry]) if (timer) clearTimeout(timer);
     if (this.#heartbeat) clearInterval(this.#heartbeat);
     // The connection may outlive this session (another editor in the same tab): without this,
     // it would keep our presence entry fresh and others would see a cursor that no longer moves.
@@ -287,6 +290,8 @@ export class CollabSession {
         this.#stopOps?.();
         this.#stopPresence?.();
         this.#stopRole?.();
+        if (this.#presenceRetry) clearTimeout(this.#presenceRetry);
+        this.#presenceRetry = null;
         this.#subscribeOps();
         this.#subscribeRole();
         if (this.#options.presence !== false) this.#subscribePresence();
@@ -507,7 +512,15 @@ export class CollabSession {
           }
           this.#options.onPeers?.(this.#peers);
         },
-        error: () => {},
+        error: (error) => {
+          // GraphQL errors: the stream could not start (presence lives in Redis, which may be
+          // away); try again later. A closed socket is the 'closed' handler's to resubscribe.
+          if (!Array.isArray(error) || this.#closed) return;
+          this.#presenceRetry = setTimeout(() => {
+            this.#presenceRetry = null;
+            if (!this.#closed) this.#subscribePresence();
+          }, PRESENCE_RETRY_MS);
+        },
         complete: () => {},
       },
     );

@@ -27,6 +27,12 @@ function scriptedClient(initialRole = 'EDITOR') {
           sink.complete();
         });
       }
+      if (/mutation (Leave|Update)Presence/.test(payload.query)) {
+        queueMicrotask(() => {
+          sink.next({ data: {} });
+          sink.complete();
+        });
+      }
       return () => {};
     },
     on: () => () => {},
@@ -159,6 +165,18 @@ describe('CollabSession', () => {
     expect(roles).toEqual(['EDITOR', 'VIEWER']);
     expect([session.canEdit, session.version, session.status.pendingEdits]).toEqual([false, 3, 0]);
     expect(session.fatal).toBeNull();
+    await session.close();
+  });
+
+  it('subscribes to presence again a little later when the server could not start it (presence lives in Redis, which may be away)', async () => {
+    const { client, subscriptions } = scriptedClient();
+    const session = await CollabSession.open({ client, documentId: 'd1' });
+    expect(subscriptions('Presence')).toHaveLength(1);
+    subscriptions('Presence')[0]!.sink.error([{ message: 'Something went wrong on the server; try again.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect(subscriptions('Presence')).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(subscriptions('Presence')).toHaveLength(2);
     await session.close();
   });
 });
