@@ -25,7 +25,11 @@ export function createConnectionState(services: Services, connectionId: string, 
     }
   }, refreshEveryMs);
   timer.unref();
-  const grants = createGrantCache<DocumentRow>({ accessEvents: services.accessEvents, onResubscribed: (callback) => services.pubsub.onResubscribed(callback) });
+  const grants = createGrantCache<DocumentRow>({
+    accessEvents: services.accessEvents,
+    onResubscribed: (callback) => services.pubsub.onResubscribed(callback),
+    available: () => services.pubsub.available(),
+  });
   return {
     grants,
     localLimits: instrumentRateLimiter(createLocalRateLimiter(), services.metrics),

@@ -10,6 +10,10 @@
  * in any case after `ttlMs`. The access channel is subscribed to *before* the grant is read, and
  * a grant read while a change arrived is not kept, so a change cannot slip between the read and
  * the subscription. Ending the credential closes the whole connection (lib/auth/revocation.ts).
+ *
+ * Never waits on Redis (issue 14): a read whose access channel is not confirmed yet (Redis slow
+ * or away: the SUBSCRIBE may be queued until it is back) goes to the database and is not kept,
+ * and nothing is kept while pub/sub is unavailable, since no change could reach us then.
  */
 import type { DocumentGrant } from '../lib/auth/permissions.ts';
 import type { AccessEvents } from '../lib/pubsub/access-events.ts';
@@ -36,6 +40,8 @@ export interface GrantCacheOptions {
   readonly accessEvents: AccessEvents;
   /** Registers a callback for "the Redis subscriber is back"; answers how to unregister. */
   readonly onResubscribed: (callback: () => void) => () => void;
+  /** Whether access changes can reach this process now (Redis up); default always. */
+  readonly available?: () => boolean;
   /** How long a grant is trusted without a re-read; default 10 s. */
   readonly ttlMs?: number;
   /** Documents remembered per connection (least recently used go first); default 16. */
@@ -56,6 +62,7 @@ export function createGrantCache<Row>(options: GrantCacheOptions): GrantCache<Ro
   const ttlMs = options.ttlMs ?? 10_000;
   const maxDocuments = options.maxDocuments ?? 16;
   const now = options.now ?? Date.now;
+  const available = options.available ?? (() => true);
   const entries = new Map<string, Entry<Row>>();
   let disposed = false;
 
@@ -85,6 +92,9 @@ export function createGrantCache<Row>(options: GrantCacheOptions): GrantCache<Ro
       entry.changes += 1;
       entry.grant = null;
     });
+    entry.stop.catch(() => {
+      if (entries.get(documentId) === entry) entries.delete(documentId);
+    });
     entries.set(documentId, entry);
     if (entries.size > maxDocuments) forget(entries.keys().next().value as string);
     return entry;
@@ -100,15 +110,13 @@ export function createGrantCache<Row>(options: GrantCacheOptions): GrantCache<Ro
       if (disposed) return load();
       const entry = watch(documentId);
       // Listening first: a change published while we read is counted, and the read not kept.
-      // Without the channel (Redis unavailable) nothing is kept: every call reads.
-      const listening = await entry.stop.then(() => true, () => false);
-      if (!listening) {
-        if (entries.get(documentId) === entry) entries.delete(documentId);
-        return load();
-      }
+      // A channel not confirmed by the next turn (or failed), or pub/sub unavailable: the read
+      // is not kept, so every call reads until it is.
+      const listening = await Promise.race([entry.stop.then(() => true, () => false), nextTurn()]);
+      const keep = listening && available();
       const before = entry.changes;
       const grant = await load();
-      if (grant !== null && entry.changes === before && entries.get(documentId) === entry && !disposed) {
+      if (keep && grant !== null && entry.changes === before && entries.get(documentId) === entry && !disposed) {
         entry.grant = grant;
         entry.expiresAt = now() + ttlMs;
       }
@@ -120,4 +128,9 @@ export function createGrantCache<Row>(options: GrantCacheOptions): GrantCache<Ro
       for (const documentId of [...entries.keys()]) forget(documentId);
     },
   };
+}
+
+/** Resolves false on the next turn of the event loop: what has not settled by then is not waited for. */
+function nextTurn(): Promise<false> {
+  return new Promise((resolve) => setImmediate(resolve, false));
 }

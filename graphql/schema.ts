@@ -15,6 +15,7 @@ import './types/presence.ts';
 import './types/account.ts';
 import './types/sharing.ts';
 import './types/history.ts';
+import './types/my-role.ts';
 
 /** Builds the schema; call once per process. */
 export function buildSchema(): GraphQLSchema {

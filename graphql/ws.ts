@@ -21,6 +21,15 @@ export const CLOSE_SERVICE_RESTART = 1012;
 /** Close code for a connection without a valid credential (and for one whose credential ended). */
 export const CLOSE_UNAUTHORIZED = 4401;
 
+/**
+ * Largest WebSocket message accepted, in bytes. It sits above the largest op the limits allow
+ * (lib/ot/limits.ts: 1,000,000 inserted characters, at most 6 bytes each as JSON, in up to 10,000
+ * formatted runs with their attributes, about 1 KB each), so an op over the limits is answered
+ * PAYLOAD_TOO_LARGE by validation instead of closing the socket (1009), which a client would
+ * take for a network failure and resend into forever (issue 14). Only a message past this closes.
+ */
+export const WS_MAX_PAYLOAD = 16 * 1024 * 1024;
+
 export interface WsOptions {
   readonly schema: GraphQLSchema;
   readonly services: Services;

@@ -51,6 +51,11 @@ export interface Config {
   readonly opsBatchWindowMs: number;
   /** A presence entry nobody refreshes for this long is gone (its instance died). */
   readonly presenceTtlMs: number;
+  /**
+   * Live streams re-read their viewer's access at least this often, in case an access-change
+   * message was lost (ACCESS_RECHECK_MS, default 15 s).
+   */
+  readonly accessRecheckMs: number;
   /** Optional OAuth sign-in providers, each switched on by its two environment variables. */
   readonly oauth: OAuthConfig;
   /** Redis-backed rate limits (hold across instances). */
@@ -138,6 +143,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dev: env.VERSO_DEV === '1',
     snapshotEvery: parsePositiveInt('SNAPSHOT_EVERY', env.SNAPSHOT_EVERY ?? '100'),
     presenceTtlMs: parsePositiveInt('PRESENCE_TTL_MS', env.PRESENCE_TTL_MS ?? '30000'),
+    accessRecheckMs: parsePositiveInt('ACCESS_RECHECK_MS', env.ACCESS_RECHECK_MS ?? '15000'),
     wsMaxBufferedBytes: parsePositiveInt('WS_MAX_BUFFERED_BYTES', env.WS_MAX_BUFFERED_BYTES ?? String(4 * 1024 * 1024)),
     opsBatchWindowMs: parseBatchWindow(env.OPS_BATCH_WINDOW_MS ?? '20'),
     oauth: {

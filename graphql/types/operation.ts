@@ -2,10 +2,10 @@
  * Operations: submitting one (sequenced, transformed, durable before the answer), reading the
  * log, and the gapless live stream `documentOperations`.
  */
-import type { GraphQLError } from 'graphql';
 import { openOpFeed, HistoryGoneError } from '../../lib/collab/op-feed.ts';
 import type { AppliedOp } from '../../lib/collab/types.ts';
 import { validateOp } from '../../lib/ot/operation.ts';
+import { watchReadAccess as watchAccess } from '../access-recheck.ts';
 import { authorizeDocument, authorizeDocumentCached } from '../authorize.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
@@ -138,22 +138,8 @@ builder.objectFields(DocumentRef, (t) => ({
   }),
 }));
 
-/**
- * Rechecks read access whenever access to the document changes, and whenever the Redis
- * subscriber connection comes back (an access message may have been lost meanwhile); ends the
- * stream when access is gone.
- */
-export async function watchAccess(ctx: GraphQLContext, documentId: string, fail: (error: GraphQLError) => void): Promise<() => void> {
-  const recheck = () => {
-    authorizeDocument(ctx, documentId, 'read').catch((error: unknown) => fail(error as GraphQLError));
-  };
-  const stopEvents = await ctx.services.accessEvents.subscribe(documentId, recheck);
-  const stopReconnect = ctx.services.pubsub.onResubscribed(recheck);
-  return () => {
-    stopEvents();
-    stopReconnect();
-  };
-}
+/** Rechecks read access whenever it may have changed, ending the stream when it is gone (graphql/access-recheck.ts). */
+export { watchAccess };
 
 builder.subscriptionFields((t) => ({
   documentOperations: t.field({

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { RateLimitRule } from '../config.ts';
+import { createLocalRateLimiter } from '../embedded/local-rate-limit.ts';
 
 export type { RateLimitRule };
 
@@ -66,9 +67,16 @@ export async function consumeRateLimit(
   return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(retryMs / 1000)) };
 }
 
-/** The Redis-backed {@link RateLimiter}: buckets under `${prefix}ratelimit:`. */
-export function createRedisRateLimiter(redis: Redis, prefix: string): RateLimiter {
-  return { consume: (name, rule, subject) => consumeRateLimit(redis, prefix, name, rule, subject) };
+/**
+ * The Redis-backed {@link RateLimiter}: buckets under `${prefix}ratelimit:`. When Redis does not
+ * answer (down, or past the connection's command timeout), the decision comes from `fallback`,
+ * this process's own buckets: limits then hold per instance instead of across them, rather than
+ * every sign-in and HTTP submission failing for as long as the outage lasts (issue 14).
+ */
+export function createRedisRateLimiter(redis: Redis, prefix: string, fallback: RateLimiter = createLocalRateLimiter()): RateLimiter {
+  return {
+    consume: (name, rule, subject) => consumeRateLimit(redis, prefix, name, rule, subject).catch(() => fallback.consume(name, rule, subject)),
+  };
 }
 
 /** Takes one token from each rule in turn; the first refusal wins (later buckets are not charged). */

@@ -14,9 +14,9 @@ import type { Client, FormattedExecutionResult as ExecutionResult } from 'graphq
 import { CollabClient } from '../collab/client.ts';
 import { saveIndicator, type ApplyLocalResult, type ClientStatus, type SaveIndicator } from '../collab/client-types.ts';
 import type { SubmitResult, Submission } from '../collab/types.ts';
-import { Delta, transformSelection, type Selection } from '../ot/operation.ts';
+import { compose, DEFAULT_LIMITS, Delta, transformSelection, validateOp, type Selection } from '../ot/operation.ts';
 import type { TypedDocumentString } from './gql/graphql.ts';
-import { DOCUMENT_OPERATION_BATCHES, LEAVE_PRESENCE, OPEN_DOCUMENT, PRESENCE, SUBMIT_OPERATION, UPDATE_PRESENCE } from './operations.ts';
+import { DOCUMENT_OPERATION_BATCHES, LEAVE_PRESENCE, MY_DOCUMENT_ROLE, OPEN_DOCUMENT, PRESENCE, SUBMIT_OPERATION, UPDATE_PRESENCE } from './operations.ts';
 import { deltaFromJson, versionedSelectionFromJson, type ResultOf } from './typed-document.ts';
 
 type OpenDocumentResult = ResultOf<typeof OPEN_DOCUMENT>;
@@ -51,6 +51,14 @@ export interface CollabSessionOptions {
   readonly onStatus?: (status: SessionStatus) => void;
   readonly onPeers?: (peers: ReadonlyMap<string, Peer>) => void;
   readonly onFatal?: (fatal: SessionFatal) => void;
+  /** The person's role on the document changed while it was open (followed live, issue 19). */
+  readonly onRole?: (role: string) => void;
+  /**
+   * Local edits the server refused because the person may no longer edit (their role changed
+   * before the edits reached it), as one op against the document they were made on. The session
+   * has gone back to the server's text; show these to the person so they can copy them.
+   */
+  readonly onUnsent?: (unsent: Delta, message: string) => void;
   /** Resend the in-flight op when no answer came within this; default 10 s. */
   readonly ackTimeoutMs?: number;
   /** Also follow presence; default true. */
@@ -60,6 +68,8 @@ export interface CollabSessionOptions {
 const HISTORY = 2000;
 const FATAL = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND']);
 const PRESENCE_HEARTBEAT_MS = 15_000;
+/** After the server refused to start the presence stream (e.g. Redis unreachable), try again this much later. */
+const PRESENCE_RETRY_MS = 5_000;
 
 interface GraphQLErrorLike {
   message: string;
@@ -89,11 +99,23 @@ function describeClose(error: unknown): string {
   return e && typeof e.code === 'number' ? `${e.code} ${e.reason ?? ''}`.trim() : String(error);
 }
 
+/** Characters an op inserts (an embed counts 1) and its number of components, as the limits count them. */
+function measure(op: Delta): { inserted: number; components: number } {
+  let inserted = 0;
+  for (const component of op.ops) {
+    if (typeof component.insert === 'string') inserted += component.insert.length;
+    else if (component.insert !== undefined) inserted += 1;
+  }
+  return { inserted, components: op.ops.length };
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+
 export class CollabSession {
   readonly documentId: string;
   readonly clientId: string;
   readonly title: string;
-  readonly role: string;
+  #role: string;
   readonly #options: CollabSessionOptions;
   readonly #client: Client;
   readonly #collab: CollabClient;
@@ -104,12 +126,14 @@ export class CollabSession {
   readonly #ahead = new Map<string, { index: number; length: number; version: number }>();
   #stopOps: (() => void) | null = null;
   #stopPresence: (() => void) | null = null;
+  #stopRole: (() => void) | null = null;
   readonly #offClient: Array<() => void> = [];
   #ackTimer: ReturnType<typeof setTimeout> | null = null;
   #retryTimer: ReturnType<typeof setTimeout> | null = null;
   /** Twice the next retry delay after a retryable refusal; back to 1 s at the next answer. */
   #retryDelayMs = 1_000;
   #presenceTimer: ReturnType<typeof setTimeout> | null = null;
+  #presenceRetry: ReturnType<typeof setTimeout> | null = null;
   #heartbeat: ReturnType<typeof setInterval> | null = null;
   #lastPresenceSent = 0;
   #presenceInFlight = false;
@@ -124,7 +148,7 @@ export class CollabSession {
     this.documentId = options.documentId;
     this.clientId = options.clientId ?? globalThis.crypto.randomUUID();
     this.title = opened.title;
-    this.role = opened.myRole;
+    this.#role = opened.myRole;
     this.#collab = new CollabClient({
       documentId: this.documentId,
       clientId: this.clientId,
@@ -141,9 +165,7 @@ export class CollabSession {
             this.#onStatus(event.status);
             break;
           case 'retryableRejection':
-            // Backing off (1, 2, 4, 8 s, with jitter) keeps a struggling server from a storm of resends.
-            this.#retryDelayMs = Math.min(8_000, this.#retryDelayMs * 2);
-            this.#scheduleResend(this.#retryDelayMs / 2 + Math.random() * (this.#retryDelayMs / 2));
+            this.#backOffAndResend();
             break;
           case 'desynchronized':
             void this.#reload(event.unconfirmed);
@@ -163,6 +185,16 @@ export class CollabSession {
     const session = new CollabSession(options, document);
     session.#start();
     return session;
+  }
+
+  /** The person's role on the document now (OWNER, EDITOR, COMMENTER or VIEWER); followed live. */
+  get role(): string {
+    return this.#role;
+  }
+
+  /** Whether the role allows editing. */
+  get canEdit(): boolean {
+    return this.#role === 'OWNER' || this.#role === 'EDITOR';
   }
 
   /** The local document: server version plus unconfirmed local edits. */
@@ -192,11 +224,38 @@ export class CollabSession {
     return this.#fatal;
   }
 
-  /** Records a local edit (made against `document`); it is sent when the server is reachable. */
+  /**
+   * Records a local edit (made against `document`); it is sent when the server is reachable.
+   * Refused (nothing changes; take it back on screen and show the message) when the server would
+   * refuse it as too large, alone or together with the unsaved edits it would be sent with: sent,
+   * it could only fail, and take the edits pending with it.
+   */
   applyLocal(op: Delta): ApplyLocalResult {
+    const tooLarge = this.#tooLarge(op);
+    if (tooLarge !== null) return { kind: 'refused', code: 'PAYLOAD_TOO_LARGE', message: tooLarge };
     const result = this.#collab.applyLocal(op);
     if (result.kind === 'applied' && op.ops.length > 0) this.#movePeers(op, true);
     return result;
+  }
+
+  /** Why the server would refuse `op` as too large (lib/ot/limits.ts), or null. */
+  #tooLarge(op: Delta): string | null {
+    const { maxInsertLength, maxComponents } = DEFAULT_LIMITS;
+    const alone = measure(op);
+    if (alone.inserted > maxInsertLength) {
+      return `That change was taken back: it inserts ${count(alone.inserted)} characters, and one change may insert at most ${count(maxInsertLength)}. Paste it in smaller parts.`;
+    }
+    if (alone.components > maxComponents) {
+      return `That change was taken back: it has ${count(alone.components)} differently formatted parts, and one change may have at most ${count(maxComponents)}. Paste it in smaller parts.`;
+    }
+    // Edits made while others are unconfirmed are sent together with them, as one op.
+    const pending = this.#collab.pending;
+    if (pending === null) return null;
+    const before = measure(pending);
+    if (before.inserted + alone.inserted <= maxInsertLength && before.components + alone.components <= maxComponents) return null;
+    const joined = validateOp(compose(pending, op));
+    if (joined.ok || joined.code !== 'PAYLOAD_TOO_LARGE') return null;
+    return `That change was taken back: with your changes still being saved it would be more than one change may hold (${count(maxInsertLength)} characters). Wait until the status says "Saved", then paste it again.`;
   }
 
   /** Sets the local selection and tells the others (throttled; deferred while edits are unconfirmed). */
@@ -212,7 +271,8 @@ export class CollabSession {
     for (const off of this.#offClient.splice(0)) off();
     this.#stopOps?.();
     this.#stopPresence?.();
-    for (const timer of [this.#ackTimer, this.#retryTimer, this.#presenceTimer]) if (timer) clearTimeout(timer);
+    this.#stopRole?.();
+    for (const timer of [this.#ackTimer, this.#retryTimer, this.#presenceTimer, this.#presenceRetry]) if (timer) clearTimeout(timer);
     if (this.#heartbeat) clearInterval(this.#heartbeat);
     // The connection may outlive this session (another editor in the same tab): without this,
     // it would keep our presence entry fresh and others would see a cursor that no longer moves.
@@ -229,7 +289,11 @@ export class CollabSession {
         // graphql-ws would resubscribe with the old fromVersion; resubscribe from ours instead.
         this.#stopOps?.();
         this.#stopPresence?.();
+        this.#stopRole?.();
+        if (this.#presenceRetry) clearTimeout(this.#presenceRetry);
+        this.#presenceRetry = null;
         this.#subscribeOps();
+        this.#subscribeRole();
         if (this.#options.presence !== false) this.#subscribePresence();
       }),
       this.#client.on('connected', () => {
@@ -239,6 +303,7 @@ export class CollabSession {
       }),
     );
     this.#subscribeOps();
+    this.#subscribeRole();
     if (this.#options.presence !== false) {
       this.#subscribePresence();
       this.#sendPresence();
@@ -272,6 +337,45 @@ export class CollabSession {
     );
   }
 
+  #subscribeRole(): void {
+    this.#stopRole = this.#client.subscribe<ResultOf<typeof MY_DOCUMENT_ROLE>>(
+      { query: MY_DOCUMENT_ROLE.toString(), variables: { documentId: this.documentId } },
+      {
+        next: (result) => {
+          const error = firstError(result);
+          if (error) {
+            const code = error.extensions?.code ?? 'INTERNAL_SERVER_ERROR';
+            if (FATAL.has(code)) this.#fail({ code, message: error.message });
+            return;
+          }
+          const role = result.data?.myDocumentRole;
+          if (role) this.#setRole(role);
+        },
+        error: () => {
+          // The socket closed; the 'closed' handler resubscribes.
+        },
+        complete: () => {},
+      },
+    );
+  }
+
+  #setRole(role: string): void {
+    if (role === this.#role || this.#closed) return;
+    this.#role = role;
+    this.#options.onRole?.(role);
+  }
+
+  /**
+   * The server refused an edit because the person may no longer edit: their role changed after
+   * they typed and before the edit reached it. Hand the unsaved edits to the host to show, and
+   * go back to the server's text (with the new role) instead of ending the session.
+   */
+  #onEditRefused(message: string): void {
+    const unsent = this.#collab.pending;
+    if (unsent && unsent.ops.length > 0) this.#options.onUnsent?.(unsent, message);
+    void this.#reload(null);
+  }
+
   #onStreamError(error: GraphQLErrorLike): void {
     const code = error.extensions?.code ?? 'INTERNAL_SERVER_ERROR';
     if (FATAL.has(code)) return this.#fail({ code, message: error.message });
@@ -297,6 +401,7 @@ export class CollabSession {
         }
         const code = error?.extensions?.code ?? 'INTERNAL_SERVER_ERROR';
         const message = error?.message ?? 'The server gave no answer.';
+        if (code === 'FORBIDDEN') return this.#onEditRefused(message);
         if (FATAL.has(code)) return this.#fail({ code, message });
         if (code === 'RATE_LIMITED') {
           this.#scheduleResend((error?.extensions?.retryAfterSeconds ?? 1) * 1000);
@@ -316,10 +421,22 @@ export class CollabSession {
     if (this.#ackTimer) clearTimeout(this.#ackTimer);
     this.#ackTimer = setTimeout(() => {
       this.#ackTimer = null;
-      // Still waiting for this very op on a live connection: the answer was lost, send it again.
+      // Still waiting for this very op on a live connection: the answer was lost, or the server
+      // is too busy to give it. Resending at once would add to its queue exactly when every other
+      // client times out too, so back off as after a retryable refusal.
       const status = this.#collab.status;
-      if (status.connected && status.state !== 'synchronized' && this.#collab.nextClientSeq === clientSeq + 1) this.#collab.resend();
+      if (status.connected && status.state !== 'synchronized' && this.#collab.nextClientSeq === clientSeq + 1) this.#backOffAndResend();
     }, this.#options.ackTimeoutMs ?? 10_000);
+  }
+
+  /**
+   * Resends the in-flight op after a delay that doubles each time (1–2 s, 2–4 s, then 4–8 s; random
+   * within each range, so clients refused or timed out together do not come back together);
+   * the next answer resets it.
+   */
+  #backOffAndResend(): void {
+    this.#retryDelayMs = Math.min(8_000, this.#retryDelayMs * 2);
+    this.#scheduleResend(this.#retryDelayMs / 2 + Math.random() * (this.#retryDelayMs / 2));
   }
 
   #scheduleResend(delayMs: number): void {
@@ -341,6 +458,7 @@ export class CollabSession {
         return this.#fail({ code: error?.extensions?.code ?? 'NOT_FOUND', message: error?.message ?? 'The document is no longer available to you.' });
       }
       const content = deltaFromJson(document.content);
+      this.#setRole(document.myRole);
       this.#stopOps?.();
       this.#history.clear();
       this.#collab.resync(document.version, content);
@@ -394,7 +512,15 @@ export class CollabSession {
           }
           this.#options.onPeers?.(this.#peers);
         },
-        error: () => {},
+        error: (error) => {
+          // GraphQL errors: the stream could not start (presence lives in Redis, which may be
+          // away); try again later. A closed socket is the 'closed' handler's to resubscribe.
+          if (!Array.isArray(error) || this.#closed) return;
+          this.#presenceRetry = setTimeout(() => {
+            this.#presenceRetry = null;
+            if (!this.#closed) this.#subscribePresence();
+          }, PRESENCE_RETRY_MS);
+        },
         complete: () => {},
       },
     );

@@ -70,3 +70,10 @@ export const PRESENCE = graphql(`
     }
   }
 `);
+
+/** The viewer's role on the document, live: the current one first, then each change. */
+export const MY_DOCUMENT_ROLE = graphql(`
+  subscription MyDocumentRole($documentId: ID!) {
+    myDocumentRole(documentId: $documentId)
+  }
+`);

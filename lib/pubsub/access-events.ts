@@ -6,7 +6,11 @@
 import { createPubSubEngine, type RedisPubSubConnections } from './redis-connections.ts';
 
 export interface AccessEvents {
-  /** Tells every instance that access to `documentId` changed. */
+  /**
+   * Tells every instance that access to `documentId` changed. Best effort, never fails: the
+   * change is already committed, and a message lost to a Redis outage is made up for by the
+   * periodic recheck of live streams (graphql/access-recheck.ts) and the grant cache's TTL.
+   */
   publish(documentId: string): Promise<void>;
   /** Calls `listener` whenever access to `documentId` changed. */
   subscribe(documentId: string, listener: () => void): Promise<() => void>;
@@ -16,7 +20,7 @@ export function createAccessEvents(connections: RedisPubSubConnections, prefix: 
   const pubsub = createPubSubEngine(connections);
   const channel = (documentId: string) => `${prefix}doc:${documentId}:access`;
   return {
-    publish: (documentId) => pubsub.publish(channel(documentId), 1),
+    publish: (documentId) => pubsub.publish(channel(documentId), 1).catch(() => {}),
     async subscribe(documentId, listener) {
       const id = await pubsub.subscribe(channel(documentId), () => listener());
       let done = false;

@@ -17,7 +17,7 @@ import { createViewerResolver } from '../auth/viewer.ts';
 import type { GraphQLContext, Services } from '../../graphql/context.ts';
 import { handleGraphQLHttp, sendError } from '../../graphql/http.ts';
 import { getSchema } from '../../graphql/schema.ts';
-import { CLOSE_SERVICE_RESTART, serveGraphQLWs } from '../../graphql/ws.ts';
+import { CLOSE_SERVICE_RESTART, serveGraphQLWs, WS_MAX_PAYLOAD } from '../../graphql/ws.ts';
 import type { Config } from '../config.ts';
 import { ensureDatabase, migrate } from '../db/migrate.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../embedded/embedded-postgres.ts';
@@ -30,8 +30,6 @@ import { closeServices, createServices, servicesReady } from './services.ts';
 import { createWebHandler, type WebHandler } from './web.ts';
 
 export const GRAPHQL_PATH = '/api/graphql';
-/** Largest WebSocket message accepted, in bytes. */
-export const WS_MAX_PAYLOAD = 1024 * 1024;
 
 export interface StartOptions {
   readonly config: Config;
@@ -161,8 +159,7 @@ async function startOn(options: StartOptions, embedded: EmbeddedPostgres | null)
     if (pathname === '/api/ready') {
       if (draining) return sendJson(res, 503, { status: 'draining' });
       const checks = await servicesReady(services);
-      const ready = checks.postgres && checks.redis;
-      return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', ...checks });
+      return sendJson(res, checks.status === 'unavailable' ? 503 : 200, checks);
     }
     if (pathname === '/api/metrics') {
       if (!metricsAllowed(req, config.metricsToken)) {

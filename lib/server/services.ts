@@ -20,7 +20,7 @@ import type { Logger } from '../logger.ts';
 import { createMetrics, instrumentBroadcaster, instrumentRateLimiter, instrumentSequencer } from '../metrics/metrics.ts';
 import { createRedisPresence } from '../pubsub/presence.ts';
 import { createRedisBroadcaster } from '../pubsub/redis-broadcaster.ts';
-import { openPubSub } from '../pubsub/redis-connections.ts';
+import { openPubSub, REDIS_COMMAND_TIMEOUT_MS } from '../pubsub/redis-connections.ts';
 import { createAccessEvents } from '../pubsub/access-events.ts';
 
 /** Creates the services for `config`; `databaseUrl` is the PostgreSQL to use (embedded or not). */
@@ -29,7 +29,7 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
   const prisma = createPrisma(databaseUrl, { onError: () => metrics.postgresErrors.inc() });
   let redis: Redis | null = null;
   if (config.redisUrl !== null) {
-    redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, commandTimeout: REDIS_COMMAND_TIMEOUT_MS });
     redis.on('error', (error) => {
       metrics.redisErrors.inc({ connection: 'command' });
       logger.warn({ err: error }, 'redis command connection error');
@@ -107,13 +107,21 @@ export async function closeServices(services: Services): Promise<void> {
   await Promise.allSettled([services.prisma.$disconnect(), services.redis?.quit(), services.pubsub.close()]);
 }
 
-/** Whether PostgreSQL and Redis each answer within `timeoutMs` (no Redis configured: true). */
-export async function servicesReady(services: Services, timeoutMs = 2000): Promise<{ postgres: boolean; redis: boolean }> {
+/**
+ * Whether PostgreSQL and Redis each answer within `timeoutMs`. `redis` is 'not configured' without
+ * REDIS_URL (in-process pub/sub), else true only when the command connection answers a PING and
+ * both pub/sub connections are up. PostgreSQL alone decides readiness: without Redis an instance
+ * still saves and serves every edit (live fan-out to other instances pauses), so it is `degraded`.
+ */
+export async function servicesReady(
+  services: Services,
+  timeoutMs = 2000,
+): Promise<{ status: 'ready' | 'degraded' | 'unavailable'; postgres: boolean; redis: boolean | 'not configured' }> {
   const within = <T>(p: Promise<T>) =>
     Promise.race([p.then(() => true), new Promise<boolean>((resolve) => setTimeout(resolve, timeoutMs, false).unref())]).catch(() => false);
   const [postgres, redis] = await Promise.all([
     within(services.prisma.$queryRaw`SELECT 1`),
-    services.redis ? within(services.redis.ping()) : Promise.resolve(true),
+    services.redis ? within(services.redis.ping()).then((ok) => ok && services.pubsub.available()) : Promise.resolve('not configured' as const),
   ]);
-  return { postgres, redis };
+  return { status: !postgres ? 'unavailable' : redis === false ? 'degraded' : 'ready', postgres, redis };
 }

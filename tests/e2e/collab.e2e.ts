@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { until, caretToEnd, createDocument, editorText, openDocument, screenshot, serverText, signUp, waitEditable, type Person } from './support.ts';
+import { baseUrl, caretToEnd, createDocument, editorText, graphqlAs, LIVE_EDITOR, openDocument, screenshot, serverText, signUp, until, waitEditable, type Person } from './support.ts';
 
 let alice: Person;
 let bob: Person;
@@ -147,5 +147,92 @@ describe('two people in one document', () => {
     await expect.poll(() => alice.page.locator('.remote-selection').first().evaluate((el) => el.getBoundingClientRect().width)).toBeGreaterThan(50);
     await expect.poll(() => alice.page.getByRole('list', { name: /In this document: .*Bob Baker.*Carol Clark|In this document: .*Carol Clark.*Bob Baker/ }).count()).toBe(1);
     await screenshot(alice.page, 'editor-two-cursors.png');
+  });
+});
+
+/** Carol's user id, read by Alice (the owner) from the collaborators list. */
+async function userIdOf(person: Person): Promise<string> {
+  const { collaborators } = await graphqlAs<{ collaborators: Array<{ user: { id: string; email: string } }> }>(
+    alice,
+    'query($d: ID!) { collaborators(documentId: $d) { user { id email } } }',
+    { d: documentId },
+  );
+  return collaborators.find((c) => c.user.email === person.email)!.user.id;
+}
+
+async function setRole(person: Person, role: 'EDITOR' | 'VIEWER'): Promise<void> {
+  await graphqlAs(alice, 'mutation($d: ID!, $u: ID!, $r: Role!) { updateCollaboratorRole(documentId: $d, userId: $u, role: $r) { role } }', {
+    d: documentId,
+    u: await userIdOf(person),
+    r: role,
+  });
+}
+
+/** Resolves when the live editor's contenteditable is `editable`, failing after `timeoutMs` (checked every frame). */
+async function editableWithin(page: Page, editable: boolean, timeoutMs: number): Promise<void> {
+  await page.waitForFunction(
+    ([selector, want]) => document.querySelector(selector as string)?.getAttribute('contenteditable') === String(want),
+    [LIVE_EDITOR, editable] as const,
+    { timeout: timeoutMs, polling: 'raf' },
+  );
+}
+
+describe('live roles (issue 19) and too-large pastes (issue 14)', () => {
+  it('a promotion enables editing and a demotion makes the text read-only within a second, in the open editor', async () => {
+    await openDocument(carol.page, documentId);
+    await editableWithin(carol.page, false, 10_000);
+    await setRole(carol, 'EDITOR');
+    await editableWithin(carol.page, true, 1_000);
+    await expect.poll(() => carol.page.getByText('Your role on this document changed to editor').count()).toBe(1);
+    await caretToEnd(carol.page);
+    await carol.page.keyboard.type(' Carol can write now.', { delay: 10 });
+    expect(await converged([alice, carol], documentId)).toContain('Carol can write now.');
+
+    await setRole(carol, 'VIEWER');
+    await editableWithin(carol.page, false, 1_000);
+    await expect.poll(() => carol.page.getByText('You are a viewer').count()).toBe(1);
+  });
+
+  it('keeps what was typed before a demotion reached the editor visible, with a way to copy it', async () => {
+    await setRole(carol, 'EDITOR');
+    await editableWithin(carol.page, true, 1_000);
+    await carol.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl() });
+    await caretToEnd(carol.page);
+    // Offline, so that the demotion reaches Carol only after she typed.
+    await carol.context.setOffline(true);
+    await expect.poll(() => carol.page.getByTestId('save-status').textContent()).toMatch(/^Offline/);
+    await carol.page.keyboard.type(' Typed by Carol before the demotion.', { delay: 10 });
+    await setRole(carol, 'VIEWER');
+    await carol.context.setOffline(false);
+
+    const panel = carol.page.getByTestId('unsent-edits');
+    await panel.waitFor({ timeout: 15_000 });
+    await expect.poll(() => panel.getByLabel('Text that was not saved').inputValue()).toBe(' Typed by Carol before the demotion.');
+    await editableWithin(carol.page, false, 1_000);
+    // The editor shows the server's text, and says what happened.
+    await expect.poll(async () => (await editorText(carol.page)) === (await serverText(alice, documentId)).text, { timeout: 15_000 }).toBe(true);
+    expect((await serverText(alice, documentId)).text).not.toContain('Typed by Carol before the demotion.');
+    await panel.getByRole('button', { name: 'Copy text' }).click();
+    await expect.poll(() => panel.getByRole('status').textContent()).toBe('Copied.');
+    expect(await carol.page.evaluate(() => navigator.clipboard.readText())).toBe(' Typed by Carol before the demotion.');
+    await screenshot(carol.page, 'editor-unsent-after-demotion.png');
+    await panel.getByRole('button', { name: 'Dismiss' }).click();
+    expect(await panel.count()).toBe(0);
+  });
+
+  it('a 2 MB paste is taken back with the limit named, and nothing typed before it is lost or left hanging', async () => {
+    await caretToEnd(bob.page);
+    await bob.page.keyboard.type(' Typed just before the paste.', { delay: 5 });
+    // No waiting for "Saved": the paste lands while that edit is still unconfirmed.
+    await bob.page.locator(LIVE_EDITOR).evaluate((editor, text) => {
+      const data = new DataTransfer();
+      data.setData('text/plain', text);
+      editor.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    }, 'x'.repeat(2 * 1024 * 1024));
+    await expect.poll(() => bob.page.getByText('one change may insert at most 1,000,000').count(), { timeout: 15_000 }).toBe(1);
+    const text = await converged([alice, bob], documentId);
+    expect(text).toContain('Typed just before the paste.');
+    expect(text).not.toContain('xxxx');
+    expect(await editorText(bob.page)).toBe(text);
   });
 });

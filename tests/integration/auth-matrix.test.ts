@@ -157,6 +157,11 @@ const rows: MatrixRow[] = [
     expect: documentAccess(READERS),
   },
   {
+    field: 'Subscription.myDocumentRole',
+    operation: ({ fx }) => ({ query: 'subscription($d: ID!) { myDocumentRole(documentId: $d) }', variables: { d: fx.documentId } }),
+    expect: documentAccess(READERS),
+  },
+  {
     field: 'Subscription.presence',
     operation: ({ fx }) => ({ query: 'subscription($d: ID!) { presence(documentId: $d) { clientId } }', variables: { d: fx.documentId } }),
     trigger: async ({ fx, principal }) => {

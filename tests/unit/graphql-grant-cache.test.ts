@@ -77,6 +77,33 @@ describe('grant cache', () => {
     expect([access.listening('d2'), access.listening('d3')]).toEqual([0, 0]);
   });
 
+  it('never waits on an access channel that does not answer (Redis unreachable: issue 14), and keeps nothing then', async () => {
+    let subscribed = 0;
+    const silent: AccessEvents = {
+      publish: async () => {},
+      // A SUBSCRIBE sitting in ioredis's offline queue: it never settles while Redis is away.
+      subscribe: () => (subscribed++, new Promise<() => void>(() => {})),
+    };
+    const cache = createGrantCache<string>({ accessEvents: silent, onResubscribed: () => () => {} });
+    const answer = await Promise.race([cache.load('d1', async () => grant('EDITOR')), new Promise((resolve) => setTimeout(resolve, 1000, 'waited'))]);
+    expect(answer).toEqual(grant('EDITOR'));
+    expect(cache.get('d1')).toBeNull();
+    expect(await cache.load('d1', async () => grant('EDITOR'))).toEqual(grant('EDITOR'));
+    expect(subscribed).toBe(1);
+    cache.dispose();
+  });
+
+  it('keeps nothing while pub/sub is unavailable, since no access change could reach it', async () => {
+    const access = memoryAccessEvents();
+    let up = false;
+    const cache = createGrantCache<string>({ accessEvents: access.events, onResubscribed: () => () => {}, available: () => up });
+    await cache.load('d1', async () => grant('EDITOR'));
+    expect(cache.get('d1')).toBeNull();
+    up = true;
+    await cache.load('d1', async () => grant('EDITOR'));
+    expect(cache.get('d1')).toEqual(grant('EDITOR'));
+  });
+
   it('keeps nothing when it cannot listen for changes', async () => {
     const { cache, access } = setup();
     access.fail();

@@ -12,6 +12,7 @@ import { useMe, useRequireSignIn, type Me } from '../use-me.ts';
 import { PresenceAvatars } from './presence-avatars.tsx';
 import { HistoryPanel, type HistoryPanelProps } from './history-panel.tsx';
 import { ShareDialog } from './share-dialog.tsx';
+import { UnsentEditsPanel } from './unsent-edits.tsx';
 import { useCollabEditor } from './use-collab-editor.ts';
 
 const ROLE_NOTE: Record<string, string> = {
@@ -69,7 +70,7 @@ export function EditorPage({ documentId }: { documentId: string }) {
 
 function Editor({ documentId, me }: { documentId: string; me: Me }) {
   const mount = useRef<HTMLDivElement>(null);
-  const { state, setTitle, reopen, dismissNotice } = useCollabEditor(documentId, mount, true);
+  const { state, setTitle, reopen, dismissNotice, dismissUnsent } = useCollabEditor(documentId, mount, true);
   const online = useOnline();
   const [sharing, setSharing] = useState(false);
   const [historyOpen, setHistoryOpen] = useState(false);
@@ -194,6 +195,7 @@ function Editor({ documentId, me }: { documentId: string; me: Me }) {
         </p>
       )}
       {state.phase === 'ready' && !canEdit && state.role && !fatal && <p className="banner read-only">{ROLE_NOTE[state.role]}</p>}
+      {state.unsent && <UnsentEditsPanel unsent={state.unsent} role={state.role} onDismiss={dismissUnsent} />}
       {failure && (
         <div className="fatal card" role="alert" data-testid="editor-fatal">
           <h2>{failure.title}</h2>

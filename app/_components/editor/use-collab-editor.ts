@@ -7,11 +7,32 @@
  */
 import { useEffect, useRef, useState, type RefObject } from 'react';
 import type Quill from 'quill';
+import type { Delta } from '@/lib/ot/operation.ts';
 import { CollabSession, type Peer, type SessionFatal, type SessionStatus } from '@/lib/client/collab-session.ts';
 import { RemoteCursors } from '@/lib/client/remote-cursors.ts';
 import { createBrowserClient } from '@/lib/client/ws-client.ts';
 
 export type Role = 'OWNER' | 'EDITOR' | 'COMMENTER' | 'VIEWER';
+
+export interface UnsentEdits {
+  /** The text the refused edits inserted, in order. */
+  readonly text: string;
+  /** Characters they deleted (those cannot be shown as text). */
+  readonly deleted: number;
+}
+
+const canEditAs = (role: string | null) => role === 'OWNER' || role === 'EDITOR';
+
+/** What a refused op did, for the person: its inserted text and how much it deleted. */
+function unsentEdits(op: Delta, earlier: UnsentEdits | null): UnsentEdits {
+  let text = earlier?.text ?? '';
+  let deleted = earlier?.deleted ?? 0;
+  for (const component of op.ops) {
+    if (typeof component.insert === 'string') text += component.insert;
+    else if (component.delete) deleted += component.delete;
+  }
+  return { text, deleted };
+}
 
 export interface CollabEditorState {
   readonly phase: 'loading' | 'ready' | 'failed';
@@ -22,6 +43,11 @@ export interface CollabEditorState {
   readonly fatal: SessionFatal | null;
   /** Something the person should know that does not stop them (e.g. edits that could not be kept). */
   readonly notice: string | null;
+  /**
+   * Text typed before a role change reached this editor that the server no longer accepted: kept
+   * here, shown with a way to copy it (issue 19), until the person dismisses it.
+   */
+  readonly unsent: UnsentEdits | null;
   readonly clientId: string | null;
 }
 
@@ -63,7 +89,7 @@ function labelToolbar(toolbar: HTMLElement): void {
 }
 
 export function useCollabEditor(documentId: string, mount: RefObject<HTMLDivElement | null>, enabled: boolean) {
-  const [state, setState] = useState<CollabEditorState>({ phase: 'loading', title: '', role: null, status: null, peers: [], fatal: null, notice: null, clientId: null });
+  const [state, setState] = useState<CollabEditorState>({ phase: 'loading', title: '', role: null, status: null, peers: [], fatal: null, notice: null, unsent: null, clientId: null });
   const sessionRef = useRef<CollabSession | null>(null);
   const quillRef = useRef<Quill | null>(null);
   const [generation, setGeneration] = useState(0);
@@ -132,6 +158,20 @@ export function useCollabEditor(documentId: string, mount: RefObject<HTMLDivElem
             quill.disable();
             patch({ fatal });
           },
+          // A role change reaches every open editor within a second (issue 19): promotion
+          // enables editing at once, demotion makes the text read-only at once.
+          onRole: (role) => {
+            const canEdit = canEditAs(role);
+            quill.enable(canEdit);
+            quill.root.setAttribute('aria-readonly', String(!canEdit));
+            patch({
+              role: role as Role,
+              notice: `Your role on this document changed to ${role.toLowerCase()}: ${canEdit ? 'you can edit it now' : 'the text is read-only now'}.`,
+            });
+          },
+          onUnsent: (op) => {
+            if (!disposed) setState((s) => ({ ...s, unsent: unsentEdits(op, s.unsent) }));
+          },
         });
       } catch (error) {
         const e = error as { code?: unknown; message?: unknown };
@@ -193,10 +233,11 @@ export function useCollabEditor(documentId: string, mount: RefObject<HTMLDivElem
     setTitle: (title: string) => setState((s) => ({ ...s, title })),
     /** Opens the document again from scratch (after access changed). */
     reopen: () => {
-      setState({ phase: 'loading', title: '', role: null, status: null, peers: [], fatal: null, notice: null, clientId: null });
+      setState({ phase: 'loading', title: '', role: null, status: null, peers: [], fatal: null, notice: null, unsent: null, clientId: null });
       setGeneration((g) => g + 1);
     },
     dismissNotice: () => setState((s) => ({ ...s, notice: null })),
+    dismissUnsent: () => setState((s) => ({ ...s, unsent: null })),
     quillRef,
     sessionRef,
   };

@@ -134,6 +134,13 @@ export type PresenceSubscriptionVariables = Exact<{
 
 export type PresenceSubscription = { presence: { clientId: string, selection: unknown, left: boolean, user: { id: string, name: string | null } } };
 
+export type MyDocumentRoleSubscriptionVariables = Exact<{
+  documentId: string;
+}>;
+
+
+export type MyDocumentRoleSubscription = { myDocumentRole: Role };
+
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -371,6 +378,11 @@ export const PresenceDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<PresenceSubscription, PresenceSubscriptionVariables>;
+export const MyDocumentRoleDocument = new TypedDocumentString(`
+    subscription MyDocumentRole($documentId: ID!) {
+  myDocumentRole(documentId: $documentId)
+}
+    `) as unknown as TypedDocumentString<MyDocumentRoleSubscription, MyDocumentRoleSubscriptionVariables>;
 export const MeDocument = new TypedDocumentString(`
     query Me {
   me {
