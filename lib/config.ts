@@ -51,6 +51,17 @@ export interface Config {
   readonly opsBatchWindowMs: number;
   /** A presence entry nobody refreshes for this long is gone (its instance died). */
   readonly presenceTtlMs: number;
+  /** Most presence entries (documents × clientIds) one WebSocket connection may announce. */
+  readonly presenceMaxPerConnection: number;
+  /** Most subscriptions open at once on one WebSocket connection (beyond it: an error, code LIMIT_EXCEEDED). */
+  readonly wsMaxSubscriptions: number;
+  /** Most WebSocket connections one user may hold open across this instance (beyond it: close 4429). */
+  readonly wsMaxSocketsPerUser: number;
+  /**
+   * Most milliseconds of worker time one request may spend on text diffs of whole documents
+   * (`diff`, `restoreVersion` between distant versions); past it the request answers LIMIT_EXCEEDED.
+   */
+  readonly historyDiffBudgetMs: number;
   /** Optional OAuth sign-in providers, each switched on by its two environment variables. */
   readonly oauth: OAuthConfig;
   /** Redis-backed rate limits (hold across instances). */
@@ -90,6 +101,8 @@ export interface RateLimitsConfig {
   readonly signInPerAddress: RateLimitRule;
   /** Operation submissions per WebSocket connection (per credential over HTTP). RATE_LIMIT_OPS. */
   readonly opSubmissions: RateLimitRule;
+  /** Presence updates per WebSocket connection (per user over HTTP). RATE_LIMIT_PRESENCE. */
+  readonly presenceUpdates: RateLimitRule;
 }
 
 /** A configuration problem, with a message meant to be printed as one line. */
@@ -128,6 +141,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     presenceTtlMs: parsePositiveInt('PRESENCE_TTL_MS', env.PRESENCE_TTL_MS ?? '30000'),
     wsMaxBufferedBytes: parsePositiveInt('WS_MAX_BUFFERED_BYTES', env.WS_MAX_BUFFERED_BYTES ?? String(4 * 1024 * 1024)),
     opsBatchWindowMs: parseBatchWindow(env.OPS_BATCH_WINDOW_MS ?? '20'),
+    presenceMaxPerConnection: parsePositiveInt('PRESENCE_MAX_PER_CONNECTION', env.PRESENCE_MAX_PER_CONNECTION ?? '20'),
+    wsMaxSubscriptions: parsePositiveInt('WS_MAX_SUBSCRIPTIONS', env.WS_MAX_SUBSCRIPTIONS ?? '100'),
+    wsMaxSocketsPerUser: parsePositiveInt('WS_MAX_SOCKETS_PER_USER', env.WS_MAX_SOCKETS_PER_USER ?? '50'),
+    historyDiffBudgetMs: parsePositiveInt('HISTORY_DIFF_BUDGET_MS', env.HISTORY_DIFF_BUDGET_MS ?? '3000'),
     oauth: {
       github: oauthClient(env, 'GITHUB'),
       google: oauthClient(env, 'GOOGLE'),
@@ -136,6 +153,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       signInPerAccount: parseRule('RATE_LIMIT_SIGNIN_ACCOUNT', env.RATE_LIMIT_SIGNIN_ACCOUNT ?? '10/900'),
       signInPerAddress: parseRule('RATE_LIMIT_SIGNIN_ADDRESS', env.RATE_LIMIT_SIGNIN_ADDRESS ?? '50/900'),
       opSubmissions: parseRule('RATE_LIMIT_OPS', env.RATE_LIMIT_OPS ?? '600/60'),
+      presenceUpdates: parseRule('RATE_LIMIT_PRESENCE', env.RATE_LIMIT_PRESENCE ?? '100/10'),
     },
     trustProxy: env.TRUST_PROXY === '1',
   };
