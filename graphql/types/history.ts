@@ -12,7 +12,7 @@ import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { deltaJson, headState, stateAt } from '../document-state.ts';
 import { userError } from '../errors.ts';
-import { blameWithText, changeBetweenVersions } from '../history-state.ts';
+import { blameWithText, changeBetweenVersions, MAX_BLAME_PAGE } from '../history-state.ts';
 import { DocumentRef, PageInfoRef } from './document.ts';
 import { MAX_CLIENT_ID_LENGTH, SubmitOperationPayloadRef, submitForViewer, type SubmitPayload } from './operation.ts';
 import { UserRef, type UserShape } from './user.ts';
@@ -85,17 +85,40 @@ const BlameSpanRef = builder.objectRef<BlameSpan>('BlameSpan').implement({
   }),
 });
 
-const DocumentBlameRef = builder.objectRef<{ version: number; spans: BlameSpan[] }>('DocumentBlame').implement({
-  description: 'Who wrote each part of the document at one version. Formatting changes do not change authorship.',
+interface BlamePage {
+  version: number;
+  spans: BlameSpan[];
+  total: number;
+  skip: number;
+}
+
+const DocumentBlameRef = builder.objectRef<BlamePage>('DocumentBlame').implement({
+  description: 'Who wrote each part of the document at one version, a page of spans at a time. Formatting changes do not change authorship.',
   fields: (t) => ({
     version: t.exposeInt('version', { description: 'The version described.' }),
     spans: t.field({
       type: [BlameSpanRef],
-      description: 'The whole text in order, split where the inserting operation changes; the spans cover the document exactly.',
+      description: 'This page of the text in order, split where the inserting operation changes; all pages together cover the document exactly.',
       resolve: (b) => b.spans,
+    }),
+    totalSpans: t.exposeInt('total', { description: 'How many spans the whole document has at this version.' }),
+    pageInfo: t.field({
+      type: PageInfoRef,
+      description: 'Whether more spans follow, and the cursor (`after`) for them.',
+      resolve: (b) => {
+        const next = b.skip + b.spans.length;
+        return { hasNextPage: next < b.total, endCursor: b.spans.length > 0 ? encodeBlameCursor(b.version, next) : null };
+      },
     }),
   }),
 });
+
+const encodeBlameCursor = (version: number, skip: number): string => Buffer.from(`blame:${version}:${skip}`).toString('base64url');
+function decodeBlameCursor(cursor: string): { version: number; skip: number } {
+  const match = /^blame:(\d{1,15}):(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw userError('BAD_USER_INPUT', '`after` is not a blame cursor this API gave out; pass `pageInfo.endCursor` from the previous page.');
+  return { version: Number(match[1]), skip: Number(match[2]) };
+}
 
 builder.objectFields(DocumentRef, (t) => ({
   revisions: t.field({
@@ -117,12 +140,24 @@ builder.objectFields(DocumentRef, (t) => ({
   }),
   blame: t.field({
     type: DocumentBlameRef,
-    description: 'Who inserted each part of the text at `version` (default: head), and in which version.',
-    args: { version: t.arg.int({ description: 'A version from 0 to the head version; default the head.' }) },
+    description: `Who inserted each part of the text at \`version\` (default: head), and in which version; at most ${MAX_BLAME_PAGE} spans a page.`,
+    args: {
+      version: t.arg.int({ description: 'A version from 0 to the head version; default the head (or the version of `after`).' }),
+      first: t.arg.int({ defaultValue: 1000, description: `Spans in this page, 1 to ${MAX_BLAME_PAGE}.` }),
+      after: t.arg.string({ description: 'The `pageInfo.endCursor` of the previous page (it carries the version).' }),
+    },
     resolve: async (d, args, ctx) => {
       await authorizeDocument(ctx, d.row.id, 'read');
-      const version = args.version ?? (await headState(ctx, d.row.id)).version;
-      return { version, spans: await blameWithText(ctx, d.row.id, version) };
+      const first = args.first ?? 1000;
+      if (first < 1 || first > MAX_BLAME_PAGE) throw userError('BAD_USER_INPUT', `first must be from 1 to ${MAX_BLAME_PAGE}, got ${first}.`);
+      const cursor = args.after ? decodeBlameCursor(args.after) : null;
+      if (cursor && args.version != null && args.version !== cursor.version) {
+        throw userError('BAD_USER_INPUT', `\`after\` continues the blame of version ${cursor.version}, not ${args.version}; leave \`version\` out or start again without \`after\`.`);
+      }
+      const version = cursor?.version ?? args.version ?? (await headState(ctx, d.row.id)).version;
+      const skip = cursor?.skip ?? 0;
+      const { spans, total } = await blameWithText(ctx, d.row.id, version, { skip, first });
+      return { version, spans, total, skip };
     },
   }),
 }));
