@@ -191,7 +191,8 @@ export function HistoryPanel({ documentId, headVersion, canEdit, onClose, onPrev
   async function restore(revision: Revision) {
     try {
       const { restoreVersion } = await gqlFetch(RESTORE_VERSION, { documentId, version: revision.toVersion });
-      setNotice(`Restored ${revision.name ? `“${revision.name}”` : `the version of ${timeOf(revision.createdAt)}`}; the restore is the newest entry (${restoreVersion.duplicate ? 'already applied' : 'history kept'}).`);
+      const what = revision.id.endsWith(':before') ? 'the text from just before that restore' : revision.name ? `“${revision.name}”` : `the version of ${timeOf(revision.createdAt)}`;
+      setNotice(`Restored ${what}; the restore is the newest entry (${restoreVersion.duplicate ? 'already applied' : 'history kept'}).`);
       onPreview(null);
       await load(null);
     } catch (e) {
