@@ -7,7 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { VersoServer } from '../../lib/server/http-server.ts';
 import { bearer, createToken, openSocket, signUp, type TestAccount } from '../support/auth.ts';
 import { waitUntil } from '../support/collab-bots.ts';
-import { gqlHttp, wsClient } from '../support/graphql-client.ts';
+import { gqlHttp } from '../support/graphql-client.ts';
+import { UPDATE_PRESENCE, watchPresence } from '../support/presence.ts';
 import { startTestServer } from '../support/server.ts';
 
 let server: VersoServer;
@@ -24,14 +25,8 @@ beforeAll(async () => {
   viewerToken = (await createToken(server, viewer.cookie)).token;
 });
 
-interface Event {
-  clientId: string;
-  selection: unknown;
-  left: boolean;
-  user: { id: string; name: string | null };
-}
 
-const UPDATE = 'mutation($id: ID!, $c: String!, $s: JSON) { updatePresence(documentId: $id, clientId: $c, selection: $s) }';
+const UPDATE = UPDATE_PRESENCE;
 const LEAVE = 'mutation($id: ID!, $c: String!) { leavePresence(documentId: $id, clientId: $c) }';
 
 async function documentSharedWithViewer(): Promise<string> {
@@ -43,15 +38,7 @@ async function documentSharedWithViewer(): Promise<string> {
   return documentId;
 }
 
-function watch(documentId: string) {
-  const client = wsClient(server.url, { connectionParams: { authorization: bearer(ownerToken) } });
-  const events: Event[] = [];
-  client.subscribe<{ presence: Event }>(
-    { query: 'subscription($id: ID!) { presence(documentId: $id) { clientId selection left user { id name } } }', variables: { id: documentId } },
-    { next: (r) => void (r.data && events.push(r.data.presence)), error: () => {}, complete: () => {} },
-  );
-  return { client, events };
-}
+const watch = (documentId: string) => watchPresence(server, ownerToken, documentId);
 
 describe('presence ownership [issue 21.2]', () => {
   it("a viewer can neither remove nor take over the owner's entry", async () => {
