@@ -81,6 +81,8 @@ describe('the history panel', () => {
     await page.keyboard.type('Title ', { delay: 5 });
     await saved();
     await until(() => panel.locator('.revision').count(), (n) => n >= 2, 'a second entry');
+    const rewritten = await serverText(fay, documentId);
+    await until(() => panel.locator('.revision').first().getAttribute('data-to-version'), (v) => v === String(rewritten.version), 'the newest entry to reach the head');
     expect(await panel.locator('.revision').first().getAttribute('class')).not.toContain('named');
 
     // Preview the newest entry: the removed draft struck through, the new text green.
