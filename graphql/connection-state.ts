@@ -21,7 +21,11 @@ export function createConnectionState(services: Services, connectionId: string, 
   const presence: ConnectionState['presence'] = new Map();
   const timer = setInterval(() => {
     for (const entry of presence.values()) {
-      void services.presence.update(entry.documentId, entry).catch(() => {});
+      void services.presence
+        .update(entry.documentId, entry)
+        // Someone else took the clientId after ours expired (this process stalled past the TTL): stop refreshing it.
+        .then((outcome) => void (outcome === 'taken' && presence.delete(`${entry.documentId}\u0000${entry.clientId}`)))
+        .catch(() => {});
     }
   }, refreshEveryMs);
   timer.unref();
@@ -42,7 +46,7 @@ export function createConnectionState(services: Services, connectionId: string, 
       grants.dispose();
       const entries = [...presence.values()];
       presence.clear();
-      await Promise.allSettled(entries.map((e) => services.presence.leave(e.documentId, e.clientId)));
+      await Promise.allSettled(entries.map((e) => services.presence.leave(e.documentId, e.userId, e.clientId)));
     },
   };
 }

@@ -13,7 +13,8 @@ export type ErrorCode =
   | 'VERSION_TOO_OLD'
   | 'RATE_LIMITED'
   | 'PAYLOAD_TOO_LARGE'
-  | 'CONFLICT';
+  | 'CONFLICT'
+  | 'LIMIT_EXCEEDED';
 
 /** A GraphQL error with a stable code and optional extra extensions (e.g. `retryAfterSeconds`). */
 export function userError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {

@@ -10,6 +10,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { CredentialRevocations } from '../lib/auth/revocation.ts';
 import { maskInternalError } from './apollo.ts';
+import { userError } from './errors.ts';
 import { createConnectionState, type OwnedConnectionState } from './connection-state.ts';
 import type { GraphQLContext, Services, Viewer } from './context.ts';
 import { sharedSubscribe } from './shared-execution.ts';
@@ -20,6 +21,12 @@ import { validateOperation } from './validation.ts';
 export const CLOSE_SERVICE_RESTART = 1012;
 /** Close code for a connection without a valid credential (and for one whose credential ended). */
 export const CLOSE_UNAUTHORIZED = 4401;
+/**
+ * Close code for a connection over the per-user limit (`WS_MAX_SOCKETS_PER_USER` on one instance):
+ * close another tab or integration first. graphql-ws clients retry it like any other 4xxx code
+ * they do not know, so a reconnect succeeds once a connection was freed.
+ */
+export const CLOSE_TOO_MANY_CONNECTIONS = 4029;
 
 /**
  * Largest WebSocket message accepted, in bytes. It sits above the largest op the limits allow
@@ -50,6 +57,9 @@ export function serveGraphQLWs(wss: WebSocketServer, options: WsOptions): () => 
   const { schema, services, resolveViewer, revocations } = options;
   const production = services.config.production;
   const validateQuery = cachedValidation((query) => validateOperation(schema, query, production));
+  const { wsMaxSubscriptions, wsMaxSocketsPerUser } = services.config;
+  /** Open connections per user on this instance. */
+  const socketsPerUser = new Map<string, number>();
   wss.on('connection', (socket: WebSocket) => coalesceWrites(socket));
   const disposable = useServer<Record<string, unknown> | undefined, Partial<Extra> & { socket: WebSocket; request: IncomingMessage }>(
     {
@@ -64,18 +74,42 @@ export function serveGraphQLWs(wss: WebSocketServer, options: WsOptions): () => 
           socket.close(CLOSE_UNAUTHORIZED, 'Unauthorized: send the session cookie or { "authorization": "Bearer <api token>" }');
           return false;
         }
+        const held = socketsPerUser.get(viewer.userId) ?? 0;
+        if (held >= wsMaxSocketsPerUser) {
+          socket.close(
+            CLOSE_TOO_MANY_CONNECTIONS,
+            `Too many connections: at most ${wsMaxSocketsPerUser} per person; close another tab or integration`,
+          );
+          return false;
+        }
+        socketsPerUser.set(viewer.userId, held + 1);
         ctx.extra.viewer = viewer;
         const connection = createConnectionState(services, randomUUID(), socket);
         ctx.extra.connection = connection;
         ctx.extra.untrack = revocations.track(viewer.credential, (code, reason) => socket.close(code, reason));
         // Covers every way the socket ends, including ones graphql-ws reports to no hook.
         socket.once('close', () => {
+          const left = (socketsPerUser.get(viewer.userId) ?? 1) - 1;
+          if (left > 0) socketsPerUser.set(viewer.userId, left);
+          else socketsPerUser.delete(viewer.userId);
           ctx.extra.untrack?.();
           void connection.dispose();
         });
         return true;
       },
-      onSubscribe: (_ctx, _id, payload) => {
+      onSubscribe: (ctx, _id, payload) => {
+        // graphql-ws registers the operation before this hook: the count includes it. Queries and
+        // mutations are in the map only while they run, so in practice this counts subscriptions.
+        const open = Object.keys(ctx.subscriptions).length;
+        if (open > wsMaxSubscriptions) {
+          return [
+            userError(
+              'LIMIT_EXCEEDED',
+              `This connection already has ${open - 1} operations open (the most is ${wsMaxSubscriptions}); complete a subscription you no longer need, or open another connection.`,
+              { limit: 'subscriptionsPerConnection', max: wsMaxSubscriptions },
+            ),
+          ];
+        }
         const validated = validateQuery(payload.query);
         if (!validated.ok) return validated.errors;
         return { schema, document: validated.document, variableValues: payload.variables, operationName: payload.operationName };

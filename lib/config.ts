@@ -56,6 +56,17 @@ export interface Config {
    * message was lost (ACCESS_RECHECK_MS, default 15 s).
    */
   readonly accessRecheckMs: number;
+  /** Most presence entries (documents × clientIds) one WebSocket connection may announce. */
+  readonly presenceMaxPerConnection: number;
+  /** Most subscriptions open at once on one WebSocket connection (beyond it: an error, code LIMIT_EXCEEDED). */
+  readonly wsMaxSubscriptions: number;
+  /** Most WebSocket connections one user may hold open across this instance (beyond it: close 4429). */
+  readonly wsMaxSocketsPerUser: number;
+  /**
+   * Most milliseconds of worker time one request may spend on text diffs of whole documents
+   * (`diff`, `restoreVersion` between distant versions); past it the request answers LIMIT_EXCEEDED.
+   */
+  readonly historyDiffBudgetMs: number;
   /** Optional OAuth sign-in providers, each switched on by its two environment variables. */
   readonly oauth: OAuthConfig;
   /** Redis-backed rate limits (hold across instances). */
@@ -107,6 +118,8 @@ export interface RateLimitsConfig {
   readonly opSubmissions: RateLimitRule;
   /** `shareDocument` calls per account, whatever the document (bounds probing addresses). RATE_LIMIT_SHARE. */
   readonly shares: RateLimitRule;
+  /** Presence updates per WebSocket connection (per user over HTTP). RATE_LIMIT_PRESENCE. */
+  readonly presenceUpdates: RateLimitRule;
 }
 
 /** A configuration problem, with a message meant to be printed as one line. */
@@ -146,6 +159,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     accessRecheckMs: parsePositiveInt('ACCESS_RECHECK_MS', env.ACCESS_RECHECK_MS ?? '15000'),
     wsMaxBufferedBytes: parsePositiveInt('WS_MAX_BUFFERED_BYTES', env.WS_MAX_BUFFERED_BYTES ?? String(4 * 1024 * 1024)),
     opsBatchWindowMs: parseBatchWindow(env.OPS_BATCH_WINDOW_MS ?? '20'),
+    presenceMaxPerConnection: parsePositiveInt('PRESENCE_MAX_PER_CONNECTION', env.PRESENCE_MAX_PER_CONNECTION ?? '20'),
+    wsMaxSubscriptions: parsePositiveInt('WS_MAX_SUBSCRIPTIONS', env.WS_MAX_SUBSCRIPTIONS ?? '100'),
+    wsMaxSocketsPerUser: parsePositiveInt('WS_MAX_SOCKETS_PER_USER', env.WS_MAX_SOCKETS_PER_USER ?? '50'),
+    historyDiffBudgetMs: parsePositiveInt('HISTORY_DIFF_BUDGET_MS', env.HISTORY_DIFF_BUDGET_MS ?? '3000'),
     oauth: {
       github: oauthClient(env, 'GITHUB'),
       google: oauthClient(env, 'GOOGLE'),
@@ -155,6 +172,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       signInPerAddress: parseRule('RATE_LIMIT_SIGNIN_ADDRESS', env.RATE_LIMIT_SIGNIN_ADDRESS ?? '50/900'),
       opSubmissions: parseRule('RATE_LIMIT_OPS', env.RATE_LIMIT_OPS ?? '600/60'),
       shares: parseRule('RATE_LIMIT_SHARE', env.RATE_LIMIT_SHARE ?? '60/3600'),
+      presenceUpdates: parseRule('RATE_LIMIT_PRESENCE', env.RATE_LIMIT_PRESENCE ?? '100/10'),
     },
     trustProxy: env.TRUST_PROXY === '1',
     smtpUrl: env.SMTP_URL ? parseUrl('SMTP_URL', env.SMTP_URL, ['smtp:', 'smtps:']) : null,

@@ -3,8 +3,10 @@
  * A selection is `{ index, length, version }`: receivers transform it through the operations
  * after `version` that they have applied.
  */
+import { can } from '../../lib/auth/permissions.ts';
 import type { PresenceEntry, PresenceEvent, PresenceSelection } from '../../lib/pubsub/presence.ts';
-import { authorizeDocument } from '../authorize.ts';
+import { authorizeDocument, authorizeDocumentCached } from '../authorize.ts';
+import type { GraphQLContext } from '../context.ts';
 import { builder } from '../builder.ts';
 import { unauthenticated, userError } from '../errors.ts';
 import { liveStream, unwrapItem } from '../live-stream.ts';
@@ -40,24 +42,66 @@ function parseSelection(value: unknown): PresenceSelection | null {
   return { index: v.index, length: v.length, version: v.version };
 }
 
+/** The key of a connection's presence entry: one per (document, clientId). */
+const entryKey = (documentId: string, clientId: string) => `${documentId}\u0000${clientId}`;
+
+function checkClientId(clientId: string): void {
+  if (clientId.length === 0 || clientId.length > MAX_CLIENT_ID_LENGTH) {
+    throw userError('BAD_USER_INPUT', `clientId must have 1 to ${MAX_CLIENT_ID_LENGTH} characters.`);
+  }
+}
+
+/**
+ * Presence updates are rate limited per connection (per user over HTTP), like operations; a
+ * connection also holds at most `presenceMaxPerConnection` entries, so one socket cannot fill a
+ * document with invented clients.
+ */
+async function checkPresenceLimits(ctx: GraphQLContext, documentId: string, clientId: string): Promise<void> {
+  const { config } = ctx.services;
+  const limit = await (ctx.connection?.localLimits ?? ctx.services.rateLimiter).consume(
+    'presence',
+    config.rateLimits.presenceUpdates,
+    ctx.connection?.connectionId ?? `user:${ctx.viewer!.userId}`,
+  );
+  if (!limit.allowed) {
+    throw userError('RATE_LIMITED', `Too many presence updates; wait ${limit.retryAfterSeconds} s (send at most a few per second).`, {
+      retryAfterSeconds: limit.retryAfterSeconds,
+    });
+  }
+  const held = ctx.connection?.presence;
+  if (held && !held.has(entryKey(documentId, clientId)) && held.size >= config.presenceMaxPerConnection) {
+    throw userError(
+      'LIMIT_EXCEEDED',
+      `This connection already announces ${held.size} editors (the most is ${config.presenceMaxPerConnection}); call leavePresence for one you closed, or open another connection.`,
+      { limit: 'presenceEntriesPerConnection', max: config.presenceMaxPerConnection },
+    );
+  }
+}
+
 builder.mutationFields((t) => ({
   updatePresence: t.field({
     type: 'Boolean',
-    description: 'Announces that you have the document open, and where your selection is. Repeat it at least every 20 s to stay present.',
+    description:
+      'Announces that you have the document open, and where your selection is. Repeat it at least every 20 s to stay present. An entry belongs to the person who announced it: a clientId another person is present with answers FORBIDDEN. Only people who may edit share a selection; for readers it is recorded as null.',
     args: {
       documentId: t.arg.id({ required: true, description: 'The document.' }),
       clientId: t.arg.string({ required: true, description: 'The editor session, as in submitOperation.' }),
       selection: t.arg({ type: 'JSON', description: 'Your selection `{ index, length, version }`, or null.' }),
     },
     resolve: async (_root, args, ctx) => {
-      const { document } = await authorizeDocument(ctx, String(args.documentId), 'read');
-      if (args.clientId.length === 0 || args.clientId.length > MAX_CLIENT_ID_LENGTH) {
-        throw userError('BAD_USER_INPUT', `clientId must have 1 to ${MAX_CLIENT_ID_LENGTH} characters.`);
+      // Cached per connection like submitOperation: a moving caret sends several updates a second.
+      const { document, role } = await authorizeDocumentCached(ctx, String(args.documentId), 'read');
+      checkClientId(args.clientId);
+      const viewer = ctx.viewer!;
+      const selection = parseSelection(args.selection);
+      await checkPresenceLimits(ctx, document.id, args.clientId);
+      const mayEdit = can(viewer, 'edit', { kind: 'document', role, deleted: document.deletedAt !== null });
+      const entry: PresenceEntry = { userId: viewer.userId, clientId: args.clientId, selection: mayEdit ? selection : null };
+      if ((await ctx.services.presence.update(document.id, entry)) === 'taken') {
+        throw userError('FORBIDDEN', 'Another person is present in this document with that clientId; use a fresh random clientId (e.g. a UUID) per editor session.');
       }
-      const entry: PresenceEntry = { userId: ctx.viewer!.userId, clientId: args.clientId, selection: parseSelection(args.selection) };
-      await ctx.services.presence.update(document.id, entry);
       // Over WebSocket the connection keeps the entry fresh and removes it when it closes.
-      ctx.connection?.presence.set(`${document.id}\u0000${args.clientId}`, { documentId: document.id, ...entry });
+      ctx.connection?.presence.set(entryKey(document.id, args.clientId), { documentId: document.id, ...entry });
       return true;
     },
   }),
@@ -66,15 +110,15 @@ builder.mutationFields((t) => ({
 builder.mutationFields((t) => ({
   leavePresence: t.field({
     type: 'Boolean',
-    description: 'Says you closed the document in this editor: others see you leave now instead of after the presence timeout.',
+    description: 'Says you closed the document in this editor: others see you leave now instead of after the presence timeout. Only your own entries can be removed.',
     args: {
       documentId: t.arg.id({ required: true, description: 'The document.' }),
       clientId: t.arg.string({ required: true, description: 'The editor session, as in updatePresence.' }),
     },
     resolve: async (_root, args, ctx) => {
       const { document } = await authorizeDocument(ctx, String(args.documentId), 'read');
-      ctx.connection?.presence.delete(`${document.id}\u0000${args.clientId}`);
-      await ctx.services.presence.leave(document.id, args.clientId);
+      ctx.connection?.presence.delete(entryKey(document.id, args.clientId));
+      await ctx.services.presence.leave(document.id, ctx.viewer!.userId, args.clientId);
       return true;
     },
   }),

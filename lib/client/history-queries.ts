@@ -18,6 +18,9 @@ export const REVISIONS = graphql(`
             startedAt
             createdAt
             name
+            restore {
+              version
+            }
             authors {
               id
               name
@@ -61,6 +64,17 @@ export const RESTORE_VERSION = graphql(`
     restoreVersion(documentId: $documentId, version: $version) {
       version
       duplicate
+    }
+  }
+`);
+
+/** The versions the document reaches, live: the history panel reloads its list as they come. */
+export const HISTORY_VERSIONS = graphql(`
+  subscription HistoryVersions($documentId: ID!, $fromVersion: Int!) {
+    documentOperationBatches(documentId: $documentId, fromVersion: $fromVersion) {
+      operations {
+        version
+      }
     }
   }
 `);

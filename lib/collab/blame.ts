@@ -146,18 +146,28 @@ export function blameLength(runs: readonly BlameRun[]): number {
 
 /**
  * The runs with their text, from the content at the same version [H8]. Every character of the
- * content is in exactly one span, in order.
+ * content is in exactly one span, in order. With `page`, only runs `skip … skip + first - 1`, and
+ * only their part of the text is built (a page costs the page plus one pass over run lengths).
  * @throws when the runs do not cover the content exactly (blame and content from different versions: a bug).
  */
-export function blameSpans(content: Delta, runs: readonly BlameRun[]): BlameSpan[] {
-  const text = content.ops.map((op) => (typeof op.insert === 'string' ? op.insert : '\uFFFC')).join('');
-  if (blameLength(runs) !== text.length) {
-    throw new Error(`blameSpans: runs cover ${blameLength(runs)} characters but the content has ${text.length}`);
+export function blameSpans(content: Delta, runs: readonly BlameRun[], page?: { readonly skip: number; readonly first: number }): BlameSpan[] {
+  const length = content.length();
+  if (blameLength(runs) !== length) {
+    throw new Error(`blameSpans: runs cover ${blameLength(runs)} characters but the content has ${length}`);
   }
+  const skip = Math.max(0, page?.skip ?? 0);
+  const shown = runs.slice(skip, page === undefined ? runs.length : skip + Math.max(0, page.first));
   let start = 0;
-  return runs.map((run) => {
-    const span = { ...run, start, text: text.slice(start, start + run.length) };
-    start += run.length;
+  for (let i = 0; i < skip && i < runs.length; i++) start += runs[i]!.length;
+  const end = shown.reduce((n, r) => n + r.length, start);
+  const text = content
+    .slice(start, end)
+    .ops.map((op) => (typeof op.insert === 'string' ? op.insert : '\uFFFC'))
+    .join('');
+  let offset = 0;
+  return shown.map((run) => {
+    const span = { ...run, start: start + offset, text: text.slice(offset, offset + run.length) };
+    offset += run.length;
     return span;
   });
 }

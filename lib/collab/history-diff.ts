@@ -12,6 +12,9 @@ import { compose, Delta, invert } from '../ot/operation.ts';
 /** Beyond this many ops between the versions, a text diff of the two documents is cheaper. */
 export const MAX_OPS_TO_COMPOSE = 2_000;
 
+/** Ops read and composed at a time: bounds memory (this many ops at once) and each slice's CPU. */
+export const OPS_PER_SLICE = 100;
+
 /**
  * A Delta turning the document at `from` into the document at `to`, given the document at the
  * lower of the two and the ops in between (ascending: lower + 1 … upper).
@@ -20,8 +23,16 @@ export function changeBetween(from: number, to: number, lowerContent: Delta, ops
   if (opsBetween.length !== Math.abs(to - from)) {
     throw new RangeError(`changeBetween: ${opsBetween.length} ops between versions ${from} and ${to}`);
   }
-  // Compose pairwise (balanced) so that each op is merged O(log n) times, not n times.
-  let level: Delta[] = [...opsBetween];
+  const forward = composeAll(opsBetween);
+  return to >= from ? forward : invert(forward, lowerContent);
+}
+
+/**
+ * The consecutive `ops` composed into one, pairwise (balanced) so that each op is merged
+ * O(log n) times, not n times.
+ */
+export function composeAll(ops: readonly Delta[]): Delta {
+  let level: Delta[] = [...ops];
   while (level.length > 1) {
     const next: Delta[] = [];
     for (let i = 0; i < level.length; i += 2) {
@@ -31,6 +42,5 @@ export function changeBetween(from: number, to: number, lowerContent: Delta, ops
     }
     level = next;
   }
-  const forward = level[0] ?? new Delta();
-  return to >= from ? forward : invert(forward, lowerContent);
+  return level[0] ?? new Delta();
 }

@@ -5,8 +5,19 @@
  * revisions never scans ops.
  */
 
-/** Default pause after which the next op opens a new revision: five minutes. */
-export const DEFAULT_REVISION_PAUSE_MS = 5 * 60_000;
+/** Default pause after which the next op opens a new revision: one minute [H3]. */
+export const DEFAULT_REVISION_PAUSE_MS = 60_000;
+
+/**
+ * Default handover gap [H3a]: an op by someone not yet in the newest span opens a new one when
+ * the span's last op is at least this old. People editing at the same moment share an entry
+ * (otherwise every interleaved op would be an entry of its own); one taking over after another
+ * gets an entry of their own.
+ */
+export const DEFAULT_HANDOVER_MS = 5_000;
+
+/** Restores submit their op under a clientId with this prefix; such an op opens an entry of its own [H3b]. */
+export const RESTORE_CLIENT_PREFIX = 'restore:';
 
 /**
  * A history entry: the ops `fromVersion + 1 … toVersion`, the distinct authors of those ops in
@@ -26,6 +37,8 @@ export interface GroupedOp {
   readonly version: number;
   readonly authorId: string | null;
   readonly createdAt: Date;
+  /** The submitting client; a restore's starts with {@link RESTORE_CLIENT_PREFIX} [H3b]. */
+  readonly clientId?: string;
 }
 
 /**
@@ -48,25 +61,35 @@ export type GroupingDecision =
 export interface GroupingOptions {
   /** A gap of at least this many milliseconds since the span's last op opens a new entry [H3]. */
   readonly pauseMs?: number;
+  /** A new author after a gap of at least this many milliseconds opens a new entry [H3a]; default 5 s (never more than `pauseMs`). */
+  readonly handoverMs?: number;
 }
+
+/** Whether `op` was submitted by restoreVersion [H3b]. */
+export const isRestoreOp = (op: { readonly clientId?: string }): boolean => op.clientId?.startsWith(RESTORE_CLIENT_PREFIX) ?? false;
 
 /**
  * Decides where op `op.version` goes, given the document's newest span (null before the first
- * op). Extends the newest span when it ends right before the op, is not closed by a name, and the
- * op came less than `pauseMs` after the span's last op [H2, H3, H4]; otherwise opens a new span.
+ * op). Extends the newest span when it ends right before the op, is not closed by a name, the op
+ * came less than `pauseMs` after the span's last op, its author is in the span or came less than
+ * `handoverMs` after that op, and it is not a restore [H2, H3, H3a, H3b, H4]; otherwise opens a
+ * new span.
  * @throws when the newest span does not end at `op.version - 1` (the caller lost an op: a bug).
  */
 export function groupOp(newest: NewestSpan | null, op: GroupedOp, options: GroupingOptions = {}): GroupingDecision {
   const pauseMs = options.pauseMs ?? DEFAULT_REVISION_PAUSE_MS;
+  const handoverMs = Math.min(pauseMs, options.handoverMs ?? DEFAULT_HANDOVER_MS);
   if (newest !== null && newest.span.toVersion !== op.version - 1) {
     throw new Error(`groupOp: newest span ends at ${newest.span.toVersion} but the op is version ${op.version}`);
   }
   // Instances' clocks may disagree slightly; a negative gap counts as no pause at all.
   const gap = newest === null ? Infinity : Math.max(0, op.createdAt.getTime() - newest.span.endedAt.getTime());
-  if (newest === null || newest.closed || gap >= pauseMs) {
+  if (newest === null || newest.closed || gap >= pauseMs || isRestoreOp(op)) {
     return { kind: 'open', span: spanOfOps([op]) };
   }
   const span = newest.span;
+  const newAuthor = op.authorId !== null && !span.authorIds.includes(op.authorId);
+  if (newAuthor && gap >= handoverMs) return { kind: 'open', span: spanOfOps([op]) };
   return {
     kind: 'extend',
     span: {

@@ -12,7 +12,7 @@
  * row written. Naming a version inside a span splits it, which reads that span's ops' authors
  * once (an aggregate over the primary key range).
  */
-import { groupOp, splitPoint, type GroupedOp, type RevisionSpan } from '../collab/revisions.ts';
+import { groupOp, isRestoreOp, RESTORE_CLIENT_PREFIX, splitPoint, type GroupedOp, type RevisionSpan } from '../collab/revisions.ts';
 import type { Prisma, PrismaClient } from './client.ts';
 
 /** A stored span with its row id and, when its `toVersion` was named, the name. */
@@ -20,6 +20,20 @@ export interface StoredRevision extends RevisionSpan {
   readonly id: string;
   readonly documentId: string;
   readonly name: string | null;
+  /** Set when the span is a restore [H3b]: the version it restored, or null when not recorded (a keyed restore). */
+  readonly restore?: { readonly version: number | null } | null;
+}
+
+/** The clientId restoreVersion submits under [H3b]: the restored version and a unique part, or the caller's key. */
+export function restoreClientId(version: number, key: { clientId: string } | null, unique: string): string {
+  return key ? `${RESTORE_CLIENT_PREFIX}${key.clientId}` : `${RESTORE_CLIENT_PREFIX}${version}:${unique}`;
+}
+
+/** What a restore op's clientId says about it, or null when the op is not a restore. */
+function restoreOf(clientId: string): { version: number | null } | null {
+  if (!isRestoreOp({ clientId })) return null;
+  const match = /^restore:(\d{1,15}):[0-9a-f-]{36}$/.exec(clientId);
+  return { version: match ? Number(match[1]) : null };
 }
 
 /** The newest span of a document, and whether its last version was named (it is closed then). */
@@ -144,7 +158,19 @@ export async function revisionsPage(
           select: { version: true, name: true },
         });
   const nameOf = new Map(names.map((n) => [n.version, n.name]));
-  return { revisions: shown.map((r) => ({ ...r, name: nameOf.get(r.toVersion) ?? null })), hasNextPage: rows.length > page.first };
+  // A restore is an entry of its own op [H3b]: its first op says whether it is one.
+  const firstOps =
+    shown.length === 0
+      ? []
+      : await prisma.operation.findMany({
+          where: { documentId, version: { in: shown.map((r) => r.fromVersion + 1) } },
+          select: { version: true, clientId: true },
+        });
+  const restoreAt = new Map(firstOps.map((op) => [op.version, restoreOf(op.clientId)]));
+  return {
+    revisions: shown.map((r) => ({ ...r, name: nameOf.get(r.toVersion) ?? null, restore: restoreAt.get(r.fromVersion + 1) ?? null })),
+    hasNextPage: rows.length > page.first,
+  };
 }
 
 export async function newestSpan(tx: Prisma.TransactionClient, documentId: string): Promise<NewestRow | null> {

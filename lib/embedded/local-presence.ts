@@ -49,14 +49,18 @@ export function createLocalPresence(options: LocalPresenceOptions): Presence {
     async update(documentId, entry) {
       let entries = documents.get(documentId);
       if (!entries) documents.set(documentId, (entries = new Map()));
-      entries.set(entry.clientId, { userId: entry.userId, selection: entry.selection, expiresAt: now() + ttlMs });
+      const at = now();
+      const held = entries.get(entry.clientId);
+      if (held && held.userId !== entry.userId && held.expiresAt >= at) return 'taken';
+      entries.set(entry.clientId, { userId: entry.userId, selection: entry.selection, expiresAt: at + ttlMs });
       await publish({ documentId, ...entry, left: false });
+      return 'updated';
     },
 
-    async leave(documentId, clientId) {
+    async leave(documentId, userId, clientId) {
       const entries = documents.get(documentId);
       const stored = entries?.get(clientId);
-      if (!entries || !stored) return;
+      if (!entries || !stored || stored.userId !== userId) return;
       entries.delete(clientId);
       if (entries.size === 0) documents.delete(documentId);
       await publish({ documentId, userId: stored.userId, clientId, selection: null, left: true });

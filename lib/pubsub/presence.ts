@@ -30,11 +30,19 @@ export interface PresenceEvent extends PresenceEntry {
   readonly left: boolean;
 }
 
+/**
+ * An entry is identified by (user, clientId) and belongs to that user: while it is live, nobody
+ * else can refresh, move or remove it, and no one else may announce the same clientId on that
+ * document (so receivers, which key carets by clientId, never mix two people up).
+ */
 export interface Presence {
-  /** Announces or refreshes a client's presence and publishes it. */
-  update(documentId: string, entry: PresenceEntry): Promise<void>;
-  /** Removes a client's entry; publishes `left` when there was one. */
-  leave(documentId: string, clientId: string): Promise<void>;
+  /**
+   * Announces or refreshes a client's presence and publishes it. Answers `taken` (and changes
+   * nothing) when another user holds a live entry with that clientId on the document.
+   */
+  update(documentId: string, entry: PresenceEntry): Promise<'updated' | 'taken'>;
+  /** Removes `userId`'s entry for `clientId`; publishes `left` when there was one. Another user's entry is left alone. */
+  leave(documentId: string, userId: string, clientId: string): Promise<void>;
   /** The live entries of a document. */
   list(documentId: string): Promise<PresenceEntry[]>;
   /**
@@ -81,6 +89,27 @@ for i = 1, #all, 2 do
 end
 return removed`;
 
+// KEYS[1] = hash; ARGV = clientId, userId, entry JSON, now, hash ttl. 0 when another user holds a
+// live entry with this clientId (it is theirs), 1 when written.
+const UPDATE = `
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if raw then
+  local ok, entry = pcall(cjson.decode, raw)
+  if ok and entry.u ~= ARGV[2] and entry.e >= tonumber(ARGV[4]) then return 0 end
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return 1`;
+
+// KEYS[1] = hash; ARGV = clientId, userId. Removes the entry only when it is userId's; returns it.
+const LEAVE = `
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return false end
+local ok, entry = pcall(cjson.decode, raw)
+if ok and entry.u ~= ARGV[2] then return false end
+redis.call('HDEL', KEYS[1], ARGV[1])
+return raw`;
+
 export function createRedisPresence(options: PresenceOptions): Presence {
   const { redis, prefix } = options;
   const ttlMs = options.ttlMs ?? 30_000;
@@ -94,23 +123,20 @@ export function createRedisPresence(options: PresenceOptions): Presence {
 
   const presence: Presence = {
     async update(documentId, entry) {
-      const stored: StoredEntry = { u: entry.userId, s: entry.selection, e: now() + ttlMs };
-      await redis
-        .multi()
-        .hset(hashKey(documentId), entry.clientId, JSON.stringify(stored))
-        // The hash itself outlives its newest entry a little, so an abandoned document's
-        // presence disappears from Redis even if no instance ever sweeps it.
-        .pexpire(hashKey(documentId), ttlMs * 2)
-        .exec();
+      const at = now();
+      const stored: StoredEntry = { u: entry.userId, s: entry.selection, e: at + ttlMs };
+      // The hash itself outlives its newest entry a little, so an abandoned document's presence
+      // disappears from Redis even if no instance ever sweeps it.
+      const written = await redis.eval(UPDATE, 1, hashKey(documentId), entry.clientId, entry.userId, JSON.stringify(stored), String(at), String(ttlMs * 2));
+      if (written !== 1) return 'taken';
       await publish({ documentId, ...entry, left: false });
+      return 'updated';
     },
 
-    async leave(documentId, clientId) {
-      const raw = await redis.hget(hashKey(documentId), clientId);
-      const removed = await redis.hdel(hashKey(documentId), clientId);
-      if (removed === 0 || raw === null) return;
-      const stored = JSON.parse(raw) as StoredEntry;
-      await publish({ documentId, userId: stored.u, clientId, selection: null, left: true });
+    async leave(documentId, userId, clientId) {
+      const raw = (await redis.eval(LEAVE, 1, hashKey(documentId), clientId, userId)) as string | null;
+      if (raw === null) return;
+      await publish({ documentId, userId, clientId, selection: null, left: true });
     },
 
     async list(documentId) {

@@ -4,6 +4,7 @@ import type { VersoServer } from '../../lib/server/http-server.ts';
 import { bearer, createToken, openSocket, signUp, type TestAccount } from '../support/auth.ts';
 import { waitUntil } from '../support/collab-bots.ts';
 import { gqlHttp, wsClient, wsQuery } from '../support/graphql-client.ts';
+import { UPDATE_PRESENCE, watchPresence } from '../support/presence.ts';
 import { startTestServer } from '../support/server.ts';
 
 let a: VersoServer;
@@ -18,29 +19,15 @@ beforeAll(async () => {
   token = (await createToken(a, owner.cookie)).token;
 });
 
-interface Event {
-  clientId: string;
-  selection: unknown;
-  left: boolean;
-  user: { id: string; name: string | null };
-}
 
-function watch(server: VersoServer, documentId: string) {
-  const client = wsClient(server.url, { connectionParams: { authorization: bearer(token) } });
-  const events: Event[] = [];
-  client.subscribe<{ presence: Event }>(
-    { query: 'subscription($id: ID!) { presence(documentId: $id) { clientId selection left user { id name } } }', variables: { id: documentId } },
-    { next: (r) => void (r.data && events.push(r.data.presence)), error: () => {}, complete: () => {} },
-  );
-  return { client, events };
-}
+const watch = (server: VersoServer, documentId: string) => watchPresence(server, token, documentId);
 
 async function newDocument(): Promise<string> {
   const { body } = await gqlHttp<{ createDocument: { id: string } }>(a.url, 'mutation { createDocument(title: "Presence") { id } }', {}, { authorization: bearer(token) });
   return body.data!.createDocument.id;
 }
 
-const UPDATE = 'mutation($id: ID!, $c: String!, $s: JSON) { updatePresence(documentId: $id, clientId: $c, selection: $s) }';
+const UPDATE = UPDATE_PRESENCE;
 
 describe('presence', () => {
   it('crosses instances with the selection, and says left when the connection closes', async () => {

@@ -46,8 +46,8 @@ describe('Redis presence', () => {
     const seen: PresenceEvent[] = [];
     await a.subscribe(documentId, (e) => void seen.push(e));
     await a.update(documentId, { userId: 'u1', clientId: 'c1', selection: null });
-    await a.leave(documentId, 'c1');
-    await a.leave(documentId, 'c1');
+    await a.leave(documentId, 'u1', 'c1');
+    await a.leave(documentId, 'u1', 'c1');
     await waitUntil(() => seen.length === 2, 'update and left');
     await new Promise((r) => setTimeout(r, 50));
     expect(seen.map((e) => [e.clientId, e.left])).toEqual([

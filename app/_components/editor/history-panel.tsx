@@ -3,17 +3,53 @@
  * The history panel: revisions newest first, grouped by day, named versions highlighted, authors
  * in their colours; a read-only preview of any version with what changed highlighted; name a
  * version; restore one (a new operation: history is kept, and live editors receive it).
+ *
+ * The server keeps fine entries (one per author and per pause of a minute, one per restore:
+ * lib/collab/SPEC.md H3–H3b). By default the panel shows them by sitting: consecutive plain entries
+ * less than ten minutes apart read as one row; "More detail" shows every entry with its exact
+ * times and versions. The list follows the document live (at most one reload every 1.5 s).
  */
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import type Quill from 'quill';
 import { colorFor } from '@/lib/client/colors.ts';
 import { highlightChanges } from '@/lib/client/highlight-changes.ts';
-import { NAME_VERSION, RESTORE_VERSION, REVISIONS, REVISION_PREVIEW } from '@/lib/client/history-queries.ts';
+import { HISTORY_VERSIONS, NAME_VERSION, RESTORE_VERSION, REVISIONS, REVISION_PREVIEW } from '@/lib/client/history-queries.ts';
+import { createBrowserClient } from '@/lib/client/ws-client.ts';
 import { errorMessage, gqlFetch } from '@/lib/client/http.ts';
 import type { ResultOf } from '@/lib/client/typed-document.ts';
 import { deltaFromJson } from '@/lib/client/typed-document.ts';
 
 type Revision = NonNullable<ResultOf<typeof REVISIONS>['document']>['revisions']['edges'][number]['node'];
+
+/** Consecutive plain entries closer than this read as one sitting in the default view. */
+const SITTING_GAP_MS = 10 * 60_000;
+/** The list reloads at most this often while the document moves. */
+const RELOAD_EVERY_MS = 1500;
+
+/**
+ * Entries as the default view shows them (newest first in, newest first out): runs of plain
+ * entries (no name, no restore) of one day, each less than {@link SITTING_GAP_MS} after the
+ * previous, merged into one row covering all of them.
+ */
+export function bySitting(revisions: readonly Revision[]): Revision[] {
+  const rows: Revision[] = [];
+  for (const r of revisions) {
+    const newer = rows[rows.length - 1];
+    const plain = (x: Revision) => !x.name && !x.restore;
+    if (
+      newer &&
+      plain(newer) &&
+      plain(r) &&
+      newer.fromVersion === r.toVersion &&
+      dayOf(newer.startedAt) === dayOf(r.createdAt) &&
+      new Date(newer.startedAt).getTime() - new Date(r.createdAt).getTime() < SITTING_GAP_MS
+    ) {
+      const authors = [...r.authors, ...newer.authors.filter((a) => !r.authors.some((b) => b.id === a.id))];
+      rows[rows.length - 1] = { ...newer, id: `${newer.id}+${r.id}`, fromVersion: r.fromVersion, startedAt: r.startedAt, authors };
+    } else rows.push(r);
+  }
+  return rows;
+}
 
 const dayOf = (iso: string) => {
   const date = new Date(iso);
@@ -24,6 +60,7 @@ const dayOf = (iso: string) => {
   return date.toLocaleDateString(undefined, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
 };
 const timeOf = (iso: string) => new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+const exactTimeOf = (iso: string) => new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 function groupByDay(revisions: Revision[]): Array<{ day: string; items: Revision[] }> {
   const groups: Array<{ day: string; items: Revision[] }> = [];
@@ -38,7 +75,7 @@ function groupByDay(revisions: Revision[]): Array<{ day: string; items: Revision
 
 export interface HistoryPanelProps {
   documentId: string;
-  /** The live head version (reloads the list when it moves). */
+  /** The editor's version (reloads the list when it moves; others' edits arrive on the panel's own stream). */
   headVersion: number;
   canEdit: boolean;
   onClose: () => void;
@@ -54,7 +91,9 @@ export function HistoryPanel({ documentId, headVersion, canEdit, onClose, onPrev
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [naming, setNaming] = useState<string | null>(null);
+  const [detail, setDetail] = useState(false);
   const previewQuill = useRef<Quill | null>(null);
+  const lastLoad = useRef(0);
 
   const load = useCallback(
     async (after: string | null) => {
@@ -72,12 +111,49 @@ export function HistoryPanel({ documentId, headVersion, canEdit, onClose, onPrev
     [documentId],
   );
 
-  // Reload when the document moves on (debounced: typing produces many versions).
+  // The editor's own version moves with local edits only; others' edits reach the panel through a
+  // stream of versions of its own (a few bytes per batch).
+  const [streamVersion, setStreamVersion] = useState(0);
+  const openedAt = useRef(headVersion);
   useEffect(() => {
-    const timer = setTimeout(() => void load(null), revisions === null ? 0 : 1500);
-    return () => clearTimeout(timer);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [load, headVersion]);
+    const { client, dispose } = createBrowserClient();
+    const stop = client.subscribe<ResultOf<typeof HISTORY_VERSIONS>>(
+      { query: HISTORY_VERSIONS.toString(), variables: { documentId, fromVersion: openedAt.current } },
+      {
+        next: (result) => {
+          const last = result.data?.documentOperationBatches.operations.at(-1)?.version;
+          if (last !== undefined) setStreamVersion((v) => Math.max(v, last));
+        },
+        error: () => {},
+        complete: () => {},
+      },
+    );
+    return () => {
+      stop();
+      dispose();
+    };
+  }, [documentId]);
+  const liveVersion = Math.max(headVersion, streamVersion);
+
+  // Follow the document live: reload when it moves on, at most every RELOAD_EVERY_MS (throttled,
+  // not debounced: someone typing without a break must not freeze the list).
+  const reloadTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => {
+    if (reloadTimer.current) return;
+    const wait = Math.max(0, lastLoad.current + RELOAD_EVERY_MS - Date.now());
+    reloadTimer.current = setTimeout(() => {
+      reloadTimer.current = null;
+      lastLoad.current = Date.now();
+      void load(null);
+    }, wait);
+  }, [load, liveVersion]);
+  useEffect(
+    () => () => {
+      if (reloadTimer.current) clearTimeout(reloadTimer.current);
+      reloadTimer.current = null;
+    },
+    [],
+  );
 
   // Render the preview of the selected revision into the mount the editor page gives us.
   useEffect(() => {
@@ -115,7 +191,8 @@ export function HistoryPanel({ documentId, headVersion, canEdit, onClose, onPrev
   async function restore(revision: Revision) {
     try {
       const { restoreVersion } = await gqlFetch(RESTORE_VERSION, { documentId, version: revision.toVersion });
-      setNotice(`Restored the version of ${timeOf(revision.createdAt)}${revision.name ? ` (“${revision.name}”)` : ''} as version ${restoreVersion.version}.`);
+      const what = revision.id.endsWith(':before') ? 'the text from just before that restore' : revision.name ? `“${revision.name}”` : `the version of ${timeOf(revision.createdAt)}`;
+      setNotice(`Restored ${what}; the restore is the newest entry (${restoreVersion.duplicate ? 'already applied' : 'history kept'}).`);
       onPreview(null);
       await load(null);
     } catch (e) {
@@ -171,22 +248,43 @@ export function HistoryPanel({ documentId, headVersion, canEdit, onClose, onPrev
           </div>
         </div>
       )}
+      {revisions !== null && revisions.length > 0 && (
+        <div className="history-view">
+          <button type="button" className="button-link small" aria-pressed={detail} onClick={() => setDetail((d) => !d)}>
+            {detail ? 'Fewer details' : 'More detail'}
+          </button>
+        </div>
+      )}
       {revisions === null ? (
         <p className="muted">Loading…</p>
       ) : revisions.length === 0 ? (
         <p className="muted">No changes yet.</p>
       ) : (
-        groupByDay(revisions).map((group) => (
+        groupByDay(detail ? revisions : bySitting(revisions)).map((group) => (
           <section key={group.day} className="history-day" aria-label={group.day}>
             <h3>{group.day}</h3>
             <ol className="revisions">
               {group.items.map((r) => (
-                <li key={r.id} className={`revision${r.name ? ' named' : ''}${previewing?.id === r.id ? ' selected' : ''}`}>
+                <li
+                  key={r.id}
+                  className={`revision${r.name ? ' named' : ''}${r.restore ? ' restore' : ''}${previewing?.id === r.id ? ' selected' : ''}`}
+                  data-from-version={r.fromVersion}
+                  data-to-version={r.toVersion}
+                >
                   <button type="button" className="revision-open" aria-pressed={previewing?.id === r.id} onClick={() => onPreview({ revision: r })}>
                     {r.name && <span className="revision-name">{r.name}</span>}
                     <span className="revision-time">
-                      {timeOf(r.startedAt) === timeOf(r.createdAt) ? timeOf(r.createdAt) : `${timeOf(r.startedAt)} – ${timeOf(r.createdAt)}`}
-                      <span className="muted small"> · v{r.toVersion}</span>
+                      {detail
+                        ? `${exactTimeOf(r.startedAt)}${r.startedAt === r.createdAt ? '' : ` – ${exactTimeOf(r.createdAt)}`}`
+                        : timeOf(r.startedAt) === timeOf(r.createdAt)
+                          ? timeOf(r.createdAt)
+                          : `${timeOf(r.startedAt)} – ${timeOf(r.createdAt)}`}
+                      {detail && (
+                        <span className="muted small">
+                          {' '}
+                          · {r.toVersion - r.fromVersion === 1 ? `change ${r.toVersion}` : `changes ${r.fromVersion + 1}–${r.toVersion}`}
+                        </span>
+                      )}
                     </span>
                     <span className="revision-authors">
                       {r.authors.length === 0 ? (
@@ -201,6 +299,17 @@ export function HistoryPanel({ documentId, headVersion, canEdit, onClose, onPrev
                       )}
                     </span>
                   </button>
+                  {r.restore && (
+                    <button
+                      type="button"
+                      className="button-link small"
+                      onClick={() =>
+                        onPreview({ revision: { ...r, id: `${r.id}:before`, toVersion: r.fromVersion, createdAt: r.startedAt, name: 'the text just before this restore', restore: null } })
+                      }
+                    >
+                      Text before this restore
+                    </button>
+                  )}
                   {canEdit &&
                     (naming === r.id ? (
                       <form className="name-form" onSubmit={(e) => void name(e, r)}>

@@ -15,10 +15,11 @@ import * as types from './graphql';
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  query Revisions($id: ID!, $first: Int, $after: String) {\n    document(id: $id) {\n      id\n      version\n      revisions(first: $first, after: $after) {\n        edges {\n          node {\n            id\n            fromVersion\n            toVersion\n            startedAt\n            createdAt\n            name\n            authors {\n              id\n              name\n            }\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": typeof types.RevisionsDocument,
+    "\n  query Revisions($id: ID!, $first: Int, $after: String) {\n    document(id: $id) {\n      id\n      version\n      revisions(first: $first, after: $after) {\n        edges {\n          node {\n            id\n            fromVersion\n            toVersion\n            startedAt\n            createdAt\n            name\n            restore {\n              version\n            }\n            authors {\n              id\n              name\n            }\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": typeof types.RevisionsDocument,
     "\n  query RevisionPreview($id: ID!, $fromVersion: Int!, $toVersion: Int!) {\n    document(id: $id) {\n      id\n      at(version: $fromVersion) {\n        version\n        content\n      }\n      diff(fromVersion: $fromVersion, toVersion: $toVersion)\n    }\n  }\n": typeof types.RevisionPreviewDocument,
     "\n  mutation NameVersion($documentId: ID!, $version: Int!, $name: String!) {\n    nameVersion(documentId: $documentId, version: $version, name: $name) {\n      id\n      name\n      toVersion\n    }\n  }\n": typeof types.NameVersionDocument,
     "\n  mutation RestoreVersion($documentId: ID!, $version: Int!) {\n    restoreVersion(documentId: $documentId, version: $version) {\n      version\n      duplicate\n    }\n  }\n": typeof types.RestoreVersionDocument,
+    "\n  subscription HistoryVersions($documentId: ID!, $fromVersion: Int!) {\n    documentOperationBatches(documentId: $documentId, fromVersion: $fromVersion) {\n      operations {\n        version\n      }\n    }\n  }\n": typeof types.HistoryVersionsDocument,
     "\n  query OpenDocument($id: ID!) {\n    document(id: $id) {\n      id\n      title\n      version\n      content\n      myRole\n    }\n  }\n": typeof types.OpenDocumentDocument,
     "\n  mutation SubmitOperation($input: SubmitOperationInput!) {\n    submitOperation(input: $input) {\n      version\n      delta\n      duplicate\n    }\n  }\n": typeof types.SubmitOperationDocument,
     "\n  subscription DocumentOperationBatches($documentId: ID!, $fromVersion: Int!) {\n    documentOperationBatches(documentId: $documentId, fromVersion: $fromVersion) {\n      operations {\n        version\n        delta\n        clientId\n        clientSeq\n        author {\n          id\n          name\n        }\n      }\n    }\n  }\n": typeof types.DocumentOperationBatchesDocument,
@@ -41,10 +42,11 @@ type Documents = {
     "\n  mutation RemoveCollaborator($documentId: ID!, $userId: ID!) {\n    removeCollaborator(documentId: $documentId, userId: $userId)\n  }\n": typeof types.RemoveCollaboratorDocument,
 };
 const documents: Documents = {
-    "\n  query Revisions($id: ID!, $first: Int, $after: String) {\n    document(id: $id) {\n      id\n      version\n      revisions(first: $first, after: $after) {\n        edges {\n          node {\n            id\n            fromVersion\n            toVersion\n            startedAt\n            createdAt\n            name\n            authors {\n              id\n              name\n            }\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": types.RevisionsDocument,
+    "\n  query Revisions($id: ID!, $first: Int, $after: String) {\n    document(id: $id) {\n      id\n      version\n      revisions(first: $first, after: $after) {\n        edges {\n          node {\n            id\n            fromVersion\n            toVersion\n            startedAt\n            createdAt\n            name\n            restore {\n              version\n            }\n            authors {\n              id\n              name\n            }\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": types.RevisionsDocument,
     "\n  query RevisionPreview($id: ID!, $fromVersion: Int!, $toVersion: Int!) {\n    document(id: $id) {\n      id\n      at(version: $fromVersion) {\n        version\n        content\n      }\n      diff(fromVersion: $fromVersion, toVersion: $toVersion)\n    }\n  }\n": types.RevisionPreviewDocument,
     "\n  mutation NameVersion($documentId: ID!, $version: Int!, $name: String!) {\n    nameVersion(documentId: $documentId, version: $version, name: $name) {\n      id\n      name\n      toVersion\n    }\n  }\n": types.NameVersionDocument,
     "\n  mutation RestoreVersion($documentId: ID!, $version: Int!) {\n    restoreVersion(documentId: $documentId, version: $version) {\n      version\n      duplicate\n    }\n  }\n": types.RestoreVersionDocument,
+    "\n  subscription HistoryVersions($documentId: ID!, $fromVersion: Int!) {\n    documentOperationBatches(documentId: $documentId, fromVersion: $fromVersion) {\n      operations {\n        version\n      }\n    }\n  }\n": types.HistoryVersionsDocument,
     "\n  query OpenDocument($id: ID!) {\n    document(id: $id) {\n      id\n      title\n      version\n      content\n      myRole\n    }\n  }\n": types.OpenDocumentDocument,
     "\n  mutation SubmitOperation($input: SubmitOperationInput!) {\n    submitOperation(input: $input) {\n      version\n      delta\n      duplicate\n    }\n  }\n": types.SubmitOperationDocument,
     "\n  subscription DocumentOperationBatches($documentId: ID!, $fromVersion: Int!) {\n    documentOperationBatches(documentId: $documentId, fromVersion: $fromVersion) {\n      operations {\n        version\n        delta\n        clientId\n        clientSeq\n        author {\n          id\n          name\n        }\n      }\n    }\n  }\n": types.DocumentOperationBatchesDocument,
@@ -70,7 +72,7 @@ const documents: Documents = {
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Revisions($id: ID!, $first: Int, $after: String) {\n    document(id: $id) {\n      id\n      version\n      revisions(first: $first, after: $after) {\n        edges {\n          node {\n            id\n            fromVersion\n            toVersion\n            startedAt\n            createdAt\n            name\n            authors {\n              id\n              name\n            }\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n"): typeof import('./graphql').RevisionsDocument;
+export function graphql(source: "\n  query Revisions($id: ID!, $first: Int, $after: String) {\n    document(id: $id) {\n      id\n      version\n      revisions(first: $first, after: $after) {\n        edges {\n          node {\n            id\n            fromVersion\n            toVersion\n            startedAt\n            createdAt\n            name\n            restore {\n              version\n            }\n            authors {\n              id\n              name\n            }\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n"): typeof import('./graphql').RevisionsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -83,6 +85,10 @@ export function graphql(source: "\n  mutation NameVersion($documentId: ID!, $ver
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation RestoreVersion($documentId: ID!, $version: Int!) {\n    restoreVersion(documentId: $documentId, version: $version) {\n      version\n      duplicate\n    }\n  }\n"): typeof import('./graphql').RestoreVersionDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription HistoryVersions($documentId: ID!, $fromVersion: Int!) {\n    documentOperationBatches(documentId: $documentId, fromVersion: $fromVersion) {\n      operations {\n        version\n      }\n    }\n  }\n"): typeof import('./graphql').HistoryVersionsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

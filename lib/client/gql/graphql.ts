@@ -60,7 +60,7 @@ export type RevisionsQueryVariables = Exact<{
 }>;
 
 
-export type RevisionsQuery = { document: { id: string, version: number, revisions: { edges: Array<{ node: { id: string, fromVersion: number, toVersion: number, startedAt: string, createdAt: string, name: string | null, authors: Array<{ id: string, name: string | null }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } | null };
+export type RevisionsQuery = { document: { id: string, version: number, revisions: { edges: Array<{ node: { id: string, fromVersion: number, toVersion: number, startedAt: string, createdAt: string, name: string | null, restore: { version: number | null } | null, authors: Array<{ id: string, name: string | null }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } | null };
 
 export type RevisionPreviewQueryVariables = Exact<{
   id: string;
@@ -87,6 +87,14 @@ export type RestoreVersionMutationVariables = Exact<{
 
 
 export type RestoreVersionMutation = { restoreVersion: { version: number, duplicate: boolean } };
+
+export type HistoryVersionsSubscriptionVariables = Exact<{
+  documentId: string;
+  fromVersion: number;
+}>;
+
+
+export type HistoryVersionsSubscription = { documentOperationBatches: { operations: Array<{ version: number }> } };
 
 export type OpenDocumentQueryVariables = Exact<{
   id: string;
@@ -272,6 +280,9 @@ export const RevisionsDocument = new TypedDocumentString(`
           startedAt
           createdAt
           name
+          restore {
+            version
+          }
           authors {
             id
             name
@@ -315,6 +326,15 @@ export const RestoreVersionDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<RestoreVersionMutation, RestoreVersionMutationVariables>;
+export const HistoryVersionsDocument = new TypedDocumentString(`
+    subscription HistoryVersions($documentId: ID!, $fromVersion: Int!) {
+  documentOperationBatches(documentId: $documentId, fromVersion: $fromVersion) {
+    operations {
+      version
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<HistoryVersionsSubscription, HistoryVersionsSubscriptionVariables>;
 export const OpenDocumentDocument = new TypedDocumentString(`
     query OpenDocument($id: ID!) {
   document(id: $id) {
