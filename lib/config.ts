@@ -60,7 +60,7 @@ export interface Config {
   readonly presenceMaxPerConnection: number;
   /** Most subscriptions open at once on one WebSocket connection (beyond it: an error, code LIMIT_EXCEEDED). */
   readonly wsMaxSubscriptions: number;
-  /** Most WebSocket connections one user may hold open across this instance (beyond it: close 4429). */
+  /** Most WebSocket connections one user may hold open across this instance (beyond it: close 4029). */
   readonly wsMaxSocketsPerUser: number;
   /**
    * Most milliseconds of worker time one request may spend on text diffs of whole documents
