@@ -48,6 +48,12 @@ export interface HistoryPanelProps {
   previewing: Revision | null;
 }
 
+/** What a person can read in an entry: how many edits it holds (the version number is in its tooltip). */
+function editCount(r: { fromVersion: number; toVersion: number }): string {
+  const n = r.toVersion - r.fromVersion;
+  return n === 1 ? '1 edit' : `${n.toLocaleString()} edits`;
+}
+
 export function HistoryPanel({ documentId, headVersion, canEdit, onClose, onPreview, previewMount, previewing }: HistoryPanelProps) {
   const [revisions, setRevisions] = useState<Revision[] | null>(null);
   const [next, setNext] = useState<string | null>(null);
@@ -186,7 +192,7 @@ export function HistoryPanel({ documentId, headVersion, canEdit, onClose, onPrev
                     {r.name && <span className="revision-name">{r.name}</span>}
                     <span className="revision-time">
                       {timeOf(r.startedAt) === timeOf(r.createdAt) ? timeOf(r.createdAt) : `${timeOf(r.startedAt)} – ${timeOf(r.createdAt)}`}
-                      <span className="muted small"> · v{r.toVersion}</span>
+                      <span className="muted small" title={`Version ${r.toVersion}`}> · {editCount(r)}</span>
                     </span>
                     <span className="revision-authors">
                       {r.authors.length === 0 ? (
