@@ -67,7 +67,8 @@ describe('the history panel', () => {
     await until(() => panel.getByRole('status').textContent(), (t) => !!t && t.startsWith('Restored the version'), 'the restore notice');
 
     // History is kept: the restore is a new version at the top, the named version is still listed.
-    await until(() => panel.locator('.revision .revision-time').first().textContent(), (t) => !!t && t.includes(`v${restored.version}`), 'the restore at the top of the list');
+    // (Entries show their number of edits; the version number is in the label's tooltip.)
+    await until(() => panel.locator('.revision .revision-time [title]').first().getAttribute('title'), (t) => t === `Version ${restored.version}`, 'the restore at the top of the list');
     expect(await panel.locator('.revision.named .revision-name').allTextContents()).toEqual(['First draft']);
     await caretToEnd(page);
     await page.keyboard.type(' More.', { delay: 5 });
