@@ -262,10 +262,9 @@ function hostForUrl(host: string): string {
 
 /** The address a person should open: APP_ORIGIN when set, else this machine's own name. */
 export function openAt(config: Config, port: number): string {
-  const origin = new URL(config.appOrigin);
   // APP_ORIGIN's default names PORT, which is not the real port when PORT=0.
-  if (config.originFromHost && origin.hostname === 'localhost') origin.port = String(port);
-  return origin.origin;
+  if (config.originFromHost && config.appOrigin === `http://localhost:${config.port || 3000}`) return `http://localhost:${port}`;
+  return config.appOrigin;
 }
 
 /** Who can reach the server: this machine only (the default) or other machines too. */
