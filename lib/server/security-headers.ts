@@ -21,14 +21,15 @@ export const NON_PAGE_CSP = "default-src 'none'; frame-ancestors 'none'";
  * The policy of a page. Scripts run only with this response's nonce (`'strict-dynamic'` lets
  * Next's nonce'd loader fetch the page's chunks); development adds `'unsafe-eval'`, which React
  * needs there for its debugging aids. Styles: the app's own stylesheets and nonce'd style
- * elements; style attributes are allowed (Quill and the cursor overlay position things with
+ * elements (in development any style element: hot reload injects them); style attributes are allowed (Quill and the cursor overlay position things with
  * them; an attribute cannot run code). Connections go to this origin only, WebSocket included.
  */
 export function pageCsp(nonce: string, dev: boolean): string {
   return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ''}`,
-    `style-src 'self' 'nonce-${nonce}'`,
+    // Development: Turbopack injects the CSS as style elements without the nonce (hot reload).
+    dev ? "style-src 'self' 'unsafe-inline'" : `style-src 'self' 'nonce-${nonce}'`,
     "style-src-attr 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self'",

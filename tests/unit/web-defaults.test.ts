@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { originAllowed, originRefusedMessage, requestOrigin } from '../../lib/auth/http.ts';
 import { ConfigError, loadConfig } from '../../lib/config.ts';
 import { listenScope, openAt } from '../../lib/server/http-server.ts';
+import { pageCsp } from '../../lib/server/security-headers.ts';
 import pkg from '../../package.json' with { type: 'json' };
 
 const folders: string[] = [];
@@ -96,5 +97,22 @@ describe('origins', () => {
     expect(message).toContain('APP_ORIGIN (https://docs.example.com)');
     expect(message).toContain('ALLOWED_ORIGINS');
     expect(message).toContain('http://10.0.0.5:3000');
+  });
+});
+
+describe('page Content-Security-Policy', () => {
+  it('production: scripts and style elements only with the nonce, never eval, never framed', () => {
+    const csp = pageCsp('abc', false);
+    expect(csp).toContain("script-src 'self' 'nonce-abc' 'strict-dynamic';");
+    expect(csp).toContain("style-src 'self' 'nonce-abc';");
+    expect(csp).not.toContain('unsafe-eval');
+    expect(csp).not.toMatch(/style-src [^;]*unsafe-inline/);
+    expect(csp).toContain("frame-ancestors 'none'");
+  });
+
+  it("development: React's eval and hot reload's style elements (checked in Chromium: no violation under npm run dev)", () => {
+    const csp = pageCsp('abc', true);
+    expect(csp).toContain("script-src 'self' 'nonce-abc' 'strict-dynamic' 'unsafe-eval';");
+    expect(csp).toContain("style-src 'self' 'unsafe-inline';");
   });
 });
