@@ -9,7 +9,7 @@
 import 'next/dist/server/node-environment-baseline.js';
 import { ConfigError, loadConfig } from './lib/config.ts';
 import { createLogger } from './lib/logger.ts';
-import { startVersoServer } from './lib/server/http-server.ts';
+import { listenScope, openAt, startVersoServer } from './lib/server/http-server.ts';
 import { ServiceUnavailableError } from './lib/server/preflight.ts';
 import { DatabaseUnreachableError, MigrationError } from './lib/db/migrate.ts';
 import { EmbeddedDatabaseError } from './lib/embedded/embedded-postgres.ts';
@@ -19,7 +19,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   // VERSO_WEB=0 serves only the API and its WebSocket (benchmarks, API-only deployments).
   const server = await startVersoServer({ config, logger, web: process.env.VERSO_WEB !== '0' });
-  console.log(`Verso is ready on ${config.appOrigin} (listening on port ${server.port})`);
+  console.log(`Verso is ready on ${openAt(config, server.port)} (listening on port ${server.port} ${listenScope(config)})`);
+  if (config.authSecretSource === 'data-dir') {
+    logger.info(`AUTH_SECRET is not set: using the one generated in ${config.dataDir}/auth-secret (set AUTH_SECRET to choose your own)`);
+  }
   let firstSignalAt = 0;
   const stop = (signal: NodeJS.Signals) => {
     // A second signal forces the exit; tsx relays the first one too, so ignore echoes within 1 s.

@@ -31,6 +31,22 @@ const client = createClient({
   shouldRetry: () => true,
 });
 
+/**
+ * The op that adds `text` as a new last paragraph. Text may not follow the document's final
+ * newline, and a paragraph's formats live on its closing newline, so: a newline carrying the
+ * last paragraph's formats closes it, then the text, and the final newline loses those formats
+ * (the new line is plain). An empty last line (a new document) is filled instead.
+ */
+function appendLine(document: Delta, text: string): Delta {
+  const all = plainText(document);
+  const end = document.length() - 1;
+  if (all === '\n' || all.endsWith('\n\n')) return new Delta().retain(end).insert(text);
+  const formats = document.slice(end).ops[0]?.attributes ?? {};
+  const cleared = Object.fromEntries(Object.keys(formats).map((name) => [name, null]));
+  const op = new Delta().retain(end).insert('\n', formats).insert(text);
+  return Object.keys(cleared).length > 0 ? op.retain(1, cleared) : op;
+}
+
 const plainText = (delta: Delta) => delta.ops.map((op) => (typeof op.insert === 'string' ? op.insert : '')).join('');
 
 let session: CollabSession;
@@ -53,8 +69,8 @@ try {
 
 console.log(`opened "${session.title}" at version ${session.version} as ${session.role}:\n${plainText(session.document)}`);
 if (session.role === 'OWNER' || session.role === 'EDITOR') {
-  const line = `Hello from an integration at ${new Date().toISOString()}\n`;
-  const result = session.applyLocal(new Delta().retain(session.document.length() - 1).insert(line));
+  const text = `Hello from an integration at ${new Date().toISOString()}`;
+  const result = session.applyLocal(appendLine(session.document, text));
   console.log(result.kind === 'applied' ? 'sent one edit (appended a line)' : `edit refused: ${result.message}`);
 }
 

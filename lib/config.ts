@@ -4,8 +4,12 @@
  * Every setting has a default that works on a developer machine with nothing installed: without
  * DATABASE_URL the server runs an embedded PostgreSQL (PGlite) under DATA_DIR, and without
  * REDIS_URL it keeps fan-out, presence and rate limits in the process (one instance only).
- * AUTH_SECRET must be set explicitly in production.
+ * Production (NODE_ENV=production, what `npm start` sets) needs AUTH_SECRET, except in that
+ * single-instance mode, where one is generated once into DATA_DIR.
  */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 
 export interface Config {
   /**
@@ -29,13 +33,27 @@ export interface Config {
   readonly redisPrefix: string;
   /** Secret for signing next-auth's CSRF tokens and cookies. */
   readonly authSecret: string;
+  /**
+   * Where `authSecret` came from: AUTH_SECRET, the fixed development value (never in production),
+   * or `<dataDir>/auth-secret`, generated on the first production start without AUTH_SECRET in
+   * single-instance mode.
+   */
+  readonly authSecretSource: 'env' | 'development' | 'data-dir';
   /** Public origin of the app (scheme://host[:port]); decides cookie flags and allowed Origins. */
   readonly appOrigin: string;
-  /** Further origins allowed to open WebSockets with a cookie (comma-separated in the env). */
+  /** Origins allowed to send cookie-authenticated requests: APP_ORIGIN, then ALLOWED_ORIGINS. */
   readonly allowedOrigins: readonly string[];
+  /**
+   * Also accept a request whose Origin is the address it was sent to (its Host): true in
+   * development and when APP_ORIGIN is unset (zero-config), so the app works from whatever
+   * address a person opened (127.0.0.1, a LAN address, a hostname). Still refuses every
+   * cross-site request: another site's page cannot send its own Origin to our Host together
+   * with our cookies. False in production with APP_ORIGIN set: only the listed origins.
+   */
+  readonly originFromHost: boolean;
   /** TCP port; 0 picks a free one (tests). */
   readonly port: number;
-  /** Address to listen on. */
+  /** Address to listen on: loopback unless HOST says otherwise. */
   readonly host: string;
   readonly production: boolean;
   /** Run Next in development mode (hot reload) instead of serving the production build. */
@@ -129,31 +147,33 @@ export class ConfigError extends Error {
 
 const DEV_AUTH_SECRET = 'verso-development-secret-do-not-use-in-production';
 
+/** The address Verso listens on when HOST is unset: this machine only. */
+export const DEFAULT_HOST = '127.0.0.1';
+
 /** Reads and validates the configuration; throws ConfigError with a one-line reason. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const production = env.NODE_ENV === 'production';
+  const dev = env.VERSO_DEV === '1';
   const port = parsePort(env.PORT ?? '3000');
   const appOrigin = parseOrigin('APP_ORIGIN', env.APP_ORIGIN ?? `http://localhost:${port || 3000}`);
-  const authSecret = env.AUTH_SECRET ?? (production ? undefined : DEV_AUTH_SECRET);
-  if (authSecret === undefined) {
-    throw new ConfigError('AUTH_SECRET is not set: generate one with `openssl rand -base64 32` and export AUTH_SECRET.');
-  }
-  if (production && authSecret.length < 32) {
-    throw new ConfigError('AUTH_SECRET is too short for production: use at least 32 characters (`openssl rand -base64 32`).');
-  }
+  const databaseUrl = env.DATABASE_URL ? parseUrl('DATABASE_URL', env.DATABASE_URL, ['postgres:', 'postgresql:']) : null;
+  const dataDir = env.DATA_DIR || '.data';
+  const { authSecret, authSecretSource } = resolveAuthSecret(env.AUTH_SECRET, production, databaseUrl === null ? dataDir : null);
   return {
-    databaseUrl: env.DATABASE_URL ? parseUrl('DATABASE_URL', env.DATABASE_URL, ['postgres:', 'postgresql:']) : null,
+    databaseUrl,
     redisUrl: env.REDIS_URL ? parseUrl('REDIS_URL', env.REDIS_URL, ['redis:', 'rediss:']) : null,
-    dataDir: env.DATA_DIR || '.data',
+    dataDir,
     metricsToken: parseMetricsToken(env.METRICS_TOKEN),
     redisPrefix: env.REDIS_PREFIX ?? 'verso:',
     authSecret,
+    authSecretSource,
     appOrigin,
     allowedOrigins: [appOrigin, ...splitList(env.ALLOWED_ORIGINS).map((o) => parseOrigin('ALLOWED_ORIGINS', o))],
+    originFromHost: !production || dev || env.APP_ORIGIN === undefined,
     port,
-    host: env.HOST ?? '0.0.0.0',
+    host: env.HOST || DEFAULT_HOST,
     production,
-    dev: env.VERSO_DEV === '1',
+    dev,
     snapshotEvery: parsePositiveInt('SNAPSHOT_EVERY', env.SNAPSHOT_EVERY ?? '100'),
     presenceTtlMs: parsePositiveInt('PRESENCE_TTL_MS', env.PRESENCE_TTL_MS ?? '30000'),
     accessRecheckMs: parsePositiveInt('ACCESS_RECHECK_MS', env.ACCESS_RECHECK_MS ?? '15000'),
@@ -178,6 +198,48 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpUrl: env.SMTP_URL ? parseUrl('SMTP_URL', env.SMTP_URL, ['smtp:', 'smtps:']) : null,
     smtpFrom: env.SMTP_FROM || `Verso <no-reply@${new URL(appOrigin).hostname}>`,
   };
+}
+
+/**
+ * AUTH_SECRET when set; outside production the fixed development value; in production without
+ * it, a random secret kept in `<secretDir>/auth-secret` (mode 0600) when there is such a folder
+ * (single-instance mode: every process on it reads the same file), else a ConfigError.
+ */
+function resolveAuthSecret(
+  raw: string | undefined,
+  production: boolean,
+  secretDir: string | null,
+): { authSecret: string; authSecretSource: Config['authSecretSource'] } {
+  if (raw !== undefined && raw !== '') {
+    if (production && raw.length < 32) {
+      throw new ConfigError('AUTH_SECRET is too short for production: use at least 32 characters (`openssl rand -base64 32`).');
+    }
+    return { authSecret: raw, authSecretSource: 'env' };
+  }
+  if (!production) return { authSecret: DEV_AUTH_SECRET, authSecretSource: 'development' };
+  if (secretDir === null) {
+    throw new ConfigError('AUTH_SECRET is not set: generate one with `openssl rand -base64 32` and export AUTH_SECRET (every instance needs the same one).');
+  }
+  return { authSecret: dataDirSecret(secretDir), authSecretSource: 'data-dir' };
+}
+
+function dataDirSecret(dir: string): string {
+  const file = path.join(dir, 'auth-secret');
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    try {
+      // 'wx': of two processes starting at once, one writes and the other reads the winner's.
+      writeFileSync(file, randomBytes(32).toString('base64url'), { flag: 'wx', mode: 0o600 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const secret = readFileSync(file, 'utf8').trim();
+    if (secret.length < 32) throw new ConfigError(`${file} holds fewer than 32 characters: delete it (one is generated) or set AUTH_SECRET.`);
+    return secret;
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`AUTH_SECRET is not set and ${file} cannot be used (${(error as Error).message}): set AUTH_SECRET or DATA_DIR.`);
+  }
 }
 
 function oauthClient(env: Record<string, string | undefined>, id: string): OAuthClient | null {

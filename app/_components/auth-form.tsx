@@ -2,6 +2,7 @@
 import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
 import { signIn, signUp } from '@/lib/client/auth.ts';
+import { sameOriginPath } from '@/lib/server/redirects.ts';
 
 /** The sign-in and sign-up forms. */
 export function AuthForm({ mode }: { mode: 'signin' | 'signup' }) {
@@ -16,10 +17,11 @@ export function AuthForm({ mode }: { mode: 'signin' | 'signup' }) {
     setBusy(true);
     setError(null);
     const params = new URLSearchParams(location.search);
-    const callbackUrl = params.get('callbackUrl')?.startsWith('/') ? params.get('callbackUrl')! : '/';
+    // Only a path of this app: `//evil.example`, `/\evil` or `https://…` would leave it (an open redirect).
+    const callbackUrl = sameOriginPath(params.get('callbackUrl'));
     const result = mode === 'signup' ? await signUp({ email, password, name: String(form.get('name') ?? '') }) : await signIn({ email, password, callbackUrl });
     if (result.ok) {
-      location.assign(mode === 'signup' ? callbackUrl : result.url);
+      location.assign(mode === 'signup' ? callbackUrl : sameOriginPath(result.url));
       return;
     }
     setBusy(false);

@@ -15,6 +15,20 @@ const TABS: ReadonlyArray<{ filter: DocumentFilter; label: string; empty: string
   { filter: 'TRASH', label: 'Trash', empty: 'The trash is empty.' },
 ];
 
+/** The API's limit (MAX_TITLE_LENGTH in graphql/types/document.ts): longer titles are refused, never cut. */
+const MAX_TITLE_LENGTH = 200;
+
+/** Why a title cannot be saved, said before sending it; null when it can. */
+function titleProblem(title: string): string | null {
+  return title.length > MAX_TITLE_LENGTH ? `A title may have at most ${MAX_TITLE_LENGTH} characters; this one has ${title.length}.` : null;
+}
+
+/** A title short enough for a one-line notice. */
+function shortTitle(title: string): string {
+  const chars = [...title];
+  return chars.length > 60 ? `${chars.slice(0, 57).join('').trimEnd()}…` : title;
+}
+
 const ROLE_LABEL: Record<Row['myRole'], string> = { OWNER: 'Owner', EDITOR: 'Editor', COMMENTER: 'Commenter', VIEWER: 'Viewer' };
 
 function formatTime(iso: string): string {
@@ -32,6 +46,8 @@ export function DocumentsList() {
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [renaming, setRenaming] = useState<string | null>(null);
+  const [newTitle, setNewTitle] = useState('');
+  const [renameTitle, setRenameTitle] = useState('');
   const request = useRef(0);
   const searchId = useId();
 
@@ -66,7 +82,8 @@ export function DocumentsList() {
 
   async function create(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const title = String(new FormData(event.currentTarget).get('title') ?? '').trim();
+    const title = newTitle.trim();
+    if (titleProblem(title)) return;
     try {
       const { createDocument } = await gqlFetch(CREATE_DOCUMENT, { title: title || null });
       location.assign(`/docs/${encodeURIComponent(createDocument.id)}`);
@@ -84,10 +101,21 @@ export function DocumentsList() {
           <label className="visually-hidden" htmlFor="new-title">
             Title of the new document
           </label>
-          <input id="new-title" name="title" placeholder="Untitled document" maxLength={200} />
-          <button className="button primary" type="submit">
+          <input
+            id="new-title"
+            name="title"
+            placeholder="Untitled document"
+            value={newTitle}
+            onChange={(e) => setNewTitle(e.target.value)}
+            aria-invalid={titleProblem(newTitle.trim()) !== null}
+            aria-describedby="new-title-problem"
+          />
+          <button className="button primary" type="submit" disabled={titleProblem(newTitle.trim()) !== null}>
             New document
           </button>
+          <p id="new-title-problem" className="field-error" role="alert" hidden={!titleProblem(newTitle.trim())}>
+            {titleProblem(newTitle.trim())}
+          </p>
         </form>
       </div>
       <div className="documents-tools">
@@ -138,21 +166,35 @@ export function DocumentsList() {
                     className="rename-form"
                     onSubmit={(e) => {
                       e.preventDefault();
-                      const title = String(new FormData(e.currentTarget).get('title') ?? '').trim();
+                      const title = renameTitle.trim();
+                      if (titleProblem(title)) return;
                       setRenaming(null);
-                      if (title && title !== row.title) void act(() => gqlFetch(RENAME_DOCUMENT, { id: row.id, title }), `Renamed to “${title}”.`);
+                      if (title && title !== row.title) void act(() => gqlFetch(RENAME_DOCUMENT, { id: row.id, title }), `Renamed to “${shortTitle(title)}”.`);
                     }}
                   >
                     <label className="visually-hidden" htmlFor={`rename-${row.id}`}>
                       New title for {row.title}
                     </label>
-                    <input id={`rename-${row.id}`} name="title" defaultValue={row.title} maxLength={200} autoFocus onKeyDown={(e) => e.key === 'Escape' && setRenaming(null)} />
-                    <button className="button" type="submit">
+                    <input
+                      id={`rename-${row.id}`}
+                      name="title"
+                      value={renameTitle}
+                      onChange={(e) => setRenameTitle(e.target.value)}
+                      autoFocus
+                      aria-invalid={titleProblem(renameTitle.trim()) !== null}
+                      onKeyDown={(e) => e.key === 'Escape' && setRenaming(null)}
+                    />
+                    <button className="button" type="submit" disabled={titleProblem(renameTitle.trim()) !== null}>
                       Save
                     </button>
                     <button className="button-link" type="button" onClick={() => setRenaming(null)}>
                       Cancel
                     </button>
+                    {titleProblem(renameTitle.trim()) && (
+                      <p className="field-error" role="alert">
+                        {titleProblem(renameTitle.trim())}
+                      </p>
+                    )}
                   </form>
                 ) : filter === 'TRASH' ? (
                   <span className="document-title">{row.title}</span>
@@ -167,18 +209,25 @@ export function DocumentsList() {
                 </span>
                 <span className="document-actions">
                   {filter === 'TRASH' ? (
-                    <button className="button" type="button" onClick={() => void act(() => gqlFetch(RESTORE_DOCUMENT_FROM_TRASH, { id: row.id }), `Restored “${row.title}”.`)}>
+                    <button className="button" type="button" onClick={() => void act(() => gqlFetch(RESTORE_DOCUMENT_FROM_TRASH, { id: row.id }), `Restored “${shortTitle(row.title)}”.`)}>
                       Restore<span className="visually-hidden"> {row.title}</span>
                     </button>
                   ) : (
                     <>
                       {(row.myRole === 'OWNER' || row.myRole === 'EDITOR') && renaming !== row.id && (
-                        <button className="button-link" type="button" onClick={() => setRenaming(row.id)}>
+                        <button
+                          className="button-link"
+                          type="button"
+                          onClick={() => {
+                            setRenameTitle(row.title);
+                            setRenaming(row.id);
+                          }}
+                        >
                           Rename<span className="visually-hidden"> {row.title}</span>
                         </button>
                       )}
                       {row.myRole === 'OWNER' && (
-                        <button className="button-link danger" type="button" onClick={() => void act(() => gqlFetch(MOVE_DOCUMENT_TO_TRASH, { id: row.id }), `Moved “${row.title}” to the trash.`)}>
+                        <button className="button-link danger" type="button" onClick={() => void act(() => gqlFetch(MOVE_DOCUMENT_TO_TRASH, { id: row.id }), `Moved “${shortTitle(row.title)}” to the trash.`)}>
                           Move to trash<span className="visually-hidden"> {row.title}</span>
                         </button>
                       )}

@@ -52,10 +52,53 @@ export function clientAddress(req: IncomingMessage, trustProxy: boolean): string
   return req.socket.remoteAddress ?? 'unknown';
 }
 
-/** False when the request names an Origin outside the allowed ones (a cross-site browser request). */
-export function originAllowed(req: IncomingMessage, allowedOrigins: readonly string[]): boolean {
+/** The settings that decide which origins may send requests with the session cookie (lib/config.ts). */
+export interface OriginSettings {
+  readonly appOrigin: string;
+  /** APP_ORIGIN and ALLOWED_ORIGINS. */
+  readonly allowedOrigins: readonly string[];
+  /** Also accept the request's own origin (its Host): development and zero-config. */
+  readonly originFromHost: boolean;
+  readonly trustProxy: boolean;
+}
+
+/**
+ * The origin the request was sent to: `http(s)://<Host>`. The scheme is https on a TLS socket
+ * or, behind a trusted proxy, when X-Forwarded-Proto says so. Null without a Host header.
+ */
+export function requestOrigin(req: IncomingMessage, trustProxy: boolean): string | null {
+  const host = req.headers.host;
+  if (!host) return null;
+  const forwarded = trustProxy ? String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]?.trim() : '';
+  const tls = (req.socket as { encrypted?: boolean }).encrypted === true;
+  const scheme = forwarded === 'https' || forwarded === 'http' ? forwarded : tls ? 'https' : 'http';
+  try {
+    return new URL(`${scheme}://${host}`).origin;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * False when the request names an Origin outside the allowed ones (a cross-site browser request).
+ * With `originFromHost`, the request's own origin is allowed too: a cross-site page cannot send
+ * its Origin to our Host with our cookies (a DNS-rebound name carries that name's cookies, not ours).
+ */
+export function originAllowed(req: IncomingMessage, settings: OriginSettings): boolean {
   const origin = req.headers.origin;
-  return origin === undefined || allowedOrigins.includes(origin);
+  if (origin === undefined || settings.allowedOrigins.includes(origin)) return true;
+  return settings.originFromHost && origin === requestOrigin(req, settings.trustProxy);
+}
+
+/** Why a request from a page at another origin was refused, naming the settings that would allow it. */
+export function originRefusedMessage(req: IncomingMessage, settings: OriginSettings): string {
+  const origin = req.headers.origin ?? 'another address';
+  const extra = settings.allowedOrigins.length > 1 ? ` or ALLOWED_ORIGINS (${settings.allowedOrigins.slice(1).join(', ')})` : '';
+  return (
+    `This page is at ${origin}, but this Verso server only accepts signed-in requests from APP_ORIGIN (${settings.appOrigin})${extra}. ` +
+    `Open Verso at ${settings.appOrigin}, or have whoever runs the server set APP_ORIGIN=${origin} (or add it to ALLOWED_ORIGINS) and restart it. ` +
+    'Integrations use an API token instead of the cookie.'
+  );
 }
 
 /** Writes a JSON response that no cache keeps. */

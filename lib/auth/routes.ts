@@ -17,7 +17,7 @@ import type { Logger } from '../logger.ts';
 import { signUpWithPassword, verifyCredentials } from './accounts.ts';
 import { authCookieNames, authCookieOptions, parseCookies, serializeCookie } from './cookies.ts';
 import { emailProblem, normalizeEmail } from './email.ts';
-import { BodyTooLargeError, clientAddress, originAllowed, parseFields, readBody, sendJson, sendWebResponse } from './http.ts';
+import { BodyTooLargeError, clientAddress, originAllowed, originRefusedMessage, parseFields, readBody, sendJson, sendWebResponse } from './http.ts';
 import { AUTH_BASE_PATH } from './next-auth.ts';
 import { ensurePersonalOrganization } from './organizations.ts';
 import { MAX_PASSWORD_LENGTH } from './password.ts';
@@ -28,6 +28,7 @@ import { createSession, deleteSessionByToken } from './sessions.ts';
 import { sendVerificationEmail, verifyEmail, VERIFY_EMAIL_PATH } from './email-verification.ts';
 import { acceptInvitations } from './invitations.ts';
 import { mailerFor } from './mailer.ts';
+import { sameOriginPath } from '../server/redirects.ts';
 
 export interface AuthRoutesDeps {
   readonly config: Config;
@@ -86,7 +87,7 @@ export function createAuthRoutes(deps: AuthRoutesDeps): AuthRouteHandler {
     if (!(req.headers['content-type'] ?? '').includes('application/json')) {
       return sendJson(res, 415, { error: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send the account as JSON: Content-Type: application/json.' });
     }
-    if (!originAllowed(req, config.allowedOrigins)) return sendJson(res, 403, { error: 'FORBIDDEN', message: 'Sign-up is only accepted from the app itself.' });
+    if (!originAllowed(req, config)) return sendJson(res, 403, { error: 'FORBIDDEN', message: originRefusedMessage(req, config) });
     const fields = parseFields(await readBody(req), req.headers['content-type']);
     if (!fields) return sendJson(res, 400, { error: 'BAD_REQUEST', message: 'Body is not a JSON object; send { "email", "password", "name" }.' });
     const decision = await limitPerAddress(req);
@@ -144,7 +145,7 @@ export function createAuthRoutes(deps: AuthRoutesDeps): AuthRouteHandler {
     res.end();
   }
 
-  const errorUrl = (error: string) => `${config.appOrigin}/signin?${new URLSearchParams(error === 'CredentialsSignin' ? { error, code: 'credentials' } : { error })}`;
+  const errorUrl = (error: string) => `/signin?${new URLSearchParams(error === 'CredentialsSignin' ? { error, code: 'credentials' } : { error })}`;
 
   async function credentialsSignIn(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') return sendJson(res, 405, { error: 'METHOD_NOT_ALLOWED', message: 'Use POST.' }, { Allow: 'POST' });
@@ -169,7 +170,8 @@ export function createAuthRoutes(deps: AuthRoutesDeps): AuthRouteHandler {
     if (!user) return redirect(req, res, errorUrl('CredentialsSignin'));
     await ensurePersonalOrganization(deps.prisma, user.id);
     const cookie = await startSession(req, user.id);
-    redirect(req, res, safeCallbackUrl(fields.callbackUrl, config.appOrigin), [cookie]);
+    // A path, not an absolute URL: the browser stays on the address it signed in at.
+    redirect(req, res, sameOriginPath(fields.callbackUrl), [cookie]);
   }
 
   async function nextAuth(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -204,17 +206,6 @@ export function csrfTokenValid(cookieValue: string | undefined, bodyToken: unkno
   const [token, hash] = cookieValue.split('|');
   if (!token || !hash) return false;
   return createHash('sha256').update(`${token}${secret}`).digest('hex') === hash && token === bodyToken;
-}
-
-/** Where to send the browser after sign-in: a path or a URL on the app's own origin, else the home page. */
-function safeCallbackUrl(raw: unknown, appOrigin: string): string {
-  if (typeof raw !== 'string' || raw.length === 0) return `${appOrigin}/`;
-  try {
-    const url = new URL(raw, appOrigin);
-    return url.origin === appOrigin ? url.href : `${appOrigin}/`;
-  } catch {
-    return `${appOrigin}/`;
-  }
 }
 
 /** A minimal page for people arriving from a link in an email. */

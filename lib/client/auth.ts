@@ -43,7 +43,7 @@ export async function signIn(fields: { email: string; password: string; callback
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Auth-Return-Redirect': '1' },
       body: new URLSearchParams({ ...fields, csrfToken: await csrfToken() }),
     });
-    if (response.status === 429) return { ok: false, message: await messageOf(response, 'Too many attempts; wait a moment.') };
+    if (response.status === 429 || response.status === 403) return { ok: false, message: await messageOf(response, `Sign-in refused (${response.status}).`) };
     const body = (await response.json()) as { url?: unknown };
     const url = typeof body.url === 'string' ? new URL(body.url, location.origin) : null;
     if (!url) return { ok: false, message: 'The server gave no answer; try again.' };

@@ -8,6 +8,9 @@ import type Quill from 'quill';
 import { colorFor } from './colors.ts';
 import type { Peer } from './collab-session.ts';
 
+/** Widest a name label may be (globals.css caps it at 10rem ≈ 160 px). */
+const REMOTE_NAME_MAX_PX = 164;
+
 interface Rect {
   left: number;
   top: number;
@@ -78,6 +81,9 @@ export class RemoteCursors {
       const flag = document.createElement('div');
       flag.className = 'remote-caret-name';
       flag.textContent = peer.name ?? 'Someone';
+      // Near the right edge the name grows leftwards from the caret, so it is never cut off
+      // (its width is capped by --remote-name-max in globals.css).
+      if (caret.left > this.#quill.container.clientWidth - REMOTE_NAME_MAX_PX) flag.classList.add('toward-left');
       line.appendChild(flag);
       cursor.appendChild(line);
       fragment.appendChild(cursor);

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createApollo } from '../../graphql/apollo.ts';
 import { sessionTokenFromCookieHeader } from '../auth/cookies.ts';
-import { originAllowed } from '../auth/http.ts';
+import { originAllowed, originRefusedMessage } from '../auth/http.ts';
 import { AUTH_BASE_PATH, createNextAuth } from '../auth/next-auth.ts';
 import { CredentialRevocations } from '../auth/revocation.ts';
 import { createAuthRoutes } from '../auth/routes.ts';
@@ -26,6 +26,7 @@ import type { Logger } from '../logger.ts';
 import { metricsAllowed } from '../metrics/metrics.ts';
 import { EXPORT_PATH, handleExport } from './export-route.ts';
 import { checkRedis } from './preflight.ts';
+import { applyPageCsp, rawUpgradeRefusal, setSecurityHeaders } from './security-headers.ts';
 import { closeServices, createServices, servicesReady } from './services.ts';
 import { createWebHandler, type WebHandler } from './web.ts';
 
@@ -129,12 +130,13 @@ async function startOn(options: StartOptions, embedded: EmbeddedPostgres | null)
 
   /** A browser request riding on the session cookie from a page of another origin (cross-site forgery). */
   const foreignCookieRequest = (req: IncomingMessage) =>
-    sessionTokenFromCookieHeader(req.headers.cookie, config.appOrigin) !== null && !originAllowed(req, config.allowedOrigins);
+    sessionTokenFromCookieHeader(req.headers.cookie, config.appOrigin) !== null && !originAllowed(req, config);
 
   const server = createServer((req, res) => {
     const requestId = incomingRequestId(req) ?? randomUUID();
     requestIds.set(req, requestId);
     res.setHeader('X-Request-Id', requestId);
+    setSecurityHeaders(res);
     const started = performance.now();
     res.once('finish', () => {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -173,14 +175,24 @@ async function startOn(options: StartOptions, embedded: EmbeddedPostgres | null)
       // Defence in depth behind Apollo's CSRF prevention and the absent CORS grant: a
       // cookie-authenticated request from a foreign page is refused outright.
       if (foreignCookieRequest(req) && req.headers.authorization === undefined) {
-        return sendError(res, 403, 'FORBIDDEN', 'Requests with the session cookie must come from the app itself; integrations use an API token.');
+        return sendError(res, 403, 'FORBIDDEN', originRefusedMessage(req, config));
       }
       return handleGraphQLHttp(apollo, req, res, httpContext(req));
     }
-    if (pathname.startsWith(`${AUTH_BASE_PATH}/`)) return authRoutes(req, res);
+    if (pathname.startsWith(`${AUTH_BASE_PATH}/`)) {
+      // Sign-up, sign-in and sign-out are posted by the app's own pages; from a page at an
+      // address this server does not accept, say which setting to change rather than failing later.
+      if (req.method === 'POST' && !originAllowed(req, config)) {
+        return sendJson(res, 403, { error: 'FORBIDDEN', message: originRefusedMessage(req, config) });
+      }
+      return authRoutes(req, res);
+    }
     const exported = EXPORT_PATH.exec(pathname);
     if (exported) return handleExport(req, res, exported[1] ?? '', httpContext(req));
-    if (web) return web.handleRequest(req, res);
+    if (web) {
+      applyPageCsp(req, res, config.dev);
+      return web.handleRequest(req, res);
+    }
     sendJson(res, 404, { error: 'Not found' });
   }
 
@@ -189,13 +201,13 @@ async function startOn(options: StartOptions, embedded: EmbeddedPostgres | null)
     if (pathname === GRAPHQL_PATH && !draining && foreignCookieRequest(req)) {
       // Cross-site WebSocket hijacking: browsers attach cookies to WebSocket upgrades from any
       // page, and neither ws nor graphql-ws checks Origin.
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      socket.end(rawUpgradeRefusal(403, originRefusedMessage(req, config)));
     } else if (pathname === GRAPHQL_PATH && !draining) {
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
     } else if (web?.handleUpgrade && !draining) {
       web.handleUpgrade(req, socket, head);
     } else {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      socket.end(rawUpgradeRefusal(404));
     }
   });
 
@@ -207,8 +219,8 @@ async function startOn(options: StartOptions, embedded: EmbeddedPostgres | null)
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
-  logger.info({ port }, `Verso listening on ${url}`);
+  const url = `http://${hostForUrl(config.host)}:${port}`;
+  logger.info({ port, host: config.host }, `Verso listening on port ${port} ${listenScope(config)}: open ${openAt(config, port)}`);
 
   let closing: Promise<void> | null = null;
   async function close(): Promise<void> {
@@ -235,6 +247,31 @@ async function startOn(options: StartOptions, embedded: EmbeddedPostgres | null)
   }
 
   return { url, port, services, close: () => (closing ??= close()) };
+}
+
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** A host as it goes in a URL the server itself can be reached at (wildcards become loopback). */
+function hostForUrl(host: string): string {
+  if (WILDCARD_HOSTS.has(host)) return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** The address a person should open: APP_ORIGIN when set, else this machine's own name. */
+export function openAt(config: Config, port: number): string {
+  // APP_ORIGIN's default names PORT, which is not the real port when PORT=0.
+  if (config.originFromHost && config.appOrigin === `http://localhost:${config.port || 3000}`) return `http://localhost:${port}`;
+  return config.appOrigin;
+}
+
+/** Who can reach the server: this machine only (the default) or other machines too. */
+export function listenScope(config: Config): string {
+  if (LOOPBACK_HOSTS.has(config.host)) return `on ${config.host}, this machine only; HOST=0.0.0.0 accepts other machines`;
+  const where = WILDCARD_HOSTS.has(config.host) ? 'every address' : config.host;
+  return config.originFromHost
+    ? `on ${where}, other machines included, from any address of this machine`
+    : `on ${where}, other machines included, from APP_ORIGIN/ALLOWED_ORIGINS only`;
 }
 
 function incomingRequestId(req: IncomingMessage): string | null {

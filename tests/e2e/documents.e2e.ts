@@ -3,7 +3,7 @@
  * the API tokens page; sign out; a collaborator whose access is removed is told so.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDocument, graphqlAs, screenshot, signUp, until, type Person } from './support.ts';
+import { createDocument, graphqlAs, screenshot, signUp, until, waitEditable, type Person } from './support.ts';
 
 let dana: Person;
 let eli: Person;
@@ -46,6 +46,42 @@ describe('the documents list', () => {
     await until(() => page.locator('.empty').count(), (n) => n === 1, 'an empty trash');
     await page.getByRole('tab', { name: 'All documents' }).click();
     await until(() => rowTitles(dana), (t) => t.length === 3 && t.includes('Recipe ideas'), 'the restored document back in the list');
+  });
+
+  it('says when a title is over 200 characters instead of cutting it, and keeps notices short', async () => {
+    const { page } = dana;
+    await page.goto('/');
+    await page.getByRole('heading', { name: 'Documents' }).waitFor();
+    const long = `A very long title ${'x'.repeat(230)}`;
+    const input = page.getByLabel('Title of the new document');
+    await input.fill(long);
+    // Nothing is cut: the whole text stays, the problem is said and the button waits.
+    expect(await input.inputValue()).toBe(long);
+    expect(await page.locator('#new-title-problem').textContent()).toBe(`A title may have at most 200 characters; this one has ${long.length}.`);
+    expect(await page.getByRole('button', { name: 'New document' }).isDisabled()).toBe(true);
+    await screenshot(page, 'documents-title-too-long.png');
+    await input.fill(long.slice(0, 200));
+    expect(await page.locator('#new-title-problem').isHidden()).toBe(true);
+    await page.getByRole('button', { name: 'New document' }).click();
+    await page.waitForURL(/\/docs\/[^/]+$/);
+    await waitEditable(page);
+
+    // In the editor: a longer title is refused by the API with the same words, and not saved.
+    const title = page.locator('#doc-title');
+    await title.fill(long);
+    await title.press('Enter');
+    await until(() => page.getByRole('alert').allTextContents(), (t) => t.some((x) => x.includes('A title may have at most 200 characters')), 'the title error');
+    expect(await title.inputValue()).toBe(long);
+
+    // The trash notice names the document in one short line, not its whole title.
+    await page.goto('/');
+    const row = page.locator('.document-row', { hasText: 'A very long title' });
+    await row.getByRole('button', { name: /^Move to trash/ }).click();
+    const notice = page.locator('.notice');
+    await until(() => notice.textContent(), (t) => (t ?? '').startsWith('Moved “A very long title'), 'the trash notice');
+    const text = (await notice.textContent()) ?? '';
+    expect(text.length).toBeLessThan(90);
+    expect(text).toMatch(/…” to the trash\.$/);
   });
 
   it('lists documents shared with me, and tells a collaborator when access is removed', async () => {

@@ -39,6 +39,44 @@ describe('examples/follow-document.ts', () => {
 
     const content = await gqlHttp<{ document: { content: { ops: Array<{ insert: string }> } } }>(server.url, 'query($id: ID!) { document(id: $id) { content } }', { id: documentId }, headers);
     const text = content.body.data!.document.content.ops.map((o) => o.insert).join('');
-    expect(text).toMatch(/^Remote! Hello from an integration at \S+\n\n$/);
+    expect(text).toMatch(/^Remote! Hello from an integration at \S+\n$/);
+  });
+
+  it('appends its line as a paragraph of its own: the last paragraph keeps its text and its heading', async () => {
+    const server = await startTestServer();
+    const account = await signUp(server);
+    const { token } = await createToken(server, account.cookie);
+    const headers = { authorization: bearer(token) };
+    const initial = { ops: [{ insert: 'Intro' }, { insert: '\n' }, { insert: 'Last paragraph' }, { insert: '\n', attributes: { header: 2 } }] };
+    const created = await gqlHttp<{ createDocument: { id: string } }>(
+      server.url,
+      'mutation($content: JSON) { createDocument(title: "Example", content: $content) { id } }',
+      { content: initial },
+      headers,
+    );
+    const documentId = created.body.data!.createDocument.id;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/follow-document.ts', documentId], {
+      env: { ...process.env, VERSO_URL: server.url, VERSO_TOKEN: token, FOLLOW_FOR_MS: '1500' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await waitUntil(() => out.includes('status: saved'), 'its edit to be confirmed', 15_000);
+    expect(await exited).toBe(0);
+
+    const content = await gqlHttp<{ document: { content: { ops: Array<{ insert: string; attributes?: Record<string, unknown> }> } } }>(
+      server.url,
+      'query($id: ID!) { document(id: $id) { content } }',
+      { id: documentId },
+      headers,
+    );
+    const ops = content.body.data!.document.content.ops;
+    expect(ops, `${JSON.stringify(ops)}\n${out}`).toHaveLength(3);
+    expect(ops[0]).toEqual({ insert: 'Intro\nLast paragraph' });
+    expect(ops[1]).toEqual({ insert: '\n', attributes: { header: 2 } });
+    expect(ops[2]!.insert).toMatch(/^Hello from an integration at \S+\n$/);
+    expect(ops[2]!.attributes).toBeUndefined();
   });
 });

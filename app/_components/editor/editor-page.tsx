@@ -142,7 +142,6 @@ function Editor({ documentId, me }: { documentId: string; me: Me }) {
               className="doc-title"
               value={state.title}
               readOnly={!canEdit}
-              maxLength={200}
               onChange={(e) => setTitle(e.target.value)}
               onBlur={() => void saveTitle()}
               onKeyDown={(e) => {

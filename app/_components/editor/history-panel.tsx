@@ -85,6 +85,12 @@ export interface HistoryPanelProps {
   previewing: Revision | null;
 }
 
+/** What a person can read in an entry: how many edits it holds (the version number is in its tooltip). */
+function editCount(r: { fromVersion: number; toVersion: number }): string {
+  const n = r.toVersion - r.fromVersion;
+  return n === 1 ? '1 edit' : `${n.toLocaleString()} edits`;
+}
+
 export function HistoryPanel({ documentId, headVersion, canEdit, onClose, onPreview, previewMount, previewing }: HistoryPanelProps) {
   const [revisions, setRevisions] = useState<Revision[] | null>(null);
   const [next, setNext] = useState<string | null>(null);
@@ -279,11 +285,13 @@ export function HistoryPanel({ documentId, headVersion, canEdit, onClose, onPrev
                         : timeOf(r.startedAt) === timeOf(r.createdAt)
                           ? timeOf(r.createdAt)
                           : `${timeOf(r.startedAt)} – ${timeOf(r.createdAt)}`}
-                      {detail && (
-                        <span className="muted small">
+                      {detail ? (
+                        <span className="muted small" title={`Version ${r.toVersion}`}>
                           {' '}
                           · {r.toVersion - r.fromVersion === 1 ? `change ${r.toVersion}` : `changes ${r.fromVersion + 1}–${r.toVersion}`}
                         </span>
+                      ) : (
+                        <span className="muted small" title={`Version ${r.toVersion}`}> · {editCount(r)}</span>
                       )}
                     </span>
                     <span className="revision-authors">

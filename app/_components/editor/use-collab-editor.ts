@@ -123,6 +123,8 @@ export function useCollabEditor(documentId: string, mount: RefObject<HTMLDivElem
         readOnly: true,
         formats: FORMATS,
         placeholder: 'Start writing…',
+        // Tooltips (the link box) are kept inside the editor, not merely inside the window.
+        bounds: host,
         modules: { toolbar: TOOLBAR, history: { userOnly: true, delay: 500, maxStack: 500 } },
       });
       quillRef.current = quill;
