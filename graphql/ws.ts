@@ -74,6 +74,9 @@ export function serveGraphQLWs(wss: WebSocketServer, options: WsOptions): () => 
           socket.close(CLOSE_UNAUTHORIZED, 'Unauthorized: send the session cookie or { "authorization": "Bearer <api token>" }');
           return false;
         }
+        // The socket may have closed while its credential was read: its 'close' has fired already,
+        // so counting it now would hold one of the user's places forever.
+        if (socket.readyState !== socket.OPEN) return false;
         const held = socketsPerUser.get(viewer.userId) ?? 0;
         if (held >= wsMaxSocketsPerUser) {
           socket.close(

@@ -11,6 +11,7 @@ import { publishRevocation } from '../../lib/auth/revocation.ts';
 import { codePointLength, lineProblem } from '../../lib/auth/text.ts';
 import { authorizeAccount } from '../authorize.ts';
 import { builder } from '../builder.ts';
+import type { GraphQLContext } from '../context.ts';
 import { userError } from '../errors.ts';
 
 /** Longest token name accepted. */
@@ -115,6 +116,7 @@ builder.mutationFields((t) => ({
       }
       const expiresAt = checkExpiry(args.expiresAt);
       const scopes = args.scopes ? args.scopes.map((s) => s.toLowerCase() as TokenScope) : null;
+      if (viewer.scopes !== null) await checkWithinCallingToken(ctx.services.prisma, viewer, scopes ?? DEFAULT_TOKEN_SCOPES, expiresAt);
       const live = await ctx.services.prisma.apiToken.count({ where: { userId: viewer.userId, revokedAt: null } });
       if (live >= MAX_API_TOKENS) {
         throw userError('BAD_USER_INPUT', `You already have ${MAX_API_TOKENS} API tokens; revoke one you no longer use first.`);
@@ -151,3 +153,27 @@ builder.mutationFields((t) => ({
     },
   }),
 }));
+
+/**
+ * A token may only make tokens weaker than itself: no scope it lacks and no later expiry.
+ * Otherwise a leaked ACCOUNT token could mint a stronger, longer-lived one that outlives its own
+ * revocation.
+ */
+async function checkWithinCallingToken(
+  prisma: GraphQLContext['services']['prisma'],
+  viewer: { readonly scopes: ReadonlySet<TokenScope> | null; readonly credential: { readonly id: string } },
+  requested: readonly TokenScope[],
+  expiresAt: Date | null,
+): Promise<void> {
+  const missing = requested.filter((scope) => !viewer.scopes!.has(scope));
+  if (missing.length > 0) {
+    throw userError('FORBIDDEN', `This API token lacks ${missing.map((s) => s.toUpperCase()).join(', ')}; a token can only create tokens with scopes it has itself.`, {
+      requiredScope: missing[0]!.toUpperCase(),
+    });
+  }
+  const caller = await prisma.apiToken.findUnique({ where: { id: viewer.credential.id }, select: { expiresAt: true } });
+  const limit = caller?.expiresAt ?? null;
+  if (limit !== null && (expiresAt === null || expiresAt.getTime() > limit.getTime())) {
+    throw userError('BAD_USER_INPUT', `A token created with this API token must expire by ${limit.toISOString()}, when this one does; pass an earlier expiresAt.`);
+  }
+}

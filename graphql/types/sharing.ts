@@ -149,6 +149,10 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const userId = String(args.userId);
       const leaving = ctx.viewer?.userId === userId;
+      // Leaving gives up a role (an owner's included), which a read-only token must not be able to do.
+      if (leaving && ctx.viewer?.scopes && !ctx.viewer.scopes.has('share')) {
+        throw userError('FORBIDDEN', 'Leaving a document with an API token needs the SHARE scope; leave from the app, or use a token that has it.', { requiredScope: 'SHARE' });
+      }
       const { document } = await authorizeDocument(ctx, String(args.documentId), leaving ? 'read' : 'share');
       await changeMember(ctx.services.prisma, document.id, userId, null);
       await announce(ctx, document.id);

@@ -48,10 +48,20 @@ export async function shareByEmail(
  */
 export async function acceptInvitations(prisma: PrismaClient, userId: string, email: string): Promise<string[]> {
   return prisma.$transaction(async (tx) => {
-    const invitations = await tx.documentInvitation.findMany({ where: { email }, select: { id: true, documentId: true, role: true } });
-    if (invitations.length === 0) return [];
-    await tx.documentMember.createMany({ data: invitations.map((i) => ({ documentId: i.documentId, userId, role: i.role })), skipDuplicates: true });
-    await tx.documentInvitation.deleteMany({ where: { id: { in: invitations.map((i) => i.id) } } });
+    const all = await tx.documentInvitation.findMany({ where: { email }, select: { id: true, documentId: true, role: true, invitedById: true } });
+    if (all.length === 0) return [];
+    // An invitation stands only while whoever sent it is still an owner of the document: otherwise
+    // a removed owner could invite a second address of theirs and come back through it.
+    const owners = await tx.documentMember.findMany({
+      where: { role: 'OWNER', OR: all.flatMap((i) => (i.invitedById === null ? [] : [{ documentId: i.documentId, userId: i.invitedById }])) },
+      select: { documentId: true, userId: true },
+    });
+    const standing = new Set(owners.map((o) => `${o.documentId}\u0000${o.userId}`));
+    const invitations = all.filter((i) => standing.has(`${i.documentId}\u0000${i.invitedById}`));
+    if (invitations.length > 0) {
+      await tx.documentMember.createMany({ data: invitations.map((i) => ({ documentId: i.documentId, userId, role: i.role })), skipDuplicates: true });
+    }
+    await tx.documentInvitation.deleteMany({ where: { id: { in: all.map((i) => i.id) } } });
     return invitations.map((i) => i.documentId);
   });
 }

@@ -110,3 +110,24 @@ describe('sharing by email without enumeration (issue 21 item 5)', () => {
     expect(lines.find((l) => l.includes('no SMTP_URL'))).toMatch(/every address counts as verified/);
   });
 });
+
+describe('an invitation stands only while its sender is an owner (review of issue 21 item 5)', () => {
+  it('a removed co-owner cannot come back through an invitation they sent to another address', async () => {
+    const server = await startTestServer();
+    const owner = await signUp(server);
+    const coOwner = await signUp(server);
+    const documentId = await newDocument(server, owner);
+    const shareAs = (who: TestAccount, email: string, role: string) => gqlHttp(server.url, SHARE, { d: documentId, e: email, r: role }, { cookie: who.cookie });
+    expect((await shareAs(owner, coOwner.email, 'OWNER')).body.errors).toBeUndefined();
+    const secondAddress = uniqueEmail('second');
+    expect((await shareAs(coOwner, secondAddress, 'OWNER')).body.errors).toBeUndefined();
+    const removed = await gqlHttp(server.url, 'mutation($d: ID!, $u: ID!) { removeCollaborator(documentId: $d, userId: $u) }', { d: documentId, u: coOwner.userId }, { cookie: owner.cookie });
+    expect(removed.body.errors).toBeUndefined();
+
+    const comeback = await signUp(server, { email: secondAddress });
+    const { body } = await gqlHttp<{ documents: { edges: unknown[] } }>(server.url, DOCUMENTS, {}, { cookie: comeback.cookie });
+    expect(body.data?.documents.edges).toEqual([]);
+    expect(await server.services.prisma.documentMember.count({ where: { documentId, userId: comeback.userId } })).toBe(0);
+    expect(await server.services.prisma.documentInvitation.count({ where: { email: secondAddress } })).toBe(0);
+  });
+});

@@ -151,3 +151,45 @@ describe('API tokens', () => {
     expect(blank.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 });
+
+describe('a token cannot reach past its own scopes and lifetime (review of issue 21 item 4)', () => {
+  const MINT = 'mutation($scopes: [ApiTokenScope!], $expiresAt: DateTime) { createApiToken(name: "child", scopes: $scopes, expiresAt: $expiresAt) { token } }';
+
+  it('an ACCOUNT token mints no token with a scope it lacks, nor one that outlives it', async () => {
+    const server = await startTestServer();
+    try {
+      const account = await signUp(server);
+      const expiresAt = new Date(Date.now() + 2 * 24 * 3600_000);
+      const { token } = await createToken(server, account.cookie, 'account only', { scopes: ['ACCOUNT'], expiresAt });
+      const as = (variables: Record<string, unknown>) => gqlHttp<{ createApiToken: { token: string } }>(server.url, MINT, variables, { authorization: bearer(token) });
+
+      const stronger = await as({ scopes: ['SHARE'], expiresAt: new Date(Date.now() + 3600_000).toISOString() });
+      expect(stronger.body.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', requiredScope: 'SHARE' });
+      const forever = await as({ scopes: ['ACCOUNT'] });
+      expect(forever.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      const later = await as({ scopes: ['ACCOUNT'], expiresAt: new Date(expiresAt.getTime() + 3600_000).toISOString() });
+      expect(later.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      const weaker = await as({ scopes: ['ACCOUNT'], expiresAt: new Date(Date.now() + 3600_000).toISOString() });
+      expect(weaker.body.errors).toBeUndefined();
+      expect(weaker.body.data?.createApiToken.token).toBeTruthy();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a token without SHARE cannot make its account leave a document', async () => {
+    const server = await startTestServer();
+    try {
+      const account = await signUp(server);
+      const created = await gqlHttp<{ createDocument: { id: string } }>(server.url, 'mutation { createDocument(title: "Kept") { id } }', {}, { cookie: account.cookie });
+      const documentId = created.body.data!.createDocument.id;
+      const { token } = await createToken(server, account.cookie, 'reader', { scopes: ['READ'] });
+      const leave = await gqlHttp(server.url, 'mutation($d: ID!, $u: ID!) { removeCollaborator(documentId: $d, userId: $u) }', { d: documentId, u: account.userId }, { authorization: bearer(token) });
+      expect(leave.body.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', requiredScope: 'SHARE' });
+      const still = await gqlHttp<{ document: { myRole: string } | null }>(server.url, 'query($d: ID!) { document(id: $d) { myRole } }', { d: documentId }, { cookie: account.cookie });
+      expect(still.body.data?.document?.myRole).toBe('OWNER');
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -131,3 +131,30 @@ describe('WebSocket limits [issue 21.3]', () => {
     expect(retainedMiB).toBeLessThan(2);
   });
 });
+
+describe('WebSocket limits: connections that close during the handshake [issue 21.3]', () => {
+  it('a socket closed while its credential is read holds no place of its user (the per-user count does not leak)', async () => {
+    const { WebSocket } = await import('ws');
+    const wsUrl = server.url.replace(/^http/, 'ws') + '/api/graphql';
+    // Each of these sends connection_init and goes away at once, while the server still awaits the
+    // credential lookup; before the fix each one was counted and never released.
+    for (let i = 0; i < 12; i++) {
+      await new Promise<void>((resolve) => {
+        const ws = new WebSocket(wsUrl, 'graphql-transport-ws');
+        ws.on('open', () => {
+          ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: bearer(token) } }));
+          ws.terminate();
+        });
+        ws.on('close', () => resolve());
+        ws.on('error', () => resolve());
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const open = [openSocket(server, auth()), openSocket(server, auth()), openSocket(server, auth())];
+    try {
+      await Promise.all(open.map((s) => s.connected));
+    } finally {
+      await Promise.all(open.map((s) => s.dispose()));
+    }
+  });
+});
