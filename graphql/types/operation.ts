@@ -98,6 +98,9 @@ export async function submitForViewer(
   const logged = { documentId: document.id, clientId: input.clientId, clientSeq: input.clientSeq, baseVersion: input.baseVersion };
   if (result.kind === 'rejected') {
     ctx.logger.info({ ...logged, code: result.code }, 'operation rejected');
+    if (result.code === 'RATE_LIMITED') {
+      throw userError('RATE_LIMITED', result.message, { retryable: true, retryAfterSeconds: result.retryAfterSeconds ?? 1 });
+    }
     throw userError(result.code === 'CONFLICT_RETRIES_EXHAUSTED' ? 'CONFLICT' : result.code, result.message, {
       retryable: result.code === 'CONFLICT_RETRIES_EXHAUSTED',
     });
