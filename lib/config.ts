@@ -140,7 +140,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dbPools: {
       main: parsePositiveInt('DB_POOL_MAIN', env.DB_POOL_MAIN ?? '10'),
       write: parsePositiveInt('DB_POOL_WRITE', env.DB_POOL_WRITE ?? '6'),
-      feed: parsePositiveInt('DB_POOL_FEED', env.DB_POOL_FEED ?? '4'),
+      feed: parsePositiveInt('DB_POOL_FEED', env.DB_POOL_FEED ?? '6'),
     },
     submitQueue: {
       max: parsePositiveInt('SUBMIT_QUEUE_MAX', env.SUBMIT_QUEUE_MAX ?? '2000'),

@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../lib/config.ts';
 
 describe('write path configuration', () => {
-  it('defaults to 10 + 6 + 4 connections per instance, 2,000 queued submissions and a 6 s deadline', () => {
+  it('defaults to 10 + 6 + 6 connections per instance, 2,000 queued submissions and a 6 s deadline', () => {
     const config = loadConfig({});
-    expect(config.dbPools).toEqual({ main: 10, write: 6, feed: 4 });
+    expect(config.dbPools).toEqual({ main: 10, write: 6, feed: 6 });
     expect(config.submitQueue).toEqual({ max: 2000, deadlineMs: 6000 });
   });
 
