@@ -68,6 +68,8 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
   const sequencer = createSequencer({
     store,
     broadcaster,
+    // Known heads follow every instance's commits; not a delivery to a subscriber (no fan-out lag sample).
+    follow: redisBroadcaster,
     snapshotEvery: config.snapshotEvery,
     limits: { maxQueued: config.submitQueue.max, deadlineMs: config.submitQueue.deadlineMs, maxConcurrentBatches: config.dbPools.write },
     onOverload: (reason) => metrics.submitOverload.inc({ reason }),
