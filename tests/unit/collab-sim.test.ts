@@ -7,6 +7,9 @@
  * acknowledged op is stored at the version its answer named.
  *
  * COLLAB_SIM_SCENARIOS (default 5000) and COLLAB_SIM_SEED (first seed, default 1) set the run.
+ * The longer local run: `COLLAB_SIM_SCENARIOS=50000 npx vitest run tests/unit/collab-sim.test.ts`
+ * (at 89d79b7: 50,000 scenarios, 499,336 versions, 518,050 acknowledged ops checked, 10,436
+ * instance crashes, all passed, 646 s on the shared 2-core machine).
  */
 import { describe, expect, it } from 'vitest';
 import { describeFailure, runScenario } from '../support/collab-sim.ts';
