@@ -18,7 +18,7 @@
  */
 import { apply, emptyDocument, validateDocument, type Delta } from '../ot/operation.ts';
 import type { Broadcaster, Unsubscribe } from './broadcaster.ts';
-import { advance, tailBetween, type KnownHead } from './known-head.ts';
+import { advance, tailBetween, TAIL_LENGTH, type KnownHead } from './known-head.ts';
 import type { OpStore } from './op-store.ts';
 import { answerOf, oldestBase, planBatch, shapeProblem, type BatchPlan, type PlanOptions } from './planner.ts';
 import { DEFAULT_REVISION_PAUSE_MS } from './revisions.ts';
@@ -140,7 +140,8 @@ export function createSequencer(options: SequencerOptions): Sequencer {
     if (current && current.version > head.version && current.historyEpoch >= head.historyEpoch) return;
     heads.delete(documentId);
     if (cacheSize === 0) return;
-    heads.set(documentId, head);
+    // A head loaded for a submission made far behind may carry a long tail; the cache keeps the usual one.
+    heads.set(documentId, head.tail.length > TAIL_LENGTH ? { ...head, tail: head.tail.slice(-TAIL_LENGTH) } : head);
     if (heads.size > cacheSize) forget(heads.keys().next().value as string);
     if (follow && !following.has(documentId)) {
       following.set(documentId, follow.subscribe(documentId, (op) => observe(documentId, op)).catch(() => null));

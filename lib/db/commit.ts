@@ -229,7 +229,10 @@ async function catchUp(pool: pg.Pool, documentId: string, head: KnownHead, pause
   if (!row || row.deleted || row.history_epoch !== head.historyEpoch || row.version < head.version || row.version - head.version > CATCH_UP_LIMIT) return null;
   const ops = row.ops.map((o) => fromWire(documentId, o));
   if (ops.length !== row.version - head.version) return null;
-  return advance(head, ops, pauseMs);
+  const next = advance(head, ops, pauseMs);
+  // The whole tail, not the last TAIL_LENGTH ops: the batch is planned again on it, and a
+  // submission made further back than that was given a tail that reaches its base.
+  return next && { ...next, tail: [...head.tail, ...ops] };
 }
 
 // Everything a known head needs, from one snapshot: the row, the newest content snapshot at or

@@ -79,6 +79,20 @@ describe('PostgreSQL commit', () => {
     expect((await loadDocument(make(), documentId))?.content.ops).toEqual(log.reduce((doc, op) => doc.compose(op.delta), new Delta().insert('Hello\n')).ops);
   });
 
+  it('[P9][K1] a catch-up keeps the tail the batch needs: an op made more than TAIL_LENGTH versions back still lands after another process wrote (no VERSION_TOO_OLD)', async () => {
+    const documentId = await created();
+    const [a, b] = [make(), make()];
+    const many = Array.from({ length: 300 }, (_, i) => sub(documentId, 0, 'client-b', i + 1, 'b'));
+    expect((await commitOn(b, await load(b, documentId), documentId, many)).kind).toBe('committed');
+    // The stalled client's op, made at version 10; a's head reaches back that far.
+    const stale = await load(a, documentId, 10);
+    expect(stale.tail[0]?.version).toBeLessThanOrEqual(11);
+    await commitOn(b, await load(b, documentId), documentId, [sub(documentId, 300, 'client-b', 301, 'c')]);
+    const result = await commitOn(a, stale, documentId, [sub(documentId, 10, 'client-a', 1, 'late ')], 10);
+    expect(a.paths).toEqual(['caught-up']);
+    expect(result.kind === 'committed' && answerOf(result.plan, 0)).toMatchObject({ kind: 'applied', version: 302 });
+  });
+
   it('[P2][O4] a resubmission older than the known tail costs one read, no transaction: answered duplicate, nothing stored', async () => {
     const documentId = await created();
     const store = make();
