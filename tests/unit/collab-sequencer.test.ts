@@ -195,6 +195,14 @@ describe('sequencer', () => {
     expect(await sequencer.createDocument('d2', new Delta().insert('no newline'))).toMatchObject({ kind: 'rejected', code: 'BAD_USER_INPUT' });
     expect(await sequencer.createDocument('d3')).toEqual({ kind: 'created', version: 0 });
   });
+  it('[S3][K1][P8] an op made further behind than the known tail reaches is planned on a head loaded with the ops after its base', async () => {
+    const { store, sequencer } = await setup('x\n');
+    await Promise.all(Array.from({ length: 300 }, (_, i) => sequencer.submit(submission(0, 1, new Delta().insert('a'), `c${i}`))));
+    const late = await sequencer.submit(submission(5, 1, new Delta().retain(6).insert('!'), 'late'));
+    expect(late).toMatchObject({ kind: 'applied', version: 301 });
+    expect((await loadDocument(store, DOC))?.content.length()).toBe(302 + 1);
+  });
+
   it('[S1][S3] concurrent submissions are batched, transformed over the stored ops and the earlier ones of their batch, gapless', async () => {
     const inner = createMemoryOpStore();
     const store = interceptCommits(inner, () => {});
