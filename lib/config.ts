@@ -85,6 +85,14 @@ export interface Config {
    * (`diff`, `restoreVersion` between distant versions); past it the request answers LIMIT_EXCEEDED.
    */
   readonly historyDiffBudgetMs: number;
+   * PostgreSQL connections per instance, in three pools that cannot starve each other: `main`
+   * (Prisma: sign-in, sessions, grants, documents, history), `write` (the write path's commits;
+   * also the most batches an instance commits at once) and `feed` (op feeds, document loads,
+   * snapshots). Instances × (main + write + feed) must stay below PostgreSQL's `max_connections`.
+   */
+  readonly dbPools: { readonly main: number; readonly write: number; readonly feed: number };
+  /** The write path's bounds per instance: queued submissions, and the most time one may wait queued. */
+  readonly submitQueue: { readonly max: number; readonly deadlineMs: number };
   /** Optional OAuth sign-in providers, each switched on by its two environment variables. */
   readonly oauth: OAuthConfig;
   /** Redis-backed rate limits (hold across instances). */
@@ -183,6 +191,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     wsMaxSubscriptions: parsePositiveInt('WS_MAX_SUBSCRIPTIONS', env.WS_MAX_SUBSCRIPTIONS ?? '100'),
     wsMaxSocketsPerUser: parsePositiveInt('WS_MAX_SOCKETS_PER_USER', env.WS_MAX_SOCKETS_PER_USER ?? '50'),
     historyDiffBudgetMs: parsePositiveInt('HISTORY_DIFF_BUDGET_MS', env.HISTORY_DIFF_BUDGET_MS ?? '3000'),
+    dbPools: {
+      main: parsePositiveInt('DB_POOL_MAIN', env.DB_POOL_MAIN ?? '10'),
+      write: parsePositiveInt('DB_POOL_WRITE', env.DB_POOL_WRITE ?? '6'),
+      feed: parsePositiveInt('DB_POOL_FEED', env.DB_POOL_FEED ?? '6'),
+    },
+    submitQueue: {
+      max: parsePositiveInt('SUBMIT_QUEUE_MAX', env.SUBMIT_QUEUE_MAX ?? '2000'),
+      deadlineMs: parseDeadline(env.SUBMIT_DEADLINE_MS ?? '6000'),
+    },
     oauth: {
       github: oauthClient(env, 'GITHUB'),
       google: oauthClient(env, 'GOOGLE'),
@@ -266,6 +283,15 @@ function parseRule(name: string, raw: string): RateLimitRule {
     throw new ConfigError(`${name} must look like "<limit>/<seconds>" (e.g. 10/900 for 10 per 15 minutes), got "${raw}".`);
   }
   return { limit, windowSeconds };
+}
+
+/** A queue deadline must leave the client's 10 s ack timeout room for the commit and the answer. */
+function parseDeadline(raw: string): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 100 || value > 9000) {
+    throw new ConfigError(`SUBMIT_DEADLINE_MS must be a whole number of milliseconds from 100 to 9000 (below the client's 10 s ack timeout), got "${raw}".`);
+  }
+  return value;
 }
 
 function parsePositiveInt(name: string, raw: string): number {

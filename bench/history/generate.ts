@@ -7,6 +7,7 @@
  * formats, bold/italic over a word, now and then a pasted paragraph or a deleted sentence. The
  * document grows to about `softMaxLength` characters and then hovers there.
  */
+import type pg from 'pg';
 import { createSequencer } from '../../lib/collab/sequencer.ts';
 import type { PrismaClient } from '../../lib/db/client.ts';
 import { createPrismaOpStore } from '../../lib/db/op-store.ts';
@@ -19,6 +20,8 @@ const WORDS = ['history', 'version', 'the', 'of', 'revision', 'blame', 'editor',
 
 export interface GenerateOptions {
   readonly prisma: PrismaClient;
+  /** The op store's write pool (issue 13: commits run on a pool of their own). */
+  readonly pool: pg.Pool;
   readonly broadcaster: Broadcaster;
   readonly documentId: string;
   readonly count: number;
@@ -36,6 +39,7 @@ export async function generateDocument(options: GenerateOptions): Promise<number
   const random = seededRandom(100_000);
   let now = Date.UTC(2026, 0, 1, 9);
   const store = createPrismaOpStore(prisma, {
+    pool: options.pool,
     placement: () => ({ organizationId: organization.id, title: 'Bench: 100,000 ops', createdById: AUTHORS[0] }),
   });
   const sequencer = createSequencer({ store, broadcaster: options.broadcaster, clock: () => new Date(now), snapshotEvery: options.snapshotEvery });
@@ -82,5 +86,6 @@ export async function generateDocument(options: GenerateOptions): Promise<number
     for (let i = 0; i < cursors.length; i++) if (i !== who) cursors[i] = delta.transformPosition(cursors[i]!);
     if (version % 5000 === 0) options.onProgress?.(version);
   }
+  await sequencer.settle(); // snapshots are saved after the answers
   return count;
 }

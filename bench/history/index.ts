@@ -8,6 +8,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import pg from 'pg';
 import { createPrisma } from '../../lib/db/client.ts';
 import { ensureDatabase, migrate } from '../../lib/db/migrate.ts';
 import { withDatabase } from '../../lib/db/migrations-connection.ts';
@@ -37,14 +38,17 @@ async function main(): Promise<void> {
     if (!existing || process.argv.includes('--fresh') || existing.version !== COUNT) {
       console.log(`generating ${COUNT} ops through the sequencer into ${documentId}…`);
       const started = performance.now();
+      const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
       await generateDocument({
         prisma,
+        pool,
         broadcaster: createRedisBroadcaster({ connections, prefix: 'verso-bench:' }),
         documentId,
         count: COUNT,
         snapshotEvery: SNAPSHOT_EVERY,
         onProgress: (v) => console.log(`  ${v} ops (${((performance.now() - started) / 1000).toFixed(0)} s)`),
       });
+      await pool.end();
       console.log(`generated in ${((performance.now() - started) / 1000).toFixed(0)} s`);
     }
     const [revisions, snapshots, content] = await Promise.all([

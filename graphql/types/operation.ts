@@ -2,8 +2,10 @@
  * Operations: submitting one (sequenced, transformed, durable before the answer), reading the
  * log, and the gapless live stream `documentOperations`.
  */
+import { GraphQLError } from 'graphql';
 import { openOpFeed, HistoryGoneError } from '../../lib/collab/op-feed.ts';
 import type { AppliedOp } from '../../lib/collab/types.ts';
+import { isPoolTimeout } from '../../lib/db/client.ts';
 import { validateOp } from '../../lib/ot/operation.ts';
 import { watchReadAccess as watchAccess } from '../access-recheck.ts';
 import { authorizeDocument, authorizeDocumentCached } from '../authorize.ts';
@@ -63,8 +65,37 @@ export const SubmitOperationPayloadRef = builder.objectRef<SubmitPayload>('Submi
   }),
 });
 
-/** Sequences one operation for the viewer; shared by submitOperation and restoreVersion. */
+/** Seconds a client is asked to wait when the server ran out of database connections for it. */
+const BUSY_RETRY_AFTER_SECONDS = 2;
+
+/**
+ * Sequences one operation for the viewer; shared by submitOperation and restoreVersion. Every
+ * failure a client sees has a code: a database pool that stayed busy past its wait is
+ * `RATE_LIMITED` with `retryAfterSeconds` (overload, not a fault); anything else unexpected is
+ * logged here before it becomes INTERNAL_SERVER_ERROR.
+ */
 export async function submitForViewer(
+  ctx: GraphQLContext,
+  input: { documentId: string; baseVersion: number; clientId: string; clientSeq: number; delta: unknown },
+): Promise<SubmitPayload> {
+  try {
+    return await submitChecked(ctx, input);
+  } catch (error) {
+    if (error instanceof GraphQLError && typeof error.extensions.code === 'string') throw error;
+    const logged = { err: error, documentId: input.documentId, clientId: input.clientId, clientSeq: input.clientSeq };
+    if (isPoolTimeout(error)) {
+      ctx.logger.warn(logged, 'operation refused: no database connection within the pool wait');
+      throw userError('RATE_LIMITED', `The server is busy; nothing was stored. Resubmit the same op after ${BUSY_RETRY_AFTER_SECONDS} s.`, {
+        retryable: true,
+        retryAfterSeconds: BUSY_RETRY_AFTER_SECONDS,
+      });
+    }
+    ctx.logger.warn(logged, 'operation submission failed unexpectedly');
+    throw error;
+  }
+}
+
+async function submitChecked(
   ctx: GraphQLContext,
   input: { documentId: string; baseVersion: number; clientId: string; clientSeq: number; delta: unknown },
 ): Promise<SubmitPayload> {
@@ -98,6 +129,9 @@ export async function submitForViewer(
   const logged = { documentId: document.id, clientId: input.clientId, clientSeq: input.clientSeq, baseVersion: input.baseVersion };
   if (result.kind === 'rejected') {
     ctx.logger.info({ ...logged, code: result.code }, 'operation rejected');
+    if (result.code === 'RATE_LIMITED') {
+      throw userError('RATE_LIMITED', result.message, { retryable: true, retryAfterSeconds: result.retryAfterSeconds ?? 1 });
+    }
     throw userError(result.code === 'CONFLICT_RETRIES_EXHAUSTED' ? 'CONFLICT' : result.code, result.message, {
       retryable: result.code === 'CONFLICT_RETRIES_EXHAUSTED',
     });

@@ -1,14 +1,16 @@
 /**
  * The op store port: durable, per-document, gapless op logs plus snapshots.
  *
- * Designed so that a PostgreSQL implementation can do `append` in one transaction
- * (`UPDATE document SET version = version + 1 WHERE id = $1 AND version = $expected`, then an
- * insert into an op table with unique (documentId, version) and unique
- * (documentId, clientId, clientSeq)), and so that a batching implementation may group appends,
- * as long as each caller gets its own answer. Rules P1–P7 are in ./SPEC.md and checked by
- * `registerOpStoreContract` (tests/support/collab-op-store-contract.ts).
+ * Every write of the op log goes through one operation, `commit`: a batch planned (by
+ * ./planner.ts, pure) on the head the caller knows, which the store writes only if that head is
+ * still true — else it plans the same batch again on the head it finds, under whatever
+ * serialisation it has (a row lock on PostgreSQL, one synchronous step in memory). So a stale
+ * caller costs a replan, never a fork, and the store never needs a second writer. Rules P1–P9 are
+ * in ./SPEC.md and checked by `registerOpStoreContract` (tests/support/collab-op-store-contract.ts).
  */
 import type { Delta } from '../ot/operation.ts';
+import type { KnownHead } from './known-head.ts';
+import type { BatchPlan } from './planner.ts';
 import type { AppliedOp, Snapshot } from './types.ts';
 
 /**
@@ -24,15 +26,30 @@ export interface HeadState {
 }
 
 /**
- * The answer to `append`. `appended`: the op is durable at `expectedVersion + 1`.
- * `conflict`: the head was not `expectedVersion` (another writer won, or the document does not
- * exist); nothing was stored. `duplicate`: an op with the same (clientId, clientSeq) is already
- * stored; `existing` is that op; nothing was stored.
+ * What `commit` is asked to write: a batch planned on the head the caller knows, and the pure
+ * planner bound to that batch, so the store can plan it again on the head it actually finds
+ * (no I/O inside `replan`).
  */
-export type AppendResult =
-  | { readonly kind: 'appended' }
-  | { readonly kind: 'conflict' }
-  | { readonly kind: 'duplicate'; readonly existing: AppliedOp };
+export interface CommitRequest {
+  readonly documentId: string;
+  /** Planned on the caller's known head (`planned.head`). */
+  readonly planned: BatchPlan;
+  /** The same batch planned on another head (pure, synchronous). */
+  readonly replan: (head: KnownHead) => BatchPlan;
+  /** The oldest base version in the batch: a head the store loads for `replan` has its ops after it in the tail, where stored. */
+  readonly historyAfter: number;
+}
+
+/**
+ * The answer to `commit` [P1, P2]. `committed`: `plan.ops` (possibly none) are durable, planned on
+ * the head the store had (`plan.head`, which is `planned.head` or a fresher one); `plan.next` is
+ * the head now. `duplicate`: some (clientId, clientSeq) of the plan is already stored (older than
+ * any tail); `existing` are those stored ops; nothing was stored. `gone`: no such document.
+ */
+export type CommitResult =
+  | { readonly kind: 'committed'; readonly plan: BatchPlan }
+  | { readonly kind: 'duplicate'; readonly existing: readonly AppliedOp[] }
+  | { readonly kind: 'gone' };
 
 /** The answer to `createDocument`. */
 export type CreateResult = { readonly kind: 'created' } | { readonly kind: 'exists' };
@@ -53,15 +70,18 @@ export interface OpStore {
   head(documentId: string): Promise<HeadState | null>;
 
   /**
-   * Atomically stores `op` at version `expectedVersion + 1` if and only if the head is
-   * `expectedVersion` and no op with the same (clientId, clientSeq) exists [P1, P2]. Of several
-   * concurrent appends at one expectedVersion exactly one answers `appended`. When both the
-   * version and the clientSeq clash the store may answer either `conflict` or `duplicate`.
-   * `contentAfter` is the document at the new version; a store may persist it as its head
-   * content or ignore it and rebuild from snapshots.
-   * @throws if `op.version !== expectedVersion + 1` or `op.documentId !== documentId` (a bug in the caller).
+   * The head as a {@link KnownHead}, its tail holding the ops after `historyAfter` (or the last
+   * `TAIL_LENGTH`, whichever is more) where stored; null for unknown documents [P8].
    */
-  append(documentId: string, expectedVersion: number, op: AppliedOp, contentAfter: Delta): Promise<AppendResult>;
+  load(documentId: string, historyAfter?: number): Promise<KnownHead | null>;
+
+  /**
+   * THE write of the op log [P1, P2, P9]: stores the planned ops if the document is still exactly
+   * at `planned.head` (version, history epoch), else plans the batch again on the head it finds and
+   * stores that, atomically. Never stores a (clientId, clientSeq) twice. Throws when the store
+   * fails (nothing stored then) or when a plan's ops do not start at its head's version + 1 (P7).
+   */
+  commit(request: CommitRequest): Promise<CommitResult>;
 
   /**
    * Ops with version > `afterVersion`, ascending, contiguous, at most `limit` of them [P3].

@@ -1,29 +1,72 @@
 /**
- * The server side of sequencing: turns submissions made against possibly stale versions into a
- * gapless, per-document op log. Stateless between calls, so any number of sequencers (one per
- * server instance) may share one store; the store's atomic append is the only serialisation
- * point. Rules S1–S9 in ./SPEC.md.
+ * The server side of sequencing, and the only one (rules S1–S10, PL1–PL6, K1–K3 and O1–O4 in
+ * ./SPEC.md). A submission goes:
+ *
+ * 1. **queue** — per document, with a deadline; a resend of a submission still queued or in a
+ *    batch waits for that one's answer; beyond the instance's bound it is refused at once
+ *    (`RATE_LIMITED`, O1–O3);
+ * 2. **batch** — when one of the instance's batch slots is free, everything queued for the
+ *    document (up to `maxBatch`, minus what outlived its deadline) becomes one batch;
+ * 3. **plan** — `planBatch` (./planner.ts, pure) on the head this instance knows (./known-head.ts:
+ *    the one head cache, following other instances' commits through the broadcaster);
+ * 4. **COMMIT** — `store.commit` (./op-store.ts), the one write of the op log: it writes the plan
+ *    if the known head is still true, else plans the batch again on the head it finds;
+ * 5. **answer** — each submission's answer from the committed plan; the plan's `next` head is
+ *    remembered; publishing (in version order) and snapshots run after the answers.
+ *
+ * Any number of instances may share one store: `commit` is the only serialisation point.
  */
-import { apply, emptyDocument, transform, validateDocument, type Delta } from '../ot/operation.ts';
-import type { Broadcaster } from './broadcaster.ts';
-import { contentAtHead } from './document-loader.ts';
+import { apply, emptyDocument, validateDocument, type Delta } from '../ot/operation.ts';
+import type { Broadcaster, Unsubscribe } from './broadcaster.ts';
+import { advance, tailBetween, TAIL_LENGTH, type KnownHead } from './known-head.ts';
 import type { OpStore } from './op-store.ts';
-import type { AppliedOp, RejectionCode, SubmitInput, SubmitResult } from './types.ts';
+import { answerOf, oldestBase, planBatch, shapeProblem, type BatchPlan, type PlanOptions } from './planner.ts';
+import { DEFAULT_REVISION_PAUSE_MS } from './revisions.ts';
+import type { AppliedOp, SubmitInput, SubmitResult } from './types.ts';
+
+/** How much work one instance takes on before it refuses more (O1–O3). */
+export interface SequencerLimits {
+  /** Submissions waiting in queues (all documents) before new ones are refused `RATE_LIMITED`; default 2,000. */
+  readonly maxQueued: number;
+  /** Batches committing at once (all documents); keep it ≤ the write pool's connections; default 6. */
+  readonly maxConcurrentBatches: number;
+  /**
+   * Longest a submission may wait in its queue; past it, it is answered `RATE_LIMITED` unprocessed.
+   * Shorter than the client's 10 s ack timeout, so no work is done for a client that gave up; default 6,000.
+   */
+  readonly deadlineMs: number;
+}
+
+export const DEFAULT_SEQUENCER_LIMITS: SequencerLimits = { maxQueued: 2000, maxConcurrentBatches: 6, deadlineMs: 6000 };
 
 export interface SequencerOptions {
   readonly store: OpStore;
   readonly broadcaster: Broadcaster;
+  /**
+   * Where known heads hear other instances' commits (default: `broadcaster`); null: they do not
+   * follow, and a head another instance moved costs the store a replan at commit.
+   */
+  readonly follow?: Pick<Broadcaster, 'subscribe'> | null;
   /** Server time for `createdAt` [S9]; defaults to `new Date()`. */
   readonly clock?: () => Date;
-  /** Extra attempts after an append conflict before giving up [S6]; default 10. */
-  readonly maxRetries?: number;
+  /** Milliseconds for queue deadlines (monotonic); defaults to `performance.now()`. */
+  readonly monotonic?: () => number;
   /** Save a snapshot after every version divisible by this [S8]; 0 turns it off; default 100. */
   readonly snapshotEvery?: number;
+  /** Revision pause (H3); default five minutes. */
+  readonly revisionPauseMs?: number;
+  /** Most submissions planned in one batch; default 200. */
+  readonly maxBatch?: number;
+  /** Documents whose known head is kept; default 1,000. */
+  readonly cacheSize?: number;
+  readonly limits?: Partial<SequencerLimits>;
   /**
    * Publishing or snapshotting failed after the op committed [S7]. The answer is still `applied`;
    * this is for logs and metrics. Default: ignore.
    */
   readonly onAfterCommitError?: (error: unknown, op: AppliedOp) => void;
+  /** A submission was refused for load: `queue-full` at arrival, `deadline` after waiting (metrics). */
+  readonly onOverload?: (reason: 'queue-full' | 'deadline') => void;
 }
 
 /** The answer to `createDocument`. */
@@ -33,20 +76,15 @@ export type CreateDocumentResult =
 
 export interface Sequencer {
   /**
-   * Applies one op at most once per (documentId, clientId, clientSeq) [S2]: transforms it over
-   * the ops after its baseVersion [S3], checks that it applies [S5], appends it at head + 1
-   * atomically, retrying a bounded number of times when another writer won that version [S6], and
-   * publishes it after the commit [S7]. Expected failures are `rejected` values; it throws only
-   * when the store does before the commit (infrastructure failure) or on a bug. Failures after the
-   * commit (publish, snapshot) still answer `applied` and go to `onAfterCommitError`.
+   * Applies one op at most once per (documentId, clientId, clientSeq) [S2]: transformed over the
+   * ops after its baseVersion and those batched before it [S3], checked to apply [S5], committed,
+   * answered, then published [S7]. Expected failures are `rejected` values; it throws only when
+   * the store does (infrastructure) or on a bug.
    */
   submit(input: SubmitInput): Promise<SubmitResult>;
 
-  /**
-   * Resolves once the publishing and snapshots of every op answered so far are done (a sequencer
-   * may do them after answering); for shutdown and tests. Absent: nothing is ever left over.
-   */
-  settle?(): Promise<void>;
+  /** Resolves once the publishing and snapshots of every op answered so far are done; for shutdown and tests. */
+  settle(): Promise<void>;
 
   /**
    * Creates a document at version 0 with `content` (default "\n"), which lib/ot's
@@ -55,81 +93,261 @@ export interface Sequencer {
   createDocument(documentId: string, content?: Delta): Promise<CreateDocumentResult>;
 }
 
-const reject = (code: RejectionCode, message: string): SubmitResult => ({ kind: 'rejected', code, message });
+interface Waiter {
+  readonly resolve: (result: SubmitResult) => void;
+  readonly reject: (error: unknown) => void;
+}
 
-/** Creates a sequencer over the given ports. */
+interface Item {
+  readonly input: SubmitInput;
+  readonly key: string;
+  readonly waiters: Waiter[];
+  /** When it was queued (or last resent while queued), for the deadline [O2]. */
+  queuedAt: number;
+  done: boolean;
+}
+
+const keyOf = (input: SubmitInput) => `${input.documentId}\u0000${input.clientId}\u0000${input.clientSeq}`;
+
+/** Creates the sequencer over the given ports. */
 export function createSequencer(options: SequencerOptions): Sequencer {
   const { store, broadcaster } = options;
+  const follow = options.follow === undefined ? broadcaster : options.follow;
   const clock = options.clock ?? (() => new Date());
-  const maxRetries = options.maxRetries ?? 10;
+  const monotonic = options.monotonic ?? (() => performance.now());
   const snapshotEvery = options.snapshotEvery ?? 100;
+  const pauseMs = options.revisionPauseMs ?? DEFAULT_REVISION_PAUSE_MS;
+  const maxBatch = options.maxBatch ?? 200;
+  const cacheSize = options.cacheSize ?? 1000;
+  const limits: SequencerLimits = { ...DEFAULT_SEQUENCER_LIMITS, ...options.limits };
   const onAfterCommitError = options.onAfterCommitError ?? (() => {});
+  const onOverload = options.onOverload ?? (() => {});
+  const planOptions: PlanOptions = { now: clock, pauseMs };
+  const retryAfterSeconds = Math.max(1, Math.ceil(limits.deadlineMs / 4000));
 
-  async function attempt(input: SubmitInput): Promise<SubmitResult | 'conflict'> {
-    const { documentId, baseVersion, clientId, clientSeq } = input;
-    // Checked on every attempt: the conflict we lost may have been our own earlier submission
-    // of this clientSeq racing us from another connection [S2].
-    const previous = await store.findByClientSeq(documentId, clientId, clientSeq);
-    if (previous) return { kind: 'duplicate', version: previous.version, delta: previous.delta };
-
-    const head = await store.head(documentId);
-    if (!head) return reject('NOT_FOUND', `Document ${documentId} does not exist.`);
-    if (baseVersion > head.version) {
-      return reject('VERSION_AHEAD', `baseVersion ${baseVersion} is past the head version ${head.version}; reload the document and resubmit.`);
+  // ---- the one head cache: known heads, LRU by insertion order, following every instance's commits [K3]
+  const heads = new Map<string, KnownHead>();
+  const following = new Map<string, Promise<Unsubscribe | null>>();
+  const forget = (documentId: string) => {
+    heads.delete(documentId);
+    const stop = following.get(documentId);
+    following.delete(documentId);
+    void stop?.then((s) => s?.()).catch(() => {});
+  };
+  const remember = (documentId: string, head: KnownHead) => {
+    const current = heads.get(documentId);
+    // A head heard through `follow` meanwhile may be newer than the one a commit answers.
+    if (current && current.version > head.version && current.historyEpoch >= head.historyEpoch) return;
+    heads.delete(documentId);
+    if (cacheSize === 0) return;
+    // A head loaded for a submission made far behind may carry a long tail; the cache keeps the usual one.
+    heads.set(documentId, head.tail.length > TAIL_LENGTH ? { ...head, tail: head.tail.slice(-TAIL_LENGTH) } : head);
+    if (heads.size > cacheSize) forget(heads.keys().next().value as string);
+    if (follow && !following.has(documentId)) {
+      following.set(documentId, follow.subscribe(documentId, (op) => observe(documentId, op)).catch(() => null));
     }
-    const missing = head.version - baseVersion;
-    const concurrent = missing === 0 ? [] : await store.opsAfter(documentId, baseVersion, missing);
-    if (concurrent.length !== missing || (missing > 0 && concurrent[0]?.version !== baseVersion + 1)) {
-      return reject('VERSION_TOO_OLD', `History after version ${baseVersion} is no longer available; reload the document.`);
-    }
-    // Committed ops were ordered first, so they win ties: the submission takes the 'right' side [S3].
-    let delta = input.delta;
-    for (const op of concurrent) delta = transform(delta, op.delta, 'right');
+  };
+  const observe = (documentId: string, op: AppliedOp) => {
+    const head = heads.get(documentId);
+    if (!head || op.version !== head.version + 1) return; // our own echo, a repeat, or a gap: commit replans
+    const next = advance(head, [op], pauseMs);
+    if (next) heads.set(documentId, next);
+    else heads.delete(documentId);
+  };
 
-    const next = apply(contentAtHead(head).content, delta);
-    if (!next.ok) return reject(next.code, next.message);
+  // ---- queues and the instance's bounds [O1–O3]
+  const queues = new Map<string, Item[]>();
+  const inFlight = new Map<string, Item>(); // queued or in a batch, by document + clientId + clientSeq
+  const ready = new Set<string>(); // documents with queued work waiting for a batch slot, in arrival order
+  const running = new Set<string>();
+  let queued = 0;
 
-    const op: AppliedOp = {
-      documentId,
-      version: head.version + 1,
-      delta,
-      authorId: input.authorId,
-      clientId,
-      clientSeq,
-      createdAt: clock(),
-    };
-    const appended = await store.append(documentId, head.version, op, next.value);
-    if (appended.kind === 'conflict') return 'conflict';
-    if (appended.kind === 'duplicate') {
-      return { kind: 'duplicate', version: appended.existing.version, delta: appended.existing.delta };
+  const finish = (item: Item, result: SubmitResult) => {
+    if (item.done) return;
+    item.done = true;
+    if (inFlight.get(item.key) === item) inFlight.delete(item.key);
+    for (const w of item.waiters) w.resolve(result);
+  };
+  const fail = (item: Item, error: unknown) => {
+    if (item.done) return;
+    item.done = true;
+    if (inFlight.get(item.key) === item) inFlight.delete(item.key);
+    for (const w of item.waiters) w.reject(error);
+  };
+  const overloaded = (why: string): SubmitResult => ({
+    kind: 'rejected',
+    code: 'RATE_LIMITED',
+    message: `The server is busy (${why}); nothing was stored. Resubmit the same op after ${retryAfterSeconds} s.`,
+    retryAfterSeconds,
+  });
+
+  const pump = () => {
+    for (const documentId of ready) {
+      if (running.size >= limits.maxConcurrentBatches) return;
+      ready.delete(documentId);
+      if (!running.has(documentId) && (queues.get(documentId)?.length ?? 0) > 0) start(documentId);
     }
-    // Only now is the op durable; publishing earlier could show subscribers an op that a
-    // crash would then erase [S7]. A failure from here on must not turn into an error answer:
-    // the client would resubmit and get `duplicate`, which is correct but slower, and the
-    // subscribers refill from the store anyway.
+  };
+  const start = (documentId: string) => {
+    running.add(documentId);
+    void runBatch(documentId).finally(() => {
+      running.delete(documentId);
+      if ((queues.get(documentId)?.length ?? 0) > 0) ready.add(documentId); // behind documents already waiting
+      pump();
+    });
+  };
+
+  /** Takes the document's next batch, answering what outlived its deadline unprocessed [O2]. */
+  function takeBatch(documentId: string): Item[] {
+    const queue = queues.get(documentId) ?? [];
+    const now = monotonic();
+    const batch: Item[] = [];
+    while (queue.length > 0 && batch.length < maxBatch) {
+      const item = queue.shift()!;
+      queued--;
+      if (now - item.queuedAt > limits.deadlineMs) {
+        onOverload('deadline');
+        finish(item, overloaded(`the op waited more than ${limits.deadlineMs} ms`));
+      } else batch.push(item);
+    }
+    if (queue.length === 0) queues.delete(documentId);
+    return batch;
+  }
+
+  async function runBatch(documentId: string): Promise<void> {
+    const batch = takeBatch(documentId);
+    if (batch.length === 0) return;
     try {
-      await broadcaster.publish(documentId, op);
-      if (snapshotEvery > 0 && op.version % snapshotEvery === 0) {
-        await store.saveSnapshot({ documentId, version: op.version, content: next.value, createdAt: op.createdAt });
-      }
+      await commitBatch(documentId, batch);
     } catch (error) {
-      onAfterCommitError(error, op);
+      // Infrastructure failure before a commit: these submissions throw; nothing of theirs was stored.
+      for (const item of batch) fail(item, error);
     }
-    return { kind: 'applied', version: op.version, delta };
+  }
+
+  /** Plan → COMMIT → answer for one batch. */
+  async function commitBatch(documentId: string, batch: readonly Item[]): Promise<void> {
+    let pending = batch;
+    const oldest = oldestBase(pending.map((i) => i.input));
+    let head = heads.get(documentId) ?? null;
+    // A base past the known head or older than its tail: the known head cannot plan it, the store's can.
+    const fits = (h: KnownHead) => pending.every(({ input }) => input.baseVersion <= h.version) && (oldest === Infinity || tailBetween(h, oldest, h.version) !== null);
+    if (!head || !fits(head)) {
+      head = await store.load(documentId, oldest === Infinity ? undefined : oldest);
+      if (head) remember(documentId, head);
+    }
+    while (pending.length > 0) {
+      if (!head) {
+        forget(documentId);
+        for (const item of pending) finish(item, { kind: 'rejected', code: 'NOT_FOUND', message: `Document ${documentId} does not exist.` });
+        return;
+      }
+      const inputs = pending.map((i) => i.input);
+      const planned = planBatch(head, documentId, inputs, planOptions);
+      if (planned.ops.length === 0) {
+        pending.forEach((item, i) => finish(item, answerOf(planned, i)));
+        return;
+      }
+      const result = await store.commit({
+        documentId,
+        planned,
+        replan: (fresh) => planBatch(fresh, documentId, inputs, planOptions),
+        historyAfter: oldest === Infinity ? planned.head.version : oldest,
+      });
+      if (result.kind === 'gone') {
+        head = null;
+        continue;
+      }
+      if (result.kind === 'duplicate') {
+        // Stored before the tail reaches back: answered from the store's copy [S2]; the rest plan again.
+        const stored = new Map(result.existing.map((op) => [`${documentId}\u0000${op.clientId}\u0000${op.clientSeq}`, op]));
+        const rest: Item[] = [];
+        for (const item of pending) {
+          const op = stored.get(item.key);
+          if (op) finish(item, { kind: 'duplicate', version: op.version, delta: op.delta });
+          else rest.push(item);
+        }
+        if (rest.length === pending.length) throw new Error(`commit answered duplicate for none of the batch of ${documentId}`);
+        pending = rest;
+        continue;
+      }
+      const plan = result.plan;
+      remember(documentId, plan.next);
+      // Durable from here: answers go now; publishing and snapshots follow and cannot change them [S7].
+      pending.forEach((item, i) => finish(item, answerOf(plan, i)));
+      afterCommit(documentId, plan);
+      return;
+    }
+  }
+
+  // What runs after commits, off the answer path, in commit order per chain: a document's
+  // publishing, and apart from it its snapshots (a content and a blame snapshot cost far more
+  // than a commit; neither a batch nor a publish should wait for one).
+  const chains = new Map<string, Promise<void>>();
+  const later = (chain: string, work: () => Promise<void>) => {
+    const next = (chains.get(chain) ?? Promise.resolve()).then(work);
+    chains.set(chain, next);
+    void next.then(() => {
+      if (chains.get(chain) === next) chains.delete(chain);
+    });
+  };
+  function afterCommit(documentId: string, plan: BatchPlan): void {
+    const { ops } = plan;
+    if (ops.length === 0) return;
+    later(documentId, async () => {
+      try {
+        await Promise.all(ops.map((op) => broadcaster.publish(documentId, op)));
+      } catch (error) {
+        onAfterCommitError(error, ops[ops.length - 1]!);
+      }
+    });
+    if (snapshotEvery <= 0 || !ops.some((op) => op.version % snapshotEvery === 0)) return;
+    let content = plan.head.content;
+    for (const op of ops) {
+      const next = apply(content, op.delta);
+      if (!next.ok) throw new Error(`sequencer: committed op ${documentId}@${op.version} does not apply: ${next.message}`);
+      content = next.value;
+      if (op.version % snapshotEvery !== 0) continue;
+      const snapshot = { documentId, version: op.version, content, createdAt: op.createdAt };
+      later(`${documentId}\u0000snapshots`, async () => {
+        try {
+          await store.saveSnapshot(snapshot);
+        } catch (error) {
+          onAfterCommitError(error, op);
+        }
+      });
+    }
   }
 
   return {
-    async submit(input: SubmitInput): Promise<SubmitResult> {
-      const shape = checkShape(input);
-      if (shape) return shape;
-      for (let i = 0; i <= maxRetries; i++) {
-        const result = await attempt(input);
-        if (result !== 'conflict') return result;
-      }
-      return reject(
-        'CONFLICT_RETRIES_EXHAUSTED',
-        `Other edits kept landing first (${maxRetries + 1} attempts); nothing was stored, submit the same op again.`,
-      );
+    submit(input: SubmitInput): Promise<SubmitResult> {
+      const shape = shapeProblem(input);
+      if (shape) return Promise.resolve(shape);
+      return new Promise((resolve, reject) => {
+        const key = keyOf(input);
+        const original = inFlight.get(key);
+        if (original) {
+          // A resend while the original is queued or committing: one answer for both [O4].
+          original.waiters.push({ resolve, reject });
+          original.queuedAt = Math.max(original.queuedAt, monotonic());
+          return;
+        }
+        if (queued >= limits.maxQueued) {
+          onOverload('queue-full');
+          resolve(overloaded(`${queued} ops are waiting`));
+          return;
+        }
+        const item: Item = { input, key, waiters: [{ resolve, reject }], queuedAt: monotonic(), done: false };
+        inFlight.set(key, item);
+        let queue = queues.get(input.documentId);
+        if (!queue) queues.set(input.documentId, (queue = []));
+        queue.push(item);
+        queued++;
+        if (!running.has(input.documentId)) {
+          ready.add(input.documentId);
+          pump();
+        }
+      });
     },
 
     async createDocument(documentId: string, content?: Delta): Promise<CreateDocumentResult> {
@@ -141,18 +359,9 @@ export function createSequencer(options: SequencerOptions): Sequencer {
       }
       return { kind: 'created', version: 0 };
     },
+
+    async settle() {
+      while (chains.size > 0) await Promise.all(chains.values());
+    },
   };
 }
-
-/** Programming-level bounds on identifiers; the edge validates user input before this. */
-function checkShape(input: SubmitInput): SubmitResult | null {
-  if (!Number.isSafeInteger(input.baseVersion) || input.baseVersion < 0) {
-    return reject('BAD_USER_INPUT', `baseVersion must be a whole number ≥ 0, got ${input.baseVersion}.`);
-  }
-  if (!Number.isSafeInteger(input.clientSeq) || input.clientSeq < 1) {
-    return reject('BAD_USER_INPUT', `clientSeq must be a whole number ≥ 1, got ${input.clientSeq}.`);
-  }
-  if (input.clientId.length === 0) return reject('BAD_USER_INPUT', 'clientId must not be empty.');
-  return null;
-}
-

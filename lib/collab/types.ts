@@ -58,7 +58,9 @@ export type RejectionCode =
   | 'BAD_USER_INPUT'
   | 'PAYLOAD_TOO_LARGE'
   /** Other writers kept winning the next version; nothing was stored; resubmitting is safe. */
-  | 'CONFLICT_RETRIES_EXHAUSTED';
+  | 'CONFLICT_RETRIES_EXHAUSTED'
+  /** This instance has more work than it can do in time (queue full, or the submission waited past its deadline); nothing was stored; resubmit after `retryAfterSeconds`. */
+  | 'RATE_LIMITED';
 
 /**
  * The sequencer's answer. `applied`: stored now at `version`. `duplicate`: this
@@ -68,7 +70,7 @@ export type RejectionCode =
 export type SubmitResult =
   | { readonly kind: 'applied'; readonly version: number; readonly delta: Delta }
   | { readonly kind: 'duplicate'; readonly version: number; readonly delta: Delta }
-  | { readonly kind: 'rejected'; readonly code: RejectionCode; readonly message: string };
+  | { readonly kind: 'rejected'; readonly code: RejectionCode; readonly message: string; readonly retryAfterSeconds?: number };
 
 /** Rejections after which the same submission may simply be sent again later. */
 export function isRetryable(code: RejectionCode | string): boolean {

@@ -42,3 +42,12 @@ export function createPrisma(databaseUrl: string, options: CreatePrismaOptions =
 export async function disconnect(prisma: PrismaClient): Promise<void> {
   await prisma.$disconnect();
 }
+
+/**
+ * Whether `error` is a pool checkout that waited past its `connectionTimeoutMillis` (pg-pool's
+ * message, kept as is by @prisma/adapter-pg): the server is overloaded, not broken, and the
+ * caller should answer "busy, retry later" rather than an internal error.
+ */
+export function isPoolTimeout(error: unknown): boolean {
+  return error instanceof Error && error.message === 'timeout exceeded when trying to connect';
+}

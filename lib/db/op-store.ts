@@ -1,30 +1,25 @@
 /**
- * The PostgreSQL implementation of lib/collab's OpStore port (rules P1–P7 in
- * lib/collab/SPEC.md), through Prisma.
+ * The PostgreSQL implementation of lib/collab's OpStore port (rules P1–P9 in
+ * lib/collab/SPEC.md).
  *
- * Sequencing: `append` runs one transaction that bumps `documents.version` from the expected
- * value (the row lock serialises writers of one document; a writer that lost sees zero rows
- * updated and answers `conflict`) and inserts the op; the primary key (document_id, version)
- * and the unique (document_id, client_id, client_seq) turn any slip into an error instead of a
- * fork or a double apply.
+ * Writes: `commit` and `load` (lib/db/commit.ts) run on the write pool (`pool`), which nothing
+ * else uses, so the write path's connections are never taken by auth or feed reads and vice
+ * versa. `commit` is the only writer of `operations`; it writes an op's revision span in the same
+ * statement, so a committed op always belongs to a span (H6).
  *
- * History (issue 6): the same transaction groups the op into its revision span
- * (lib/db/revisions.ts), so a committed op can never lack its history entry and grouping is
- * serialised by the same row lock; `saveSnapshot` also stores a blame snapshot at that version
- * (lib/db/blame-store.ts), so blame at any version costs one blame snapshot plus a few ops.
- *
- * Loading: each process keeps the content at head of recently used documents (an LRU of
- * `contentAfter` values it appended or rebuilt), so `head` usually reads one row plus the few ops
- * other instances committed since; otherwise it reads the newest snapshot plus the ops after it.
+ * Reads (`head`, `opsAfter`, `findByClientSeq`, snapshots) go through the Prisma client given,
+ * which the server dedicates to feeds and document loads (lib/server/services.ts). `saveSnapshot`
+ * also stores a blame snapshot at that version (lib/db/blame-store.ts), so blame at any version
+ * costs one blame snapshot plus a few ops.
  */
 import { Delta } from '../ot/operation.ts';
-import type { AppendResult, CreateResult, HeadState, OpStore } from '../collab/op-store.ts';
+import type pg from 'pg';
+import type { CreateResult, HeadState, OpStore } from '../collab/op-store.ts';
 import type { AppliedOp, Snapshot } from '../collab/types.ts';
-import { replay } from '../collab/document-loader.ts';
 import { DEFAULT_REVISION_PAUSE_MS } from '../collab/revisions.ts';
 import { createPrismaBlameStore } from './blame-store.ts';
 import { Prisma, type PrismaClient } from './client.ts';
-import { recordRevision } from './revisions.ts';
+import { commit, load, type CommitPath } from './commit.ts';
 
 export interface PrismaOpStoreOptions {
   /**
@@ -33,8 +28,13 @@ export interface PrismaOpStoreOptions {
    * row itself with `insertDocument`, in the same transaction as the owner's membership.
    */
   readonly placement?: (documentId: string) => { organizationId: string; title: string; createdById: string | null };
-  /** Documents whose head content this process caches; default 1,000. */
-  readonly cacheSize?: number;
+  /**
+   * The write pool (a plain pg pool on the same database) for `load` and `commit`. Without it the
+   * store is read-only: those two throw (tools that only read, e.g. the history bench).
+   */
+  readonly pool?: pg.Pool;
+  /** Hears how each commit ended (metrics: `verso_commits_total{path}`). */
+  readonly onCommitPath?: (path: CommitPath) => void;
   /** A pause of at least this long between ops starts a new revision (H3); default five minutes. */
   readonly revisionPauseMs?: number;
   /** Most ops blame replays between blame snapshots it saves on its own (H12); default 100. */
@@ -105,15 +105,11 @@ export async function insertDocument(
 
 /** Creates the PostgreSQL op store. */
 export function createPrismaOpStore(prisma: PrismaClient, options: PrismaOpStoreOptions = {}): OpStore {
-  const cacheSize = options.cacheSize ?? 1000;
   const revisionPauseMs = options.revisionPauseMs ?? DEFAULT_REVISION_PAUSE_MS;
   const blames = createPrismaBlameStore(prisma, { every: options.blameEvery ?? 100 });
-  // Map iteration order is insertion order: re-inserting on use makes the first key the LRU.
-  const heads = new Map<string, Snapshot>();
-  const remember = (snapshot: Snapshot): void => {
-    heads.delete(snapshot.documentId);
-    heads.set(snapshot.documentId, snapshot);
-    if (heads.size > cacheSize) heads.delete(heads.keys().next().value as string);
+  const writePool = (): pg.Pool => {
+    if (!options.pool) throw new Error('createPrismaOpStore: load and commit need the `pool` option (the write pool)');
+    return options.pool;
   };
 
   async function opsBetween(documentId: string, afterVersion: number, upTo: number): Promise<AppliedOp[]> {
@@ -142,50 +138,16 @@ export function createPrismaOpStore(prisma: PrismaClient, options: PrismaOpStore
       const document = await prisma.document.findFirst({ where: { id: documentId, deletedAt: null }, select: { version: true } });
       if (!document) return null;
       const version = document.version;
-      // Ops up to `version` were committed with it, so they are all visible now (one transaction
-      // bumps the version and inserts the op); reading them after the version is consistent.
-      const cached = heads.get(documentId);
-      if (cached && cached.version <= version) {
-        const ops = await opsBetween(documentId, cached.version, version);
-        if (ops.length > 0) remember(replay(cached, ops) as Snapshot);
-        return { version, snapshot: cached, ops };
-      }
+      // Ops up to `version` were committed with it, so they are all visible now (one statement
+      // bumps the version and inserts the ops); reading them after the version is consistent.
       const snapshot = await store.latestSnapshotAtOrBelow(documentId, version);
       if (!snapshot) throw new Error(`op store: document ${documentId} has no snapshot at or below ${version}`);
-      const ops = await opsBetween(documentId, snapshot.version, version);
-      remember(replay(snapshot, ops) as Snapshot);
-      return { version, snapshot, ops };
+      return { version, snapshot, ops: await opsBetween(documentId, snapshot.version, version) };
     },
 
-    async append(documentId, expectedVersion, op, contentAfter): Promise<AppendResult> {
-      if (op.documentId !== documentId || op.version !== expectedVersion + 1) {
-        throw new Error(`op store: append of ${op.documentId}@${op.version} at expected version ${expectedVersion} of ${documentId}`);
-      }
-      try {
-        const appended = await prisma.$transaction(async (tx) => {
-          const bumped = await tx.document.updateMany({
-            where: { id: documentId, version: expectedVersion, deletedAt: null },
-            data: { version: { increment: 1 } },
-          });
-          if (bumped.count === 0) return false;
-          await tx.operation.create({ data: operationData(documentId, op) });
-          await recordRevision(tx, documentId, op, revisionPauseMs);
-          return true;
-        });
-        if (!appended) {
-          const existing = await store.findByClientSeq(documentId, op.clientId, op.clientSeq);
-          return existing ? { kind: 'duplicate', existing } : { kind: 'conflict' };
-        }
-      } catch (error) {
-        if (!isUniqueViolation(error)) throw error;
-        // Rolled back: either this (clientId, clientSeq) is stored already, or another writer took
-        // the version (possible only if something bypassed the row lock).
-        const existing = await store.findByClientSeq(documentId, op.clientId, op.clientSeq);
-        return existing ? { kind: 'duplicate', existing } : { kind: 'conflict' };
-      }
-      remember({ documentId, version: op.version, content: contentAfter, createdAt: op.createdAt });
-      return { kind: 'appended' };
-    },
+    load: (documentId, historyAfter = Infinity) => load(writePool(), documentId, historyAfter, revisionPauseMs),
+
+    commit: (request) => commit(writePool(), request, revisionPauseMs, options.onCommitPath),
 
     async opsAfter(documentId, afterVersion, limit): Promise<readonly AppliedOp[]> {
       const rows = await prisma.operation.findMany({

@@ -1,16 +1,12 @@
 /**
  * Revisions in PostgreSQL (lib/collab/SPEC.md, H1–H7): the grouping is kept incrementally, one
- * row per span, updated inside the append transaction of every op, so that
- *
- * - a committed op always belongs to a span (the op and its span commit together, or neither),
- * - the `documents` row lock the append holds serialises grouping with other appends and with
- *   naming, so "the newest span" is never read stale,
- * - a page of `revisions` reads `first + 1` rows through (document_id, to_version) plus the names
- *   of those versions, never the op log.
- *
- * Cost per append: one indexed read of the newest span (with whether its end is named) and one
- * row written. Naming a version inside a span splits it, which reads that span's ops' authors
- * once (an aggregate over the primary key range).
+ * row per span. Appends group their ops in the commit itself (lib/db/commit.ts writes the spans
+ * the planner grouped, in the same statement as the ops), so a committed op always belongs to a
+ * span; naming a version (here) takes the document's row lock and bumps its history epoch, so a
+ * commit planned on the spans as they were before cannot write over it. A page of `revisions`
+ * reads `first + 1` rows through (document_id, to_version) plus the names of those versions,
+ * never the op log. Naming a version inside a span splits it, which reads that span's ops'
+ * authors once (an aggregate over the primary key range).
  */
 import { groupOp, isRestoreOp, RESTORE_CLIENT_PREFIX, splitPoint, type GroupedOp, type RevisionSpan } from '../collab/revisions.ts';
 import type { Prisma, PrismaClient } from './client.ts';
@@ -45,39 +41,6 @@ export interface NewestRow {
   started_at: Date;
   ended_at: Date;
   closed: boolean;
-}
-
-/**
- * Groups op `op.version` of `documentId` into the newest span or a new one [H2–H4]. Call inside
- * the append transaction, after the `documents` row was bumped (which holds its lock).
- */
-export async function recordRevision(tx: Prisma.TransactionClient, documentId: string, op: GroupedOp, pauseMs: number): Promise<void> {
-  let newest = await newestSpan(tx, documentId);
-  const expectedEnd = op.version - 1;
-  if ((newest?.to_version ?? 0) < expectedEnd) {
-    // Ops committed before grouping existed (or by a writer that bypassed it): give them a span
-    // of their own rather than refusing the append, so the log stays writable.
-    await insertSpan(tx, documentId, await spanFromLog(tx, documentId, newest?.to_version ?? 0, expectedEnd));
-    newest = await newestSpan(tx, documentId);
-  }
-  const decision = groupOp(
-    newest === null ? null : { span: toSpan(newest), closed: newest.closed },
-    op,
-    { pauseMs },
-  );
-  if (decision.kind === 'open') {
-    await insertSpan(tx, documentId, decision.span);
-    return;
-  }
-  const { span } = decision;
-  await tx.revision.update({
-    where: { id: (newest as NewestRow).id },
-    data: {
-      toVersion: span.toVersion,
-      endedAt: span.endedAt,
-      ...(span.authorIds.length !== newest?.author_ids.length ? { authorIds: [...span.authorIds] } : {}),
-    },
-  });
 }
 
 /** The answer to {@link nameVersion}. */
@@ -183,14 +146,6 @@ export async function newestSpan(tx: Prisma.TransactionClient, documentId: strin
     LIMIT 1`;
   return rows[0] ?? null;
 }
-
-export const toSpan = (row: NewestRow): RevisionSpan => ({
-  fromVersion: row.from_version,
-  toVersion: row.to_version,
-  authorIds: row.author_ids,
-  startedAt: row.started_at,
-  endedAt: row.ended_at,
-});
 
 /** The `revisions` row of a span. */
 export const spanRow = (documentId: string, span: RevisionSpan) => ({

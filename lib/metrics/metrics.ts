@@ -28,6 +28,10 @@ export interface VersoMetrics {
   readonly redisErrors: Counter<'connection'>;
   /** `verso_rate_limited_total{rule}`: refused attempts per rate-limit rule. */
   readonly rateLimitHits: Counter<'rule'>;
+  /** `verso_submit_overload_total{reason="queue-full"|"deadline"}`: submissions the write path refused for load (`RATE_LIMITED`). */
+  readonly submitOverload: Counter<'reason'>;
+  /** `verso_commits_total{path}`: batches committed, by how (statement, caught-up, locked, duplicate, nothing). */
+  readonly commits: Counter<'path'>;
 }
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -46,6 +50,18 @@ export function createMetrics(): VersoMetrics {
     postgresErrors: new Counter({ name: 'verso_postgres_errors_total', help: 'Errors reported by the PostgreSQL client (failed queries, unreachable server).', registers }),
     redisErrors: new Counter({ name: 'verso_redis_errors_total', help: 'Redis connection errors, by connection.', labelNames: ['connection'], registers }),
     rateLimitHits: new Counter({ name: 'verso_rate_limited_total', help: 'Attempts refused by a rate limit, by rule.', labelNames: ['rule'], registers }),
+    submitOverload: new Counter({
+      name: 'verso_submit_overload_total',
+      help: 'Submissions the write path refused for load (RATE_LIMITED): queue-full at arrival, deadline after waiting.',
+      labelNames: ['reason'],
+      registers,
+    }),
+    commits: new Counter({
+      name: 'verso_commits_total',
+      help: 'Batches committed, by path: statement, caught-up (after catch-up reads), locked (fallback), duplicate (a stored key), nothing.',
+      labelNames: ['path'],
+      registers,
+    }),
   };
 }
 

@@ -1,5 +1,6 @@
 /**
- * Creates and closes the process-wide services: one Prisma pool, one Redis command connection,
+ * Creates and closes the process-wide services: three PostgreSQL pools (main, write, feed: see
+ * `Config.dbPools`), one Redis command connection,
  * one pair of pub/sub connections, and the sequencing, presence and rate limits built on them.
  * Without Redis (`config.redisUrl` null) the pub/sub connections, presence and rate limits are
  * in-process equivalents behind the same interfaces: one instance only.
@@ -9,10 +10,10 @@ import pg from 'pg';
 import type { Services } from '../../graphql/context.ts';
 import type { Config } from '../config.ts';
 import { createRedisRateLimiter } from '../auth/rate-limit.ts';
-import { createBatchingSequencer } from '../collab/batching-sequencer.ts';
+import { createSequencer } from '../collab/sequencer.ts';
 import { createOpBatcher } from '../collab/op-batcher.ts';
 import { createPrisma } from '../db/client.ts';
-import { createBatchingPrismaOpStore } from '../db/batching-op-store.ts';
+import { createPrismaOpStore } from '../db/op-store.ts';
 import { createUserDirectory } from '../db/users.ts';
 import { createLocalPresence } from '../embedded/local-presence.ts';
 import { createLocalRateLimiter } from '../embedded/local-rate-limit.ts';
@@ -26,7 +27,10 @@ import { createAccessEvents } from '../pubsub/access-events.ts';
 /** Creates the services for `config`; `databaseUrl` is the PostgreSQL to use (embedded or not). */
 export async function createServices(config: Config, logger: Logger, databaseUrl: string): Promise<Services> {
   const metrics = createMetrics();
-  const prisma = createPrisma(databaseUrl, { onError: () => metrics.postgresErrors.inc() });
+  const prisma = createPrisma(databaseUrl, { maxConnections: config.dbPools.main, onError: () => metrics.postgresErrors.inc() });
+  // Feeds (catch-ups, refills), document loads and snapshots: their own pool, so a thousand
+  // editors opening documents cannot take the connections sign-in and grant reads need.
+  const feedPrisma = createPrisma(databaseUrl, { maxConnections: config.dbPools.feed, onError: () => metrics.postgresErrors.inc() });
   let redis: Redis | null = null;
   if (config.redisUrl !== null) {
     redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, commandTimeout: REDIS_COMMAND_TIMEOUT_MS });
@@ -40,20 +44,15 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
     metrics.redisErrors.inc({ connection: 'pubsub' });
     logger.warn({ err: error }, 'redis pub/sub connection error');
   });
-  // Group commit per document (issue 8): the sequencer batches what this process receives for a
-  // document while its previous batch commits; the store appends a batch in one conditional
-  // statement when it knows the document's head (lib/db/fast-append.ts, on a plain pg pool; known
-  // heads follow every instance's commits through Redis), else in one locked transaction.
-  const appendPool = new pg.Pool({ connectionString: databaseUrl, max: 10, connectionTimeoutMillis: 15_000, idleTimeoutMillis: 30_000 });
-  appendPool.on('error', (error) => {
+  // The write path (issue 13): one pool for commits alone; the sequencer commits at most as
+  // many batches at once as it has connections, so a commit never waits for a connection.
+  const writePool = new pg.Pool({ connectionString: databaseUrl, max: config.dbPools.write, connectionTimeoutMillis: 15_000, idleTimeoutMillis: 30_000 });
+  writePool.on('error', (error) => {
     // An idle connection died (PostgreSQL restarted): the pool replaces it; never fatal.
     metrics.postgresErrors.inc();
-    logger.warn({ err: error }, 'append pool connection error');
+    logger.warn({ err: error }, 'write pool connection error');
   });
-  const store = createBatchingPrismaOpStore(prisma, {
-    pool: appendPool,
-    follow: { subscribe: (documentId, listener) => broadcaster.subscribe(documentId, listener) },
-  });
+  const store = createPrismaOpStore(feedPrisma, { pool: writePool, onCommitPath: (path) => metrics.commits.inc({ path }) });
   const redisBroadcaster = createRedisBroadcaster({ connections: pubsub, prefix: config.redisPrefix });
   const broadcaster = instrumentBroadcaster(redisBroadcaster, metrics);
   // documentOperationBatches: one Redis subscription per document for the process, one array per
@@ -66,10 +65,14 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
       for (const op of batch) metrics.fanoutLag.observe(Math.max(0, now - op.createdAt.getTime()) / 1000);
     },
   });
-  const sequencer = createBatchingSequencer({
+  const sequencer = createSequencer({
     store,
     broadcaster,
+    // Known heads follow every instance's commits; not a delivery to a subscriber (no fan-out lag sample).
+    follow: redisBroadcaster,
     snapshotEvery: config.snapshotEvery,
+    limits: { maxQueued: config.submitQueue.max, deadlineMs: config.submitQueue.deadlineMs, maxConcurrentBatches: config.dbPools.write },
+    onOverload: (reason) => metrics.submitOverload.inc({ reason }),
     onAfterCommitError: (error, op) =>
       logger.error({ err: error, documentId: op.documentId, version: op.version }, 'publish or snapshot failed after commit'),
   });
@@ -90,8 +93,8 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
     metrics,
   };
   privateClosers.set(services, async () => {
-    await store.close();
-    await appendPool.end();
+    await writePool.end();
+    await feedPrisma.$disconnect();
   });
   return services;
 }

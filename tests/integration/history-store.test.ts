@@ -4,7 +4,8 @@
  * equals blame from the whole log, and the document at any version equals the replay of its ops.
  */
 import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { blameAfter, initialBlame } from '../../lib/collab/blame.ts';
 import { documentAt, replay } from '../../lib/collab/document-loader.ts';
 import { createMemoryBroadcaster } from '../../lib/collab/memory/memory-broadcaster.ts';
@@ -22,6 +23,9 @@ const prisma = testPrisma();
 const MINUTE = 60_000;
 const AUTHORS = ['hist-ann', 'hist-bob', 'hist-cy'];
 let organizationId: string;
+// The op store's write pool (load and commit).
+const pool = new pg.Pool({ connectionString: inject('databaseUrl'), max: 4 });
+afterAll(() => pool.end());
 
 beforeAll(async () => {
   organizationId = await createTestOrganization(prisma, 'History');
@@ -33,11 +37,18 @@ async function history(options: { snapshotEvery?: number; pauseMs?: number; blam
   const documentId = `hist-${randomUUID()}`;
   let now = Date.UTC(2026, 0, 1);
   const store = createPrismaOpStore(prisma, {
+    pool,
     placement: () => ({ organizationId, title: 'History', createdById: 'hist-ann' }),
     revisionPauseMs: options.pauseMs ?? 5 * MINUTE,
     ...(options.blameEvery ? { blameEvery: options.blameEvery } : {}),
   });
-  const sequencer = createSequencer({ store, broadcaster: createMemoryBroadcaster(), clock: () => new Date(now), snapshotEvery: options.snapshotEvery ?? 7 });
+  const sequencer = createSequencer({
+    store,
+    broadcaster: createMemoryBroadcaster(),
+    clock: () => new Date(now),
+    snapshotEvery: options.snapshotEvery ?? 7,
+    revisionPauseMs: options.pauseMs ?? 5 * MINUTE,
+  });
   await sequencer.createDocument(documentId, new Delta().insert('Start\n'));
   const contentAt = async (v: number): Promise<Delta> => {
     const at = await documentAt(store, documentId, v);
@@ -56,6 +67,7 @@ async function history(options: { snapshotEvery?: number; pauseMs?: number; blam
     seqs.set(author, seq);
     const result = await sequencer.submit({ documentId, baseVersion: base, clientId: `c-${author}`, clientSeq: seq, delta: randomOp(baseDoc, random), authorId: author });
     if (result.kind !== 'applied') throw new Error(`submit: ${JSON.stringify(result)}`);
+    await sequencer.settle(); // snapshots are saved after the answer
     const head = await store.head(documentId);
     doc = replay(head!.snapshot, head!.ops).content;
     version = result.version;

@@ -5,6 +5,7 @@
 import { createMemoryBroadcaster } from '../../lib/collab/memory/memory-broadcaster.ts';
 import { createMemoryOpStore } from '../../lib/collab/memory/memory-op-store.ts';
 import type { Broadcaster } from '../../lib/collab/broadcaster.ts';
+import type { KnownHead } from '../../lib/collab/known-head.ts';
 import type { OpStore } from '../../lib/collab/op-store.ts';
 import { createSequencer, type SequencerOptions } from '../../lib/collab/sequencer.ts';
 import type { AppliedOp, SubmitInput } from '../../lib/collab/types.ts';
@@ -35,28 +36,28 @@ export function submission(baseVersion: number, clientSeq: number, delta: Delta,
   return { documentId: DOC, baseVersion, clientId, clientSeq, delta, authorId: `user-${clientId}` };
 }
 
-/** A store whose `append` runs `before` first (e.g. to let another writer win the version). */
-export function interceptAppends(store: OpStore, before: (call: number) => Promise<void> | void): OpStore & { appends: number } {
+/** A store whose `commit` runs `before` first (e.g. to let another writer commit meanwhile). */
+export function interceptCommits(store: OpStore, before: (call: number) => Promise<void> | void): OpStore & { commits: number } {
   const wrapped = {
     ...store,
-    appends: 0,
-    async append(...args: Parameters<OpStore['append']>) {
-      wrapped.appends++;
-      await before(wrapped.appends);
-      return store.append(...args);
+    commits: 0,
+    async commit(...args: Parameters<OpStore['commit']>) {
+      wrapped.commits++;
+      await before(wrapped.commits);
+      return store.commit(...args);
     },
   };
   return wrapped;
 }
 
-/** A store that has pruned every op at or below `prunedThrough`. */
+/** A store that has pruned every op at or below `prunedThrough` (reads and loaded tails start after it). */
 export function prunedStore(store: OpStore, prunedThrough: number): OpStore {
+  const prune = <T extends KnownHead | null>(head: T): T => (head ? { ...head, tail: head.tail.filter((op) => op.version > prunedThrough) } : head);
   return {
     ...store,
-    async opsAfter(documentId, afterVersion, limit) {
-      const ops = await store.opsAfter(documentId, Math.max(afterVersion, prunedThrough), limit);
-      return ops;
-    },
+    opsAfter: (documentId, afterVersion, limit) => store.opsAfter(documentId, Math.max(afterVersion, prunedThrough), limit),
+    load: async (documentId, historyAfter) => prune(await store.load(documentId, historyAfter)),
+    commit: (request) => store.commit({ ...request, replan: (head) => request.replan(prune(head)) }),
   };
 }
 

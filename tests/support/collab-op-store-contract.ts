@@ -1,5 +1,5 @@
 /**
- * The contract every `OpStore` implementation must pass (rules P1–P7 in lib/collab/SPEC.md).
+ * The contract every `OpStore` implementation must pass (rules P1–P9 in lib/collab/SPEC.md).
  * Call `registerOpStoreContract('name', factory)` from a test file; the factory may be async and
  * may return a teardown (e.g. a Prisma store on a real PostgreSQL). Document ids are random, so
  * a store backed by a shared database needs no cleaning between tests.
@@ -8,8 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Delta } from '../../lib/ot/operation.ts';
 import { contentAtHead } from '../../lib/collab/document-loader.ts';
-import type { OpStore } from '../../lib/collab/op-store.ts';
-import type { AppliedOp } from '../../lib/collab/types.ts';
+import type { KnownHead } from '../../lib/collab/known-head.ts';
+import type { CommitResult, OpStore } from '../../lib/collab/op-store.ts';
+import { answerOf, planBatch, type BatchPlan } from '../../lib/collab/planner.ts';
+import { groupAll } from '../../lib/collab/revisions.ts';
+import type { AppliedOp, SubmitInput } from '../../lib/collab/types.ts';
 
 export interface OpStoreFixture {
   readonly store: OpStore;
@@ -30,6 +33,24 @@ export function opAt(documentId: string, version: number, clientId = 'client-a',
     clientSeq,
     createdAt: at(version),
   };
+}
+
+const PAUSE_MS = 5 * 60_000;
+
+/** A submission for the contract: made at `baseVersion`, inserting `text` at the start. */
+export function sub(documentId: string, baseVersion: number, clientId: string, clientSeq: number, text: string): SubmitInput {
+  return { documentId, baseVersion, clientId, clientSeq, delta: new Delta().insert(text), authorId: `user-${clientId}` };
+}
+
+/** Plans `inputs` on `head` as the sequencer does (the clock: one second per version). */
+export function plan(head: KnownHead, documentId: string, inputs: readonly SubmitInput[]): BatchPlan {
+  let v = head.version;
+  return planBatch(head, documentId, inputs, { now: () => at(++v), pauseMs: PAUSE_MS });
+}
+
+/** Commits `inputs` planned on `head` (the replan is the same planner). */
+export function commitOn(store: OpStore, head: KnownHead, documentId: string, inputs: readonly SubmitInput[], historyAfter = 0): Promise<CommitResult> {
+  return store.commit({ documentId, planned: plan(head, documentId, inputs), replan: (fresh) => plan(fresh, documentId, inputs), historyAfter });
 }
 
 const plain = (op: AppliedOp) => ({ ...op, delta: op.delta.ops, createdAt: op.createdAt.getTime() });
@@ -54,17 +75,25 @@ export function registerOpStoreContract(name: string, factory: () => Promise<OpS
     const create = async (): Promise<void> => {
       expect(await store.createDocument(documentId, content, T0)).toEqual({ kind: 'created' });
     };
-    /** Appends ops 1..n in order, tracking the content after each. */
-    const grow = async (n: number): Promise<AppliedOp[]> => {
+    const load = async (historyAfter?: number): Promise<KnownHead> => {
+      const head = await store.load(documentId, historyAfter);
+      if (!head) throw new Error('no head');
+      return head;
+    };
+    /** Commits ops 1..n one batch each, from the head as loaded, tracking the content. */
+    const grow = async (n: number, clientId = 'client-a'): Promise<AppliedOp[]> => {
       const ops: AppliedOp[] = [];
-      for (let v = 1; v <= n; v++) {
-        const op = opAt(documentId, v);
-        content = content.compose(op.delta);
-        expect(await store.append(documentId, v - 1, op, content)).toEqual({ kind: 'appended' });
-        ops.push(op);
+      for (let i = 0; i < n; i++) {
+        const head = await load();
+        const result = await commitOn(store, head, documentId, [sub(documentId, head.version, clientId, head.version + 1, `v${head.version + 1} `)]);
+        if (result.kind !== 'committed') throw new Error(`grow: ${result.kind}`);
+        expect(result.plan.ops).toHaveLength(1);
+        ops.push(result.plan.ops[0]!);
+        content = result.plan.next.content;
       }
       return ops;
     };
+    const stored = async () => (await store.opsAfter(documentId, 0)).map(plain);
 
     it('[P6] createDocument makes version 0 with the content; a second create answers exists and changes nothing', async () => {
       await create();
@@ -80,88 +109,105 @@ export function registerOpStoreContract(name: string, factory: () => Promise<OpS
       });
     });
 
-    it('[P4][P3][P2] an unknown document has no head, no ops, no clientSeq, no snapshot', async () => {
+    it('[P4][P3][P2][P8] an unknown document has no head, no ops, no clientSeq, no snapshot; commit answers gone', async () => {
       expect(await store.head(documentId)).toBeNull();
+      expect(await store.load(documentId)).toBeNull();
       expect(await store.opsAfter(documentId, 0)).toEqual([]);
       expect(await store.findByClientSeq(documentId, 'client-a', 1)).toBeNull();
       expect(await store.latestSnapshotAtOrBelow(documentId, 10)).toBeNull();
+      const ghost: KnownHead = { version: 0, content, createdAt: T0, historyEpoch: 0, newest: null, tail: [] };
+      expect(await commitOn(store, ghost, documentId, [sub(documentId, 0, 'client-a', 1, 'x')])).toEqual({ kind: 'gone' });
     });
 
-    it('[P1][P4] appends at head + 1 move the head; head replays to the last content', async () => {
+    it('[P1][P4][P8] commits at head + 1 move the head; head replays and load gives the content of the last commit', async () => {
       await create();
       await grow(5);
       const head = await store.head(documentId);
       expect(head?.version).toBe(5);
       expect(head && contentAtHead(head).content.ops).toEqual(content.ops);
+      const known = await load();
+      expect([known.version, known.content.ops]).toEqual([5, content.ops]);
+      expect(known.tail.map((op) => op.version)).toEqual([1, 2, 3, 4, 5]);
     });
 
-    it('[P1][P3] stored ops round-trip every field (delta, authorId null or not, clientId, clientSeq, createdAt)', async () => {
+    it('[P1][P3] stored ops round-trip every field (delta, authorId, clientId, clientSeq, createdAt)', async () => {
       await create();
       const ops = await grow(3);
-      expect((await store.opsAfter(documentId, 0)).map(plain)).toEqual(ops.map(plain));
+      expect(await stored()).toEqual(ops.map(plain));
+      expect((await load()).tail.map(plain)).toEqual(ops.map(plain));
     });
 
-    it('[P1] an append with a stale or future expectedVersion answers conflict and stores nothing', async () => {
+    it('[P1] a batch commits all its ops in one step, at consecutive versions', async () => {
       await create();
-      await grow(2);
-      const stale = opAt(documentId, 2, 'client-b', 1);
-      expect(await store.append(documentId, 1, stale, content)).toEqual({ kind: 'conflict' });
-      const future = opAt(documentId, 4, 'client-b', 1);
-      expect(await store.append(documentId, 3, future, content)).toEqual({ kind: 'conflict' });
-      expect((await store.head(documentId))?.version).toBe(2);
-      expect(await store.findByClientSeq(documentId, 'client-b', 1)).toBeNull();
+      const head = await load();
+      const inputs = [1, 2, 3].map((i) => sub(documentId, 0, `client-${i}`, 1, `b${i} `));
+      const result = await commitOn(store, head, documentId, inputs);
+      expect(result.kind === 'committed' && result.plan.ops.map((op) => op.version)).toEqual([1, 2, 3]);
+      expect((await stored()).map((op) => op.clientId)).toEqual(['client-1', 'client-2', 'client-3']);
+      expect((await load()).content.ops).toEqual([{ insert: 'b1 b2 b3 Hello\n' }]);
     });
 
-    it('[P1] an append to a document that does not exist answers conflict', async () => {
-      expect(await store.append(documentId, 0, opAt(documentId, 1), content)).toEqual({ kind: 'conflict' });
-      expect(await store.head(documentId)).toBeNull();
-    });
-
-    it('[P1] of several appends racing for one version exactly one wins, and it is the one stored', async () => {
+    it('[P9] a plan on a stale head is planned again on the stored head: transformed over what it missed, nothing lost', async () => {
       await create();
-      const racers = [1, 2, 3, 4, 5].map((i) => opAt(documentId, 1, `client-${i}`, 1, `racer ${i} `));
-      const results = await Promise.all(racers.map((op) => store.append(documentId, 0, op, content.compose(op.delta))));
-      const winners = results.flatMap((r, i) => (r.kind === 'appended' ? [racers[i]!] : []));
-      expect(winners).toHaveLength(1);
-      expect(results.filter((r) => r.kind === 'conflict')).toHaveLength(4);
-      expect((await store.opsAfter(documentId, 0)).map(plain)).toEqual(winners.map(plain));
-      expect((await store.head(documentId))?.version).toBe(1);
+      const stale = await load();
+      await grow(2, 'client-b');
+      const result = await commitOn(store, stale, documentId, [sub(documentId, 0, 'client-a', 1, 'late ')]);
+      expect(result.kind).toBe('committed');
+      if (result.kind !== 'committed') return;
+      expect(result.plan.head.version).toBe(2);
+      expect(result.plan.ops.map((op) => op.version)).toEqual([3]);
+      expect(answerOf(result.plan, 0)).toMatchObject({ kind: 'applied', version: 3 });
+      expect((await store.head(documentId))?.version).toBe(3);
+      expect((await load()).content.ops).toEqual(result.plan.next.content.ops);
     });
 
-    it('[P2] an append repeating a stored (clientId, clientSeq) answers duplicate with the stored op', async () => {
+    it('[P1][P9] commits racing on one known head all land once each, gapless', async () => {
+      await create();
+      const head = await load();
+      const results = await Promise.all([1, 2, 3, 4, 5].map((i) => commitOn(store, head, documentId, [sub(documentId, 0, `client-${i}`, 1, `racer ${i} `)])));
+      expect(results.every((r) => r.kind === 'committed')).toBe(true);
+      const log = await stored();
+      expect(log.map((op) => op.version)).toEqual([1, 2, 3, 4, 5]);
+      expect(new Set(log.map((op) => op.clientId)).size).toBe(5);
+      expect((await load()).content.length()).toBe(content.length() + 5 * 'racer n '.length);
+    });
+
+    it('[P2] a commit repeating a stored (clientId, clientSeq) the caller\'s tail does not hold answers duplicate with the stored op; nothing stored', async () => {
       await create();
       const [first] = await grow(1);
-      const again = opAt(documentId, 2, first!.clientId, first!.clientSeq, 'different ');
-      const result = await store.append(documentId, 1, again, content.compose(again.delta));
-      expect(result.kind).toBe('duplicate');
-      expect(result.kind === 'duplicate' && plain(result.existing)).toEqual(plain(first!));
+      const forgetful = { ...(await load()), tail: [] };
+      const result = await commitOn(store, forgetful, documentId, [sub(documentId, 1, first!.clientId, first!.clientSeq, 'different ')], 1);
+      // A store may also answer from a fresher head's tail (a committed plan with no ops).
+      if (result.kind === 'duplicate') expect(result.existing.map(plain)).toEqual([plain(first!)]);
+      else expect(result.kind === 'committed' && [result.plan.ops.length, answerOf(result.plan, 0)]).toEqual([0, { kind: 'duplicate', version: 1, delta: first!.delta }]);
       expect((await store.head(documentId))?.version).toBe(1);
       const found = await store.findByClientSeq(documentId, first!.clientId, first!.clientSeq);
       expect(found && plain(found)).toEqual(plain(first!));
     });
 
-    it('[P2] two appends of one (clientId, clientSeq) racing: exactly one stored, the other conflict or duplicate', async () => {
+    it('[P2] two commits of one (clientId, clientSeq) racing: exactly one stored', async () => {
       await create();
-      const a = opAt(documentId, 1, 'client-x', 7, 'first ');
-      const b = opAt(documentId, 1, 'client-x', 7, 'second ');
-      const results = await Promise.all([a, b].map((op) => store.append(documentId, 0, op, content.compose(op.delta))));
-      expect(results.filter((r) => r.kind === 'appended')).toHaveLength(1);
-      expect(results.every((r) => r.kind === 'appended' || r.kind === 'conflict' || r.kind === 'duplicate')).toBe(true);
-      const stored = await store.opsAfter(documentId, 0);
-      expect(stored).toHaveLength(1);
+      const head = await load();
+      const results = await Promise.all(['first ', 'second '].map((text) => commitOn(store, head, documentId, [sub(documentId, 0, 'client-x', 7, text)])));
+      expect(results.every((r) => r.kind === 'committed' || r.kind === 'duplicate')).toBe(true);
+      const log = await stored();
+      expect(log).toHaveLength(1);
       const found = await store.findByClientSeq(documentId, 'client-x', 7);
-      expect(found && plain(found)).toEqual(plain(stored[0]!));
+      expect(found && plain(found)).toEqual(log[0]);
     });
 
     it('[P2] the same clientSeq under another clientId or in another document is a different op', async () => {
       await create();
       await grow(1);
-      const other = opAt(documentId, 2, 'client-b', 1);
-      expect(await store.append(documentId, 1, other, content.compose(other.delta))).toEqual({ kind: 'appended' });
+      expect((await commitOn(store, await load(), documentId, [sub(documentId, 1, 'client-b', 1, 'b ')])).kind).toBe('committed');
+      expect((await stored()).map((op) => [op.clientId, op.clientSeq])).toEqual([
+        ['client-a', 1],
+        ['client-b', 1],
+      ]);
       const secondDoc = `doc-${randomUUID()}`;
       await store.createDocument(secondDoc, new Delta().insert('\n'), T0);
-      const same = opAt(secondDoc, 1, 'client-a', 1);
-      expect(await store.append(secondDoc, 0, same, new Delta().insert('v1 \n'))).toEqual({ kind: 'appended' });
+      const other = (await store.load(secondDoc))!;
+      expect((await commitOn(store, other, secondDoc, [sub(secondDoc, 0, 'client-a', 1, 'x')])).kind).toBe('committed');
       expect((await store.opsAfter(documentId, 0)).map((op) => op.documentId)).toEqual([documentId, documentId]);
     });
 
@@ -179,10 +225,8 @@ export function registerOpStoreContract(name: string, factory: () => Promise<OpS
       await create();
       const contents: Delta[] = [content];
       for (let v = 1; v <= 6; v++) {
-        const op = opAt(documentId, v);
-        content = content.compose(op.delta);
+        await grow(1);
         contents.push(content);
-        await store.append(documentId, v - 1, op, content);
       }
       await store.saveSnapshot({ documentId, version: 4, content: contents[4]!, createdAt: at(4) });
       await store.saveSnapshot({ documentId, version: 2, content: contents[2]!, createdAt: at(2) });
@@ -192,27 +236,47 @@ export function registerOpStoreContract(name: string, factory: () => Promise<OpS
       expect((await store.latestSnapshotAtOrBelow(documentId, 3))?.content.ops).toEqual(contents[2]!.ops);
     });
 
-    it('[P4][P5] with snapshots saved, head still gives a snapshot plus exactly the ops after it', async () => {
+    it('[P4][P5][P8] with snapshots saved, head gives a snapshot plus exactly the ops after it; load\'s tail reaches historyAfter', async () => {
       await create();
       await grow(3);
       await store.saveSnapshot({ documentId, version: 3, content, createdAt: at(3) });
-      for (let v = 4; v <= 5; v++) {
-        const op = opAt(documentId, v);
-        content = content.compose(op.delta);
-        await store.append(documentId, v - 1, op, content);
-      }
+      await grow(2);
       const head = await store.head(documentId);
       expect(head?.version).toBe(5);
       expect(head!.snapshot.version + head!.ops.length).toBe(5);
-      expect(head!.ops.map((op) => op.version)).toEqual(
-        Array.from({ length: head!.ops.length }, (_, i) => head!.snapshot.version + 1 + i),
-      );
+      expect(head!.ops.map((op) => op.version)).toEqual(Array.from({ length: head!.ops.length }, (_, i) => head!.snapshot.version + 1 + i));
       expect(contentAtHead(head!).content.ops).toEqual(content.ops);
+      const known = await load(1);
+      expect(known.content.ops).toEqual(content.ops);
+      expect(known.tail[0]?.version).toBeLessThanOrEqual(2);
+      expect(known.tail[known.tail.length - 1]?.version).toBe(5);
     });
 
-    it('[P7] an op whose version is not expectedVersion + 1 is a caller bug: append throws', async () => {
+    it('[P8][H6] the newest span of load equals grouping the whole log from scratch, across batches and pauses', async () => {
       await create();
-      await expect(store.append(documentId, 0, opAt(documentId, 2), content)).rejects.toThrow();
+      await grow(2);
+      const head = await load();
+      // Ops far apart in time: the planner's clock is moved by a batch's own plan.
+      const late = (h: KnownHead, i: number) =>
+        planBatch(h, documentId, [sub(documentId, h.version, `client-${i}`, 1, `p${i} `)], { now: () => at(1000 * i), pauseMs: PAUSE_MS });
+      let current = head;
+      for (const i of [1, 2, 3]) {
+        const result = await store.commit({ documentId, planned: late(current, i), replan: (h) => late(h, i), historyAfter: current.version });
+        if (result.kind !== 'committed') throw new Error(result.kind);
+        current = result.plan.next;
+      }
+      const spans = groupAll(await store.opsAfter(documentId, 0), new Set(), { pauseMs: PAUSE_MS });
+      expect((await load()).newest?.span).toEqual(spans[spans.length - 1]);
+      expect(current.newest?.span).toEqual(spans[spans.length - 1]);
+    });
+
+    it('[P7] a plan whose ops do not follow its head is a caller bug: commit throws and stores nothing', async () => {
+      await create();
+      const head = await load();
+      const planned = plan(head, documentId, [sub(documentId, 0, 'client-a', 1, 'x')]);
+      const broken: BatchPlan = { ...planned, ops: planned.ops.map((op) => ({ ...op, version: 2 })) };
+      await expect(store.commit({ documentId, planned: broken, replan: () => broken, historyAfter: 0 })).rejects.toThrow();
+      expect(await stored()).toEqual([]);
     });
   });
 }

@@ -1,8 +1,13 @@
 /**
- * A seeded simulation of N collab clients and one in-memory server (two sequencer instances
- * sharing a memory store and broadcaster). Every message sits in a per-link queue until the
+ * A seeded simulation of N collab clients and one in-memory server: two or three instances of
+ * the production sequencer (`createSequencer`: queues, the pure planner, known heads, `commit`)
+ * sharing the memory op store and broadcaster. Every message sits in a per-link queue until the
  * scenario's PRNG flushes it, so a seed fixes the whole interleaving: reorderings, duplicated
- * deliveries, lost acks, disconnects and reconnects, and racing submissions.
+ * deliveries, lost acks, disconnects and reconnects, racing submissions; and on the server side,
+ * known heads gone stale (each instance hears other instances' commits through a follow link
+ * that loses and reorders messages), tight queue bounds and deadlines (RATE_LIMITED), and an
+ * instance crashing between a commit and its answers (the answers and the publishes are lost;
+ * a fresh instance with an empty head cache takes its place).
  */
 import { CollabClient } from '../../lib/collab/client.ts';
 import { loadDocument, documentAt, replay } from '../../lib/collab/document-loader.ts';
@@ -10,16 +15,25 @@ import { createMemoryBroadcaster } from '../../lib/collab/memory/memory-broadcas
 import { createMemoryOpStore } from '../../lib/collab/memory/memory-op-store.ts';
 import { openOpFeed, type OpFeed } from '../../lib/collab/op-feed.ts';
 import { createSequencer, type Sequencer } from '../../lib/collab/sequencer.ts';
+import type { Broadcaster, OpListener } from '../../lib/collab/broadcaster.ts';
 import type { AppliedOp, Submission, SubmitResult } from '../../lib/collab/types.ts';
 import type { OpStore } from '../../lib/collab/op-store.ts';
 import { canonical, createRng, randomDocument, randomOp, type Rng } from './collab-sim-random.ts';
 
 type Down = { readonly type: 'op'; readonly op: AppliedOp } | { readonly type: 'ack'; readonly clientSeq: number; readonly result: SubmitResult };
 
+/** One server instance; `sequencer` is replaced when it crashes (a restart with an empty cache). */
+interface SimServer {
+  readonly index: number;
+  sequencer: Sequencer;
+  /** Bumped by a crash: publishes and answers of an older generation are lost. */
+  generation: number;
+}
+
 interface SimClient {
   readonly name: string;
   readonly client: CollabClient;
-  readonly server: Sequencer;
+  readonly server: SimServer;
   connected: boolean;
   /** Bumped on every disconnect: answers to submissions from an older connection are lost. */
   epoch: number;
@@ -34,7 +48,7 @@ export interface ScenarioResult {
   readonly ok: boolean;
   readonly problem?: string;
   readonly history: readonly string[];
-  readonly stats: { readonly clients: number; readonly steps: number; readonly versions: number };
+  readonly stats: { readonly clients: number; readonly steps: number; readonly versions: number; readonly crashes: number; readonly acks: number };
 }
 
 const DOC = 'doc-1';
@@ -47,16 +61,75 @@ export async function runScenario(seed: number): Promise<ScenarioResult> {
   const history: string[] = [];
   const clientCount = 2 + rng.int(9);
   const steps = 20 + rng.int(60);
-  const maxRetries = rng.pick([0, 1, 2, 10]);
+  const serverCount = 2 + rng.int(2);
   const snapshotEvery = rng.pick([0, 3, 7, 100]);
+  const maxQueued = rng.pick([1, 3, 2000]);
+  const deadlineMs = rng.pick([300, 2000, 1_000_000]);
+  const crashChance = rng.pick([0, 0.03, 0.1]);
+  const followLoss = rng.pick([0, 0.2, 0.6]);
   const store = createMemoryOpStore({ keepHeadContent: rng.chance(0.5) });
   const broadcaster = createMemoryBroadcaster({ onListenerError: (e) => history.push(`listener error ${String(e)}`) });
   let now = Date.UTC(2024, 0, 1);
   const clock = (): Date => new Date((now += 1000));
-  const servers = [0, 1].map(() => createSequencer({ store, broadcaster, clock, maxRetries, snapshotEvery }));
+  let step = 0;
+  let quiescing = false;
+  let crashes = 0;
+  const acked: Array<{ name: string; clientSeq: number; version: number }> = [];
+  /** Follow messages held back by the lossy link, delivered later (out of order) or never. */
+  const heldFollows: Array<() => void> = [];
+
+  const servers: SimServer[] = [];
+  const startInstance = (server: SimServer): Sequencer => {
+    const generation = server.generation;
+    const alive = () => server.generation === generation;
+    // Publishes of a crashed generation never leave it.
+    const publishing: Broadcaster = {
+      publish: async (documentId, op) => (alive() ? broadcaster.publish(documentId, op) : undefined),
+      subscribe: (documentId, listener) => broadcaster.subscribe(documentId, listener),
+    };
+    // Other instances' commits reach the known heads late, out of order, or not at all.
+    const follow: Pick<Broadcaster, 'subscribe'> = {
+      subscribe: (documentId, listener: OpListener) =>
+        broadcaster.subscribe(documentId, (op) => {
+          if (quiescing || rng.chance(1 - followLoss)) return listener(op);
+          if (rng.chance(0.5)) heldFollows.push(() => void listener(op));
+        }),
+    };
+    const crashing = {
+      ...store,
+      async commit(...args: Parameters<typeof store.commit>) {
+        const result = await store.commit(...args);
+        if (!quiescing && alive() && rng.chance(crashChance)) crash(server);
+        return result;
+      },
+    };
+    return createSequencer({
+      store: crashing,
+      broadcaster: publishing,
+      follow,
+      clock,
+      monotonic: () => step * 100,
+      snapshotEvery,
+      limits: { maxQueued, deadlineMs, maxConcurrentBatches: rng.pick([1, 4]) },
+    });
+  };
+  const crash = (server: SimServer) => {
+    crashes++;
+    history.push(`server ${server.index} CRASH after a commit (answers and publishes of generation ${server.generation} lost)`);
+    server.generation++;
+    server.sequencer = startInstance(server);
+    for (const sim of clients) if (sim.server === server && sim.connected) void disconnect(sim, history);
+  };
+  for (let index = 0; index < serverCount; index++) {
+    const server: SimServer = { index, generation: 0, sequencer: undefined as unknown as Sequencer };
+    server.sequencer = startInstance(server);
+    servers.push(server);
+  }
   const initial = randomDocument(rng);
-  history.push(`seed ${seed}: ${clientCount} clients, ${steps} steps, maxRetries ${maxRetries}, snapshotEvery ${snapshotEvery}, initial ${short(initial.ops)}`);
-  const created = await servers[0]!.createDocument(DOC, initial);
+  history.push(
+    `seed ${seed}: ${clientCount} clients, ${serverCount} servers, ${steps} steps, snapshotEvery ${snapshotEvery}, maxQueued ${maxQueued}, deadlineMs ${deadlineMs}, crash ${crashChance}, follow loss ${followLoss}, initial ${short(initial.ops)}`,
+  );
+  const created = await servers[0]!.sequencer.createDocument(DOC, initial);
   if (created.kind !== 'created') throw new Error('createDocument failed');
 
   const clients: SimClient[] = [];
@@ -97,7 +170,7 @@ export async function runScenario(seed: number): Promise<ScenarioResult> {
 
   const submit = async (sim: SimClient, submission: Submission): Promise<void> => {
     const epoch = sim.epoch;
-    const result = await sim.server.submit({ ...submission, authorId: `user-${sim.name}` });
+    const result = await sim.server.sequencer.submit({ ...submission, authorId: `user-${sim.name}` });
     const answer = result.kind === 'rejected' ? `rejected ${result.code}` : `${result.kind} v${result.version}`;
     history.push(`${sim.name} submit #${submission.clientSeq} base v${submission.baseVersion} ${short(submission.delta.ops)} -> ${answer}`);
     if (sim.epoch !== epoch || !sim.connected) {
@@ -115,6 +188,7 @@ export async function runScenario(seed: number): Promise<ScenarioResult> {
       history.push(`${sim.name} ack #${message.clientSeq} LOST`);
     } else {
       history.push(`${sim.name} ack #${message.clientSeq}`);
+      if (message.result.kind !== 'rejected') acked.push({ name: sim.name, clientSeq: message.clientSeq, version: message.result.version });
       sim.client.receiveAck(message.clientSeq, message.result);
     }
   };
@@ -127,9 +201,11 @@ export async function runScenario(seed: number): Promise<ScenarioResult> {
     return message;
   };
 
-  for (let step = 0; step < steps; step++) {
+  for (step = 0; step < steps; step++) {
     const sim = rng.pick(clients);
     const roll = rng.next();
+    // A held follow message arrives late (after newer ones, or after the head moved on).
+    if (heldFollows.length > 0 && rng.chance(0.3)) heldFollows.splice(rng.int(heldFollows.length), 1)[0]!();
     if (roll < 0.35) {
       if (rng.chance(0.2)) {
         const length = sim.client.document.length();
@@ -164,12 +240,18 @@ export async function runScenario(seed: number): Promise<ScenarioResult> {
     await settle();
   }
 
-  // Quiesce: everyone online, every queue flushed in order with nothing lost or doubled.
+  // Quiesce: no more crashes or lost follows; everyone online; every queue flushed in order with
+  // nothing lost or doubled. A crashed instance's commits were never published: feeds refill
+  // from the store (F5), as hosts do periodically and on reconnect.
+  quiescing = true;
   for (const sim of clients) if (!sim.connected) await reconnect(sim, store, broadcaster, history);
+  await settle();
+  for (const sim of clients) await sim.feed?.refill();
   await settle();
   const busy = (c: SimClient): boolean => c.up.length > 0 || c.down.length > 0;
   for (let round = 0; clients.some((c) => busy(c) || c.client.status.state !== 'synchronized'); round++) {
     if (round > 1000) return fail('did not quiesce in 1,000 rounds');
+    step++; // queue deadlines keep time in the quiesce too
     if (!clients.some(busy)) {
       // Every queue is empty but someone still waits: its answer was lost; the timeout resends [C9].
       for (const sim of clients) if (sim.client.status.state !== 'synchronized') {
@@ -185,11 +267,14 @@ export async function runScenario(seed: number): Promise<ScenarioResult> {
     await settle();
   }
   for (const sim of clients) await sim.feed?.close();
-  const problem = await check(store, clients);
-  return problem ? fail(problem) : { seed, ok: true, history, stats: { clients: clientCount, steps, versions: (await store.head(DOC))!.version } };
+  for (const server of servers) await server.sequencer.settle();
+  const problem = await check(store, clients, acked);
+  return problem
+    ? fail(problem)
+    : { seed, ok: true, history, stats: { clients: clientCount, steps, versions: (await store.head(DOC))!.version, crashes, acks: acked.length } };
 
   function fail(problem: string): ScenarioResult {
-    return { seed, ok: false, problem, history, stats: { clients: clientCount, steps, versions: -1 } };
+    return { seed, ok: false, problem, history, stats: { clients: clientCount, steps, versions: -1, crashes, acks: acked.length } };
   }
 }
 
@@ -224,7 +309,7 @@ async function reconnect(sim: SimClient, store: OpStore, broadcaster: ReturnType
 }
 
 /** The scenario's invariants; answers the first one broken, or null. */
-async function check(store: OpStore, clients: readonly SimClient[]): Promise<string | null> {
+async function check(store: OpStore, clients: readonly SimClient[], acked: ReadonlyArray<{ name: string; clientSeq: number; version: number }>): Promise<string | null> {
   const problems = clients.flatMap((c) => c.problems);
   if (problems.length > 0) return problems.join('; ');
   const server = await loadDocument(store, DOC);
@@ -249,6 +334,13 @@ async function check(store: OpStore, clients: readonly SimClient[]): Promise<str
     const key = `${op.clientId}#${op.clientSeq}`;
     if (seen.has(key)) return `${key} applied twice`;
     seen.add(key);
+  }
+  // Every acknowledged op is stored once, at the version its answer named.
+  for (const ack of acked) {
+    const op = log[ack.version - 1];
+    if (!op || op.clientId !== ack.name || op.clientSeq !== ack.clientSeq) {
+      return `${ack.name}#${ack.clientSeq} acknowledged at v${ack.version}, but v${ack.version} is ${op ? `${op.clientId}#${op.clientSeq}` : 'missing'}`;
+    }
   }
   for (const { name, client } of clients) {
     for (let seq = 1; seq < client.nextClientSeq; seq++) if (!seen.has(`${name}#${seq}`)) return `${name}#${seq} never applied`;

@@ -1,4 +1,4 @@
-/** The sequencer, rule by rule (lib/collab/SPEC.md, S1–S10). */
+/** The sequencer, rule by rule (lib/collab/SPEC.md, S1–S10, O1–O4). */
 import { describe, expect, it } from 'vitest';
 import { createMemoryOpStore } from '../../lib/collab/memory/memory-op-store.ts';
 import { createMemoryBroadcaster } from '../../lib/collab/memory/memory-broadcaster.ts';
@@ -6,7 +6,7 @@ import { createSequencer } from '../../lib/collab/sequencer.ts';
 import { loadDocument } from '../../lib/collab/document-loader.ts';
 import type { AppliedOp } from '../../lib/collab/types.ts';
 import { Delta } from '../../lib/ot/operation.ts';
-import { DOC, interceptAppends, prunedStore, setup, submission } from '../support/collab-fakes.ts';
+import { DOC, interceptCommits, prunedStore, setup, steppingClock, submission } from '../support/collab-fakes.ts';
 
 const text = async (store: Parameters<typeof loadDocument>[0]) => (await loadDocument(store, DOC))?.content.ops;
 
@@ -83,7 +83,7 @@ describe('sequencer', () => {
     const { store, sequencer, broadcaster } = await setup();
     await sequencer.submit(submission(0, 1, new Delta().insert('1')));
     await sequencer.submit(submission(1, 2, new Delta().insert('2')));
-    const pruned = createSequencer({ store: prunedStore(store, 1), broadcaster });
+    const pruned = createSequencer({ store: prunedStore(store, 1), broadcaster, follow: null });
     expect(await pruned.submit(submission(0, 1, new Delta().insert('x'), 'b'))).toMatchObject({ kind: 'rejected', code: 'VERSION_TOO_OLD' });
     expect(await pruned.submit(submission(1, 1, new Delta().insert('x'), 'b'))).toMatchObject({ kind: 'applied', version: 3 });
   });
@@ -110,34 +110,20 @@ describe('sequencer', () => {
     });
   });
 
-  it('[S6] when another writer wins the version, the op is re-transformed and appended at the next one', async () => {
+  it('[S6][P9] when another writer commits first, the batch is planned again on the stored head and lands after it', async () => {
     const inner = createMemoryOpStore();
     const broadcaster = createMemoryBroadcaster();
-    const rival = createSequencer({ store: inner, broadcaster });
-    const store = interceptAppends(inner, async (call) => {
-      // Only on our first attempt: the rival commits between our head read and our append.
-      if (call === 1) await rival.submit(submission(0, 1, new Delta().insert('R'), 'rival'));
+    // The rival does not hear our commits and we do not hear its: both plan on stale heads.
+    const rival = createSequencer({ store: inner, broadcaster, follow: null });
+    const store = interceptCommits(inner, async (call) => {
+      // On our second commit (the first is the warm-up): the rival commits between our plan and our commit.
+      if (call === 2) await rival.submit(submission(1, 1, new Delta().insert('R'), 'rival'));
     });
-    const { sequencer } = await setup('ab\n', { store, broadcaster });
-    const result = await sequencer.submit(submission(0, 1, new Delta().insert('L')));
-    expect(result).toEqual({ kind: 'applied', version: 2, delta: new Delta().retain(1).insert('L') });
-    expect(await text(inner)).toEqual([{ insert: 'RLab\n' }]);
-  });
-
-  it('[S6] after maxRetries + 1 lost appends the answer is CONFLICT_RETRIES_EXHAUSTED and nothing is stored', async () => {
-    const inner = createMemoryOpStore();
-    const broadcaster = createMemoryBroadcaster();
-    const rival = createSequencer({ store: inner, broadcaster });
-    let seq = 0;
-    const store = interceptAppends(inner, async () => {
-      const head = (await inner.head(DOC))!.version;
-      await rival.submit(submission(head, ++seq, new Delta().insert('r'), 'rival'));
-    });
-    const { sequencer } = await setup('ab\n', { store, broadcaster, maxRetries: 2 });
-    const result = await sequencer.submit(submission(0, 1, new Delta().insert('L')));
-    expect(result).toMatchObject({ kind: 'rejected', code: 'CONFLICT_RETRIES_EXHAUSTED' });
-    expect(store.appends).toBe(3);
-    expect(await inner.findByClientSeq(DOC, 'a', 1)).toBeNull();
+    const { sequencer } = await setup('ab\n', { store, broadcaster, follow: null });
+    await sequencer.submit(submission(0, 1, new Delta().insert('0'), 'warm')); // known head at v1
+    const result = await sequencer.submit(submission(1, 1, new Delta().insert('L')));
+    expect(result).toEqual({ kind: 'applied', version: 3, delta: new Delta().retain(1).insert('L') });
+    expect(await text(inner)).toEqual([{ insert: 'RL0ab\n' }]);
   });
 
   it('[S7] each applied op is published once, after it is durable; duplicates and rejections publish nothing', async () => {
@@ -156,6 +142,7 @@ describe('sequencer', () => {
     await sequencer.submit(submission(0, 1, new Delta().insert('1')));
     await sequencer.submit(submission(9, 2, new Delta().insert('2')));
     await sequencer.submit(submission(1, 2, new Delta().insert('2')));
+    await sequencer.settle();
     expect(published.map((op) => [op.version, op.clientSeq])).toEqual([
       [1, 1],
       [2, 2],
@@ -178,6 +165,7 @@ describe('sequencer', () => {
       onAfterCommitError: (error, op) => failures.push([(error as Error).message, op.version]),
     });
     expect(await sequencer.submit(submission(0, 1, new Delta().insert('1')))).toMatchObject({ kind: 'applied', version: 1 });
+    await sequencer.settle();
     expect(failures).toEqual([['redis down', 1]]);
     expect((await store.findByClientSeq(DOC, 'a', 1))?.version).toBe(1);
     expect(await sequencer.submit(submission(0, 1, new Delta().insert('1')))).toMatchObject({ kind: 'duplicate', version: 1 });
@@ -206,5 +194,161 @@ describe('sequencer', () => {
     expect(await sequencer.createDocument(DOC)).toMatchObject({ kind: 'rejected', code: 'BAD_USER_INPUT' });
     expect(await sequencer.createDocument('d2', new Delta().insert('no newline'))).toMatchObject({ kind: 'rejected', code: 'BAD_USER_INPUT' });
     expect(await sequencer.createDocument('d3')).toEqual({ kind: 'created', version: 0 });
+  });
+  it('[S3][K1][P8] an op made further behind than the known tail reaches is planned on a head loaded with the ops after its base', async () => {
+    const { store, sequencer } = await setup('x\n');
+    await Promise.all(Array.from({ length: 300 }, (_, i) => sequencer.submit(submission(0, 1, new Delta().insert('a'), `c${i}`))));
+    const late = await sequencer.submit(submission(5, 1, new Delta().retain(6).insert('!'), 'late'));
+    expect(late).toMatchObject({ kind: 'applied', version: 301 });
+    expect((await loadDocument(store, DOC))?.content.length()).toBe(302 + 1);
+  });
+
+  it('[S1][S3] concurrent submissions are batched, transformed over the stored ops and the earlier ones of their batch, gapless', async () => {
+    const inner = createMemoryOpStore();
+    const store = interceptCommits(inner, () => {});
+    const { sequencer } = await setup('x\n', { store });
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => sequencer.submit(submission(0, 1, new Delta().retain(1).insert(`${i % 10}`), `c${i}`))));
+    expect(results.map((r) => r.kind === 'applied' && r.version).sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(store.commits).toBeLessThan(12);
+    const log = await inner.opsAfter(DOC, 0);
+    expect(log.map((op) => op.version)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect((await loadDocument(inner, DOC))?.content.length()).toBe(14);
+  });
+
+  it('[S2] a resubmission in the same batch answers duplicate with the first answer; nothing more is stored', async () => {
+    const { store, sequencer, published } = await setup();
+    await sequencer.submit(submission(0, 1, new Delta().insert('A')));
+    const same = await Promise.all([1, 2, 3].map(() => sequencer.submit(submission(1, 1, new Delta().insert('B'), 'b'))));
+    expect(same.map((r) => r.kind === 'rejected' ? r.code : r.version)).toEqual([2, 2, 2]);
+    expect((await store.opsAfter(DOC, 0)).map((op) => op.clientId)).toEqual(['a', 'b']);
+    await sequencer.settle();
+    expect(published.map((op) => op.version)).toEqual([1, 2]);
+  });
+
+  it('[S4][S5] each refusal is for its own submission of a batch; the rest of the batch is applied', async () => {
+    const { store, sequencer } = await setup('ab\n');
+    const results = await Promise.all([
+      sequencer.submit(submission(0, 1, new Delta().insert('x'), 'a')),
+      sequencer.submit(submission(0, 1, new Delta().retain(10).insert('x'), 'b')),
+      sequencer.submit(submission(5, 1, new Delta().insert('y'), 'c')),
+      sequencer.submit(submission(0, 1, new Delta().insert('y'), 'd')),
+    ]);
+    expect(results.map((r) => (r.kind === 'rejected' ? r.code : r.kind))).toEqual(['applied', 'BAD_USER_INPUT', 'VERSION_AHEAD', 'applied']);
+    expect((await store.opsAfter(DOC, 0)).map((op) => op.clientId)).toEqual(['a', 'd']);
+  });
+
+  it('[S8] snapshots are saved at versions divisible by snapshotEvery with the content at that version, also inside a batch', async () => {
+    const store = createMemoryOpStore({ keepHeadContent: false });
+    const { sequencer } = await setup('\n', { store, snapshotEvery: 3 });
+    await Promise.all(Array.from({ length: 7 }, (_, i) => sequencer.submit(submission(0, 1, new Delta().insert(`${i}`), `c${i}`))));
+    await sequencer.settle();
+    const log = await store.opsAfter(DOC, 0);
+    for (const v of [3, 6]) {
+      const snapshot = await store.latestSnapshotAtOrBelow(DOC, v);
+      expect(snapshot?.version).toBe(v);
+      const replayed = log.slice(0, v).reduce((doc, op) => doc.compose(op.delta), new Delta().insert('\n'));
+      expect(snapshot?.content.ops).toEqual(replayed.ops);
+    }
+  });
+
+  it('[S1][S2][S3] three sequencers on one store, 30 clients at stale versions: every op once, gapless, answers equal the log', async () => {
+    const { store, broadcaster, sequencer } = await setup('x\n');
+    const lossy = { subscribe: async () => async () => {} }; // the third hears nothing: its head is always stale
+    const servers = [sequencer, createSequencer({ store, broadcaster }), createSequencer({ store, broadcaster, follow: lossy, clock: steppingClock() })];
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => servers[i % 3]!.submit(submission(0, 1, new Delta().retain(1).insert(`${i % 10}`), `c${i}`))),
+    );
+    const log = await store.opsAfter(DOC, 0);
+    expect(log.map((op) => op.version)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    results.forEach((r, i) => {
+      expect(r.kind).toBe('applied');
+      const op = log.find((o) => o.clientId === `c${i}`)!;
+      expect(r.kind === 'applied' && [r.version, r.delta.ops]).toEqual([op.version, op.delta.ops]);
+    });
+  });
+});
+
+describe('sequencer under overload', () => {
+  /** A memory store whose commits wait until `release()`; `running` counts commits in progress. */
+  function gatedStore() {
+    const inner = createMemoryOpStore();
+    let open!: () => void;
+    let gate = new Promise<void>((resolve) => (open = resolve));
+    const state = { running: 0, most: 0, commits: 0 };
+    const store = {
+      ...inner,
+      async commit(...args: Parameters<typeof inner.commit>) {
+        state.commits++;
+        state.running++;
+        state.most = Math.max(state.most, state.running);
+        await gate;
+        state.running--;
+        return inner.commit(...args);
+      },
+    };
+    const release = () => {
+      open();
+      gate = new Promise<void>((resolve) => (open = resolve));
+    };
+    return { inner, store, state, release, releaseAll: () => ((gate = Promise.resolve()), open()) };
+  }
+  const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('[O1] beyond maxQueued submissions waiting, a new one is answered RATE_LIMITED at once with retryAfterSeconds; nothing of it is stored', async () => {
+    const gated = gatedStore();
+    const { sequencer } = await setup('ab\n', { store: gated.store, limits: { maxQueued: 2, maxConcurrentBatches: 1 } });
+    const first = sequencer.submit(submission(0, 1, new Delta().insert('1'), 'a')); // in the batch, not queued
+    await flush();
+    const queued = [sequencer.submit(submission(0, 1, new Delta().insert('2'), 'b')), sequencer.submit(submission(0, 1, new Delta().insert('3'), 'c'))];
+    const refused = await sequencer.submit(submission(0, 1, new Delta().insert('4'), 'd'));
+    expect(refused).toMatchObject({ kind: 'rejected', code: 'RATE_LIMITED' });
+    expect(refused.kind === 'rejected' && refused.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    gated.releaseAll();
+    expect((await Promise.all([first, ...queued])).map((r) => r.kind)).toEqual(['applied', 'applied', 'applied']);
+    expect(await gated.inner.findByClientSeq(DOC, 'd', 1)).toBeNull();
+  });
+
+  it('[O2] a submission that waited in its queue past deadlineMs is answered RATE_LIMITED unprocessed', async () => {
+    const gated = gatedStore();
+    let now = 0;
+    const { sequencer } = await setup('ab\n', { store: gated.store, monotonic: () => now, limits: { deadlineMs: 1000, maxConcurrentBatches: 1 } });
+    const first = sequencer.submit(submission(0, 1, new Delta().insert('1'), 'a'));
+    await flush();
+    const late = sequencer.submit(submission(0, 1, new Delta().insert('2'), 'b'));
+    now += 1500; // the client has nearly given up on it
+    const fresh = sequencer.submit(submission(0, 1, new Delta().insert('3'), 'c'));
+    gated.releaseAll();
+    expect(await first).toMatchObject({ kind: 'applied', version: 1 });
+    expect(await late).toMatchObject({ kind: 'rejected', code: 'RATE_LIMITED' });
+    expect(await fresh).toMatchObject({ kind: 'applied', version: 2 });
+    expect(await gated.inner.findByClientSeq(DOC, 'b', 1)).toBeNull();
+  });
+
+  it('[O3] at most maxConcurrentBatches batches commit at once across documents; the others wait their turn and all land', async () => {
+    const gated = gatedStore();
+    const { sequencer } = await setup('ab\n', { store: gated.store, limits: { maxConcurrentBatches: 2 } });
+    for (const d of ['d2', 'd3', 'd4']) await sequencer.createDocument(d);
+    const work = ['doc-1', 'd2', 'd3', 'd4'].map((documentId, i) => sequencer.submit({ ...submission(0, 1, new Delta().insert(`${i}`)), documentId }));
+    for (let i = 0; i < 5; i++) await flush();
+    expect(gated.state.running).toBe(2);
+    gated.releaseAll();
+    expect((await Promise.all(work)).map((r) => r.kind)).toEqual(['applied', 'applied', 'applied', 'applied']);
+    expect(gated.state.most).toBe(2);
+  });
+
+  it('[O4] a resend while its original is queued or committing gets the original\'s answer and costs no commit of its own', async () => {
+    const gated = gatedStore();
+    const { sequencer } = await setup('ab\n', { store: gated.store, limits: { maxConcurrentBatches: 1 } });
+    const original = sequencer.submit(submission(0, 1, new Delta().insert('1')));
+    await flush();
+    const resends = [sequencer.submit(submission(0, 1, new Delta().insert('1'))), sequencer.submit(submission(0, 1, new Delta().insert('1')))];
+    gated.releaseAll();
+    const answers = await Promise.all([original, ...resends]);
+    expect(answers).toEqual([answers[0], answers[0], answers[0]]);
+    expect(answers[0]).toMatchObject({ kind: 'applied', version: 1 });
+    expect(gated.state.commits).toBe(1);
+    // Once answered, a resend is answered from the known head's tail: still no commit.
+    expect(await sequencer.submit(submission(0, 1, new Delta().insert('1')))).toMatchObject({ kind: 'duplicate', version: 1 });
+    expect(gated.state.commits).toBe(1);
   });
 });

@@ -1,9 +1,15 @@
 /**
- * The seeded collab simulation [S1, S2, S3, C1–C9, F1–F3]: clients converge to the server, the
- * server's document is the replay of its op log, versions are gapless, and every
- * (clientId, clientSeq) is applied exactly once.
+ * The seeded collab simulation [S1, S2, S3, C1–C9, F1–F3, PL1–PL6, P9, O1–O4]: the production
+ * sequencer (two or three instances, stale known heads, lost and reordered follow messages,
+ * crashes between commit and answer, tight queue bounds) under clients that lose, repeat and
+ * reorder messages. Clients converge to the server, the server's document is the replay of its
+ * op log, versions are gapless, every (clientId, clientSeq) is applied exactly once, and every
+ * acknowledged op is stored at the version its answer named.
  *
  * COLLAB_SIM_SCENARIOS (default 5000) and COLLAB_SIM_SEED (first seed, default 1) set the run.
+ * The longer local run: `COLLAB_SIM_SCENARIOS=50000 npx vitest run tests/unit/collab-sim.test.ts`
+ * (at 89d79b7: 50,000 scenarios, 499,336 versions, 518,050 acknowledged ops checked, 10,436
+ * instance crashes, all passed, 646 s on the shared 2-core machine).
  */
 import { describe, expect, it } from 'vitest';
 import { describeFailure, runScenario } from '../support/collab-sim.ts';
@@ -25,14 +31,21 @@ describe('collab simulation', () => {
     });
   }
 
-  it(`[S1][S2][C1-C9] ${scenarios} seeded scenarios from seed ${firstSeed} converge`, async () => {
+  it(`[S1][S2][C1-C9][P9][O1-O4] ${scenarios} seeded scenarios from seed ${firstSeed} converge, every acked op stored once at its version`, async () => {
     let versions = 0;
+    let crashes = 0;
+    let acks = 0;
     for (let seed = firstSeed; seed < firstSeed + scenarios; seed++) {
       const result = await runScenario(seed);
       if (!result.ok) expect.fail(describeFailure(result));
       versions += result.stats.versions;
+      crashes += result.stats.crashes;
+      acks += result.stats.acks;
     }
+    console.info(`collab sim: ${scenarios} scenarios from seed ${firstSeed}: ${versions} versions, ${acks} acks checked, ${crashes} crashes`);
     // Guards against a simulation that silently stopped doing anything.
     expect(versions).toBeGreaterThan(scenarios * 3);
-  }, 600_000);
+    expect(acks).toBeGreaterThan(scenarios);
+    if (scenarios >= 100) expect(crashes).toBeGreaterThan(0);
+  }, 1_800_000);
 });

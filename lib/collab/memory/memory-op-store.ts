@@ -2,10 +2,15 @@
  * In-memory `OpStore`: the reference implementation of the port, for tests, the simulation and
  * single-process tools. Every method crosses an `await` before touching state so callers see the
  * same interleavings as with a real database, and each check-and-write happens in one
- * synchronous step, which is what makes `append` atomic here.
+ * synchronous step, which is what makes `commit` atomic here: the planned head still true → the
+ * plan is written; else the batch is planned again on the head as it is and that is written
+ * (PostgreSQL's locked fallback, without the lock: nothing else runs during a synchronous step).
  */
 import type { Delta } from '../../ot/operation.ts';
-import type { AppendResult, CreateResult, HeadState, OpStore } from '../op-store.ts';
+import { replay } from '../document-loader.ts';
+import { TAIL_LENGTH, type KnownHead } from '../known-head.ts';
+import type { CommitRequest, CommitResult, CreateResult, HeadState, OpStore } from '../op-store.ts';
+import type { RevisionSpan } from '../revisions.ts';
 import type { AppliedOp, Snapshot } from '../types.ts';
 
 export interface MemoryOpStoreOptions {
@@ -22,6 +27,8 @@ interface DocumentLog {
   readonly byClientSeq: Map<string, AppliedOp>;
   readonly snapshots: Snapshot[]; // ascending by version, starts with version 0
   head: Snapshot;
+  /** Revision spans, oldest first (grouped by the planner's `groupOnto`). */
+  readonly spans: RevisionSpan[];
 }
 
 const seqKey = (clientId: string, clientSeq: number): string => `${clientSeq}\u0000${clientId}`;
@@ -37,7 +44,7 @@ export function createMemoryOpStore(options: MemoryOpStoreOptions = {}): OpStore
       await tick();
       if (documents.has(documentId)) return { kind: 'exists' };
       const snapshot: Snapshot = Object.freeze({ documentId, version: 0, content, createdAt });
-      documents.set(documentId, { ops: [], byClientSeq: new Map(), snapshots: [snapshot], head: snapshot });
+      documents.set(documentId, { ops: [], byClientSeq: new Map(), snapshots: [snapshot], head: snapshot, spans: [] });
       return { kind: 'created' };
     },
 
@@ -51,20 +58,35 @@ export function createMemoryOpStore(options: MemoryOpStoreOptions = {}): OpStore
       return { version, snapshot, ops: log.ops.slice(snapshot.version) };
     },
 
-    async append(documentId: string, expectedVersion: number, op: AppliedOp, contentAfter: Delta): Promise<AppendResult> {
-      if (op.version !== expectedVersion + 1 || op.documentId !== documentId) {
-        throw new Error(`append: op ${op.documentId}@${op.version} does not follow ${documentId}@${expectedVersion}`);
-      }
+    async load(documentId: string, historyAfter?: number): Promise<KnownHead | null> {
       await tick();
       const log = documents.get(documentId);
-      if (!log || log.ops.length !== expectedVersion) return { kind: 'conflict' };
-      const existing = log.byClientSeq.get(seqKey(op.clientId, op.clientSeq));
-      if (existing) return { kind: 'duplicate', existing };
-      const stored = Object.freeze({ ...op });
-      log.ops.push(stored);
-      log.byClientSeq.set(seqKey(op.clientId, op.clientSeq), stored);
-      log.head = Object.freeze({ documentId, version: op.version, content: contentAfter, createdAt: op.createdAt });
-      return { kind: 'appended' };
+      return log ? knownHead(log, keepHeadContent, historyAfter) : null;
+    },
+
+    async commit(request: CommitRequest): Promise<CommitResult> {
+      await tick();
+      const log = documents.get(request.documentId);
+      if (!log) return { kind: 'gone' };
+      const planned = request.planned;
+      const plan = isHead(log, planned.head) ? planned : request.replan(knownHead(log, keepHeadContent, request.historyAfter));
+      plan.ops.forEach((op, i) => {
+        if (op.documentId !== request.documentId || op.version !== log.ops.length + i + 1) {
+          throw new Error(`commit: op ${op.documentId}@${op.version} at position ${i} does not follow ${request.documentId}@${log.ops.length}`);
+        }
+      });
+      const existing = plan.ops.flatMap((op) => log.byClientSeq.get(seqKey(op.clientId, op.clientSeq)) ?? []);
+      if (existing.length > 0) return { kind: 'duplicate', existing };
+      for (const op of plan.ops) {
+        const stored = Object.freeze({ ...op });
+        log.ops.push(stored);
+        log.byClientSeq.set(seqKey(op.clientId, op.clientSeq), stored);
+      }
+      if (plan.spans.grown) log.spans[log.spans.length - 1] = plan.spans.grown;
+      log.spans.push(...plan.spans.opened);
+      const last = plan.ops[plan.ops.length - 1];
+      if (last) log.head = Object.freeze({ documentId: request.documentId, version: last.version, content: plan.next.content, createdAt: last.createdAt });
+      return { kind: 'committed', plan };
     },
 
     async opsAfter(documentId: string, afterVersion: number, limit?: number): Promise<readonly AppliedOp[]> {
@@ -98,6 +120,27 @@ export function createMemoryOpStore(options: MemoryOpStoreOptions = {}): OpStore
       if (!log || version < 0) return null;
       return latestAtOrBelow(log, version);
     },
+  };
+}
+
+/** Whether `head` is still exactly the stored head (version, and the newest span it grouped onto). */
+function isHead(log: DocumentLog, head: KnownHead): boolean {
+  const newest = log.spans[log.spans.length - 1];
+  return log.ops.length === head.version && head.historyEpoch === 0 && (newest?.fromVersion ?? -1) === (head.newest?.span.fromVersion ?? -1);
+}
+
+function knownHead(log: DocumentLog, keepHeadContent: boolean, historyAfter = Infinity): KnownHead {
+  const version = log.ops.length;
+  const snapshot = latestAtOrBelow(log, version);
+  const content = keepHeadContent ? log.head.content : replay(snapshot, log.ops.slice(snapshot.version)).content;
+  const newest = log.spans[log.spans.length - 1];
+  return {
+    version,
+    content,
+    createdAt: log.ops[version - 1]?.createdAt ?? log.snapshots[0]!.createdAt,
+    historyEpoch: 0,
+    newest: newest ? { span: newest, closed: false } : null,
+    tail: log.ops.slice(Math.max(0, Math.min(historyAfter, version - TAIL_LENGTH))),
   };
 }
 

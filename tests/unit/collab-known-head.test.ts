@@ -1,8 +1,8 @@
-/** The pure parts of lib/db/fast-append.ts: the known head's tail, grouping onto the newest span, advancing. */
+/** lib/collab/known-head.ts (K1–K3): the known head's tail, grouping onto the newest span, advancing. */
 import { describe, expect, it } from 'vitest';
 import { groupAll } from '../../lib/collab/revisions.ts';
 import type { AppliedOp } from '../../lib/collab/types.ts';
-import { advance, groupOnto, tailBetween, TAIL_LENGTH, type KnownHead } from '../../lib/db/fast-append.ts';
+import { advance, findInTail, groupOnto, tailBetween, TAIL_LENGTH, withOlderOps, type KnownHead } from '../../lib/collab/known-head.ts';
 import { Delta } from '../../lib/ot/operation.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -19,7 +19,7 @@ const op = (version: number, seconds: number, authorId = 'ann', text = 'x'): App
 const empty: KnownHead = { version: 0, content: new Delta().insert('\n'), createdAt: new Date(T0), historyEpoch: 0, newest: null, tail: [] };
 
 describe('known head', () => {
-  it('advances over consecutive ops: content, tail, and spans as grouping the whole log from scratch', () => {
+  it('[K3] advances over consecutive ops: content, tail, and spans as grouping the whole log from scratch', () => {
     const ops = [op(1, 0), op(2, 1, 'bob'), op(3, 400), op(4, 401), op(5, 402, 'bob')];
     let head: KnownHead | null = empty;
     for (const o of ops) head = advance(head!, [o], 300_000);
@@ -31,13 +31,13 @@ describe('known head', () => {
     expect(groupOnto(null, ops, 300_000).opened).toEqual(spans);
   });
 
-  it('refuses ops that do not follow on, or do not apply', () => {
+  it('[K3] refuses ops that do not follow on, or do not apply', () => {
     expect(advance(empty, [op(2, 0)], 1000)).toBeNull();
     const bad = { ...op(1, 0), delta: new Delta().retain(5).insert('x') };
     expect(advance(empty, [bad], 1000)).toBeNull();
   });
 
-  it('grows the newest span when ops join it, opens new ones after a pause or a closed span', () => {
+  it('[K3][H3][H4] grows the newest span when ops join it, opens new ones after a pause or a closed span', () => {
     const first = groupOnto(null, [op(1, 0)], 1000);
     const joined = groupOnto(first.newest, [op(2, 0.5, 'bob'), op(3, 5)], 1000);
     expect(joined.grown).toEqual({ fromVersion: 0, toVersion: 2, authorIds: ['ann', 'bob'], startedAt: new Date(T0), endedAt: new Date(T0 + 500) });
@@ -47,7 +47,7 @@ describe('known head', () => {
     expect(closed.opened.map((s) => [s.fromVersion, s.toVersion])).toEqual([[1, 2]]);
   });
 
-  it('the tail answers only ranges it holds entirely, and keeps the last TAIL_LENGTH ops', () => {
+  it('[K1] the tail answers only ranges it holds entirely, and keeps the last TAIL_LENGTH ops', () => {
     let head: KnownHead = empty;
     for (let v = 1; v <= TAIL_LENGTH + 10; v++) head = advance(head, [op(v, v)], 1000)!;
     expect(head.tail.length).toBe(TAIL_LENGTH);
@@ -55,5 +55,23 @@ describe('known head', () => {
     expect(tailBetween(head, head.version, head.version)).toEqual([]);
     expect(tailBetween(head, 5, head.version)).toBeNull(); // older than the tail
     expect(tailBetween(head, head.version - 1, head.version + 1)).toBeNull(); // past the head
+  });
+
+  it('[K1] older ops read from the store go in front of the tail only when they end where it starts', () => {
+    let head: KnownHead = empty;
+    const ops = Array.from({ length: 10 }, (_, i) => op(i + 1, i));
+    for (const o of ops) head = advance(head, [o], 1000)!;
+    const short = { ...head, tail: head.tail.slice(5) };
+    expect(tailBetween(short, 2, 10)).toBeNull();
+    expect(tailBetween(withOlderOps(short, ops.slice(0, 5)), 2, 10)!.map((o) => o.version)).toEqual([3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(withOlderOps(short, ops.slice(0, 3))).toBe(short); // a gap: unchanged
+  });
+
+  it('[K2] a resend is found in the tail by (clientId, clientSeq), whatever its delta', () => {
+    let head: KnownHead = empty;
+    for (const o of [op(1, 0), op(2, 1, 'bob'), op(3, 2)]) head = advance(head, [o], 1000)!;
+    expect(findInTail(head, 'c-bob', 2)?.version).toBe(2);
+    expect(findInTail(head, 'c-bob', 3)).toBeNull();
+    expect(findInTail(head, 'c-ann', 3)?.version).toBe(3);
   });
 });

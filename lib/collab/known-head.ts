@@ -1,0 +1,117 @@
+/**
+ * What one process knows of a document's head, as a plain value (rules K1–K3 in ./SPEC.md): its
+ * version, content, newest revision span, history epoch and its last ops. The planner plans from
+ * it with no reads; the op store's `commit` checks it is still true before writing. Pure: no
+ * promises, no I/O. The sequencer keeps one per document it writes (its only head cache).
+ */
+import { apply, type Delta } from '../ot/operation.ts';
+import { groupOp, type NewestSpan, type RevisionSpan } from './revisions.ts';
+import type { AppliedOp } from './types.ts';
+
+/** A document's head as known to one process, all of it true at once (as of `version`). */
+export interface KnownHead {
+  readonly version: number;
+  /** The document at `version`. */
+  readonly content: Delta;
+  /** When `version` was made. */
+  readonly createdAt: Date;
+  /**
+   * Bumped by the store whenever revision spans change without a new op (naming a version), so
+   * a head whose epoch is behind the store's cannot write spans grouped from a stale newest span.
+   */
+  readonly historyEpoch: number;
+  /** The newest revision span at `version` (null: the document has no op yet). */
+  readonly newest: NewestSpan | null;
+  /** The last ops up to `version`, contiguous and ascending (may be empty) [K1]. */
+  readonly tail: readonly AppliedOp[];
+}
+
+/** Most recent ops a known head keeps, for transforming submissions made a little behind and answering resends. */
+export const TAIL_LENGTH = 256;
+
+/** The ops after `after` up to `upTo` from the tail, or null when it does not reach back that far [K1]. */
+export function tailBetween(head: KnownHead, after: number, upTo: number): readonly AppliedOp[] | null {
+  if (upTo <= after) return [];
+  const first = head.tail[0]?.version ?? head.version + 1;
+  if (after + 1 < first || upTo > head.version) return null;
+  return head.tail.slice(after + 1 - first, upTo + 1 - first);
+}
+
+/** The op of the tail with this (clientId, clientSeq), if the tail holds it (a resend's cheap answer) [K2]. */
+export function findInTail(head: KnownHead, clientId: string, clientSeq: number): AppliedOp | null {
+  for (let i = head.tail.length - 1; i >= 0; i--) {
+    const op = head.tail[i]!;
+    if (op.clientSeq === clientSeq && op.clientId === clientId) return op;
+  }
+  return null;
+}
+
+/**
+ * The head with older ops put in front of its tail (read from the store for a submission made
+ * further behind than the tail reaches). `older` must end where the tail starts (or at the head).
+ */
+export function withOlderOps(head: KnownHead, older: readonly AppliedOp[]): KnownHead {
+  const first = head.tail[0]?.version ?? head.version + 1;
+  const before = older.filter((op) => op.version < first);
+  const last = before[before.length - 1];
+  if (before.length === 0 || last!.version !== first - 1) return head;
+  return { ...head, tail: [...before, ...head.tail] };
+}
+
+/** How consecutive ops join the revision spans: the grown newest span and the new ones. */
+export interface SpanChanges {
+  /** The known newest span with the ops that joined it, if any did. */
+  readonly grown: RevisionSpan | null;
+  readonly opened: readonly RevisionSpan[];
+  /** The newest span after the ops. */
+  readonly newest: NewestSpan | null;
+}
+
+/**
+ * Groups `ops` (consecutive, right after `newest`) by calling lib/collab's `groupOp` op by op
+ * [H2–H4]: the one grouping every store writes [K3].
+ */
+export function groupOnto(newest: NewestSpan | null, ops: readonly AppliedOp[], pauseMs: number): SpanChanges {
+  let current = newest;
+  let grown: RevisionSpan | null = null;
+  const opened: RevisionSpan[] = [];
+  for (const op of ops) {
+    const decision = groupOp(current, op, { pauseMs });
+    if (decision.kind === 'open') opened.push(decision.span);
+    else if (opened.length > 0) opened[opened.length - 1] = decision.span;
+    else grown = decision.span;
+    current = { span: decision.span, closed: false };
+  }
+  return { grown, opened, newest: current };
+}
+
+/**
+ * The head after `ops`, which start at `head.version + 1` (committed here, or by another instance
+ * and heard through the broadcaster); null when they do not follow on or do not apply (the head
+ * is then forgotten and loaded again) [K3].
+ */
+export function advance(head: KnownHead, ops: readonly AppliedOp[], pauseMs: number): KnownHead | null {
+  if (ops.length === 0) return head;
+  if (ops[0]!.version !== head.version + 1) return null;
+  let content = head.content;
+  for (const op of ops) {
+    const next = apply(content, op.delta);
+    if (!next.ok) return null;
+    content = next.value;
+  }
+  return after(head, ops, content, groupOnto(head.newest, ops, pauseMs));
+}
+
+/** The head after `ops` whose final content and grouping are already known. */
+export function after(head: KnownHead, ops: readonly AppliedOp[], content: Delta, spans: SpanChanges): KnownHead {
+  if (ops.length === 0) return head;
+  const last = ops[ops.length - 1]!;
+  return {
+    version: last.version,
+    content,
+    createdAt: last.createdAt,
+    historyEpoch: head.historyEpoch,
+    newest: spans.newest,
+    tail: [...head.tail, ...ops].slice(-TAIL_LENGTH),
+  };
+}

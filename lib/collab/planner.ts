@@ -1,0 +1,124 @@
+/**
+ * The write path's one decision, pure (rules PL1–PL6 in ./SPEC.md): from the head a process
+ * knows and a batch of submissions for that document, the ops to commit and each submission's
+ * answer. No promises, no I/O, no clock of its own (`now` is passed in), so the sequencer, both
+ * op-store adapters (when they plan again on a fresher head inside `commit`) and the simulation
+ * all run exactly this code.
+ */
+import { apply, transform } from '../ot/operation.ts';
+import { after, findInTail, groupOnto, tailBetween, type KnownHead, type SpanChanges } from './known-head.ts';
+import type { AppliedOp, RejectionCode, SubmitInput, SubmitResult } from './types.ts';
+
+/**
+ * What the plan says about one submission. `answered`: its answer, whatever the commit does
+ * (a rejection, or a duplicate of an op the head's tail holds). `commits`: it is `ops[op]`, answered
+ * `applied` once those ops are durable (`duplicate` when `repeat`: it resent an op earlier in the batch).
+ */
+export type PlannedAnswer =
+  | { readonly kind: 'answered'; readonly result: SubmitResult }
+  | { readonly kind: 'commits'; readonly op: number; readonly repeat: boolean };
+
+/** A batch planned on one head. */
+export interface BatchPlan {
+  /** The head it was planned on: the commit writes only if the store is still exactly there. */
+  readonly head: KnownHead;
+  /** Versions head.version + 1, + 2, … in order. */
+  readonly ops: readonly AppliedOp[];
+  /** How `ops` join the revision spans (onto `head.newest`). */
+  readonly spans: SpanChanges;
+  /** The head once `ops` are committed. */
+  readonly next: KnownHead;
+  /** One per submission, in the order given. */
+  readonly answers: readonly PlannedAnswer[];
+}
+
+export interface PlanOptions {
+  /** Server time for `createdAt` [S9]. */
+  readonly now: () => Date;
+  /** Revision pause (H3). */
+  readonly pauseMs: number;
+}
+
+const rejected = (code: RejectionCode, message: string): PlannedAnswer => ({ kind: 'answered', result: { kind: 'rejected', code, message } });
+const keyOf = (input: { clientId: string; clientSeq: number }) => `${input.clientId}\u0000${input.clientSeq}`;
+
+/** The refusal a submission gets for its shape alone [S4], or null. */
+export function shapeProblem(input: SubmitInput): SubmitResult | null {
+  const bad = (message: string): SubmitResult => ({ kind: 'rejected', code: 'BAD_USER_INPUT', message });
+  if (!Number.isSafeInteger(input.baseVersion) || input.baseVersion < 0) return bad(`baseVersion must be a whole number ≥ 0, got ${input.baseVersion}.`);
+  if (!Number.isSafeInteger(input.clientSeq) || input.clientSeq < 1) return bad(`clientSeq must be a whole number ≥ 1, got ${input.clientSeq}.`);
+  if (input.clientId.length === 0) return bad('clientId must not be empty.');
+  return null;
+}
+
+/**
+ * Plans `submissions` (all for the document of `head`) in order [PL1–PL5]: each is refused for
+ * its shape, answered `duplicate` when the head's tail holds its (clientId, clientSeq), tied to
+ * an earlier submission of the batch with the same key, refused when its base is past the head
+ * (`VERSION_AHEAD`) or older than the tail reaches (`VERSION_TOO_OLD`; callers put what the store
+ * still has into the tail first), or transformed over the tail's ops after its base and then
+ * over the ops accepted before it, and refused when it does not apply (S5).
+ */
+export function planBatch(head: KnownHead, documentId: string, submissions: readonly SubmitInput[], options: PlanOptions): BatchPlan {
+  const ops: AppliedOp[] = [];
+  const answers: PlannedAnswer[] = [];
+  const seen = new Map<string, number>(); // key → index of its first submission in the batch
+  let content = head.content;
+  for (const input of submissions) {
+    const key = keyOf(input);
+    const first = seen.get(key);
+    if (first !== undefined) {
+      const earlier = answers[first]!;
+      answers.push(earlier.kind === 'commits' ? { kind: 'commits', op: earlier.op, repeat: true } : earlier);
+      continue;
+    }
+    seen.set(key, answers.length);
+    answers.push(planOne(input));
+  }
+  const spans = groupOnto(head.newest, ops, options.pauseMs);
+  return { head, ops, spans, next: after(head, ops, content, spans), answers };
+
+  function planOne(input: SubmitInput): PlannedAnswer {
+    const shape = shapeProblem(input);
+    if (shape) return { kind: 'answered', result: shape };
+    const stored = findInTail(head, input.clientId, input.clientSeq);
+    if (stored) return { kind: 'answered', result: { kind: 'duplicate', version: stored.version, delta: stored.delta } };
+    if (input.baseVersion > head.version) {
+      return rejected('VERSION_AHEAD', `baseVersion ${input.baseVersion} is past the head version ${head.version}; reload the document and resubmit.`);
+    }
+    const missed = tailBetween(head, input.baseVersion, head.version);
+    if (missed === null) return rejected('VERSION_TOO_OLD', `History after version ${input.baseVersion} is no longer available; reload the document.`);
+    // Committed ops, then the ones accepted before it in this batch, win ties [S3].
+    let delta = input.delta;
+    for (const op of missed) delta = transform(delta, op.delta, 'right');
+    for (const op of ops) delta = transform(delta, op.delta, 'right');
+    const next = apply(content, delta);
+    if (!next.ok) return rejected(next.code, next.message);
+    ops.push({
+      documentId,
+      version: head.version + ops.length + 1,
+      delta,
+      authorId: input.authorId,
+      clientId: input.clientId,
+      clientSeq: input.clientSeq,
+      createdAt: options.now(),
+    });
+    content = next.value;
+    return { kind: 'commits', op: ops.length - 1, repeat: false };
+  }
+}
+
+/** A submission's answer once its plan's ops are durable [PL6]. */
+export function answerOf(plan: BatchPlan, index: number): SubmitResult {
+  const answer = plan.answers[index]!;
+  if (answer.kind === 'answered') return answer.result;
+  const op = plan.ops[answer.op]!;
+  return { kind: answer.repeat ? 'duplicate' : 'applied', version: op.version, delta: op.delta };
+}
+
+/** The oldest base version any well-formed submission of the batch needs ops after (for filling the tail). */
+export function oldestBase(submissions: readonly SubmitInput[]): number {
+  let oldest = Infinity;
+  for (const input of submissions) if (Number.isSafeInteger(input.baseVersion) && input.baseVersion >= 0) oldest = Math.min(oldest, input.baseVersion);
+  return oldest;
+}

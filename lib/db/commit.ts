@@ -1,0 +1,347 @@
+/**
+ * `commit` and `load` of the PostgreSQL op store (lib/collab/op-store.ts; rules P1, P2, P8, P9):
+ * the one place that writes `operations` and the revision spans grown by appends.
+ *
+ * A batch planned on the head the sequencer knows is committed by ONE conditional statement in
+ * autocommit (`APPEND_IF_HEAD`): it bumps `documents.version` only if the row is still exactly as
+ * known (version, `history_epoch`, not trashed) and the newest revision span is the known one;
+ * every other write in it (the ops, the grown or new spans) is joined to that bump, so either all
+ * of it commits or nothing does, and the row lock is held for the statement alone. PostgreSQL
+ * re-checks the row condition after waiting for a concurrent writer (READ COMMITTED re-evaluation
+ * on the locked row), so a writer that committed first makes this one change nothing.
+ *
+ * The adapter then decides, inside `commit`, how to go on:
+ * - the head moved by ops (another instance) → one catch-up read, plan again (pure), try again;
+ * - a resubmitted (clientId, clientSeq) stored before the caller's tail reaches (unique index)
+ *   → one indexed read of which keys are stored, answered `duplicate` (no transaction);
+ * - the spans or the epoch moved without ops (a named version), the head is too far behind,
+ *   or the statement lost `CONDITIONAL_ATTEMPTS` times in a row → the LOCKED fallback: one
+ *   transaction that takes the row lock, reads the head, plans again and runs the same statement
+ *   (whose conditions then hold), so it cannot lose.
+ *
+ * Why the span check is safe with the statement's snapshot: every change to revision spans
+ * either bumps `version` (appends) or `history_epoch` (naming a version) in the same
+ * transaction, so if both still match on the locked row, no span changed since the snapshot.
+ */
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { advance, type KnownHead } from '../collab/known-head.ts';
+import type { CommitRequest, CommitResult } from '../collab/op-store.ts';
+import type { BatchPlan } from '../collab/planner.ts';
+import type { AppliedOp } from '../collab/types.ts';
+import { TAIL_LENGTH } from '../collab/known-head.ts';
+import { Delta } from '../ot/operation.ts';
+
+// $1 document, $2 known version, $3 new version, $4 now, $5 known history epoch,
+// $6 from_version of the known newest span (-1: none), ops $7–$12, grown span $13–$15, new spans $16–$21.
+const APPEND_IF_HEAD = `
+WITH bump AS (
+  UPDATE documents SET version = $3, updated_at = $4
+  WHERE id = $1 AND version = $2 AND history_epoch = $5 AND deleted_at IS NULL
+    AND CASE WHEN $6::int < 0
+      THEN NOT EXISTS (SELECT 1 FROM revisions WHERE document_id = $1)
+      ELSE EXISTS (SELECT 1 FROM revisions WHERE document_id = $1 AND from_version = $6 AND to_version = $2)
+        AND NOT EXISTS (SELECT 1 FROM revisions WHERE document_id = $1 AND to_version > $2)
+    END
+  RETURNING id
+), ops AS (
+  INSERT INTO operations (document_id, version, delta, author_id, client_id, client_seq, created_at)
+  SELECT b.id, u.v, u.d::jsonb, u.a, u.c, u.s, u.t
+  FROM bump b, unnest($7::int[], $8::text[], $9::text[], $10::text[], $11::int[], $12::timestamptz[]) AS u(v, d, a, c, s, t)
+), grown AS (
+  UPDATE revisions r SET to_version = $13, ended_at = $14, author_ids = $15::text[]
+  FROM bump b
+  WHERE $13::int IS NOT NULL AND r.document_id = b.id AND r.from_version = $6
+), opened AS (
+  INSERT INTO revisions (id, document_id, from_version, to_version, author_ids, started_at, ended_at)
+  SELECT u.i, b.id, u.f, u.t, ARRAY(SELECT jsonb_array_elements_text(u.a::jsonb)), u.s, u.e
+  FROM bump b, unnest($16::text[], $17::int[], $18::int[], $19::text[], $20::timestamptz[], $21::timestamptz[]) AS u(i, f, t, a, s, e)
+)
+SELECT count(*)::int AS bumped FROM bump`;
+
+/** Where queries run: the write pool, or the client of the locked fallback's transaction. */
+type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+
+type StatementOutcome = 'appended' | 'moved' | 'duplicate';
+
+/** Runs `APPEND_IF_HEAD` for a plan: `moved` when the row (or its spans) was not as planned, `duplicate` on a stored (clientId, clientSeq). */
+async function appendIfHead(db: Queryable, documentId: string, plan: BatchPlan): Promise<StatementOutcome> {
+  const { head, ops, spans } = plan;
+  const last = ops[ops.length - 1]!;
+  const grown = spans.grown;
+  const params = [
+    documentId,
+    head.version,
+    last.version,
+    new Date(),
+    head.historyEpoch,
+    head.newest?.span.fromVersion ?? -1,
+    ops.map((op) => op.version),
+    ops.map((op) => JSON.stringify({ ops: op.delta.ops })),
+    ops.map((op) => op.authorId),
+    ops.map((op) => op.clientId),
+    ops.map((op) => op.clientSeq),
+    ops.map((op) => op.createdAt),
+    grown?.toVersion ?? null,
+    grown?.endedAt ?? null,
+    grown ? [...grown.authorIds] : null,
+    spans.opened.map(() => randomUUID()),
+    spans.opened.map((s) => s.fromVersion),
+    spans.opened.map((s) => s.toVersion),
+    spans.opened.map((s) => JSON.stringify(s.authorIds)),
+    spans.opened.map((s) => s.startedAt),
+    spans.opened.map((s) => s.endedAt),
+  ];
+  try {
+    // Unnamed on purpose: in embedded mode every connection shares PGlite's one session, where a
+    // named statement prepared by one connection would collide with another's.
+    const result = await db.query<{ bumped: number }>(APPEND_IF_HEAD, params);
+    return result.rows[0]?.bumped === 1 ? 'appended' : 'moved';
+  } catch (error) {
+    if ((error as { code?: string }).code === '23505') return 'duplicate';
+    throw error;
+  }
+}
+
+/** Conditional statements a batch tries (each after a catch-up read) before the locked fallback. */
+export const CONDITIONAL_ATTEMPTS = 3;
+
+/** Checks P7: a plan's ops are versions head + 1, + 2, … of the document. */
+function checkPlan(documentId: string, plan: BatchPlan): void {
+  plan.ops.forEach((op, i) => {
+    if (op.documentId !== documentId || op.version !== plan.head.version + i + 1) {
+      throw new Error(`op store: commit of ${op.documentId}@${op.version} at position ${i} after ${documentId}@${plan.head.version}`);
+    }
+  });
+}
+
+/**
+ * How a commit ended, for metrics and tests: `statement` (the first conditional statement),
+ * `caught-up` (a later one, after catch-up reads), `locked` (the fallback), `duplicate` (a stored
+ * key found by one read), `nothing` (a plan again on a fresher head had no ops left).
+ */
+export type CommitPath = 'statement' | 'caught-up' | 'locked' | 'duplicate' | 'nothing';
+
+/** `OpStore.commit` on PostgreSQL: the conditional statement, catch-ups, and the locked fallback (see the top of this file). */
+export async function commit(pool: pg.Pool, request: CommitRequest, pauseMs: number, onPath: (path: CommitPath) => void = () => {}): Promise<CommitResult> {
+  const { documentId } = request;
+  let plan = request.planned;
+  for (let attempt = 0; attempt < CONDITIONAL_ATTEMPTS; attempt++) {
+    checkPlan(documentId, plan);
+    if (plan.ops.length === 0) {
+      onPath('nothing');
+      return { kind: 'committed', plan };
+    }
+    const outcome = await appendIfHead(pool, documentId, plan);
+    if (outcome === 'appended') {
+      onPath(attempt === 0 ? 'statement' : 'caught-up');
+      return { kind: 'committed', plan };
+    }
+    if (outcome === 'duplicate') {
+      const existing = await storedKeys(pool, documentId, plan.ops);
+      if (existing.length > 0) {
+        onPath('duplicate');
+        return { kind: 'duplicate', existing };
+      }
+      // The version was taken by a writer the row condition did not see: the locked path sorts it out.
+      break;
+    }
+    const fresh = await catchUp(pool, documentId, plan.head, pauseMs);
+    // Not moved by ops (spans or epoch changed), gone, or too far: only a locked read knows.
+    if (!fresh || fresh.version === plan.head.version) break;
+    plan = request.replan(fresh);
+  }
+  onPath('locked');
+  return commitLocked(pool, request, pauseMs);
+}
+
+/**
+ * The locked fallback: under the document's row lock the head cannot move, so the batch planned
+ * on the head read there is written by the same statement, whose conditions then hold.
+ */
+async function commitLocked(pool: pg.Pool, request: CommitRequest, pauseMs: number): Promise<CommitResult> {
+  const { documentId } = request;
+  const client = await pool.connect();
+  let done = false;
+  try {
+    await client.query('BEGIN');
+    const locked = await client.query('SELECT 1 FROM documents WHERE id = $1 AND deleted_at IS NULL FOR UPDATE', [documentId]);
+    if (locked.rowCount === 0) {
+      await client.query('ROLLBACK');
+      done = true;
+      return { kind: 'gone' };
+    }
+    await repairSpans(client, documentId);
+    const head = await readHead(client, documentId, request.historyAfter, pauseMs);
+    if (!head || head === 'unrepaired') throw new Error(`op store: document ${documentId} has no snapshot at or below its head, or unrepairable spans`);
+    const plan = request.replan(head);
+    checkPlan(documentId, plan);
+    if (plan.ops.length > 0) {
+      const existing = await storedKeys(client, documentId, plan.ops);
+      if (existing.length > 0) {
+        await client.query('ROLLBACK');
+        done = true;
+        return { kind: 'duplicate', existing };
+      }
+      const outcome = await appendIfHead(client, documentId, plan);
+      if (outcome !== 'appended') throw new Error(`op store: the locked commit of ${documentId} at ${head.version} wrote nothing (${outcome})`);
+    }
+    await client.query('COMMIT');
+    done = true;
+    return { kind: 'committed', plan };
+  } finally {
+    if (!done) await client.query('ROLLBACK').catch(() => {});
+    client.release();
+  }
+}
+
+/** The stored ops among `ops`' (clientId, clientSeq) keys: one indexed read. */
+async function storedKeys(db: Queryable, documentId: string, ops: readonly AppliedOp[]): Promise<AppliedOp[]> {
+  const result = await db.query<{ ops: WireOp[] }>(
+    `SELECT ${OPS_AS_JSON} FROM operations o JOIN unnest($2::text[], $3::int[]) AS k(c, s) ON o.client_id = k.c AND o.client_seq = k.s WHERE o.document_id = $1) AS ops`,
+    [documentId, ops.map((op) => op.clientId), ops.map((op) => op.clientSeq)],
+  );
+  return (result.rows[0]?.ops ?? []).map((o) => fromWire(documentId, o));
+}
+
+/** A document's ops matching the WHERE that follows, ascending, as a JSON array of {@link WireOp}. */
+const OPS_AS_JSON = `(SELECT coalesce(json_agg(json_build_object('v', o.version, 'd', o.delta, 'a', o.author_id, 'c', o.client_id, 's', o.client_seq, 't', o.created_at) ORDER BY o.version), '[]'::json)`;
+
+// The row and every op after the known version, from one snapshot (an op is committed with the
+// version bump that covers it, so nothing at or below `version` can be missing).
+const CATCH_UP = `
+SELECT d.version, d.history_epoch, d.deleted_at IS NOT NULL AS deleted,
+  ${OPS_AS_JSON}
+   FROM operations o WHERE o.document_id = d.id AND o.version > $2 AND o.version <= d.version) AS ops
+FROM documents d WHERE d.id = $1`;
+
+/** Most ops a catch-up reads; further behind, the locked path (which reads a snapshot) is cheaper. */
+const CATCH_UP_LIMIT = TAIL_LENGTH;
+
+/**
+ * The known head brought up to the stored head without taking the lock (one read), or null when
+ * that is not possible: the document is gone, too far ahead, or its history epoch moved (spans
+ * changed without ops: only a locked read knows them).
+ */
+async function catchUp(pool: pg.Pool, documentId: string, head: KnownHead, pauseMs: number): Promise<KnownHead | null> {
+  const result = await pool.query<{ version: number; history_epoch: number; deleted: boolean; ops: WireOp[] }>(CATCH_UP, [documentId, head.version]);
+  const row = result.rows[0];
+  if (!row || row.deleted || row.history_epoch !== head.historyEpoch || row.version < head.version || row.version - head.version > CATCH_UP_LIMIT) return null;
+  const ops = row.ops.map((o) => fromWire(documentId, o));
+  if (ops.length !== row.version - head.version) return null;
+  const next = advance(head, ops, pauseMs);
+  // The whole tail, not the last TAIL_LENGTH ops: the batch is planned again on it, and a
+  // submission made further back than that was given a tail that reaches its base.
+  return next && { ...next, tail: [...head.tail, ...ops] };
+}
+
+// Everything a known head needs, from one snapshot: the row, the newest content snapshot at or
+// below the head, the ops after it or after $2 (whichever is earlier: a tail reaching back to
+// the batch's oldest base), and the newest revision span (closed when its last version is named).
+const LOAD_HEAD = `
+SELECT d.version, d.history_epoch, d.deleted_at IS NOT NULL AS deleted, s.version AS snapshot_version, s.content AS snapshot_content, s.created_at AS snapshot_created_at,
+  ${OPS_AS_JSON}
+   FROM operations o WHERE o.document_id = d.id AND o.version > LEAST(s.version, GREATEST(0, LEAST($2::int, d.version - ${TAIL_LENGTH}))) AND o.version <= d.version) AS ops,
+  (SELECT json_build_object('f', r.from_version, 't', r.to_version, 'a', r.author_ids, 's', r.started_at, 'e', r.ended_at,
+     'closed', EXISTS (SELECT 1 FROM named_versions n WHERE n.document_id = r.document_id AND n.version = r.to_version))
+   FROM revisions r WHERE r.document_id = d.id ORDER BY r.to_version DESC LIMIT 1) AS newest
+FROM documents d
+CROSS JOIN LATERAL (SELECT version, content, created_at FROM snapshots WHERE document_id = d.id AND version <= d.version ORDER BY version DESC LIMIT 1) s
+WHERE d.id = $1`;
+
+interface WireOp {
+  v: number;
+  d: { ops: Delta['ops'] };
+  a: string | null;
+  c: string;
+  s: number;
+  t: string;
+}
+
+const fromWire = (documentId: string, o: WireOp): AppliedOp => ({
+  documentId,
+  version: o.v,
+  delta: new Delta(o.d.ops),
+  authorId: o.a,
+  clientId: o.c,
+  clientSeq: o.s,
+  createdAt: new Date(o.t),
+});
+
+/**
+ * The head in one statement, its tail reaching back to `historyAfter` where stored; null when the
+ * document is gone or has no snapshot at or below its head; `unrepaired` when its spans do not
+ * end at the head (a log from before grouping: {@link repairSpans} under the lock fixes it).
+ */
+async function readHead(db: Queryable, documentId: string, historyAfter: number, pauseMs: number): Promise<KnownHead | null | 'unrepaired'> {
+  const result = await db.query<{
+    version: number;
+    history_epoch: number;
+    deleted: boolean;
+    snapshot_version: number;
+    snapshot_content: { ops: Delta['ops'] };
+    snapshot_created_at: Date;
+    ops: WireOp[];
+    newest: { f: number; t: number; a: string[]; s: string; e: string; closed: boolean } | null;
+  }>(LOAD_HEAD, [documentId, Number.isFinite(historyAfter) ? Math.max(0, historyAfter) : 2 ** 31 - 1]);
+  const row = result.rows[0];
+  if (!row || row.deleted) return null;
+  if ((row.newest?.t ?? 0) !== row.version) return 'unrepaired';
+  const all = row.ops.map((o) => fromWire(documentId, o));
+  const older = all.filter((op) => op.version <= row.snapshot_version);
+  const newer = all.filter((op) => op.version > row.snapshot_version);
+  if (newer.length !== row.version - row.snapshot_version) return null;
+  const base: KnownHead = {
+    version: row.snapshot_version,
+    content: new Delta(row.snapshot_content.ops),
+    createdAt: new Date(row.snapshot_created_at),
+    historyEpoch: row.history_epoch,
+    newest: null,
+    tail: [],
+  };
+  const head = advance(base, newer, pauseMs);
+  if (!head) return null;
+  // The spans as stored, not as re-derived from the ops after the snapshot.
+  const newest = row.newest && {
+    span: { fromVersion: row.newest.f, toVersion: row.newest.t, authorIds: row.newest.a, startedAt: new Date(row.newest.s), endedAt: new Date(row.newest.e) },
+    closed: row.newest.closed,
+  };
+  return { ...head, newest, tail: [...older, ...newer] };
+}
+
+/** `OpStore.load` on PostgreSQL: one statement, or a locked repair first for a log from before grouping. */
+export async function load(pool: pg.Pool, documentId: string, historyAfter: number, pauseMs: number): Promise<KnownHead | null> {
+  const head = await readHead(pool, documentId, historyAfter, pauseMs);
+  if (head !== 'unrepaired') return head;
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const locked = await client.query('SELECT 1 FROM documents WHERE id = $1 AND deleted_at IS NULL FOR UPDATE', [documentId]);
+    if (locked.rowCount !== 0) await repairSpans(client, documentId);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+  const repaired = await readHead(pool, documentId, historyAfter, pauseMs);
+  return repaired === 'unrepaired' ? null : repaired;
+}
+
+// Ops after the newest span (committed before grouping existed) become one span of their own,
+// summarised from the log (H2): authors in first-edit order, first and latest times.
+const REPAIR_SPANS = `
+WITH last AS (SELECT coalesce(max(to_version), 0) AS v FROM revisions WHERE document_id = $1)
+INSERT INTO revisions (id, document_id, from_version, to_version, author_ids, started_at, ended_at)
+SELECT $2, $1, last.v, max(o.version),
+  coalesce((SELECT array_agg(a.author_id ORDER BY a.first) FROM (SELECT author_id, min(version) AS first FROM operations
+     WHERE document_id = $1 AND version > last.v AND author_id IS NOT NULL GROUP BY author_id) a), '{}'),
+  min(o.created_at) FILTER (WHERE o.version = last.v + 1), max(o.created_at)
+FROM last JOIN operations o ON o.document_id = $1 AND o.version > last.v
+GROUP BY last.v`;
+
+/** Gives ops no span covers a span of their own (call holding the row lock). */
+async function repairSpans(client: pg.PoolClient, documentId: string): Promise<void> {
+  await client.query(REPAIR_SPANS, [documentId, randomUUID()]);
+}
