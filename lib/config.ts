@@ -85,6 +85,7 @@ export interface Config {
    * (`diff`, `restoreVersion` between distant versions); past it the request answers LIMIT_EXCEEDED.
    */
   readonly historyDiffBudgetMs: number;
+  /**
    * PostgreSQL connections per instance, in three pools that cannot starve each other: `main`
    * (Prisma: sign-in, sessions, grants, documents, history), `write` (the write path's commits;
    * also the most batches an instance commits at once) and `feed` (op feeds, document loads,
