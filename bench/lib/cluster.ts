@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,8 +29,10 @@ export interface InstanceOptions {
   readonly databaseUrl: string;
   readonly redisUrl: string;
   readonly redisPrefix: string;
-  /** Extra environment (e.g. store choices under test). */
+  /** Extra environment (e.g. store choices under test, LOG_LEVEL for a diagnosis run). */
   readonly env?: Record<string, string>;
+  /** When set, everything the process prints is appended to this file (the last 8 KB are kept in memory either way). */
+  readonly logFile?: string;
 }
 
 export class Instance {
@@ -76,6 +79,12 @@ export class Instance {
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
+    if (this.#options.logFile) {
+      const file: WriteStream = createWriteStream(this.#options.logFile, { flags: 'a' });
+      child.stdout?.pipe(file, { end: false });
+      child.stderr?.pipe(file, { end: false });
+      child.once('exit', () => file.end());
+    }
     const exited = new Promise<never>((_, reject) =>
       child.once('exit', (code, signal) => reject(new Error(`instance on ${this.port} exited (${code ?? signal}) during start:\n${this.#output}`))),
     );
