@@ -44,7 +44,9 @@ async function handle(message: ToWorker): Promise<void> {
         // Under overload a server may fail an open; a person would reload, so try twice more.
         for (let attempt = 0; ; attempt++) {
           try {
-            bots.push(await Bot.open({ name: spec.name, urls: spec.urls, token: message.token, documentId: spec.documentId, metrics, random: seeded(spec.seed) }));
+            bots.push(
+              await Bot.open({ name: spec.name, urls: spec.urls, token: message.token, documentId: spec.documentId, metrics, random: seeded(spec.seed), ackTimeoutMs: message.ackTimeoutMs }),
+            );
             return;
           } catch (error) {
             if (attempt >= 2) throw error;

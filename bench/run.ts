@@ -47,6 +47,8 @@ const { values: argv } = parseArgs({
     'idle-connections': { type: 'string', default: '10000' },
     'idle-docs': { type: 'string', default: '100' },
     'stop-p99-ms': { type: 'string', default: '2000' },
+    // The bots' ack timeout (resend of an unanswered op); the web editor uses CollabSession's 10 s.
+    'ack-timeout-ms': { type: 'string', default: '10000' },
     // The hot document's overload step offers this many times the ramp's best committed rate (0: none).
     'hot-overload': { type: 'string', default: '3' },
     // Diagnosis: the servers' log level and a folder for their logs, extra server environment
@@ -54,6 +56,7 @@ const { values: argv } = parseArgs({
     'server-log-level': { type: 'string', default: 'warn' },
     'server-logs': { type: 'string' },
     'server-env': { type: 'string', default: '' },
+    'server-node-args': { type: 'string', default: '' },
     'pg-activity': { type: 'string' },
     out: { type: 'string', default: path.join(ROOT, 'bench/results') },
   },
@@ -77,6 +80,7 @@ const settings = {
   idleDocs: num('idle-docs'),
   stopP99Ms: num('stop-p99-ms'),
   hotOverload: num('hot-overload'),
+  ackTimeoutMs: num('ack-timeout-ms'),
   serverLogLevel: String(argv['server-log-level']),
   serverEnv: String(argv['server-env']),
 };
@@ -148,7 +152,7 @@ async function startCluster(databaseUrl: string, redisUrl: string, redisPrefix: 
   const instances = await Promise.all(
     Array.from(
       { length: settings.instances },
-      async (_, k) => new Instance(await freePort(), { databaseUrl, redisUrl, redisPrefix, env: serverEnv, ...(logs ? { logFile: path.join(logs, `${scenario}-instance${k}.log`) } : {}) }),
+      async (_, k) => new Instance(await freePort(), { databaseUrl, redisUrl, redisPrefix, env: serverEnv, nodeArgs: String(argv['server-node-args']).split(' ').filter(Boolean), ...(logs ? { logFile: path.join(logs, `${scenario}-instance${k}.log`) } : {}) }),
     ),
   );
   const workers: Worker[] = [];
@@ -178,7 +182,7 @@ function procUse(before: ReadonlyArray<ProcSample | null>, after: ReadonlyArray<
  */
 async function openBots(cluster: Cluster, specs: readonly BotSpec[]): Promise<number> {
   const perWorker = cluster.workers.map((_, w) => specs.filter((_, i) => i % cluster.workers.length === w));
-  const replies = await Promise.all(cluster.workers.map((w, i) => w.request({ type: 'open', token: cluster.token, bots: perWorker[i]!, concurrency: 25 }, 'opened')));
+  const replies = await Promise.all(cluster.workers.map((w, i) => w.request({ type: 'open', token: cluster.token, bots: perWorker[i]!, concurrency: 25, ackTimeoutMs: settings.ackTimeoutMs }, 'opened')));
   const failed = replies.reduce((n, r) => n + r.failed, 0);
   if (failed > 0) log(`${failed} of ${specs.length} bots could not open: ${replies.find((r) => r.firstError)?.firstError}`);
   if (failed === specs.length && specs.length > 0) throw new Error('no bot could open');

@@ -200,6 +200,7 @@ export interface BotOptions {
   readonly documentId: string;
   readonly metrics: BotMetrics;
   readonly random: () => number;
+  /** The session's ack timeout; default CollabSession's own (10 s, what the web editor uses). */
   readonly ackTimeoutMs?: number;
   readonly dropAckRate?: () => number;
 }
@@ -259,7 +260,7 @@ export class Bot {
       client,
       documentId: options.documentId,
       presence: false,
-      ackTimeoutMs: options.ackTimeoutMs ?? 3000,
+      ...(options.ackTimeoutMs === undefined ? {} : { ackTimeoutMs: options.ackTimeoutMs }),
       onRemoteOp: (op) => {
         if (bot) bot.#moveCursor(op);
       },

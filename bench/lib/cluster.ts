@@ -31,6 +31,8 @@ export interface InstanceOptions {
   readonly redisPrefix: string;
   /** Extra environment (e.g. store choices under test, LOG_LEVEL for a diagnosis run). */
   readonly env?: Record<string, string>;
+  /** Extra node flags before the script (e.g. `--cpu-prof`, which NODE_OPTIONS does not accept). */
+  readonly nodeArgs?: readonly string[];
   /** When set, everything the process prints is appended to this file (the last 8 KB are kept in memory either way). */
   readonly logFile?: string;
 }
@@ -72,7 +74,7 @@ export class Instance {
       ...this.#options.env,
     };
     this.#output = '';
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(this.#options.nodeArgs ?? []), '--import', 'tsx', 'server.ts'], { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     const keep = (chunk: Buffer) => {
       this.#output = (this.#output + chunk.toString()).slice(-8000);

@@ -9,7 +9,7 @@ export interface BotSpec {
 }
 
 export type ToWorker =
-  | { readonly type: 'open'; readonly token: string; readonly bots: readonly BotSpec[]; readonly concurrency: number }
+  | { readonly type: 'open'; readonly token: string; readonly bots: readonly BotSpec[]; readonly concurrency: number; readonly ackTimeoutMs?: number }
   | { readonly type: 'type'; readonly opsPerSecond: number; readonly durationMs: number }
   | { readonly type: 'reset' }
   | { readonly type: 'report' }
