@@ -35,6 +35,9 @@ const KEPT_METRICS = [
   'verso_postgres_errors_total',
   'verso_websocket_connections',
   'verso_rate_limited_total',
+  // Issue 13's write path (absent before it): refusals by reason, commits by path.
+  'verso_submit_overload_total',
+  'verso_commits_total',
 ];
 
 /** The kept metrics of a Prometheus text exposition, `name{labels}` → value (pure: unit-tested). */
