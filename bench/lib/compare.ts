@@ -15,6 +15,9 @@ const codes = (step: StepResult | undefined) => (step ? Object.entries(step.erro
 const ratio = (after: number | null | undefined, before: number | null | undefined) =>
   after === null || after === undefined || before === null || before === undefined || !(before > 0) || !Number.isFinite(after) ? '–' : `${(after / before).toFixed(2)}×`;
 
+/** A figure a run measured but no step qualified for ("none"), or did not measure at all ("–"). */
+const qualified = (section: unknown, x: number | null | undefined) => (section === undefined ? '–' : x === null || x === undefined ? 'none' : n(x));
+
 /** The hot ramp's best committed rate, whatever its latency (the "no regression" figure). */
 export function bestHot(results: BenchResults): StepResult | undefined {
   const steps = results.hot?.steps ?? [];
@@ -83,10 +86,10 @@ export function compareRuns(before: LabelledRun, after: LabelledRun): string {
     '',
     `| measure | ${before.label} | ${after.label} | ${after.label} ÷ ${before.label} |`,
     '| --- | ---: | ---: | ---: |',
-    `| largest editor count with p99 fan-out < 100 ms | ${n(b.editors?.largestUnder100ms)} | ${n(a.editors?.largestUnder100ms)} | ${ratio(a.editors?.largestUnder100ms, b.editors?.largestUnder100ms)} |`,
+    `| largest editor count with p99 fan-out < 100 ms | ${qualified(b.editors, b.editors?.largestUnder100ms)} | ${qualified(a.editors, a.editors?.largestUnder100ms)} | ${ratio(a.editors?.largestUnder100ms, b.editors?.largestUnder100ms)} |`,
     `| hot document: best committed ops/s | ${n(bestHot(b)?.committedPerSecond)} | ${n(bestHot(a)?.committedPerSecond)} | ${ratio(bestHot(a)?.committedPerSecond, bestHot(b)?.committedPerSecond)} |`,
     `| hot document: best committed ÷ PG 1-conn | ${n((bestHot(b)?.committedPerSecond ?? Number.NaN) / base(b), 3)} | ${n((bestHot(a)?.committedPerSecond ?? Number.NaN) / base(a), 3)} | ${ratio((bestHot(a)?.committedPerSecond ?? Number.NaN) / base(a), (bestHot(b)?.committedPerSecond ?? Number.NaN) / base(b))} |`,
-    `| hot document: max committed ops/s with p99 ack < 100 ms | ${n(b.hot?.maxSustained)} | ${n(a.hot?.maxSustained)} | ${ratio(a.hot?.maxSustained, b.hot?.maxSustained)} |`,
+    `| hot document: max committed ops/s with p99 ack < 100 ms | ${qualified(b.hot, b.hot?.maxSustained)} | ${qualified(a.hot, a.hot?.maxSustained)} | ${ratio(a.hot?.maxSustained, b.hot?.maxSustained)} |`,
     '',
   ];
   return lines.join('\n');

@@ -87,7 +87,11 @@ describe('issue 13 before/after comparison', () => {
     expect(md).toContain('| hot document: best committed ÷ PG 1-conn | 0.300 | 0.570 | 1.90× |');
   });
 
-  it('shows a dash for what a run did not measure', () => {
+  it('says "none" when no step qualified, and a dash for what a run did not measure', () => {
+    const noneUnder100 = { ...after, editors: { steps: [], largestUnder100ms: null } };
+    expect(compareRuns({ label: 'before', results: before }, { label: 'after', results: noneUnder100 })).toContain(
+      '| largest editor count with p99 fan-out < 100 ms | 50 | none | – |',
+    );
     const { docs: _docs, ...noDocs } = after;
     const md = compareRuns({ label: 'before', results: before }, { label: 'after', results: noDocs });
     expect(md).toContain('| committed ÷ offered | 30 % | – | ≥ 95 % |');
