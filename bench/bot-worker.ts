@@ -44,7 +44,9 @@ async function handle(message: ToWorker): Promise<void> {
         // Under overload a server may fail an open; a person would reload, so try twice more.
         for (let attempt = 0; ; attempt++) {
           try {
-            bots.push(await Bot.open({ name: spec.name, urls: spec.urls, token: message.token, documentId: spec.documentId, metrics, random: seeded(spec.seed) }));
+            bots.push(
+              await Bot.open({ name: spec.name, urls: spec.urls, token: message.token, documentId: spec.documentId, metrics, random: seeded(spec.seed), ackTimeoutMs: message.ackTimeoutMs }),
+            );
             return;
           } catch (error) {
             if (attempt >= 2) throw error;
@@ -65,17 +67,24 @@ async function handle(message: ToWorker): Promise<void> {
       metrics.reset();
       idleReceived = 0;
       return send({ type: 'reset-done' });
-    case 'report':
+    case 'report': {
+      const timeline = metrics.timeline;
+      metrics.timeline = {};
       return send({
         type: 'report',
         report: {
           ack: metrics.ack.toJSON(),
+          ackFromFirstSend: metrics.ackFromFirstSend.toJSON(),
+          errorAck: metrics.errorAck.toJSON(),
           fanout: metrics.fanout.toJSON(),
+          errorMessages: metrics.errorMessages,
+          timeline,
           counters: { ...metrics.counters(), idleReceived },
           bots: bots.length,
           idle: idle.length,
         },
       });
+    }
     case 'settle': {
       const deadline = performance.now() + message.timeoutMs;
       const busy = () => bots.filter((b) => b.session.status.pendingEdits > 0 || !b.session.status.connected);

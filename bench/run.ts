@@ -24,6 +24,8 @@ import { withDatabase } from '../lib/db/migrations-connection.ts';
 import { measureBaselines, type Baselines } from './lib/baselines.ts';
 import { createAccount, createDocuments, freePort, graphql, Instance, ROOT, runPrefix } from './lib/cluster.ts';
 import { cpuBetween, sampleProc, type ProcSample } from './lib/proc.ts';
+import { overloadSummary } from './lib/overload.ts';
+import { PgActivitySampler } from './lib/pg-activity.ts';
 import { editorsSvg, markdownReport, type BenchResults, type IdleResult, type StepResult } from './lib/report.ts';
 import { Histogram } from './lib/stats.ts';
 import type { BotSpec, FromWorker, ToWorker, WorkerReport } from './lib/worker-protocol.ts';
@@ -45,6 +47,17 @@ const { values: argv } = parseArgs({
     'idle-connections': { type: 'string', default: '10000' },
     'idle-docs': { type: 'string', default: '100' },
     'stop-p99-ms': { type: 'string', default: '2000' },
+    // The bots' ack timeout (resend of an unanswered op); the web editor uses CollabSession's 10 s.
+    'ack-timeout-ms': { type: 'string', default: '10000' },
+    // The hot document's overload step offers this many times the ramp's best committed rate (0: none).
+    'hot-overload': { type: 'string', default: '3' },
+    // Diagnosis: the servers' log level and a folder for their logs, extra server environment
+    // (KEY=VALUE,…), and a pg_stat_activity timeline (JSON lines) of the bench database.
+    'server-log-level': { type: 'string', default: 'warn' },
+    'server-logs': { type: 'string' },
+    'server-env': { type: 'string', default: '' },
+    'server-node-args': { type: 'string', default: '' },
+    'pg-activity': { type: 'string' },
     out: { type: 'string', default: path.join(ROOT, 'bench/results') },
   },
 });
@@ -66,7 +79,17 @@ const settings = {
   idleConnections: num('idle-connections'),
   idleDocs: num('idle-docs'),
   stopP99Ms: num('stop-p99-ms'),
+  hotOverload: num('hot-overload'),
+  ackTimeoutMs: num('ack-timeout-ms'),
+  serverLogLevel: String(argv['server-log-level']),
+  serverEnv: String(argv['server-env']),
 };
+const serverEnv: Record<string, string> = {
+  LOG_LEVEL: settings.serverLogLevel,
+  ...Object.fromEntries(settings.serverEnv.split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])),
+};
+let sampler: PgActivitySampler | null = null;
+let running: Cluster | null = null;
 const scenarios = argv.scenario === 'all' ? ['idle', 'editors', 'hot', 'docs'] : String(argv.scenario).split(',');
 for (const s of scenarios) if (!['editors', 'hot', 'docs', 'idle'].includes(s)) throw new Error(`unknown scenario "${s}" (editors, hot, docs, idle or all)`);
 
@@ -123,8 +146,15 @@ interface Cluster {
   close(): Promise<void>;
 }
 
-async function startCluster(databaseUrl: string, redisUrl: string, redisPrefix: string): Promise<Cluster> {
-  const instances = await Promise.all(Array.from({ length: settings.instances }, async () => new Instance(await freePort(), { databaseUrl, redisUrl, redisPrefix })));
+async function startCluster(databaseUrl: string, redisUrl: string, redisPrefix: string, scenario: string): Promise<Cluster> {
+  const logs = argv['server-logs'];
+  if (logs) mkdirSync(logs, { recursive: true });
+  const instances = await Promise.all(
+    Array.from(
+      { length: settings.instances },
+      async (_, k) => new Instance(await freePort(), { databaseUrl, redisUrl, redisPrefix, env: serverEnv, nodeArgs: String(argv['server-node-args']).split(' ').filter(Boolean), ...(logs ? { logFile: path.join(logs, `${scenario}-instance${k}.log`) } : {}) }),
+    ),
+  );
   const workers: Worker[] = [];
   const close = async () => {
     await Promise.allSettled(workers.map((w) => w.close()));
@@ -152,7 +182,7 @@ function procUse(before: ReadonlyArray<ProcSample | null>, after: ReadonlyArray<
  */
 async function openBots(cluster: Cluster, specs: readonly BotSpec[]): Promise<number> {
   const perWorker = cluster.workers.map((_, w) => specs.filter((_, i) => i % cluster.workers.length === w));
-  const replies = await Promise.all(cluster.workers.map((w, i) => w.request({ type: 'open', token: cluster.token, bots: perWorker[i]!, concurrency: 25 }, 'opened')));
+  const replies = await Promise.all(cluster.workers.map((w, i) => w.request({ type: 'open', token: cluster.token, bots: perWorker[i]!, concurrency: 25, ackTimeoutMs: settings.ackTimeoutMs }, 'opened')));
   const failed = replies.reduce((n, r) => n + r.failed, 0);
   if (failed > 0) log(`${failed} of ${specs.length} bots could not open: ${replies.find((r) => r.firstError)?.firstError}`);
   if (failed === specs.length && specs.length > 0) throw new Error('no bot could open');
@@ -167,6 +197,7 @@ const urlsFor = (cluster: Cluster, i: number) => {
 /** Types for the warm-up, then measures one step of `seconds` at `opsPerSecond` per bot. */
 async function measureStep(cluster: Cluster, label: string, editors: number, documents: number, opsPerSecond: number, openFailed = 0): Promise<StepResult> {
   const all = (message: ToWorker, expect: FromWorker['type']) => Promise.all(cluster.workers.map((w) => w.request(message, expect)));
+  sampler?.step(`${label} (warm-up)`);
   if (settings.warmupSeconds > 0) {
     await all({ type: 'type', opsPerSecond, durationMs: settings.warmupSeconds * 1000 }, 'typed');
     await all({ type: 'settle', timeoutMs: 20_000 }, 'settled');
@@ -176,20 +207,44 @@ async function measureStep(cluster: Cluster, label: string, editors: number, doc
   const workerPids = cluster.workers.map((w) => w.child.pid);
   const before = sampleAll([...serverPids, ...workerPids]);
   const started = performance.now();
+  sampler?.step(label);
   await all({ type: 'type', opsPerSecond, durationMs: settings.stepSeconds * 1000 }, 'typed');
   const seconds = (performance.now() - started) / 1000;
   const after = sampleAll([...serverPids, ...workerPids]);
+  sampler?.step(`${label} (settle)`);
   const settled = (await all({ type: 'settle', timeoutMs: 30_000 }, 'settled')) as Array<Extract<FromWorker, { type: 'settled' }>>;
   await new Promise((resolve) => setTimeout(resolve, 500)); // the last ops' fan-out
   const reports = ((await all({ type: 'report' }, 'report')) as Array<Extract<FromWorker, { type: 'report' }>>).map((r) => r.report);
   const ack = new Histogram();
+  const ackFromFirstSend = new Histogram();
+  const errorAck = new Histogram();
   const fanout = new Histogram();
   const counters: Record<string, number> = {};
+  const errorMessages: Record<string, string> = {};
   for (const r of reports) {
     ack.merge(r.ack);
+    ackFromFirstSend.merge(r.ackFromFirstSend);
+    errorAck.merge(r.errorAck);
     fanout.merge(r.fanout);
     for (const [k, v] of Object.entries(r.counters)) counters[k] = (counters[k] ?? 0) + v;
+    for (const [code, message] of Object.entries(r.errorMessages)) errorMessages[code] ??= message;
   }
+  if (sampler) {
+    const seconds: Record<string, { sent: number; resent: number; acks: number; errors: number }> = {};
+    for (const r of reports) {
+      for (const [second, c] of Object.entries(r.timeline)) {
+        const into = (seconds[second] ??= { sent: 0, resent: 0, acks: 0, errors: 0 });
+        into.sent += c.sent;
+        into.resent += c.resent;
+        into.acks += c.acks;
+        into.errors += c.errors;
+      }
+    }
+    for (const [second, c] of Object.entries(seconds).sort((a, b) => Number(a[0]) - Number(b[0]))) {
+      sampler.write({ bots: label, at: new Date(Number(second) * 1000).toISOString(), ...c });
+    }
+  }
+  const errorsByCode = Object.fromEntries(Object.entries(counters).filter(([k, n]) => k.startsWith('error:') && n > 0).map(([k, n]) => [k.slice('error:'.length), n]));
   const use = procUse(before, after);
   const applied = (counters.acks ?? 0) - (counters.duplicates ?? 0);
   const result: StepResult = {
@@ -200,7 +255,12 @@ async function measureStep(cluster: Cluster, label: string, editors: number, doc
     committedPerSecond: applied / seconds,
     deliveriesPerSecond: (counters.received ?? 0) / seconds,
     ack: ack.summary(),
+    ackFromFirstSend: ackFromFirstSend.summary(),
+    errorAck: errorAck.summary(),
     fanout: fanout.summary(),
+    errorsByCode,
+    errorMessages,
+    rateLimitedWithRetryAfter: counters.rateLimitedWithRetryAfter ?? 0,
     errors: {
       errorAnswers: counters.errorAnswers ?? 0,
       resubmissions: counters.resubmissions ?? 0,
@@ -208,6 +268,7 @@ async function measureStep(cluster: Cluster, label: string, editors: number, doc
       disconnects: counters.disconnects ?? 0,
       reloads: counters.reloads ?? 0,
       fatal: counters.fatal ?? 0,
+      refusedKeystrokes: counters.refusedKeystrokes ?? 0,
       unsettled: settled.filter((s) => !s.ok).length,
       openFailed,
     },
@@ -218,8 +279,10 @@ async function measureStep(cluster: Cluster, label: string, editors: number, doc
   log(
     `${label}: committed ${Math.round(result.committedPerSecond)}/s, ack p99 ${result.ack.p99} ms, fan-out p50/p99 ${result.fanout.p50}/${result.fanout.p99} ms, ` +
       `servers CPU ${result.servers.map((s) => Math.round(s.cpu * 100) + '%').join('/')}, bots CPU ${result.loadGenerators.map((s) => Math.round(s.cpu * 100) + '%').join('/')}` +
+      ((result.errors.errorAnswers ?? 0) > 0 ? `, error answers ${JSON.stringify(errorsByCode)} (${result.rateLimitedWithRetryAfter} RATE_LIMITED with retryAfterSeconds; send → error p50/p99 ${result.errorAck.p50}/${result.errorAck.p99} ms)` : '') +
       (settled.some((s) => !s.ok) ? ` UNSETTLED: ${settled.map((s) => s.detail).join(' | ')}` : ''),
   );
+  for (const [code, message] of Object.entries(errorMessages)) log(`  first ${code}: ${message}`);
   return result;
 }
 
@@ -258,7 +321,24 @@ async function hotScenario(cluster: Cluster): Promise<NonNullable<BenchResults['
     }
   }
   const passing = steps.filter((s) => s.ack.p99 < 100 && s.errors.unsettled === 0 && s.errors.fatal === 0 && s.errors.openFailed === 0);
-  return { steps, maxSustained: passing.length ? Math.max(...passing.map((s) => s.committedPerSecond)) : null };
+  const maxSustained = passing.length ? Math.max(...passing.map((s) => s.committedPerSecond)) : null;
+  if (settings.hotOverload <= 0 || steps.length === 0) return { steps, maxSustained };
+  // Overload: offer a multiple of the best committed rate of the ramp, whatever its latency was.
+  const best = Math.max(...steps.map((s) => s.committedPerSecond));
+  // Bots on a busy machine type slower than asked; ask for more by the shortfall the last ramp
+  // step showed, so that what is offered (keystrokes typed, which is what is judged) reaches it.
+  const last = steps[steps.length - 1]!;
+  const asked = settings.hotRates[steps.length - 1]!;
+  const shortfall = Math.min(4, Math.max(1, asked / Math.max(1, last.offeredPerSecond)));
+  const rate = Math.ceil(settings.hotOverload * best * shortfall);
+  const step = await measureStep(cluster, `hot overload asked=${rate}/s (${settings.hotOverload}× best ${Math.round(best)}/s × ${shortfall.toFixed(2)} typing shortfall)`, editors, 1, rate / editors, openFailed);
+  const overload = { step, summary: overloadSummary(steps, step) };
+  const o = overload.summary;
+  log(
+    `overload: offered ${o.offeredRatio.toFixed(2)}× the best committed rate (${Math.round(o.bestCommittedPerSecond)}/s at ${o.bestLabel}); committed ${Math.round(o.committedPerSecond)}/s = ` +
+      `${o.committedRatio.toFixed(2)}× the best; ${o.errorAnswers} error answers, ${Math.round(o.rateLimitedShare * 100)} % RATE_LIMITED with retryAfterSeconds; accepted ack p99 ${o.acceptedAckP99} ms`,
+  );
+  return { steps, maxSustained, overload };
 }
 
 async function docsScenario(cluster: Cluster): Promise<NonNullable<BenchResults['docs']>> {
@@ -365,12 +445,18 @@ async function main(): Promise<void> {
     settings,
     baselines: undefined as unknown as Baselines,
   };
+  if (argv['pg-activity']) {
+    sampler = new PgActivitySampler(databaseUrl, String(argv['pg-activity']), () => running?.instances.map((i) => i.url) ?? []);
+    await sampler.start();
+    cleanups.push(async () => sampler?.stop());
+  }
   log(`baselines (${settings.baselineSeconds} s each)`);
   results.baselines = await measureBaselines(databaseUrl, redisUrl, redisPrefix, settings.baselineSeconds);
   log(`PostgreSQL INSERT commits/s: 1 conn ${Math.round(results.baselines.pgInsert1)}, 8 conns ${Math.round(results.baselines.pgInsert8)}; Redis PUBLISH/s ${Math.round(results.baselines.redisPublish)}`);
   for (const scenario of scenarios) {
     log(`scenario ${scenario}: starting ${settings.instances} instances and ${settings.botProcs} bot processes`);
-    const cluster = await startCluster(databaseUrl, redisUrl, redisPrefix);
+    const cluster = await startCluster(databaseUrl, redisUrl, redisPrefix, scenario);
+    running = cluster;
     try {
       if (scenario === 'editors') results.editors = await editorsScenario(cluster);
       if (scenario === 'hot') results.hot = await hotScenario(cluster);

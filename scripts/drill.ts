@@ -18,6 +18,9 @@ const { values } = parseArgs({
     'drop-seconds': { type: 'string', default: '10' },
     'stall-seconds': { type: 'string', default: '60' },
     'after-seconds': { type: 'string', default: '4' },
+    // Diagnosis: the instances' log level and a folder for their logs.
+    'server-log-level': { type: 'string', default: 'warn' },
+    'server-logs': { type: 'string' },
   },
 });
 
@@ -44,6 +47,8 @@ runDrill({
   dropSeconds: Number(values['drop-seconds']),
   stallSeconds: Number(values['stall-seconds']),
   afterSeconds: Number(values['after-seconds']),
+  serverLogLevel: String(values['server-log-level']),
+  ...(values['server-logs'] ? { serverLogDir: String(values['server-logs']) } : {}),
   signal: abort.signal,
 }).then(
   (report) => {

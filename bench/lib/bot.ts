@@ -8,6 +8,7 @@ import { createClient, type Client, type FormattedExecutionResult, type Sink, ty
 import WebSocket from 'ws';
 import { CollabSession } from '../../lib/client/collab-session.ts';
 import { Delta } from '../../lib/ot/operation.ts';
+import { errorAnswer } from './overload.ts';
 import { Histogram } from './stats.ts';
 
 /** Shared by every bot of one process: send times by (clientId, clientSeq), and the histograms. */
@@ -15,7 +16,26 @@ export class BotMetrics {
   /** First send time (performance.now()) of each submission still worth timing. */
   readonly sentAt = new Map<string, number>();
   ack = new Histogram();
+  /** First send of a submission → its accepting answer (applied or duplicate), across resends and waits. */
+  ackFromFirstSend = new Histogram();
   fanout = new Histogram();
+  /** Send → an error answer (which timeout an error came from shows in how long it took). */
+  errorAck = new Histogram();
+  /** Error answers by `extensions.code`, and the first message seen for each code. */
+  errorsByCode: Record<string, number> = {};
+  errorMessages: Record<string, string> = {};
+  /** RATE_LIMITED answers that carried a positive `retryAfterSeconds`. */
+  rateLimitedWithRetryAfter = 0;
+  /** Keystrokes the session refused (the op did not apply, or it is desynchronized). */
+  refusedKeystrokes = 0;
+  /** Per wall-clock second (epoch seconds): sends, resends, accepting answers and error answers (diagnosis timelines); kept across `reset`, emptied when reported. */
+  timeline: Record<number, { sent: number; resent: number; acks: number; errors: number }> = {};
+
+  tick(field: 'sent' | 'resent' | 'acks' | 'errors'): void {
+    const second = Math.floor(Date.now() / 1000);
+    const entry = (this.timeline[second] ??= { sent: 0, resent: 0, acks: 0, errors: 0 });
+    entry[field] += 1;
+  }
   submissions = 0;
   resubmissions = 0;
   acks = 0;
@@ -36,7 +56,13 @@ export class BotMetrics {
   /** Starts a new measurement window (histograms and counters; acknowledged ops are kept). */
   reset(): void {
     this.ack = new Histogram();
+    this.ackFromFirstSend = new Histogram();
+    this.errorAck = new Histogram();
     this.fanout = new Histogram();
+    this.errorsByCode = {};
+    this.errorMessages = {};
+    this.rateLimitedWithRetryAfter = 0;
+    this.refusedKeystrokes = 0;
     this.submissions = this.resubmissions = this.acks = this.duplicates = this.droppedAcks = 0;
     this.errorAnswers = this.received = this.disconnects = this.reloads = this.fatal = this.keystrokes = 0;
     this.sentAt.clear();
@@ -55,6 +81,9 @@ export class BotMetrics {
       reloads: this.reloads,
       fatal: this.fatal,
       keystrokes: this.keystrokes,
+      rateLimitedWithRetryAfter: this.rateLimitedWithRetryAfter,
+      refusedKeystrokes: this.refusedKeystrokes,
+      ...Object.fromEntries(Object.entries(this.errorsByCode).map(([code, n]) => [`error:${code}`, n])),
     };
   }
 }
@@ -88,8 +117,13 @@ export function instrumentClient(client: Client, options: InstrumentOptions): Cl
       const input = (payload.variables as { input: { clientId: string; clientSeq: number } }).input;
       const k = key(input.clientId, input.clientSeq);
       const start = performance.now();
-      if (metrics.sentAt.has(k)) metrics.resubmissions += 1;
-      else metrics.sentAt.set(k, start);
+      if (metrics.sentAt.has(k)) {
+        metrics.resubmissions += 1;
+        metrics.tick('resent');
+      } else {
+        metrics.sentAt.set(k, start);
+        metrics.tick('sent');
+      }
       metrics.submissions += 1;
       let dropped = false;
       return client.subscribe<Data, Extensions>(payload, {
@@ -101,13 +135,22 @@ export function instrumentClient(client: Client, options: InstrumentOptions): Cl
           }
           const answer = (result.data as { submitOperation?: { version: number; duplicate: boolean } } | null | undefined)?.submitOperation;
           if (answer) {
-            metrics.ack.record(performance.now() - start);
+            const now = performance.now();
+            metrics.ack.record(now - start);
+            metrics.ackFromFirstSend.record(now - (metrics.sentAt.get(k) ?? start));
             metrics.acks += 1;
+            metrics.tick('acks');
             if (answer.duplicate) metrics.duplicates += 1;
             metrics.lastAckAt.set(input.clientId, performance.now());
             if (metrics.recordAcknowledged) metrics.acknowledged.set(k, answer.version);
           } else {
             metrics.errorAnswers += 1;
+            metrics.errorAck.record(performance.now() - start);
+            metrics.tick('errors');
+            const { code, message, retryAfterSeconds } = errorAnswer(result);
+            metrics.errorsByCode[code] = (metrics.errorsByCode[code] ?? 0) + 1;
+            metrics.errorMessages[code] ??= message;
+            if (code === 'RATE_LIMITED' && retryAfterSeconds !== null && retryAfterSeconds > 0) metrics.rateLimitedWithRetryAfter += 1;
           }
           sink.next(result);
         },
@@ -157,6 +200,7 @@ export interface BotOptions {
   readonly documentId: string;
   readonly metrics: BotMetrics;
   readonly random: () => number;
+  /** The session's ack timeout; default CollabSession's own (10 s, what the web editor uses). */
   readonly ackTimeoutMs?: number;
   readonly dropAckRate?: () => number;
 }
@@ -216,7 +260,7 @@ export class Bot {
       client,
       documentId: options.documentId,
       presence: false,
-      ackTimeoutMs: options.ackTimeoutMs ?? 3000,
+      ...(options.ackTimeoutMs === undefined ? {} : { ackTimeoutMs: options.ackTimeoutMs }),
       onRemoteOp: (op) => {
         if (bot) bot.#moveCursor(op);
       },
@@ -257,6 +301,7 @@ export class Bot {
     }
     const result = this.session.applyLocal(op);
     if (result.kind === 'applied') this.#metrics.keystrokes += 1;
+    else this.#metrics.refusedKeystrokes += 1;
   }
 
   /** Types at `opsPerSecond` (intervals jittered ±50 %) until `stop()` or `untilMs` (performance.now()). */

@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,8 +29,12 @@ export interface InstanceOptions {
   readonly databaseUrl: string;
   readonly redisUrl: string;
   readonly redisPrefix: string;
-  /** Extra environment (e.g. store choices under test). */
+  /** Extra environment (e.g. store choices under test, LOG_LEVEL for a diagnosis run). */
   readonly env?: Record<string, string>;
+  /** Extra node flags before the script (e.g. `--cpu-prof`, which NODE_OPTIONS does not accept). */
+  readonly nodeArgs?: readonly string[];
+  /** When set, everything the process prints is appended to this file (the last 8 KB are kept in memory either way). */
+  readonly logFile?: string;
 }
 
 export class Instance {
@@ -69,13 +74,19 @@ export class Instance {
       ...this.#options.env,
     };
     this.#output = '';
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(this.#options.nodeArgs ?? []), '--import', 'tsx', 'server.ts'], { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     const keep = (chunk: Buffer) => {
       this.#output = (this.#output + chunk.toString()).slice(-8000);
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
+    if (this.#options.logFile) {
+      const file: WriteStream = createWriteStream(this.#options.logFile, { flags: 'a' });
+      child.stdout?.pipe(file, { end: false });
+      child.stderr?.pipe(file, { end: false });
+      child.once('exit', () => file.end());
+    }
     const exited = new Promise<never>((_, reject) =>
       child.once('exit', (code, signal) => reject(new Error(`instance on ${this.port} exited (${code ?? signal}) during start:\n${this.#output}`))),
     );

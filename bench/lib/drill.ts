@@ -11,6 +11,8 @@
  * - acknowledged: every op a bot got an answer for is stored at the answered version;
  * - recovery: the time from the end of the fault until every bot had an op acknowledged again.
  */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import pg from 'pg';
 import { Delta } from '../../lib/ot/operation.ts';
 import { ensureDatabase, migrate } from '../../lib/db/migrate.ts';
@@ -41,6 +43,10 @@ export interface DrillOptions {
   /** Longest wait for bots to settle after a fault; default 60 s. */
   readonly settleTimeoutMs?: number;
   readonly log?: (line: string) => void;
+  /** When set, each instance's output goes to `<dir>/drill-instance<k>.log` (diagnosis). */
+  readonly serverLogDir?: string;
+  /** The instances' LOG_LEVEL; default warn. */
+  readonly serverLogLevel?: string;
   /** Aborting stops the drill at its next wait; everything it started is still torn down. */
   readonly signal?: AbortSignal;
 }
@@ -58,6 +64,8 @@ export interface FaultReport {
   readonly acknowledged: number;
   readonly checks: readonly CheckResult[];
   readonly counters: Record<string, number>;
+  /** The first message of each error code the bots were answered with. */
+  readonly errorMessages?: Record<string, string>;
 }
 
 export interface DrillReport {
@@ -104,8 +112,15 @@ export async function runDrill(options: DrillOptions = {}): Promise<DrillReport>
     const databaseUrl = withDatabase(postgres.url, 'verso_drill');
     await ensureDatabase(databaseUrl);
     await migrate(databaseUrl);
-    const instanceOptions = { databaseUrl, redisUrl: redis.url, redisPrefix: runPrefix('drill'), env: { WS_MAX_BUFFERED_BYTES: String(4 * 1024 * 1024) } };
-    const instances = [new Instance(await freePort(), instanceOptions), new Instance(await freePort(), instanceOptions)];
+    const instanceOptions = {
+      databaseUrl,
+      redisUrl: redis.url,
+      redisPrefix: runPrefix('drill'),
+      env: { WS_MAX_BUFFERED_BYTES: String(4 * 1024 * 1024), LOG_LEVEL: options.serverLogLevel ?? 'warn' },
+    };
+    if (options.serverLogDir) mkdirSync(options.serverLogDir, { recursive: true });
+    const logFile = (k: number) => (options.serverLogDir ? { logFile: path.join(options.serverLogDir, `drill-instance${k}.log`) } : {});
+    const instances = [new Instance(await freePort(), { ...instanceOptions, ...logFile(0) }), new Instance(await freePort(), { ...instanceOptions, ...logFile(1) })];
     teardown.push(() => Promise.allSettled(instances.map((i) => i.stop(2000))).then(() => undefined));
     await Promise.all(instances.map((i) => i.start()));
     const { token } = await createAccount(instances[0]!.url);
@@ -199,7 +214,7 @@ export async function runDrill(options: DrillOptions = {}): Promise<DrillReport>
       if (fault === 'kill-instance') await instances[1]!.start(); // back to two for the next fault
       const checks = [settled, ...(await checkStore(db, bots, documents, metrics))];
       const ok = checks.every((c) => c.ok) && recoverySeconds !== null;
-      const report: FaultReport = { fault, ok, recoverySeconds, acknowledged: metrics.acks, checks, counters: { ...metrics.counters(), faultSeconds: round((faultEnd - injected) / 1000) } };
+      const report: FaultReport = { fault, ok, recoverySeconds, acknowledged: metrics.acks, checks, counters: { ...metrics.counters(), faultSeconds: round((faultEnd - injected) / 1000) }, errorMessages: { ...metrics.errorMessages } };
       reports.push(report);
       log(formatFault(report));
     }
@@ -299,6 +314,10 @@ export function formatFault(r: FaultReport): string {
       `${r.counters.acks ?? 0} acks (${r.counters.duplicates ?? 0} duplicate), ${r.counters.resubmissions ?? 0} resubmissions, ` +
       `${r.counters.droppedAcks ?? 0} acks dropped, ${r.counters.disconnects ?? 0} disconnects, ${r.counters.reloads ?? 0} reloads`,
   ];
+  const codes = Object.entries(r.counters).filter(([k, n]) => k.startsWith('error:') && n > 0);
+  if (codes.length > 0) {
+    lines.push(`  error answers: ${codes.map(([k, n]) => `${k.slice('error:'.length)} ${n} ("${r.errorMessages?.[k.slice('error:'.length)] ?? '?'}")`).join(', ')}`);
+  }
   for (const c of r.checks) lines.push(`  ${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}`);
   return lines.join('\n');
 }

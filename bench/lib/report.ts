@@ -1,5 +1,6 @@
 /** Bench results as JSON, a Markdown report and an SVG chart of latency against editors. */
 import type { Baselines } from './baselines.ts';
+import { docsVerdict, otherErrors, type OverloadSummary } from './overload.ts';
 import type { LatencySummary } from './stats.ts';
 import { round } from './stats.ts';
 
@@ -16,9 +17,18 @@ export interface StepResult {
   readonly offeredPerSecond: number;
   readonly committedPerSecond: number;
   readonly deliveriesPerSecond: number;
+  /** Send → an answer that accepted the submission (applied or duplicate), per send. */
   readonly ack: LatencySummary;
+  /** First send → the accepting answer, across resends and RATE_LIMITED waits (what a person waits). */
+  readonly ackFromFirstSend: LatencySummary;
+  /** Send → an error answer. */
+  readonly errorAck: LatencySummary;
   readonly fanout: LatencySummary;
   readonly errors: Record<string, number>;
+  /** Error answers by `extensions.code`, the first message of each, and RATE_LIMITED answers with retryAfterSeconds. */
+  readonly errorsByCode: Readonly<Record<string, number>>;
+  readonly errorMessages: Readonly<Record<string, string>>;
+  readonly rateLimitedWithRetryAfter: number;
   readonly servers: readonly ProcUse[];
   readonly loadGenerators: readonly ProcUse[];
   readonly seconds: number;
@@ -41,7 +51,12 @@ export interface BenchResults {
   readonly settings: Record<string, unknown>;
   readonly baselines: Baselines;
   readonly editors?: { readonly steps: readonly StepResult[]; readonly largestUnder100ms: number | null };
-  readonly hot?: { readonly steps: readonly StepResult[]; readonly maxSustained: number | null };
+  readonly hot?: {
+    readonly steps: readonly StepResult[];
+    readonly maxSustained: number | null;
+    /** The step offering a multiple of the ramp's best committed rate, judged against it. */
+    readonly overload?: { readonly step: StepResult; readonly summary: OverloadSummary };
+  };
   readonly docs?: { readonly steps: readonly StepResult[] };
   readonly idle?: IdleResult;
 }
@@ -56,7 +71,8 @@ function stepTable(steps: readonly StepResult[], baselines: Baselines): string {
     '| ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | --- | --- | --- |',
   ];
   for (const s of steps) {
-    const errors = Object.entries(s.errors).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
+    const byCode = Object.entries(s.errorsByCode).map(([code, n]) => `${code} ${n}`);
+    const errors = [...Object.entries(s.errors).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`), ...(byCode.length ? [`(${byCode.join(', ')})`] : [])].join(', ') || 'none';
     lines.push(
       `| ${s.editors} | ${s.documents} | ${Math.round(s.offeredPerSecond)} | ${Math.round(s.committedPerSecond)} | ${ratio(s.committedPerSecond, baselines.pgInsert1)} | ${Math.round(s.deliveriesPerSecond)} | ` +
         `${ms(s.ack.p50)} / ${ms(s.ack.p95)} / ${ms(s.ack.p99)} / ${ms(s.ack.max)} | ${ms(s.fanout.p50)} / ${ms(s.fanout.p95)} / ${ms(s.fanout.p99)} / ${ms(s.fanout.max)} | ` +
@@ -115,9 +131,19 @@ export function markdownReport(r: BenchResults): string {
       stepTable(r.hot.steps, b),
       '',
     );
+    if (r.hot.overload) out.push(...overloadSection(r.hot.overload.step, r.hot.overload.summary, b));
   }
   if (r.docs) {
     out.push('## (c) Many documents, 3 editors each', '', stepTable(r.docs.steps, b), '');
+    for (const step of r.docs.steps) {
+      const v = docsVerdict(step);
+      out.push(
+        `Committed ${pct(v.committedShare)} of offered (target ≥ 95 %: ${yes(v.meets.committed95)}); ack p99 ${ms(step.ack.p99)} ms (target < 1 s: ${yes(v.meets.ackUnder1s)}); ` +
+          `error answers other than RATE_LIMITED with retryAfterSeconds: ${otherErrors(step)} (target 0: ${yes(v.meets.onlyRateLimited)}).`,
+        '',
+      );
+    }
+    out.push(...errorMessages([...(r.hot?.steps ?? []), ...(r.hot?.overload ? [r.hot.overload.step] : []), ...r.docs.steps]));
   }
   if (r.idle) {
     const i = r.idle;
@@ -134,6 +160,35 @@ export function markdownReport(r: BenchResults): string {
     );
   }
   return out.join('\n');
+}
+
+const yes = (ok: boolean) => (ok ? 'met' : '**not met**');
+
+function overloadSection(step: StepResult, o: OverloadSummary, b: Baselines): string[] {
+  const codes = Object.entries(o.errorsByCode).map(([code, n]) => `${code} ${n}`).join(', ') || 'none';
+  return [
+    '### (b′) The hot document at overload',
+    '',
+    stepTable([step], b),
+    '',
+    '| measure | value | target |',
+    '| --- | ---: | --- |',
+    `| offered ÷ best committed (${Math.round(o.bestCommittedPerSecond)}/s at ${o.bestLabel}) | ${o.offeredRatio.toFixed(2)}× | ≥ 3× (${yes(o.meets.offered3x)}) |`,
+    `| committed ÷ best committed | ${o.committedRatio.toFixed(2)}× (${Math.round(o.committedPerSecond)}/s) | ≥ 0.90× (${yes(o.meets.committed90)}) |`,
+    `| error answers | ${o.errorAnswers} (${codes}) | only RATE_LIMITED |`,
+    `| share of refusals that are RATE_LIMITED with retryAfterSeconds | ${pct(o.rateLimitedShare)} | 100 % (${yes(o.meets.refusalsRateLimited)}) |`,
+    `| p99 ack of accepted submissions | ${ms(o.acceptedAckP99)} ms | < 500 ms (${yes(o.meets.ackUnder500)}) |`,
+    `| p99 first send → accepted (across resends and waits) | ${ms(step.ackFromFirstSend.p99)} ms | – |`,
+    '',
+  ];
+}
+
+/** The first message seen for each error code (what a person reading the answer would see). */
+function errorMessages(steps: readonly StepResult[]): string[] {
+  const first: Record<string, string> = {};
+  for (const step of steps) for (const [code, message] of Object.entries(step.errorMessages ?? {})) first[code] ??= message;
+  if (Object.keys(first).length === 0) return [];
+  return ['Error answers seen (first message of each code):', '', ...Object.entries(first).map(([code, message]) => `- \`${code}\`: ${message}`), ''];
 }
 
 /** Latency (log scale) against editors: fan-out p50/p95/p99 and ack p99, with the 100 ms line. */

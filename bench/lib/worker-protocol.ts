@@ -9,7 +9,7 @@ export interface BotSpec {
 }
 
 export type ToWorker =
-  | { readonly type: 'open'; readonly token: string; readonly bots: readonly BotSpec[]; readonly concurrency: number }
+  | { readonly type: 'open'; readonly token: string; readonly bots: readonly BotSpec[]; readonly concurrency: number; readonly ackTimeoutMs?: number }
   | { readonly type: 'type'; readonly opsPerSecond: number; readonly durationMs: number }
   | { readonly type: 'reset' }
   | { readonly type: 'report' }
@@ -19,8 +19,14 @@ export type ToWorker =
 
 export interface WorkerReport {
   readonly ack: HistogramJson;
+  readonly ackFromFirstSend: HistogramJson;
+  readonly errorAck: HistogramJson;
   readonly fanout: HistogramJson;
+  /** Counters; error answers appear as `error:<code>`. */
   readonly counters: Record<string, number>;
+  readonly errorMessages: Record<string, string>;
+  /** Per wall-clock second: sends, resends, accepting answers, error answers. */
+  readonly timeline: Record<string, { sent: number; resent: number; acks: number; errors: number }>;
   readonly bots: number;
   readonly idle: number;
 }

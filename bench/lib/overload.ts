@@ -1,0 +1,92 @@
+/**
+ * What the bench reads from error answers, and how it judges a step against issue 13's targets:
+ * the hot document's overload step (offered ≥ 3× the best committed rate) and the many-documents
+ * step that runs after it on the same database. Pure, so the judgments are unit-tested.
+ */
+import type { StepResult } from './report.ts';
+
+/** One error answer: its `extensions.code` (INTERNAL_SERVER_ERROR when it has none, as CollabSession reads it). */
+export interface ErrorAnswer {
+  readonly code: string;
+  readonly message: string;
+  readonly retryAfterSeconds: number | null;
+}
+
+interface ResultLike {
+  readonly errors?: ReadonlyArray<{ readonly message?: string; readonly extensions?: Record<string, unknown> }> | null;
+}
+
+export function errorAnswer(result: ResultLike): ErrorAnswer {
+  const first = result.errors?.[0];
+  const code = first?.extensions?.code;
+  const retry = first?.extensions?.retryAfterSeconds;
+  return {
+    code: typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR',
+    message: first?.message ?? 'an answer with neither data nor errors',
+    retryAfterSeconds: typeof retry === 'number' && Number.isFinite(retry) ? retry : null,
+  };
+}
+
+/** The hot document at overload, against its best step of the same run. */
+export interface OverloadSummary {
+  readonly bestLabel: string;
+  readonly bestCommittedPerSecond: number;
+  readonly offeredPerSecond: number;
+  /** Offered keystrokes/s of the overload step ÷ the best step's committed ops/s (the target asks ≥ 3). */
+  readonly offeredRatio: number;
+  readonly committedPerSecond: number;
+  /** Committed ops/s of the overload step ÷ the best step's (the target asks ≥ 0.9). */
+  readonly committedRatio: number;
+  readonly errorAnswers: number;
+  readonly errorsByCode: Readonly<Record<string, number>>;
+  /** Share of error answers that are RATE_LIMITED with a positive retryAfterSeconds (1 when there are none). */
+  readonly rateLimitedShare: number;
+  /** p99 (ms) of the answers that accepted a submission (applied or duplicate), send → answer. */
+  readonly acceptedAckP99: number;
+  readonly meets: { readonly offered3x: boolean; readonly committed90: boolean; readonly refusalsRateLimited: boolean; readonly ackUnder500: boolean };
+}
+
+const errorAnswers = (step: StepResult) => step.errors.errorAnswers ?? 0;
+/** Error answers that are not RATE_LIMITED with a retryAfterSeconds. */
+export const otherErrors = (step: StepResult) => errorAnswers(step) - step.rateLimitedWithRetryAfter;
+
+export function overloadSummary(ramp: readonly StepResult[], overload: StepResult): OverloadSummary {
+  if (ramp.length === 0) throw new Error('an overload step needs the ramp it is measured against');
+  const best = ramp.reduce((a, b) => (b.committedPerSecond > a.committedPerSecond ? b : a));
+  const refusals = errorAnswers(overload);
+  const rateLimitedShare = refusals === 0 ? 1 : overload.rateLimitedWithRetryAfter / refusals;
+  const offeredRatio = overload.offeredPerSecond / best.committedPerSecond;
+  const committedRatio = overload.committedPerSecond / best.committedPerSecond;
+  return {
+    bestLabel: best.label,
+    bestCommittedPerSecond: best.committedPerSecond,
+    offeredPerSecond: overload.offeredPerSecond,
+    offeredRatio,
+    committedPerSecond: overload.committedPerSecond,
+    committedRatio,
+    errorAnswers: refusals,
+    errorsByCode: overload.errorsByCode,
+    rateLimitedShare,
+    acceptedAckP99: overload.ack.p99,
+    meets: {
+      offered3x: offeredRatio >= 3,
+      committed90: committedRatio >= 0.9,
+      refusalsRateLimited: otherErrors(overload) === 0,
+      ackUnder500: overload.ack.p99 < 500,
+    },
+  };
+}
+
+/** The many-documents step (run after the hot document on the same database) against its targets. */
+export interface DocsVerdict {
+  readonly committedShare: number;
+  readonly meets: { readonly committed95: boolean; readonly ackUnder1s: boolean; readonly onlyRateLimited: boolean };
+}
+
+export function docsVerdict(step: StepResult): DocsVerdict {
+  const committedShare = step.offeredPerSecond > 0 ? step.committedPerSecond / step.offeredPerSecond : 0;
+  return {
+    committedShare,
+    meets: { committed95: committedShare >= 0.95, ackUnder1s: step.ack.p99 < 1000, onlyRateLimited: otherErrors(step) === 0 },
+  };
+}

@@ -1,0 +1,167 @@
+/**
+ * How the bench reads error answers and judges issue 13's targets: the hot document's overload
+ * step against the best step of its ramp, the many-documents step, and the pg_stat_activity
+ * timeline's summary of one sample.
+ */
+import { describe, expect, it } from 'vitest';
+import { docsVerdict, errorAnswer, overloadSummary } from '../../bench/lib/overload.ts';
+import { pickMetrics, summarize } from '../../bench/lib/pg-activity.ts';
+import { markdownReport, type BenchResults, type StepResult } from '../../bench/lib/report.ts';
+
+const latency = (p99: number) => ({ count: 100, p50: p99 / 4, p95: p99 / 2, p99, max: p99 * 2, mean: p99 / 3 });
+
+function step(label: string, offered: number, committed: number, extra: Partial<StepResult> = {}): StepResult {
+  return {
+    label,
+    editors: 40,
+    documents: 1,
+    offeredPerSecond: offered,
+    committedPerSecond: committed,
+    deliveriesPerSecond: committed * 39,
+    ack: latency(80),
+    ackFromFirstSend: latency(90),
+    errorAck: latency(5000),
+    fanout: latency(100),
+    errors: { errorAnswers: 0 },
+    errorsByCode: {},
+    errorMessages: {},
+    rateLimitedWithRetryAfter: 0,
+    servers: [],
+    loadGenerators: [],
+    seconds: 20,
+    ...extra,
+  };
+}
+
+const ramp = [step('hot offered=200/s', 200, 200), step('hot offered=800/s', 720, 600), step('hot offered=1200/s', 1100, 480)];
+
+describe('error answers', () => {
+  it('reads the code, message and retryAfterSeconds of the first error', () => {
+    expect(errorAnswer({ errors: [{ message: 'Too many operations', extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 2 } }] })).toEqual({
+      code: 'RATE_LIMITED',
+      message: 'Too many operations',
+      retryAfterSeconds: 2,
+    });
+  });
+
+  it('an error without a code counts as INTERNAL_SERVER_ERROR, as CollabSession reads it; a missing retryAfterSeconds is null', () => {
+    expect(errorAnswer({ errors: [{ message: 'boom' }] })).toEqual({ code: 'INTERNAL_SERVER_ERROR', message: 'boom', retryAfterSeconds: null });
+    expect(errorAnswer({ errors: [{ message: 'slow', extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 'soon' } }] }).retryAfterSeconds).toBeNull();
+    expect(errorAnswer({}).code).toBe('INTERNAL_SERVER_ERROR');
+  });
+});
+
+describe('hot document overload summary', () => {
+  it('compares the overload step with the best committed step of the ramp, not the last', () => {
+    const overload = step('hot overload', 1900, 560, {
+      errors: { errorAnswers: 50 },
+      errorsByCode: { RATE_LIMITED: 50 },
+      rateLimitedWithRetryAfter: 50,
+      ack: latency(300),
+    });
+    const o = overloadSummary(ramp, overload);
+    expect(o.bestLabel).toBe('hot offered=800/s');
+    expect(o.offeredRatio).toBeCloseTo(1900 / 600);
+    expect(o.committedRatio).toBeCloseTo(560 / 600);
+    expect(o.rateLimitedShare).toBe(1);
+    expect(o.meets).toEqual({ offered3x: true, committed90: true, refusalsRateLimited: true, ackUnder500: true });
+  });
+
+  it('fails each target on its own: too little offered, collapse, other error codes or RATE_LIMITED without retryAfterSeconds, slow acks', () => {
+    const bad = step('hot overload', 1500, 360, {
+      errors: { errorAnswers: 40 },
+      errorsByCode: { RATE_LIMITED: 30, INTERNAL_SERVER_ERROR: 10 },
+      rateLimitedWithRetryAfter: 20,
+      ack: latency(900),
+    });
+    const o = overloadSummary(ramp, bad);
+    expect(o.rateLimitedShare).toBe(0.5);
+    expect(o.meets).toEqual({ offered3x: false, committed90: false, refusalsRateLimited: false, ackUnder500: false });
+  });
+
+  it('no refusals at all counts as every refusal being RATE_LIMITED', () => {
+    expect(overloadSummary(ramp, step('hot overload', 1900, 600)).rateLimitedShare).toBe(1);
+  });
+
+  it('needs a ramp to compare with', () => {
+    expect(() => overloadSummary([], step('x', 1, 1))).toThrow(/ramp/);
+  });
+});
+
+describe('many documents verdict', () => {
+  it('meets the targets with everything committed, fast acks and only RATE_LIMITED refusals', () => {
+    const ok = docsVerdict(step('docs', 300, 297, { errors: { errorAnswers: 3 }, rateLimitedWithRetryAfter: 3, ack: latency(400) }));
+    expect(ok.meets).toEqual({ committed95: true, ackUnder1s: true, onlyRateLimited: true });
+  });
+
+  it('the old collapse misses all three', () => {
+    const collapse = docsVerdict(step('docs', 302, 90, { errors: { errorAnswers: 35910 }, errorsByCode: { INTERNAL_SERVER_ERROR: 35910 }, ack: latency(37616) }));
+    expect(collapse.committedShare).toBeCloseTo(90 / 302);
+    expect(collapse.meets).toEqual({ committed95: false, ackUnder1s: false, onlyRateLimited: false });
+  });
+});
+
+describe('report', () => {
+  it('prints the overload table with its verdicts and the error codes seen with their first message', () => {
+    const overload = step('hot overload', 1900, 300, {
+      errors: { errorAnswers: 7 },
+      errorsByCode: { INTERNAL_SERVER_ERROR: 7 },
+      errorMessages: { INTERNAL_SERVER_ERROR: 'Something went wrong on the server; try again.' },
+    });
+    const results: BenchResults = {
+      machine: {},
+      startedAt: 'a',
+      finishedAt: 'b',
+      command: 'npm run bench',
+      settings: {},
+      baselines: { pgInsert1: 2000, pgInsert8: 6000, redisPublish: 30000, seconds: 4 },
+      hot: { steps: ramp, maxSustained: 600, overload: { step: overload, summary: overloadSummary(ramp, overload) } },
+      docs: { steps: [step('docs', 300, 297)] },
+    };
+    const md = markdownReport(results);
+    expect(md).toContain('(b′) The hot document at overload');
+    expect(md).toMatch(/committed ÷ best committed \| 0\.50× \(300\/s\) \| ≥ 0\.90× \(\*\*not met\*\*\)/);
+    expect(md).toContain('INTERNAL_SERVER_ERROR 7');
+    expect(md).toContain('- `INTERNAL_SERVER_ERROR`: Something went wrong on the server; try again.');
+    expect(md).toMatch(/Committed 99 % of offered \(target ≥ 95 %: met\)/);
+  });
+});
+
+describe('pg_stat_activity sample', () => {
+  it('counts sessions by state and wait, groups statements by their start, and keeps the oldest transaction', () => {
+    const sample = summarize(
+      [
+        { state: 'idle in transaction', wait: 'Client:ClientRead', query: 'SELECT "version" FROM "Document"\n  WHERE id = $1 FOR UPDATE', xactMs: 1200.4 },
+        { state: 'active', wait: 'Lock:transactionid', query: 'SELECT "version" FROM "Document"   WHERE id = $1 FOR UPDATE', xactMs: 300 },
+        { state: 'active', wait: 'Lock:transactionid', query: 'SELECT "version" FROM "Document" WHERE id = $1 FOR UPDATE', xactMs: 200 },
+        { state: 'idle', wait: 'Client:ClientRead', query: 'COMMIT', xactMs: null },
+      ],
+      'docs=1000×3',
+      new Date('2026-12-06T14:00:00Z'),
+    );
+    expect(sample.connections).toBe(4);
+    expect(sample.byState).toEqual({ 'idle in transaction': 1, active: 2, idle: 1 });
+    expect(sample.byWait).toEqual({ 'Client:ClientRead': 2, 'Lock:transactionid': 2 });
+    expect(Object.entries(sample.statements)[0]).toEqual(['active | SELECT "version" FROM "Document" WHERE id = $1 FOR UPDATE', 2]);
+    expect(sample.oldestTransactionMs).toBe(1200);
+    expect(sample.step).toBe('docs=1000×3');
+  });
+});
+
+describe('instance metrics in the timeline', () => {
+  it('keeps the event-loop lag, CPU and op counters of a Prometheus exposition and skips the rest', () => {
+    const text = [
+      '# HELP verso_process_nodejs_eventloop_lag_p99_seconds The 99th percentile of the recorded event loop delays.',
+      'verso_process_nodejs_eventloop_lag_p99_seconds 0.512',
+      'verso_process_nodejs_heap_size_total_bytes 123456',
+      'verso_ops_applied_total{outcome="applied"} 42',
+      'verso_postgres_errors_total 3',
+      '',
+    ].join('\n');
+    expect(pickMetrics(text)).toEqual({
+      verso_process_nodejs_eventloop_lag_p99_seconds: 0.512,
+      'verso_ops_applied_total{outcome="applied"}': 42,
+      verso_postgres_errors_total: 3,
+    });
+  });
+});
