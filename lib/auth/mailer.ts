@@ -22,7 +22,13 @@ export interface Mailer {
 /** The configured mailer, or null when SMTP_URL is unset. */
 export function createMailer(config: Pick<Config, 'smtpUrl' | 'smtpFrom'>): Mailer | null {
   if (!config.smtpUrl) return null;
-  const transport = nodemailer.createTransport(config.smtpUrl);
+  // nodemailer waits up to 2 minutes to connect and 10 minutes on a silent socket by default; sign-up
+  // awaits the confirmation email, so a stalled SMTP server must cost seconds, not minutes.
+  // nodemailer reads a URL's options from its query and ignores options passed beside a URL, so
+  // the timeouts go into the query (unless SMTP_URL sets its own).
+  const url = new URL(config.smtpUrl);
+  for (const [name, ms] of Object.entries(SMTP_TIMEOUTS)) if (!url.searchParams.has(name)) url.searchParams.set(name, String(ms));
+  const transport = nodemailer.createTransport(url.href);
   return {
     send: async (message) => {
       await transport.sendMail({ from: config.smtpFrom, to: message.to, subject: message.subject, text: message.text });
@@ -30,6 +36,9 @@ export function createMailer(config: Pick<Config, 'smtpUrl' | 'smtpFrom'>): Mail
     close: () => transport.close(),
   };
 }
+
+/** How long one send may wait on the SMTP server at each stage, in milliseconds. */
+export const SMTP_TIMEOUTS = { connectionTimeout: 5000, greetingTimeout: 5000, socketTimeout: 10_000 } as const;
 
 const perConfig = new WeakMap<object, Mailer | null>();
 

@@ -131,3 +131,22 @@ describe('an invitation stands only while its sender is an owner (review of issu
     expect(await server.services.prisma.documentInvitation.count({ where: { email: secondAddress } })).toBe(0);
   });
 });
+
+describe('a stalled SMTP server does not stall sign-up (review of issue 21 item 5)', () => {
+  it('sign-up answers within seconds when the SMTP server accepts the connection and never greets', async () => {
+    const { createServer } = await import('node:net');
+    const silent = createServer(() => {}); // accepts, then says nothing
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const server = await startTestServer({ env: { SMTP_URL: `smtp://127.0.0.1:${port}` } });
+      const started = Date.now();
+      const account = await signUp(server);
+      expect(account.userId).toBeTruthy();
+      // nodemailer's own default would wait 30 s for the greeting (and 2 min to connect).
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      silent.close();
+    }
+  }, 40_000);
+});
