@@ -33,6 +33,9 @@ export function createConnectionState(services: Services, connectionId: string, 
     accessEvents: services.accessEvents,
     onResubscribed: (callback) => services.pubsub.onResubscribed(callback),
     available: () => services.pubsub.available(),
+    // As long as live streams go without a recheck (ACCESS_RECHECK_MS): the same bound on how long
+    // a lost access message can matter, and fewer grant reads for people who type slowly.
+    ttlMs: services.config.accessRecheckMs,
   });
   return {
     grants,
