@@ -14,7 +14,8 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   | 'PAYLOAD_TOO_LARGE'
   | 'CONFLICT'
-  | 'LIMIT_EXCEEDED';
+  | 'LIMIT_EXCEEDED'
+  | 'SERVICE_UNAVAILABLE';
 
 /** A GraphQL error with a stable code and optional extra extensions (e.g. `retryAfterSeconds`). */
 export function userError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {

@@ -5,7 +5,7 @@
 import { GraphQLError } from 'graphql';
 import { openOpFeed, HistoryGoneError } from '../../lib/collab/op-feed.ts';
 import type { AppliedOp } from '../../lib/collab/types.ts';
-import { isPoolTimeout } from '../../lib/db/client.ts';
+import { isDatabaseUnavailable, isPoolTimeout } from '../../lib/db/client.ts';
 import { validateOp } from '../../lib/ot/operation.ts';
 import { watchReadAccess as watchAccess } from '../access-recheck.ts';
 import { authorizeDocument, authorizeDocumentCached } from '../authorize.ts';
@@ -71,7 +71,8 @@ const BUSY_RETRY_AFTER_SECONDS = 2;
 /**
  * Sequences one operation for the viewer; shared by submitOperation and restoreVersion. Every
  * failure a client sees has a code: a database pool that stayed busy past its wait is
- * `RATE_LIMITED` with `retryAfterSeconds` (overload, not a fault); anything else unexpected is
+ * `RATE_LIMITED` with `retryAfterSeconds` (overload, not a fault), an unreachable database is
+ * `SERVICE_UNAVAILABLE` with `retryAfterSeconds` (nothing stored); anything else unexpected is
  * logged here before it becomes INTERNAL_SERVER_ERROR.
  */
 export async function submitForViewer(
@@ -86,6 +87,13 @@ export async function submitForViewer(
     if (isPoolTimeout(error)) {
       ctx.logger.warn(logged, 'operation refused: no database connection within the pool wait');
       throw userError('RATE_LIMITED', `The server is busy; nothing was stored. Resubmit the same op after ${BUSY_RETRY_AFTER_SECONDS} s.`, {
+        retryable: true,
+        retryAfterSeconds: BUSY_RETRY_AFTER_SECONDS,
+      });
+    }
+    if (isDatabaseUnavailable(error)) {
+      ctx.logger.warn(logged, 'operation refused: the database is unreachable');
+      throw userError('SERVICE_UNAVAILABLE', `The database is unreachable; nothing was stored. Resubmit the same op after ${BUSY_RETRY_AFTER_SECONDS} s.`, {
         retryable: true,
         retryAfterSeconds: BUSY_RETRY_AFTER_SECONDS,
       });

@@ -403,7 +403,7 @@ export class CollabSession {
         const message = error?.message ?? 'The server gave no answer.';
         if (code === 'FORBIDDEN') return this.#onEditRefused(message);
         if (FATAL.has(code)) return this.#fail({ code, message });
-        if (code === 'RATE_LIMITED') {
+        if (code === 'RATE_LIMITED' || code === 'SERVICE_UNAVAILABLE') {
           this.#scheduleResend((error?.extensions?.retryAfterSeconds ?? 1) * 1000);
           return;
         }

@@ -51,3 +51,21 @@ export async function disconnect(prisma: PrismaClient): Promise<void> {
 export function isPoolTimeout(error: unknown): boolean {
   return error instanceof Error && error.message === 'timeout exceeded when trying to connect';
 }
+
+/** Node and PostgreSQL codes that mean "the database cannot be reached or is restarting" (SQLSTATE classes 08 and 57P). */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
+const UNAVAILABLE_MESSAGES = [/Connection terminated/i, /connect ECONNREFUSED/i, /Can't reach database server/i, /server closed the connection unexpectedly/i];
+
+/**
+ * Whether `error` says PostgreSQL is down, restarting or unreachable (as opposed to refusing the
+ * query): a transient condition a client should wait out and resubmit, not an internal error.
+ * Looks through `cause` and AggregateError's `errors`, as driver adapters wrap the socket error.
+ */
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (depth > 4 || error === null || typeof error !== 'object') return false;
+  const { code, message, cause, errors } = error as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+  if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message))) return true;
+  if (Array.isArray(errors) && errors.some((e) => isDatabaseUnavailable(e, depth + 1))) return true;
+  return isDatabaseUnavailable(cause, depth + 1);
+}
