@@ -78,3 +78,18 @@ export const HISTORY_VERSIONS = graphql(`
     }
   }
 `);
+
+/**
+ * The history list after a live refresh of its first page (newest first): the fresh page, then
+ * the entries of pages loaded earlier with "More" that are older than all of it, so following the
+ * document live never drops what the person paged to. Entries the fresh page covers (the newest
+ * one growing, a split by a new name) come from the fresh page.
+ */
+export function withRefreshedFirstPage<R extends { readonly fromVersion: number; readonly toVersion: number }>(
+  loaded: readonly R[] | null,
+  firstPage: readonly R[],
+): R[] {
+  const oldest = firstPage[firstPage.length - 1];
+  if (!loaded || oldest === undefined) return [...firstPage];
+  return [...firstPage, ...loaded.filter((r) => r.toVersion <= oldest.fromVersion)];
+}

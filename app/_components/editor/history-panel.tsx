@@ -13,7 +13,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import type Quill from 'quill';
 import { colorFor } from '@/lib/client/colors.ts';
 import { highlightChanges } from '@/lib/client/highlight-changes.ts';
-import { HISTORY_VERSIONS, NAME_VERSION, RESTORE_VERSION, REVISIONS, REVISION_PREVIEW } from '@/lib/client/history-queries.ts';
+import { HISTORY_VERSIONS, NAME_VERSION, RESTORE_VERSION, REVISIONS, REVISION_PREVIEW, withRefreshedFirstPage } from '@/lib/client/history-queries.ts';
 import { createBrowserClient } from '@/lib/client/ws-client.ts';
 import { errorMessage, gqlFetch } from '@/lib/client/http.ts';
 import type { ResultOf } from '@/lib/client/typed-document.ts';
@@ -100,6 +100,8 @@ export function HistoryPanel({ documentId, headVersion, canEdit, onClose, onPrev
   const [detail, setDetail] = useState(false);
   const previewQuill = useRef<Quill | null>(null);
   const lastLoad = useRef(0);
+  /** Pages of the list loaded so far (the first, then each "More"). */
+  const pagesLoaded = useRef(0);
 
   const load = useCallback(
     async (after: string | null) => {
@@ -107,8 +109,19 @@ export function HistoryPanel({ documentId, headVersion, canEdit, onClose, onPrev
         const { document } = await gqlFetch(REVISIONS, { id: documentId, first: 50, after });
         if (!document) throw new Error('The document is no longer available.');
         const page = document.revisions.edges.map((e) => e.node);
-        setRevisions((previous) => (after && previous ? [...previous, ...page] : page));
-        setNext(document.revisions.pageInfo.hasNextPage ? document.revisions.pageInfo.endCursor : null);
+        const cursor = document.revisions.pageInfo.hasNextPage ? document.revisions.pageInfo.endCursor : null;
+        if (after) {
+          pagesLoaded.current += 1;
+          setRevisions((previous) => [...(previous ?? []), ...page]);
+          setNext(cursor);
+        } else if (pagesLoaded.current > 1) {
+          // A live refresh while older pages are shown: keep them, and where "More" continues.
+          setRevisions((previous) => withRefreshedFirstPage(previous, page));
+        } else {
+          pagesLoaded.current = 1;
+          setRevisions(page);
+          setNext(cursor);
+        }
         setError(null);
       } catch (e) {
         setError(errorMessage(e));
