@@ -117,7 +117,8 @@ builder.mutationFields((t) => ({
       const expiresAt = checkExpiry(args.expiresAt);
       const scopes = args.scopes ? args.scopes.map((s) => s.toLowerCase() as TokenScope) : null;
       if (viewer.scopes !== null) await checkWithinCallingToken(ctx.services.prisma, viewer, scopes ?? DEFAULT_TOKEN_SCOPES, expiresAt);
-      const live = await ctx.services.prisma.apiToken.count({ where: { userId: viewer.userId, revokedAt: null } });
+      // Expired tokens no longer work, so they take no place (they stay listed until revoked).
+      const live = await ctx.services.prisma.apiToken.count({ where: { userId: viewer.userId, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] } });
       if (live >= MAX_API_TOKENS) {
         throw userError('BAD_USER_INPUT', `You already have ${MAX_API_TOKENS} API tokens; revoke one you no longer use first.`);
       }

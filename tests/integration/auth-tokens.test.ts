@@ -193,3 +193,20 @@ describe('a token cannot reach past its own scopes and lifetime (review of issue
     }
   });
 });
+
+describe('expired tokens do not count against the token limit (review of issue 21 item 4)', () => {
+  it('an account whose tokens all expired can create a new one', async () => {
+    const server = await startTestServer();
+    try {
+      const account = await signUp(server);
+      const { MAX_API_TOKENS } = await import('../../lib/auth/api-tokens.ts');
+      for (let i = 0; i < MAX_API_TOKENS; i++) await createToken(server, account.cookie, `old ${i}`, { expiresAt: new Date(Date.now() + 3600_000) });
+      // Their lifetimes run out (set in the past directly: the API only accepts future expiries).
+      await server.services.prisma.apiToken.updateMany({ where: { userId: account.userId }, data: { expiresAt: new Date(Date.now() - 1000) } });
+      const fresh = await createToken(server, account.cookie, 'fresh');
+      expect(fresh.token).toBeTruthy();
+    } finally {
+      await server.close();
+    }
+  });
+});
