@@ -55,9 +55,14 @@ export async function changeBetweenVersions(ctx: GraphQLContext, documentId: str
       stateAt(ctx, documentId, from).then((s) => s.content),
       knownTo ?? stateAt(ctx, documentId, to).then((s) => s.content),
     ]);
-    const outcome = await diffOffThread(a, b, diffDeadline(ctx));
+    const outcome = await diffOffThread(a, b, diffDeadline(ctx), ctx.viewer ? { userId: ctx.viewer.userId, request: ctx } : null);
     if (outcome.kind === 'done') return outcome.delta;
     const budget = ctx.services.config.historyDiffBudgetMs;
+    if (outcome.kind === 'busy') {
+      throw userError('RATE_LIMITED', `You are already comparing distant versions in another request; wait for it to finish, then ask again.`, {
+        retryAfterSeconds: Math.max(1, Math.ceil(budget / 1000)),
+      });
+    }
     ctx.logger.warn({ documentId, from, to, budgetMs: budget }, 'history diff over budget');
     throw userError(
       'LIMIT_EXCEEDED',

@@ -11,11 +11,22 @@ import { Worker } from 'node:worker_threads';
 import { Delta } from '../lib/ot/operation.ts';
 import type { DiffAnswer, DiffJob } from './history-worker-entry.ts';
 
-/** The outcome of one diff: the change, or `timeout` when the deadline came first. */
-export type DiffOutcome = { readonly kind: 'done'; readonly delta: Delta } | { readonly kind: 'timeout' };
+/**
+ * The outcome of one diff: the change, `timeout` when the deadline came first, or `busy` when the
+ * same person already has a diff of another request queued or running (one person cannot fill
+ * the queue and so push everyone else's diffs past their deadlines).
+ */
+export type DiffOutcome = { readonly kind: 'done'; readonly delta: Delta } | { readonly kind: 'timeout' } | { readonly kind: 'busy' };
+
+/** Whose diff a job is: the person, and the request it serves (one request's aliased fields may queue together). */
+export interface DiffOwner {
+  readonly userId: string;
+  readonly request: object;
+}
 
 interface Pending {
   readonly job: DiffJob;
+  readonly owner: DiffOwner | null;
   readonly resolve: (outcome: DiffOutcome) => void;
   readonly reject: (error: Error) => void;
   timer?: NodeJS.Timeout;
@@ -85,11 +96,15 @@ function abandon(pending: Pending): void {
 
 /**
  * The op turning `from` into `to` (lib/ot `diff`), computed in the worker; `timeout` when it is
- * not done by `deadline` (ms since the epoch), counting the time spent waiting for the worker.
+ * not done by `deadline` (ms since the epoch), counting the time spent waiting for the worker;
+ * `busy` at once when `owner`'s person has a diff of another request queued or running.
  */
-export function diffOffThread(from: Delta, to: Delta, deadline: number): Promise<DiffOutcome> {
+export function diffOffThread(from: Delta, to: Delta, deadline: number, owner: DiffOwner | null = null): Promise<DiffOutcome> {
   return new Promise((resolve, reject) => {
-    const pending: Pending = { job: { id: nextId++, from: from.ops, to: to.ops }, resolve, reject };
+    if (owner && [running, ...queue].some((p) => p?.owner?.userId === owner.userId && p.owner.request !== owner.request)) {
+      return resolve({ kind: 'busy' });
+    }
+    const pending: Pending = { job: { id: nextId++, from: from.ops, to: to.ops }, owner, resolve, reject };
     const wait = deadline - Date.now();
     if (wait <= 0) return resolve({ kind: 'timeout' });
     pending.timer = setTimeout(() => abandon(pending), wait);
