@@ -5,6 +5,7 @@
 export type { AppliedOp, Snapshot, Submission, SubmitInput, SubmitResult, RejectionCode } from './types.ts';
 export { isRetryable } from './types.ts';
 export type { OpStore, HeadState, CommitRequest, CommitResult, CreateResult } from './op-store.ts';
+export { CommitDataError } from './op-store.ts';
 export type { Broadcaster, OpListener, Unsubscribe } from './broadcaster.ts';
 export { createSequencer, DEFAULT_SEQUENCER_LIMITS, type Sequencer, type SequencerOptions, type SequencerLimits, type CreateDocumentResult } from './sequencer.ts';
 export { planBatch, answerOf, type BatchPlan, type PlannedAnswer, type PlanOptions } from './planner.ts';
