@@ -51,16 +51,20 @@ const keyOf = (input: SubmitInput) => `${input.authorId ?? ''}\u0000${input.clie
  */
 export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 
+/** What is wrong with a clientId [S11], said so a person can fix it, or null. */
+export function clientIdProblem(clientId: unknown): string | null {
+  if (typeof clientId === 'string' && CLIENT_ID_PATTERN.test(clientId)) return null;
+  const length = typeof clientId === 'string' ? clientId.length : 0;
+  return `clientId must be 1–64 characters of A–Z a–z 0–9 _ . : - (a random UUID is a good one); got ${length} character${length === 1 ? '' : 's'}${length > 0 ? ', with others in it or too many' : ''}.`;
+}
+
 /** The refusal a submission gets for its shape alone [S4, S11], or null. */
 export function shapeProblem(input: SubmitInput): SubmitResult | null {
   const bad = (message: string): SubmitResult => ({ kind: 'rejected', code: 'BAD_USER_INPUT', message });
   if (!Number.isSafeInteger(input.baseVersion) || input.baseVersion < 0) return bad(`baseVersion must be a whole number ≥ 0, got ${input.baseVersion}.`);
   if (!Number.isSafeInteger(input.clientSeq) || input.clientSeq < 1) return bad(`clientSeq must be a whole number ≥ 1, got ${input.clientSeq}.`);
-  if (typeof input.clientId !== 'string' || !CLIENT_ID_PATTERN.test(input.clientId)) {
-    const length = typeof input.clientId === 'string' ? input.clientId.length : 0;
-    return bad(`clientId must be 1–64 characters of A–Z a–z 0–9 _ . : - (a random UUID is a good one); got ${length} characters${length > 0 ? ' with others in it or too many' : ''}.`);
-  }
-  return null;
+  const clientId = clientIdProblem(input.clientId);
+  return clientId === null ? null : bad(clientId);
 }
 
 /** The refusal of a submission whose clientId another user already writes with in this document [PL8, P10]. */
