@@ -40,7 +40,7 @@ export function tailBetween(head: KnownHead, after: number, upTo: number): reado
 /**
  * What the tail knows of a (clientId, clientSeq) [K2]: `stored`, the op with that key if the tail
  * holds it (a resend's cheap answer); `writer`, the author of the tail's ops with that clientId
- * (undefined when the tail has none), to refuse another user's squatting on it [PL8].
+ * (undefined when the tail has none), to refuse another user's squatting on it [PL7].
  */
 export function findInTail(head: KnownHead, clientId: string, clientSeq: number): { stored: AppliedOp | null; writer: string | null | undefined } {
   let writer: string | null | undefined;

@@ -41,7 +41,7 @@ export interface PlanOptions {
 
 const rejected = (code: RejectionCode, message: string): PlannedAnswer => ({ kind: 'answered', result: { kind: 'rejected', code, message } });
 // The author is part of the key: another user's submission with the same (clientId, clientSeq)
-// is never tied to this one [PL8].
+// is never tied to this one [PL7].
 const keyOf = (input: SubmitInput) => `${input.authorId ?? ''}\u0000${input.clientId}\u0000${input.clientSeq}`;
 
 /**
@@ -67,7 +67,7 @@ export function shapeProblem(input: SubmitInput): SubmitResult | null {
   return clientId === null ? null : bad(clientId);
 }
 
-/** The refusal of a submission whose clientId another user already writes with in this document [PL8, P10]. */
+/** The refusal of a submission whose clientId another user already writes with in this document [PL7, P10]. */
 export function foreignClientId(clientId: string): SubmitResult {
   return {
     kind: 'rejected',

@@ -107,7 +107,7 @@ interface Item {
   done: boolean;
 }
 
-// With the author: another user's submission with the same (clientId, clientSeq) never waits for this one's answer [PL8].
+// With the author: another user's submission with the same (clientId, clientSeq) never waits for this one's answer [PL7].
 const keyOf = (input: SubmitInput) => `${input.documentId}\u0000${input.authorId ?? ''}\u0000${input.clientId}\u0000${input.clientSeq}`;
 
 /** Creates the sequencer over the given ports. */

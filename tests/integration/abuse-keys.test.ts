@@ -1,5 +1,5 @@
 /**
- * Hostile keys on the real stack (issue 14, items 1 and 2; rules S11, S12, PL8, P10): a clientId
+ * Hostile keys on the real stack (issue 14, items 1 and 2; rules S11, S12, PL7, P10): a clientId
  * outside its character set is refused before it reaches a batch, a submission PostgreSQL refuses
  * fails alone while the rest of its batch commits, and a user cannot squat another user's
  * (clientId, clientSeq): the victim's op is stored and acknowledged, and the victim's editor
@@ -87,7 +87,7 @@ describe('abuse: keys', () => {
     expect(await submit(bob.userId, 'bob-after', 'b')).toMatchObject({ kind: 'applied', version: 6 });
   });
 
-  it('[P10][PL8] Bob squats Alice\'s next clientSeq values: refused; Alice\'s real ops are stored and acknowledged applied, and her editor never takes his op for its echo', async () => {
+  it('[P10][PL7] Bob squats Alice\'s next clientSeq values: refused; Alice\'s real ops are stored and acknowledged applied, and her editor never takes his op for its echo', async () => {
     const documentId = await sharedDocument();
     const bot = await openBot('alice', [server.url], alice.token, documentId);
     try {

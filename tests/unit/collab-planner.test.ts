@@ -112,7 +112,7 @@ describe('planner: hostile keys (issue 14)', () => {
     expect(answerOf(plan, 1)).toMatchObject({ kind: 'rejected', code: 'BAD_USER_INPUT' });
   });
 
-  it('[PL8] another author\'s submission with a key the tail holds is refused, never answered duplicate of that op; the owner\'s own resend still is', () => {
+  it('[PL7] another author\'s submission with a key the tail holds is refused, never answered duplicate of that op; the owner\'s own resend still is', () => {
     const head = headAt2(); // op 2 is (y, 2) by u-y
     const squatter = { ...sub(0, 'y', 2, new Delta().insert('S')), authorId: 'u-mallory' };
     const nextSeq = { ...sub(2, 'y', 3, new Delta().insert('S')), authorId: 'u-mallory' };
@@ -123,7 +123,7 @@ describe('planner: hostile keys (issue 14)', () => {
     expect(answerOf(plan, 2)).toMatchObject({ kind: 'duplicate', version: 2 });
   });
 
-  it('[PL8] in one batch, a second author\'s submission with the key of a first one is not tied to it: the clientId is the first author\'s', () => {
+  it('[PL7] in one batch, a second author\'s submission with the key of a first one is not tied to it: the clientId is the first author\'s', () => {
     const owner = sub(2, 'fresh', 1, new Delta().insert('O'));
     const squatter = { ...sub(2, 'fresh', 1, new Delta().insert('S')), authorId: 'u-mallory' };
     const later = { ...sub(2, 'fresh', 2, new Delta().insert('T')), authorId: 'u-mallory' };
