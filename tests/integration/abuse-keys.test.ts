@@ -117,6 +117,17 @@ describe('abuse: keys', () => {
     }
   });
 
+  it('[PL7] restoreVersion with another user\'s (clientId, clientSeq) is refused, not answered as a duplicate of their op', async () => {
+    const documentId = await sharedDocument();
+    const clientId = `alice-${randomUUID()}`;
+    expect((await submitAs(alice, { documentId, baseVersion: 0, clientId, clientSeq: 1, delta: { ops: [{ insert: 'a' }] } })).body.data?.submitOperation.version).toBe(1);
+    const restore = 'mutation($d: ID!, $v: Int!, $c: String, $s: Int) { restoreVersion(documentId: $d, version: $v, clientId: $c, clientSeq: $s) { version duplicate } }';
+    const { body } = await gqlHttp<{ restoreVersion: { version: number; duplicate: boolean } }>(server.url, restore, { d: documentId, v: 0, c: clientId, s: 1 }, { authorization: bearer(bob.token) });
+    expect(body.data?.restoreVersion).toBeUndefined();
+    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect((await stored(documentId)).map((op) => op.authorId)).toEqual([alice.userId]);
+  });
+
   it('[P10] a squat on a clientId whose ops are older than any known head\'s tail is refused by the store (the PostgreSQL statement), not stored', async () => {
     const documentId = await sharedDocument();
     const clientId = `alice-${randomUUID()}`;
