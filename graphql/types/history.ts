@@ -223,7 +223,8 @@ async function restore(ctx: GraphQLContext, documentId: string, version: number,
   if (clientId !== null && clientSeq !== null) {
     // A retry of a restore that was applied must not restore again over later edits.
     const previous = await ctx.services.collab.store.findByClientSeq(document.id, restoreClientId(version, { clientId }, ''), clientSeq);
-    if (previous) return { version: previous.version, delta: deltaJson(previous.delta), duplicate: true };
+    // Only the caller's own op [PL7]: another user's key goes on to the sequencer, which refuses it.
+    if (previous && previous.authorId === ctx.viewer!.userId) return { version: previous.version, delta: deltaJson(previous.delta), duplicate: true };
   }
   const [head, target] = await Promise.all([headState(ctx, document.id), stateAt(ctx, document.id, version)]);
   // Compare contents, not the change: composed ops may hold no-op parts (a format set and unset).

@@ -4,6 +4,7 @@
  */
 import { GraphQLError } from 'graphql';
 import { openOpFeed, HistoryGoneError } from '../../lib/collab/op-feed.ts';
+import { clientIdProblem } from '../../lib/collab/planner.ts';
 import type { AppliedOp } from '../../lib/collab/types.ts';
 import { isDatabaseUnavailable, isPoolTimeout } from '../../lib/db/client.ts';
 import { validateOp } from '../../lib/ot/operation.ts';
@@ -109,9 +110,9 @@ async function submitChecked(
 ): Promise<SubmitPayload> {
   const { document } = await authorizeDocumentCached(ctx, input.documentId, 'edit');
   const viewer = ctx.viewer!; // authorizeDocumentCached refused anonymous callers
-  if (input.clientId.length === 0 || input.clientId.length > MAX_CLIENT_ID_LENGTH) {
-    throw userError('BAD_USER_INPUT', `clientId must have 1 to ${MAX_CLIENT_ID_LENGTH} characters.`);
-  }
+  // Before the rate limiter and the batch: the planner's own check [S11], so both transports share it.
+  const badClientId = clientIdProblem(input.clientId);
+  if (badClientId) throw userError('BAD_USER_INPUT', badClientId);
   // A connection's bucket lives with it in this process; HTTP callers share one per user in Redis.
   const limit = await (ctx.connection?.localLimits ?? ctx.services.rateLimiter).consume(
     'ops',

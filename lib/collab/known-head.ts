@@ -37,13 +37,20 @@ export function tailBetween(head: KnownHead, after: number, upTo: number): reado
   return head.tail.slice(after + 1 - first, upTo + 1 - first);
 }
 
-/** The op of the tail with this (clientId, clientSeq), if the tail holds it (a resend's cheap answer) [K2]. */
-export function findInTail(head: KnownHead, clientId: string, clientSeq: number): AppliedOp | null {
+/**
+ * What the tail knows of a (clientId, clientSeq) [K2]: `stored`, the op with that key if the tail
+ * holds it (a resend's cheap answer); `writer`, the author of the tail's ops with that clientId
+ * (undefined when the tail has none), to refuse another user's squatting on it [PL7].
+ */
+export function findInTail(head: KnownHead, clientId: string, clientSeq: number): { stored: AppliedOp | null; writer: string | null | undefined } {
+  let writer: string | null | undefined;
   for (let i = head.tail.length - 1; i >= 0; i--) {
     const op = head.tail[i]!;
-    if (op.clientSeq === clientSeq && op.clientId === clientId) return op;
+    if (op.clientId !== clientId) continue;
+    writer = op.authorId;
+    if (op.clientSeq === clientSeq) return { stored: op, writer };
   }
-  return null;
+  return { stored: null, writer };
 }
 
 /**

@@ -44,12 +44,29 @@ export interface CommitRequest {
  * The answer to `commit` [P1, P2]. `committed`: `plan.ops` (possibly none) are durable, planned on
  * the head the store had (`plan.head`, which is `planned.head` or a fresher one); `plan.next` is
  * the head now. `duplicate`: some (clientId, clientSeq) of the plan is already stored (older than
- * any tail); `existing` are those stored ops; nothing was stored. `gone`: no such document.
+ * any tail); `existing` are those stored ops; nothing was stored. `foreign`: some op of the plan
+ * uses a clientId another author already wrote with in this document (older than any tail) [P10];
+ * `clientIds` are those; nothing was stored. `gone`: no such document.
  */
 export type CommitResult =
   | { readonly kind: 'committed'; readonly plan: BatchPlan }
   | { readonly kind: 'duplicate'; readonly existing: readonly AppliedOp[] }
+  | { readonly kind: 'foreign'; readonly clientIds: readonly string[] }
   | { readonly kind: 'gone' };
+
+/**
+ * Thrown by `commit` when the store refused the data of the batch itself (PostgreSQL: a data
+ * exception, class 22, or a program limit, class 54), which trying again cannot fix. Nothing was
+ * stored; the caller isolates the submission at fault by committing smaller batches [S12].
+ */
+export class CommitDataError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CommitDataError';
+    this.code = code;
+  }
+}
 
 /** The answer to `createDocument`. */
 export type CreateResult = { readonly kind: 'created' } | { readonly kind: 'exists' };
@@ -78,8 +95,9 @@ export interface OpStore {
   /**
    * THE write of the op log [P1, P2, P9]: stores the planned ops if the document is still exactly
    * at `planned.head` (version, history epoch), else plans the batch again on the head it finds and
-   * stores that, atomically. Never stores a (clientId, clientSeq) twice. Throws when the store
-   * fails (nothing stored then) or when a plan's ops do not start at its head's version + 1 (P7).
+   * stores that, atomically. Never stores a (clientId, clientSeq) twice, nor a clientId under a
+   * second author [P10]. Throws when the store fails (nothing stored then; {@link CommitDataError}
+   * when it refused the batch's data) or when a plan's ops do not start at its head's version + 1 (P7).
    */
   commit(request: CommitRequest): Promise<CommitResult>;
 

@@ -40,15 +40,40 @@ export interface PlanOptions {
 }
 
 const rejected = (code: RejectionCode, message: string): PlannedAnswer => ({ kind: 'answered', result: { kind: 'rejected', code, message } });
-const keyOf = (input: { clientId: string; clientSeq: number }) => `${input.clientId}\u0000${input.clientSeq}`;
+// The author is part of the key: another user's submission with the same (clientId, clientSeq)
+// is never tied to this one [PL7].
+const keyOf = (input: SubmitInput) => `${input.authorId ?? ''}\u0000${input.clientId}\u0000${input.clientSeq}`;
 
-/** The refusal a submission gets for its shape alone [S4], or null. */
+/**
+ * What a clientId may be [S11]: 1–64 of A–Z a–z 0–9 _ . : - (a UUID, `restore:<version>:<uuid>`,
+ * `bench-<user>`…). Anything else (NUL, spaces, emoji, 10,000 characters) is refused before it
+ * reaches a batch.
+ */
+export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/** What is wrong with a clientId [S11], said so a person can fix it, or null. */
+export function clientIdProblem(clientId: unknown): string | null {
+  if (typeof clientId === 'string' && CLIENT_ID_PATTERN.test(clientId)) return null;
+  const length = typeof clientId === 'string' ? clientId.length : 0;
+  return `clientId must be 1–64 characters of A–Z a–z 0–9 _ . : - (a random UUID is a good one); got ${length} character${length === 1 ? '' : 's'}${length > 0 ? ', with others in it or too many' : ''}.`;
+}
+
+/** The refusal a submission gets for its shape alone [S4, S11], or null. */
 export function shapeProblem(input: SubmitInput): SubmitResult | null {
   const bad = (message: string): SubmitResult => ({ kind: 'rejected', code: 'BAD_USER_INPUT', message });
   if (!Number.isSafeInteger(input.baseVersion) || input.baseVersion < 0) return bad(`baseVersion must be a whole number ≥ 0, got ${input.baseVersion}.`);
   if (!Number.isSafeInteger(input.clientSeq) || input.clientSeq < 1) return bad(`clientSeq must be a whole number ≥ 1, got ${input.clientSeq}.`);
-  if (input.clientId.length === 0) return bad('clientId must not be empty.');
-  return null;
+  const clientId = clientIdProblem(input.clientId);
+  return clientId === null ? null : bad(clientId);
+}
+
+/** The refusal of a submission whose clientId another user already writes with in this document [PL7, P10]. */
+export function foreignClientId(clientId: string): SubmitResult {
+  return {
+    kind: 'rejected',
+    code: 'BAD_USER_INPUT',
+    message: `clientId ${clientId} is already used by another user in this document; nothing was stored. Send your ops with a clientId of your own (a fresh random UUID).`,
+  };
 }
 
 /**
@@ -63,6 +88,7 @@ export function planBatch(head: KnownHead, documentId: string, submissions: read
   const ops: AppliedOp[] = [];
   const answers: PlannedAnswer[] = [];
   const seen = new Map<string, number>(); // key → index of its first submission in the batch
+  const writers = new Map<string, string | null>(); // clientId → author of the first op accepted with it in this batch
   let content = head.content;
   for (const input of submissions) {
     const key = keyOf(input);
@@ -81,7 +107,9 @@ export function planBatch(head: KnownHead, documentId: string, submissions: read
   function planOne(input: SubmitInput): PlannedAnswer {
     const shape = shapeProblem(input);
     if (shape) return { kind: 'answered', result: shape };
-    const stored = findInTail(head, input.clientId, input.clientSeq);
+    const { stored, writer } = findInTail(head, input.clientId, input.clientSeq);
+    const owner = writer !== undefined ? writer : writers.get(input.clientId);
+    if (owner !== undefined && owner !== input.authorId) return { kind: 'answered', result: foreignClientId(input.clientId) };
     if (stored) return { kind: 'answered', result: { kind: 'duplicate', version: stored.version, delta: stored.delta } };
     if (input.baseVersion > head.version) {
       return rejected('VERSION_AHEAD', `baseVersion ${input.baseVersion} is past the head version ${head.version}; reload the document and resubmit.`);
@@ -104,6 +132,7 @@ export function planBatch(head: KnownHead, documentId: string, submissions: read
       createdAt: options.now(),
     });
     content = next.value;
+    writers.set(input.clientId, input.authorId);
     return { kind: 'commits', op: ops.length - 1, repeat: false };
   }
 }

@@ -19,8 +19,8 @@
 import { apply, emptyDocument, validateDocument, type Delta } from '../ot/operation.ts';
 import type { Broadcaster, Unsubscribe } from './broadcaster.ts';
 import { advance, tailBetween, TAIL_LENGTH, type KnownHead } from './known-head.ts';
-import type { OpStore } from './op-store.ts';
-import { answerOf, oldestBase, planBatch, shapeProblem, type BatchPlan, type PlanOptions } from './planner.ts';
+import { CommitDataError, type CommitResult, type OpStore } from './op-store.ts';
+import { answerOf, foreignClientId, oldestBase, planBatch, shapeProblem, type BatchPlan, type PlanOptions } from './planner.ts';
 import { DEFAULT_REVISION_PAUSE_MS } from './revisions.ts';
 import type { AppliedOp, SubmitInput, SubmitResult } from './types.ts';
 
@@ -107,7 +107,8 @@ interface Item {
   done: boolean;
 }
 
-const keyOf = (input: SubmitInput) => `${input.documentId}\u0000${input.clientId}\u0000${input.clientSeq}`;
+// With the author: another user's submission with the same (clientId, clientSeq) never waits for this one's answer [PL7].
+const keyOf = (input: SubmitInput) => `${input.documentId}\u0000${input.authorId ?? ''}\u0000${input.clientId}\u0000${input.clientSeq}`;
 
 /** Creates the sequencer over the given ports. */
 export function createSequencer(options: SequencerOptions): Sequencer {
@@ -248,26 +249,49 @@ export function createSequencer(options: SequencerOptions): Sequencer {
         pending.forEach((item, i) => finish(item, answerOf(planned, i)));
         return;
       }
-      const result = await store.commit({
-        documentId,
-        planned,
-        replan: (fresh) => planBatch(fresh, documentId, inputs, planOptions),
-        historyAfter: oldest === Infinity ? planned.head.version : oldest,
-      });
+      let result: CommitResult;
+      try {
+        result = await store.commit({
+          documentId,
+          planned,
+          replan: (fresh) => planBatch(fresh, documentId, inputs, planOptions),
+          historyAfter: oldest === Infinity ? planned.head.version : oldest,
+        });
+      } catch (error) {
+        if (!(error instanceof CommitDataError)) throw error;
+        // The store refused some submission's data [S12]: halve until it stands alone; the rest commit.
+        if (pending.length === 1) {
+          finish(pending[0]!, {
+            kind: 'rejected',
+            code: 'BAD_USER_INPUT',
+            message: `The server cannot store this op (database error ${error.code}); nothing was stored. Remove unusual characters (such as NUL) from it and send it again.`,
+          });
+          return;
+        }
+        const half = Math.ceil(pending.length / 2);
+        await commitBatch(documentId, pending.slice(0, half));
+        await commitBatch(documentId, pending.slice(half));
+        return;
+      }
       if (result.kind === 'gone') {
         head = null;
         continue;
       }
-      if (result.kind === 'duplicate') {
-        // Stored before the tail reaches back: answered from the store's copy [S2]; the rest plan again.
-        const stored = new Map(result.existing.map((op) => [`${documentId}\u0000${op.clientId}\u0000${op.clientSeq}`, op]));
+      if (result.kind === 'duplicate' || result.kind === 'foreign') {
+        // Stored before the tail reaches back: answered from the store's copy [S2] when it is the
+        // same author's; a key or clientId of another author is refused, never answered as theirs
+        // [P10]. The rest plan again.
+        const seqKey = (clientId: string, clientSeq: number) => `${clientId}\u0000${clientSeq}`;
+        const stored = new Map(result.kind === 'duplicate' ? result.existing.map((op) => [seqKey(op.clientId, op.clientSeq), op]) : []);
+        const foreign = new Set(result.kind === 'foreign' ? result.clientIds : []);
         const rest: Item[] = [];
         for (const item of pending) {
-          const op = stored.get(item.key);
-          if (op) finish(item, { kind: 'duplicate', version: op.version, delta: op.delta });
+          const op = stored.get(seqKey(item.input.clientId, item.input.clientSeq));
+          if (foreign.has(item.input.clientId) || (op && op.authorId !== item.input.authorId)) finish(item, foreignClientId(item.input.clientId));
+          else if (op) finish(item, { kind: 'duplicate', version: op.version, delta: op.delta });
           else rest.push(item);
         }
-        if (rest.length === pending.length) throw new Error(`commit answered duplicate for none of the batch of ${documentId}`);
+        if (rest.length === pending.length) throw new Error(`commit answered ${result.kind} for none of the batch of ${documentId}`);
         pending = rest;
         continue;
       }

@@ -26,7 +26,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { advance, type KnownHead } from '../collab/known-head.ts';
-import type { CommitRequest, CommitResult } from '../collab/op-store.ts';
+import { CommitDataError, type CommitRequest, type CommitResult } from '../collab/op-store.ts';
 import type { BatchPlan } from '../collab/planner.ts';
 import type { AppliedOp } from '../collab/types.ts';
 import { TAIL_LENGTH } from '../collab/known-head.ts';
@@ -34,10 +34,17 @@ import { Delta } from '../ot/operation.ts';
 
 // $1 document, $2 known version, $3 new version, $4 now, $5 known history epoch,
 // $6 from_version of the known newest span (-1: none), ops $7–$12, grown span $13–$15, new spans $16–$21.
+// `squat`: the plan's clientIds whose first stored op (lowest clientSeq: one probe of the unique
+// index) has another author [P10]; any makes the statement change nothing and name them.
 const APPEND_IF_HEAD = `
-WITH bump AS (
+WITH squat AS (
+  SELECT DISTINCT k.c FROM unnest($10::text[], $9::text[]) AS k(c, a)
+  WHERE EXISTS (SELECT 1 FROM (SELECT o.author_id FROM operations o WHERE o.document_id = $1 AND o.client_id = k.c ORDER BY o.client_seq LIMIT 1) f
+    WHERE f.author_id IS DISTINCT FROM k.a)
+), bump AS (
   UPDATE documents SET version = $3, updated_at = $4
   WHERE id = $1 AND version = $2 AND history_epoch = $5 AND deleted_at IS NULL
+    AND NOT EXISTS (SELECT 1 FROM squat)
     AND CASE WHEN $6::int < 0
       THEN NOT EXISTS (SELECT 1 FROM revisions WHERE document_id = $1)
       ELSE EXISTS (SELECT 1 FROM revisions WHERE document_id = $1 AND from_version = $6 AND to_version = $2)
@@ -57,14 +64,21 @@ WITH bump AS (
   SELECT u.i, b.id, u.f, u.t, ARRAY(SELECT jsonb_array_elements_text(u.a::jsonb)), u.s, u.e
   FROM bump b, unnest($16::text[], $17::int[], $18::int[], $19::text[], $20::timestamptz[], $21::timestamptz[]) AS u(i, f, t, a, s, e)
 )
-SELECT count(*)::int AS bumped FROM bump`;
+SELECT (SELECT count(*)::int FROM bump) AS bumped, ARRAY(SELECT c FROM squat) AS squat`;
 
 /** Where queries run: the write pool, or the client of the locked fallback's transaction. */
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
-type StatementOutcome = 'appended' | 'moved' | 'duplicate';
+type StatementOutcome = 'appended' | 'moved' | 'duplicate' | { readonly foreign: readonly string[] };
 
-/** Runs `APPEND_IF_HEAD` for a plan: `moved` when the row (or its spans) was not as planned, `duplicate` on a stored (clientId, clientSeq). */
+/** SQLSTATE classes of errors the batch's own data causes (data exception, program limit): trying again cannot help. */
+const DATA_ERROR_CLASSES = new Set(['22', '54']);
+
+/**
+ * Runs `APPEND_IF_HEAD` for a plan: `moved` when the row (or its spans) was not as planned,
+ * `duplicate` on a stored (clientId, clientSeq), `foreign` on clientIds of another author.
+ * A data error is thrown as {@link CommitDataError} (the caller isolates the submission at fault).
+ */
 async function appendIfHead(db: Queryable, documentId: string, plan: BatchPlan): Promise<StatementOutcome> {
   const { head, ops, spans } = plan;
   const last = ops[ops.length - 1]!;
@@ -95,10 +109,16 @@ async function appendIfHead(db: Queryable, documentId: string, plan: BatchPlan):
   try {
     // Unnamed on purpose: in embedded mode every connection shares PGlite's one session, where a
     // named statement prepared by one connection would collide with another's.
-    const result = await db.query<{ bumped: number }>(APPEND_IF_HEAD, params);
-    return result.rows[0]?.bumped === 1 ? 'appended' : 'moved';
+    const result = await db.query<{ bumped: number; squat: string[] }>(APPEND_IF_HEAD, params);
+    const row = result.rows[0];
+    if (row && row.squat.length > 0) return { foreign: row.squat };
+    return row?.bumped === 1 ? 'appended' : 'moved';
   } catch (error) {
-    if ((error as { code?: string }).code === '23505') return 'duplicate';
+    const code = (error as { code?: unknown }).code;
+    if (code === '23505') return 'duplicate';
+    if (typeof code === 'string' && DATA_ERROR_CLASSES.has(code.slice(0, 2))) {
+      throw new CommitDataError(code, `PostgreSQL refused the batch's data (${code}): ${(error as Error).message}`, { cause: error });
+    }
     throw error;
   }
 }
@@ -133,6 +153,7 @@ export async function commit(pool: pg.Pool, request: CommitRequest, pauseMs: num
       return { kind: 'committed', plan };
     }
     const outcome = await appendIfHead(pool, documentId, plan);
+    if (typeof outcome === 'object') return { kind: 'foreign', clientIds: outcome.foreign };
     if (outcome === 'appended') {
       onPath(attempt === 0 ? 'statement' : 'caught-up');
       return { kind: 'committed', plan };
@@ -184,6 +205,11 @@ async function commitLocked(pool: pg.Pool, request: CommitRequest, pauseMs: numb
         return { kind: 'duplicate', existing };
       }
       const outcome = await appendIfHead(client, documentId, plan);
+      if (typeof outcome === 'object') {
+        await client.query('ROLLBACK');
+        done = true;
+        return { kind: 'foreign', clientIds: outcome.foreign };
+      }
       if (outcome !== 'appended') throw new Error(`op store: the locked commit of ${documentId} at ${head.version} wrote nothing (${outcome})`);
     }
     await client.query('COMMIT');

@@ -185,6 +185,21 @@ export function registerOpStoreContract(name: string, factory: () => Promise<OpS
       expect(found && plain(found)).toEqual(plain(first!));
     });
 
+    it('[P10] a clientId belongs to the author who first wrote with it: another author\'s commit with it, past any tail, answers foreign and stores nothing', async () => {
+      await create();
+      const [first] = await grow(1);
+      const forgetful = { ...(await load()), tail: [] };
+      const squat = { ...sub(documentId, 1, first!.clientId, 2, 'squat '), authorId: 'user-mallory' };
+      const good = sub(documentId, 1, 'client-b', 1, 'good ');
+      const result = await commitOn(store, forgetful, documentId, [squat, good], 1);
+      expect(result).toEqual({ kind: 'foreign', clientIds: [first!.clientId] });
+      expect((await store.head(documentId))?.version).toBe(1);
+      expect(await store.findByClientSeq(documentId, first!.clientId, 2)).toBeNull();
+      // The owner goes on with its next clientSeq.
+      const own = await commitOn(store, await load(), documentId, [sub(documentId, 1, first!.clientId, 2, 'mine ')], 1);
+      expect(own.kind === 'committed' && own.plan.ops.map((op) => [op.version, op.authorId])).toEqual([[2, first!.authorId]]);
+    });
+
     it('[P2] two commits of one (clientId, clientSeq) racing: exactly one stored', async () => {
       await create();
       const head = await load();

@@ -70,8 +70,8 @@ describe('known head', () => {
   it('[K2] a resend is found in the tail by (clientId, clientSeq), whatever its delta', () => {
     let head: KnownHead = empty;
     for (const o of [op(1, 0), op(2, 1, 'bob'), op(3, 2)]) head = advance(head, [o], 1000)!;
-    expect(findInTail(head, 'c-bob', 2)?.version).toBe(2);
-    expect(findInTail(head, 'c-bob', 3)).toBeNull();
-    expect(findInTail(head, 'c-ann', 3)?.version).toBe(3);
+    expect(findInTail(head, 'c-bob', 2).stored?.version).toBe(2);
+    expect(findInTail(head, 'c-bob', 3).stored).toBeNull();
+    expect(findInTail(head, 'c-ann', 3).stored?.version).toBe(3);
   });
 });

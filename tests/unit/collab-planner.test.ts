@@ -1,7 +1,7 @@
 /** lib/collab/planner.ts, rule by rule (PL1–PL6 in lib/collab/SPEC.md): pure, one answer per submission. */
 import { describe, expect, it } from 'vitest';
 import { advance, type KnownHead } from '../../lib/collab/known-head.ts';
-import { answerOf, planBatch } from '../../lib/collab/planner.ts';
+import { answerOf, planBatch, shapeProblem } from '../../lib/collab/planner.ts';
 import { groupAll } from '../../lib/collab/revisions.ts';
 import type { AppliedOp, SubmitInput } from '../../lib/collab/types.ts';
 import { Delta } from '../../lib/ot/operation.ts';
@@ -97,5 +97,40 @@ describe('planner', () => {
     expect(answerOf(onStale, 0)).toMatchObject({ kind: 'applied', version: 2 });
     expect(answerOf(onFresh, 0)).toMatchObject({ kind: 'applied', version: 3 });
     expect(onFresh.next.content.ops).toEqual([{ insert: '21Aab\n' }]);
+  });
+});
+
+describe('planner: hostile keys (issue 14)', () => {
+  it('[S11] clientId is 1–64 characters of [A-Za-z0-9_.:-]: UUIDs, restore and bench ids pass; NUL, emoji, spaces, 65+ characters are BAD_USER_INPUT', () => {
+    const ok = ['3f2b8c1e-9d4a-4c2b-8e1f-0a1b2c3d4e5f', `restore:12:3f2b8c1e-9d4a-4c2b-8e1f-0a1b2c3d4e5f`, 'restore:3f2b8c1e-9d4a-4c2b-8e1f-0a1b2c3d4e5f', 'bench-user_7', 'c1', 'x'.repeat(64)];
+    const bad = ['', 'a\u0000b', 'emoji-😀', 'with space', 'x'.repeat(65), 'x'.repeat(10_000), 'a/b'];
+    for (const clientId of ok) expect(shapeProblem(sub(0, clientId, 1, new Delta().insert('a'))), clientId).toBeNull();
+    for (const clientId of bad) expect(shapeProblem(sub(0, clientId, 1, new Delta().insert('a')))?.kind === 'rejected' && shapeProblem(sub(0, clientId, 1, new Delta().insert('a')))).toMatchObject({ code: 'BAD_USER_INPUT' });
+    // A poisoned clientId in a batch is refused alone; the others are planned.
+    const plan = planBatch(headAt2(), 'd', [sub(2, 'a', 1, new Delta().insert('A')), sub(2, 'n\u0000', 1, new Delta().insert('N')), sub(2, 'b', 1, new Delta().insert('B'))], options());
+    expect(plan.ops.map((op) => op.clientId)).toEqual(['a', 'b']);
+    expect(answerOf(plan, 1)).toMatchObject({ kind: 'rejected', code: 'BAD_USER_INPUT' });
+  });
+
+  it('[PL7] another author\'s submission with a key the tail holds is refused, never answered duplicate of that op; the owner\'s own resend still is', () => {
+    const head = headAt2(); // op 2 is (y, 2) by u-y
+    const squatter = { ...sub(0, 'y', 2, new Delta().insert('S')), authorId: 'u-mallory' };
+    const nextSeq = { ...sub(2, 'y', 3, new Delta().insert('S')), authorId: 'u-mallory' };
+    const plan = planBatch(head, 'd', [squatter, nextSeq, sub(0, 'y', 2, new Delta().insert('2'))], options());
+    expect(plan.ops).toHaveLength(0);
+    expect(answerOf(plan, 0)).toMatchObject({ kind: 'rejected', code: 'BAD_USER_INPUT' });
+    expect(answerOf(plan, 1)).toMatchObject({ kind: 'rejected', code: 'BAD_USER_INPUT' });
+    expect(answerOf(plan, 2)).toMatchObject({ kind: 'duplicate', version: 2 });
+  });
+
+  it('[PL7] in one batch, a second author\'s submission with the key of a first one is not tied to it: the clientId is the first author\'s', () => {
+    const owner = sub(2, 'fresh', 1, new Delta().insert('O'));
+    const squatter = { ...sub(2, 'fresh', 1, new Delta().insert('S')), authorId: 'u-mallory' };
+    const later = { ...sub(2, 'fresh', 2, new Delta().insert('T')), authorId: 'u-mallory' };
+    const plan = planBatch(headAt2(), 'd', [owner, squatter, later], options());
+    expect(plan.ops.map((op) => [op.clientId, op.authorId])).toEqual([['fresh', 'u-fresh']]);
+    expect(answerOf(plan, 0)).toMatchObject({ kind: 'applied', version: 3 });
+    expect(answerOf(plan, 1)).toMatchObject({ kind: 'rejected', code: 'BAD_USER_INPUT' });
+    expect(answerOf(plan, 2)).toMatchObject({ kind: 'rejected', code: 'BAD_USER_INPUT' });
   });
 });

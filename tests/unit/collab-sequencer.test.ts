@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createMemoryOpStore } from '../../lib/collab/memory/memory-op-store.ts';
 import { createMemoryBroadcaster } from '../../lib/collab/memory/memory-broadcaster.ts';
 import { createSequencer } from '../../lib/collab/sequencer.ts';
+import { CommitDataError } from '../../lib/collab/op-store.ts';
 import { loadDocument } from '../../lib/collab/document-loader.ts';
 import type { AppliedOp } from '../../lib/collab/types.ts';
 import { Delta } from '../../lib/ot/operation.ts';
@@ -350,5 +351,37 @@ describe('sequencer under overload', () => {
     // Once answered, a resend is answered from the known head's tail: still no commit.
     expect(await sequencer.submit(submission(0, 1, new Delta().insert('1')))).toMatchObject({ kind: 'duplicate', version: 1 });
     expect(gated.state.commits).toBe(1);
+  });
+});
+
+describe('sequencer: hostile submissions (issue 14)', () => {
+  it('[S12] a batch the store refuses for one submission\'s data is halved until it stands alone: it is BAD_USER_INPUT, the other six commit in order', async () => {
+    const memory = createMemoryOpStore();
+    // Refuses, like PostgreSQL's 22P05, any commit holding an op whose text has a NUL.
+    const store = {
+      ...memory,
+      commit: async (request: Parameters<typeof memory.commit>[0]) => {
+        if (request.planned.ops.some((op) => op.delta.ops.some((o) => typeof o.insert === 'string' && o.insert.includes('\u0000')))) {
+          throw new CommitDataError('22P05', 'unsupported Unicode escape sequence');
+        }
+        return memory.commit(request);
+      },
+    };
+    const { sequencer } = await setup('ab\n', { store });
+    const results = await Promise.all(['lead', 'c1', 'c2', 'c3', 'poison', 'c4', 'c5', 'c6'].map((id) => sequencer.submit(submission(0, 1, new Delta().insert(id === 'poison' ? 'p\u0000' : id[1] ?? 'L'), id))));
+    expect(results[4]).toMatchObject({ kind: 'rejected', code: 'BAD_USER_INPUT' });
+    expect(results.filter((r) => r.kind === 'applied').map((r) => r.kind === 'applied' && r.version).sort()).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect((await memory.opsAfter(DOC, 0)).map((op) => op.clientId)).toEqual(['lead', 'c1', 'c2', 'c3', 'c4', 'c5', 'c6']);
+  });
+
+  it('[PL7][O4] another user\'s submission with a key in flight is not tied to it: it is refused, the owner\'s is applied', async () => {
+    const { sequencer, store } = await setup('ab\n');
+    const owner = submission(0, 1, new Delta().insert('O'), 'shared');
+    const squatter = { ...submission(0, 1, new Delta().insert('S'), 'shared'), authorId: 'user-mallory' };
+    const [first, second, third] = await Promise.all([sequencer.submit(submission(0, 1, new Delta().insert('x'), 'lead')), sequencer.submit(owner), sequencer.submit(squatter)]);
+    expect(first).toMatchObject({ kind: 'applied' });
+    expect(second).toMatchObject({ kind: 'applied', version: 2 });
+    expect(third).toMatchObject({ kind: 'rejected', code: 'BAD_USER_INPUT' });
+    expect((await store.opsAfter(DOC, 0)).map((op) => op.authorId)).toEqual(['user-lead', 'user-shared']);
   });
 });

@@ -25,6 +25,8 @@ export interface MemoryOpStoreOptions {
 interface DocumentLog {
   readonly ops: AppliedOp[]; // ops[i].version === i + 1
   readonly byClientSeq: Map<string, AppliedOp>;
+  /** clientId → the author who first wrote with it [P10]. */
+  readonly writers: Map<string, string | null>;
   readonly snapshots: Snapshot[]; // ascending by version, starts with version 0
   head: Snapshot;
   /** Revision spans, oldest first (grouped by the planner's `groupOnto`). */
@@ -44,7 +46,7 @@ export function createMemoryOpStore(options: MemoryOpStoreOptions = {}): OpStore
       await tick();
       if (documents.has(documentId)) return { kind: 'exists' };
       const snapshot: Snapshot = Object.freeze({ documentId, version: 0, content, createdAt });
-      documents.set(documentId, { ops: [], byClientSeq: new Map(), snapshots: [snapshot], head: snapshot, spans: [] });
+      documents.set(documentId, { ops: [], byClientSeq: new Map(), writers: new Map(), snapshots: [snapshot], head: snapshot, spans: [] });
       return { kind: 'created' };
     },
 
@@ -77,10 +79,13 @@ export function createMemoryOpStore(options: MemoryOpStoreOptions = {}): OpStore
       });
       const existing = plan.ops.flatMap((op) => log.byClientSeq.get(seqKey(op.clientId, op.clientSeq)) ?? []);
       if (existing.length > 0) return { kind: 'duplicate', existing };
+      const foreign = plan.ops.filter((op) => log.writers.has(op.clientId) && log.writers.get(op.clientId) !== op.authorId).map((op) => op.clientId);
+      if (foreign.length > 0) return { kind: 'foreign', clientIds: [...new Set(foreign)] };
       for (const op of plan.ops) {
         const stored = Object.freeze({ ...op });
         log.ops.push(stored);
         log.byClientSeq.set(seqKey(op.clientId, op.clientSeq), stored);
+        if (!log.writers.has(op.clientId)) log.writers.set(op.clientId, op.authorId);
       }
       if (plan.spans.grown) log.spans[log.spans.length - 1] = plan.spans.grown;
       log.spans.push(...plan.spans.opened);
