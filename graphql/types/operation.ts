@@ -5,6 +5,7 @@
 import { GraphQLError } from 'graphql';
 import { openOpFeed, HistoryGoneError } from '../../lib/collab/op-feed.ts';
 import { clientIdProblem } from '../../lib/collab/planner.ts';
+import { RESTORE_CLIENT_PREFIX } from '../../lib/collab/revisions.ts';
 import type { AppliedOp } from '../../lib/collab/types.ts';
 import { isDatabaseUnavailable, isPoolTimeout } from '../../lib/db/client.ts';
 import { validateOp } from '../../lib/ot/operation.ts';
@@ -155,7 +156,13 @@ builder.mutationFields((t) => ({
     type: SubmitOperationPayloadRef,
     description: 'Applies an operation: transformed over whatever was committed after its base version, stored, then broadcast.',
     args: { input: t.arg({ type: SubmitOperationInput, required: true, description: 'The operation and where it was made.' }) },
-    resolve: (_root, { input }, ctx) => submitForViewer(ctx, { ...input, documentId: String(input.documentId), delta: input.delta }),
+    resolve: (_root, { input }, ctx) => {
+      // History shows ops under this prefix as restores [H3b]; only restoreVersion may write them.
+      if (input.clientId.startsWith(RESTORE_CLIENT_PREFIX)) {
+        throw userError('BAD_USER_INPUT', `clientIds starting with "${RESTORE_CLIENT_PREFIX}" are reserved for restoreVersion; use another clientId (a UUID per open editor).`);
+      }
+      return submitForViewer(ctx, { ...input, documentId: String(input.documentId), delta: input.delta });
+    },
   }),
 }));
 

@@ -42,7 +42,8 @@ async function sharedDocument(): Promise<string> {
   const { body } = await gqlHttp<{ createDocument: { id: string } }>(server.url, 'mutation { createDocument(title: "Abuse") { id } }', {}, headers);
   const documentId = body.data!.createDocument.id;
   const share = 'mutation($d: ID!, $e: String!) { shareDocument(documentId: $d, email: $e, role: EDITOR) { role } }';
-  expect((await gqlHttp(server.url, share, { d: documentId, e: bob.email }, headers)).body.errors).toBeUndefined();
+  // Sharing needs the SHARE scope, which default tokens lack: the owner shares from her session.
+  expect((await gqlHttp(server.url, share, { d: documentId, e: bob.email }, { cookie: alice.cookie })).body.errors).toBeUndefined();
   return documentId;
 }
 
@@ -59,7 +60,8 @@ describe('abuse: keys', () => {
         const overWs = (await wsQuery(ws, SUBMIT, { input })).errors?.[0];
         for (const error of [overHttp, overWs]) {
           expect(error?.extensions?.code, JSON.stringify(clientId.slice(0, 20))).toBe('BAD_USER_INPUT');
-          expect(error?.message).toMatch(/clientId must be 1–64 characters of A–Z/);
+          // A control character is refused by the schema-wide rule first; the rest by the clientId rule [S11].
+          expect(error?.message).toMatch(clientId.includes('\u0000') ? /clientId.*control character/ : /clientId must be 1–64 characters of A–Z/);
         }
       }
     } finally {
@@ -117,15 +119,20 @@ describe('abuse: keys', () => {
     }
   });
 
-  it('[PL7] restoreVersion with another user\'s (clientId, clientSeq) is refused, not answered as a duplicate of their op', async () => {
+  it('[PL7] restoreVersion with another user\'s (clientId, clientSeq) is refused, not answered as a duplicate of their restore', async () => {
     const documentId = await sharedDocument();
-    const clientId = `alice-${randomUUID()}`;
-    expect((await submitAs(alice, { documentId, baseVersion: 0, clientId, clientSeq: 1, delta: { ops: [{ insert: 'a' }] } })).body.data?.submitOperation.version).toBe(1);
+    expect((await submitAs(alice, { documentId, baseVersion: 0, clientId: `alice-${randomUUID()}`, clientSeq: 1, delta: { ops: [{ insert: 'a' }] } })).body.data?.submitOperation.version).toBe(1);
+    // Alice restores version 0 with a retry key; restores live in their own clientId namespace
+    // (restore:<key>), which everyone reading the op stream can see.
     const restore = 'mutation($d: ID!, $v: Int!, $c: String, $s: Int) { restoreVersion(documentId: $d, version: $v, clientId: $c, clientSeq: $s) { version duplicate } }';
-    const { body } = await gqlHttp<{ restoreVersion: { version: number; duplicate: boolean } }>(server.url, restore, { d: documentId, v: 0, c: clientId, s: 1 }, { authorization: bearer(bob.token) });
+    const key = `alice-restore-${randomUUID().slice(0, 8)}`;
+    const mine = await gqlHttp<{ restoreVersion: { version: number; duplicate: boolean } }>(server.url, restore, { d: documentId, v: 0, c: key, s: 1 }, { authorization: bearer(alice.token) });
+    expect(mine.body.data?.restoreVersion).toEqual({ version: 2, duplicate: false });
+    // Bob reuses her key and sequence number: refused, not told "duplicate" of her restore.
+    const { body } = await gqlHttp<{ restoreVersion: { version: number; duplicate: boolean } }>(server.url, restore, { d: documentId, v: 1, c: key, s: 1 }, { authorization: bearer(bob.token) });
     expect(body.data?.restoreVersion).toBeUndefined();
     expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    expect((await stored(documentId)).map((op) => op.authorId)).toEqual([alice.userId]);
+    expect((await stored(documentId)).map((op) => op.authorId)).toEqual([alice.userId, alice.userId]);
   });
 
   it('[P10] a squat on a clientId whose ops are older than any known head\'s tail is refused by the store (the PostgreSQL statement), not stored', async () => {
@@ -142,5 +149,16 @@ describe('abuse: keys', () => {
     const mine = await submitAs(alice, { documentId, baseVersion: 301, clientId, clientSeq: 2, delta: { ops: [{ insert: 'A' }] } });
     expect(mine.body.data?.submitOperation).toEqual({ version: 302, duplicate: false });
     expect((await prisma.operation.findMany({ where: { documentId, clientId } })).map((op) => op.authorId)).toEqual([alice.userId, alice.userId]);
+  });
+});
+
+describe('abuse: reserved clientIds', () => {
+  it('[H3b] submitOperation refuses a clientId in the restore: namespace, so nobody can plant a fake restore entry in history', async () => {
+    const documentId = await sharedDocument();
+    const input = { documentId, baseVersion: 0, clientId: `restore:0:${randomUUID()}`, clientSeq: 1, delta: { ops: [{ insert: 'not a restore' }] } };
+    const answer = (await submitAs(bob, input)).body.errors?.[0];
+    expect(answer?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(answer?.message).toContain('reserved for restoreVersion');
+    expect(await stored(documentId)).toHaveLength(0);
   });
 });
