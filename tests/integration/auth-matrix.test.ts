@@ -32,7 +32,7 @@ const rows: MatrixRow[] = [
   // --- accounts and tokens ---
   { field: 'Query.me', operation: () => ({ query: '{ me { id } }' }), expect: anyAccount('null') },
   { field: 'Query.apiTokens', scope: 'ACCOUNT', operation: () => ({ query: '{ apiTokens { id } }' }), expect: anyAccount('UNAUTHENTICATED') },
-  { field: 'Mutation.createApiToken', scope: 'ACCOUNT', operation: () => ({ query: 'mutation { createApiToken(name: "matrix") { token } }' }), expect: anyAccount('UNAUTHENTICATED') },
+  { field: 'Mutation.createApiToken', scope: 'ACCOUNT', operation: () => ({ query: 'mutation { createApiToken(name: "matrix", scopes: [READ]) { token } }' }), expect: anyAccount('UNAUTHENTICATED') },
   {
     field: 'Mutation.revokeApiToken', scope: 'ACCOUNT',
     // Each caller revokes a fresh token of their own (never the one their socket uses).

@@ -18,7 +18,7 @@ let bobToken: string;
 beforeAll(async () => {
   server = await startTestServer();
   [ann, bob] = await Promise.all([signUp(server, { name: 'Ann' }), signUp(server, { name: 'Bob' })]);
-  annToken = (await createToken(server, ann.cookie)).token;
+  annToken = (await createToken(server, ann.cookie, 'ann', { scopes: ['WRITE', 'SHARE'] })).token; // SHARE: she shares the test documents
   bobToken = (await createToken(server, bob.cookie)).token;
 });
 

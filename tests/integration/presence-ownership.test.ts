@@ -21,7 +21,7 @@ beforeAll(async () => {
   server = await startTestServer({ env: { PRESENCE_MAX_PER_CONNECTION: '5', RATE_LIMIT_PRESENCE: '30/60' } });
   owner = await signUp(server, { name: 'Olga Owner' });
   viewer = await signUp(server, { name: 'Vic Viewer' });
-  ownerToken = (await createToken(server, owner.cookie)).token;
+  ownerToken = (await createToken(server, owner.cookie, 'owner', { scopes: ['WRITE', 'SHARE'] })).token; // SHARE: it shares the test documents
   viewerToken = (await createToken(server, viewer.cookie)).token;
 });
 

@@ -77,7 +77,8 @@ describe('planner', () => {
 
   it('[PL5] ops are versions head + 1… in batch order with the clock\'s times; spans are groupOp\'s; next is the head advanced over them', () => {
     const head = headAt2();
-    const plan = planBatch(head, 'd', [sub(2, 'a', 1, new Delta().insert('A')), sub(2, 'b', 1, new Delta().insert('B'))], options());
+    // By the span's own authors (x and y), so only the pause decides (H3), not someone taking over (H3a).
+    const plan = planBatch(head, 'd', [sub(2, 'x', 5, new Delta().insert('A')), sub(2, 'y', 5, new Delta().insert('B'))], options());
     expect(plan.ops.map((op) => [op.version, op.createdAt.getTime() - T0])).toEqual([
       [3, 61_000],
       [4, 62_000],
