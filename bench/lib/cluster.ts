@@ -71,6 +71,8 @@ export class Instance {
       // The bench measures the collaboration path, not the abuse limits.
       RATE_LIMIT_OPS: '100000000/60',
       RATE_LIMIT_SIGNIN_ADDRESS: '100000/60',
+      // Every bot signs in with the one bench account: thousands of its sockets are the load, not abuse.
+      WS_MAX_SOCKETS_PER_USER: '1000000',
       ...this.#options.env,
     };
     this.#output = '';
