@@ -6,31 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { bestHot, compareRuns } from '../../bench/lib/compare.ts';
 import { overloadSummary } from '../../bench/lib/overload.ts';
 import type { BenchResults, StepResult } from '../../bench/lib/report.ts';
+import { benchStep, latency } from '../support/bench-steps.ts';
 
-const latency = (p99: number) => ({ count: 100, p50: p99 / 4, p95: p99 / 2, p99, max: p99 * 2, mean: p99 / 3 });
-
-function step(label: string, offered: number, committed: number, extra: Partial<StepResult> = {}): StepResult {
-  return {
-    label,
-    editors: 40,
-    documents: 1,
-    offeredPerSecond: offered,
-    committedPerSecond: committed,
-    deliveriesPerSecond: 0,
-    ack: latency(80),
-    ackFromFirstSend: latency(90),
-    errorAck: latency(0),
-    fanout: latency(60),
-    errors: { errorAnswers: 0, resubmissions: 0 },
-    errorsByCode: {},
-    errorMessages: {},
-    rateLimitedWithRetryAfter: 0,
-    servers: [],
-    loadGenerators: [],
-    seconds: 20,
-    ...extra,
-  };
-}
+const step = (label: string, offered: number, committed: number, extra: Partial<StepResult> = {}): StepResult =>
+  benchStep(label, offered, committed, { deliveriesPerSecond: 0, errorAck: latency(0), fanout: latency(60), errors: { errorAnswers: 0, resubmissions: 0 }, ...extra });
 
 function run(pg1: number, largest: number, ramp: StepResult[], overload: StepResult, docs: StepResult): BenchResults {
   return {

@@ -7,31 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { docsVerdict, errorAnswer, overloadSummary } from '../../bench/lib/overload.ts';
 import { pickMetrics, summarize } from '../../bench/lib/pg-activity.ts';
 import { markdownReport, type BenchResults, type StepResult } from '../../bench/lib/report.ts';
+import { benchStep, latency } from '../support/bench-steps.ts';
 
-const latency = (p99: number) => ({ count: 100, p50: p99 / 4, p95: p99 / 2, p99, max: p99 * 2, mean: p99 / 3 });
-
-function step(label: string, offered: number, committed: number, extra: Partial<StepResult> = {}): StepResult {
-  return {
-    label,
-    editors: 40,
-    documents: 1,
-    offeredPerSecond: offered,
-    committedPerSecond: committed,
-    deliveriesPerSecond: committed * 39,
-    ack: latency(80),
-    ackFromFirstSend: latency(90),
-    errorAck: latency(5000),
-    fanout: latency(100),
-    errors: { errorAnswers: 0 },
-    errorsByCode: {},
-    errorMessages: {},
-    rateLimitedWithRetryAfter: 0,
-    servers: [],
-    loadGenerators: [],
-    seconds: 20,
-    ...extra,
-  };
-}
+const step = benchStep;
 
 const ramp = [step('hot offered=200/s', 200, 200), step('hot offered=800/s', 720, 600), step('hot offered=1200/s', 1100, 480)];
 
