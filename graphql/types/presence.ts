@@ -1,11 +1,13 @@
 /**
  * Presence: who has a document open and where their selection is. Ephemeral (Redis only).
+ * Entries are identified by (user, clientId); events name the user, so clients key peers by both.
  * A selection is `{ index, length, version }`: receivers transform it through the operations
  * after `version` that they have applied.
  */
 import { can } from '../../lib/auth/permissions.ts';
 import type { PresenceEntry, PresenceEvent, PresenceSelection } from '../../lib/pubsub/presence.ts';
 import { authorizeDocument, authorizeDocumentCached } from '../authorize.ts';
+import { guardPresenceOfConnection, guardPresenceWhileSubscribed } from '../presence-access.ts';
 import type { GraphQLContext } from '../context.ts';
 import { builder } from '../builder.ts';
 import { unauthenticated, userError } from '../errors.ts';
@@ -53,10 +55,11 @@ function checkClientId(clientId: string): void {
 
 /**
  * Presence updates are rate limited per connection (per user over HTTP), like operations; a
- * connection also holds at most `presenceMaxPerConnection` entries, so one socket cannot fill a
- * document with invented clients.
+ * connection holds at most `presenceMaxPerConnection` entries, so one socket cannot fill a
+ * document with invented clients. Over HTTP, where there is no connection, the same number caps
+ * the entries one person holds on the document (checked atomically by the store).
  */
-async function checkPresenceLimits(ctx: GraphQLContext, documentId: string, clientId: string): Promise<void> {
+async function checkPresenceRate(ctx: GraphQLContext): Promise<void> {
   const { config } = ctx.services;
   const limit = await (ctx.connection?.localLimits ?? ctx.services.rateLimiter).consume(
     'presence',
@@ -68,21 +71,21 @@ async function checkPresenceLimits(ctx: GraphQLContext, documentId: string, clie
       retryAfterSeconds: limit.retryAfterSeconds,
     });
   }
-  const held = ctx.connection?.presence;
-  if (held && !held.has(entryKey(documentId, clientId)) && held.size >= config.presenceMaxPerConnection) {
-    throw userError(
-      'LIMIT_EXCEEDED',
-      `This connection already announces ${held.size} editors (the most is ${config.presenceMaxPerConnection}); call leavePresence for one you closed, or open another connection.`,
-      { limit: 'presenceEntriesPerConnection', max: config.presenceMaxPerConnection },
-    );
-  }
+}
+
+function tooManyEntries(ctx: GraphQLContext, held: string) {
+  const max = ctx.services.config.presenceMaxPerConnection;
+  return userError('LIMIT_EXCEEDED', `${held} (the most is ${max}); call leavePresence for one you closed${ctx.connection ? ', or open another connection' : ''}.`, {
+    limit: ctx.connection ? 'presenceEntriesPerConnection' : 'presenceEntriesPerUser',
+    max,
+  });
 }
 
 builder.mutationFields((t) => ({
   updatePresence: t.field({
     type: 'Boolean',
     description:
-      'Announces that you have the document open, and where your selection is. Repeat it at least every 20 s to stay present. An entry belongs to the person who announced it: a clientId another person is present with answers FORBIDDEN. Only people who may edit share a selection; for readers it is recorded as null.',
+      'Announces that you have the document open, and where your selection is. Repeat it at least every 20 s to stay present. An entry is identified by (you, clientId): nobody else can change or remove it, even with the same clientId. Only people who may edit share a selection; for readers it is recorded as null. Losing access to the document removes your entries.',
     args: {
       documentId: t.arg.id({ required: true, description: 'The document.' }),
       clientId: t.arg.string({ required: true, description: 'The editor session, as in submitOperation.' }),
@@ -94,14 +97,22 @@ builder.mutationFields((t) => ({
       checkClientId(args.clientId);
       const viewer = ctx.viewer!;
       const selection = parseSelection(args.selection);
-      await checkPresenceLimits(ctx, document.id, args.clientId);
+      await checkPresenceRate(ctx);
+      const { config } = ctx.services;
+      const held = ctx.connection?.presence;
+      if (held && !held.has(entryKey(document.id, args.clientId)) && held.size >= config.presenceMaxPerConnection) {
+        throw tooManyEntries(ctx, `This connection already announces ${held.size} editors`);
+      }
       const mayEdit = can(viewer, 'edit', { kind: 'document', role, deleted: document.deletedAt !== null });
       const entry: PresenceEntry = { userId: viewer.userId, clientId: args.clientId, selection: mayEdit ? selection : null };
-      if ((await ctx.services.presence.update(document.id, entry)) === 'taken') {
-        throw userError('FORBIDDEN', 'Another person is present in this document with that clientId; use a fresh random clientId (e.g. a UUID) per editor session.');
+      const outcome = await ctx.services.presence.update(document.id, entry, held ? {} : { maxPerUser: config.presenceMaxPerConnection });
+      if (outcome === 'full') throw tooManyEntries(ctx, 'You are already present in this document with that many other clientIds');
+      if (ctx.connection) {
+        // Over WebSocket the connection keeps the entry fresh and removes it when it closes, or
+        // when its user loses access to the document.
+        ctx.connection.presence.set(entryKey(document.id, args.clientId), { documentId: document.id, ...entry });
+        guardPresenceOfConnection(ctx.services, document.id, ctx.connection);
       }
-      // Over WebSocket the connection keeps the entry fresh and removes it when it closes.
-      ctx.connection?.presence.set(entryKey(document.id, args.clientId), { documentId: document.id, ...entry });
       return true;
     },
   }),
@@ -138,9 +149,11 @@ builder.subscriptionFields((t) => ({
         async start(push, fail) {
           const stopAccess = await watchAccess(ctx, documentId, fail);
           const unsubscribe = await presence.subscribe(documentId, push);
+          const stopGuard = guardPresenceWhileSubscribed(ctx.services, documentId);
           for (const entry of await presence.list(documentId)) push({ documentId, ...entry, left: false });
           return async () => {
             stopAccess();
+            stopGuard();
             await unsubscribe();
           };
         },

@@ -4,7 +4,7 @@
  * expired entries swept while someone listens), with the entries in a Map and the events on the
  * same channels of the in-process pub/sub, so listeners see exactly what they see with Redis.
  */
-import { presenceEvents, type Presence, type PresenceEntry, type PresenceEvent, type PresenceSelection } from '../pubsub/presence.ts';
+import { parsePresenceField, presenceEvents, presenceField, type Presence, type PresenceEntry, type PresenceEvent, type PresenceSelection } from '../pubsub/presence.ts';
 import { createPubSubEngine, type RedisPubSubConnections } from '../pubsub/redis-connections.ts';
 
 export interface LocalPresenceOptions {
@@ -18,12 +18,11 @@ export interface LocalPresenceOptions {
 }
 
 interface Stored {
-  readonly userId: string;
   readonly selection: PresenceSelection | null;
   readonly expiresAt: number;
 }
 
-/** An in-process {@link Presence}. */
+/** An in-process {@link Presence}; entries keyed by `userId:clientId` as in Redis. */
 export function createLocalPresence(options: LocalPresenceOptions): Presence {
   const ttlMs = options.ttlMs ?? 30_000;
   const sweepEveryMs = options.sweepEveryMs ?? Math.max(100, Math.floor(ttlMs / 3));
@@ -33,44 +32,58 @@ export function createLocalPresence(options: LocalPresenceOptions): Presence {
   const documents = new Map<string, Map<string, Stored>>();
   const publish = (event: PresenceEvent) => pubsub.publish(channel(event.documentId), event);
   const events = presenceEvents(pubsub, channel, (documentId) => presence.sweep(documentId), sweepEveryMs);
+  const left = (documentId: string, field: string) => publish({ documentId, ...parsePresenceField(field), selection: null, left: true });
 
-  /** Removes and returns the expired entries of a document (the Map is the one writer: no race). */
-  const takeExpired = (documentId: string): Array<[string, Stored]> => {
+  /** Removes the entries `remove` picks from a document's map (the Map is the one writer: no race). */
+  const take = (documentId: string, remove: (field: string, stored: Stored) => boolean): string[] => {
     const entries = documents.get(documentId);
     if (!entries) return [];
-    const at = now();
-    const expired = [...entries].filter(([, stored]) => stored.expiresAt < at);
-    for (const [clientId] of expired) entries.delete(clientId);
+    const taken = [...entries].filter(([field, stored]) => remove(field, stored)).map(([field]) => field);
+    for (const field of taken) entries.delete(field);
     if (entries.size === 0) documents.delete(documentId);
-    return expired;
+    return taken;
   };
 
   const presence: Presence = {
-    async update(documentId, entry) {
+    async update(documentId, entry, updateOptions = {}) {
       let entries = documents.get(documentId);
       if (!entries) documents.set(documentId, (entries = new Map()));
       const at = now();
-      const held = entries.get(entry.clientId);
-      if (held && held.userId !== entry.userId && held.expiresAt >= at) return 'taken';
-      entries.set(entry.clientId, { userId: entry.userId, selection: entry.selection, expiresAt: at + ttlMs });
+      const field = presenceField(entry.userId, entry.clientId);
+      const mine = presenceField(entry.userId, '');
+      const max = updateOptions.maxPerUser ?? 0;
+      if (max > 0 && !entries.has(field) && [...entries].filter(([f, stored]) => f.startsWith(mine) && stored.expiresAt >= at).length >= max) {
+        return 'full';
+      }
+      entries.set(field, { selection: entry.selection, expiresAt: at + ttlMs });
       await publish({ documentId, ...entry, left: false });
       return 'updated';
     },
 
     async leave(documentId, userId, clientId) {
-      const entries = documents.get(documentId);
-      const stored = entries?.get(clientId);
-      if (!entries || !stored || stored.userId !== userId) return;
-      entries.delete(clientId);
-      if (entries.size === 0) documents.delete(documentId);
-      await publish({ documentId, userId: stored.userId, clientId, selection: null, left: true });
+      const field = presenceField(userId, clientId);
+      if (take(documentId, (f) => f === field).length > 0) await left(documentId, field);
+    },
+
+    async withdraw(documentId, userId, what) {
+      const mine = presenceField(userId, '');
+      if (what === 'presence') {
+        const removed = take(documentId, (field) => field.startsWith(mine));
+        for (const field of removed) await left(documentId, field);
+        return removed.length;
+      }
+      const entries = documents.get(documentId) ?? new Map<string, Stored>();
+      const changed = [...entries].filter(([field, stored]) => field.startsWith(mine) && stored.selection !== null);
+      for (const [field, stored] of changed) entries.set(field, { ...stored, selection: null });
+      for (const [field] of changed) await publish({ documentId, ...parsePresenceField(field), selection: null, left: false });
+      return changed.length;
     },
 
     async list(documentId) {
       const at = now();
       const live: PresenceEntry[] = [];
-      for (const [clientId, stored] of documents.get(documentId) ?? []) {
-        if (stored.expiresAt >= at) live.push({ userId: stored.userId, clientId, selection: stored.selection });
+      for (const [field, stored] of documents.get(documentId) ?? []) {
+        if (stored.expiresAt >= at) live.push({ ...parsePresenceField(field), selection: stored.selection });
       }
       return live;
     },
@@ -78,10 +91,9 @@ export function createLocalPresence(options: LocalPresenceOptions): Presence {
     subscribe: (documentId, listener) => events.subscribe(documentId, listener),
 
     async sweep(documentId) {
-      const expired = takeExpired(documentId);
-      for (const [clientId, stored] of expired) {
-        await publish({ documentId, userId: stored.userId, clientId, selection: null, left: true });
-      }
+      const at = now();
+      const expired = take(documentId, (_field, stored) => stored.expiresAt < at);
+      for (const field of expired) await left(documentId, field);
       return expired.length;
     },
 

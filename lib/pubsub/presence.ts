@@ -3,8 +3,12 @@
  * live in one Redis hash per document with an expiry time each, events travel on
  * `<prefix>doc:<documentId>:presence`, and nothing of it touches PostgreSQL.
  *
+ * Entries are fields `userId:clientId` of the hash: one person's entries can only be written by
+ * calls made as that person (issue 21 item 1).
+ *
  * An entry disappears, with a `left` event, when its connection closes (the instance calls
- * `leave`), or when nobody refreshes it within the TTL (its instance died): every instance that
+ * `leave`), when its user loses access to the document (`withdraw`, graphql/presence-access.ts),
+ * or when nobody refreshes it within the TTL (its instance died): every instance that
  * has presence subscribers on a document sweeps expired entries of that document, and the one
  * whose atomic sweep removed an entry announces it, so `left` is sent once.
  */
@@ -30,19 +34,38 @@ export interface PresenceEvent extends PresenceEntry {
   readonly left: boolean;
 }
 
+/** What `update` did: `updated`, or `full` (the user already holds `maxPerUser` other live entries there). */
+export type PresenceUpdateOutcome = 'updated' | 'full' | PresenceTakenOutcome;
 /**
- * An entry is identified by (user, clientId) and belongs to that user: while it is live, nobody
- * else can refresh, move or remove it, and no one else may announce the same clientId on that
- * document (so receivers, which key carets by clientId, never mix two people up).
+ * Never answered any more: entries are keyed by (user, clientId), so no one else's entry can stand
+ * in the way. Kept in the type only while graphql/connection-state.ts still tests for it.
+ */
+type PresenceTakenOutcome = 'taken';
+
+export interface PresenceUpdateOptions {
+  /**
+   * Refuse (`full`) a new entry when the user already holds this many live entries on the
+   * document (the cap for announcements without a connection of their own, i.e. over HTTP).
+   */
+  readonly maxPerUser?: number;
+}
+
+/**
+ * An entry is identified by (userId, clientId) and belongs to that user: nobody else can write,
+ * refresh or remove it, whatever clientId they send. Two people using the same clientId are two
+ * entries; receivers key peers by (user, clientId).
  */
 export interface Presence {
-  /**
-   * Announces or refreshes a client's presence and publishes it. Answers `taken` (and changes
-   * nothing) when another user holds a live entry with that clientId on the document.
-   */
-  update(documentId: string, entry: PresenceEntry): Promise<'updated' | 'taken'>;
+  /** Announces or refreshes `entry.userId`'s presence as `entry.clientId` and publishes it. */
+  update(documentId: string, entry: PresenceEntry, options?: PresenceUpdateOptions): Promise<PresenceUpdateOutcome>;
   /** Removes `userId`'s entry for `clientId`; publishes `left` when there was one. Another user's entry is left alone. */
   leave(documentId: string, userId: string, clientId: string): Promise<void>;
+  /**
+   * Access changed: removes every entry of `userId` on the document (with a `left` each), or,
+   * with `'selection'`, only takes their selections away (published with selection null).
+   * Answers how many entries changed.
+   */
+  withdraw(documentId: string, userId: string, what: 'presence' | 'selection'): Promise<number>;
   /** The live entries of a document. */
   list(documentId: string): Promise<PresenceEntry[]>;
   /**
@@ -67,8 +90,19 @@ export interface PresenceOptions {
   readonly now?: () => number;
 }
 
+/**
+ * The field (Redis) or map key (in process) of an entry: user ids are cuids, which never contain
+ * `:`, so the first `:` separates them and a user's entries share the prefix `userId:`.
+ */
+export const presenceField = (userId: string, clientId: string) => `${userId}:${clientId}`;
+
+/** The (userId, clientId) of a field made by {@link presenceField}. */
+export function parsePresenceField(field: string): { userId: string; clientId: string } {
+  const at = field.indexOf(':');
+  return { userId: field.slice(0, Math.max(0, at)), clientId: field.slice(at + 1) };
+}
+
 interface StoredEntry {
-  readonly u: string;
   readonly s: PresenceSelection | null;
   /** Expiry, ms since the epoch. */
   readonly e: number;
@@ -84,31 +118,50 @@ for i = 1, #all, 2 do
   if (not ok) or entry.e < tonumber(ARGV[1]) then
     redis.call('HDEL', KEYS[1], all[i])
     table.insert(removed, all[i])
-    table.insert(removed, all[i + 1])
   end
 end
 return removed`;
 
-// KEYS[1] = hash; ARGV = clientId, userId, entry JSON, now, hash ttl. 0 when another user holds a
-// live entry with this clientId (it is theirs), 1 when written.
+// KEYS[1] = hash; ARGV = field, entry JSON, now, hash ttl, user prefix, max live entries of the
+// user (0: no cap). 1 when written, 0 when the field is new and the user already holds the max.
 const UPDATE = `
-local raw = redis.call('HGET', KEYS[1], ARGV[1])
-if raw then
-  local ok, entry = pcall(cjson.decode, raw)
-  if ok and entry.u ~= ARGV[2] and entry.e >= tonumber(ARGV[4]) then return 0 end
+local max = tonumber(ARGV[6])
+if max > 0 and redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then
+  local held = 0
+  local all = redis.call('HGETALL', KEYS[1])
+  for i = 1, #all, 2 do
+    if string.sub(all[i], 1, #ARGV[5]) == ARGV[5] then
+      local ok, entry = pcall(cjson.decode, all[i + 1])
+      if ok and entry.e >= tonumber(ARGV[3]) then held = held + 1 end
+    end
+  end
+  if held >= max then return 0 end
 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return 1`;
 
-// KEYS[1] = hash; ARGV = clientId, userId. Removes the entry only when it is userId's; returns it.
-const LEAVE = `
-local raw = redis.call('HGET', KEYS[1], ARGV[1])
-if not raw then return false end
-local ok, entry = pcall(cjson.decode, raw)
-if ok and entry.u ~= ARGV[2] then return false end
-redis.call('HDEL', KEYS[1], ARGV[1])
-return raw`;
+// KEYS[1] = hash; ARGV = user prefix, 'presence' or 'selection'. Removes the user's entries, or
+// sets their selections to null; returns the fields changed (each once, whoever else runs it).
+const WITHDRAW = `
+local changed = {}
+local all = redis.call('HGETALL', KEYS[1])
+for i = 1, #all, 2 do
+  if string.sub(all[i], 1, #ARGV[1]) == ARGV[1] then
+    if ARGV[2] == 'presence' then
+      redis.call('HDEL', KEYS[1], all[i])
+      table.insert(changed, all[i])
+    else
+      local ok, entry = pcall(cjson.decode, all[i + 1])
+      if ok and entry.s ~= cjson.null then
+        entry.s = cjson.null
+        redis.call('HSET', KEYS[1], all[i], cjson.encode(entry))
+        table.insert(changed, all[i])
+      end
+    end
+  end
+end
+return changed`;
 
 export function createRedisPresence(options: PresenceOptions): Presence {
   const { redis, prefix } = options;
@@ -120,32 +173,52 @@ export function createRedisPresence(options: PresenceOptions): Presence {
   const channel = (documentId: string) => `${prefix}doc:${documentId}:presence`;
   const publish = (event: PresenceEvent) => pubsub.publish(channel(event.documentId), event);
   const events = presenceEvents(pubsub, channel, (documentId) => presence.sweep(documentId), sweepEveryMs);
+  const left = (documentId: string, field: string) => publish({ documentId, ...parsePresenceField(field), selection: null, left: true });
 
   const presence: Presence = {
-    async update(documentId, entry) {
+    async update(documentId, entry, updateOptions = {}) {
       const at = now();
-      const stored: StoredEntry = { u: entry.userId, s: entry.selection, e: at + ttlMs };
+      const stored: StoredEntry = { s: entry.selection, e: at + ttlMs };
       // The hash itself outlives its newest entry a little, so an abandoned document's presence
       // disappears from Redis even if no instance ever sweeps it.
-      const written = await redis.eval(UPDATE, 1, hashKey(documentId), entry.clientId, entry.userId, JSON.stringify(stored), String(at), String(ttlMs * 2));
-      if (written !== 1) return 'taken';
+      const written = await redis.eval(
+        UPDATE,
+        1,
+        hashKey(documentId),
+        presenceField(entry.userId, entry.clientId),
+        JSON.stringify(stored),
+        String(at),
+        String(ttlMs * 2),
+        presenceField(entry.userId, ''),
+        String(updateOptions.maxPerUser ?? 0),
+      );
+      if (written !== 1) return 'full';
       await publish({ documentId, ...entry, left: false });
       return 'updated';
     },
 
     async leave(documentId, userId, clientId) {
-      const raw = (await redis.eval(LEAVE, 1, hashKey(documentId), clientId, userId)) as string | null;
-      if (raw === null) return;
-      await publish({ documentId, userId, clientId, selection: null, left: true });
+      const removed = await redis.hdel(hashKey(documentId), presenceField(userId, clientId));
+      if (removed === 1) await publish({ documentId, userId, clientId, selection: null, left: true });
+    },
+
+    async withdraw(documentId, userId, what) {
+      const changed = (await redis.eval(WITHDRAW, 1, hashKey(documentId), presenceField(userId, ''), what)) as string[];
+      for (const field of changed) {
+        if (what === 'presence') await left(documentId, field);
+        else await publish({ documentId, ...parsePresenceField(field), selection: null, left: false });
+      }
+      return changed.length;
     },
 
     async list(documentId) {
       const all = await redis.hgetall(hashKey(documentId));
       const at = now();
       const entries: PresenceEntry[] = [];
-      for (const [clientId, raw] of Object.entries(all)) {
+      for (const [field, raw] of Object.entries(all)) {
         const stored = JSON.parse(raw) as StoredEntry;
-        if (stored.e >= at) entries.push({ userId: stored.u, clientId, selection: stored.s });
+        // A field without `:` is an older instance's entry (keyed by clientId alone): not listed.
+        if (stored.e >= at && field.includes(':')) entries.push({ ...parsePresenceField(field), selection: stored.s });
       }
       return entries;
     },
@@ -154,17 +227,8 @@ export function createRedisPresence(options: PresenceOptions): Presence {
 
     async sweep(documentId) {
       const removed = (await redis.eval(SWEEP, 1, hashKey(documentId), String(now()))) as string[];
-      for (let i = 0; i + 1 < removed.length; i += 2) {
-        const clientId = removed[i] as string;
-        let userId = '';
-        try {
-          userId = (JSON.parse(removed[i + 1] as string) as StoredEntry).u;
-        } catch {
-          continue; // a malformed entry is dropped silently: there is nobody to announce
-        }
-        await publish({ documentId, userId, clientId, selection: null, left: true });
-      }
-      return removed.length / 2;
+      for (const field of removed) await left(documentId, field);
+      return removed.length;
     },
 
     close: () => events.close(),

@@ -41,7 +41,7 @@ async function documentSharedWithViewer(): Promise<string> {
 const watch = (documentId: string) => watchPresence(server, ownerToken, documentId);
 
 describe('presence ownership [issue 21.2]', () => {
-  it("a viewer can neither remove nor take over the owner's entry", async () => {
+  it("a viewer can neither remove nor take over the owner's entry: the same clientId makes a second entry, theirs", async () => {
     const documentId = await documentSharedWithViewer();
     const ownerSocket = openSocket(server, { connectionParams: { authorization: bearer(ownerToken) } });
     const viewerSocket = openSocket(server, { connectionParams: { authorization: bearer(viewerToken) } });
@@ -54,17 +54,47 @@ describe('presence ownership [issue 21.2]', () => {
 
       // The probe of issue 21: leave with the owner's clientId, then announce it.
       expect(await viewerSocket.query(LEAVE, { id: documentId, c: 'owner-editor' })).toEqual({ data: { leavePresence: true } });
-      const takeover = await viewerSocket.query(UPDATE, { id: documentId, c: 'owner-editor', s: null });
-      expect(takeover.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-      expect(takeover.errors?.[0]?.message).toContain('fresh random clientId');
+      expect(await viewerSocket.query(UPDATE, { id: documentId, c: 'owner-editor', s: null })).toEqual({ data: { updatePresence: true } });
 
+      await waitUntil(() => watcher.events.filter((e) => e.clientId === 'owner-editor').length === 2, "the viewer's own entry");
       await new Promise((resolve) => setTimeout(resolve, 300));
-      const ownerEvents = watcher.events.filter((e) => e.clientId === 'owner-editor');
-      expect(ownerEvents.map((e) => [e.user.name, e.left])).toEqual([['Olga Owner', false]]);
+      const events = watcher.events.filter((e) => e.clientId === 'owner-editor');
+      expect(events.map((e) => [e.user.name, e.selection, e.left])).toEqual([
+        ['Olga Owner', caret, false],
+        ['Vic Viewer', null, false],
+      ]);
       const listed = watch(documentId);
-      await waitUntil(() => listed.events.length > 0, 'the current entries');
-      expect(listed.events.map((e) => [e.clientId, e.user.name])).toEqual([['owner-editor', 'Olga Owner']]);
+      await waitUntil(() => listed.events.length === 2, 'the current entries');
+      expect(listed.events.map((e) => [e.clientId, e.user.name, e.selection]).sort()).toEqual([
+        ['owner-editor', 'Olga Owner', caret],
+        ['owner-editor', 'Vic Viewer', null],
+      ]);
       await listed.client.dispose();
+    } finally {
+      await Promise.all([ownerSocket.dispose(), viewerSocket.dispose(), watcher.client.dispose()]);
+    }
+  });
+
+  it("a clientId someone else announced first does not lock its owner out (keyed by user and clientId)", async () => {
+    const documentId = await documentSharedWithViewer();
+    const ownerSocket = openSocket(server, { connectionParams: { authorization: bearer(ownerToken) } });
+    const viewerSocket = openSocket(server, { connectionParams: { authorization: bearer(viewerToken) } });
+    const watcher = watch(documentId);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // The viewer squats the clientId the owner's editor is about to use...
+      expect(await viewerSocket.query(UPDATE, { id: documentId, c: 'squatted', s: null })).toEqual({ data: { updatePresence: true } });
+      // ...the owner still announces it, with a caret, and the viewer's leave cannot remove it.
+      const caret = { index: 2, length: 1, version: 0 };
+      expect(await ownerSocket.query(UPDATE, { id: documentId, c: 'squatted', s: caret })).toEqual({ data: { updatePresence: true } });
+      await viewerSocket.query(LEAVE, { id: documentId, c: 'squatted' });
+      await waitUntil(() => watcher.events.some((e) => e.left), "the viewer's left");
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(watcher.events.map((e) => [e.user.name, e.selection, e.left])).toEqual([
+        ['Vic Viewer', null, false],
+        ['Olga Owner', caret, false],
+        ['Vic Viewer', null, true],
+      ]);
     } finally {
       await Promise.all([ownerSocket.dispose(), viewerSocket.dispose(), watcher.client.dispose()]);
     }
@@ -115,5 +145,38 @@ describe('presence ownership [issue 21.2]', () => {
     } finally {
       await socket.dispose();
     }
+  });
+
+  it('over HTTP one person holds at most PRESENCE_MAX_PER_CONNECTION entries on a document (LIMIT_EXCEEDED past it)', async () => {
+    const documentId = await documentSharedWithViewer();
+    const auth = { authorization: bearer(viewerToken) };
+    const codes: Array<string | undefined> = [];
+    for (let i = 0; i < 8; i++) {
+      const answer = await gqlHttp(server.url, UPDATE, { id: documentId, c: `http-${i}`, s: null }, auth);
+      codes.push(answer.body.errors?.[0]?.extensions?.code as string | undefined);
+    }
+    expect(codes).toEqual([undefined, undefined, undefined, undefined, undefined, 'LIMIT_EXCEEDED', 'LIMIT_EXCEEDED', 'LIMIT_EXCEEDED']);
+    const refused = await gqlHttp(server.url, UPDATE, { id: documentId, c: 'http-9', s: null }, auth);
+    expect(refused.body.errors?.[0]).toMatchObject({ extensions: { code: 'LIMIT_EXCEEDED', limit: 'presenceEntriesPerUser', max: 5 } });
+    expect(refused.body.errors?.[0]?.message).toContain('leavePresence');
+    // Refreshing one it holds is fine; leaving one frees a place.
+    expect((await gqlHttp(server.url, UPDATE, { id: documentId, c: 'http-0', s: null }, auth)).body.data).toEqual({ updatePresence: true });
+    await gqlHttp(server.url, LEAVE, { id: documentId, c: 'http-0' }, auth);
+    expect((await gqlHttp(server.url, UPDATE, { id: documentId, c: 'http-new', s: null }, auth)).body.data).toEqual({ updatePresence: true });
+    // The cap is per document: another document has its own places.
+    const other = await documentSharedWithViewer();
+    expect((await gqlHttp(server.url, UPDATE, { id: other, c: 'http-0', s: null }, auth)).body.data).toEqual({ updatePresence: true });
+  });
+
+  it('presence updates over HTTP are rate limited per person (RATE_LIMITED with retryAfterSeconds)', async () => {
+    const documentId = await documentSharedWithViewer();
+    const someone = await signUp(server, { name: 'Hasty' });
+    const auth = { authorization: bearer((await createToken(server, someone.cookie)).token) };
+    await gqlHttp(server.url, 'mutation($d: ID!, $e: String!) { shareDocument(documentId: $d, email: $e, role: VIEWER) { role } }', { d: documentId, e: someone.email }, { authorization: bearer(ownerToken) });
+    const answers = [];
+    for (let i = 0; i < 32; i++) answers.push(await gqlHttp(server.url, UPDATE, { id: documentId, c: 'busy', s: null }, auth));
+    expect(answers.slice(0, 30).every((a) => a.body.data?.updatePresence === true)).toBe(true);
+    expect(answers.slice(30).map((a) => a.body.errors?.[0]?.extensions?.code)).toEqual(['RATE_LIMITED', 'RATE_LIMITED']);
+    expect(answers[31]!.body.errors?.[0]?.extensions?.retryAfterSeconds).toBeGreaterThan(0);
   });
 });
