@@ -1,4 +1,5 @@
 /** Small Node HTTP helpers for the auth routes: bodies, addresses, origins, Web Request/Response. */
+import { isIP } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Largest body the auth routes read: they take a few short fields. */
@@ -50,6 +51,36 @@ export function clientAddress(req: IncomingMessage, trustProxy: boolean): string
     if (last) return last;
   }
   return req.socket.remoteAddress ?? 'unknown';
+}
+
+/**
+ * The key per-address limits count under: an IPv4 address as it is, an IPv6 address by its /64
+ * (`2001:db8:1:2::/64`), since one subscriber usually holds a whole /64 and could otherwise take a
+ * fresh address for every attempt. IPv4-mapped IPv6 (`::ffff:192.0.2.1`) counts as its IPv4.
+ */
+export function addressLimitKey(address: string): string {
+  const plain = address.replace(/%.*$/, ''); // an IPv6 zone (fe80::1%eth0) names no other host
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(plain);
+  if (mapped) return mapped[1]!;
+  if (isIP(plain) !== 6) return address;
+  const groups = expandIPv6(plain);
+  return `${groups.slice(0, 4).map((g) => g.toString(16)).join(':')}::/64`;
+}
+
+/** The eight 16-bit groups of a valid IPv6 address (`::` and a trailing dotted IPv4 expanded). */
+function expandIPv6(address: string): number[] {
+  const [head = '', tail] = address.split('::') as [string, string | undefined];
+  const parse = (part: string): number[] =>
+    part === ''
+      ? []
+      : part.split(':').flatMap((g) => {
+          if (!g.includes('.')) return [parseInt(g, 16)];
+          const [a = 0, b = 0, c = 0, d = 0] = g.split('.').map(Number);
+          return [(a << 8) | b, (c << 8) | d];
+        });
+  const left = parse(head);
+  const right = tail === undefined ? [] : parse(tail);
+  return [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
 }
 
 /** The settings that decide which origins may send requests with the session cookie (lib/config.ts). */

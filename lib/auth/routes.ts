@@ -17,7 +17,7 @@ import type { Logger } from '../logger.ts';
 import { signUpWithPassword, verifyCredentials } from './accounts.ts';
 import { authCookieNames, authCookieOptions, parseCookies, serializeCookie } from './cookies.ts';
 import { emailProblem, normalizeEmail } from './email.ts';
-import { BodyTooLargeError, clientAddress, originAllowed, originRefusedMessage, parseFields, readBody, sendJson, sendWebResponse } from './http.ts';
+import { addressLimitKey, BodyTooLargeError, clientAddress, originAllowed, originRefusedMessage, parseFields, readBody, sendJson, sendWebResponse } from './http.ts';
 import { AUTH_BASE_PATH } from './next-auth.ts';
 import { ensurePersonalOrganization } from './organizations.ts';
 import { MAX_PASSWORD_LENGTH } from './password.ts';
@@ -63,10 +63,13 @@ export function createAuthRoutes(deps: AuthRoutesDeps): AuthRouteHandler {
     return serializeCookie(names.sessionToken, session.sessionToken, { ...authCookieOptions(config.appOrigin), expires: session.expires });
   }
 
+  /** The client's address as per-address limits count it (IPv6 by /64). */
+  const limitedAddress = (req: IncomingMessage) => addressLimitKey(clientAddress(req, config.trustProxy));
+
   function limitPerAddress(req: IncomingMessage, extra: Array<{ name: string; subject: string }> = []): Promise<RateLimitDecision> {
     const { signInPerAddress, signInPerAccount } = config.rateLimits;
     return consumeAll(deps.rateLimiter, [
-      { name: 'signin-address', rule: signInPerAddress, subject: clientAddress(req, config.trustProxy) },
+      { name: 'signin-address', rule: signInPerAddress, subject: limitedAddress(req) },
       ...extra.map((e) => ({ ...e, rule: signInPerAccount })),
     ]);
   }
@@ -163,7 +166,7 @@ export function createAuthRoutes(deps: AuthRoutesDeps): AuthRouteHandler {
     // Per account AND address: guesses from one place cannot lock the account for its owner,
     // who signs in from another address (issue 21 item 8). Guessing from many addresses is
     // bounded by each address's own limit and by scrypt's cost per attempt.
-    const address = clientAddress(req, config.trustProxy);
+    const address = limitedAddress(req);
     const decision = await limitPerAddress(req, [{ name: 'signin-account-address', subject: `${normalizeEmail(email)}\n${address}` }]);
     if (!decision.allowed) return rateLimited(res, decision);
     const user = await verifyCredentials(deps.prisma, email, password);

@@ -65,6 +65,23 @@ describe('rate limits', () => {
     expect((await attempt(server, uniqueEmail(), GOOD_PASSWORD, '203.0.113.1, 198.51.100.7')).status).toBe(302);
   });
 
+  it('IPv6 clients are limited per /64: a fresh address in the same /64 does not get fresh attempts [issue 21.5]', async () => {
+    const server = await startTestServer({ env: { RATE_LIMIT_SIGNIN_ADDRESS: '3/600', TRUST_PROXY: '1' } });
+    const [third, fourth] = [Math.floor(Math.random() * 0xffff), Math.floor(Math.random() * 0xffff)];
+    const prefix = `2001:db8:${third.toString(16)}:${fourth.toString(16)}`;
+    for (let i = 1; i <= 3; i += 1) expect((await attempt(server, uniqueEmail(), GOOD_PASSWORD, `${prefix}::${i}`)).status).toBe(302);
+    // A fourth address of the same /64, for sign-in and for sign-up.
+    expect((await attempt(server, uniqueEmail(), GOOD_PASSWORD, `${prefix}:0:0:0:4`)).status).toBe(429);
+    const signup = await fetch(`${server.url}/api/auth/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': `${prefix}::beef` },
+      body: JSON.stringify({ email: uniqueEmail(), password: GOOD_PASSWORD }),
+    });
+    expect(signup.status).toBe(429);
+    // The neighbouring /64 is someone else.
+    expect((await attempt(server, uniqueEmail(), GOOD_PASSWORD, `2001:db8:${third.toString(16)}:${(fourth ^ 1).toString(16)}::1`)).status).toBe(302);
+  });
+
   it('consumeRateLimit: a token bucket in Redis, refilled over its window', async () => {
     const server = await startTestServer();
     const { config } = server.services;
