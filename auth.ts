@@ -46,5 +46,6 @@ export const { auth, handlers, signIn, signOut } = NextAuth(() => {
     prisma,
     logger: createLogger(),
     onSessionDeleted: (id) => publishRevocation(publisher, config.redisPrefix, { kind: 'session', id }),
+    revoke: (credential) => publishRevocation(publisher, config.redisPrefix, credential),
   });
 });

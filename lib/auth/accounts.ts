@@ -76,3 +76,50 @@ export async function verifyCredentials(prisma: PrismaClient, email: string, pas
   if (!(await verifyPassword(password, user.passwordHash))) return null;
   return { id: user.id, email: user.email, name: user.name };
 }
+
+/** What {@link claimUnconfirmedAccount} took over: the account, and the credentials it ended. */
+export interface ClaimedAccount {
+  readonly userId: string;
+  readonly sessionIds: readonly string[];
+  readonly tokenIds: readonly string[];
+}
+
+/**
+ * An OAuth sign-in whose provider vouches for `email` takes over the account that registered the
+ * address with a password and never confirmed it (issue 21 item 5): without this, whoever
+ * pre-registered a colleague's address kept it, and the colleague's OAuth sign-in was refused.
+ *
+ * Policy: the address's proven owner gets the account (and with it whatever was shared with the
+ * address); whoever registered it loses every way in at once: the password is cleared, its
+ * sessions are deleted and its API tokens revoked (the caller closes their live connections).
+ * The OAuth identity is linked, the address counts as confirmed, the provider's name replaces the
+ * chosen one. Nothing happens (null) when no such account exists, when its address was confirmed,
+ * when it already has an OAuth identity linked, or when this OAuth identity belongs to an account.
+ */
+export async function claimUnconfirmedAccount(
+  prisma: PrismaClient,
+  input: { readonly email: string; readonly name: string | null; readonly type: string; readonly provider: string; readonly providerAccountId: string },
+): Promise<ClaimedAccount | null> {
+  const email = normalizeEmail(input.email);
+  return prisma.$transaction(async (tx) => {
+    // Locks the account's row: two sign-ins racing for it take it over once.
+    const [row] = await tx.$queryRaw<Array<{ id: string }>>`
+      SELECT id FROM users WHERE email = ${email} AND email_verified IS NULL FOR UPDATE`;
+    if (!row) return null;
+    const linked = await tx.account.findFirst({
+      where: { OR: [{ userId: row.id }, { provider: input.provider, providerAccountId: input.providerAccountId }] },
+      select: { userId: true },
+    });
+    if (linked) return null;
+    const sessions = await tx.session.findMany({ where: { userId: row.id }, select: { id: true } });
+    await tx.session.deleteMany({ where: { userId: row.id } });
+    const tokens = await tx.apiToken.findMany({ where: { userId: row.id, revokedAt: null }, select: { id: true } });
+    await tx.apiToken.updateMany({ where: { id: { in: tokens.map((t) => t.id) } }, data: { revokedAt: new Date() } });
+    await tx.user.update({
+      where: { id: row.id },
+      data: { passwordHash: null, emailVerified: new Date(), ...(input.name ? { name: input.name } : {}) },
+    });
+    await tx.account.create({ data: { userId: row.id, type: input.type, provider: input.provider, providerAccountId: input.providerAccountId } });
+    return { userId: row.id, sessionIds: sessions.map((s) => s.id), tokenIds: tokens.map((t) => t.id) };
+  });
+}

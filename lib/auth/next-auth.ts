@@ -18,9 +18,11 @@ import type { PrismaClient } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
 import { authCookieNames, authCookieOptions, useSecureCookies } from './cookies.ts';
 import { normalizeEmail } from './email.ts';
+import { claimUnconfirmedAccount } from './accounts.ts';
 import { acceptInvitations } from './invitations.ts';
 import { ensurePersonalOrganization } from './organizations.ts';
 import { newSessionToken, SESSION_MAX_AGE_SECONDS, withHashedSessionTokens } from './sessions.ts';
+import type { Credential } from './viewer.ts';
 
 /** Where next-auth's routes live (API.md). */
 export const AUTH_BASE_PATH = '/api/auth';
@@ -31,6 +33,12 @@ export interface NextAuthDeps {
   readonly logger: Logger;
   /** Called after next-auth's sign-out deleted a Session row, with that row's id. */
   readonly onSessionDeleted?: (sessionId: string) => Promise<void>;
+  /**
+   * Closes the live connections of a credential that ended (an OAuth sign-in taking over an
+   * unconfirmed account ends its sessions and tokens). Without it, sessions go through
+   * `onSessionDeleted` and tokens' connections close at the next 15 s recheck.
+   */
+  readonly revoke?: (credential: Credential) => Promise<void>;
 }
 
 /** The session next-auth hands to pages (`auth()`) and `/api/auth/session`: never the password hash. */
@@ -52,6 +60,15 @@ export function createAuthConfig(deps: NextAuthDeps): NextAuthConfig {
     createUser: (user: AdapterUser) => base.createUser!({ ...user, email: normalizeEmail(user.email) }),
     getUserByEmail: (email: string) => base.getUserByEmail!(normalizeEmail(email)),
   };
+  /** Closes the live connections of what a takeover ended (best effort: the rows are already gone). */
+  const endCredentials = async (claimed: { sessionIds: readonly string[]; tokenIds: readonly string[] }) => {
+    const credentials: Credential[] = [
+      ...claimed.sessionIds.map((id) => ({ kind: 'session' as const, id })),
+      ...claimed.tokenIds.map((id) => ({ kind: 'token' as const, id })),
+    ];
+    const revoke = deps.revoke ?? ((c: Credential) => (c.kind === 'session' ? deps.onSessionDeleted?.(c.id) : undefined));
+    await Promise.allSettled(credentials.map(async (c) => revoke(c)));
+  };
   const providers: NextAuthConfig['providers'] = [];
   if (config.oauth.github) providers.push(GitHub({ clientId: config.oauth.github.clientId, clientSecret: config.oauth.github.clientSecret }));
   if (config.oauth.google) providers.push(Google({ clientId: config.oauth.google.clientId, clientSecret: config.oauth.google.clientSecret }));
@@ -71,6 +88,27 @@ export function createAuthConfig(deps: NextAuthDeps): NextAuthConfig {
     session: { strategy: 'database', maxAge: SESSION_MAX_AGE_SECONDS, generateSessionToken: newSessionToken },
     pages: { signIn: '/signin', error: '/signin' },
     callbacks: {
+      // Runs before next-auth looks the OAuth identity and the address up: an account that holds
+      // the address without ever confirming it is taken over by the provider-verified owner
+      // (claimUnconfirmedAccount), so the sign-in finds it linked instead of refusing.
+      signIn: async ({ user, account, profile }) => {
+        if (!account || (account.type !== 'oauth' && account.type !== 'oidc')) return true;
+        const email = profile?.email ?? user.email;
+        // Providers that say whether they verified the address (Google, OIDC) must say yes.
+        if (!email || (profile && 'email_verified' in profile && profile.email_verified !== true)) return true;
+        const claimed = await claimUnconfirmedAccount(prisma, {
+          email,
+          name: user.name ?? null,
+          type: account.type,
+          provider: account.provider,
+          providerAccountId: account.providerAccountId,
+        });
+        if (!claimed) return true;
+        logger.warn({ userId: claimed.userId, provider: account.provider }, 'an OAuth sign-in took over an account whose address was never confirmed');
+        await endCredentials(claimed);
+        await acceptInvitations(prisma, claimed.userId, normalizeEmail(email));
+        return true;
+      },
       // Without this, v5's server-side auth() returns the whole User row, password hash included.
       session: ({ session, user }) =>
         ({
