@@ -64,6 +64,7 @@ export class RemoteCursors {
       const cursor = document.createElement('div');
       cursor.className = 'remote-cursor';
       cursor.dataset.clientId = peer.clientId;
+      cursor.dataset.userId = peer.userId; // a peer is (user, clientId): two people may share a clientId
       cursor.style.setProperty('--cursor-color', color);
       if (end > index) {
         for (const rect of this.#selectionRects(index, end)) {
