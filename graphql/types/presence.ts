@@ -106,7 +106,7 @@ builder.mutationFields((t) => ({
       const mayEdit = can(viewer, 'edit', { kind: 'document', role, deleted: document.deletedAt !== null });
       const entry: PresenceEntry = { userId: viewer.userId, clientId: args.clientId, selection: mayEdit ? selection : null };
       const outcome = await ctx.services.presence.update(document.id, entry, held ? {} : { maxPerUser: config.presenceMaxPerConnection });
-      if (outcome === 'full') throw tooManyEntries(ctx, 'You are already present in this document with that many other clientIds');
+      if (outcome === 'full') throw tooManyEntries(ctx, `You already announce ${config.presenceMaxPerConnection} editors in this document`);
       if (ctx.connection) {
         // Over WebSocket the connection keeps the entry fresh and removes it when it closes, or
         // when its user loses access to the document.

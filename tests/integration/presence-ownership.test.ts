@@ -173,10 +173,16 @@ describe('presence ownership [issue 21.2]', () => {
     const someone = await signUp(server, { name: 'Hasty' });
     const auth = { authorization: bearer((await createToken(server, someone.cookie)).token) };
     await gqlHttp(server.url, 'mutation($d: ID!, $e: String!) { shareDocument(documentId: $d, email: $e, role: VIEWER) { role } }', { d: documentId, e: someone.email }, { authorization: bearer(ownerToken) });
+    // The bucket holds 30 and refills one every 2 s: the first 30 pass, and sending on (faster
+    // than the refill, however slow the machine) meets a refusal soon after.
     const answers = [];
-    for (let i = 0; i < 32; i++) answers.push(await gqlHttp(server.url, UPDATE, { id: documentId, c: 'busy', s: null }, auth));
-    expect(answers.slice(0, 30).every((a) => a.body.data?.updatePresence === true)).toBe(true);
-    expect(answers.slice(30).map((a) => a.body.errors?.[0]?.extensions?.code)).toEqual(['RATE_LIMITED', 'RATE_LIMITED']);
-    expect(answers[31]!.body.errors?.[0]?.extensions?.retryAfterSeconds).toBeGreaterThan(0);
+    for (let i = 0; i < 60; i++) {
+      const answer = await gqlHttp(server.url, UPDATE, { id: documentId, c: 'busy', s: null }, auth);
+      answers.push(answer);
+      if (answer.body.errors) break;
+    }
+    expect(answers.length).toBeGreaterThan(30);
+    expect(answers.slice(0, -1).every((a) => a.body.data?.updatePresence === true)).toBe(true);
+    expect(answers.at(-1)!.body.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: expect.any(Number) });
   });
 });
