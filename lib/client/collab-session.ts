@@ -21,7 +21,11 @@ import { deltaFromJson, versionedSelectionFromJson, type ResultOf } from './type
 
 type OpenDocumentResult = ResultOf<typeof OPEN_DOCUMENT>;
 
-/** Someone else in the document, with their selection placed in the local document. */
+/**
+ * Someone else in the document, with their selection placed in the local document. A peer is one
+ * (user, clientId): the server keys presence that way, so another person announcing the same
+ * clientId is another peer and can neither move nor remove this one.
+ */
 export interface Peer {
   readonly clientId: string;
   readonly userId: string;
@@ -49,6 +53,7 @@ export interface CollabSessionOptions {
   /** The whole document was reloaded (after a desync); `lost` holds unconfirmed local edits, if any. */
   readonly onReload?: (content: Delta, lost: Delta | null) => void;
   readonly onStatus?: (status: SessionStatus) => void;
+  /** Everyone else present, by {@link peerKey}. */
   readonly onPeers?: (peers: ReadonlyMap<string, Peer>) => void;
   readonly onFatal?: (fatal: SessionFatal) => void;
   /** The person's role on the document changed while it was open (followed live, issue 19). */
@@ -64,6 +69,9 @@ export interface CollabSessionOptions {
   /** Also follow presence; default true. */
   readonly presence?: boolean;
 }
+
+/** The key of a peer in `peers` / `onPeers`: user ids never contain `:`. */
+export const peerKey = (userId: string, clientId: string) => `${userId}:${clientId}`;
 
 const HISTORY = 2000;
 const FATAL = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND']);
@@ -122,7 +130,7 @@ export class CollabSession {
   /** Server ops by version (recent ones), to move presence selections made at older versions. */
   readonly #history = new Map<number, Delta>();
   readonly #peers = new Map<string, Peer>();
-  /** Peers' selections made at versions this client has not reached yet, by clientId. */
+  /** Peers' selections made at versions this client has not reached yet, by peerKey. */
   readonly #ahead = new Map<string, { index: number; length: number; version: number }>();
   #stopOps: (() => void) | null = null;
   #stopPresence: (() => void) | null = null;
@@ -495,19 +503,22 @@ export class CollabSession {
       {
         next: (result) => {
           const event = result.data?.presence;
+          // Our own entry is (our user, this.clientId); someone else reusing our clientId only
+          // hides themselves from us, and is a separate peer for everyone else.
           if (!event || event.clientId === this.clientId) return;
-          this.#ahead.delete(event.clientId);
-          if (event.left) this.#peers.delete(event.clientId);
+          const key = peerKey(event.user.id, event.clientId);
+          this.#ahead.delete(key);
+          if (event.left) this.#peers.delete(key);
           else {
             const selection = versionedSelectionFromJson(event.selection);
             // Made at a version we have not reached: place it once we have the ops up to there
             // (placing it now and then moving it through those ops would shift it twice).
-            if (selection && selection.version > this.#collab.version) this.#ahead.set(event.clientId, selection);
-            this.#peers.set(event.clientId, {
+            if (selection && selection.version > this.#collab.version) this.#ahead.set(key, selection);
+            this.#peers.set(key, {
               clientId: event.clientId,
               userId: event.user.id,
               name: event.user.name,
-              selection: this.#ahead.has(event.clientId) ? null : this.#place(selection),
+              selection: this.#ahead.has(key) ? null : this.#place(selection),
             });
           }
           this.#options.onPeers?.(this.#peers);
@@ -543,15 +554,15 @@ export class CollabSession {
 
   #movePeers(op: Delta, local = false): void {
     if (this.#peers.size === 0) return;
-    for (const [clientId, peer] of this.#peers) {
-      const ahead = this.#ahead.get(clientId);
+    for (const [key, peer] of this.#peers) {
+      const ahead = this.#ahead.get(key);
       if (ahead) {
         // `op` is already applied; once we reach the selection's version, place it from history.
         if (ahead.version <= this.#collab.version) {
-          this.#ahead.delete(clientId);
-          this.#peers.set(clientId, { ...peer, selection: this.#place(ahead) });
+          this.#ahead.delete(key);
+          this.#peers.set(key, { ...peer, selection: this.#place(ahead) });
         }
-      } else if (peer.selection) this.#peers.set(clientId, { ...peer, selection: transformSelection(peer.selection, op, false) });
+      } else if (peer.selection) this.#peers.set(key, { ...peer, selection: transformSelection(peer.selection, op, false) });
     }
     if (local) this.#options.onPeers?.(this.#peers);
     else queueMicrotask(() => this.#options.onPeers?.(this.#peers));

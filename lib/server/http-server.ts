@@ -106,6 +106,7 @@ async function startOn(options: StartOptions, embedded: EmbeddedPostgres | null)
     prisma: services.prisma,
     logger,
     onSessionDeleted: (id) => revocations.revoke({ kind: 'session', id }),
+    revoke: (credential) => revocations.revoke(credential),
   });
   const authRoutes = createAuthRoutes({ config, prisma: services.prisma, rateLimiter: services.rateLimiter, logger, revocations, handlers: nextAuth.handlers });
   const stopWs = serveGraphQLWs(wss, {
