@@ -65,6 +65,29 @@ export function withOlderOps(head: KnownHead, older: readonly AppliedOp[]): Know
   return { ...head, tail: [...before, ...head.tail] };
 }
 
+/**
+ * Estimated bytes a delta holds in memory (V8 strings may take 2 bytes a code unit; every object,
+ * array slot and attribute costs a few words). An estimate for bounding caches [K4], not an exact
+ * measure: it errs high.
+ */
+export function deltaBytes(delta: Delta): number {
+  let bytes = 64;
+  for (const op of delta.ops) {
+    bytes += 64;
+    if (typeof op.insert === 'string') bytes += 2 * op.insert.length;
+    else if (op.insert !== undefined) bytes += 64 + 2 * JSON.stringify(op.insert).length;
+    if (op.attributes) for (const key in op.attributes) bytes += 48 + 2 * (key.length + String(op.attributes[key]).length);
+  }
+  return bytes;
+}
+
+/** Estimated bytes of one known head: its content, its tail's ops, and their bookkeeping [K4]. */
+export function headBytes(head: KnownHead): number {
+  let bytes = 256 + deltaBytes(head.content);
+  for (const op of head.tail) bytes += 160 + 2 * (op.clientId.length + (op.authorId?.length ?? 0)) + deltaBytes(op.delta);
+  return bytes;
+}
+
 /** How consecutive ops join the revision spans: the grown newest span and the new ones. */
 export interface SpanChanges {
   /** The known newest span with the ops that joined it, if any did. */
