@@ -112,8 +112,8 @@ export interface Config {
   /** Sender of Verso's emails (SMTP_FROM); default `Verso <no-reply@<APP_ORIGIN's host>>`. */
   readonly smtpFrom: string;
   /**
-   * How far behind a submission may be (CATCHUP_MAX_OPS, default 5,000 ops) and how much transform
-   * work catching it up may cost (CATCHUP_MAX_WORK, default 30,000 component steps); past either
+   * How far behind a submission may be (CATCHUP_MAX_OPS, default 1,000 ops) and how much transform
+   * work catching it up may cost (CATCHUP_MAX_WORK, default 40,000 component steps); past either
    * it is refused VERSION_TOO_OLD (lib/collab/SPEC.md, PL8).
    */
   readonly catchUp: { readonly maxOps: number; readonly maxWork: number };
@@ -226,8 +226,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpUrl: env.SMTP_URL ? parseUrl('SMTP_URL', env.SMTP_URL, ['smtp:', 'smtps:']) : null,
     smtpFrom: env.SMTP_FROM || `Verso <no-reply@${new URL(appOrigin).hostname}>`,
     catchUp: {
-      maxOps: parsePositiveInt('CATCHUP_MAX_OPS', env.CATCHUP_MAX_OPS ?? '5000'),
-      maxWork: parsePositiveInt('CATCHUP_MAX_WORK', env.CATCHUP_MAX_WORK ?? '30000'),
+      maxOps: parsePositiveInt('CATCHUP_MAX_OPS', env.CATCHUP_MAX_OPS ?? '1000'),
+      maxWork: parsePositiveInt('CATCHUP_MAX_WORK', env.CATCHUP_MAX_WORK ?? '40000'),
     },
     knownHeadsMaxBytes: parsePositiveInt('KNOWN_HEADS_MAX_BYTES', env.KNOWN_HEADS_MAX_BYTES ?? String(64 * 1024 * 1024)),
     headRecheckMs: parsePositiveInt('HEAD_RECHECK_MS', env.HEAD_RECHECK_MS ?? '1000'),

@@ -43,22 +43,26 @@ export interface PlanOptions {
 
 /**
  * What catching one submission up may cost [PL8]: `maxOps`, how many versions behind the head its
- * base may be; `maxWork`, its transform work in component steps, (its components + 1) × the ops
- * it is transformed over plus their components (quill-delta's transform walks both ops). Past
- * either it is refused VERSION_TOO_OLD before any transform, so no submission holds the event loop
- * long (measured: ~1 µs a step on a loaded 2-core machine, ~0.3 µs on a quiet one).
+ * base may be; `maxWork`, its transform work in component steps: per op it is transformed over,
+ * {@link TRANSFORM_CALL_STEPS} plus its components plus that op's (quill-delta's transform walks
+ * both ops, and each call has a fixed cost of about that many steps). Past either it is refused
+ * VERSION_TOO_OLD before any transform, so no submission holds the event loop long (measured: a
+ * step is ~0.3 µs on a quiet machine, several times that on a loaded 2-core one).
  */
 export interface CatchUpBudget {
   readonly maxOps: number;
   readonly maxWork: number;
 }
 
-/** CATCHUP_MAX_OPS and CATCHUP_MAX_WORK's defaults (README): a keystroke 5,000 ops behind, a 10,000-component paste 2. */
-export const DEFAULT_CATCH_UP: CatchUpBudget = Object.freeze({ maxOps: 5000, maxWork: 30_000 });
+/** CATCHUP_MAX_OPS and CATCHUP_MAX_WORK's defaults (README): a keystroke 1,000 ops behind, a 10,000-component paste 3. */
+export const DEFAULT_CATCH_UP: CatchUpBudget = Object.freeze({ maxOps: 1000, maxWork: 40_000 });
+
+/** The fixed cost of one transform call, in component steps (measured with one-component ops) [PL8]. */
+export const TRANSFORM_CALL_STEPS = 16;
 
 /** The transform work of `delta` over `others` [PL8]. */
 export function transformWork(delta: { readonly ops: readonly unknown[] }, others: readonly { readonly delta: { readonly ops: readonly unknown[] } }[]): number {
-  let work = others.length * (delta.ops.length + 1);
+  let work = others.length * (TRANSFORM_CALL_STEPS + delta.ops.length);
   for (const other of others) work += other.delta.ops.length;
   return work;
 }

@@ -19,7 +19,7 @@ function headWith(version: number): KnownHead {
   const tail = Array.from({ length: version }, (_, i) => op(i + 1));
   return { version, content: new Delta().insert(`${'x'.repeat(version)}\n`), createdAt: new Date(T0), historyEpoch: 0, newest: null, tail };
 }
-const plan = (head: KnownHead, baseVersion: number, delta: Delta, catchUp = { maxOps: 1000, maxWork: 30_000 }) => {
+const plan = (head: KnownHead, baseVersion: number, delta: Delta, catchUp = { maxOps: 1000, maxWork: 40_000 }) => {
   const planned = planBatch(head, DOC, [submission(baseVersion, 1, delta)], { now: () => new Date(T0), pauseMs: 300_000, catchUp });
   return answerOf(planned, 0);
 };
@@ -36,32 +36,30 @@ describe('catch-up budget [PL8]', () => {
 
   it('[PL8] the reported case, one 10,000-component op over 1,000 small missed ops, is refused VERSION_TOO_OLD before any transform', () => {
     const head = headWith(1000);
-    const started = performance.now();
     const refused = plan(head, 0, components(10_000));
-    expect(performance.now() - started).toBeLessThan(50);
     expect(refused).toMatchObject({ kind: 'rejected', code: 'VERSION_TOO_OLD' });
-    expect(refused.kind === 'rejected' && refused.message).toMatch(/10000 components.*1000 ops.*too much work.*limit is 30000.*Reload/);
+    expect(refused.kind === 'rejected' && refused.message).toMatch(/10000 components.*1000 ops.*too much work.*limit is 40000.*Reload/);
   });
 
-  it('[PL8] transform work counts (components + 1) per op it is transformed over plus their components, batch ops included', () => {
-    expect(transformWork(components(10_000), [op(1), op(2)])).toBe(2 * 10_001 + 2);
-    const head = headWith(3);
-    // 10,000 components over 2 missed ops: 20,004 steps, within 30,000; over 3: 30,006, refused.
+  it('[PL8] transform work counts, per op it is transformed over, 16 + its components + that op\'s, batch ops included', () => {
+    expect(transformWork(components(10_000), [op(1), op(2)])).toBe(2 * (16 + 10_000) + 2);
+    const head = headWith(4);
+    // 10,000 components over 3 missed ops: 30,051 steps, within 40,000; over 4: 40,068, refused.
     expect(plan(head, 1, components(10_000))).toMatchObject({ kind: 'applied' });
     expect(plan(head, 0, components(10_000))).toMatchObject({ kind: 'rejected', code: 'VERSION_TOO_OLD' });
     // Ops accepted earlier in the same batch count too.
     const planned = planBatch(
       head,
       DOC,
-      [submission(3, 1, new Delta().insert('a'), 'a'), submission(3, 1, new Delta().insert('b'), 'b'), submission(1, 1, components(10_000), 'c')],
-      { now: () => new Date(T0), pauseMs: 300_000, catchUp: { maxOps: 1000, maxWork: 30_000 } },
+      [submission(4, 1, new Delta().insert('a'), 'a'), submission(4, 1, new Delta().insert('b'), 'b'), submission(2, 1, components(10_000), 'c')],
+      { now: () => new Date(T0), pauseMs: 300_000, catchUp: { maxOps: 1000, maxWork: 40_000 } },
     );
     expect(answerOf(planned, 2)).toMatchObject({ kind: 'rejected', code: 'VERSION_TOO_OLD' });
     expect(planned.ops.map((o) => o.clientId)).toEqual(['a', 'b']);
   });
 
   it('[PL8] the sequencer refuses a base older than CATCHUP_MAX_OPS without reading the ops before the budget', async () => {
-    const { sequencer, store } = await setup('Hello\n', { catchUp: { maxOps: 5, maxWork: 30_000 } });
+    const { sequencer, store } = await setup('Hello\n', { catchUp: { maxOps: 5, maxWork: 40_000 } });
     for (let v = 0; v < 10; v++) expect(await sequencer.submit(submission(v, v + 1, new Delta().insert('y'), 'w'))).toMatchObject({ kind: 'applied' });
     const asked: (number | undefined)[] = [];
     const load = store.load.bind(store);
@@ -70,7 +68,7 @@ describe('catch-up budget [PL8]', () => {
       return load(documentId, historyAfter);
     };
     // Another instance, with no known head of DOC.
-    const other = createSequencer({ store, broadcaster: createMemoryBroadcaster(), catchUp: { maxOps: 5, maxWork: 30_000 } });
+    const other = createSequencer({ store, broadcaster: createMemoryBroadcaster(), catchUp: { maxOps: 5, maxWork: 40_000 } });
     expect(await other.submit(submission(0, 1, new Delta().insert('old'), 'o'))).toMatchObject({ kind: 'rejected', code: 'VERSION_TOO_OLD' });
     expect(await other.submit(submission(5, 2, new Delta().insert('ok'), 'o'))).toMatchObject({ kind: 'applied', version: 11 });
     expect(asked.every((after) => after === undefined || after >= 10 - 5)).toBe(true);
