@@ -119,7 +119,7 @@ export interface Config {
   readonly catchUp: { readonly maxOps: number; readonly maxWork: number };
   /** Estimated bytes the known heads (content + tail) of one instance may hold (KNOWN_HEADS_MAX_BYTES, default 64 MiB). */
   readonly knownHeadsMaxBytes: number;
-  /** Every this many ms each instance compares the heads of documents it streams with PostgreSQL (HEAD_RECHECK_MS, default 1,000; F6). */
+  /** Every this many ms each instance compares the heads of documents it streams with PostgreSQL (HEAD_RECHECK_MS, default 500; F6). */
   readonly headRecheckMs: number;
 }
 
@@ -230,7 +230,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxWork: parsePositiveInt('CATCHUP_MAX_WORK', env.CATCHUP_MAX_WORK ?? '40000'),
     },
     knownHeadsMaxBytes: parsePositiveInt('KNOWN_HEADS_MAX_BYTES', env.KNOWN_HEADS_MAX_BYTES ?? String(64 * 1024 * 1024)),
-    headRecheckMs: parsePositiveInt('HEAD_RECHECK_MS', env.HEAD_RECHECK_MS ?? '1000'),
+    headRecheckMs: parsePositiveInt('HEAD_RECHECK_MS', env.HEAD_RECHECK_MS ?? '500'),
   };
 }
 
