@@ -81,11 +81,26 @@ export function deltaBytes(delta: Delta): number {
   return bytes;
 }
 
+const opBytes = (op: AppliedOp): number => 160 + 2 * (op.clientId.length + (op.authorId?.length ?? 0)) + deltaBytes(op.delta);
+
 /** Estimated bytes of one known head: its content, its tail's ops, and their bookkeeping [K4]. */
 export function headBytes(head: KnownHead): number {
   let bytes = 256 + deltaBytes(head.content);
-  for (const op of head.tail) bytes += 160 + 2 * (op.clientId.length + (op.authorId?.length ?? 0)) + deltaBytes(op.delta);
+  for (const op of head.tail) bytes += opBytes(op);
   return bytes;
+}
+
+/**
+ * The head with its oldest tail ops dropped until it takes at most `maxBytes` (estimated), and
+ * its size; null when its content alone does not fit [K4]. A shorter tail only sends older
+ * submissions and resends to the store (K1, P2).
+ */
+export function fitHead(head: KnownHead, maxBytes: number): { head: KnownHead; bytes: number } | null {
+  let bytes = headBytes(head);
+  if (bytes <= maxBytes) return { head, bytes };
+  let drop = 0;
+  while (drop < head.tail.length && bytes > maxBytes) bytes -= opBytes(head.tail[drop++]!);
+  return bytes <= maxBytes ? { head: { ...head, tail: head.tail.slice(drop) }, bytes } : null;
 }
 
 /** How consecutive ops join the revision spans: the grown newest span and the new ones. */

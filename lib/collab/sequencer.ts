@@ -18,7 +18,7 @@
  */
 import { apply, emptyDocument, validateDocument, type Delta } from '../ot/operation.ts';
 import type { Broadcaster, Unsubscribe } from './broadcaster.ts';
-import { advance, headBytes, tailBetween, TAIL_LENGTH, type KnownHead } from './known-head.ts';
+import { advance, fitHead, tailBetween, TAIL_LENGTH, type KnownHead } from './known-head.ts';
 import { CommitDataError, type CommitResult, type OpStore } from './op-store.ts';
 import { answerOf, DEFAULT_CATCH_UP, foreignClientId, oldestBase, planBatch, shapeProblem, type BatchPlan, type CatchUpBudget, type PlanOptions } from './planner.ts';
 import { DEFAULT_REVISION_PAUSE_MS } from './revisions.ts';
@@ -162,12 +162,15 @@ export function createSequencer(options: SequencerOptions): Sequencer {
     heads.set(documentId, entry);
     return entry.head;
   };
+  // One head may take a quarter of the bound: its oldest tail ops go first (large pastes in the
+  // tail would otherwise make a document uncacheable, and reloading it costs more).
+  const maxHeadBytes = Math.floor(cacheMaxBytes / 4);
   const keep = (documentId: string, head: KnownHead): boolean => {
     drop(documentId);
-    const bytes = headBytes(head);
-    if (cacheSize === 0 || bytes > cacheMaxBytes) return false;
-    heads.set(documentId, { head, bytes });
-    cachedBytes += bytes;
+    const fitted = cacheSize === 0 ? null : fitHead(head, maxHeadBytes);
+    if (!fitted) return false;
+    heads.set(documentId, fitted);
+    cachedBytes += fitted.bytes;
     for (const oldest of heads.keys()) {
       if (heads.size <= cacheSize && cachedBytes <= cacheMaxBytes) break;
       forget(oldest);

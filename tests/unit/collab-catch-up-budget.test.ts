@@ -79,7 +79,7 @@ describe('known heads bounded by bytes [K4]', () => {
   it('[K4] a set of large documents never pushes the known heads past KNOWN_HEADS_MAX_BYTES; least recently used go first', async () => {
     const maxBytes = 3 * 1024 * 1024;
     const { sequencer } = await setup('Hello\n', { cacheMaxBytes: maxBytes });
-    const large = (n: number) => new Delta().insert(`${String(n).repeat(400_000).slice(0, 400_000)}\n`); // ~800 KB estimated each
+    const large = (n: number) => new Delta().insert(`${String(n).repeat(300_000).slice(0, 300_000)}\n`); // ~600 KB estimated each
     let peak = 0;
     for (let n = 0; n < 12; n++) {
       const id = `large-${n}`;
@@ -98,6 +98,24 @@ describe('known heads bounded by bytes [K4]', () => {
     expect(await small.submit({ ...submission(0, 1, new Delta().insert('a')), documentId: 'huge' })).toMatchObject({ kind: 'applied', version: 1 });
     expect(await small.submit({ ...submission(1, 2, new Delta().insert('b')), documentId: 'huge' })).toMatchObject({ kind: 'applied', version: 2 });
     expect(small.cacheUsage().bytes).toBeLessThanOrEqual(100_000);
+  });
+
+  it('[K4] a document whose tail holds large ops stays known with its oldest tail ops dropped to fit a quarter of the bound', async () => {
+    const maxBytes = 4 * 1024 * 1024;
+    const { sequencer } = await setup('Hello\n', { cacheMaxBytes: maxBytes });
+    const paste = 'p'.repeat(300_000); // ~600 KB estimated in the tail, each time
+    let version = 0;
+    for (let i = 0; i < 4; i++) {
+      expect(await sequencer.submit(submission(version, ++version, new Delta().insert(paste)))).toMatchObject({ kind: 'applied', version });
+      expect(await sequencer.submit(submission(version, ++version, new Delta().delete(paste.length)))).toMatchObject({ kind: 'applied', version });
+    }
+    // The content holds the last paste; the tail could not hold it as well within 1 MiB.
+    expect(await sequencer.submit(submission(version, ++version, new Delta().insert(paste)))).toMatchObject({ kind: 'applied', version });
+    expect(sequencer.cacheUsage().entries).toBe(1);
+    expect(sequencer.cacheUsage().bytes).toBeLessThanOrEqual(maxBytes / 4);
+    expect(sequencer.cacheUsage().bytes).toBeGreaterThan(600_000);
+    // And it keeps taking ops.
+    expect(await sequencer.submit(submission(version, ++version, new Delta().insert('!')))).toMatchObject({ kind: 'applied', version });
   });
 
   it('[K4] headBytes grows with content and tail', () => {
