@@ -111,6 +111,16 @@ export interface Config {
   readonly smtpUrl: string | null;
   /** Sender of Verso's emails (SMTP_FROM); default `Verso <no-reply@<APP_ORIGIN's host>>`. */
   readonly smtpFrom: string;
+  /**
+   * How far behind a submission may be (CATCHUP_MAX_OPS, default 1,000 ops) and how much transform
+   * work catching it up may cost (CATCHUP_MAX_WORK, default 40,000 component steps); past either
+   * it is refused VERSION_TOO_OLD (lib/collab/SPEC.md, PL8).
+   */
+  readonly catchUp: { readonly maxOps: number; readonly maxWork: number };
+  /** Estimated bytes the known heads (content + tail) of one instance may hold (KNOWN_HEADS_MAX_BYTES, default 64 MiB). */
+  readonly knownHeadsMaxBytes: number;
+  /** Every this many ms each instance compares the heads of documents it streams with PostgreSQL (HEAD_RECHECK_MS, default 500; F6). */
+  readonly headRecheckMs: number;
 }
 
 /** Client id and secret of one OAuth app. */
@@ -215,6 +225,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: env.TRUST_PROXY === '1',
     smtpUrl: env.SMTP_URL ? parseUrl('SMTP_URL', env.SMTP_URL, ['smtp:', 'smtps:']) : null,
     smtpFrom: env.SMTP_FROM || `Verso <no-reply@${new URL(appOrigin).hostname}>`,
+    catchUp: {
+      maxOps: parsePositiveInt('CATCHUP_MAX_OPS', env.CATCHUP_MAX_OPS ?? '1000'),
+      maxWork: parsePositiveInt('CATCHUP_MAX_WORK', env.CATCHUP_MAX_WORK ?? '40000'),
+    },
+    knownHeadsMaxBytes: parsePositiveInt('KNOWN_HEADS_MAX_BYTES', env.KNOWN_HEADS_MAX_BYTES ?? String(64 * 1024 * 1024)),
+    headRecheckMs: parsePositiveInt('HEAD_RECHECK_MS', env.HEAD_RECHECK_MS ?? '500'),
   };
 }
 

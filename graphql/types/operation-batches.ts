@@ -19,7 +19,7 @@ import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { userError } from '../errors.ts';
 import { liveStream, unwrapItem } from '../live-stream.ts';
-import { AppliedOperationRef, watchAccess } from './operation.ts';
+import { AppliedOperationRef, keepFed, watchAccess } from './operation.ts';
 
 /**
  * One event of `documentOperationBatches`: the ops of one flush. The array is shared by every
@@ -62,7 +62,7 @@ async function subscribeBatches(ctx: GraphQLContext, documentIdArg: string | num
         deliverBatch: push,
         onError: (error) => fail(feedError(error)),
       });
-      const stopRefill = ctx.services.pubsub.onResubscribed(() => feed.refill());
+      const stopRefill = keepFed(ctx, documentId, feed);
       ctx.logger.info({ documentId, fromVersion }, 'operation batches subscription started');
       return async () => {
         ctx.logger.info({ documentId }, 'operation batches subscription ended');

@@ -3,7 +3,8 @@
  * log, and the gapless live stream `documentOperations`.
  */
 import { GraphQLError } from 'graphql';
-import { openOpFeed, HistoryGoneError } from '../../lib/collab/op-feed.ts';
+import { createHeadWatch, type HeadWatch } from '../../lib/collab/head-watch.ts';
+import { openOpFeed, HistoryGoneError, type OpFeed } from '../../lib/collab/op-feed.ts';
 import { clientIdProblem } from '../../lib/collab/planner.ts';
 import { RESTORE_CLIENT_PREFIX } from '../../lib/collab/revisions.ts';
 import type { AppliedOp } from '../../lib/collab/types.ts';
@@ -188,6 +189,31 @@ builder.objectFields(DocumentRef, (t) => ({
   }),
 }));
 
+const headWatches = new WeakMap<GraphQLContext['services'], HeadWatch>();
+
+/**
+ * Keeps `feed` refilled when Redis lost a publish (F6: the process's one head watch, rounds every
+ * HEAD_RECHECK_MS) and when the pub/sub connections come back (F5); returns how to stop both.
+ */
+export function keepFed(ctx: GraphQLContext, documentId: string, feed: OpFeed): () => void {
+  const { services } = ctx;
+  let watch = headWatches.get(services);
+  if (!watch) {
+    watch = createHeadWatch({
+      store: services.collab.store,
+      intervalMs: services.config.headRecheckMs,
+      onError: (error) => services.logger.warn({ err: error }, 'head watch: reading head versions failed'),
+    });
+    headWatches.set(services, watch);
+  }
+  const stopWatch = watch.watch(documentId, feed);
+  const stopRefill = services.pubsub.onResubscribed(() => feed.refill());
+  return () => {
+    stopWatch();
+    stopRefill();
+  };
+}
+
 /** Rechecks read access whenever it may have changed, ending the stream when it is gone (graphql/access-recheck.ts). */
 export { watchAccess };
 
@@ -221,7 +247,7 @@ builder.subscriptionFields((t) => ({
                   : userError('CONFLICT', 'The operation stream was interrupted; resubscribe from your last version.', { retryable: true }),
               ),
           });
-          const stopRefill = ctx.services.pubsub.onResubscribed(() => feed.refill());
+          const stopRefill = keepFed(ctx, documentId, feed);
           ctx.logger.info({ documentId, fromVersion: args.fromVersion }, 'operations subscription started');
           return async () => {
             ctx.logger.info({ documentId }, 'operations subscription ended');

@@ -65,6 +65,44 @@ export function withOlderOps(head: KnownHead, older: readonly AppliedOp[]): Know
   return { ...head, tail: [...before, ...head.tail] };
 }
 
+/**
+ * Estimated bytes a delta holds in memory (V8 strings may take 2 bytes a code unit; every object,
+ * array slot and attribute costs a few words). An estimate for bounding caches [K4], not an exact
+ * measure: it errs high.
+ */
+export function deltaBytes(delta: Delta): number {
+  let bytes = 64;
+  for (const op of delta.ops) {
+    bytes += 64;
+    if (typeof op.insert === 'string') bytes += 2 * op.insert.length;
+    else if (op.insert !== undefined) bytes += 64 + 2 * JSON.stringify(op.insert).length;
+    if (op.attributes) for (const key in op.attributes) bytes += 48 + 2 * (key.length + String(op.attributes[key]).length);
+  }
+  return bytes;
+}
+
+const opBytes = (op: AppliedOp): number => 160 + 2 * (op.clientId.length + (op.authorId?.length ?? 0)) + deltaBytes(op.delta);
+
+/** Estimated bytes of one known head: its content, its tail's ops, and their bookkeeping [K4]. */
+export function headBytes(head: KnownHead): number {
+  let bytes = 256 + deltaBytes(head.content);
+  for (const op of head.tail) bytes += opBytes(op);
+  return bytes;
+}
+
+/**
+ * The head with its oldest tail ops dropped until it takes at most `maxBytes` (estimated), and
+ * its size; null when its content alone does not fit [K4]. A shorter tail only sends older
+ * submissions and resends to the store (K1, P2).
+ */
+export function fitHead(head: KnownHead, maxBytes: number): { head: KnownHead; bytes: number } | null {
+  let bytes = headBytes(head);
+  if (bytes <= maxBytes) return { head, bytes };
+  let drop = 0;
+  while (drop < head.tail.length && bytes > maxBytes) bytes -= opBytes(head.tail[drop++]!);
+  return bytes <= maxBytes ? { head: { ...head, tail: head.tail.slice(drop) }, bytes } : null;
+}
+
 /** How consecutive ops join the revision spans: the grown newest span and the new ones. */
 export interface SpanChanges {
   /** The known newest span with the ops that joined it, if any did. */

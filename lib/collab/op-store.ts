@@ -108,6 +108,12 @@ export interface OpStore {
    */
   opsAfter(documentId: string, afterVersion: number, limit?: number): Promise<readonly AppliedOp[]>;
 
+  /**
+   * The head version of each of `documentIds` that exists, in one read (the head watch's round,
+   * F6); deleted or unknown documents are absent.
+   */
+  headVersions(documentIds: readonly string[]): Promise<ReadonlyMap<string, number>>;
+
   /** The stored op with this (clientId, clientSeq), or null [P2]. */
   findByClientSeq(documentId: string, clientId: string, clientSeq: number): Promise<AppliedOp | null>;
 

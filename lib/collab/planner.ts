@@ -37,6 +37,39 @@ export interface PlanOptions {
   readonly now: () => Date;
   /** Revision pause (H3). */
   readonly pauseMs: number;
+  /** How far behind, and how much transform work, one submission may be [PL8]; default {@link DEFAULT_CATCH_UP}. */
+  readonly catchUp?: CatchUpBudget;
+}
+
+/**
+ * What catching one submission up may cost [PL8]: `maxOps`, how many versions behind the head its
+ * base may be; `maxWork`, its transform work in component steps: per op it is transformed over,
+ * {@link TRANSFORM_CALL_STEPS} plus its components plus that op's (quill-delta's transform walks
+ * both ops, and each call has a fixed cost of about that many steps). Past either it is refused
+ * VERSION_TOO_OLD before any transform, so no submission holds the event loop long (measured: a
+ * step is ~0.3 µs on a quiet machine, several times that on a loaded 2-core one).
+ */
+export interface CatchUpBudget {
+  readonly maxOps: number;
+  readonly maxWork: number;
+}
+
+/** CATCHUP_MAX_OPS and CATCHUP_MAX_WORK's defaults (README): a keystroke 1,000 ops behind, a 10,000-component paste 3. */
+export const DEFAULT_CATCH_UP: CatchUpBudget = Object.freeze({ maxOps: 1000, maxWork: 40_000 });
+
+/** The fixed cost of one transform call, in component steps (measured with one-component ops) [PL8]. */
+export const TRANSFORM_CALL_STEPS = 16;
+
+/** The transform work of `delta` over `others` [PL8]. */
+export function transformWork(delta: { readonly ops: readonly unknown[] }, others: readonly { readonly delta: { readonly ops: readonly unknown[] } }[]): number {
+  let work = others.length * (TRANSFORM_CALL_STEPS + delta.ops.length);
+  for (const other of others) work += other.delta.ops.length;
+  return work;
+}
+
+/** The refusal of a submission made too far behind, or costing too much to catch up [PL8]. */
+function tooOld(why: string): PlannedAnswer {
+  return rejected('VERSION_TOO_OLD', `${why}; nothing was stored. Reload the document and make the change again.`);
 }
 
 const rejected = (code: RejectionCode, message: string): PlannedAnswer => ({ kind: 'answered', result: { kind: 'rejected', code, message } });
@@ -81,7 +114,7 @@ export function foreignClientId(clientId: string): SubmitResult {
  * its shape, answered `duplicate` when the head's tail holds its (clientId, clientSeq), tied to
  * an earlier submission of the batch with the same key, refused when its base is past the head
  * (`VERSION_AHEAD`) or older than the tail reaches (`VERSION_TOO_OLD`; callers put what the store
- * still has into the tail first), or transformed over the tail's ops after its base and then
+ * still has into the tail first) or than the catch-up budget allows (`VERSION_TOO_OLD` [PL8]), or transformed over the tail's ops after its base and then
  * over the ops accepted before it, and refused when it does not apply (S5).
  */
 export function planBatch(head: KnownHead, documentId: string, submissions: readonly SubmitInput[], options: PlanOptions): BatchPlan {
@@ -89,6 +122,7 @@ export function planBatch(head: KnownHead, documentId: string, submissions: read
   const answers: PlannedAnswer[] = [];
   const seen = new Map<string, number>(); // key → index of its first submission in the batch
   const writers = new Map<string, string | null>(); // clientId → author of the first op accepted with it in this batch
+  const budget = options.catchUp ?? DEFAULT_CATCH_UP;
   let content = head.content;
   for (const input of submissions) {
     const key = keyOf(input);
@@ -114,8 +148,14 @@ export function planBatch(head: KnownHead, documentId: string, submissions: read
     if (input.baseVersion > head.version) {
       return rejected('VERSION_AHEAD', `baseVersion ${input.baseVersion} is past the head version ${head.version}; reload the document and resubmit.`);
     }
+    const behind = head.version - input.baseVersion;
+    if (behind > budget.maxOps) return tooOld(`The op was made ${behind} versions behind the document; at most ${budget.maxOps} can be caught up`);
     const missed = tailBetween(head, input.baseVersion, head.version);
     if (missed === null) return rejected('VERSION_TOO_OLD', `History after version ${input.baseVersion} is no longer available; reload the document.`);
+    const work = transformWork(input.delta, missed) + transformWork(input.delta, ops);
+    if (work > budget.maxWork) {
+      return tooOld(`Catching this op (${input.delta.ops.length} components) up over the ${missed.length + ops.length} ops made meanwhile is too much work (${work} steps; the limit is ${budget.maxWork})`);
+    }
     // Committed ops, then the ones accepted before it in this batch, win ties [S3].
     let delta = input.delta;
     for (const op of missed) delta = transform(delta, op.delta, 'right');

@@ -18,9 +18,9 @@
  */
 import { apply, emptyDocument, validateDocument, type Delta } from '../ot/operation.ts';
 import type { Broadcaster, Unsubscribe } from './broadcaster.ts';
-import { advance, tailBetween, TAIL_LENGTH, type KnownHead } from './known-head.ts';
+import { advance, fitHead, tailBetween, TAIL_LENGTH, type KnownHead } from './known-head.ts';
 import { CommitDataError, type CommitResult, type OpStore } from './op-store.ts';
-import { answerOf, foreignClientId, oldestBase, planBatch, shapeProblem, type BatchPlan, type PlanOptions } from './planner.ts';
+import { answerOf, DEFAULT_CATCH_UP, foreignClientId, oldestBase, planBatch, shapeProblem, type BatchPlan, type CatchUpBudget, type PlanOptions } from './planner.ts';
 import { DEFAULT_REVISION_PAUSE_MS } from './revisions.ts';
 import type { AppliedOp, SubmitInput, SubmitResult } from './types.ts';
 
@@ -36,6 +36,9 @@ export interface SequencerLimits {
    */
   readonly deadlineMs: number;
 }
+
+/** KNOWN_HEADS_MAX_BYTES's default (README): 64 MiB of estimated content and tails per instance [K4]. */
+export const DEFAULT_KNOWN_HEADS_MAX_BYTES = 64 * 1024 * 1024;
 
 export const DEFAULT_SEQUENCER_LIMITS: SequencerLimits = { maxQueued: 2000, maxConcurrentBatches: 6, deadlineMs: 6000 };
 
@@ -59,6 +62,10 @@ export interface SequencerOptions {
   readonly maxBatch?: number;
   /** Documents whose known head is kept; default 1,000. */
   readonly cacheSize?: number;
+  /** Estimated bytes the known heads may hold together (content + tail, `headBytes`) [K4]; default 64 MiB. */
+  readonly cacheMaxBytes?: number;
+  /** How far behind and how much transform work one submission may be [PL8]; default DEFAULT_CATCH_UP. */
+  readonly catchUp?: Partial<CatchUpBudget>;
   readonly limits?: Partial<SequencerLimits>;
   /**
    * Publishing or snapshotting failed after the op committed [S7]. The answer is still `applied`;
@@ -85,6 +92,9 @@ export interface Sequencer {
 
   /** Resolves once the publishing and snapshots of every op answered so far are done; for shutdown and tests. */
   settle(): Promise<void>;
+
+  /** The known heads' estimated bytes and count now [K4] (metrics). */
+  cacheUsage(): { readonly bytes: number; readonly entries: number };
 
   /**
    * Creates a document at version 0 with `content` (default "\n"), which lib/ot's
@@ -120,40 +130,71 @@ export function createSequencer(options: SequencerOptions): Sequencer {
   const pauseMs = options.revisionPauseMs ?? DEFAULT_REVISION_PAUSE_MS;
   const maxBatch = options.maxBatch ?? 200;
   const cacheSize = options.cacheSize ?? 1000;
+  const cacheMaxBytes = options.cacheMaxBytes ?? DEFAULT_KNOWN_HEADS_MAX_BYTES;
+  const catchUp: CatchUpBudget = { ...DEFAULT_CATCH_UP, ...options.catchUp };
   const limits: SequencerLimits = { ...DEFAULT_SEQUENCER_LIMITS, ...options.limits };
   const onAfterCommitError = options.onAfterCommitError ?? (() => {});
   const onOverload = options.onOverload ?? (() => {});
-  const planOptions: PlanOptions = { now: clock, pauseMs };
+  const planOptions: PlanOptions = { now: clock, pauseMs, catchUp };
   const retryAfterSeconds = Math.max(1, Math.ceil(limits.deadlineMs / 4000));
 
-  // ---- the one head cache: known heads, LRU by insertion order, following every instance's commits [K3]
-  const heads = new Map<string, KnownHead>();
+  // ---- the one head cache: known heads, least recently used first, bounded by count and
+  // estimated bytes [K4], following every instance's commits [K3]
+  const heads = new Map<string, { head: KnownHead; bytes: number }>();
+  let cachedBytes = 0;
   const following = new Map<string, Promise<Unsubscribe | null>>();
-  const forget = (documentId: string) => {
+  const drop = (documentId: string) => {
+    const entry = heads.get(documentId);
+    if (!entry) return;
     heads.delete(documentId);
+    cachedBytes -= entry.bytes;
+  };
+  const forget = (documentId: string) => {
+    drop(documentId);
     const stop = following.get(documentId);
     following.delete(documentId);
     void stop?.then((s) => s?.()).catch(() => {});
   };
+  const known = (documentId: string): KnownHead | null => {
+    const entry = heads.get(documentId);
+    if (!entry) return null;
+    heads.delete(documentId); // most recently used last
+    heads.set(documentId, entry);
+    return entry.head;
+  };
+  // One head may take a quarter of the bound: its oldest tail ops go first (large pastes in the
+  // tail would otherwise make a document uncacheable, and reloading it costs more).
+  const maxHeadBytes = Math.floor(cacheMaxBytes / 4);
+  const keep = (documentId: string, head: KnownHead): boolean => {
+    drop(documentId);
+    const fitted = cacheSize === 0 ? null : fitHead(head, maxHeadBytes);
+    if (!fitted) return false;
+    heads.set(documentId, fitted);
+    cachedBytes += fitted.bytes;
+    for (const oldest of heads.keys()) {
+      if (heads.size <= cacheSize && cachedBytes <= cacheMaxBytes) break;
+      forget(oldest);
+    }
+    return true;
+  };
   const remember = (documentId: string, head: KnownHead) => {
-    const current = heads.get(documentId);
+    const current = heads.get(documentId)?.head;
     // A head heard through `follow` meanwhile may be newer than the one a commit answers.
     if (current && current.version > head.version && current.historyEpoch >= head.historyEpoch) return;
-    heads.delete(documentId);
-    if (cacheSize === 0) return;
     // A head loaded for a submission made far behind may carry a long tail; the cache keeps the usual one.
-    heads.set(documentId, head.tail.length > TAIL_LENGTH ? { ...head, tail: head.tail.slice(-TAIL_LENGTH) } : head);
-    if (heads.size > cacheSize) forget(heads.keys().next().value as string);
+    if (!keep(documentId, head.tail.length > TAIL_LENGTH ? { ...head, tail: head.tail.slice(-TAIL_LENGTH) } : head)) {
+      forget(documentId);
+      return;
+    }
     if (follow && !following.has(documentId)) {
       following.set(documentId, follow.subscribe(documentId, (op) => observe(documentId, op)).catch(() => null));
     }
   };
   const observe = (documentId: string, op: AppliedOp) => {
-    const head = heads.get(documentId);
+    const head = heads.get(documentId)?.head;
     if (!head || op.version !== head.version + 1) return; // our own echo, a repeat, or a gap: commit replans
     const next = advance(head, [op], pauseMs);
-    if (next) heads.set(documentId, next);
-    else heads.delete(documentId);
+    if (!next || !keep(documentId, next)) forget(documentId);
   };
 
   // ---- queues and the instance's bounds [O1–O3]
@@ -230,11 +271,16 @@ export function createSequencer(options: SequencerOptions): Sequencer {
   async function commitBatch(documentId: string, batch: readonly Item[]): Promise<void> {
     let pending = batch;
     const oldest = oldestBase(pending.map((i) => i.input));
-    let head = heads.get(documentId) ?? null;
+    let head = known(documentId);
+    // Never read further back than the catch-up budget lets a submission be behind [PL8]: older
+    // bases are refused by the planner whatever the tail holds.
+    const reach = (h: KnownHead) => (oldest === Infinity ? h.version : Math.min(h.version, Math.max(oldest, h.version - catchUp.maxOps)));
     // A base past the known head or older than its tail: the known head cannot plan it, the store's can.
-    const fits = (h: KnownHead) => pending.every(({ input }) => input.baseVersion <= h.version) && (oldest === Infinity || tailBetween(h, oldest, h.version) !== null);
+    const fits = (h: KnownHead) => pending.every(({ input }) => input.baseVersion <= h.version) && tailBetween(h, reach(h), h.version) !== null;
     if (!head || !fits(head)) {
-      head = await store.load(documentId, oldest === Infinity ? undefined : oldest);
+      // Without a known head, first the usual tail; a second read only when some base is further back.
+      head = await store.load(documentId, head ? reach(head) : undefined);
+      if (head && !fits(head)) head = await store.load(documentId, reach(head));
       if (head) remember(documentId, head);
     }
     while (pending.length > 0) {
@@ -255,7 +301,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
           documentId,
           planned,
           replan: (fresh) => planBatch(fresh, documentId, inputs, planOptions),
-          historyAfter: oldest === Infinity ? planned.head.version : oldest,
+          historyAfter: reach(planned.head),
         });
       } catch (error) {
         if (!(error instanceof CommitDataError)) throw error;
@@ -387,5 +433,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
     async settle() {
       while (chains.size > 0) await Promise.all(chains.values());
     },
+
+    cacheUsage: () => ({ bytes: cachedBytes, entries: heads.size }),
   };
 }

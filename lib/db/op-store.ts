@@ -158,6 +158,13 @@ export function createPrismaOpStore(prisma: PrismaClient, options: PrismaOpStore
       return rows.map(toOp);
     },
 
+    async headVersions(documentIds): Promise<ReadonlyMap<string, number>> {
+      if (documentIds.length === 0) return new Map();
+      // One primary-key lookup per id in one statement, however many documents are watched.
+      const rows = await prisma.document.findMany({ where: { id: { in: [...documentIds] }, deletedAt: null }, select: { id: true, version: true } });
+      return new Map(rows.map((row) => [row.id, row.version]));
+    },
+
     async findByClientSeq(documentId, clientId, clientSeq): Promise<AppliedOp | null> {
       const row = await prisma.operation.findUnique({
         where: { documentId_clientId_clientSeq: { documentId, clientId, clientSeq } },

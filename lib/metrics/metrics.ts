@@ -32,6 +32,10 @@ export interface VersoMetrics {
   readonly submitOverload: Counter<'reason'>;
   /** `verso_commits_total{path}`: batches committed, by how (statement, caught-up, locked, duplicate, nothing). */
   readonly commits: Counter<'path'>;
+  /** `verso_known_heads_bytes` / `verso_known_heads_entries`: the sequencer's known heads (K4), read at each scrape from `observeKnownHeads`' source. */
+  readonly knownHeadsBytes: Gauge;
+  readonly knownHeadsEntries: Gauge;
+  readonly observeKnownHeads: (source: () => { readonly bytes: number; readonly entries: number }) => void;
 }
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -41,6 +45,7 @@ export function createMetrics(): VersoMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'verso_process_' });
   const registers = [registry];
+  let knownHeads = () => ({ bytes: 0, entries: 0 });
   return {
     registry,
     opsApplied: new Counter({ name: 'verso_ops_applied_total', help: 'Operations answered by the sequencer, by outcome.', labelNames: ['outcome'], registers }),
@@ -62,11 +67,15 @@ export function createMetrics(): VersoMetrics {
       labelNames: ['path'],
       registers,
     }),
+    knownHeadsBytes: new Gauge({ name: 'verso_known_heads_bytes', help: 'Estimated bytes of the known heads (content + tail) this instance keeps (bound: KNOWN_HEADS_MAX_BYTES).', registers, collect() { this.set(knownHeads().bytes); } }),
+    knownHeadsEntries: new Gauge({ name: 'verso_known_heads_entries', help: 'Documents whose known head this instance keeps.', registers, collect() { this.set(knownHeads().entries); } }),
+    observeKnownHeads: (source) => { knownHeads = source; },
   };
 }
 
 /** The sequencer, timing each submit and counting its outcome. */
 export function instrumentSequencer(sequencer: Sequencer, metrics: VersoMetrics): Sequencer {
+  metrics.observeKnownHeads(() => sequencer.cacheUsage());
   return {
     ...sequencer,
     async submit(input) {

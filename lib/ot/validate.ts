@@ -9,7 +9,7 @@
  */
 import Delta, { type Op } from 'quill-delta';
 import { checkAttributes, checkUrl, isPlainObject, preview } from './attributes.ts';
-import { DEFAULT_LIMITS, type Limits } from './limits.ts';
+import { DEFAULT_LIMITS, DEFAULT_MAX_OP_BYTES, type Limits } from './limits.ts';
 import { fail, ok, type Result } from './result.ts';
 
 /** A cursor or selection: `index` and `length` in UTF-16 code units. */
@@ -152,13 +152,34 @@ function parseComponent(raw: unknown, at: string, limits: Limits): Result<Parsed
   return bad(at, '"insert" must be a string or { "image": "<https URL>" }.');
 }
 
+const utf8 = new TextEncoder();
+/** UTF-8 bytes of `text` (Buffer's native count on Node, TextEncoder in browsers). */
+const utf8Length = (text: string): number => (typeof Buffer !== 'undefined' ? Buffer.byteLength(text) : utf8.encode(text).length);
+
+/** Whether `ops`, as a JSON array, takes more than `max` bytes; stops counting as soon as it does. */
+function jsonBytesPast(ops: readonly unknown[], max: number): boolean {
+  let bytes = 1; // "[" and "]", and a comma between each two
+  for (const op of ops) {
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(op);
+    } catch {
+      json = undefined; // not JSON (a cycle, a BigInt): parseComponent refuses it
+    }
+    bytes += 1 + (json === undefined ? 4 : utf8Length(json));
+    if (bytes > max) return true;
+  }
+  return false;
+}
+
 /**
  * Validates an untrusted op (a change against some document) into a canonical Delta.
  *
  * Accepts `{ ops }`, a bare ops array, or a Delta. Each component is exactly one of a non-empty
  * `insert` (well-formed text, or `{ image: http(s) URL }`), a positive-integer `retain` or a
  * positive-integer `delete`; attributes come from the allow-list and may be null only on a retain.
- * Exceeding `limits.maxComponents` or `limits.maxInsertLength` fails with `PAYLOAD_TOO_LARGE`;
+ * Exceeding `limits.maxComponents`, `limits.maxOpBytes` (checked first, before any component is
+ * parsed) or `limits.maxInsertLength` fails with `PAYLOAD_TOO_LARGE`;
  * everything else with `BAD_USER_INPUT`, naming the component (`ops[3]`) at fault.
  * Whether the op fits a particular document is checked by `apply`, not here.
  */
@@ -168,6 +189,10 @@ export function validateOp(value: unknown, limits: Limits = DEFAULT_LIMITS): Res
   const raw = list.value;
   if (raw.length > limits.maxComponents) {
     return fail('PAYLOAD_TOO_LARGE', `The op has ${raw.length} components; at most ${limits.maxComponents} are allowed. Split the change into several ops.`);
+  }
+  const maxOpBytes = limits.maxOpBytes ?? DEFAULT_MAX_OP_BYTES;
+  if (jsonBytesPast(raw, maxOpBytes)) {
+    return fail('PAYLOAD_TOO_LARGE', `The op is larger than ${maxOpBytes} bytes as JSON; split the change into several ops.`);
   }
   const out: Op[] = [];
   let inserted = 0;

@@ -60,6 +60,16 @@ export function createMemoryOpStore(options: MemoryOpStoreOptions = {}): OpStore
       return { version, snapshot, ops: log.ops.slice(snapshot.version) };
     },
 
+    async headVersions(documentIds: readonly string[]): Promise<ReadonlyMap<string, number>> {
+      await tick();
+      const versions = new Map<string, number>();
+      for (const id of documentIds) {
+        const log = documents.get(id);
+        if (log) versions.set(id, log.ops.length);
+      }
+      return versions;
+    },
+
     async load(documentId: string, historyAfter?: number): Promise<KnownHead | null> {
       await tick();
       const log = documents.get(documentId);
