@@ -71,6 +71,8 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
     // Known heads follow every instance's commits; not a delivery to a subscriber (no fan-out lag sample).
     follow: redisBroadcaster,
     snapshotEvery: config.snapshotEvery,
+    catchUp: config.catchUp,
+    cacheMaxBytes: config.knownHeadsMaxBytes,
     limits: { maxQueued: config.submitQueue.max, deadlineMs: config.submitQueue.deadlineMs, maxConcurrentBatches: config.dbPools.write },
     onOverload: (reason) => metrics.submitOverload.inc({ reason }),
     onAfterCommitError: (error, op) =>
