@@ -161,7 +161,7 @@ export function DocumentsList() {
           ))}
         </div>
         <div className="search">
-          <label htmlFor={searchId}>Search documents</label>
+          <label htmlFor={searchId}>Search titles and text</label>
           <input id={searchId} type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="Words in titles or text…" aria-busy={searching} />
           <span className="search-status muted" role="status" aria-live="polite">
             {searching ? 'Searching…' : ''}
