@@ -29,6 +29,16 @@ type State = { kind: 'working' } | { kind: 'signedOut' } | { kind: 'failed'; mes
 export function JoinShared({ documentId }: { documentId: string }) {
   const me = useMe();
   const [state, setState] = useState<State>({ kind: 'working' });
+  // A new link pasted into this tab changes only the fragment: no page load, so try again here.
+  const [attempt, setAttempt] = useState(0);
+  useEffect(() => {
+    const again = () => {
+      setState({ kind: 'working' });
+      setAttempt((n) => n + 1);
+    };
+    window.addEventListener('hashchange', again);
+    return () => window.removeEventListener('hashchange', again);
+  }, []);
 
   useEffect(() => {
     const secret = takeSecretFromUrl(documentId);
@@ -50,7 +60,7 @@ export function JoinShared({ documentId }: { documentId: string }) {
     return () => {
       live = false;
     };
-  }, [documentId, me]);
+  }, [documentId, me, attempt]);
 
   const back = new URLSearchParams({ callbackUrl: `/share/${encodeURIComponent(documentId)}` });
   return (
