@@ -139,7 +139,7 @@ const DocumentEdgeRef = builder.objectRef<DocumentEdgeShape>('DocumentEdge').imp
     snippet: t.string({
       nullable: true,
       description:
-        'Search results only: a short excerpt of the content around the matched words, as plain text (never markup; "" when only the title matched). Null outside a search.',
+        'Search results only: a short excerpt of the content around the matched words, as plain text (never markup); when only the title matched, the beginning of the text, unmarked. Null outside a search.',
       resolve: (e) => e.snippet?.text ?? null,
     }),
     snippetHighlights: t.field({
