@@ -1,7 +1,8 @@
 /**
  * Resolver-side access checks: look up the viewer's grant on a document and ask `can()`.
  */
-import { can, roleAllows, SCOPE_FOR, type AccountAction, type DocumentAction, type DocumentGrant, type DocumentRole } from '../lib/auth/permissions.ts';
+import { can, roleAllows, SCOPE_FOR, type AccountAction, type DocumentAction, type DocumentGrant, type DocumentRole, type LinkAction } from '../lib/auth/permissions.ts';
+import { findLink, secretMatches } from '../lib/auth/share-links.ts';
 import type { GraphQLContext, Viewer } from './context.ts';
 import { unauthenticated, userError } from './errors.ts';
 
@@ -66,7 +67,7 @@ function decide(viewer: Viewer, documentId: string, action: DocumentAction, foun
   return { document: found.document, role: found.grant.role as DocumentRole };
 }
 
-function missingScope(action: DocumentAction | AccountAction) {
+function missingScope(action: DocumentAction | AccountAction | LinkAction) {
   const scope = SCOPE_FOR[action];
   return userError('FORBIDDEN', `This API token lacks the "${scope}" scope needed for this (${action}); create a token with that scope in Settings → API tokens.`, { requiredScope: scope });
 }
@@ -81,4 +82,36 @@ export function authorizeAccount(ctx: GraphQLContext, action: AccountAction): Vi
   if (viewer === null) throw unauthenticated();
   if (!can(viewer, action, { kind: 'account', userId: viewer.userId })) throw missingScope(action);
   return viewer;
+}
+
+/** A link the viewer may join: its id, for `joinLink`. */
+export interface AuthorizedLink {
+  readonly linkId: string;
+}
+
+/**
+ * Resolves when the viewer may join the document through its share link with `secret`; throws
+ * UNAUTHENTICATED, RATE_LIMITED (attempts per account, counted before the secret is compared so
+ * that guessing is bounded), FORBIDDEN (an API token without the share scope) or NOT_FOUND (no
+ * such document, link sharing off, or not the current secret: one answer for all of them).
+ */
+export async function authorizeLinkJoin(ctx: GraphQLContext, documentId: string, secret: string): Promise<AuthorizedLink> {
+  const viewer = ctx.viewer;
+  if (viewer === null) throw unauthenticated();
+  if (!can(viewer, 'join', { kind: 'link', role: 'VIEWER', secretMatches: true, deleted: false })) throw missingScope('join');
+  const decision = await ctx.services.rateLimiter.consume('link-join', ctx.services.config.rateLimits.linkJoins, viewer.userId);
+  if (!decision.allowed) {
+    throw userError('RATE_LIMITED', `Too many attempts to open shared links; wait ${decision.retryAfterSeconds} s and open the link again.`, {
+      retryAfterSeconds: decision.retryAfterSeconds,
+    });
+  }
+  const [link, document] = await Promise.all([
+    findLink(ctx.services.prisma, documentId),
+    ctx.services.prisma.document.findUnique({ where: { id: documentId }, select: { deletedAt: true } }),
+  ]);
+  const resource = { kind: 'link', role: link?.role ?? null, secretMatches: link !== null && secretMatches(secret, link.secretHash), deleted: document?.deletedAt != null } as const;
+  if (link === null || document === null || !can(viewer, 'join', resource)) {
+    throw userError('NOT_FOUND', 'This link does not open any document: it was turned off or replaced, or only part of it was copied. Ask the owner for the current link.');
+  }
+  return { linkId: link.id };
 }

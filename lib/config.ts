@@ -157,6 +157,8 @@ export interface RateLimitsConfig {
   readonly shares: RateLimitRule;
   /** Presence updates per WebSocket connection (per user over HTTP). RATE_LIMIT_PRESENCE. */
   readonly presenceUpdates: RateLimitRule;
+  /** `joinSharedDocument` attempts per account (bounds guessing link secrets). RATE_LIMIT_LINK_JOIN. */
+  readonly linkJoins: RateLimitRule;
 }
 
 /** A configuration problem, with a message meant to be printed as one line. */
@@ -221,6 +223,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       opSubmissions: parseRule('RATE_LIMIT_OPS', env.RATE_LIMIT_OPS ?? '600/60'),
       shares: parseRule('RATE_LIMIT_SHARE', env.RATE_LIMIT_SHARE ?? '60/3600'),
       presenceUpdates: parseRule('RATE_LIMIT_PRESENCE', env.RATE_LIMIT_PRESENCE ?? '100/10'),
+      linkJoins: parseRule('RATE_LIMIT_LINK_JOIN', env.RATE_LIMIT_LINK_JOIN ?? '30/900'),
     },
     trustProxy: env.TRUST_PROXY === '1',
     smtpUrl: env.SMTP_URL ? parseUrl('SMTP_URL', env.SMTP_URL, ['smtp:', 'smtps:']) : null,

@@ -6,7 +6,26 @@ import { errorMessage, gqlFetch } from '@/lib/client/http.ts';
 import { CREATE_DOCUMENT, DOCUMENTS, MOVE_DOCUMENT_TO_TRASH, RENAME_DOCUMENT, RESTORE_DOCUMENT_FROM_TRASH } from '@/lib/client/queries.ts';
 import type { ResultOf } from '@/lib/client/typed-document.ts';
 
-type Row = ResultOf<typeof DOCUMENTS>['documents']['edges'][number]['node'];
+type Edge = ResultOf<typeof DOCUMENTS>['documents']['edges'][number];
+/** A listed document; search results also carry the excerpt that matched. */
+type Row = Edge['node'] & { snippet: Edge['snippet']; highlights: Edge['snippetHighlights'] };
+
+/** Search as you type: the request waits for this pause in typing. */
+const SEARCH_DEBOUNCE_MS = 250;
+
+/** A search excerpt with its matched words marked: text nodes only, so no markup from a document is ever rendered. */
+function Snippet({ text, highlights }: { text: string; highlights: Row['highlights'] }) {
+  const parts: Array<{ text: string; match: boolean }> = [];
+  let at = 0;
+  for (const h of highlights) {
+    if (h.start > at) parts.push({ text: text.slice(at, h.start), match: false });
+    parts.push({ text: text.slice(h.start, h.start + h.length), match: true });
+    at = h.start + h.length;
+  }
+  if (at < text.length) parts.push({ text: text.slice(at), match: false });
+  // Inline layout: a row of its own under the title, meta and actions (the list is a grid).
+  return <p className="snippet" style={{ gridColumn: '1 / -1', margin: 0, color: 'var(--muted)', fontSize: '0.9rem' }}>{parts.map((p, i) => (p.match ? <mark key={i}>{p.text}</mark> : <span key={i}>{p.text}</span>))}</p>;
+}
 
 const TABS: ReadonlyArray<{ filter: DocumentFilter; label: string; empty: string }> = [
   { filter: 'ALL', label: 'All documents', empty: 'No documents yet. Create one to start writing.' },
@@ -37,13 +56,14 @@ function formatTime(iso: string): string {
   return sameDay ? date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }) : date.toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
 }
 
-/** The documents list: tabs (all, owned, shared with me, trash), search, create, rename, trash and restore. */
+/** The documents list: tabs (all, owned, shared with me, trash), full-text search as you type, create, rename, trash and restore. */
 export function DocumentsList() {
   const [filter, setFilter] = useState<DocumentFilter>('ALL');
   const [search, setSearch] = useState('');
   const [rows, setRows] = useState<Row[] | null>(null);
   const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [searching, setSearching] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const [renaming, setRenaming] = useState<string | null>(null);
   const [newTitle, setNewTitle] = useState('');
@@ -53,20 +73,23 @@ export function DocumentsList() {
 
   const load = useCallback(async (after: string | null) => {
     const ticket = ++request.current;
+    setSearching(search.trim() !== '');
     try {
       const { documents } = await gqlFetch(DOCUMENTS, { first: 30, after, search: search.trim() || null, filter });
       if (ticket !== request.current) return;
-      const page = documents.edges.map((e) => e.node);
+      const page = documents.edges.map((e) => ({ ...e.node, snippet: e.snippet, highlights: e.snippetHighlights }));
       setRows((previous) => (after && previous ? [...previous, ...page] : page));
       setNext(documents.pageInfo.hasNextPage ? documents.pageInfo.endCursor : null);
       setError(null);
     } catch (e) {
       if (ticket === request.current) setError(errorMessage(e));
+    } finally {
+      if (ticket === request.current) setSearching(false);
     }
   }, [filter, search]);
 
   useEffect(() => {
-    const timer = setTimeout(() => void load(null), search ? 200 : 0);
+    const timer = setTimeout(() => void load(null), search ? SEARCH_DEBOUNCE_MS : 0);
     return () => clearTimeout(timer);
   }, [load, search]);
 
@@ -138,8 +161,11 @@ export function DocumentsList() {
           ))}
         </div>
         <div className="search">
-          <label htmlFor={searchId}>Search titles</label>
-          <input id={searchId} type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="Search…" />
+          <label htmlFor={searchId}>Search titles and text</label>
+          <input id={searchId} type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="Words in titles or text…" aria-busy={searching} />
+          <span className="search-status muted" role="status" aria-live="polite">
+            {searching ? 'Searching…' : ''}
+          </span>
         </div>
       </div>
       <p className="notice" role="status" aria-live="polite">
@@ -234,6 +260,7 @@ export function DocumentsList() {
                     </>
                   )}
                 </span>
+                {row.snippet ? <Snippet text={row.snippet} highlights={row.highlights} /> : null}
               </li>
             ))}
           </ul>

@@ -10,9 +10,11 @@ import { DOCUMENT_ROLES, type DocumentRole } from '../../lib/auth/permissions.ts
 import { emptyDocument, validateDocument } from '../../lib/ot/operation.ts';
 import { authorizeAccount, authorizeDocument, loadDocumentGrant, type DocumentRow } from '../authorize.ts';
 import { builder } from '../builder.ts';
+import type { GraphQLContext } from '../context.ts';
 import { deltaJson, headState, stateAt } from '../document-state.ts';
 import { changeBetweenVersions } from '../history-state.ts';
 import { unauthenticated, userError } from '../errors.ts';
+import { refreshUserIndex, searchDocuments, searchQuery, type Snippet } from '../../lib/search/search-index.ts';
 
 /** A document as seen by the viewer: the row and the viewer's role on it. */
 export interface DocumentShape {
@@ -115,18 +117,43 @@ export const PageInfoRef = builder.objectRef<{ hasNextPage: boolean; endCursor: 
   }),
 });
 
-const DocumentEdgeRef = builder.objectRef<{ cursor: string; node: DocumentShape }>('DocumentEdge').implement({
-  description: 'A document in a list, with its cursor.',
+const TextSpanRef = builder.objectRef<{ start: number; length: number }>('TextSpan').implement({
+  description: 'A part of a string: UTF-16 offset and length.',
+  fields: (t) => ({
+    start: t.exposeInt('start', { description: 'Offset of its first character (UTF-16 code units).' }),
+    length: t.exposeInt('length', { description: 'Its length (UTF-16 code units).' }),
+  }),
+});
+
+interface DocumentEdgeShape {
+  readonly cursor: string;
+  readonly node: DocumentShape;
+  readonly snippet?: Snippet;
+}
+
+const DocumentEdgeRef = builder.objectRef<DocumentEdgeShape>('DocumentEdge').implement({
+  description: 'A document in a list, with its cursor (and, in search results, an excerpt).',
   fields: (t) => ({
     cursor: t.exposeString('cursor', { description: 'Opaque position of this document in the list.' }),
     node: t.field({ type: DocumentRef, description: 'The document.', resolve: (e) => e.node }),
+    snippet: t.string({
+      nullable: true,
+      description:
+        'Search results only: a short excerpt of the content around the matched words, as plain text (never markup); when only the title matched, the beginning of the text, unmarked. Null outside a search.',
+      resolve: (e) => e.snippet?.text ?? null,
+    }),
+    snippetHighlights: t.field({
+      type: [TextSpanRef],
+      description: 'The parts of `snippet` that matched the search, in order (empty outside a search). Show them marked, e.g. in <mark>, as text.',
+      resolve: (e) => e.snippet?.highlights ?? [],
+    }),
   }),
 });
 
 const DocumentConnectionRef = builder
-  .objectRef<{ edges: Array<{ cursor: string; node: DocumentShape }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } }>('DocumentConnection')
+  .objectRef<{ edges: DocumentEdgeShape[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } }>('DocumentConnection')
   .implement({
-    description: 'A page of documents, most recently changed first.',
+    description: 'A page of documents, most recently changed first (best match first when searching).',
     fields: (t) => ({
       edges: t.field({ type: [DocumentEdgeRef], description: 'The documents of this page.', resolve: (c) => c.edges }),
       pageInfo: t.field({ type: PageInfoRef, description: 'Whether more follow, and the cursor to get them.', resolve: (c) => c.pageInfo }),
@@ -141,6 +168,17 @@ function decodeCursor(cursor: string): { updatedAt: Date; id: string } {
     throw userError('BAD_USER_INPUT', '`after` is not a cursor this API gave out; pass `pageInfo.endCursor` from the previous page.');
   }
   return { updatedAt, id };
+}
+
+// Search results are ranked, so their cursor is a position in the ranking.
+const encodeSearchCursor = (offset: number): string => Buffer.from(`search|${offset}`).toString('base64url');
+function decodeSearchCursor(cursor: string): number {
+  const [kind, at] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const offset = Number(at);
+  if (kind !== 'search' || !Number.isSafeInteger(offset) || offset < 0) {
+    throw userError('BAD_USER_INPUT', '`after` is not a cursor of this search; pass `pageInfo.endCursor` from the previous page of the same search.');
+  }
+  return offset;
 }
 
 function checkTitle(raw: string | null | undefined): string {
@@ -170,15 +208,19 @@ builder.queryFields((t) => ({
     args: {
       first: t.arg.int({ defaultValue: 20, description: `Page size, 1 to ${MAX_PAGE}.` }),
       after: t.arg.string({ description: 'The `endCursor` of the previous page.' }),
-      search: t.arg.string({ description: 'Only documents whose title contains this text (case-insensitive).' }),
+      search: t.arg.string({
+        description:
+          'Full-text search: only documents whose title or content has every word given (each as a prefix, case-insensitive), best match first, each with a `snippet`. Edits are found by the next search. Blank: no search.',
+      }),
       filter: t.arg({ type: DocumentFilterEnum, defaultValue: 'ALL', description: 'Which documents to list.' }),
     },
     resolve: async (_root, args, ctx) => {
       if (!ctx.viewer) throw unauthenticated();
       const first = args.first ?? 20;
       if (first < 1 || first > MAX_PAGE) throw userError('BAD_USER_INPUT', `first must be from 1 to ${MAX_PAGE}, got ${first}.`);
-      const cursor = args.after ? decodeCursor(args.after) : null;
       const filter = args.filter ?? 'ALL';
+      if (args.search && args.search.trim() !== '') return search(ctx, args.search, filter, first, args.after ?? null);
+      const cursor = args.after ? decodeCursor(args.after) : null;
       const role: Prisma.DocumentMemberWhereInput['role'] =
         filter === 'OWNED' || filter === 'TRASH' ? 'OWNER' : filter === 'SHARED' ? { not: 'OWNER' } : undefined;
       const rows = await ctx.services.prisma.documentMember.findMany({
@@ -187,7 +229,6 @@ builder.queryFields((t) => ({
           ...(role ? { role } : {}),
           document: {
             deletedAt: filter === 'TRASH' ? { not: null } : null,
-            ...(args.search ? { title: { contains: args.search, mode: 'insensitive' } } : {}),
             ...(cursor
               ? { OR: [{ updatedAt: { lt: cursor.updatedAt } }, { updatedAt: cursor.updatedAt, id: { lt: cursor.id } }] }
               : {}),
@@ -203,6 +244,20 @@ builder.queryFields((t) => ({
     },
   }),
 }));
+
+/** `documents(search:)`: the same documents as the list (same filter, same access), ranked. */
+async function search(ctx: GraphQLContext, input: string, filter: 'ALL' | 'OWNED' | 'SHARED' | 'TRASH', first: number, after: string | null) {
+  const viewer = ctx.viewer!;
+  const offset = after ? decodeSearchCursor(after) : 0;
+  const query = searchQuery(input);
+  if (query === null) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
+  const { prisma, collab } = ctx.services;
+  await refreshUserIndex(prisma, collab.store, viewer.userId);
+  const roles: DocumentRole[] | null = filter === 'OWNED' || filter === 'TRASH' ? ['OWNER'] : filter === 'SHARED' ? ['EDITOR', 'COMMENTER', 'VIEWER'] : null;
+  const hits = await searchDocuments(prisma, { userId: viewer.userId, roles, trash: filter === 'TRASH' }, query, offset, first + 1);
+  const edges = hits.slice(0, first).map((h, i) => ({ cursor: encodeSearchCursor(offset + i + 1), node: { row: h.document, role: h.role }, snippet: h.snippet }));
+  return { edges, pageInfo: { hasNextPage: hits.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+}
 
 builder.mutationFields((t) => ({
   createDocument: t.field({

@@ -65,3 +65,26 @@ export async function acceptInvitations(prisma: PrismaClient, userId: string, em
     return invitations.map((i) => i.documentId);
   });
 }
+
+/** A pending invitation as owners see it in the share dialog. */
+export interface PendingInvitation {
+  readonly email: string;
+  readonly role: DocumentRole;
+  readonly createdAt: Date;
+  readonly invitedBy: { readonly id: string; readonly name: string | null; readonly email: string } | null;
+}
+
+/** The document's pending invitations, oldest first. */
+export async function listInvitations(prisma: PrismaClient, documentId: string): Promise<PendingInvitation[]> {
+  return prisma.documentInvitation.findMany({
+    where: { documentId },
+    select: { email: true, role: true, createdAt: true, invitedBy: { select: { id: true, name: true, email: true } } },
+    orderBy: [{ createdAt: 'asc' }, { email: 'asc' }],
+  });
+}
+
+/** Withdraws the invitation of `email` to the document; false when there was none. */
+export async function cancelInvitation(prisma: PrismaClient, documentId: string, email: string): Promise<boolean> {
+  const { count } = await prisma.documentInvitation.deleteMany({ where: { documentId, email } });
+  return count > 0;
+}

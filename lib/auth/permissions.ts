@@ -27,6 +27,11 @@ export type DocumentAction =
   /** Move to trash and restore from trash. */
   | 'delete';
 
+/** Things one can do with a document's share link (issue 20). */
+export type LinkAction =
+  /** Open the link: get the link's role on the document (a link membership). */
+  'join';
+
 /** Things one can do to one's own account. */
 export type AccountAction =
   /** Create documents (in one's personal organization). */
@@ -46,7 +51,7 @@ export const TOKEN_SCOPES: readonly TokenScope[] = ['read', 'write', 'share', 'd
 export const DEFAULT_TOKEN_SCOPES: readonly TokenScope[] = ['read', 'write'];
 
 /** The scope each action needs. */
-export const SCOPE_FOR: Readonly<Record<DocumentAction | AccountAction, TokenScope>> = {
+export const SCOPE_FOR: Readonly<Record<DocumentAction | AccountAction | LinkAction, TokenScope>> = {
   read: 'read',
   edit: 'write',
   comment: 'write',
@@ -55,6 +60,8 @@ export const SCOPE_FOR: Readonly<Record<DocumentAction | AccountAction, TokenSco
   delete: 'delete',
   'create-document': 'write',
   'manage-account': 'account',
+  // Joining takes on a role, like leaving gives one up: a read-only token may do neither.
+  join: 'share',
 };
 
 const ALLOWED: Readonly<Record<DocumentAction, readonly DocumentRole[]>> = {
@@ -87,8 +94,20 @@ export interface AccountResource {
   readonly userId: string;
 }
 
+/**
+ * A document's share link as presented by someone opening it: the link's role (null: link sharing
+ * is off), and whether the secret they brought is the link's current one.
+ */
+export interface LinkResource {
+  readonly kind: 'link';
+  readonly role: DocumentRole | null;
+  readonly secretMatches: boolean;
+  /** Trashed documents cannot be joined. */
+  readonly deleted: boolean;
+}
+
 /** Whether the principal's credential carries the scope an action needs (sessions carry all). */
-export function scopeAllows(principal: Principal, action: DocumentAction | AccountAction): boolean {
+export function scopeAllows(principal: Principal, action: DocumentAction | AccountAction | LinkAction): boolean {
   return !principal.scopes || principal.scopes.has(SCOPE_FOR[action]);
 }
 
@@ -102,8 +121,14 @@ export function roleAllows(action: DocumentAction, resource: DocumentGrant): boo
 /** The one permission function. */
 export function can(principal: Principal | null, action: DocumentAction, resource: DocumentGrant): boolean;
 export function can(principal: Principal | null, action: AccountAction, resource: AccountResource): boolean;
-export function can(principal: Principal | null, action: DocumentAction | AccountAction, resource: DocumentGrant | AccountResource): boolean {
+export function can(principal: Principal | null, action: LinkAction, resource: LinkResource): boolean;
+export function can(
+  principal: Principal | null,
+  action: DocumentAction | AccountAction | LinkAction,
+  resource: DocumentGrant | AccountResource | LinkResource,
+): boolean {
   if (principal === null || !scopeAllows(principal, action)) return false;
   if (resource.kind === 'account') return resource.userId === principal.userId;
+  if (resource.kind === 'link') return resource.role !== null && resource.secretMatches && !resource.deleted;
   return roleAllows(action as DocumentAction, resource);
 }

@@ -26,6 +26,11 @@ export const DOCUMENTS = graphql(`
           updatedAt
           trashedAt
         }
+        snippet
+        snippetHighlights {
+          start
+          length
+        }
       }
       pageInfo {
         hasNextPage
@@ -113,6 +118,7 @@ export const COLLABORATORS = graphql(`
     collaborators(documentId: $documentId) {
       role
       addedAt
+      viaLink
       user {
         id
         name
@@ -142,5 +148,66 @@ export const UPDATE_COLLABORATOR_ROLE = graphql(`
 export const REMOVE_COLLABORATOR = graphql(`
   mutation RemoveCollaborator($documentId: ID!, $userId: ID!) {
     removeCollaborator(documentId: $documentId, userId: $userId)
+  }
+`);
+
+export const DOCUMENT_INVITATIONS = graphql(`
+  query DocumentInvitations($documentId: ID!) {
+    documentInvitations(documentId: $documentId) {
+      email
+      role
+      createdAt
+    }
+  }
+`);
+
+export const CANCEL_INVITATION = graphql(`
+  mutation CancelInvitation($documentId: ID!, $email: String!) {
+    cancelInvitation(documentId: $documentId, email: $email)
+  }
+`);
+
+export const LINK_SHARING = graphql(`
+  query LinkSharing($id: ID!) {
+    document(id: $id) {
+      id
+      linkSharing {
+        role
+        url
+      }
+    }
+  }
+`);
+
+export const SET_LINK_SHARING = graphql(`
+  mutation SetLinkSharing($documentId: ID!, $role: Role) {
+    setLinkSharing(documentId: $documentId, role: $role) {
+      id
+      linkSharing {
+        role
+        url
+      }
+    }
+  }
+`);
+
+export const RESET_SHARE_LINK = graphql(`
+  mutation ResetShareLink($documentId: ID!) {
+    resetShareLink(documentId: $documentId) {
+      id
+      linkSharing {
+        role
+        url
+      }
+    }
+  }
+`);
+
+export const JOIN_SHARED_DOCUMENT = graphql(`
+  mutation JoinSharedDocument($documentId: ID!, $secret: String!) {
+    joinSharedDocument(documentId: $documentId, secret: $secret) {
+      id
+      myRole
+    }
   }
 `);

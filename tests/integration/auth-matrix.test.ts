@@ -142,6 +142,41 @@ const rows: MatrixRow[] = [
     // The viewer removing themselves is leaving, which anyone may do.
     expect: { ...documentAccess(OWNERS), viewer: 'ok' },
   },
+  {
+    field: 'Query.documentInvitations', scope: 'SHARE',
+    operation: ({ fx }) => ({ query: 'query($d: ID!) { documentInvitations(documentId: $d) { email } }', variables: { d: fx.documentId } }),
+    expect: documentAccess(OWNERS),
+  },
+  {
+    field: 'Mutation.cancelInvitation', scope: 'SHARE',
+    operation: ({ fx }) => ({ query: 'mutation($d: ID!) { cancelInvitation(documentId: $d, email: "nobody@example.com") }', variables: { d: fx.documentId } }),
+    expect: documentAccess(OWNERS),
+  },
+  {
+    field: 'Mutation.setLinkSharing', scope: 'SHARE',
+    operation: async ({ fx }) => ({ query: 'mutation($d: ID!) { setLinkSharing(documentId: $d, role: VIEWER) { id } }', variables: { d: await fx.newDocument() } }),
+    expect: documentAccess(OWNERS),
+  },
+  {
+    field: 'Mutation.resetShareLink', scope: 'SHARE',
+    operation: async ({ fx }) => {
+      const d = await fx.newDocument();
+      await fx.asOwner('mutation($d: ID!) { setLinkSharing(documentId: $d, role: VIEWER) { id } }', { d });
+      return { query: 'mutation($d: ID!) { resetShareLink(documentId: $d) { id } }', variables: { d } };
+    },
+    expect: documentAccess(OWNERS),
+  },
+  {
+    field: 'Mutation.joinSharedDocument', scope: 'SHARE',
+    // Anyone signed in who has the link may join (a removed collaborator too: the owner handed it out).
+    operation: async ({ fx }) => {
+      const d = await fx.newDocument();
+      const set = await fx.asOwner('mutation($d: ID!) { setLinkSharing(documentId: $d, role: VIEWER) { linkSharing { url } } }', { d });
+      const url = (set.data as { setLinkSharing: { linkSharing: { url: string } } }).setLinkSharing.linkSharing.url;
+      return { query: 'mutation($d: ID!, $s: String!) { joinSharedDocument(documentId: $d, secret: $s) { id } }', variables: { d, s: new URL(url).hash.slice(1) } };
+    },
+    expect: anyAccount('UNAUTHENTICATED'),
+  },
   // --- subscriptions (WebSocket only; over HTTP every caller is refused) ---
   {
     field: 'Subscription.documentOperations',

@@ -5,6 +5,7 @@ import { errorMessage, gqlFetch } from '@/lib/client/http.ts';
 import { COLLABORATORS, REMOVE_COLLABORATOR, SHARE_DOCUMENT, UPDATE_COLLABORATOR_ROLE } from '@/lib/client/queries.ts';
 import type { ResultOf } from '@/lib/client/typed-document.ts';
 import { colorFor, initials } from '@/lib/client/colors.ts';
+import { PendingInvitations, ShareLinkSection } from './share-link-section.tsx';
 
 type Collaborator = ResultOf<typeof COLLABORATORS>['collaborators'][number];
 
@@ -18,12 +19,17 @@ const ROLES: ReadonlyArray<{ role: Role; label: string; hint: string }> = [
 /** How a collaborator is named: their name; their address where it is shown (owners, yourself); never blank. */
 const nameOf = (user: { name: string | null; email: string | null }) => user.name ?? user.email ?? 'Unnamed collaborator';
 
-/** Share a document: invite by email with a role; list, change and remove collaborators (owners). */
+/**
+ * Share a document: invite by email with a role; list, change and remove collaborators; see and
+ * cancel pending invitations; share by link (owners).
+ */
 export function ShareDialog({ documentId, title, myRole, meId, onClose }: { documentId: string; title: string; myRole: Role; meId: string; onClose: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [people, setPeople] = useState<Collaborator[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  // Bumped after every change, so the pending invitations list reloads too.
+  const [changes, setChanges] = useState(0);
   const owner = myRole === 'OWNER';
 
   const load = useCallback(async () => {
@@ -45,6 +51,7 @@ export function ShareDialog({ documentId, title, myRole, meId, onClose }: { docu
     try {
       await action();
       setNotice(done);
+      setChanges((n) => n + 1);
       await load();
       return true;
     } catch (e) {
@@ -106,6 +113,7 @@ export function ShareDialog({ documentId, title, myRole, meId, onClose }: { docu
           {error}
         </p>
       )}
+      {owner && <ShareLinkSection documentId={documentId} act={act} onChanged={() => void load()} />}
       <h3>People with access</h3>
       {people === null ? (
         <p className="muted">Loading…</p>
@@ -122,6 +130,7 @@ export function ShareDialog({ documentId, title, myRole, meId, onClose }: { docu
                   {c.user.id === meId ? ' (you)' : ''}
                 </span>
                 {c.user.email && <span className="muted small">{c.user.email}</span>}
+                {c.viaLink && <span className="muted small">Joined through the link</span>}
               </span>
               {owner && c.user.id !== meId ? (
                 <>
@@ -156,6 +165,7 @@ export function ShareDialog({ documentId, title, myRole, meId, onClose }: { docu
           ))}
         </ul>
       )}
+      {owner && <PendingInvitations documentId={documentId} act={act} version={changes} />}
       <p className="muted small">{ROLES.map((r) => `${r.label}s ${r.hint}`).join('; ')}.</p>
     </dialog>
   );

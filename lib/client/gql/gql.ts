@@ -28,7 +28,7 @@ type Documents = {
     "\n  subscription Presence($documentId: ID!) {\n    presence(documentId: $documentId) {\n      clientId\n      selection\n      left\n      user {\n        id\n        name\n      }\n    }\n  }\n": typeof types.PresenceDocument,
     "\n  subscription MyDocumentRole($documentId: ID!) {\n    myDocumentRole(documentId: $documentId)\n  }\n": typeof types.MyDocumentRoleDocument,
     "\n  query Me {\n    me {\n      id\n      name\n      email\n    }\n  }\n": typeof types.MeDocument,
-    "\n  query Documents($first: Int, $after: String, $search: String, $filter: DocumentFilter) {\n    documents(first: $first, after: $after, search: $search, filter: $filter) {\n      edges {\n        cursor\n        node {\n          id\n          title\n          myRole\n          updatedAt\n          trashedAt\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.DocumentsDocument,
+    "\n  query Documents($first: Int, $after: String, $search: String, $filter: DocumentFilter) {\n    documents(first: $first, after: $after, search: $search, filter: $filter) {\n      edges {\n        cursor\n        node {\n          id\n          title\n          myRole\n          updatedAt\n          trashedAt\n        }\n        snippet\n        snippetHighlights {\n          start\n          length\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.DocumentsDocument,
     "\n  mutation CreateDocument($title: String) {\n    createDocument(title: $title) {\n      id\n      title\n    }\n  }\n": typeof types.CreateDocumentDocument,
     "\n  mutation RenameDocument($id: ID!, $title: String!) {\n    renameDocument(id: $id, title: $title) {\n      id\n      title\n    }\n  }\n": typeof types.RenameDocumentDocument,
     "\n  mutation MoveDocumentToTrash($id: ID!) {\n    moveDocumentToTrash(id: $id) {\n      id\n      trashedAt\n    }\n  }\n": typeof types.MoveDocumentToTrashDocument,
@@ -36,10 +36,16 @@ type Documents = {
     "\n  query ApiTokens {\n    apiTokens {\n      id\n      name\n      prefix\n      createdAt\n      lastUsedAt\n      scopes\n      expiresAt\n    }\n  }\n": typeof types.ApiTokensDocument,
     "\n  mutation CreateApiToken($name: String!, $scopes: [ApiTokenScope!], $expiresAt: DateTime) {\n    createApiToken(name: $name, scopes: $scopes, expiresAt: $expiresAt) {\n      token\n      apiToken {\n        id\n        name\n        prefix\n        createdAt\n        lastUsedAt\n        scopes\n        expiresAt\n      }\n    }\n  }\n": typeof types.CreateApiTokenDocument,
     "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id)\n  }\n": typeof types.RevokeApiTokenDocument,
-    "\n  query Collaborators($documentId: ID!) {\n    collaborators(documentId: $documentId) {\n      role\n      addedAt\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n": typeof types.CollaboratorsDocument,
+    "\n  query Collaborators($documentId: ID!) {\n    collaborators(documentId: $documentId) {\n      role\n      addedAt\n      viaLink\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n": typeof types.CollaboratorsDocument,
     "\n  mutation ShareDocument($documentId: ID!, $email: String!, $role: Role!) {\n    shareDocument(documentId: $documentId, email: $email, role: $role) {\n      email\n      role\n    }\n  }\n": typeof types.ShareDocumentDocument,
     "\n  mutation UpdateCollaboratorRole($documentId: ID!, $userId: ID!, $role: Role!) {\n    updateCollaboratorRole(documentId: $documentId, userId: $userId, role: $role) {\n      role\n    }\n  }\n": typeof types.UpdateCollaboratorRoleDocument,
     "\n  mutation RemoveCollaborator($documentId: ID!, $userId: ID!) {\n    removeCollaborator(documentId: $documentId, userId: $userId)\n  }\n": typeof types.RemoveCollaboratorDocument,
+    "\n  query DocumentInvitations($documentId: ID!) {\n    documentInvitations(documentId: $documentId) {\n      email\n      role\n      createdAt\n    }\n  }\n": typeof types.DocumentInvitationsDocument,
+    "\n  mutation CancelInvitation($documentId: ID!, $email: String!) {\n    cancelInvitation(documentId: $documentId, email: $email)\n  }\n": typeof types.CancelInvitationDocument,
+    "\n  query LinkSharing($id: ID!) {\n    document(id: $id) {\n      id\n      linkSharing {\n        role\n        url\n      }\n    }\n  }\n": typeof types.LinkSharingDocument,
+    "\n  mutation SetLinkSharing($documentId: ID!, $role: Role) {\n    setLinkSharing(documentId: $documentId, role: $role) {\n      id\n      linkSharing {\n        role\n        url\n      }\n    }\n  }\n": typeof types.SetLinkSharingDocument,
+    "\n  mutation ResetShareLink($documentId: ID!) {\n    resetShareLink(documentId: $documentId) {\n      id\n      linkSharing {\n        role\n        url\n      }\n    }\n  }\n": typeof types.ResetShareLinkDocument,
+    "\n  mutation JoinSharedDocument($documentId: ID!, $secret: String!) {\n    joinSharedDocument(documentId: $documentId, secret: $secret) {\n      id\n      myRole\n    }\n  }\n": typeof types.JoinSharedDocumentDocument,
 };
 const documents: Documents = {
     "\n  query Revisions($id: ID!, $first: Int, $after: String) {\n    document(id: $id) {\n      id\n      version\n      revisions(first: $first, after: $after) {\n        edges {\n          node {\n            id\n            fromVersion\n            toVersion\n            startedAt\n            createdAt\n            name\n            restore {\n              version\n            }\n            authors {\n              id\n              name\n            }\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": types.RevisionsDocument,
@@ -55,7 +61,7 @@ const documents: Documents = {
     "\n  subscription Presence($documentId: ID!) {\n    presence(documentId: $documentId) {\n      clientId\n      selection\n      left\n      user {\n        id\n        name\n      }\n    }\n  }\n": types.PresenceDocument,
     "\n  subscription MyDocumentRole($documentId: ID!) {\n    myDocumentRole(documentId: $documentId)\n  }\n": types.MyDocumentRoleDocument,
     "\n  query Me {\n    me {\n      id\n      name\n      email\n    }\n  }\n": types.MeDocument,
-    "\n  query Documents($first: Int, $after: String, $search: String, $filter: DocumentFilter) {\n    documents(first: $first, after: $after, search: $search, filter: $filter) {\n      edges {\n        cursor\n        node {\n          id\n          title\n          myRole\n          updatedAt\n          trashedAt\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.DocumentsDocument,
+    "\n  query Documents($first: Int, $after: String, $search: String, $filter: DocumentFilter) {\n    documents(first: $first, after: $after, search: $search, filter: $filter) {\n      edges {\n        cursor\n        node {\n          id\n          title\n          myRole\n          updatedAt\n          trashedAt\n        }\n        snippet\n        snippetHighlights {\n          start\n          length\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.DocumentsDocument,
     "\n  mutation CreateDocument($title: String) {\n    createDocument(title: $title) {\n      id\n      title\n    }\n  }\n": types.CreateDocumentDocument,
     "\n  mutation RenameDocument($id: ID!, $title: String!) {\n    renameDocument(id: $id, title: $title) {\n      id\n      title\n    }\n  }\n": types.RenameDocumentDocument,
     "\n  mutation MoveDocumentToTrash($id: ID!) {\n    moveDocumentToTrash(id: $id) {\n      id\n      trashedAt\n    }\n  }\n": types.MoveDocumentToTrashDocument,
@@ -63,10 +69,16 @@ const documents: Documents = {
     "\n  query ApiTokens {\n    apiTokens {\n      id\n      name\n      prefix\n      createdAt\n      lastUsedAt\n      scopes\n      expiresAt\n    }\n  }\n": types.ApiTokensDocument,
     "\n  mutation CreateApiToken($name: String!, $scopes: [ApiTokenScope!], $expiresAt: DateTime) {\n    createApiToken(name: $name, scopes: $scopes, expiresAt: $expiresAt) {\n      token\n      apiToken {\n        id\n        name\n        prefix\n        createdAt\n        lastUsedAt\n        scopes\n        expiresAt\n      }\n    }\n  }\n": types.CreateApiTokenDocument,
     "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id)\n  }\n": types.RevokeApiTokenDocument,
-    "\n  query Collaborators($documentId: ID!) {\n    collaborators(documentId: $documentId) {\n      role\n      addedAt\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n": types.CollaboratorsDocument,
+    "\n  query Collaborators($documentId: ID!) {\n    collaborators(documentId: $documentId) {\n      role\n      addedAt\n      viaLink\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n": types.CollaboratorsDocument,
     "\n  mutation ShareDocument($documentId: ID!, $email: String!, $role: Role!) {\n    shareDocument(documentId: $documentId, email: $email, role: $role) {\n      email\n      role\n    }\n  }\n": types.ShareDocumentDocument,
     "\n  mutation UpdateCollaboratorRole($documentId: ID!, $userId: ID!, $role: Role!) {\n    updateCollaboratorRole(documentId: $documentId, userId: $userId, role: $role) {\n      role\n    }\n  }\n": types.UpdateCollaboratorRoleDocument,
     "\n  mutation RemoveCollaborator($documentId: ID!, $userId: ID!) {\n    removeCollaborator(documentId: $documentId, userId: $userId)\n  }\n": types.RemoveCollaboratorDocument,
+    "\n  query DocumentInvitations($documentId: ID!) {\n    documentInvitations(documentId: $documentId) {\n      email\n      role\n      createdAt\n    }\n  }\n": types.DocumentInvitationsDocument,
+    "\n  mutation CancelInvitation($documentId: ID!, $email: String!) {\n    cancelInvitation(documentId: $documentId, email: $email)\n  }\n": types.CancelInvitationDocument,
+    "\n  query LinkSharing($id: ID!) {\n    document(id: $id) {\n      id\n      linkSharing {\n        role\n        url\n      }\n    }\n  }\n": types.LinkSharingDocument,
+    "\n  mutation SetLinkSharing($documentId: ID!, $role: Role) {\n    setLinkSharing(documentId: $documentId, role: $role) {\n      id\n      linkSharing {\n        role\n        url\n      }\n    }\n  }\n": types.SetLinkSharingDocument,
+    "\n  mutation ResetShareLink($documentId: ID!) {\n    resetShareLink(documentId: $documentId) {\n      id\n      linkSharing {\n        role\n        url\n      }\n    }\n  }\n": types.ResetShareLinkDocument,
+    "\n  mutation JoinSharedDocument($documentId: ID!, $secret: String!) {\n    joinSharedDocument(documentId: $documentId, secret: $secret) {\n      id\n      myRole\n    }\n  }\n": types.JoinSharedDocumentDocument,
 };
 
 /**
@@ -124,7 +136,7 @@ export function graphql(source: "\n  query Me {\n    me {\n      id\n      name\
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Documents($first: Int, $after: String, $search: String, $filter: DocumentFilter) {\n    documents(first: $first, after: $after, search: $search, filter: $filter) {\n      edges {\n        cursor\n        node {\n          id\n          title\n          myRole\n          updatedAt\n          trashedAt\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): typeof import('./graphql').DocumentsDocument;
+export function graphql(source: "\n  query Documents($first: Int, $after: String, $search: String, $filter: DocumentFilter) {\n    documents(first: $first, after: $after, search: $search, filter: $filter) {\n      edges {\n        cursor\n        node {\n          id\n          title\n          myRole\n          updatedAt\n          trashedAt\n        }\n        snippet\n        snippetHighlights {\n          start\n          length\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): typeof import('./graphql').DocumentsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -156,7 +168,7 @@ export function graphql(source: "\n  mutation RevokeApiToken($id: ID!) {\n    re
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Collaborators($documentId: ID!) {\n    collaborators(documentId: $documentId) {\n      role\n      addedAt\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n"): typeof import('./graphql').CollaboratorsDocument;
+export function graphql(source: "\n  query Collaborators($documentId: ID!) {\n    collaborators(documentId: $documentId) {\n      role\n      addedAt\n      viaLink\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n"): typeof import('./graphql').CollaboratorsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -169,6 +181,30 @@ export function graphql(source: "\n  mutation UpdateCollaboratorRole($documentId
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation RemoveCollaborator($documentId: ID!, $userId: ID!) {\n    removeCollaborator(documentId: $documentId, userId: $userId)\n  }\n"): typeof import('./graphql').RemoveCollaboratorDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query DocumentInvitations($documentId: ID!) {\n    documentInvitations(documentId: $documentId) {\n      email\n      role\n      createdAt\n    }\n  }\n"): typeof import('./graphql').DocumentInvitationsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CancelInvitation($documentId: ID!, $email: String!) {\n    cancelInvitation(documentId: $documentId, email: $email)\n  }\n"): typeof import('./graphql').CancelInvitationDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query LinkSharing($id: ID!) {\n    document(id: $id) {\n      id\n      linkSharing {\n        role\n        url\n      }\n    }\n  }\n"): typeof import('./graphql').LinkSharingDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetLinkSharing($documentId: ID!, $role: Role) {\n    setLinkSharing(documentId: $documentId, role: $role) {\n      id\n      linkSharing {\n        role\n        url\n      }\n    }\n  }\n"): typeof import('./graphql').SetLinkSharingDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ResetShareLink($documentId: ID!) {\n    resetShareLink(documentId: $documentId) {\n      id\n      linkSharing {\n        role\n        url\n      }\n    }\n  }\n"): typeof import('./graphql').ResetShareLinkDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation JoinSharedDocument($documentId: ID!, $secret: String!) {\n    joinSharedDocument(documentId: $documentId, secret: $secret) {\n      id\n      myRole\n    }\n  }\n"): typeof import('./graphql').JoinSharedDocumentDocument;
 
 
 export function graphql(source: string) {

@@ -162,7 +162,7 @@ export type DocumentsQueryVariables = Exact<{
 }>;
 
 
-export type DocumentsQuery = { documents: { edges: Array<{ cursor: string, node: { id: string, title: string, myRole: Role, updatedAt: string, trashedAt: string | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type DocumentsQuery = { documents: { edges: Array<{ cursor: string, snippet: string | null, node: { id: string, title: string, myRole: Role, updatedAt: string, trashedAt: string | null }, snippetHighlights: Array<{ start: number, length: number }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type CreateDocumentMutationVariables = Exact<{
   title?: string | null | undefined;
@@ -219,7 +219,7 @@ export type CollaboratorsQueryVariables = Exact<{
 }>;
 
 
-export type CollaboratorsQuery = { collaborators: Array<{ role: Role, addedAt: string, user: { id: string, name: string | null, email: string | null } }> };
+export type CollaboratorsQuery = { collaborators: Array<{ role: Role, addedAt: string, viaLink: boolean, user: { id: string, name: string | null, email: string | null } }> };
 
 export type ShareDocumentMutationVariables = Exact<{
   documentId: string;
@@ -246,6 +246,51 @@ export type RemoveCollaboratorMutationVariables = Exact<{
 
 
 export type RemoveCollaboratorMutation = { removeCollaborator: boolean };
+
+export type DocumentInvitationsQueryVariables = Exact<{
+  documentId: string;
+}>;
+
+
+export type DocumentInvitationsQuery = { documentInvitations: Array<{ email: string, role: Role, createdAt: string }> };
+
+export type CancelInvitationMutationVariables = Exact<{
+  documentId: string;
+  email: string;
+}>;
+
+
+export type CancelInvitationMutation = { cancelInvitation: boolean };
+
+export type LinkSharingQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type LinkSharingQuery = { document: { id: string, linkSharing: { role: Role, url: string } | null } | null };
+
+export type SetLinkSharingMutationVariables = Exact<{
+  documentId: string;
+  role?: Role | null | undefined;
+}>;
+
+
+export type SetLinkSharingMutation = { setLinkSharing: { id: string, linkSharing: { role: Role, url: string } | null } };
+
+export type ResetShareLinkMutationVariables = Exact<{
+  documentId: string;
+}>;
+
+
+export type ResetShareLinkMutation = { resetShareLink: { id: string, linkSharing: { role: Role, url: string } | null } };
+
+export type JoinSharedDocumentMutationVariables = Exact<{
+  documentId: string;
+  secret: string;
+}>;
+
+
+export type JoinSharedDocumentMutation = { joinSharedDocument: { id: string, myRole: Role } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -424,6 +469,11 @@ export const DocumentsDocument = new TypedDocumentString(`
         updatedAt
         trashedAt
       }
+      snippet
+      snippetHighlights {
+        start
+        length
+      }
     }
     pageInfo {
       hasNextPage
@@ -503,6 +553,7 @@ export const CollaboratorsDocument = new TypedDocumentString(`
   collaborators(documentId: $documentId) {
     role
     addedAt
+    viaLink
     user {
       id
       name
@@ -531,3 +582,58 @@ export const RemoveCollaboratorDocument = new TypedDocumentString(`
   removeCollaborator(documentId: $documentId, userId: $userId)
 }
     `) as unknown as TypedDocumentString<RemoveCollaboratorMutation, RemoveCollaboratorMutationVariables>;
+export const DocumentInvitationsDocument = new TypedDocumentString(`
+    query DocumentInvitations($documentId: ID!) {
+  documentInvitations(documentId: $documentId) {
+    email
+    role
+    createdAt
+  }
+}
+    `) as unknown as TypedDocumentString<DocumentInvitationsQuery, DocumentInvitationsQueryVariables>;
+export const CancelInvitationDocument = new TypedDocumentString(`
+    mutation CancelInvitation($documentId: ID!, $email: String!) {
+  cancelInvitation(documentId: $documentId, email: $email)
+}
+    `) as unknown as TypedDocumentString<CancelInvitationMutation, CancelInvitationMutationVariables>;
+export const LinkSharingDocument = new TypedDocumentString(`
+    query LinkSharing($id: ID!) {
+  document(id: $id) {
+    id
+    linkSharing {
+      role
+      url
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<LinkSharingQuery, LinkSharingQueryVariables>;
+export const SetLinkSharingDocument = new TypedDocumentString(`
+    mutation SetLinkSharing($documentId: ID!, $role: Role) {
+  setLinkSharing(documentId: $documentId, role: $role) {
+    id
+    linkSharing {
+      role
+      url
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<SetLinkSharingMutation, SetLinkSharingMutationVariables>;
+export const ResetShareLinkDocument = new TypedDocumentString(`
+    mutation ResetShareLink($documentId: ID!) {
+  resetShareLink(documentId: $documentId) {
+    id
+    linkSharing {
+      role
+      url
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ResetShareLinkMutation, ResetShareLinkMutationVariables>;
+export const JoinSharedDocumentDocument = new TypedDocumentString(`
+    mutation JoinSharedDocument($documentId: ID!, $secret: String!) {
+  joinSharedDocument(documentId: $documentId, secret: $secret) {
+    id
+    myRole
+  }
+}
+    `) as unknown as TypedDocumentString<JoinSharedDocumentMutation, JoinSharedDocumentMutationVariables>;
