@@ -114,6 +114,11 @@ export class LightEditor {
     return this.#head;
   }
 
+  /** The document's length at `head`, as tracked from the ops' inserts and deletes. */
+  get length(): number {
+    return this.#length;
+  }
+
   /** Reads the head (version and content length), then follows the op stream from it. */
   async #start(): Promise<void> {
     const { metrics } = this.#options;

@@ -16,6 +16,8 @@ export interface Bottleneck {
   /** PostgreSQL (postmaster and backends) and Redis, shared by everything on the machine. */
   readonly postgresCpu: number;
   readonly redisCpu: number;
+  /** Transactions per second in the bench database (pg_stat_database; a statement outside a transaction is one). */
+  readonly postgresTransactionsPerSecond?: number;
   /** The machine's idle share (idle + iowait of all cores; 0.5 = one of two cores idle). */
   readonly machineIdle: number;
   /** Full CollabSession bots checked against the server's content after the step. */
@@ -85,8 +87,8 @@ const ratio = (x: number, base: number) => (base > 0 ? `${(x / base).toFixed(2)}
 
 function stepTable(steps: readonly StepResult[], baselines: Baselines): string {
   const lines = [
-    '| editors (light) | docs | offered/s | committed/s | ÷ PG 1-conn | deliveries/s | ack p50 / p95 / p99 / max (ms) | fan-out p50 / p95 / p99 / max (ms) | server CPU (per instance) | server µs per delivery | server RSS MB | bots CPU | PG / Redis CPU | machine idle | errors |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | --- | --- | --- | --- | ---: | --- |',
+    '| editors (light) | docs | offered/s | committed/s | ÷ PG 1-conn | deliveries/s | ack p50 / p95 / p99 / max (ms) | fan-out p50 / p95 / p99 / max (ms) | server CPU (per instance) | server µs per delivery | server RSS MB | bots CPU | PG / Redis CPU | PG xact/s | machine idle | errors |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | --- | --- | --- | --- | ---: | ---: | --- |',
   ];
   for (const s of steps) {
     const byCode = Object.entries(s.errorsByCode).map(([code, n]) => `${code} ${n}`);
@@ -96,7 +98,7 @@ function stepTable(steps: readonly StepResult[], baselines: Baselines): string {
         `${ms(s.ack.p50)} / ${ms(s.ack.p95)} / ${ms(s.ack.p99)} / ${ms(s.ack.max)} | ${ms(s.fanout.p50)} / ${ms(s.fanout.p95)} / ${ms(s.fanout.p99)} / ${ms(s.fanout.max)} | ` +
         `${s.servers.map((p) => pct(p.cpu)).join(', ')} | ${s.bottleneck ? s.bottleneck.serverMicrosPerDelivery.map((x) => (Number.isFinite(x) ? x.toFixed(1) : '–')).join(', ') : '–'} | ` +
         `${s.servers.map((p) => Math.round(p.rssMb)).join(', ')} | ${s.loadGenerators.map((p) => pct(p.cpu)).join(', ')} | ` +
-        `${s.bottleneck ? `${pct(s.bottleneck.postgresCpu)} / ${pct(s.bottleneck.redisCpu)}` : '–'} | ${s.bottleneck ? pct(s.bottleneck.machineIdle) : '–'} | ${errors} |`,
+        `${s.bottleneck ? `${pct(s.bottleneck.postgresCpu)} / ${pct(s.bottleneck.redisCpu)}` : '–'} | ${s.bottleneck?.postgresTransactionsPerSecond === undefined ? '–' : Math.round(s.bottleneck.postgresTransactionsPerSecond)} | ${s.bottleneck ? pct(s.bottleneck.machineIdle) : '–'} | ${errors} |`,
     );
   }
   return lines.join('\n');
