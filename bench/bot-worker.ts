@@ -78,8 +78,8 @@ async function handle(message: ToWorker): Promise<void> {
       return send({ type: 'typed' });
     }
     case 'converge': {
-      const diverged = await converge(message.token, message.timeoutMs);
-      return send({ type: 'converged', checked: bots.length, diverged });
+      const { diverged, unreadable } = await converge(message.token, message.timeoutMs);
+      return send({ type: 'converged', checked: bots.length, diverged, unreadable });
     }
     case 'reset':
       metrics.reset();
@@ -133,14 +133,16 @@ async function handle(message: ToWorker): Promise<void> {
 /**
  * Every full bot against the server once typing has stopped: it must reach its document's head
  * version with nothing pending and hold exactly the server's content there. Returns one line per
- * bot that did not within `timeoutMs`.
+ * bot that did not within `timeoutMs`, and one per document the server did not answer for
+ * (an error answer on every try: its bots are not judged).
  */
-async function converge(token: string, timeoutMs: number): Promise<string[]> {
+async function converge(token: string, timeoutMs: number): Promise<{ diverged: string[]; unreadable: string[] }> {
   const deadline = performance.now() + timeoutMs;
   const heads = new Map<string, { version: number; content: string }>();
   const byDocument = new Map<string, Bot[]>();
   for (const bot of bots) byDocument.set(bot.session.documentId, [...(byDocument.get(bot.session.documentId) ?? []), bot]);
   const diverged: string[] = [];
+  const unreadable: string[] = [];
   let next = 0;
   const documents = [...byDocument.keys()];
   await Promise.all(
@@ -148,16 +150,25 @@ async function converge(token: string, timeoutMs: number): Promise<string[]> {
       while (next < documents.length) {
         const documentId = documents[next++]!;
         const group = byDocument.get(documentId)!;
-        const read = async () => {
-          const data = await graphql<{ document: { version: number; content: { ops: unknown[] } } }>(botUrls.get(group[0]!)!, { authorization: `Bearer ${token}` }, 'query($id: ID!) { document(id: $id) { version content } }', { id: documentId });
-          heads.set(documentId, { version: data.document.version, content: JSON.stringify(data.document.content.ops) });
-          return heads.get(documentId)!;
+        let lastError = '';
+        const read = async (): Promise<{ version: number; content: string } | null> => {
+          try {
+            const data = await graphql<{ document: { version: number; content: { ops: unknown[] } } }>(botUrls.get(group[0]!)!, { authorization: `Bearer ${token}` }, 'query($id: ID!) { document(id: $id) { version content } }', { id: documentId });
+            heads.set(documentId, { version: data.document.version, content: JSON.stringify(data.document.content.ops) });
+          } catch (error) {
+            lastError = error instanceof Error ? error.message : String(error);
+          }
+          return heads.get(documentId) ?? null;
         };
         let head = await read();
-        const behind = () => group.filter((b) => b.session.version !== head.version || b.session.status.pendingEdits > 0);
-        while (behind().length > 0 && performance.now() < deadline) {
-          await new Promise((resolve) => setTimeout(resolve, 200));
+        const behind = () => head === null || group.some((b) => b.session.version !== head!.version || b.session.status.pendingEdits > 0);
+        while (behind() && performance.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 500));
           head = await read();
+        }
+        if (head === null) {
+          unreadable.push(`${documentId}: ${lastError}`);
+          continue;
         }
         for (const bot of group) {
           if (bot.session.version !== head.version) diverged.push(`${bot.name} at v${bot.session.version}, server at v${head.version}`);
@@ -166,7 +177,7 @@ async function converge(token: string, timeoutMs: number): Promise<string[]> {
       }
     }),
   );
-  return diverged;
+  return { diverged, unreadable };
 }
 
 /** A connection with one `documentOperationBatches` subscription (as editors use) that only counts the ops that arrive. */

@@ -257,6 +257,7 @@ async function measureStep(cluster: Cluster, label: string, editors: number, doc
   // The full bots must hold exactly the server's document (light editors apply nothing, so they cannot be checked).
   const convergence = (await all({ type: 'converge', token: cluster.token, timeoutMs: 30_000 }, 'converged')) as Array<Extract<FromWorker, { type: 'converged' }>>;
   const diverged = convergence.flatMap((c) => c.diverged);
+  const unreadable = convergence.flatMap((c) => c.unreadable);
   const ack = new Histogram();
   const ackFromFirstSend = new Histogram();
   const errorAck = new Histogram();
@@ -317,6 +318,7 @@ async function measureStep(cluster: Cluster, label: string, editors: number, doc
       unsettled: settled.filter((s) => !s.ok).length,
       openFailed,
       diverged: diverged.length,
+      convergenceUnchecked: unreadable.length,
     },
     servers: use.slice(0, serverPids.length),
     loadGenerators: use.slice(serverPids.length),
@@ -341,7 +343,8 @@ async function measureStep(cluster: Cluster, label: string, editors: number, doc
   log(
     `  deliveries ${Math.round(result.deliveriesPerSecond)}/s, server µs/delivery ${b.serverMicrosPerDelivery.map((x) => x.toFixed(1)).join('/')}, PostgreSQL CPU ${Math.round(b.postgresCpu * 100)}%, ` +
       `Redis CPU ${Math.round(b.redisCpu * 100)}%, PostgreSQL transactions ${Math.round(b.postgresTransactionsPerSecond ?? Number.NaN)}/s, machine idle ${Math.round(b.machineIdle * 100)}%; full bots converged: ${b.fullBotsChecked - diverged.length}/${b.fullBotsChecked}` +
-      (diverged.length ? ` DIVERGED: ${diverged.slice(0, 3).join('; ')}` : ''),
+      (diverged.length ? ` DIVERGED: ${diverged.slice(0, 3).join('; ')}` : '') +
+      (unreadable.length ? `; ${unreadable.length} documents not checked (the server answered errors: ${unreadable[0]})` : ''),
   );
   for (const [code, message] of Object.entries(errorMessages)) log(`  first ${code}: ${message}`);
   return result;
