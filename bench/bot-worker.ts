@@ -6,10 +6,15 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { Bot, BotMetrics, seeded } from './lib/bot.ts';
+import { graphql } from './lib/cluster.ts';
+import { LightEditor } from './lib/light-editor.ts';
 import type { FromWorker, ToWorker } from './lib/worker-protocol.ts';
 
 const metrics = new BotMetrics();
 const bots: Bot[] = [];
+const light: LightEditor[] = [];
+/** The first server URL of each full bot (where the convergence check reads its document). */
+const botUrls = new Map<Bot, string>();
 const idle: Client[] = [];
 let idleReceived = 0;
 
@@ -44,9 +49,9 @@ async function handle(message: ToWorker): Promise<void> {
         // Under overload a server may fail an open; a person would reload, so try twice more.
         for (let attempt = 0; ; attempt++) {
           try {
-            bots.push(
-              await Bot.open({ name: spec.name, urls: spec.urls, token: message.token, documentId: spec.documentId, metrics, random: seeded(spec.seed), ackTimeoutMs: message.ackTimeoutMs }),
-            );
+            const bot = await Bot.open({ name: spec.name, urls: spec.urls, token: message.token, documentId: spec.documentId, metrics, random: seeded(spec.seed), ackTimeoutMs: message.ackTimeoutMs });
+            bots.push(bot);
+            botUrls.set(bot, spec.urls[0]!);
             return;
           } catch (error) {
             if (attempt >= 2) throw error;
@@ -56,12 +61,25 @@ async function handle(message: ToWorker): Promise<void> {
       });
       return send({ type: 'opened', ok: bots.length - before, failed: result.failed, firstError: result.firstError });
     }
+    case 'open-light': {
+      const before = light.length;
+      const result = await pool(message.editors, message.concurrency, async (spec) => {
+        light.push(await LightEditor.open({ name: spec.name, url: spec.url, cookie: spec.cookie, documentId: spec.documentId, metrics, random: seeded(spec.seed), ackTimeoutMs: message.ackTimeoutMs }));
+      });
+      return send({ type: 'opened', ok: light.length - before, failed: result.failed, firstError: result.firstError });
+    }
     case 'type': {
       const until = performance.now() + message.durationMs;
       for (const bot of bots) bot.startTyping(message.opsPerSecond, until);
+      for (const editor of light) editor.startTyping(message.lightOpsPerSecond ?? message.opsPerSecond, until);
       await new Promise((resolve) => setTimeout(resolve, message.durationMs));
       for (const bot of bots) bot.stopTyping();
+      for (const editor of light) editor.stopTyping();
       return send({ type: 'typed' });
+    }
+    case 'converge': {
+      const { diverged, unreadable } = await converge(message.token, message.timeoutMs);
+      return send({ type: 'converged', checked: bots.length, diverged, unreadable });
     }
     case 'reset':
       metrics.reset();
@@ -81,6 +99,7 @@ async function handle(message: ToWorker): Promise<void> {
           timeline,
           counters: { ...metrics.counters(), idleReceived },
           bots: bots.length,
+          light: light.length,
           idle: idle.length,
         },
       });
@@ -88,9 +107,12 @@ async function handle(message: ToWorker): Promise<void> {
     case 'settle': {
       const deadline = performance.now() + message.timeoutMs;
       const busy = () => bots.filter((b) => b.session.status.pendingEdits > 0 || !b.session.status.connected);
-      while (busy().length > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      const busyLight = () => light.filter((e) => e.pending > 0);
+      while ((busy().length > 0 || busyLight().length > 0) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
       const left = busy();
-      return send({ type: 'settled', ok: left.length === 0, detail: left.slice(0, 3).map((b) => `${b.name}: ${JSON.stringify(b.session.status)}`).join('; ') });
+      const leftLight = busyLight();
+      const detail = [...left.slice(0, 3).map((b) => `${b.name}: ${JSON.stringify(b.session.status)}`), ...leftLight.slice(0, 3).map((e) => `${e.name}: ${e.pending} unanswered`)];
+      return send({ type: 'settled', ok: left.length === 0 && leftLight.length === 0, detail: detail.join('; ') });
     }
     case 'idle': {
       const result = await pool(message.conns, message.concurrency, async ({ url, documentId }) => {
@@ -101,11 +123,61 @@ async function handle(message: ToWorker): Promise<void> {
     }
     case 'close':
       for (const bot of bots) bot.stopTyping();
-      await Promise.allSettled(bots.map((b) => b.close()));
+      await Promise.allSettled([...bots.map((b) => b.close()), ...light.map((e) => e.close())]);
       await Promise.allSettled(idle.map((c) => c.dispose()));
       send({ type: 'closed' });
       process.exit(0);
   }
+}
+
+/**
+ * Every full bot against the server once typing has stopped: it must reach its document's head
+ * version with nothing pending and hold exactly the server's content there. Returns one line per
+ * bot that did not within `timeoutMs`, and one per document the server did not answer for
+ * (an error answer on every try: its bots are not judged).
+ */
+async function converge(token: string, timeoutMs: number): Promise<{ diverged: string[]; unreadable: string[] }> {
+  const deadline = performance.now() + timeoutMs;
+  const heads = new Map<string, { version: number; content: string }>();
+  const byDocument = new Map<string, Bot[]>();
+  for (const bot of bots) byDocument.set(bot.session.documentId, [...(byDocument.get(bot.session.documentId) ?? []), bot]);
+  const diverged: string[] = [];
+  const unreadable: string[] = [];
+  let next = 0;
+  const documents = [...byDocument.keys()];
+  await Promise.all(
+    Array.from({ length: Math.min(8, documents.length) }, async () => {
+      while (next < documents.length) {
+        const documentId = documents[next++]!;
+        const group = byDocument.get(documentId)!;
+        let lastError = '';
+        const read = async (): Promise<{ version: number; content: string } | null> => {
+          try {
+            const data = await graphql<{ document: { version: number; content: { ops: unknown[] } } }>(botUrls.get(group[0]!)!, { authorization: `Bearer ${token}` }, 'query($id: ID!) { document(id: $id) { version content } }', { id: documentId });
+            heads.set(documentId, { version: data.document.version, content: JSON.stringify(data.document.content.ops) });
+          } catch (error) {
+            lastError = error instanceof Error ? error.message : String(error);
+          }
+          return heads.get(documentId) ?? null;
+        };
+        let head = await read();
+        const behind = () => head === null || group.some((b) => b.session.version !== head!.version || b.session.status.pendingEdits > 0);
+        while (behind() && performance.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          head = await read();
+        }
+        if (head === null) {
+          unreadable.push(`${documentId}: ${lastError}`);
+          continue;
+        }
+        for (const bot of group) {
+          if (bot.session.version !== head.version) diverged.push(`${bot.name} at v${bot.session.version}, server at v${head.version}`);
+          else if (JSON.stringify(bot.session.document.ops) !== head.content) diverged.push(`${bot.name} differs from the server's content at v${head.version}`);
+        }
+      }
+    }),
+  );
+  return { diverged, unreadable };
 }
 
 /** A connection with one `documentOperationBatches` subscription (as editors use) that only counts the ops that arrive. */

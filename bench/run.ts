@@ -22,13 +22,14 @@ import { Redis } from 'ioredis';
 import { dropDatabase, ensureDatabase, migrate } from '../lib/db/migrate.ts';
 import { withDatabase } from '../lib/db/migrations-connection.ts';
 import { measureBaselines, type Baselines } from './lib/baselines.ts';
-import { createAccount, createDocuments, freePort, graphql, Instance, ROOT, runPrefix } from './lib/cluster.ts';
-import { cpuBetween, sampleProc, type ProcSample } from './lib/proc.ts';
+import { createAccount, createDocuments, freePort, graphql, Instance, ROOT, runPrefix, signIns } from './lib/cluster.ts';
+import { cpuBetween, idleBetween, sampleMachine, sampleProc, sampleTree, type ProcSample } from './lib/proc.ts';
+import { servicePids, type ServicePids } from './lib/services-cpu.ts';
 import { overloadSummary } from './lib/overload.ts';
 import { PgActivitySampler } from './lib/pg-activity.ts';
 import { editorsSvg, markdownReport, type BenchResults, type IdleResult, type StepResult } from './lib/report.ts';
 import { Histogram } from './lib/stats.ts';
-import type { BotSpec, FromWorker, ToWorker, WorkerReport } from './lib/worker-protocol.ts';
+import type { BotSpec, FromWorker, LightSpec, ToWorker } from './lib/worker-protocol.ts';
 
 const { values: argv } = parseArgs({
   options: {
@@ -40,6 +41,12 @@ const { values: argv } = parseArgs({
     'baseline-seconds': { type: 'string', default: '4' },
     editors: { type: 'string', default: '10,50,100,200,400,800' },
     'hot-editors': { type: 'string', default: '40' },
+    // Light editors (bench/lib/light-editor.ts): the light ramp on one document (scenario
+    // "light"), the full CollabSession bots that run beside them and must converge after every
+    // step, and how many light editors add the hot document's overload beyond what its bots type.
+    'light-editors': { type: 'string', default: '100,200,500,800' },
+    'full-bots': { type: 'string', default: '10' },
+    'hot-light-editors': { type: 'string', default: '40' },
     'hot-rates': { type: 'string', default: '200,400,800,1200,1600,2400' },
     docs: { type: 'string', default: '1000' },
     'doc-editors': { type: 'string', default: '3' },
@@ -72,6 +79,9 @@ const settings = {
   baselineSeconds: num('baseline-seconds'),
   editors: list('editors'),
   hotEditors: num('hot-editors'),
+  lightEditors: list('light-editors'),
+  fullBots: num('full-bots'),
+  hotLightEditors: num('hot-light-editors'),
   hotRates: list('hot-rates'),
   docs: num('docs'),
   docEditors: num('doc-editors'),
@@ -89,9 +99,11 @@ const serverEnv: Record<string, string> = {
   ...Object.fromEntries(settings.serverEnv.split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])),
 };
 let sampler: PgActivitySampler | null = null;
+let services: ServicePids | null = null;
+let benchDatabaseUrl: string | null = null;
 let running: Cluster | null = null;
-const scenarios = argv.scenario === 'all' ? ['idle', 'editors', 'hot', 'docs'] : String(argv.scenario).split(',');
-for (const s of scenarios) if (!['editors', 'hot', 'docs', 'idle'].includes(s)) throw new Error(`unknown scenario "${s}" (editors, hot, docs, idle or all)`);
+const scenarios = argv.scenario === 'all' ? ['idle', 'editors', 'light', 'hot', 'docs'] : String(argv.scenario).split(',');
+for (const s of scenarios) if (!['editors', 'light', 'hot', 'docs', 'idle'].includes(s)) throw new Error(`unknown scenario "${s}" (editors, light, hot, docs, idle or all)`);
 
 const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
@@ -143,6 +155,8 @@ interface Cluster {
   readonly instances: Instance[];
   readonly workers: Worker[];
   readonly token: string;
+  /** The bench account's address: light editors sign it in, each for a session of its own. */
+  readonly email: string;
   close(): Promise<void>;
 }
 
@@ -162,9 +176,9 @@ async function startCluster(databaseUrl: string, redisUrl: string, redisPrefix: 
   };
   cleanups.push(close);
   await Promise.all(instances.map((i) => i.start()));
-  const { token } = await createAccount(instances[0]!.url);
+  const { token, email } = await createAccount(instances[0]!.url);
   for (let i = 0; i < settings.botProcs; i++) workers.push(new Worker());
-  return { instances, workers, token, close };
+  return { instances, workers, token, email, close };
 }
 
 const sampleAll = (pids: ReadonlyArray<number | null | undefined>) => pids.map((pid) => (pid ? sampleProc(pid) : null));
@@ -189,32 +203,61 @@ async function openBots(cluster: Cluster, specs: readonly BotSpec[]): Promise<nu
   return failed;
 }
 
+/** Opens `count` light editors on one document, each signed in with a session of its own; instance i % K, process i % W. */
+async function openLight(cluster: Cluster, documentId: string, from: number, count: number, seed: number): Promise<number> {
+  if (count <= 0) return 0;
+  const started = performance.now();
+  const cookies = await signIns(cluster.instances[0]!.url, cluster.email, count);
+  const specs: LightSpec[] = cookies.map((cookie, n) => {
+    const i = from + n;
+    return { name: `l${i}`, url: cluster.instances[i % cluster.instances.length]!.url, documentId, seed: seed + i, cookie };
+  });
+  const W = cluster.workers.length;
+  const replies = await Promise.all(cluster.workers.map((w, k) => w.request({ type: 'open-light', editors: specs.filter((_, i) => (from + i) % W === k), concurrency: 25, ackTimeoutMs: settings.ackTimeoutMs }, 'opened')));
+  const failed = replies.reduce((n, r) => n + r.failed, 0);
+  log(`${count} light editors signed in and opened in ${((performance.now() - started) / 1000).toFixed(1)} s` + (failed ? `; ${failed} failed: ${replies.find((r) => r.firstError)?.firstError}` : ''));
+  if (failed === count) throw new Error('no light editor could open');
+  return failed;
+}
+
 const urlsFor = (cluster: Cluster, i: number) => {
   const urls = cluster.instances.map((x) => x.url);
   return [...urls.slice(i % urls.length), ...urls.slice(0, i % urls.length)];
 };
 
 /** Types for the warm-up, then measures one step of `seconds` at `opsPerSecond` per bot. */
-async function measureStep(cluster: Cluster, label: string, editors: number, documents: number, opsPerSecond: number, openFailed = 0): Promise<StepResult> {
+async function measureStep(cluster: Cluster, label: string, editors: number, documents: number, opsPerSecond: number, openFailed = 0, light: { editors: number; opsPerSecond: number } = { editors: 0, opsPerSecond: 0 }): Promise<StepResult> {
   const all = (message: ToWorker, expect: FromWorker['type']) => Promise.all(cluster.workers.map((w) => w.request(message, expect)));
+  const typing = { opsPerSecond, lightOpsPerSecond: light.opsPerSecond };
   sampler?.step(`${label} (warm-up)`);
   if (settings.warmupSeconds > 0) {
-    await all({ type: 'type', opsPerSecond, durationMs: settings.warmupSeconds * 1000 }, 'typed');
+    await all({ type: 'type', ...typing, durationMs: settings.warmupSeconds * 1000 }, 'typed');
     await all({ type: 'settle', timeoutMs: 20_000 }, 'settled');
   }
   await all({ type: 'reset' }, 'reset-done');
   const serverPids = cluster.instances.map((i) => i.pid);
   const workerPids = cluster.workers.map((w) => w.child.pid);
+  const sampleServices = () => [services?.postgres ? sampleTree(services.postgres) : null, services?.redis ? sampleProc(services.redis) : null];
+  const xactsBefore = await transactions();
   const before = sampleAll([...serverPids, ...workerPids]);
+  const servicesBefore = sampleServices();
+  const machineBefore = sampleMachine();
   const started = performance.now();
   sampler?.step(label);
-  await all({ type: 'type', opsPerSecond, durationMs: settings.stepSeconds * 1000 }, 'typed');
+  await all({ type: 'type', ...typing, durationMs: settings.stepSeconds * 1000 }, 'typed');
   const seconds = (performance.now() - started) / 1000;
   const after = sampleAll([...serverPids, ...workerPids]);
+  const servicesAfter = sampleServices();
+  const machineIdle = idleBetween(machineBefore, sampleMachine());
+  const xacts = (await transactions()) - xactsBefore;
   sampler?.step(`${label} (settle)`);
   const settled = (await all({ type: 'settle', timeoutMs: 30_000 }, 'settled')) as Array<Extract<FromWorker, { type: 'settled' }>>;
   await new Promise((resolve) => setTimeout(resolve, 500)); // the last ops' fan-out
   const reports = ((await all({ type: 'report' }, 'report')) as Array<Extract<FromWorker, { type: 'report' }>>).map((r) => r.report);
+  // The full bots must hold exactly the server's document (light editors apply nothing, so they cannot be checked).
+  const convergence = (await all({ type: 'converge', token: cluster.token, timeoutMs: 30_000 }, 'converged')) as Array<Extract<FromWorker, { type: 'converged' }>>;
+  const diverged = convergence.flatMap((c) => c.diverged);
+  const unreadable = convergence.flatMap((c) => c.unreadable);
   const ack = new Histogram();
   const ackFromFirstSend = new Histogram();
   const errorAck = new Histogram();
@@ -247,9 +290,12 @@ async function measureStep(cluster: Cluster, label: string, editors: number, doc
   const errorsByCode = Object.fromEntries(Object.entries(counters).filter(([k, n]) => k.startsWith('error:') && n > 0).map(([k, n]) => [k.slice('error:'.length), n]));
   const use = procUse(before, after);
   const applied = (counters.acks ?? 0) - (counters.duplicates ?? 0);
+  const serviceUse = procUse(servicesBefore, servicesAfter);
+  const delivered = counters.received ?? 0;
   const result: StepResult = {
     label,
     editors,
+    lightEditors: light.editors,
     documents,
     offeredPerSecond: (counters.keystrokes ?? 0) / seconds,
     committedPerSecond: applied / seconds,
@@ -271,9 +317,20 @@ async function measureStep(cluster: Cluster, label: string, editors: number, doc
       refusedKeystrokes: counters.refusedKeystrokes ?? 0,
       unsettled: settled.filter((s) => !s.ok).length,
       openFailed,
+      diverged: diverged.length,
+      convergenceUnchecked: unreadable.length,
     },
     servers: use.slice(0, serverPids.length),
     loadGenerators: use.slice(serverPids.length),
+    bottleneck: {
+      // Deliveries are spread over the instances as the connections are (client i on instance i % K).
+      serverMicrosPerDelivery: use.slice(0, serverPids.length).map((u) => (delivered > 0 ? (u.cpu * seconds * 1e6) / (delivered / serverPids.length) : Number.NaN)),
+      postgresCpu: serviceUse[0]!.cpu,
+      postgresTransactionsPerSecond: xacts / seconds,
+      redisCpu: serviceUse[1]!.cpu,
+      machineIdle,
+      fullBotsChecked: convergence.reduce((n, c) => n + c.checked, 0),
+    },
     seconds,
   };
   log(
@@ -282,8 +339,35 @@ async function measureStep(cluster: Cluster, label: string, editors: number, doc
       ((result.errors.errorAnswers ?? 0) > 0 ? `, error answers ${JSON.stringify(errorsByCode)} (${result.rateLimitedWithRetryAfter} RATE_LIMITED with retryAfterSeconds; send → error p50/p99 ${result.errorAck.p50}/${result.errorAck.p99} ms)` : '') +
       (settled.some((s) => !s.ok) ? ` UNSETTLED: ${settled.map((s) => s.detail).join(' | ')}` : ''),
   );
+  const b = result.bottleneck!;
+  log(
+    `  deliveries ${Math.round(result.deliveriesPerSecond)}/s, server µs/delivery ${b.serverMicrosPerDelivery.map((x) => x.toFixed(1)).join('/')}, PostgreSQL CPU ${Math.round(b.postgresCpu * 100)}%, ` +
+      `Redis CPU ${Math.round(b.redisCpu * 100)}%, PostgreSQL transactions ${Math.round(b.postgresTransactionsPerSecond ?? Number.NaN)}/s, machine idle ${Math.round(b.machineIdle * 100)}%; full bots converged: ${b.fullBotsChecked - diverged.length}/${b.fullBotsChecked}` +
+      (diverged.length ? ` DIVERGED: ${diverged.slice(0, 3).join('; ')}` : '') +
+      (unreadable.length ? `; ${unreadable.length} documents not checked (the server answered errors: ${unreadable[0]})` : ''),
+  );
   for (const [code, message] of Object.entries(errorMessages)) log(`  first ${code}: ${message}`);
   return result;
+}
+
+/**
+ * Transactions committed or rolled back in the bench database so far (pg_stat_database; every
+ * statement outside a transaction counts as one). PostgreSQL publishes these counters about once
+ * a second, so a step's figure is good to a second's worth.
+ */
+async function transactions(): Promise<number> {
+  if (!benchDatabaseUrl) return Number.NaN;
+  const client = new pg.Client({ connectionString: benchDatabaseUrl });
+  try {
+    await client.connect();
+    await client.query('SELECT pg_stat_clear_snapshot()');
+    const row = (await client.query<{ n: string }>('SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()')).rows[0];
+    return Number(row?.n ?? Number.NaN);
+  } catch {
+    return Number.NaN;
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
 
 // --- scenarios --------------------------------------------------------------------------------
@@ -307,10 +391,34 @@ async function editorsScenario(cluster: Cluster): Promise<NonNullable<BenchResul
   return { steps, largestUnder100ms: passing.length ? Math.max(...passing.map((s) => s.editors)) : null };
 }
 
+/**
+ * (a′) The editors ramp with light editors: each step has `--full-bots` full CollabSession bots
+ * (always, checked for convergence) and the rest light editors, all on one document at 1 op/s.
+ */
+async function lightScenario(cluster: Cluster): Promise<NonNullable<BenchResults['light']>> {
+  const [documentId] = await createDocuments(cluster.instances[0]!.url, cluster.token, 1, 'One document, many light editors\n');
+  const full = settings.fullBots;
+  let openFailed = await openBots(cluster, Array.from({ length: full }, (_, i) => ({ name: `f${i}`, urls: urlsFor(cluster, i), documentId: documentId!, seed: 3000 + i })));
+  const steps: StepResult[] = [];
+  let open = 0;
+  for (const editors of settings.lightEditors) {
+    openFailed += await openLight(cluster, documentId!, open, editors - open, 20_000);
+    open = Math.max(open, editors);
+    const step = await measureStep(cluster, `light editors=${editors} + ${full} full`, editors + full, 1, 1, openFailed, { editors, opsPerSecond: 1 });
+    steps.push(step);
+    if (step.fanout.p99 > settings.stopP99Ms) {
+      log(`p99 fan-out ${step.fanout.p99} ms > ${settings.stopP99Ms} ms: stopping the ramp`);
+      break;
+    }
+  }
+  const passing = steps.filter((s) => s.fanout.p99 < 100 && s.errors.unsettled === 0 && s.errors.fatal === 0 && s.errors.openFailed === 0 && s.errors.diverged === 0 && s.errors.convergenceUnchecked === 0 && s.errors.errorAnswers === 0);
+  return { steps, largestUnder100ms: passing.length ? Math.max(...passing.map((s) => s.editors)) : null };
+}
+
 async function hotScenario(cluster: Cluster): Promise<NonNullable<BenchResults['hot']>> {
   const [documentId] = await createDocuments(cluster.instances[0]!.url, cluster.token, 1, 'One hot document\n');
   const editors = settings.hotEditors;
-  const openFailed = await openBots(cluster, Array.from({ length: editors }, (_, i) => ({ name: `h${i}`, urls: urlsFor(cluster, i), documentId: documentId!, seed: 5000 + i })));
+  let openFailed = await openBots(cluster, Array.from({ length: editors }, (_, i) => ({ name: `h${i}`, urls: urlsFor(cluster, i), documentId: documentId!, seed: 5000 + i })));
   const steps: StepResult[] = [];
   for (const rate of settings.hotRates) {
     const step = await measureStep(cluster, `hot offered=${rate}/s`, editors, 1, rate / editors, openFailed);
@@ -324,14 +432,26 @@ async function hotScenario(cluster: Cluster): Promise<NonNullable<BenchResults['
   const maxSustained = passing.length ? Math.max(...passing.map((s) => s.committedPerSecond)) : null;
   if (settings.hotOverload <= 0 || steps.length === 0) return { steps, maxSustained };
   // Overload: offer a multiple of the best committed rate of the ramp, whatever its latency was.
-  const best = Math.max(...steps.map((s) => s.committedPerSecond));
-  // Bots on a busy machine type slower than asked; ask for more by the shortfall the last ramp
-  // step showed, so that what is offered (keystrokes typed, which is what is judged) reaches it.
-  const last = steps[steps.length - 1]!;
-  const asked = settings.hotRates[steps.length - 1]!;
-  const shortfall = Math.min(4, Math.max(1, asked / Math.max(1, last.offeredPerSecond)));
-  const rate = Math.ceil(settings.hotOverload * best * shortfall);
-  const step = await measureStep(cluster, `hot overload asked=${rate}/s (${settings.hotOverload}× best ${Math.round(best)}/s × ${shortfall.toFixed(2)} typing shortfall)`, editors, 1, rate / editors, openFailed);
+  // The full bots cannot type much more than in the ramp (each costs ~25 µs of client CPU per op
+  // received, and on a busy machine they fall short of what they are asked): they type half the
+  // best step's rate, which they surely reach, and light editors, which do reach theirs, the rest.
+  const bestStep = steps.reduce((a, b) => (b.committedPerSecond > a.committedPerSecond ? b : a));
+  const best = bestStep.committedPerSecond;
+  const bestAsked = settings.hotRates[steps.indexOf(bestStep)]! / 2;
+  const target = Math.ceil(settings.hotOverload * best * 1.1);
+  const lightCount = settings.hotLightEditors;
+  const lightRate = Math.max(0, target - bestStep.offeredPerSecond / 2);
+  if (lightCount > 0 && lightRate > 0) openFailed += await openLight(cluster, documentId!, 0, lightCount, 7000);
+  const useLight = lightCount > 0 && lightRate > 0;
+  const step = await measureStep(
+    cluster,
+    `hot overload target=${target}/s (${settings.hotOverload}× best ${Math.round(best)}/s +10 %: ${editors} bots at ${bestAsked}/s` + (useLight ? ` + ${lightCount} light editors at ${Math.round(lightRate)}/s)` : ')'),
+    editors + (useLight ? lightCount : 0),
+    1,
+    (useLight ? bestAsked : target) / editors,
+    openFailed,
+    useLight ? { editors: lightCount, opsPerSecond: lightRate / lightCount } : undefined,
+  );
   const overload = { step, summary: overloadSummary(steps, step) };
   const o = overload.summary;
   log(
@@ -436,6 +556,8 @@ async function main(): Promise<void> {
   await ensureDatabase(databaseUrl);
   cleanups.push(() => dropDatabase(databaseUrl));
   await migrate(databaseUrl);
+  services = await servicePids(databaseUrl, redisUrl);
+  benchDatabaseUrl = databaseUrl;
   const redisPrefix = runPrefix('bench');
   const results: { -readonly [K in keyof BenchResults]: BenchResults[K] } = {
     machine: await machine(databaseUrl, redisUrl),
@@ -459,6 +581,7 @@ async function main(): Promise<void> {
     running = cluster;
     try {
       if (scenario === 'editors') results.editors = await editorsScenario(cluster);
+      if (scenario === 'light') results.light = await lightScenario(cluster);
       if (scenario === 'hot') results.hot = await hotScenario(cluster);
       if (scenario === 'docs') results.docs = await docsScenario(cluster);
       if (scenario === 'idle') results.idle = await idleScenario(cluster);

@@ -6,7 +6,9 @@
  *
  * One round reads the grants of every (document, viewer) pair that has a live stream on this
  * instance in batched queries of PAIRS_PER_QUERY pairs, instead of one query per stream per
- * round: ten thousand distinct (document, viewer) pairs cost twenty queries every 15 s.
+ * round: ten thousand distinct (document, viewer) pairs cost twenty queries every 15 s. Each
+ * round also refreshes the grants the streams' connections keep for submitting
+ * (GrantCache.confirm), so typing on a followed document needs no grant read of its own.
  */
 import { can, type DocumentGrant } from '../lib/auth/permissions.ts';
 import type { GraphQLError } from 'graphql';
@@ -94,6 +96,7 @@ async function round(services: Services, r: Rechecker): Promise<void> {
   if (r.running || r.watches.size === 0) return;
   r.running = true;
   try {
+    const readAt = Date.now();
     const watches = [...r.watches];
     const key = (documentId: string, userId: string) => `${documentId}\u0000${userId}`;
     const pairs = [...new Map(watches.map((w) => [key(w.documentId, w.userId), { documentId: w.documentId, userId: w.userId }])).values()];
@@ -105,7 +108,14 @@ async function round(services: Services, r: Rechecker): Promise<void> {
       });
       for (const row of rows) grants.set(key(row.documentId, row.userId), { kind: 'document', role: row.role, deleted: row.document.deletedAt !== null });
     }
-    for (const w of watches) if (r.watches.has(w)) w.onGrant(grants.get(key(w.documentId, w.userId)) ?? null);
+    for (const w of watches) {
+      if (!r.watches.has(w)) continue;
+      const grant = grants.get(key(w.documentId, w.userId)) ?? null;
+      // The stream's connection submits with the grant it keeps (graphql/grant-cache.ts): this
+      // read refreshes it, so a follower who types slowly costs no grant read per op (issue 16).
+      w.ctx.connection?.grants?.confirm(w.documentId, grant, readAt);
+      w.onGrant(grant);
+    }
   } catch (error) {
     // PostgreSQL unreachable: nothing to decide this round; the next one tries again.
     services.logger.warn({ err: error }, 'access recheck round failed');

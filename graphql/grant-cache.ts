@@ -11,6 +11,12 @@
  * a grant read while a change arrived is not kept, so a change cannot slip between the read and
  * the subscription. Ending the credential closes the whole connection (lib/auth/revocation.ts).
  *
+ * Refreshed by the access-recheck rounds (graphql/access-recheck.ts, issue 16): a round that read
+ * the same grant for a document this connection follows extends the kept grant to the round's
+ * read time + `ttlMs`, as a read of its own would, so a slow typist on a followed document costs
+ * no grant read per op; a round that read another grant (or none) drops it. A round never keeps a
+ * grant that is not kept already (dropped by an access change, or never read).
+ *
  * Never waits on Redis (issue 14): a read whose access channel is not confirmed yet (Redis slow
  * or away: the SUBSCRIBE may be queued until it is back) goes to the database and is not kept,
  * and nothing is kept while pub/sub is unavailable, since no change could reach us then.
@@ -32,9 +38,16 @@ export interface GrantCache<Row> {
    * document arrived meanwhile. Answers what `load` answered.
    */
   load(documentId: string, load: () => Promise<CachedGrant<Row> | null>): Promise<CachedGrant<Row> | null>;
+  /**
+   * A recheck round read `grant` for the document at `readAt` (before its query): the same grant
+   * as the kept one extends it to `readAt + ttlMs`; another one (or null) drops it.
+   */
+  confirm(documentId: string, grant: DocumentGrant | null, readAt: number): void;
   /** Forgets everything and stops listening. */
   dispose(): void;
 }
+
+const sameGrant = (a: DocumentGrant, b: DocumentGrant) => a.kind === b.kind && a.role === b.role && a.deleted === b.deleted;
 
 export interface GrantCacheOptions {
   readonly accessEvents: AccessEvents;
@@ -121,6 +134,16 @@ export function createGrantCache<Row>(options: GrantCacheOptions): GrantCache<Ro
         entry.expiresAt = now() + ttlMs;
       }
       return grant;
+    },
+    confirm(documentId, grant, readAt) {
+      const entry = entries.get(documentId);
+      if (!entry?.grant || disposed) return;
+      if (grant === null || !sameGrant(grant, entry.grant.grant)) {
+        entry.changes += 1;
+        entry.grant = null;
+        return;
+      }
+      if (available()) entry.expiresAt = Math.max(entry.expiresAt, readAt + ttlMs);
     },
     dispose() {
       disposed = true;

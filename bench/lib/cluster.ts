@@ -73,6 +73,8 @@ export class Instance {
       RATE_LIMIT_SIGNIN_ADDRESS: '100000/60',
       // Every bot signs in with the one bench account: thousands of its sockets are the load, not abuse.
       WS_MAX_SOCKETS_PER_USER: '1000000',
+      // Light editors each sign the one bench account in (a session, i.e. a credential, of their own).
+      RATE_LIMIT_SIGNIN_ACCOUNT: '100000/60',
       ...this.#options.env,
     };
     this.#output = '';
@@ -140,19 +142,56 @@ export class Instance {
 /** A unique Redis prefix for one run. */
 export const runPrefix = (kind: string) => `verso-${kind}:${process.pid}-${randomBytes(3).toString('hex')}:`;
 
+const BENCH_PASSWORD = 'correct horse battery staple';
+const sessionCookie = (response: Response) => response.headers.getSetCookie().map((h) => h.split(';')[0] ?? '').find((c) => c.includes('authjs.session-token='));
+
 /** Signs up one account on `url` and creates an API token for it (what every bot authenticates with). */
-export async function createAccount(url: string): Promise<{ token: string; userId: string }> {
+export async function createAccount(url: string): Promise<{ token: string; userId: string; email: string }> {
   const email = `bench-${randomBytes(5).toString('hex')}@example.com`;
   const signup = await fetch(`${url}/api/auth/signup`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: 'correct horse battery staple', name: 'Bench' }),
+    body: JSON.stringify({ email, password: BENCH_PASSWORD, name: 'Bench' }),
   });
   const body = (await signup.json()) as { user?: { id: string } };
-  const cookie = signup.headers.getSetCookie().map((h) => h.split(';')[0] ?? '').find((c) => c.includes('authjs.session-token='));
+  const cookie = sessionCookie(signup);
   if (signup.status !== 201 || !cookie || !body.user) throw new Error(`bench sign-up failed: ${signup.status} ${JSON.stringify(body)}`);
   const created = await graphql<{ createApiToken: { token: string } }>(url, { cookie }, 'mutation { createApiToken(name: "bench") { token } }');
-  return { token: created.createApiToken.token, userId: body.user.id };
+  return { token: created.createApiToken.token, userId: body.user.id, email };
+}
+
+/**
+ * Signs the bench account in once more (next-auth's credentials flow: CSRF token, then the
+ * password): a session of its own, i.e. a credential of its own for one light editor. Returns
+ * the `cookie` header value.
+ */
+export async function signIn(url: string, email: string): Promise<string> {
+  const csrf = await fetch(`${url}/api/auth/csrf`);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const csrfCookies = csrf.headers.getSetCookie().map((h) => h.split(';')[0] ?? '').join('; ');
+  const response = await fetch(`${url}/api/auth/callback/credentials`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookies, 'x-auth-return-redirect': '1' },
+    body: new URLSearchParams({ csrfToken, email, password: BENCH_PASSWORD, callbackUrl: '/' }).toString(),
+    redirect: 'manual',
+  });
+  const cookie = sessionCookie(response);
+  if (!cookie) throw new Error(`bench sign-in failed: ${response.status} ${await response.text()}`);
+  return cookie;
+}
+
+/** `count` sessions of the bench account (`concurrency` sign-ins at a time: each costs the server a password hash). */
+export async function signIns(url: string, email: string, count: number, concurrency = 4): Promise<string[]> {
+  const cookies: string[] = [];
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (cookies.length < count) {
+        cookies.push('');
+        cookies[cookies.length - 1] = await signIn(url, email);
+      }
+    }),
+  );
+  return cookies;
 }
 
 /** One GraphQL request over HTTP; throws on errors. */

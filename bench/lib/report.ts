@@ -9,9 +9,26 @@ export interface ProcUse {
   readonly rssMb: number;
 }
 
+/** Issue 16's "who is the bottleneck" figures of one step. CPU figures are fractions of one core. */
+export interface Bottleneck {
+  /** Server CPU per op delivered to a subscriber (µs), per instance: its CPU ÷ its share (1/K) of all deliveries. */
+  readonly serverMicrosPerDelivery: readonly number[];
+  /** PostgreSQL (postmaster and backends) and Redis, shared by everything on the machine. */
+  readonly postgresCpu: number;
+  readonly redisCpu: number;
+  /** Transactions per second in the bench database (pg_stat_database; a statement outside a transaction is one). */
+  readonly postgresTransactionsPerSecond?: number;
+  /** The machine's idle share (idle + iowait of all cores; 0.5 = one of two cores idle). */
+  readonly machineIdle: number;
+  /** Full CollabSession bots checked against the server's content after the step. */
+  readonly fullBotsChecked: number;
+}
+
 export interface StepResult {
   readonly label: string;
   readonly editors: number;
+  /** How many of `editors` are light editors (bench/lib/light-editor.ts); the rest are full bots. */
+  readonly lightEditors?: number;
   readonly documents: number;
   /** Offered keystrokes per second (all bots), and committed ops per second (applied answers). */
   readonly offeredPerSecond: number;
@@ -31,6 +48,7 @@ export interface StepResult {
   readonly rateLimitedWithRetryAfter: number;
   readonly servers: readonly ProcUse[];
   readonly loadGenerators: readonly ProcUse[];
+  readonly bottleneck?: Bottleneck;
   readonly seconds: number;
 }
 
@@ -51,6 +69,8 @@ export interface BenchResults {
   readonly settings: Record<string, unknown>;
   readonly baselines: Baselines;
   readonly editors?: { readonly steps: readonly StepResult[]; readonly largestUnder100ms: number | null };
+  /** The editors ramp with light editors beside `--full-bots` full ones. */
+  readonly light?: { readonly steps: readonly StepResult[]; readonly largestUnder100ms: number | null };
   readonly hot?: {
     readonly steps: readonly StepResult[];
     readonly maxSustained: number | null;
@@ -62,21 +82,23 @@ export interface BenchResults {
 }
 
 const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(x < 10 ? 1 : 0) : '–');
-const pct = (x: number) => `${Math.round(x * 100)} %`;
+const pct = (x: number) => (Number.isFinite(x) ? `${Math.round(x * 100)} %` : '–');
 const ratio = (x: number, base: number) => (base > 0 ? `${(x / base).toFixed(2)}×` : '–');
 
 function stepTable(steps: readonly StepResult[], baselines: Baselines): string {
   const lines = [
-    '| editors | docs | offered/s | committed/s | ÷ PG 1-conn | deliveries/s | ack p50 / p95 / p99 / max (ms) | fan-out p50 / p95 / p99 / max (ms) | server CPU (per instance) | server RSS MB | bots CPU | errors |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | --- | --- | --- |',
+    '| editors (light) | docs | offered/s | committed/s | ÷ PG 1-conn | deliveries/s | ack p50 / p95 / p99 / max (ms) | fan-out p50 / p95 / p99 / max (ms) | server CPU (per instance) | server µs per delivery | server RSS MB | bots CPU | PG / Redis CPU | PG xact/s | machine idle | errors |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | --- | --- | --- | --- | ---: | ---: | --- |',
   ];
   for (const s of steps) {
     const byCode = Object.entries(s.errorsByCode).map(([code, n]) => `${code} ${n}`);
     const errors = [...Object.entries(s.errors).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`), ...(byCode.length ? [`(${byCode.join(', ')})`] : [])].join(', ') || 'none';
     lines.push(
-      `| ${s.editors} | ${s.documents} | ${Math.round(s.offeredPerSecond)} | ${Math.round(s.committedPerSecond)} | ${ratio(s.committedPerSecond, baselines.pgInsert1)} | ${Math.round(s.deliveriesPerSecond)} | ` +
+      `| ${s.editors}${s.lightEditors ? ` (${s.lightEditors})` : ''} | ${s.documents} | ${Math.round(s.offeredPerSecond)} | ${Math.round(s.committedPerSecond)} | ${ratio(s.committedPerSecond, baselines.pgInsert1)} | ${Math.round(s.deliveriesPerSecond)} | ` +
         `${ms(s.ack.p50)} / ${ms(s.ack.p95)} / ${ms(s.ack.p99)} / ${ms(s.ack.max)} | ${ms(s.fanout.p50)} / ${ms(s.fanout.p95)} / ${ms(s.fanout.p99)} / ${ms(s.fanout.max)} | ` +
-        `${s.servers.map((p) => pct(p.cpu)).join(', ')} | ${s.servers.map((p) => Math.round(p.rssMb)).join(', ')} | ${s.loadGenerators.map((p) => pct(p.cpu)).join(', ')} | ${errors} |`,
+        `${s.servers.map((p) => pct(p.cpu)).join(', ')} | ${s.bottleneck ? s.bottleneck.serverMicrosPerDelivery.map((x) => (Number.isFinite(x) ? x.toFixed(1) : '–')).join(', ') : '–'} | ` +
+        `${s.servers.map((p) => Math.round(p.rssMb)).join(', ')} | ${s.loadGenerators.map((p) => pct(p.cpu)).join(', ')} | ` +
+        `${s.bottleneck ? `${pct(s.bottleneck.postgresCpu)} / ${pct(s.bottleneck.redisCpu)}` : '–'} | ${s.bottleneck?.postgresTransactionsPerSecond === undefined ? '–' : Math.round(s.bottleneck.postgresTransactionsPerSecond)} | ${s.bottleneck ? pct(s.bottleneck.machineIdle) : '–'} | ${errors} |`,
     );
   }
   return lines.join('\n');
@@ -117,6 +139,17 @@ export function markdownReport(r: BenchResults): string {
       stepTable(r.editors.steps, b),
       '',
       '![latency against editors](collab-editors.svg)',
+      '',
+    );
+  }
+  if (r.light) {
+    out.push(
+      '## (a′) Light editors on one document, 1 op/s each, beside full bots',
+      '',
+      `Each step: the light editors (in brackets) plus ${r.settings.fullBots ?? '?'} full CollabSession bots, which must hold exactly the server's content after the step (errors: diverged). ` +
+        `Largest count with p99 fan-out < 100 ms, every full bot converged, zero errors: **${r.light.largestUnder100ms ?? 'none'}**.`,
+      '',
+      stepTable(r.light.steps, b),
       '',
     );
   }

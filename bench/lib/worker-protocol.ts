@@ -8,9 +8,22 @@ export interface BotSpec {
   readonly seed: number;
 }
 
+/** A light editor (bench/lib/light-editor.ts): one instance, a session cookie of its own. */
+export interface LightSpec {
+  readonly name: string;
+  readonly url: string;
+  readonly documentId: string;
+  readonly seed: number;
+  readonly cookie: string;
+}
+
 export type ToWorker =
   | { readonly type: 'open'; readonly token: string; readonly bots: readonly BotSpec[]; readonly concurrency: number; readonly ackTimeoutMs?: number }
-  | { readonly type: 'type'; readonly opsPerSecond: number; readonly durationMs: number }
+  | { readonly type: 'open-light'; readonly editors: readonly LightSpec[]; readonly concurrency: number; readonly ackTimeoutMs: number }
+  /** Every bot types at `opsPerSecond`, every light editor at `lightOpsPerSecond` (default the same). */
+  | { readonly type: 'type'; readonly opsPerSecond: number; readonly lightOpsPerSecond?: number; readonly durationMs: number }
+  /** Full bots against the server: each equals its document's content at the head (after settling). */
+  | { readonly type: 'converge'; readonly token: string; readonly timeoutMs: number }
   | { readonly type: 'reset' }
   | { readonly type: 'report' }
   | { readonly type: 'settle'; readonly timeoutMs: number }
@@ -28,6 +41,7 @@ export interface WorkerReport {
   /** Per wall-clock second: sends, resends, accepting answers, error answers. */
   readonly timeline: Record<string, { sent: number; resent: number; acks: number; errors: number }>;
   readonly bots: number;
+  readonly light: number;
   readonly idle: number;
 }
 
@@ -36,6 +50,7 @@ export type FromWorker =
   | { readonly type: 'typed' }
   | { readonly type: 'report'; readonly report: WorkerReport }
   | { readonly type: 'settled'; readonly ok: boolean; readonly detail: string }
+  | { readonly type: 'converged'; readonly checked: number; readonly diverged: readonly string[]; readonly unreadable: readonly string[] }
   | { readonly type: 'idle-ready'; readonly ok: number; readonly failed: number; readonly firstError?: string }
   | { readonly type: 'reset-done' }
   | { readonly type: 'closed' };

@@ -1,0 +1,295 @@
+/**
+ * A light editor (issue 16): what the server sees of a person typing, at a fraction of the full
+ * client's cost. It connects over graphql-ws with a credential of its own (a session cookie),
+ * follows `documentOperationBatches` with the web editor's selection set, and keeps only the head
+ * version and the document's length (sum of each op's inserts minus deletes; nothing is applied).
+ * It types small inserts at its rate against the version it last saw (the server transforms
+ * them over whatever it missed), times acks and arrivals in the shared `BotMetrics`, and like
+ * `CollabSession` waits `retryAfterSeconds` after RATE_LIMITED, resends after its ack timeout, and
+ * composes keystrokes typed meanwhile (or past `maxInFlight`) into one insert sent next.
+ */
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { errorAnswer } from './overload.ts';
+import type { BotMetrics } from './bot.ts';
+
+/** The web editor's selection set (lib/client/operations.ts), so a delivery costs the server what it costs for a browser. */
+const OPS = `subscription DocumentOperationBatches($documentId: ID!, $fromVersion: Int!) {
+  documentOperationBatches(documentId: $documentId, fromVersion: $fromVersion) { operations { version delta clientId clientSeq author { id name } } }
+}`;
+const SUBMIT = 'mutation SubmitOperation($input: SubmitOperationInput!) { submitOperation(input: $input) { version delta duplicate } }';
+const OPEN = 'query OpenDocument($id: ID!) { document(id: $id) { version content } }';
+
+interface DeltaOp {
+  readonly insert?: unknown;
+  readonly delete?: number;
+  readonly retain?: unknown;
+}
+interface StreamedOp {
+  readonly version: number;
+  readonly delta: { readonly ops: readonly DeltaOp[] };
+  readonly clientId: string;
+  readonly clientSeq: number;
+}
+
+/** How much an op changes the document's length (inserted characters, embeds as 1, minus deleted ones). */
+export function lengthChange(ops: readonly DeltaOp[]): number {
+  let change = 0;
+  for (const op of ops) {
+    if (typeof op.insert === 'string') change += op.insert.length;
+    else if (op.insert !== undefined) change += 1;
+    else if (typeof op.delete === 'number') change -= op.delete;
+  }
+  return change;
+}
+
+export interface LightEditorOptions {
+  readonly name: string;
+  readonly url: string;
+  readonly cookie: string;
+  readonly documentId: string;
+  readonly metrics: BotMetrics;
+  readonly random: () => number;
+  readonly ackTimeoutMs: number;
+  /** Submissions in flight at once; keystrokes past it wait, composed, for a free slot. */
+  readonly maxInFlight?: number;
+}
+
+interface InFlight {
+  readonly seq: number;
+  readonly input: Record<string, unknown>;
+  timer: ReturnType<typeof setTimeout> | null;
+}
+
+export class LightEditor {
+  readonly name: string;
+  readonly #options: LightEditorOptions;
+  readonly #client: Client;
+  readonly #clientId: string;
+  #head = 0;
+  #length = 1;
+  #seq = 0;
+  #pendingText = '';
+  #pausedUntil = 0;
+  #flushTimer: ReturnType<typeof setTimeout> | null = null;
+  #typing: ReturnType<typeof setTimeout> | null = null;
+  readonly #inFlight = new Map<number, InFlight>();
+  #closed = false;
+
+  private constructor(options: LightEditorOptions, client: Client) {
+    this.name = options.name;
+    this.#options = options;
+    this.#client = client;
+    this.#clientId = `light-${options.name}-${Math.floor(options.random() * 1e9).toString(36)}`;
+  }
+
+  /** Connects, reads the head (version and length) and follows the op stream from it. */
+  static async open(options: LightEditorOptions): Promise<LightEditor> {
+    const cookie = options.cookie;
+    const Impl = class extends WebSocket {
+      constructor(address: string, protocols?: string | string[]) {
+        super(address, protocols, { headers: { cookie } });
+      }
+    };
+    const client = createClient({
+      url: options.url.replace(/^http/, 'ws') + '/api/graphql',
+      webSocketImpl: Impl,
+      lazy: true,
+      retryAttempts: 600,
+      retryWait: () => new Promise((resolve) => setTimeout(resolve, 100 + options.random() * 200)),
+      shouldRetry: () => true,
+      on: { closed: () => void (options.metrics.disconnects += 1) },
+    });
+    const editor = new LightEditor(options, client);
+    await editor.#start();
+    return editor;
+  }
+
+  /** Submissions not yet answered, and keystrokes not yet sent. */
+  get pending(): number {
+    return this.#inFlight.size + (this.#pendingText ? 1 : 0);
+  }
+
+  get head(): number {
+    return this.#head;
+  }
+
+  /** The document's length at `head`, as tracked from the ops' inserts and deletes. */
+  get length(): number {
+    return this.#length;
+  }
+
+  /** Reads the head (version and content length), then follows the op stream from it. */
+  async #start(): Promise<void> {
+    const { metrics } = this.#options;
+    const opened = await this.#once<{ document: { version: number; content: { ops: DeltaOp[] } } | null }>(OPEN, { id: this.#options.documentId });
+    if (!opened.document) throw new Error(`light editor ${this.name}: document ${this.#options.documentId} not found`);
+    this.#head = opened.document.version;
+    this.#length = lengthChange(opened.document.content.ops);
+    this.#client.subscribe<{ documentOperationBatches: { operations: StreamedOp[] } }>(
+      { query: OPS, variables: { documentId: this.#options.documentId, fromVersion: this.#head } },
+      {
+        next: (result) => {
+          const ops = result.data?.documentOperationBatches.operations;
+          if (!ops) return;
+          const now = performance.now();
+          for (const op of ops) {
+            if (op.version <= this.#head) continue;
+            this.#head = op.version;
+            this.#length += lengthChange(op.delta.ops);
+            metrics.received += 1;
+            const sent = metrics.sentAt.get(`${op.clientId}#${op.clientSeq}`);
+            if (sent !== undefined) metrics.fanout.record(now - sent);
+          }
+        },
+        // The stream ended with an error (access revoked, version too old): this editor is done.
+        error: () => void (metrics.fatal += 1),
+        complete: () => {},
+      },
+    );
+  }
+
+  #once<T>(query: string, variables: Record<string, unknown>): Promise<T> {
+    return new Promise((resolve, reject) => {
+      let data: T | null = null;
+      this.#client.subscribe<T>(
+        { query, variables },
+        {
+          next: (result) => {
+            if (result.errors?.length) reject(new Error(`light editor ${this.name}: ${result.errors[0]?.message}`));
+            else data = (result.data ?? null) as T | null;
+          },
+          error: (error) => reject(error instanceof Error ? error : new Error(JSON.stringify(error))),
+          complete: () => (data === null ? reject(new Error(`light editor ${this.name}: no answer to ${query.slice(0, 30)}`)) : resolve(data)),
+        },
+      );
+    });
+  }
+
+  /** One keystroke: one to three letters (sometimes a newline), at a random place before the final newline. */
+  typeOnce(): void {
+    const r = this.#options.random;
+    const n = 1 + Math.floor(r() * 3);
+    let text = '';
+    if (r() < 0.03) text = '\n';
+    else for (let i = 0; i < n; i++) text += ALPHABET[Math.floor(r() * ALPHABET.length)] ?? 'e';
+    this.#options.metrics.keystrokes += 1;
+    this.#pendingText += text;
+    this.#flush();
+  }
+
+  /** Sends the composed keystrokes as one op when a slot is free and no RATE_LIMITED wait runs. */
+  #flush(): void {
+    if (this.#closed || !this.#pendingText || this.#flushTimer) return;
+    const wait = this.#pausedUntil - performance.now();
+    if (wait > 0) {
+      this.#flushTimer = setTimeout(() => {
+        this.#flushTimer = null;
+        this.#flush();
+      }, wait);
+      return;
+    }
+    if (this.#inFlight.size >= (this.#options.maxInFlight ?? 8)) return;
+    const text = this.#pendingText;
+    this.#pendingText = '';
+    const at = Math.floor(this.#options.random() * Math.max(1, this.#length));
+    const ops = at > 0 ? [{ retain: Math.min(at, this.#length - 1) }, { insert: text }] : [{ insert: text }];
+    const seq = ++this.#seq;
+    const entry: InFlight = { seq, input: { documentId: this.#options.documentId, baseVersion: this.#head, clientId: this.#clientId, clientSeq: seq, delta: { ops: ops.filter((o) => !('retain' in o) || (o.retain as number) > 0) } }, timer: null };
+    this.#inFlight.set(seq, entry);
+    this.#send(entry);
+  }
+
+  #send(entry: InFlight): void {
+    const { metrics } = this.#options;
+    const k = `${this.#clientId}#${entry.seq}`;
+    const start = performance.now();
+    if (metrics.sentAt.has(k)) {
+      metrics.resubmissions += 1;
+      metrics.tick('resent');
+    } else {
+      metrics.sentAt.set(k, start);
+      metrics.tick('sent');
+    }
+    metrics.submissions += 1;
+    let answered = false;
+    entry.timer = setTimeout(() => {
+      if (answered || this.#closed || !this.#inFlight.has(entry.seq)) return;
+      answered = true;
+      this.#send(entry); // the same clientSeq: the server answers duplicate if it had applied it (S2)
+    }, this.#options.ackTimeoutMs);
+    this.#client.subscribe<{ submitOperation: { version: number; duplicate: boolean } }>(
+      { query: SUBMIT, variables: { input: entry.input } },
+      {
+        next: (result) => {
+          if (answered) return;
+          answered = true;
+          if (entry.timer) clearTimeout(entry.timer);
+          const now = performance.now();
+          const answer = result.data?.submitOperation;
+          if (answer) {
+            metrics.ack.record(now - start);
+            metrics.ackFromFirstSend.record(now - (metrics.sentAt.get(k) ?? start));
+            metrics.acks += 1;
+            metrics.tick('acks');
+            if (answer.duplicate) metrics.duplicates += 1;
+            this.#inFlight.delete(entry.seq);
+            this.#flush();
+            return;
+          }
+          metrics.errorAnswers += 1;
+          metrics.errorAck.record(now - start);
+          metrics.tick('errors');
+          const { code, message, retryAfterSeconds } = errorAnswer(result);
+          metrics.errorsByCode[code] = (metrics.errorsByCode[code] ?? 0) + 1;
+          metrics.errorMessages[code] ??= message;
+          if (code === 'RATE_LIMITED' && retryAfterSeconds !== null && retryAfterSeconds > 0) {
+            metrics.rateLimitedWithRetryAfter += 1;
+            // As CollabSession: wait, then send it again (with the same clientSeq).
+            this.#pausedUntil = Math.max(this.#pausedUntil, now + retryAfterSeconds * 1000);
+            entry.timer = setTimeout(() => this.#inFlight.has(entry.seq) && !this.#closed && this.#send(entry), retryAfterSeconds * 1000);
+            return;
+          }
+          // Any other refusal: the op is dropped (a light editor has no document to resync).
+          metrics.refusedKeystrokes += 1;
+          this.#inFlight.delete(entry.seq);
+          this.#flush();
+        },
+        error: () => {
+          // The socket closed under it: graphql-ws reconnects; the ack timer resends.
+          answered = false;
+        },
+        complete: () => {},
+      },
+    );
+  }
+
+  /** Types at `opsPerSecond` (intervals jittered ±50 %) until `untilMs` (performance.now()). */
+  startTyping(opsPerSecond: number, untilMs: number): void {
+    this.stopTyping();
+    if (opsPerSecond <= 0) return;
+    const mean = 1000 / opsPerSecond;
+    const r = this.#options.random;
+    const tick = () => {
+      if (performance.now() >= untilMs) return void (this.#typing = null);
+      this.typeOnce();
+      this.#typing = setTimeout(tick, mean * (0.5 + r()));
+    };
+    this.#typing = setTimeout(tick, mean * r());
+  }
+
+  stopTyping(): void {
+    if (this.#typing) clearTimeout(this.#typing);
+    this.#typing = null;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.stopTyping();
+    if (this.#flushTimer) clearTimeout(this.#flushTimer);
+    for (const entry of this.#inFlight.values()) if (entry.timer) clearTimeout(entry.timer);
+    await this.#client.dispose();
+  }
+}
+
+const ALPHABET = 'etaoinshrdlucmfwypvbgkqjxz     ';
