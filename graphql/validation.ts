@@ -5,6 +5,7 @@
  */
 import {
   GraphQLError,
+  getVariableValues,
   Kind,
   NoSchemaIntrospectionCustomRule,
   parse,
@@ -13,6 +14,7 @@ import {
   type ASTVisitor,
   type DocumentNode,
   type FragmentDefinitionNode,
+  type OperationDefinitionNode,
   type GraphQLSchema,
   type SelectionSetNode,
   type ValidationContext,
@@ -126,4 +128,27 @@ export function validateOperation(schema: GraphQLSchema, query: string, producti
       }),
     ),
   };
+}
+
+/**
+ * Coerces a WebSocket operation's variables as execution will, so that a variable of the wrong
+ * type (a null for a non-null input, an Int past 32 bits such as a clientSeq of 2^53) answers
+ * `BAD_USER_INPUT` as Apollo does over HTTP: graphql-js's own coercion errors carry no code, and
+ * graphql-ws sent them to the client without one. Returns no errors when execution will report
+ * the problem itself (no such operation).
+ */
+export function variableErrors(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Readonly<Record<string, unknown>> | null | undefined,
+): readonly GraphQLError[] {
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+  if (!operation?.variableDefinitions?.length) return [];
+  const coerced = getVariableValues(schema, operation.variableDefinitions, variables ?? {}, { maxErrors: 10 });
+  if (!coerced.errors) return [];
+  return coerced.errors.map(
+    (e) => new GraphQLError(e.message, { nodes: e.nodes, originalError: e.originalError, extensions: { ...e.extensions, code: 'BAD_USER_INPUT' } }),
+  );
 }
