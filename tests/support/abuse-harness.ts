@@ -102,7 +102,8 @@ function startEditors(world: AbuseWorld, documentId: string, startVersion: numbe
   const acks: Ack[] = [];
   let running = true;
   const loops = [world.owner, ...world.editors].map(async (person, index) => {
-    const client = wsAs(world, person);
+    let closed = '';
+    const client = wsAs(world, person, (code, reason) => (closed = ` (socket closed ${code} ${reason})`));
     const clientId = `honest-${index}-${randomUUID()}`;
     let baseVersion = startVersion;
     try {
@@ -114,7 +115,7 @@ function startEditors(world: AbuseWorld, documentId: string, startVersion: numbe
         try {
           result = await wsQuery(client, SUBMIT, { input });
         } catch (error) {
-          failures.push(`${clientId}#${clientSeq}: ${String(error)}`);
+          failures.push(`${clientId}#${clientSeq}: ${String(error)}${closed}`);
           break;
         }
         const answer = result.data?.submitOperation;
