@@ -25,7 +25,7 @@ export function createApollo(schema: GraphQLSchema, production: boolean): Apollo
     introspection: !production,
     hideSchemaDetailsFromClientErrors: production,
     includeStacktraceInErrorResponses: !production,
-    // Depth and alias limits; the WebSocket transport applies the same ones (graphql/ws.ts).
+    // Introspection off in production; size, depth and alias bounds run before Apollo (graphql/http.ts preflight).
     validationRules: versoValidationRules(production),
     formatError: (formatted) => maskInternalError(formatted, production),
     // server.ts owns SIGTERM/SIGINT and stops Apollo as one step of draining.

@@ -5,7 +5,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
+import type { GraphQLFormattedError } from 'graphql';
 import type { GraphQLContext } from './context.ts';
+import { preflight } from './validation.ts';
 
 /** Largest GraphQL request body accepted, in bytes. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -34,6 +36,13 @@ export async function handleGraphQLHttp(
     return;
   }
   const url = new URL(req.url ?? '/', 'http://localhost');
+  // Size bounds before Apollo parses and validates (graphql/validation.ts): its standard rules
+  // would spend seconds on a request of a thousand repeated fields before Verso's rules ran.
+  const refused = queriesOf(body, url).map(preflight).find((checked) => !checked.ok);
+  if (refused && !refused.ok) {
+    sendErrors(res, 400, refused.errors.map((e) => e.toJSON()));
+    return;
+  }
   const response = await apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
     context,
@@ -47,6 +56,13 @@ export async function handleGraphQLHttp(
   }
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
   res.end();
+}
+
+/** The query texts a request carries (a batch carries several; Apollo answers batches itself). */
+function queriesOf(body: unknown, url: URL): string[] {
+  const fromBody = (item: unknown) => (item && typeof item === 'object' && typeof (item as { query?: unknown }).query === 'string' ? [(item as { query: string }).query] : []);
+  const query = url.searchParams.get('query');
+  return [...(Array.isArray(body) ? body.flatMap(fromBody) : fromBody(body)), ...(query !== null ? [query] : [])];
 }
 
 /** Reads a JSON body (or none for GET), refusing more than MAX_BODY_BYTES. */
@@ -76,8 +92,12 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
 
 /** Writes a GraphQL-shaped error response for failures before Apollo runs. */
 export function sendError(res: ServerResponse, status: number, code: string, message: string): void {
+  sendErrors(res, status, [{ message, extensions: { code } }]);
+}
+
+function sendErrors(res: ServerResponse, status: number, errors: readonly GraphQLFormattedError[]): void {
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Cache-Control', 'no-store');
-  res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+  res.end(JSON.stringify({ errors }));
 }

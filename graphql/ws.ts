@@ -15,7 +15,7 @@ import { createConnectionState, type OwnedConnectionState } from './connection-s
 import type { GraphQLContext, Services, Viewer } from './context.ts';
 import { sharedSubscribe } from './shared-execution.ts';
 import { cachedValidation, coalesceWrites } from './ws-fast-path.ts';
-import { validateOperation } from './validation.ts';
+import { validateOperation, variableErrors } from './validation.ts';
 
 /** Close code sent when the server shuts down: the client should reconnect (to any instance). */
 export const CLOSE_SERVICE_RESTART = 1012;
@@ -115,6 +115,8 @@ export function serveGraphQLWs(wss: WebSocketServer, options: WsOptions): () => 
         }
         const validated = validateQuery(payload.query);
         if (!validated.ok) return validated.errors;
+        const invalidVariables = variableErrors(schema, validated.document, payload.operationName, payload.variables);
+        if (invalidVariables.length > 0) return [...invalidVariables];
         return { schema, document: validated.document, variableValues: payload.variables, operationName: payload.operationName };
       },
       onNext: production ? (_ctx, _id, _payload, _args, result) => maskResult(result) : undefined,

@@ -1,0 +1,108 @@
+/**
+ * Issue 14's abuse suite, costly submissions: floods past the rate limit and ancient baseVersions
+ * with huge ops, over HTTP and graphql-ws, while honest editors type into the same document
+ * (tests/support/abuse-harness.ts). Small limits keep it fast: RATE_LIMIT_OPS 100/60, and the
+ * catch-up budget (CATCHUP_MAX_OPS, CATCHUP_MAX_WORK; issue 14 item 3) at 50 ops / 20,000 steps.
+ */
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { Delta } from '../../lib/ot/operation.ts';
+import { abuseWorld, attackedDocument, firstError, httpAs, SUBMIT, underAttack, wsAs, wsResult, type AbuseWorld } from '../support/abuse-harness.ts';
+import type { GraphQLResult } from '../support/graphql-client.ts';
+
+const RATE = 100;
+const world: AbuseWorld = abuseWorld({ RATE_LIMIT_OPS: `${RATE}/60`, CATCHUP_MAX_OPS: '50', CATCHUP_MAX_WORK: '20000' });
+
+type Submitted = { submitOperation: { version: number; duplicate: boolean } };
+type Answer = GraphQLResult<Submitted>;
+
+/** Tallies answers by code ('applied' for a stored op). */
+function tally(answers: readonly Answer[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const answer of answers) {
+    const key = answer.data?.submitOperation ? 'applied' : String(firstError(answer).code);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** `ops` ops of history by the owner, straight through the sequencer (no rate limit). */
+async function history(documentId: string, ops: number): Promise<void> {
+  const { sequencer } = world.server.services.collab;
+  for (let i = 0; i < ops; i += 50) {
+    await Promise.all(
+      Array.from({ length: Math.min(50, ops - i) }, (_, j) =>
+        sequencer.submit({ documentId, baseVersion: 0, clientId: `history-${i + j}`, clientSeq: 1, delta: new Delta().insert('h'), authorId: world.owner.userId }),
+      ),
+    );
+  }
+}
+
+/** A 10,000-component op (alternating plain and bold runs). */
+const hugeOp = () => ({ ops: Array.from({ length: 10_000 }, (_, i) => ({ insert: 'z', ...(i % 2 ? { attributes: { bold: true } } : {}) })) });
+
+describe('abuse: floods', () => {
+  it(`a flood of 400 submissions over one WebSocket and 400 over HTTP: at most ${RATE} per bucket are stored, the rest RATE_LIMITED with retryAfterSeconds`, async () => {
+    const documentId = await attackedDocument(world);
+    const flood = (n: number, send: (input: Record<string, unknown>) => Promise<Answer>) =>
+      Promise.all(Array.from({ length: n }, (_, i) => send({ documentId, baseVersion: 0, clientId: `flood-${randomUUID()}`, clientSeq: i + 1, delta: { ops: [{ insert: 'F' }] } })));
+    const answers = await underAttack(
+      world,
+      documentId,
+      'flood past the rate limit',
+      async () => {
+        const ws = wsAs(world, world.attacker);
+        try {
+          const overWs = await flood(400, (input) => wsResult<Submitted>(ws, SUBMIT, { input }));
+          const overHttp: Answer[] = [];
+          for (let i = 0; i < 8; i += 1) overHttp.push(...(await flood(50, (input) => httpAs<Submitted>(world, world.attacker, SUBMIT, { input }).then((r) => r.body))));
+          return { overWs, overHttp };
+        } finally {
+          await ws.dispose();
+        }
+      },
+      { pauseMs: 100, attackerOps: ({ overWs, overHttp }) => (tally(overWs).get('applied') ?? 0) + (tally(overHttp).get('applied') ?? 0) },
+    );
+    for (const [transport, list] of Object.entries(answers)) {
+      const counts = tally(list);
+      expect([...counts.keys()].sort(), transport).toEqual(['RATE_LIMITED', 'applied']);
+      // The bucket refills at RATE a minute while the flood runs: a few more than RATE may pass.
+      expect(counts.get('applied'), transport).toBeGreaterThanOrEqual(RATE);
+      expect(counts.get('applied'), transport).toBeLessThanOrEqual(RATE + 10);
+      const refused = list.find((a) => firstError(a).code === 'RATE_LIMITED')!;
+      expect(refused.errors?.[0]?.extensions?.retryAfterSeconds, transport).toBeGreaterThan(0);
+      expect(firstError(refused).message).toMatch(/wait \d+ s/);
+    }
+  });
+});
+
+describe('abuse: ancient baseVersion with huge ops', () => {
+  it('[PL8] a 10,000-component op on baseVersion 0 of a 200-op document, and one only 5 ops behind, are VERSION_TOO_OLD on both transports; nothing stored', async () => {
+    const documentId = await attackedDocument(world);
+    await history(documentId, 200);
+    await underAttack(
+      world,
+      documentId,
+      'ancient baseVersion, huge op',
+      async () => {
+        const ws = wsAs(world, world.attacker);
+        try {
+          for (let round = 0; round < 3; round += 1) {
+            const head = (await httpAs<{ document: { version: number } }>(world, world.attacker, 'query($id: ID!) { document(id: $id) { version } }', { id: documentId })).body.data!.document.version;
+            for (const baseVersion of [0, head - 5]) {
+              const input = { documentId, baseVersion, clientId: `ancient-${randomUUID()}`, clientSeq: 1, delta: hugeOp() };
+              const answers = [(await httpAs<Submitted>(world, world.attacker, SUBMIT, { input })).body, await wsResult<Submitted>(ws, SUBMIT, { input })];
+              for (const answer of answers) {
+                expect(firstError(answer).code, `baseVersion ${baseVersion} of ${head}`).toBe('VERSION_TOO_OLD');
+                expect(firstError(answer).message).toMatch(/reload/i);
+              }
+            }
+          }
+        } finally {
+          await ws.dispose();
+        }
+      },
+      { pauseMs: 100 },
+    );
+  });
+});
