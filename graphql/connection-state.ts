@@ -21,11 +21,7 @@ export function createConnectionState(services: Services, connectionId: string, 
   const presence: ConnectionState['presence'] = new Map();
   const timer = setInterval(() => {
     for (const entry of presence.values()) {
-      void services.presence
-        .update(entry.documentId, entry)
-        // Someone else took the clientId after ours expired (this process stalled past the TTL): stop refreshing it.
-        .then((outcome) => void (outcome === 'taken' && presence.delete(`${entry.documentId}\u0000${entry.clientId}`)))
-        .catch(() => {});
+      void services.presence.update(entry.documentId, entry).catch(() => {});
     }
   }, refreshEveryMs);
   timer.unref();

@@ -35,12 +35,7 @@ export interface PresenceEvent extends PresenceEntry {
 }
 
 /** What `update` did: `updated`, or `full` (the user already holds `maxPerUser` other live entries there). */
-export type PresenceUpdateOutcome = 'updated' | 'full' | PresenceTakenOutcome;
-/**
- * Never answered any more: entries are keyed by (user, clientId), so no one else's entry can stand
- * in the way. Kept in the type only while graphql/connection-state.ts still tests for it.
- */
-type PresenceTakenOutcome = 'taken';
+export type PresenceUpdateOutcome = 'updated' | 'full';
 
 export interface PresenceUpdateOptions {
   /**
