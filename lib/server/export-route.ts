@@ -1,5 +1,5 @@
 /**
- * `GET /api/documents/:id/export?format=html|markdown|text[&version=N]`: the document (at head,
+ * `GET /api/documents/:id/export?format=html|markdown|text|docx|pdf[&version=N]`: the document (at head,
  * or at version N) as a file. Same viewer resolution and the same `authorizeDocument(…, 'read')`
  * as the GraphQL API, so the same people can export what they can read; errors carry the API's
  * codes in a GraphQL-shaped JSON body.
@@ -10,7 +10,9 @@ import type { GraphQLContext } from '../../graphql/context.ts';
 import { authorizeDocument } from '../../graphql/authorize.ts';
 import { headState, stateAt } from '../../graphql/document-state.ts';
 import { sendError } from '../../graphql/http.ts';
+import { toDocx } from '../export/docx.ts';
 import { toHtml } from '../export/html.ts';
+import { toPdf } from '../export/pdf.ts';
 import { toMarkdown } from '../export/markdown.ts';
 import { toText } from '../export/text.ts';
 import type { Delta } from '../ot/operation.ts';
@@ -22,7 +24,9 @@ const FORMATS = {
   html: { type: 'text/html; charset=utf-8', extension: 'html', render: (doc: Delta, title: string) => toHtml(doc, title) },
   markdown: { type: 'text/markdown; charset=utf-8', extension: 'md', render: (doc: Delta) => toMarkdown(doc) },
   text: { type: 'text/plain; charset=utf-8', extension: 'txt', render: (doc: Delta) => toText(doc) },
-} as const;
+  docx: { type: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', extension: 'docx', render: (doc: Delta, title: string) => toDocx(doc, title) },
+  pdf: { type: 'application/pdf', extension: 'pdf', render: (doc: Delta, title: string) => toPdf(doc, title) },
+} as const satisfies Record<string, { type: string; extension: string; render: (doc: Delta, title: string) => string | Promise<Buffer> }>;
 
 const STATUS: Record<string, number> = {
   UNAUTHENTICATED: 401,
@@ -62,7 +66,7 @@ export async function handleExport(req: IncomingMessage, res: ServerResponse, ra
     const ctx = await context();
     const { document } = await authorizeDocument(ctx, documentId, 'read');
     const state = versionParam === null ? await headState(ctx, document.id) : await stateAt(ctx, document.id, Number(versionParam));
-    const body = format.render(state.content, document.title);
+    const body = await format.render(state.content, document.title);
     const filename = `${document.title.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_') || 'document'}${versionParam === null ? '' : ` (version ${state.version})`}.${format.extension}`;
     res.statusCode = 200;
     res.setHeader('Content-Type', format.type);
