@@ -11,6 +11,8 @@ import { renderBlocks, type Line, type Piece } from './lines.ts';
 const HEADING_SIZES = [24, 20, 16, 14, 12, 11];
 const BODY = 11;
 const INDENT = 18;
+/** Blocks laid out between two turns of the event loop (≈10–20 ms of work). */
+const SLICE = 200;
 
 // WinAnsi (Windows-1252) as the built-in fonts encode it: Latin-1 plus these.
 const WIN_ANSI_EXTRA = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
@@ -49,7 +51,7 @@ function paragraph(pdf: Pdf, line: Line, options: { x: number; size: number; hea
 }
 
 /** The document as PDF bytes (A4). `compress: false` keeps the page streams readable (tests). */
-export function toPdf(doc: Delta, title: string, options: { compress?: boolean } = {}): Promise<Buffer> {
+export async function toPdf(doc: Delta, title: string, options: { compress?: boolean } = {}): Promise<Buffer> {
   const pdf = new PDFDocument({ size: 'A4', margin: 56, compress: options.compress ?? true, info: { Title: title, Creator: 'Verso' } });
   const chunks: Buffer[] = [];
   pdf.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -59,36 +61,47 @@ export function toPdf(doc: Delta, title: string, options: { compress?: boolean }
   });
   const left = pdf.page.margins.left;
   const gap = () => pdf.moveDown(0.4);
+  // Blocks are laid out in slices with a turn of the event loop between them, so a long document
+  // does not stall the server's other requests for the whole rendering.
+  const blocks: Array<() => void> = [];
   renderBlocks(doc, {
-    list: (lines) => {
-      const counters: number[] = [];
-      for (const line of lines) {
-        const depth = line.block.indent ?? 0;
-        counters.length = depth + 1;
-        counters[depth] = (counters[depth] ?? 0) + 1;
-        const marker = line.block.list === 'ordered' ? `${counters[depth]}. ` : line.block.list === 'checked' ? '[x] ' : line.block.list === 'unchecked' ? '[ ] ' : '• ';
-        paragraph(pdf, line, { x: left + INDENT * (depth + 1), size: BODY, prefix: marker });
-      }
-      gap();
-      return '';
-    },
-    code: (lines) => {
-      for (const line of lines) {
-        const text = line.pieces.map((p) => ('text' in p ? p.text : '')).join('');
-        pdf.font('Courier').fontSize(BODY - 1).fillColor('#333333').text(printable(text) || ' ', left + INDENT, undefined, { lineBreak: true });
-      }
-      gap();
-      return '';
-    },
-    line: (line) => {
-      const b = line.block;
-      if (b.header) paragraph(pdf, line, { x: left, size: HEADING_SIZES[b.header - 1] ?? BODY, heading: true });
-      else if (b.blockquote) paragraph(pdf, line, { x: left + INDENT, size: BODY, color: '#555555' });
-      else paragraph(pdf, line, { x: left + INDENT * (b.indent ?? 0), size: BODY });
-      gap();
-      return '';
-    },
+    list: (lines) => (blocks.push(() => listBlock(lines)), ''),
+    code: (lines) => (blocks.push(() => codeBlock(lines)), ''),
+    line: (line) => (blocks.push(() => lineBlock(line)), ''),
   });
+
+  function listBlock(lines: readonly Line[]): void {
+    const counters: number[] = [];
+    for (const line of lines) {
+      const depth = line.block.indent ?? 0;
+      counters.length = depth + 1;
+      counters[depth] = (counters[depth] ?? 0) + 1;
+      const marker = line.block.list === 'ordered' ? `${counters[depth]}. ` : line.block.list === 'checked' ? '[x] ' : line.block.list === 'unchecked' ? '[ ] ' : '• ';
+      paragraph(pdf, line, { x: left + INDENT * (depth + 1), size: BODY, prefix: marker });
+    }
+    gap();
+  }
+
+  function codeBlock(lines: readonly Line[]): void {
+    for (const line of lines) {
+      const text = line.pieces.map((p) => ('text' in p ? p.text : '')).join('');
+      pdf.font('Courier').fontSize(BODY - 1).fillColor('#333333').text(printable(text) || ' ', left + INDENT, undefined, { lineBreak: true });
+    }
+    gap();
+  }
+
+  function lineBlock(line: Line): void {
+    const b = line.block;
+    if (b.header) paragraph(pdf, line, { x: left, size: HEADING_SIZES[b.header - 1] ?? BODY, heading: true });
+    else if (b.blockquote) paragraph(pdf, line, { x: left + INDENT, size: BODY, color: '#555555' });
+    else paragraph(pdf, line, { x: left + INDENT * (b.indent ?? 0), size: BODY });
+    gap();
+  }
+
+  for (let i = 0; i < blocks.length; i++) {
+    blocks[i]!();
+    if (i % SLICE === SLICE - 1) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
   pdf.end();
   return done;
 }
