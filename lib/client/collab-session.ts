@@ -231,6 +231,9 @@ export class CollabSession {
       const applied = session.#collab.applyLocal(op);
       if (applied.kind === 'refused') throw new Error(`offline snapshot does not apply: ${applied.message}`);
     }
+    // The previous page may have sent this op under its clientSeq: it stays that op (rebased),
+    // never merged with later edits, or a second resume would lose them to a `duplicate` answer.
+    if (session.#server) session.#sent = { clientSeq: snapshot.inFlight.clientSeq, op: inFlight };
     session.#resumedEdits = snapshot.edits;
     session.#start();
     // A shared socket may already be up (its 'connected' event then never comes): one request
@@ -618,7 +621,8 @@ export class CollabSession {
     // Refused for good: hand the unsaved edits out (the person can copy them), then forget them.
     const unsent = this.#collab.pending;
     if (unsent && unsent.ops.length > 0) this.#options.onUnsent?.(unsent, fatal.message, 'refused');
-    this.#options.onPendingChange?.(null);
+    // Signed out meanwhile: keep them stored for when the person signs in again.
+    if (fatal.code !== 'UNAUTHENTICATED') this.#options.onPendingChange?.(null);
     this.#fatal = fatal;
     this.#options.onFatal?.(fatal);
     void this.close();

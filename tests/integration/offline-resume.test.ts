@@ -96,6 +96,34 @@ describe('[offline] resuming an OfflineSnapshot', () => {
     await second.dispose();
   });
 
+  it('a snapshot taken after resuming keeps the earlier in-flight op apart from later edits (resumed twice, nothing lost)', async () => {
+    const documentId = await createDocument();
+    const first = client();
+    const session = await CollabSession.open({ client: first, documentId, presence: false, onPendingChange: () => {} });
+    session.applyLocal(new Delta().insert('A'));
+    const snapshot = session.offlineSnapshot() as OfflineSnapshot;
+    await waitUntil(async () => (await head(documentId)) >= 1); // the server applied seq 1; its answer is never seen
+    await session.close();
+    await first.dispose();
+
+    // Reopened while still offline: one more edit, then the page goes away again.
+    const offline = client();
+    await offline.dispose();
+    const again = CollabSession.resume({ client: offline, documentId, presence: false, onPendingChange: () => {} }, snapshot);
+    again.applyLocal(new Delta().retain(1).insert('C'));
+    const second = again.offlineSnapshot() as OfflineSnapshot;
+    await again.close();
+    expect(second.inFlight).toEqual(snapshot.inFlight);
+    expect(second.buffer).not.toBeNull();
+
+    const direct = client();
+    const resumed = CollabSession.resume({ client: direct, documentId, presence: false, onPendingChange: () => {} }, second);
+    await waitUntil(() => resumed.status.state === 'synchronized' && resumed.status.connected);
+    expect(await serverText(documentId)).toBe('ACHello\n');
+    await resumed.close();
+    await direct.dispose();
+  });
+
   it('applies edits made while the connection was down, which the server never saw', async () => {
     const documentId = await createDocument();
     const first = client();
