@@ -3,8 +3,6 @@
  * one allow-list in ./html-to-delta.ts, then lib/ot's validateDocument (size limits, attribute
  * allow-list). Outcomes are values with the API's stable codes; only bugs throw.
  */
-import mammoth from 'mammoth';
-import MarkdownIt from 'markdown-it';
 import { validateDocument } from '../ot/validate.ts';
 import type { Delta } from '../ot/operation.ts';
 import { htmlToDelta, htmlTitle } from './html-to-delta.ts';
@@ -53,7 +51,9 @@ const DOCX_STYLE_MAP = [
   "r[style-name='HTML Code'] => code",
 ];
 
-const markdown = new MarkdownIt({ html: true, linkify: false, typographer: false });
+// The converters load on first use (seconds of module loading kept off server start).
+let markdown: Promise<{ render(text: string): string }> | null = null;
+const markdownIt = () => (markdown ??= import('markdown-it').then(({ default: MarkdownIt }) => new MarkdownIt({ html: true, linkify: false, typographer: false })));
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -69,6 +69,7 @@ export async function importFile(bytes: Uint8Array, format: ImportFormat, filena
   let html: string;
   let title = titleFromFilename(filename);
   if (format === 'docx') {
+    const { default: mammoth } = await import('mammoth');
     try {
       const converted = await mammoth.convertToHtml(
         { buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) },
@@ -87,7 +88,7 @@ export async function importFile(bytes: Uint8Array, format: ImportFormat, filena
       return { ok: false, code: 'FILE_UNREADABLE', message: `This ${format === 'html' ? 'HTML' : 'Markdown'} file is not UTF-8 text. Save it as UTF-8 and retry.` };
     }
     if (text.includes('\u0000')) return { ok: false, code: 'FILE_UNREADABLE', message: 'This file holds binary data, not text. Choose a .docx, .md or .html file.' };
-    html = format === 'markdown' ? markdown.render(text) : text;
+    html = format === 'markdown' ? (await markdownIt()).render(text) : text;
     if (format === 'html') title = htmlTitle(text) ?? title;
   }
   const checked = validateDocument({ ops: htmlToDelta(html).ops });

@@ -10,9 +10,7 @@ import type { GraphQLContext } from '../../graphql/context.ts';
 import { authorizeDocument } from '../../graphql/authorize.ts';
 import { headState, stateAt } from '../../graphql/document-state.ts';
 import { sendError } from '../../graphql/http.ts';
-import { toDocx } from '../export/docx.ts';
 import { toHtml } from '../export/html.ts';
-import { toPdf } from '../export/pdf.ts';
 import { toMarkdown } from '../export/markdown.ts';
 import { toText } from '../export/text.ts';
 import type { Delta } from '../ot/operation.ts';
@@ -24,9 +22,11 @@ const FORMATS = {
   html: { type: 'text/html; charset=utf-8', extension: 'html', render: (doc: Delta, title: string) => toHtml(doc, title) },
   markdown: { type: 'text/markdown; charset=utf-8', extension: 'md', render: (doc: Delta) => toMarkdown(doc) },
   text: { type: 'text/plain; charset=utf-8', extension: 'txt', render: (doc: Delta) => toText(doc) },
-  docx: { type: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', extension: 'docx', render: (doc: Delta, title: string) => toDocx(doc, title) },
-  pdf: { type: 'application/pdf', extension: 'pdf', render: (doc: Delta, title: string) => toPdf(doc, title) },
+  docx: { type: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', extension: 'docx', render: async (doc: Delta, title: string) => (await import('../export/docx.ts')).toDocx(doc, title) },
+  pdf: { type: 'application/pdf', extension: 'pdf', render: async (doc: Delta, title: string) => (await import('../export/pdf.ts')).toPdf(doc, title) },
 } as const satisfies Record<string, { type: string; extension: string; render: (doc: Delta, title: string) => string | Promise<Buffer> }>;
+
+// DOCX and PDF load their libraries on first use: seconds of module loading kept off server start.
 
 const STATUS: Record<string, number> = {
   UNAUTHENTICATED: 401,
