@@ -15,6 +15,7 @@ import { bearer, createToken, signUp, type TestAccount } from '../support/auth.t
 import { gqlHttp, wsClient } from '../support/graphql-client.ts';
 import { testPrisma } from '../support/prisma.ts';
 import { startTestServer } from '../support/server.ts';
+import { startTcpProxy } from '../support/tcp-proxy.ts';
 
 let server: VersoServer;
 let owner: TestAccount;
@@ -51,6 +52,12 @@ async function waitUntil(done: () => boolean | Promise<boolean>, timeoutMs = 10_
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${done.toString()}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** A client whose connection goes through a TCP proxy the test can cut (no mock involved). */
+async function throughProxy(authToken = token) {
+  const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(server.url).port) });
+  return { proxy, first: client(`http://127.0.0.1:${proxy.port}`, authToken) };
 }
 
 const client = (url = server.url, authToken = token): Client => wsClient(url, { connectionParams: { authorization: bearer(authToken) } });
@@ -126,15 +133,16 @@ describe('[offline] resuming an OfflineSnapshot', () => {
 
   it('applies edits made while the connection was down, which the server never saw', async () => {
     const documentId = await createDocument();
-    const first = client();
+    const { first, proxy } = await throughProxy();
     const session = await CollabSession.open({ client: first, documentId, presence: false, onPendingChange: () => {} });
-    await first.dispose(); // offline from here on: nothing below is sent
-    await waitUntil(() => !session.status.connected);
+    proxy.cut('blackhole'); // a silent network: nothing below reaches the server
     session.applyLocal(new Delta().retain(5).insert(' offline'));
     session.applyLocal(new Delta().retain(13).insert('!'));
     const snapshot = session.offlineSnapshot() as OfflineSnapshot;
     expect(snapshot.inFlight.clientSeq).toBe(1);
     await session.close();
+    await first.dispose();
+    await proxy.close();
     expect(await head(documentId)).toBe(0);
 
     const direct = client();
@@ -150,13 +158,14 @@ describe('[offline] resuming an OfflineSnapshot', () => {
     const editor = await signUp(server, { name: 'Editor' });
     await api('mutation($d: ID!, $e: String!) { shareDocument(documentId: $d, email: $e, role: EDITOR) { role } }', { d: documentId, e: editor.email }, { cookie: owner.cookie });
     const editorToken = (await createToken(server, editor.cookie)).token;
-    const first = client(server.url, editorToken);
+    const { first, proxy } = await throughProxy(editorToken);
     const session = await CollabSession.open({ client: first, documentId, presence: false, onPendingChange: () => {} });
-    await first.dispose(); // offline from here on
-    await waitUntil(() => !session.status.connected);
+    proxy.cut('blackhole'); // a silent network: nothing below reaches the server
     session.applyLocal(new Delta().insert('Kept: '));
     const snapshot = session.offlineSnapshot() as OfflineSnapshot;
     await session.close();
+    await first.dispose();
+    await proxy.close();
     await api('mutation($d: ID!) { moveDocumentToTrash(id: $d) { id } }', { d: documentId }, { cookie: owner.cookie });
 
     const second = client(server.url, editorToken);
