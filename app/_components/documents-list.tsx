@@ -5,6 +5,7 @@ import type { DocumentFilter } from '@/lib/client/gql/graphql.ts';
 import { errorMessage, gqlFetch } from '@/lib/client/http.ts';
 import { CREATE_DOCUMENT, DOCUMENTS, MOVE_DOCUMENT_TO_TRASH, RENAME_DOCUMENT, RESTORE_DOCUMENT_FROM_TRASH } from '@/lib/client/queries.ts';
 import type { ResultOf } from '@/lib/client/typed-document.ts';
+import { ImportDocument } from './import-document.tsx';
 
 type Edge = ResultOf<typeof DOCUMENTS>['documents']['edges'][number];
 /** A listed document; search results also carry the excerpt that matched. */
@@ -140,6 +141,7 @@ export function DocumentsList() {
             {titleProblem(newTitle.trim())}
           </p>
         </form>
+        <ImportDocument />
       </div>
       <div className="documents-tools">
         <div role="tablist" aria-label="Which documents" className="tabs">

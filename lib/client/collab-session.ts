@@ -14,7 +14,8 @@ import type { Client, FormattedExecutionResult as ExecutionResult } from 'graphq
 import { CollabClient } from '../collab/client.ts';
 import { saveIndicator, type ApplyLocalResult, type ClientStatus, type SaveIndicator } from '../collab/client-types.ts';
 import type { SubmitResult, Submission } from '../collab/types.ts';
-import { compose, DEFAULT_LIMITS, Delta, transformSelection, validateOp, type Selection } from '../ot/operation.ts';
+import { apply, compose, DEFAULT_LIMITS, Delta, transform, transformSelection, validateOp, type Selection } from '../ot/operation.ts';
+import type { OfflineSnapshot } from './offline-snapshot.ts';
 import type { TypedDocumentString } from './gql/graphql.ts';
 import { DOCUMENT_OPERATION_BATCHES, LEAVE_PRESENCE, MY_DOCUMENT_ROLE, OPEN_DOCUMENT, PRESENCE, SUBMIT_OPERATION, UPDATE_PRESENCE } from './operations.ts';
 import { deltaFromJson, versionedSelectionFromJson, type ResultOf } from './typed-document.ts';
@@ -63,11 +64,17 @@ export interface CollabSessionOptions {
    * before the edits reached it), as one op against the document they were made on. The session
    * has gone back to the server's text; show these to the person so they can copy them.
    */
-  readonly onUnsent?: (unsent: Delta, message: string) => void;
+  readonly onUnsent?: (unsent: Delta, message: string, why: 'role' | 'refused') => void;
   /** Resend the in-flight op when no answer came within this; default 10 s. */
   readonly ackTimeoutMs?: number;
   /** Also follow presence; default true. */
   readonly presence?: boolean;
+  /**
+   * Keep what is unconfirmed as an OfflineSnapshot (issue 20): called shortly after each change
+   * of the unconfirmed edits, with null once everything is confirmed. The host stores it (the
+   * web editor: IndexedDB, per user and document) and hands it to `CollabSession.resume`.
+   */
+  readonly onPendingChange?: (snapshot: OfflineSnapshot | null) => void;
 }
 
 /** The key of a peer in `peers` / `onPeers`: user ids never contain `:`. */
@@ -149,19 +156,36 @@ export class CollabSession {
   #closed = false;
   #fatal: SessionFatal | null = null;
   #reloading = false;
+  /**
+   * With onPendingChange: the server's document at `version` (a mirror of what the state machine
+   * rebases against) and the last submission sent, rebased alongside, so that a snapshot holds
+   * the in-flight op exactly as numbered (its clientSeq may already be applied on the server).
+   */
+  #server: { version: number; content: Delta } | null = null;
+  #sent: { clientSeq: number; op: Delta } | null = null;
+  #snapshotTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Edits restored from a snapshot that the server has not confirmed yet. */
+  #resumedEdits = 0;
 
-  private constructor(options: CollabSessionOptions, opened: NonNullable<OpenDocumentResult['document']>) {
+  private constructor(
+    options: CollabSessionOptions,
+    opened: { title: string; myRole: string; version: number; content: Delta },
+    resume?: { clientId: string; firstClientSeq: number },
+  ) {
     this.#options = options;
     this.#client = options.client;
     this.documentId = options.documentId;
-    this.clientId = options.clientId ?? globalThis.crypto.randomUUID();
+    this.clientId = resume?.clientId ?? options.clientId ?? globalThis.crypto.randomUUID();
     this.title = opened.title;
     this.#role = opened.myRole;
+    if (options.onPendingChange) this.#server = { version: opened.version, content: opened.content };
     this.#collab = new CollabClient({
       documentId: this.documentId,
       clientId: this.clientId,
       version: opened.version,
-      content: deltaFromJson(opened.content),
+      content: opened.content,
+      firstClientSeq: resume?.firstClientSeq,
+      connected: resume ? false : undefined,
       transport: { send: (submission) => this.#send(submission) },
       onEvent: (event) => {
         switch (event.type) {
@@ -190,9 +214,120 @@ export class CollabSession {
     if (error) throw Object.assign(new Error(error.message), { code: error.extensions?.code ?? 'INTERNAL_SERVER_ERROR' });
     const document = result.data?.document;
     if (!document) throw Object.assign(new Error(`No document with id "${options.documentId}" that you can open.`), { code: 'NOT_FOUND' });
-    const session = new CollabSession(options, document);
+    const session = new CollabSession(options, { ...document, content: deltaFromJson(document.content) });
     session.#start();
     return session;
+  }
+
+  /**
+   * Reopens a document from an OfflineSnapshot without waiting for the server: the unconfirmed
+   * edits show at once, and once connected the in-flight op is resent with its own (clientId,
+   * clientSeq), so the server answers `duplicate` if it had applied it before the page went away
+   * [S2, C7]; later edits follow with the next clientSeq. Edits the server refuses for good
+   * (document gone, access removed, VERSION_TOO_OLD) reach `onUnsent` / `onReload` as lost.
+   */
+  static resume(options: CollabSessionOptions, snapshot: OfflineSnapshot): CollabSession {
+    const content = deltaFromJson(snapshot.content);
+    const session = new CollabSession(
+      options,
+      { title: snapshot.title, myRole: snapshot.role, version: snapshot.version, content },
+      { clientId: snapshot.clientId, firstClientSeq: snapshot.inFlight.clientSeq },
+    );
+    const inFlight = deltaFromJson(snapshot.inFlight.op);
+    const buffer = snapshot.buffer ? deltaFromJson(snapshot.buffer) : null;
+    for (const op of buffer && buffer.ops.length > 0 ? [inFlight, buffer] : [inFlight]) {
+      const applied = session.#collab.applyLocal(op);
+      if (applied.kind === 'refused') throw new Error(`offline snapshot does not apply: ${applied.message}`);
+    }
+    // The previous page may have sent this op under its clientSeq: it stays that op (rebased),
+    // never merged with later edits, or a second resume would lose them to a `duplicate` answer.
+    if (session.#server) session.#sent = { clientSeq: snapshot.inFlight.clientSeq, op: inFlight };
+    session.#resumedEdits = snapshot.edits;
+    session.#start();
+    // A shared socket may already be up (its 'connected' event then never comes): one request
+    // answers both "are we online" and "may we still open it".
+    void request(session.#client, OPEN_DOCUMENT, { id: session.documentId })
+      .then((result) => {
+        const document = result.data?.document;
+        if (!document) {
+          const error = firstError(result);
+          return session.#fail({ code: error?.extensions?.code ?? 'NOT_FOUND', message: error?.message ?? 'The document is no longer available to you.' });
+        }
+        session.#setRole(document.myRole);
+        if (!session.#closed && !session.#collab.status.connected) session.#collab.onReconnect();
+      })
+      .catch(() => {
+        // Offline: the 'connected' handler resends once the socket is up.
+      });
+    return session;
+  }
+
+  /** Edits from an earlier visit (a snapshot) still waiting for the server; 0 once it confirmed them. */
+  get resumedEdits(): number {
+    return this.#resumedEdits;
+  }
+
+  /**
+   * What is unconfirmed, as a snapshot to store, or null when everything is confirmed (or the
+   * session does not keep the server mirror, i.e. without onPendingChange).
+   */
+  offlineSnapshot(): OfflineSnapshot | null {
+    const status = this.#collab.status;
+    const server = this.#server;
+    if (status.state === 'synchronized' || status.state === 'desynchronized' || !server || server.version !== this.#collab.version) return null;
+    const seq = this.#collab.nextClientSeq - 1;
+    const document = this.#collab.document;
+    // Never sent: the server has not seen this clientSeq, so all unconfirmed edits may go under it.
+    const inFlight = this.#sent?.clientSeq === seq ? this.#sent.op : server.content.diff(document);
+    const afterInFlight = apply(server.content, inFlight);
+    if (!afterInFlight.ok) return null;
+    const buffer = afterInFlight.value.diff(document);
+    return {
+      documentId: this.documentId,
+      clientId: this.clientId,
+      title: this.title,
+      role: this.#role,
+      version: server.version,
+      content: { ops: server.content.ops },
+      inFlight: { clientSeq: seq, op: { ops: inFlight.ops } },
+      buffer: buffer.ops.length > 0 ? { ops: buffer.ops } : null,
+      edits: status.pendingEdits,
+      savedAt: Date.now(),
+    };
+  }
+
+  /** Mirrors server op `version` (raw, as sequenced) for snapshots; ours confirms #sent. */
+  #mirror(version: number, delta: Delta, clientId: string | null, clientSeq: number | null): void {
+    const server = this.#server;
+    if (!server || version !== server.version + 1) return;
+    const next = apply(server.content, delta);
+    if (!next.ok) {
+      this.#server = null; // cannot happen unless history diverged; stop snapshotting rather than store garbage
+      return;
+    }
+    this.#server = { version, content: next.value };
+    if (this.#sent) {
+      if (clientId === this.clientId && clientSeq === this.#sent.clientSeq) this.#sent = null;
+      else this.#sent = { ...this.#sent, op: transform(this.#sent.op, delta, 'right') };
+    }
+  }
+
+  #schedulePendingChange(): void {
+    if (!this.#options.onPendingChange || this.#snapshotTimer || this.#closed) return;
+    this.#snapshotTimer = setTimeout(() => {
+      this.#snapshotTimer = null;
+      this.flushPending();
+    }, 200);
+  }
+
+  /** Hands the current snapshot (or null) to onPendingChange now, e.g. when the page is hidden. */
+  flushPending(): void {
+    if (!this.#options.onPendingChange || this.#fatal) return;
+    const status = this.#collab.status;
+    if (status.state === 'desynchronized') return; // the reload decides; keep what is stored until then
+    const snapshot = this.offlineSnapshot();
+    if (snapshot === null && status.state !== 'synchronized') return; // mirror catching up: keep the last one
+    this.#options.onPendingChange(snapshot);
   }
 
   /** The person's role on the document now (OWNER, EDITOR, COMMENTER or VIEWER); followed live. */
@@ -280,7 +415,7 @@ export class CollabSession {
     this.#stopOps?.();
     this.#stopPresence?.();
     this.#stopRole?.();
-    for (const timer of [this.#ackTimer, this.#retryTimer, this.#presenceTimer, this.#presenceRetry]) if (timer) clearTimeout(timer);
+    for (const timer of [this.#ackTimer, this.#retryTimer, this.#presenceTimer, this.#presenceRetry, this.#snapshotTimer]) if (timer) clearTimeout(timer);
     if (this.#heartbeat) clearInterval(this.#heartbeat);
     // The connection may outlive this session (another editor in the same tab): without this,
     // it would keep our presence entry fresh and others would see a cursor that no longer moves.
@@ -332,6 +467,7 @@ export class CollabSession {
           for (const op of ops) {
             if (this.#closed) return;
             const delta = deltaFromJson(op.delta);
+            this.#mirror(op.version, delta, op.clientId, op.clientSeq);
             this.#history.set(op.version, delta);
             this.#history.delete(op.version - HISTORY);
             this.#collab.receiveRemote({ version: op.version, delta, clientId: op.clientId, clientSeq: op.clientSeq });
@@ -380,7 +516,7 @@ export class CollabSession {
    */
   #onEditRefused(message: string): void {
     const unsent = this.#collab.pending;
-    if (unsent && unsent.ops.length > 0) this.#options.onUnsent?.(unsent, message);
+    if (unsent && unsent.ops.length > 0) this.#options.onUnsent?.(unsent, message, 'role');
     void this.#reload(null);
   }
 
@@ -394,6 +530,7 @@ export class CollabSession {
   #send(submission: Submission): void {
     if (this.#closed) return;
     const { clientSeq } = submission;
+    if (this.#server) this.#sent = { clientSeq, op: submission.delta };
     this.#armAckTimer(clientSeq);
     request(this.#client, SUBMIT_OPERATION, {
       input: { ...submission, delta: { ops: submission.delta.ops } },
@@ -402,8 +539,12 @@ export class CollabSession {
         const error = firstError(result);
         const data = result.data?.submitOperation;
         if (data) {
-          const answer: SubmitResult = { kind: data.duplicate ? 'duplicate' : 'applied', version: data.version, delta: deltaFromJson(data.delta) };
+          const delta = deltaFromJson(data.delta);
+          const answer: SubmitResult = { kind: data.duplicate ? 'duplicate' : 'applied', version: data.version, delta };
           this.#retryDelayMs = 1_000;
+          // The state machine confirms (and so moves to data.version) only for the op in flight.
+          const inFlight = this.#collab.status.state.startsWith('awaiting') && this.#collab.nextClientSeq - 1 === clientSeq;
+          if (inFlight && data.version === this.#collab.version + 1) this.#mirror(data.version, delta, this.clientId, clientSeq);
           this.#collab.receiveAck(clientSeq, answer);
           return;
         }
@@ -470,6 +611,10 @@ export class CollabSession {
       this.#stopOps?.();
       this.#history.clear();
       this.#collab.resync(document.version, content);
+      if (this.#options.onPendingChange) this.#server = { version: document.version, content };
+      this.#sent = null;
+      this.#resumedEdits = 0;
+      this.#options.onPendingChange?.(null);
       this.#options.onReload?.(content, lost);
       this.#subscribeOps();
     } catch {
@@ -481,6 +626,11 @@ export class CollabSession {
 
   #fail(fatal: SessionFatal): void {
     if (this.#fatal) return;
+    // Refused for good: hand the unsaved edits out (the person can copy them), then forget them.
+    const unsent = this.#collab.pending;
+    if (unsent && unsent.ops.length > 0) this.#options.onUnsent?.(unsent, fatal.message, 'refused');
+    // Signed out meanwhile: keep them stored for when the person signs in again.
+    if (fatal.code !== 'UNAUTHENTICATED') this.#options.onPendingChange?.(null);
     this.#fatal = fatal;
     this.#options.onFatal?.(fatal);
     void this.close();
@@ -491,7 +641,11 @@ export class CollabSession {
       clearTimeout(this.#ackTimer);
       this.#ackTimer = null;
     }
-    if (status.state === 'synchronized') this.#queuePresence();
+    if (status.state === 'synchronized') {
+      this.#queuePresence();
+      this.#resumedEdits = 0;
+    }
+    this.#schedulePendingChange();
     this.#options.onStatus?.({ ...status, indicator: saveIndicator(status) });
   }
 

@@ -8,10 +8,16 @@ export type StatusTone = 'ok' | 'busy' | 'warn' | 'error';
 
 const changes = (n: number) => (n === 1 ? '1 change' : `${n} changes`);
 
-/** "Saved", "Saving…", "Offline — N changes pending", "Reconnecting…" (with what is pending). */
-export function statusText(status: SessionStatus | null, browserOnline: boolean): { text: string; tone: StatusTone } {
+/** "Saved", "Saving…", "N changes from your last visit are being saved", "Offline — N changes pending", "Reconnecting…" (with what is pending). */
+export function statusText(status: SessionStatus | null, browserOnline: boolean, resumed = 0): { text: string; tone: StatusTone } {
   if (!status) return { text: 'Connecting…', tone: 'busy' };
   const { indicator } = status;
+  // Edits kept from an earlier visit (issue 20) say so until the server has confirmed them.
+  if (resumed > 0 && status.pendingEdits > 0) {
+    const what = `${changes(resumed)} from your last visit`;
+    if (indicator.kind === 'offline') return { text: browserOnline ? `Reconnecting… ${what} waiting to be saved` : `Offline — ${what} waiting to be saved`, tone: 'warn' };
+    if (indicator.kind !== 'error') return { text: `${what} ${resumed === 1 ? 'is' : 'are'} being saved`, tone: 'busy' };
+  }
   switch (indicator.kind) {
     case 'saved':
       return { text: 'Saved', tone: 'ok' };

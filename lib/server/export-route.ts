@@ -1,5 +1,5 @@
 /**
- * `GET /api/documents/:id/export?format=html|markdown|text[&version=N]`: the document (at head,
+ * `GET /api/documents/:id/export?format=html|markdown|text|docx|pdf[&version=N]`: the document (at head,
  * or at version N) as a file. Same viewer resolution and the same `authorizeDocument(…, 'read')`
  * as the GraphQL API, so the same people can export what they can read; errors carry the API's
  * codes in a GraphQL-shaped JSON body.
@@ -22,7 +22,11 @@ const FORMATS = {
   html: { type: 'text/html; charset=utf-8', extension: 'html', render: (doc: Delta, title: string) => toHtml(doc, title) },
   markdown: { type: 'text/markdown; charset=utf-8', extension: 'md', render: (doc: Delta) => toMarkdown(doc) },
   text: { type: 'text/plain; charset=utf-8', extension: 'txt', render: (doc: Delta) => toText(doc) },
-} as const;
+  docx: { type: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', extension: 'docx', render: async (doc: Delta, title: string) => (await import('../export/docx.ts')).toDocx(doc, title) },
+  pdf: { type: 'application/pdf', extension: 'pdf', render: async (doc: Delta, title: string) => (await import('../export/pdf.ts')).toPdf(doc, title) },
+} as const satisfies Record<string, { type: string; extension: string; render: (doc: Delta, title: string) => string | Promise<Buffer> }>;
+
+// DOCX and PDF load their libraries on first use: seconds of module loading kept off server start.
 
 const STATUS: Record<string, number> = {
   UNAUTHENTICATED: 401,
@@ -62,7 +66,7 @@ export async function handleExport(req: IncomingMessage, res: ServerResponse, ra
     const ctx = await context();
     const { document } = await authorizeDocument(ctx, documentId, 'read');
     const state = versionParam === null ? await headState(ctx, document.id) : await stateAt(ctx, document.id, Number(versionParam));
-    const body = format.render(state.content, document.title);
+    const body = await format.render(state.content, document.title);
     const filename = `${document.title.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_') || 'document'}${versionParam === null ? '' : ` (version ${state.version})`}.${format.extension}`;
     res.statusCode = 200;
     res.setHeader('Content-Type', format.type);

@@ -25,6 +25,7 @@ import { setProcessDatabaseUrl } from '../embedded/process-database.ts';
 import type { Logger } from '../logger.ts';
 import { metricsAllowed } from '../metrics/metrics.ts';
 import { EXPORT_PATH, handleExport } from './export-route.ts';
+import { handleImport, IMPORT_PATH } from './import-route.ts';
 import { checkRedis } from './preflight.ts';
 import { applyPageCsp, rawUpgradeRefusal, setSecurityHeaders } from './security-headers.ts';
 import { closeServices, createServices, servicesReady } from './services.ts';
@@ -187,6 +188,11 @@ async function startOn(options: StartOptions, embedded: EmbeddedPostgres | null)
         return sendJson(res, 403, { error: 'FORBIDDEN', message: originRefusedMessage(req, config) });
       }
       return authRoutes(req, res);
+    }
+    if (pathname === IMPORT_PATH) {
+      // A POST that creates a document: refused outright when riding on the cookie from a foreign page.
+      if (foreignCookieRequest(req) && req.headers.authorization === undefined) return sendError(res, 403, 'FORBIDDEN', originRefusedMessage(req, config));
+      return handleImport(req, res, httpContext(req));
     }
     const exported = EXPORT_PATH.exec(pathname);
     if (exported) return handleExport(req, res, exported[1] ?? '', httpContext(req));

@@ -189,7 +189,7 @@ describe('history API', () => {
     const markdown = await get('format=markdown');
     expect(markdown.headers.get('content-disposition')).toContain('History.md');
     expect(await markdown.text()).toBe('# Notes\n\nMore. Plain **bold** \\<tag\\> & [link](https://example.com/a)\n\n- one\n- two\n');
-    expect((await get('format=pdf')).status).toBe(400);
+    expect((await get('format=rtf')).status).toBe(400);
     expect((await get('format=text&version=99')).status).toBe(400);
     expect((await get('format=text&version=-1')).status).toBe(400);
   });

@@ -6,6 +6,7 @@ import { errorMessage, gqlFetch } from '@/lib/client/http.ts';
 import { OPEN_DOCUMENT } from '@/lib/client/operations.ts';
 import { RENAME_DOCUMENT } from '@/lib/client/queries.ts';
 import { statusText } from '@/lib/client/status-text.ts';
+import { ExportMenu } from './export-menu.tsx';
 import type { SessionFatal } from '@/lib/client/collab-session.ts';
 import { AppHeader } from '../app-header.tsx';
 import { useMe, useRequireSignIn, type Me } from '../use-me.ts';
@@ -70,7 +71,7 @@ export function EditorPage({ documentId }: { documentId: string }) {
 
 function Editor({ documentId, me }: { documentId: string; me: Me }) {
   const mount = useRef<HTMLDivElement>(null);
-  const { state, setTitle, reopen, dismissNotice, dismissUnsent } = useCollabEditor(documentId, mount, true);
+  const { state, setTitle, reopen, dismissNotice, dismissUnsent } = useCollabEditor(documentId, mount, true, me.id);
   const online = useOnline();
   const [sharing, setSharing] = useState(false);
   const [historyOpen, setHistoryOpen] = useState(false);
@@ -126,7 +127,7 @@ function Editor({ documentId, me }: { documentId: string; me: Me }) {
   }
 
   const canEdit = state.role === 'OWNER' || state.role === 'EDITOR';
-  const status = statusText(state.status, online);
+  const status = statusText(state.status, online, state.resumed);
   const failure = fatal ? fatalText(fatal, state.phase === 'ready') : null;
 
   return (
@@ -171,6 +172,7 @@ function Editor({ documentId, me }: { documentId: string; me: Me }) {
           <button type="button" className="button" onClick={() => setSharing(true)} disabled={!!fatal}>
             Share
           </button>
+          <ExportMenu documentId={documentId} version={previewing?.revision.toVersion ?? null} disabled={!!fatal} />
         </div>
       )}
       {titleError && (

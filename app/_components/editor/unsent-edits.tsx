@@ -1,7 +1,9 @@
 'use client';
 /**
  * Text someone typed that the server no longer accepted because their role changed before it
- * arrived (issue 19): kept visible, with a button to copy it, until they dismiss it.
+ * arrived (issue 19), or, for edits kept offline, because the server refused them for good (the
+ * document was deleted, access removed, too far behind: issue 20): kept visible, with a button
+ * to copy it, until they dismiss it.
  */
 import { useState } from 'react';
 import type { Role, UnsentEdits } from './use-collab-editor.ts';
@@ -29,7 +31,8 @@ export function UnsentEditsPanel({ unsent, role, onDismiss }: { unsent: UnsentEd
         Your last changes were not saved
       </h2>
       <p>
-        Your role on this document changed {roleText} before these changes reached the server, so they are not in the document.
+        {unsent.reason ?? `Your role on this document changed ${roleText} before these changes reached the server`}
+        {unsent.reason ? ' These changes are not in the document.' : ', so they are not in the document.'}
         {unsent.text ? ' Copy the text to keep it.' : ''}
         {deleted}
       </p>

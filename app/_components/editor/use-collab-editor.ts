@@ -11,6 +11,7 @@ import type { Delta } from '@/lib/ot/operation.ts';
 import { CollabSession, type Peer, type SessionFatal, type SessionStatus } from '@/lib/client/collab-session.ts';
 import { RemoteCursors } from '@/lib/client/remote-cursors.ts';
 import { createBrowserClient } from '@/lib/client/ws-client.ts';
+import { loadSnapshot, saveSnapshot } from '@/lib/client/offline-store.ts';
 
 export type Role = 'OWNER' | 'EDITOR' | 'COMMENTER' | 'VIEWER';
 
@@ -19,19 +20,21 @@ export interface UnsentEdits {
   readonly text: string;
   /** Characters they deleted (those cannot be shown as text). */
   readonly deleted: number;
+  /** Why the server did not take them (its message), when it was not a role change. */
+  readonly reason: string | null;
 }
 
 const canEditAs = (role: string | null) => role === 'OWNER' || role === 'EDITOR';
 
 /** What a refused op did, for the person: its inserted text and how much it deleted. */
-function unsentEdits(op: Delta, earlier: UnsentEdits | null): UnsentEdits {
+function unsentEdits(op: Delta, earlier: UnsentEdits | null, reason: string | null = null): UnsentEdits {
   let text = earlier?.text ?? '';
   let deleted = earlier?.deleted ?? 0;
   for (const component of op.ops) {
     if (typeof component.insert === 'string') text += component.insert;
     else if (component.delete) deleted += component.delete;
   }
-  return { text, deleted };
+  return { text, deleted, reason: reason ?? earlier?.reason ?? null };
 }
 
 export interface CollabEditorState {
@@ -49,6 +52,8 @@ export interface CollabEditorState {
    */
   readonly unsent: UnsentEdits | null;
   readonly clientId: string | null;
+  /** Edits from the last visit (kept in IndexedDB) that the server has not confirmed yet. */
+  readonly resumed: number;
 }
 
 const TOOLBAR = [
@@ -88,8 +93,12 @@ function labelToolbar(toolbar: HTMLElement): void {
   picker?.setAttribute('aria-label', 'Text style: heading or normal');
 }
 
-export function useCollabEditor(documentId: string, mount: RefObject<HTMLDivElement | null>, enabled: boolean) {
-  const [state, setState] = useState<CollabEditorState>({ phase: 'loading', title: '', role: null, status: null, peers: [], fatal: null, notice: null, unsent: null, clientId: null });
+/**
+ * `userId` keys the offline store: unconfirmed edits are kept per user and document and resumed
+ * when the same person opens the document again (issue 20).
+ */
+export function useCollabEditor(documentId: string, mount: RefObject<HTMLDivElement | null>, enabled: boolean, userId: string) {
+  const [state, setState] = useState<CollabEditorState>({ phase: 'loading', title: '', role: null, status: null, peers: [], fatal: null, notice: null, unsent: null, clientId: null, resumed: 0 });
   const sessionRef = useRef<CollabSession | null>(null);
   const quillRef = useRef<Quill | null>(null);
   const [generation, setGeneration] = useState(0);
@@ -111,6 +120,10 @@ export function useCollabEditor(documentId: string, mount: RefObject<HTMLDivElem
       }
     };
     window.addEventListener('beforeunload', beforeUnload);
+    // Closing or hiding the tab: store what is unconfirmed now rather than after the debounce.
+    const hidden = () => session?.flushPending();
+    window.addEventListener('pagehide', hidden);
+    document.addEventListener('visibilitychange', hidden);
 
     void (async () => {
       const { default: QuillClass } = await import('quill');
@@ -139,19 +152,25 @@ export function useCollabEditor(documentId: string, mount: RefObject<HTMLDivElem
       cleanups.push(() => resize.disconnect());
 
       try {
-        session = await CollabSession.open({
+        const stored = await loadSnapshot(userId, documentId);
+        if (disposed) return;
+        const options = {
           client,
           documentId,
+          onPendingChange: (snapshot: Parameters<typeof saveSnapshot>[2]) => void saveSnapshot(userId, documentId, snapshot),
           onRemoteOp: (op) => {
             quill.updateContents(op, 'api');
             cursors?.refresh();
           },
-          onReload: (content, lost) => {
+          onReload: (content: Delta, lost: Delta | null) => {
             quill.setContents(content, 'api');
             quill.history.clear();
-            if (lost && lost.ops.length > 0) patch({ notice: 'The document was reloaded from the server; your last unsaved changes could not be applied.' });
+            if (lost && lost.ops.length > 0 && !disposed) {
+              const reason = 'The document changed too much on the server while these edits waited to be sent, so they could not be applied.';
+              setState((s) => ({ ...s, unsent: unsentEdits(lost, s.unsent, reason), notice: 'The document was reloaded from the server; your unsaved changes are shown below so you can copy them.' }));
+            }
           },
-          onStatus: (status) => patch({ status }),
+          onStatus: (status: SessionStatus) => patch({ status, resumed: session?.resumedEdits ?? 0 }),
           onPeers: (peers) => {
             cursors?.update(peers.values());
             patch({ peers: [...peers.values()] });
@@ -171,10 +190,11 @@ export function useCollabEditor(documentId: string, mount: RefObject<HTMLDivElem
               notice: `Your role on this document changed to ${role.toLowerCase()}: ${canEdit ? 'you can edit it now' : 'the text is read-only now'}.`,
             });
           },
-          onUnsent: (op) => {
-            if (!disposed) setState((s) => ({ ...s, unsent: unsentEdits(op, s.unsent) }));
+          onUnsent: (op: Delta, message: string, why: 'role' | 'refused') => {
+            if (!disposed) setState((s) => ({ ...s, unsent: unsentEdits(op, s.unsent, why === 'role' ? null : message) }));
           },
-        });
+        } satisfies Parameters<typeof CollabSession.open>[0];
+        session = stored ? CollabSession.resume(options, stored) : await CollabSession.open(options);
       } catch (error) {
         const e = error as { code?: unknown; message?: unknown };
         patch({ phase: 'failed', fatal: { code: typeof e.code === 'string' ? e.code : 'NETWORK_ERROR', message: typeof e.message === 'string' ? e.message : 'Cannot open the document.' } });
@@ -214,13 +234,16 @@ export function useCollabEditor(documentId: string, mount: RefObject<HTMLDivElem
         // Keep showing where we were when the editor loses focus (range null).
         if (range) opened.setSelection({ index: range.index, length: range.length });
       });
-      patch({ phase: 'ready', title: opened.title, role, status: opened.status, clientId: opened.clientId });
+      patch({ phase: 'ready', title: opened.title, role, status: opened.status, clientId: opened.clientId, resumed: opened.resumedEdits });
       if (canEdit) quill.focus();
     })();
 
     return () => {
       disposed = true;
       window.removeEventListener('beforeunload', beforeUnload);
+      window.removeEventListener('pagehide', hidden);
+      document.removeEventListener('visibilitychange', hidden);
+      session?.flushPending();
       for (const f of cleanups) f();
       cursors?.destroy();
       void session?.close();
@@ -228,14 +251,14 @@ export function useCollabEditor(documentId: string, mount: RefObject<HTMLDivElem
       quillRef.current = null;
       dispose();
     };
-  }, [documentId, mount, enabled, generation]);
+  }, [documentId, mount, enabled, generation, userId]);
 
   return {
     state,
     setTitle: (title: string) => setState((s) => ({ ...s, title })),
     /** Opens the document again from scratch (after access changed). */
     reopen: () => {
-      setState({ phase: 'loading', title: '', role: null, status: null, peers: [], fatal: null, notice: null, unsent: null, clientId: null });
+      setState({ phase: 'loading', title: '', role: null, status: null, peers: [], fatal: null, notice: null, unsent: null, clientId: null, resumed: 0 });
       setGeneration((g) => g + 1);
     },
     dismissNotice: () => setState((s) => ({ ...s, notice: null })),
