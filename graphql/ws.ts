@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { ExecutionResult, GraphQLSchema } from 'graphql';
+import { getOperationAST, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { CredentialRevocations } from '../lib/auth/revocation.ts';
@@ -104,7 +104,18 @@ export function serveGraphQLWs(wss: WebSocketServer, options: WsOptions): () => 
         // graphql-ws registers the operation before this hook: the count includes it. Queries and
         // mutations are in the map only while they run, so in practice this counts subscriptions.
         const open = Object.keys(ctx.subscriptions).length;
+        const validated = validateQuery(payload.query);
         if (open > wsMaxSubscriptions) {
+          // A query or mutation over the cap is load, not a standing subscription: the client
+          // resends it shortly (a flood of submissions gets the answer the rate limit gives).
+          if (validated.ok && getOperationAST(validated.document, payload.operationName)?.operation !== 'subscription') {
+            return [
+              userError('RATE_LIMITED', `This connection has ${open - 1} operations running (the most is ${wsMaxSubscriptions}); wait 1 s and resubmit.`, {
+                retryable: true,
+                retryAfterSeconds: 1,
+              }),
+            ];
+          }
           return [
             userError(
               'LIMIT_EXCEEDED',
@@ -113,7 +124,6 @@ export function serveGraphQLWs(wss: WebSocketServer, options: WsOptions): () => 
             ),
           ];
         }
-        const validated = validateQuery(payload.query);
         if (!validated.ok) return validated.errors;
         const invalidVariables = variableErrors(schema, validated.document, payload.operationName, payload.variables);
         if (invalidVariables.length > 0) return [...invalidVariables];

@@ -15,7 +15,7 @@ import { authorizeDocument, authorizeDocumentCached } from '../authorize.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { deltaJson } from '../document-state.ts';
-import { userError } from '../errors.ts';
+import { unauthenticated, userError } from '../errors.ts';
 import { liveStream, unwrapItem } from '../live-stream.ts';
 import { DocumentRef } from './document.ts';
 import { UserRef } from './user.ts';
@@ -110,23 +110,26 @@ async function submitChecked(
   ctx: GraphQLContext,
   input: { documentId: string; baseVersion: number; clientId: string; clientSeq: number; delta: unknown },
 ): Promise<SubmitPayload> {
-  const { document } = await authorizeDocumentCached(ctx, input.documentId, 'edit');
-  const viewer = ctx.viewer!; // authorizeDocumentCached refused anonymous callers
+  const viewer = ctx.viewer;
+  if (viewer === null) throw unauthenticated();
   // Before the rate limiter and the batch: the planner's own check [S11], so both transports share it.
   const badClientId = clientIdProblem(input.clientId);
   if (badClientId) throw userError('BAD_USER_INPUT', badClientId);
-  // A connection's bucket lives with it in this process; HTTP callers share one per user in Redis.
+  // The rate limit before the grant read: a flood past it costs no PostgreSQL query per refused
+  // submission over HTTP, where no connection keeps grants. A connection's bucket lives with it in
+  // this process; HTTP callers share one per user in Redis.
   const limit = await (ctx.connection?.localLimits ?? ctx.services.rateLimiter).consume(
     'ops',
     ctx.services.config.rateLimits.opSubmissions,
     ctx.connection?.connectionId ?? `user:${viewer.userId}`,
   );
   if (!limit.allowed) {
-    ctx.logger.info({ documentId: document.id, clientId: input.clientId, retryAfterSeconds: limit.retryAfterSeconds }, 'operation rate limited');
+    ctx.logger.info({ documentId: input.documentId, clientId: input.clientId, retryAfterSeconds: limit.retryAfterSeconds }, 'operation rate limited');
     throw userError('RATE_LIMITED', `Too many operations; wait ${limit.retryAfterSeconds} s and resubmit (batch keystrokes into fewer operations).`, {
       retryAfterSeconds: limit.retryAfterSeconds,
     });
   }
+  const { document } = await authorizeDocumentCached(ctx, input.documentId, 'edit');
   const delta = validateOp(input.delta);
   if (!delta.ok) throw userError(delta.code, `delta: ${delta.message}`);
   const result = await ctx.services.collab.sequencer.submit({

@@ -47,12 +47,25 @@ export interface ViewerResolverDeps {
  */
 export function createViewerResolver(deps: ViewerResolverDeps): ResolveViewer {
   const usage = new TokenUsageRecorder(deps.prisma, deps.onError);
+  // Requests carrying the same credential while its lookup runs share that lookup (a flood of
+  // concurrent requests costs one query, not one each); nothing is kept once it answers, so a
+  // revocation is seen by every request that arrives after it.
+  const running = new Map<string, Promise<Viewer | null>>();
+  const shared = (key: string, lookup: () => Promise<Viewer | null>): Promise<Viewer | null> => {
+    let found = running.get(key);
+    if (!found) {
+      found = lookup().finally(() => running.delete(key));
+      running.set(key, found);
+    }
+    return found;
+  };
   return async (input) => {
     if (input.authorization !== undefined && input.authorization !== null && input.authorization !== '') {
-      return viewerFromAuthorization(deps.prisma, usage, input.authorization);
+      const authorization = input.authorization;
+      return typeof authorization === 'string' ? shared(`authorization:${authorization}`, () => viewerFromAuthorization(deps.prisma, usage, authorization)) : null;
     }
     const sessionToken = sessionTokenFromCookieHeader(input.cookieHeader, deps.appOrigin);
-    return sessionToken ? viewerFromSession(deps.prisma, sessionToken) : null;
+    return sessionToken ? shared(`session:${sessionToken}`, () => viewerFromSession(deps.prisma, sessionToken)) : null;
   };
 }
 
