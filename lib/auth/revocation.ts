@@ -111,7 +111,10 @@ export class CredentialRevocations {
   async recheck(): Promise<void> {
     const sessions: string[] = [];
     const tokens: string[] = [];
-    for (const k of this.#open.keys()) {
+    // Only what is asked about can be judged: a connection registered while the query runs is
+    // not in its answer, and closing it as "revoked" would end a live credential's socket.
+    const asked = [...this.#open.keys()];
+    for (const k of asked) {
       const [kind, id] = k.split(':', 2) as [string, string];
       (kind === 'session' ? sessions : tokens).push(id);
     }
@@ -121,7 +124,7 @@ export class CredentialRevocations {
       this.deps.prisma.apiToken.findMany({ where: { id: { in: tokens }, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] }, select: { id: true } }),
     ]);
     const live = new Set([...liveSessions.map((s) => `session:${s.id}`), ...liveTokens.map((t) => `token:${t.id}`)]);
-    for (const k of [...this.#open.keys()]) {
+    for (const k of asked) {
       if (live.has(k)) continue;
       const [kind, id] = k.split(':', 2) as ['session' | 'token', string];
       this.#closeLocal({ kind, id });

@@ -142,6 +142,22 @@ describe('API tokens', () => {
     expect(closed).toEqual({ expiring: 4401 });
   });
 
+  it('a connection registered while a recheck is reading is not closed as revoked', async () => {
+    const server = await startTestServer();
+    const account = await signUp(server);
+    const first = await createToken(server, account.cookie, 'first');
+    const second = await createToken(server, account.cookie, 'second');
+    const registry = new CredentialRevocations({ pubsub: server.services.pubsub, redisPrefix: server.services.config.redisPrefix, prisma: server.services.prisma, logger: createLogger() });
+    const closed: Record<string, number> = {};
+    registry.track({ kind: 'token', id: first.id }, (code) => void (closed.first = code));
+    const recheck = registry.recheck(); // its query is now in flight, asked about `first` only
+    registry.track({ kind: 'token', id: second.id }, (code) => void (closed.second = code));
+    await recheck;
+    expect(closed).toEqual({});
+    await registry.recheck();
+    expect(closed).toEqual({});
+  });
+
   it('need a signed-in caller and a sensible name', async () => {
     const server = await startTestServer();
     const anonymous = await gqlHttp(server.url, 'mutation { createApiToken(name: "x") { token } }');
