@@ -20,7 +20,7 @@ import { apply, emptyDocument, validateDocument, type Delta } from '../ot/operat
 import type { Broadcaster, Unsubscribe } from './broadcaster.ts';
 import { advance, fitHead, tailBetween, TAIL_LENGTH, type KnownHead } from './known-head.ts';
 import { CommitDataError, type CommitResult, type OpStore } from './op-store.ts';
-import { answerOf, DEFAULT_CATCH_UP, foreignClientId, oldestBase, planBatch, shapeProblem, type BatchPlan, type CatchUpBudget, type PlanOptions } from './planner.ts';
+import { answerOf, DEFAULT_CATCH_UP, foreignClientId, oldestBase, planBatch, planBatchInSlices, shapeProblem, type BatchPlan, type CatchUpBudget, type PlanOptions } from './planner.ts';
 import { DEFAULT_REVISION_PAUSE_MS } from './revisions.ts';
 import type { AppliedOp, SubmitInput, SubmitResult } from './types.ts';
 
@@ -290,7 +290,8 @@ export function createSequencer(options: SequencerOptions): Sequencer {
         return;
       }
       const inputs = pending.map((i) => i.input);
-      const planned = planBatch(head, documentId, inputs, planOptions);
+      // In slices, so a batch of many large submissions does not hold the event loop for their sum [PL9].
+      const planned = await planBatchInSlices(head, documentId, inputs, planOptions);
       if (planned.ops.length === 0) {
         pending.forEach((item, i) => finish(item, answerOf(planned, i)));
         return;
