@@ -2,7 +2,8 @@
  * Where the event loop goes for the largest op the limits allow (maxComponents) submitted through
  * the real sequencer and PostgreSQL store over 3 missed ops [PL8]. Prints each submission's longest
  * stall (monitorEventLoopDelay) and wall time. Profile with:
- *   npx tsx --cpu-prof --cpu-prof-dir=/tmp/prof scripts/profile-large-op.ts [runs]
+ *   npx tsx --cpu-prof --cpu-prof-dir=/tmp/prof scripts/profile-large-op.ts [runs] [batch]
+ * With `batch`: one batch of two largest ops and 150 keystrokes on one version instead [PL9].
  * Uses a database of its own (created, migrated, dropped); TEST_DATABASE_URL as the server.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -18,6 +19,7 @@ import { DEFAULT_LIMITS } from '../lib/ot/limits.ts';
 import { Delta } from '../lib/ot/operation.ts';
 
 const runs = Number(process.argv[2] ?? 10);
+const batch = process.argv[3] === 'batch';
 const databaseUrl = withDatabase(process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres', `verso_profile_${randomBytes(3).toString('hex')}`);
 await ensureDatabase(databaseUrl);
 await migrate(databaseUrl);
@@ -45,7 +47,16 @@ try {
     const histogram = monitorEventLoopDelay({ resolution: 5 });
     histogram.enable();
     const started = performance.now();
-    const answer = await submit(s, documentId, 0, 'paster', 1, largest());
+    const answer = batch
+      ? (
+          await Promise.all([
+            submit(s, documentId, 0, 'first', 1, new Delta().insert('f')),
+            submit(s, documentId, 3, 'paste-1', 1, largest()),
+            submit(s, documentId, 3, 'paste-2', 1, largest()),
+            ...Array.from({ length: 150 }, (_, i) => submit(s, documentId, 3, `key-${i}`, 1, new Delta().insert('k'))),
+          ])
+        ).at(-1)!
+      : await submit(s, documentId, 0, 'paster', 1, largest());
     const wall = performance.now() - started;
     histogram.disable();
     await s.settle();

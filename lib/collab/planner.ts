@@ -125,6 +125,9 @@ export function planBatch(head: KnownHead, documentId: string, submissions: read
   }
 }
 
+/** A turn of the event loop for everything else waiting (I/O, timers) before going on. */
+export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** Work (component steps [PL8]) a batch's plan does between two turns of the event loop in {@link planBatchInSlices}. */
 export const PLAN_SLICE_WORK = 20_000;
 
@@ -145,11 +148,12 @@ export async function planBatchInSlices(
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
-    work += step.value;
-    if (work >= sliceWork) {
+    // A turn before a step that would take the slice past its work (a step is one transform or apply).
+    if (work > 0 && work + step.value > sliceWork) {
       work = 0;
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await nextTurn();
     }
+    work += step.value;
   }
 }
 
