@@ -118,6 +118,47 @@ export function foreignClientId(clientId: string): SubmitResult {
  * over the ops accepted before it, and refused when it does not apply (S5).
  */
 export function planBatch(head: KnownHead, documentId: string, submissions: readonly SubmitInput[], options: PlanOptions): BatchPlan {
+  const steps = planSteps(head, documentId, submissions, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** A turn of the event loop for everything else waiting (I/O, timers) before going on. */
+export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Work (component steps [PL8]) a batch's plan does between two turns of the event loop in {@link planBatchInSlices}. */
+export const PLAN_SLICE_WORK = 20_000;
+
+/**
+ * {@link planBatch} giving the event loop a turn each time it has done `sliceWork` component steps
+ * of transforms and applies [PL9]: a batch of many submissions, each within the catch-up budget,
+ * would otherwise hold it for the sum of theirs. Same plan as `planBatch` (the same steps, in order).
+ */
+export async function planBatchInSlices(
+  head: KnownHead,
+  documentId: string,
+  submissions: readonly SubmitInput[],
+  options: PlanOptions,
+  sliceWork = PLAN_SLICE_WORK,
+): Promise<BatchPlan> {
+  const steps = planSteps(head, documentId, submissions, options);
+  let work = 0;
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    // A turn before a step that would take the slice past its work (a step is one transform or apply).
+    if (work > 0 && work + step.value > sliceWork) {
+      work = 0;
+      await nextTurn();
+    }
+    work += step.value;
+  }
+}
+
+/** The planning of a batch, yielding the work (component steps) of each transform and apply it does. */
+function* planSteps(head: KnownHead, documentId: string, submissions: readonly SubmitInput[], options: PlanOptions): Generator<number, BatchPlan> {
   const ops: AppliedOp[] = [];
   const answers: PlannedAnswer[] = [];
   const seen = new Map<string, number>(); // key → index of its first submission in the batch
@@ -133,12 +174,12 @@ export function planBatch(head: KnownHead, documentId: string, submissions: read
       continue;
     }
     seen.set(key, answers.length);
-    answers.push(planOne(input));
+    answers.push(yield* planOne(input));
   }
   const spans = groupOnto(head.newest, ops, options.pauseMs);
   return { head, ops, spans, next: after(head, ops, content, spans), answers };
 
-  function planOne(input: SubmitInput): PlannedAnswer {
+  function* planOne(input: SubmitInput): Generator<number, PlannedAnswer> {
     const shape = shapeProblem(input);
     if (shape) return { kind: 'answered', result: shape };
     const { stored, writer } = findInTail(head, input.clientId, input.clientSeq);
@@ -158,8 +199,11 @@ export function planBatch(head: KnownHead, documentId: string, submissions: read
     }
     // Committed ops, then the ones accepted before it in this batch, win ties [S3].
     let delta = input.delta;
-    for (const op of missed) delta = transform(delta, op.delta, 'right');
-    for (const op of ops) delta = transform(delta, op.delta, 'right');
+    for (const op of [...missed, ...ops]) {
+      yield TRANSFORM_CALL_STEPS + delta.ops.length + op.delta.ops.length;
+      delta = transform(delta, op.delta, 'right');
+    }
+    yield content.ops.length + delta.ops.length;
     const next = apply(content, delta);
     if (!next.ok) return rejected(next.code, next.message);
     ops.push({

@@ -20,7 +20,7 @@ import { apply, emptyDocument, validateDocument, type Delta } from '../ot/operat
 import type { Broadcaster, Unsubscribe } from './broadcaster.ts';
 import { advance, fitHead, tailBetween, TAIL_LENGTH, type KnownHead } from './known-head.ts';
 import { CommitDataError, type CommitResult, type OpStore } from './op-store.ts';
-import { answerOf, DEFAULT_CATCH_UP, foreignClientId, oldestBase, planBatch, shapeProblem, type BatchPlan, type CatchUpBudget, type PlanOptions } from './planner.ts';
+import { answerOf, DEFAULT_CATCH_UP, foreignClientId, nextTurn, oldestBase, PLAN_SLICE_WORK, planBatch, planBatchInSlices, shapeProblem, type BatchPlan, type CatchUpBudget, type PlanOptions } from './planner.ts';
 import { DEFAULT_REVISION_PAUSE_MS } from './revisions.ts';
 import type { AppliedOp, SubmitInput, SubmitResult } from './types.ts';
 
@@ -290,7 +290,8 @@ export function createSequencer(options: SequencerOptions): Sequencer {
         return;
       }
       const inputs = pending.map((i) => i.input);
-      const planned = planBatch(head, documentId, inputs, planOptions);
+      // In slices, so a batch of many large submissions does not hold the event loop for their sum [PL9].
+      const planned = await planBatchInSlices(head, documentId, inputs, planOptions);
       if (planned.ops.length === 0) {
         pending.forEach((item, i) => finish(item, answerOf(planned, i)));
         return;
@@ -371,22 +372,36 @@ export function createSequencer(options: SequencerOptions): Sequencer {
         onAfterCommitError(error, ops[ops.length - 1]!);
       }
     });
-    if (snapshotEvery <= 0 || !ops.some((op) => op.version % snapshotEvery === 0)) return;
-    let content = plan.head.content;
-    for (const op of ops) {
-      const next = apply(content, op.delta);
-      if (!next.ok) throw new Error(`sequencer: committed op ${documentId}@${op.version} does not apply: ${next.message}`);
-      content = next.value;
-      if (op.version % snapshotEvery !== 0) continue;
-      const snapshot = { documentId, version: op.version, content, createdAt: op.createdAt };
-      later(`${documentId}\u0000snapshots`, async () => {
+    if (snapshotEvery <= 0) return;
+    const last = ops.findLast((op) => op.version % snapshotEvery === 0);
+    if (!last) return;
+    // The contents at the snapshot versions, rebuilt off the answer path and in slices [PL9]: a
+    // large batch re-applied in one run would hold the event loop as long as planning it did.
+    later(`${documentId}\u0000snapshots`, async () => {
+      let content = plan.head.content;
+      let work = 0;
+      for (const op of ops) {
+        if (op.version > last.version) return;
+        const step = content.ops.length + op.delta.ops.length;
+        if (work > 0 && work + step > PLAN_SLICE_WORK) {
+          work = 0;
+          await nextTurn();
+        }
+        work += step;
+        const next = op === ops.at(-1) ? { ok: true as const, value: plan.next.content } : apply(content, op.delta);
+        if (!next.ok) {
+          onAfterCommitError(new Error(`sequencer: committed op ${documentId}@${op.version} does not apply: ${next.message}`), op);
+          return;
+        }
+        content = next.value;
+        if (op.version % snapshotEvery !== 0) continue;
         try {
-          await store.saveSnapshot(snapshot);
+          await store.saveSnapshot({ documentId, version: op.version, content, createdAt: op.createdAt });
         } catch (error) {
           onAfterCommitError(error, op);
         }
-      });
-    }
+      }
+    });
   }
 
   return {

@@ -25,11 +25,48 @@ export interface BlameStore {
 export interface PrismaBlameStoreOptions {
   /** Most ops replayed between saved blame snapshots; default 100 (the sequencer's snapshotEvery). */
   readonly every?: number;
+  /** Documents whose last saved blame is kept in memory (least recently saved dropped first); default 256. */
+  readonly recentDocuments?: number;
+  /** Estimated bytes those blames may hold together (64 per run); default 16 MiB. */
+  readonly recentMaxBytes?: number;
 }
 
-/** Creates the blame store on `prisma` (stateless apart from the client). */
+/** Estimated bytes of a blame kept in memory. */
+const blameBytes = (blame: Blame) => 64 + 64 * blame.runs.length;
+
+/**
+ * Creates the blame store on `prisma`. It keeps the last blame it saved per document (ops never
+ * change once committed, so it stays true) to start the next snapshot from, without reading it back.
+ */
 export function createPrismaBlameStore(prisma: PrismaClient | Prisma.TransactionClient, options: PrismaBlameStoreOptions = {}): BlameStore {
   const every = options.every ?? 100;
+  const recentDocuments = options.recentDocuments ?? 256;
+  const recentMaxBytes = options.recentMaxBytes ?? 16 * 1024 * 1024;
+  const recent = new Map<string, Blame>(); // least recently saved first
+  let recentBytes = 0;
+  const forgetRecent = (documentId: string) => {
+    const blame = recent.get(documentId);
+    if (blame === undefined) return;
+    recent.delete(documentId);
+    recentBytes -= blameBytes(blame);
+  };
+  const rememberSaved = (documentId: string, blame: Blame) => {
+    const known = recent.get(documentId);
+    if (known !== undefined && known.version > blame.version) return;
+    forgetRecent(documentId);
+    if (blameBytes(blame) > recentMaxBytes / 4) return;
+    recent.set(documentId, blame);
+    recentBytes += blameBytes(blame);
+    for (const oldest of recent.keys()) {
+      if (recent.size <= recentDocuments && recentBytes <= recentMaxBytes) break;
+      forgetRecent(oldest);
+    }
+  };
+  /** The kept blame to start `version` from: at or below it, and no more than `every` ops back. */
+  const recentFor = (documentId: string, version: number): Blame | null => {
+    const blame = recent.get(documentId);
+    return blame !== undefined && blame.version <= version && version - blame.version <= every ? blame : null;
+  };
 
   async function nearest(documentId: string, version: number): Promise<Blame | null> {
     const row = await prisma.blameSnapshot.findFirst({
@@ -52,12 +89,13 @@ export function createPrismaBlameStore(prisma: PrismaClient | Prisma.Transaction
       data: [{ documentId, version: blame.version, authorIds, runs }],
       skipDuplicates: true,
     });
+    rememberSaved(documentId, blame);
   }
 
   const store: BlameStore = {
     async blameAt(documentId, version) {
       if (!Number.isSafeInteger(version) || version < 0) return null;
-      let blame = await nearest(documentId, version);
+      let blame = recentFor(documentId, version) ?? (await nearest(documentId, version));
       if (blame === null) return null;
       while (blame.version < version) {
         const upTo = Math.min(version, blame.version + every);
@@ -78,6 +116,7 @@ export function createPrismaBlameStore(prisma: PrismaClient | Prisma.Transaction
     },
 
     async saveSnapshotAt(documentId, version) {
+      if (recent.get(documentId)?.version === version) return; // saved by this store
       const existing = await prisma.blameSnapshot.findUnique({
         where: { documentId_version: { documentId, version } },
         select: { version: true },

@@ -33,7 +33,7 @@ import { TAIL_LENGTH } from '../collab/known-head.ts';
 import { Delta } from '../ot/operation.ts';
 
 // $1 document, $2 known version, $3 new version, $4 now, $5 known history epoch,
-// $6 from_version of the known newest span (-1: none), ops $7–$12, grown span $13–$15, new spans $16–$21.
+// $6 from_version of the known newest span (-1: none), ops $7–$12 ($8: their deltas as one JSON array), grown span $13–$15, new spans $16–$21.
 // `squat`: the plan's clientIds whose first stored op (lowest clientSeq: one probe of the unique
 // index) has another author [P10]; any makes the statement change nothing and name them.
 const APPEND_IF_HEAD = `
@@ -53,8 +53,9 @@ WITH squat AS (
   RETURNING id
 ), ops AS (
   INSERT INTO operations (document_id, version, delta, author_id, client_id, client_seq, created_at)
-  SELECT b.id, u.v, u.d::jsonb, u.a, u.c, u.s, u.t
-  FROM bump b, unnest($7::int[], $8::text[], $9::text[], $10::text[], $11::int[], $12::timestamptz[]) AS u(v, d, a, c, s, t)
+  SELECT b.id, u.v, d.d, u.a, u.c, u.s, u.t
+  FROM bump b, unnest($7::int[], $9::text[], $10::text[], $11::int[], $12::timestamptz[]) WITH ORDINALITY AS u(v, a, c, s, t, n)
+  JOIN jsonb_array_elements($8::jsonb) WITH ORDINALITY AS d(d, n) USING (n)
 ), grown AS (
   UPDATE revisions r SET to_version = $13, ended_at = $14, author_ids = $15::text[]
   FROM bump b
@@ -91,7 +92,9 @@ async function appendIfHead(db: Queryable, documentId: string, plan: BatchPlan):
     head.historyEpoch,
     head.newest?.span.fromVersion ?? -1,
     ops.map((op) => op.version),
-    ops.map((op) => JSON.stringify({ ops: op.delta.ops })),
+    // One JSON array of the deltas, not a text[]: node-postgres escapes every quote of an array
+    // element in JavaScript, which for the largest op held the event loop ~10 ms [PL8].
+    JSON.stringify(ops.map((op) => ({ ops: op.delta.ops }))),
     ops.map((op) => op.authorId),
     ops.map((op) => op.clientId),
     ops.map((op) => op.clientSeq),

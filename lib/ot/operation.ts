@@ -15,6 +15,65 @@ import { fail, ok, type Result } from './result.ts';
 import type { Selection } from './validate.ts';
 
 export { Delta };
+
+/** A copy of a JSON value (what ops hold once validated): plain objects, arrays and primitives. */
+function cloneJson<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(cloneJson) as T;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) copy[key] = cloneJson((value as Record<string, unknown>)[key]);
+  return copy as T;
+}
+
+/** Whether two JSON values are equal (attribute maps): what lodash.isEqual answers for them. */
+function equalJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const keysA = Object.keys(a);
+  if (keysA.length !== Object.keys(b).length) return false;
+  return keysA.every((key) => Object.hasOwn(b, key) && equalJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+}
+
+// quill-delta's `push` (which transform, compose, apply and every builder call) copies each op with
+// lodash.clonedeep and compares attributes with lodash.isequal: generic code for any value, and most
+// of a large op's transform time and garbage [PL8]. Ops are JSON, so the same steps with a JSON
+// copy and comparison give the same Deltas; the logic below is quill-delta 5's `push`, unchanged.
+type Op = Delta['ops'][number];
+/** quill-delta's own `push`, kept for the test that ours builds the same Deltas (tests/property/ot-push.test.ts). */
+export const quillDeltaPush: (this: Delta, op: Op) => Delta = Delta.prototype.push;
+Delta.prototype.push = function push(this: Delta, given: Op): Delta {
+  let index = this.ops.length;
+  let lastOp = this.ops[index - 1];
+  const newOp = cloneJson(given);
+  if (typeof lastOp === 'object') {
+    if (typeof newOp.delete === 'number' && typeof lastOp.delete === 'number') {
+      this.ops[index - 1] = { delete: lastOp.delete + newOp.delete };
+      return this;
+    }
+    // Inserting before or after a delete at one index is the same: insert first.
+    if (typeof lastOp.delete === 'number' && newOp.insert != null) {
+      index -= 1;
+      lastOp = this.ops[index - 1];
+      if (typeof lastOp !== 'object') {
+        this.ops.unshift(newOp);
+        return this;
+      }
+    }
+    if (equalJson(newOp.attributes, lastOp.attributes)) {
+      if (typeof newOp.insert === 'string' && typeof lastOp.insert === 'string') {
+        this.ops[index - 1] = typeof newOp.attributes === 'object' ? { insert: lastOp.insert + newOp.insert, attributes: newOp.attributes } : { insert: lastOp.insert + newOp.insert };
+        return this;
+      }
+      if (typeof newOp.retain === 'number' && typeof lastOp.retain === 'number') {
+        this.ops[index - 1] = typeof newOp.attributes === 'object' ? { retain: lastOp.retain + newOp.retain, attributes: newOp.attributes } : { retain: lastOp.retain + newOp.retain };
+        return this;
+      }
+    }
+  }
+  if (index === this.ops.length) this.ops.push(newOp);
+  else this.ops.splice(index, 0, newOp);
+  return this;
+};
 export { checkApplicable } from './applicable.ts';
 export { ALLOWED_ATTRIBUTES } from './attributes.ts';
 export { diff } from './diff.ts';

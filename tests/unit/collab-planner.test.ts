@@ -1,7 +1,7 @@
 /** lib/collab/planner.ts, rule by rule (PL1–PL6 in lib/collab/SPEC.md): pure, one answer per submission. */
 import { describe, expect, it } from 'vitest';
 import { advance, type KnownHead } from '../../lib/collab/known-head.ts';
-import { answerOf, planBatch, shapeProblem } from '../../lib/collab/planner.ts';
+import { answerOf, planBatch, planBatchInSlices, shapeProblem } from '../../lib/collab/planner.ts';
 import { groupAll } from '../../lib/collab/revisions.ts';
 import type { AppliedOp, SubmitInput } from '../../lib/collab/types.ts';
 import { Delta } from '../../lib/ot/operation.ts';
@@ -134,4 +134,30 @@ describe('planner: hostile keys (issue 14)', () => {
     expect(answerOf(plan, 1)).toMatchObject({ kind: 'rejected', code: 'BAD_USER_INPUT' });
     expect(answerOf(plan, 2)).toMatchObject({ kind: 'rejected', code: 'BAD_USER_INPUT' });
   });
+
+  it('[PL9] planning in slices gives the plan of one run, and gives the event loop turns when the batch does more than a slice of work', async () => {
+    const head = headAt2();
+    const batch = Array.from({ length: 40 }, (_, i) => sub(i % 3, `c${i}`, 1, new Delta().insert(`k${i}`, i % 2 ? { bold: true } : undefined)));
+    // Counts turns of the event loop (check phases) while `run` goes on.
+    const turnsDuring = async (run: () => Promise<unknown>) => {
+      let turns = 0;
+      let going = true;
+      const tick = () => {
+        if (!going) return;
+        turns++;
+        setImmediate(tick);
+      };
+      setImmediate(tick);
+      await run();
+      going = false;
+      return turns;
+    };
+    let sliced: Awaited<ReturnType<typeof planBatchInSlices>> | undefined;
+    expect(await turnsDuring(async () => (sliced = await planBatchInSlices(head, 'd', batch, options(), 50)))).toBeGreaterThan(5);
+    expect(JSON.stringify(sliced)).toBe(JSON.stringify(planBatch(head, 'd', batch, options())));
+    expect(sliced!.ops).toHaveLength(40);
+    const turns = await turnsDuring(() => planBatchInSlices(head, 'd', batch.slice(0, 1), options(), 50));
+    expect(turns).toBe(0); // one small submission: one run, no turn given
+  });
 });
+
