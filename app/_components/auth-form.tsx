@@ -1,6 +1,7 @@
 'use client';
 import Link from 'next/link';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
+import { authSwitchHref } from '@/lib/client/auth-switch.ts';
 import { signIn, signUp } from '@/lib/client/auth.ts';
 import { sameOriginPath } from '@/lib/server/redirects.ts';
 
@@ -8,6 +9,11 @@ import { sameOriginPath } from '@/lib/server/redirects.ts';
 export function AuthForm({ mode }: { mode: 'signin' | 'signup' }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const other = mode === 'signup' ? 'signin' : 'signup';
+  // The query is only known in the browser (the page is rendered statically): carry callbackUrl
+  // over once mounted, so switching forms still comes back to the document afterwards.
+  const [switchHref, setSwitchHref] = useState<string>(`/${other}`);
+  useEffect(() => setSwitchHref(authSwitchHref(other, location.search)), [other]);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -73,11 +79,11 @@ export function AuthForm({ mode }: { mode: 'signin' | 'signup' }) {
         <p className="auth-switch">
           {mode === 'signup' ? (
             <>
-              Already have an account? <Link href="/signin">Sign in</Link>
+              Already have an account? <Link href={switchHref}>Sign in</Link>
             </>
           ) : (
             <>
-              New to Verso? <Link href="/signup">Create an account</Link>
+              New to Verso? <Link href={switchHref}>Create an account</Link>
             </>
           )}
         </p>

@@ -7,7 +7,8 @@
  * (`documentOperationBatches`: consecutive ops in batches, each op fed to the state machine in
  * order; resubscribed from the client's own version after every reconnect, so nothing is missed
  * or replayed), submissions with their answers, resending when an answer is lost or a retryable
- * refusal asks for it, reloading after a fatal desync, and presence with other people's
+ * refusal asks for it, catching up and resending when the server finds a submission too far
+ * behind (VERSION_TOO_OLD), reloading after a fatal desync, and presence with other people's
  * selections kept in local document coordinates.
  */
 import type { Client, FormattedExecutionResult as ExecutionResult } from 'graphql-ws';
@@ -17,7 +18,7 @@ import type { SubmitResult, Submission } from '../collab/types.ts';
 import { apply, compose, DEFAULT_LIMITS, Delta, transform, transformSelection, validateOp, type Selection } from '../ot/operation.ts';
 import type { OfflineSnapshot } from './offline-snapshot.ts';
 import type { TypedDocumentString } from './gql/graphql.ts';
-import { DOCUMENT_OPERATION_BATCHES, LEAVE_PRESENCE, MY_DOCUMENT_ROLE, OPEN_DOCUMENT, PRESENCE, SUBMIT_OPERATION, UPDATE_PRESENCE } from './operations.ts';
+import { DOCUMENT_OPERATION_BATCHES, DOCUMENT_OPERATIONS, LEAVE_PRESENCE, MY_DOCUMENT_ROLE, OPEN_DOCUMENT, PRESENCE, SUBMIT_OPERATION, UPDATE_PRESENCE } from './operations.ts';
 import { deltaFromJson, versionedSelectionFromJson, type ResultOf } from './typed-document.ts';
 
 type OpenDocumentResult = ResultOf<typeof OPEN_DOCUMENT>;
@@ -65,6 +66,8 @@ export interface CollabSessionOptions {
    * has gone back to the server's text; show these to the person so they can copy them.
    */
   readonly onUnsent?: (unsent: Delta, message: string, why: 'role' | 'refused') => void;
+  /** Ops per page when catching up after VERSION_TOO_OLD (1 to 1,000); default 200. */
+  readonly catchUpPageSize?: number;
   /** Resend the in-flight op when no answer came within this; default 10 s. */
   readonly ackTimeoutMs?: number;
   /** Also follow presence; default true. */
@@ -83,6 +86,11 @@ export const peerKey = (userId: string, clientId: string) => `${userId}:${client
 const HISTORY = 2000;
 const FATAL = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND']);
 const PRESENCE_HEARTBEAT_MS = 15_000;
+/**
+ * Catch-ups in a row (without an answer in between) before the session gives the edits up: more
+ * means others commit more than the server's budget between our catch-up and our resend.
+ */
+const CATCH_UP_ROUNDS = 3;
 /** After the server refused to start the presence stream (e.g. Redis unreachable), try again this much later. */
 const PRESENCE_RETRY_MS = 5_000;
 
@@ -156,6 +164,9 @@ export class CollabSession {
   #closed = false;
   #fatal: SessionFatal | null = null;
   #reloading = false;
+  #catchingUp = false;
+  /** Catch-ups since the last answer to a submission (bounded by CATCH_UP_ROUNDS). */
+  #catchUpRounds = 0;
   /**
    * With onPendingChange: the server's document at `version` (a mirror of what the state machine
    * rebases against) and the last submission sent, rebased alongside, so that a snapshot holds
@@ -224,7 +235,8 @@ export class CollabSession {
    * edits show at once, and once connected the in-flight op is resent with its own (clientId,
    * clientSeq), so the server answers `duplicate` if it had applied it before the page went away
    * [S2, C7]; later edits follow with the next clientSeq. Edits the server refuses for good
-   * (document gone, access removed, VERSION_TOO_OLD) reach `onUnsent` / `onReload` as lost.
+   * (document gone, access removed, VERSION_TOO_OLD with the missed ops no longer kept) reach
+   * `onUnsent` / `onReload` as lost.
    */
   static resume(options: CollabSessionOptions, snapshot: OfflineSnapshot): CollabSession {
     const content = deltaFromJson(snapshot.content);
@@ -466,11 +478,7 @@ export class CollabSession {
           // Consecutive versions, ascending: each goes through the state machine in order.
           for (const op of ops) {
             if (this.#closed) return;
-            const delta = deltaFromJson(op.delta);
-            this.#mirror(op.version, delta, op.clientId, op.clientSeq);
-            this.#history.set(op.version, delta);
-            this.#history.delete(op.version - HISTORY);
-            this.#collab.receiveRemote({ version: op.version, delta, clientId: op.clientId, clientSeq: op.clientSeq });
+            this.#receive(op);
           }
         },
         error: () => {
@@ -479,6 +487,15 @@ export class CollabSession {
         complete: () => {},
       },
     );
+  }
+
+  /** One server op, from the stream or a catch-up page: repeats (version already reached) are ignored. */
+  #receive(op: { version: number; delta: unknown; clientId: string; clientSeq: number }): void {
+    const delta = deltaFromJson(op.delta);
+    this.#mirror(op.version, delta, op.clientId, op.clientSeq);
+    this.#history.set(op.version, delta);
+    this.#history.delete(op.version - HISTORY);
+    this.#collab.receiveRemote({ version: op.version, delta, clientId: op.clientId, clientSeq: op.clientSeq });
   }
 
   #subscribeRole(): void {
@@ -542,9 +559,9 @@ export class CollabSession {
           const delta = deltaFromJson(data.delta);
           const answer: SubmitResult = { kind: data.duplicate ? 'duplicate' : 'applied', version: data.version, delta };
           this.#retryDelayMs = 1_000;
+          this.#catchUpRounds = 0;
           // The state machine confirms (and so moves to data.version) only for the op in flight.
-          const inFlight = this.#collab.status.state.startsWith('awaiting') && this.#collab.nextClientSeq - 1 === clientSeq;
-          if (inFlight && data.version === this.#collab.version + 1) this.#mirror(data.version, delta, this.clientId, clientSeq);
+          if (this.#inFlight(clientSeq) && data.version === this.#collab.version + 1) this.#mirror(data.version, delta, this.clientId, clientSeq);
           this.#collab.receiveAck(clientSeq, answer);
           return;
         }
@@ -552,6 +569,7 @@ export class CollabSession {
         const message = error?.message ?? 'The server gave no answer.';
         if (code === 'FORBIDDEN') return this.#onEditRefused(message);
         if (FATAL.has(code)) return this.#fail({ code, message });
+        if (code === 'VERSION_TOO_OLD') return void this.#catchUp(clientSeq, message);
         if (code === 'RATE_LIMITED' || code === 'SERVICE_UNAVAILABLE') {
           this.#scheduleResend((error?.extensions?.retryAfterSeconds ?? 1) * 1000);
           return;
@@ -564,6 +582,57 @@ export class CollabSession {
         // Connection lost before the answer: the op is resent (same clientSeq) after the reconnect.
       },
     );
+  }
+
+  /** Whether the op numbered `clientSeq` is the one in flight (not yet confirmed). */
+  #inFlight(clientSeq: number): boolean {
+    return this.#collab.status.state.startsWith('awaiting') && this.#collab.nextClientSeq - 1 === clientSeq;
+  }
+
+  /**
+   * The server refused the in-flight op as too far behind [PL8]: it was refused before anything
+   * was stored. Read the missed ops (pages of `document.operations`) up to the head through the
+   * stream's path, so the state machine rebases the in-flight op and buffer over them as over any
+   * remote op [C3], then resend the in-flight op under its own clientSeq, now based on the head —
+   * as after a reconnect [C7]: had an earlier send of it been applied, it is in the pages and
+   * confirms it [C5], and a resend the server already has answers `duplicate` [S2]. Only when the
+   * history is gone, the document or access is, or catching up keeps being overtaken, are the
+   * edits given up: reloaded and handed out to copy, as before.
+   */
+  async #catchUp(clientSeq: number, message: string): Promise<void> {
+    if (this.#catchingUp || this.#closed || !this.#inFlight(clientSeq)) return;
+    const giveUp = () => {
+      this.#catchUpRounds = 0;
+      this.#collab.receiveAck(clientSeq, { kind: 'rejected', code: 'VERSION_TOO_OLD', message });
+    };
+    if (++this.#catchUpRounds > CATCH_UP_ROUNDS) return giveUp();
+    this.#catchingUp = true;
+    const first = Math.min(1_000, Math.max(1, this.#options.catchUpPageSize ?? 200));
+    try {
+      for (;;) {
+        const result = await request(this.#client, DOCUMENT_OPERATIONS, { id: this.documentId, fromVersion: this.#collab.version, first });
+        if (this.#closed) return;
+        const ops = result.data?.document?.operations;
+        if (!ops) {
+          const error = firstError(result);
+          const code = error?.extensions?.code ?? 'NOT_FOUND';
+          if (FATAL.has(code)) return this.#fail({ code, message: error?.message ?? 'The document is no longer available to you.' });
+          if (code === 'RATE_LIMITED' || code === 'SERVICE_UNAVAILABLE') {
+            // The resend is refused again and comes back here (one more round).
+            return this.#scheduleResend((error?.extensions?.retryAfterSeconds ?? 1) * 1000);
+          }
+          return giveUp(); // VERSION_TOO_OLD: the missed ops are no longer kept
+        }
+        for (const op of ops) this.#receive(op);
+        if (this.#collab.status.state === 'desynchronized') return;
+        if (ops.length < first) break;
+      }
+    } catch {
+      return; // Connection lost: the reconnect resends the op, and a new refusal catches up again.
+    } finally {
+      this.#catchingUp = false;
+    }
+    if (this.#inFlight(clientSeq)) this.#collab.resend();
   }
 
   #armAckTimer(clientSeq: number): void {

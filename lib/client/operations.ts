@@ -77,3 +77,21 @@ export const MY_DOCUMENT_ROLE = graphql(`
     myDocumentRole(documentId: $documentId)
   }
 `);
+
+/**
+ * One page of applied ops after `fromVersion`, ascending: how a session catches up when the
+ * server refused its in-flight op as too far behind (VERSION_TOO_OLD, rule PL8).
+ */
+export const DOCUMENT_OPERATIONS = graphql(`
+  query DocumentOperations($id: ID!, $fromVersion: Int!, $first: Int!) {
+    document(id: $id) {
+      id
+      operations(fromVersion: $fromVersion, first: $first) {
+        version
+        delta
+        clientId
+        clientSeq
+      }
+    }
+  }
+`);

@@ -27,6 +27,7 @@ type Documents = {
     "\n  mutation LeavePresence($documentId: ID!, $clientId: String!) {\n    leavePresence(documentId: $documentId, clientId: $clientId)\n  }\n": typeof types.LeavePresenceDocument,
     "\n  subscription Presence($documentId: ID!) {\n    presence(documentId: $documentId) {\n      clientId\n      selection\n      left\n      user {\n        id\n        name\n      }\n    }\n  }\n": typeof types.PresenceDocument,
     "\n  subscription MyDocumentRole($documentId: ID!) {\n    myDocumentRole(documentId: $documentId)\n  }\n": typeof types.MyDocumentRoleDocument,
+    "\n  query DocumentOperations($id: ID!, $fromVersion: Int!, $first: Int!) {\n    document(id: $id) {\n      id\n      operations(fromVersion: $fromVersion, first: $first) {\n        version\n        delta\n        clientId\n        clientSeq\n      }\n    }\n  }\n": typeof types.DocumentOperationsDocument,
     "\n  query Me {\n    me {\n      id\n      name\n      email\n    }\n  }\n": typeof types.MeDocument,
     "\n  query Documents($first: Int, $after: String, $search: String, $filter: DocumentFilter) {\n    documents(first: $first, after: $after, search: $search, filter: $filter) {\n      edges {\n        cursor\n        node {\n          id\n          title\n          myRole\n          updatedAt\n          trashedAt\n        }\n        snippet\n        snippetHighlights {\n          start\n          length\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.DocumentsDocument,
     "\n  mutation CreateDocument($title: String) {\n    createDocument(title: $title) {\n      id\n      title\n    }\n  }\n": typeof types.CreateDocumentDocument,
@@ -60,6 +61,7 @@ const documents: Documents = {
     "\n  mutation LeavePresence($documentId: ID!, $clientId: String!) {\n    leavePresence(documentId: $documentId, clientId: $clientId)\n  }\n": types.LeavePresenceDocument,
     "\n  subscription Presence($documentId: ID!) {\n    presence(documentId: $documentId) {\n      clientId\n      selection\n      left\n      user {\n        id\n        name\n      }\n    }\n  }\n": types.PresenceDocument,
     "\n  subscription MyDocumentRole($documentId: ID!) {\n    myDocumentRole(documentId: $documentId)\n  }\n": types.MyDocumentRoleDocument,
+    "\n  query DocumentOperations($id: ID!, $fromVersion: Int!, $first: Int!) {\n    document(id: $id) {\n      id\n      operations(fromVersion: $fromVersion, first: $first) {\n        version\n        delta\n        clientId\n        clientSeq\n      }\n    }\n  }\n": types.DocumentOperationsDocument,
     "\n  query Me {\n    me {\n      id\n      name\n      email\n    }\n  }\n": types.MeDocument,
     "\n  query Documents($first: Int, $after: String, $search: String, $filter: DocumentFilter) {\n    documents(first: $first, after: $after, search: $search, filter: $filter) {\n      edges {\n        cursor\n        node {\n          id\n          title\n          myRole\n          updatedAt\n          trashedAt\n        }\n        snippet\n        snippetHighlights {\n          start\n          length\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.DocumentsDocument,
     "\n  mutation CreateDocument($title: String) {\n    createDocument(title: $title) {\n      id\n      title\n    }\n  }\n": types.CreateDocumentDocument,
@@ -129,6 +131,10 @@ export function graphql(source: "\n  subscription Presence($documentId: ID!) {\n
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription MyDocumentRole($documentId: ID!) {\n    myDocumentRole(documentId: $documentId)\n  }\n"): typeof import('./graphql').MyDocumentRoleDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query DocumentOperations($id: ID!, $fromVersion: Int!, $first: Int!) {\n    document(id: $id) {\n      id\n      operations(fromVersion: $fromVersion, first: $first) {\n        version\n        delta\n        clientId\n        clientSeq\n      }\n    }\n  }\n"): typeof import('./graphql').DocumentOperationsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -149,6 +149,15 @@ export type MyDocumentRoleSubscriptionVariables = Exact<{
 
 export type MyDocumentRoleSubscription = { myDocumentRole: Role };
 
+export type DocumentOperationsQueryVariables = Exact<{
+  id: string;
+  fromVersion: number;
+  first: number;
+}>;
+
+
+export type DocumentOperationsQuery = { document: { id: string, operations: Array<{ version: number, delta: unknown, clientId: string, clientSeq: number }> } | null };
+
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -448,6 +457,19 @@ export const MyDocumentRoleDocument = new TypedDocumentString(`
   myDocumentRole(documentId: $documentId)
 }
     `) as unknown as TypedDocumentString<MyDocumentRoleSubscription, MyDocumentRoleSubscriptionVariables>;
+export const DocumentOperationsDocument = new TypedDocumentString(`
+    query DocumentOperations($id: ID!, $fromVersion: Int!, $first: Int!) {
+  document(id: $id) {
+    id
+    operations(fromVersion: $fromVersion, first: $first) {
+      version
+      delta
+      clientId
+      clientSeq
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DocumentOperationsQuery, DocumentOperationsQueryVariables>;
 export const MeDocument = new TypedDocumentString(`
     query Me {
   me {
