@@ -30,7 +30,7 @@ beforeAll(async () => {
 
 async function api<T>(query: string, variables: Record<string, unknown>, headers: Record<string, string> = { authorization: bearer(token) }): Promise<T> {
   const { body } = await gqlHttp<T>(server.url, query, variables, headers);
-  if (!body.data) throw new Error(JSON.stringify(body.errors));
+  if (!body.data || body.errors) throw new Error(JSON.stringify(body.errors)); // a refused submit (RATE_LIMITED under load) must not pass unnoticed
   return body.data;
 }
 
