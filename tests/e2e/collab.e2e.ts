@@ -17,7 +17,14 @@ async function shareFromDialog(owner: Page, email: string, role: 'Viewer' | 'Edi
   await dialog.getByLabel('Email').fill(email);
   await dialog.getByLabel('Role', { exact: true }).selectOption({ label: role });
   await dialog.getByRole('button', { name: 'Invite' }).click();
-  await until(() => dialog.getByRole('status').textContent(), (t) => t === `Shared with ${email}.`, `sharing with ${email}`);
+  // The notice, or the dialog's error when the share was refused (so a failure says why).
+  const outcome = await until(
+    async () => ((await dialog.getByRole('alert').count()) > 0 ? `error: ${await dialog.getByRole('alert').first().textContent()}` : await dialog.getByRole('status').textContent()),
+    (t) => t === `Shared with ${email}.` || Boolean(t?.startsWith('error: ')),
+    `sharing with ${email}`,
+    60_000,
+  );
+  expect(outcome).toBe(`Shared with ${email}.`);
   await dialog.getByRole('button', { name: 'Close sharing' }).click();
 }
 
