@@ -92,8 +92,8 @@ export interface Config {
    * snapshots). Instances × (main + write + feed) must stay below PostgreSQL's `max_connections`.
    */
   readonly dbPools: { readonly main: number; readonly write: number; readonly feed: number };
-  /** The write path's bounds per instance: queued submissions, and the most time one may wait queued. */
-  readonly submitQueue: { readonly max: number; readonly deadlineMs: number };
+  /** The write path's bounds per instance: queued submissions, the most time one may wait queued, and the wait behind its document's queue beyond which a new one is refused at once. */
+  readonly submitQueue: { readonly max: number; readonly deadlineMs: number; readonly maxWaitMs: number };
   /** Optional OAuth sign-in providers, each switched on by its two environment variables. */
   readonly oauth: OAuthConfig;
   /** Redis-backed rate limits (hold across instances). */
@@ -212,6 +212,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     submitQueue: {
       max: parsePositiveInt('SUBMIT_QUEUE_MAX', env.SUBMIT_QUEUE_MAX ?? '2000'),
       deadlineMs: parseDeadline(env.SUBMIT_DEADLINE_MS ?? '6000'),
+      maxWaitMs: parsePositiveInt('SUBMIT_MAX_WAIT_MS', env.SUBMIT_MAX_WAIT_MS ?? '250'),
     },
     oauth: {
       github: oauthClient(env, 'GITHUB'),
