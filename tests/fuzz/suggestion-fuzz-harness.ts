@@ -59,6 +59,13 @@ const PEOPLE: readonly { name: string; role: Role }[] = [
   { name: 'olga', role: 'editor' },
 ];
 
+/** JSON with object keys sorted: ops equal up to attribute key order compare equal (OT9). */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
+  );
+}
+
 function hash(seed: string): number {
   let h = 2166136261;
   for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 16777619);
@@ -69,8 +76,15 @@ const bump = (counts: Record<string, number>, key: SuggestionRefusal | string) =
   counts[key] = (counts[key] ?? 0) + 1;
 };
 
+/** Options for checking the harness itself. */
+export interface SuggestionFuzzOptions {
+  /** Clients give remote ops the wrong side at ties (a broken client), so the run must fail. */
+  readonly brokenTies?: boolean;
+}
+
 /** Runs `steps` random steps with `seed`; throws, naming the seed and step, when an invariant breaks. */
-export function runSuggestionFuzz(seed: string, steps: number): SuggestionFuzzStats {
+export function runSuggestionFuzz(seed: string, steps: number, options: SuggestionFuzzOptions = {}): SuggestionFuzzStats {
+  const remoteSide = options.brokenTies === true ? 'right' : 'left';
   const random = seededRandom(hash(seed));
   const server = { doc: new Delta().insert('The quick brown fox\njumps over the lazy dog.\n'), log: [] as { op: Delta; from: string | null }[] };
   const clients: Client[] = PEOPLE.map(({ name, role }) => ({
@@ -145,7 +159,7 @@ export function runSuggestionFuzz(seed: string, steps: number): SuggestionFuzzSt
       c.refusedInFlight = true;
       return;
     }
-    if (JSON.stringify(result.value.ops) !== JSON.stringify(op.ops)) stats.changedAtHead += 1;
+    if (canonical(result.value.ops) !== canonical(op.ops)) stats.changedAtHead += 1;
     publish(result.value, c.name);
   }
 
@@ -170,7 +184,7 @@ export function runSuggestionFuzz(seed: string, steps: number): SuggestionFuzzSt
       if (c.inflight === null) return fail(`${c.name} acked with nothing in flight`);
       const expected = c.inflight.op;
       c.inflight = null;
-      if (JSON.stringify(expected.ops) !== JSON.stringify(message.op.ops)) {
+      if (canonical(expected.ops) !== canonical(message.op.ops)) {
         // SG15: converted differently at head; the answer is authoritative.
         resync(c);
         return;
@@ -183,12 +197,12 @@ export function runSuggestionFuzz(seed: string, steps: number): SuggestionFuzzSt
       const inflight = c.inflight;
       const mine = inflight.op;
       inflight.op = transform(mine, remote, 'right');
-      remote = transform(remote, mine, 'left');
+      remote = transform(remote, mine, remoteSide);
     }
     if (c.pending !== null) {
       const mine = c.pending;
       c.pending = transform(mine, remote, 'right');
-      remote = transform(remote, mine, 'left');
+      remote = transform(remote, mine, remoteSide);
     }
     const next = apply(c.doc, remote);
     if (!next.ok) return fail(`${c.name} could not apply a remote op: ${next.message}`);
@@ -247,7 +261,7 @@ export function runSuggestionFuzz(seed: string, steps: number): SuggestionFuzzSt
   }
   for (const c of clients) {
     if (c.inflight !== null || c.pending !== null) fail(`${c.name} still has unsent changes`);
-    if (JSON.stringify(c.doc.ops) !== JSON.stringify(server.doc.ops)) {
+    if (canonical(c.doc.ops) !== canonical(server.doc.ops)) {
       fail(`${c.name} diverged:\n  client ${JSON.stringify(c.doc.ops)}\n  server ${JSON.stringify(server.doc.ops)}`);
     }
   }
