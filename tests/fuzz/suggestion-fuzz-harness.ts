@@ -8,8 +8,8 @@
  *
  * A client whose op is refused, or acked in a form other than the one it applied (SG15's races),
  * resyncs from the server. At the end every message is delivered and every client must hold the
- * server's document, which must be SG2 well-formed; then accepting or rejecting everything
- * must leave no marks. A failure names its seed and step.
+ * server's document, which must be SG2 well-formed; no op but accept and reject may change
+ * someone else's suggestion; then accepting everything must leave no marks. A failure names its seed and step.
  */
 import { apply, compose, Delta, transform, unwrap } from '../../lib/ot/operation.ts';
 import { randomOp, seededRandom } from '../../lib/ot/random-op.ts';
@@ -118,8 +118,14 @@ export function runSuggestionFuzz(seed: string, steps: number, options: Suggesti
   };
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 
+  /** Everyone's suggestions but `author`'s, as text: what `author`'s own ops may not change (SG7, SG11). */
+  const othersSuggestions = (doc: Delta, author: string): string =>
+    canonical(openSuggestions(doc).filter((s) => s.author !== author).map(({ id, insertedText, deletedText }) => ({ id, insertedText, deletedText })));
+
   function publish(op: Delta, from: string | null): void {
+    const before = from === null ? '' : othersSuggestions(server.doc, from);
     server.doc = unwrap(apply(server.doc, op));
+    if (from !== null && othersSuggestions(server.doc, from) !== before) fail(`${from}'s op changed someone else's suggestion: ${canonical(op.ops)}`);
     server.log.push({ op, from });
     const check = checkMarkedDocument(server.doc);
     if (!check.ok) fail(`server document not well-formed: ${check.message}`);

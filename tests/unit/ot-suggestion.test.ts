@@ -1,6 +1,7 @@
 /** lib/ot/suggestion.ts and suggestion-marks.ts, by rule of lib/ot/SPEC.md (SG1 to SG16). */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { apply, Delta, validateDocument, validateOp } from '../../lib/ot/operation.ts';
+import { apply, Delta, transform, validateDocument, validateOp } from '../../lib/ot/operation.ts';
 import {
   acceptOp,
   checkEdit,
@@ -286,5 +287,35 @@ describe('read helpers', () => {
     expect(reason(checkMarkedDocument(new Delta().insert('a\n', ins(alice))))).toBe('MISPLACED_MARK');
     expect(reason(checkMarkedDocument(new Delta().insert('a', ins(alice)).insert('b', del({ author: 'bob', id: alice.id })).insert('\n')))).toBe('FOREIGN_AUTHOR');
     expect(reason(checkMarkedDocument(new Delta().insert('a', ins(alice)).insert('b', del(alice)).insert('\n')))).toBe('ok');
+  });
+});
+
+describe('concurrency and portability', () => {
+  it('[SG15] the races the server settles differently from the editor, or refuses', () => {
+    // Alice deletes "Y" of her own proposal (so it really goes) while an editor accepts the proposal:
+    // at head "Y" is plain text, so the server proposes its deletion instead.
+    const d = new Delta().insert('a').insert('XY', ins(alice)).insert('\n');
+    const mine = value(toSuggestion(d, new Delta().retain(2).delete(1), alice));
+    expect(mine.ops).toEqual([{ retain: 2 }, { delete: 1 }]);
+    const accept = value(acceptOp(d, alice.id));
+    const later = { ...alice, id: 'c1:7' };
+    expect(value(toSuggestion(after(d, accept), transform(mine, accept, 'right'), later)).ops).toEqual([{ retain: 2 }, { retain: 1, attributes: del(later) }]);
+    // Alice inserts between "b" and "c" while Bob proposes deleting "bc": at head the insert is inside Bob's proposal.
+    const e = doc('abcd\n');
+    const bobs = value(toSuggestion(e, new Delta().retain(1).delete(2), bob));
+    const alices = value(toSuggestion(e, new Delta().retain(2).insert('Z'), alice));
+    expect(reason(toSuggestion(after(e, bobs), transform(alices, bobs, 'right'), alice))).toBe('FOREIGN_SUGGESTION');
+    // Two people proposing to delete the same text: the first one sequenced keeps it (S3).
+    const alicesDelete = value(toSuggestion(e, new Delta().retain(1).delete(2), alice));
+    const carried = transform(alicesDelete, bobs, 'right');
+    expect(value(toSuggestion(after(e, bobs), carried, alice)).ops).toEqual(carried.ops);
+    expect(after(after(e, bobs), carried).ops).toEqual(after(e, bobs).ops);
+  });
+
+  it('[SG1] the suggestion modules are browser-safe: no Node imports, no Buffer or process', () => {
+    for (const file of ['suggestion.ts', 'suggestion-marks.ts']) {
+      const source = readFileSync(new URL(`../../lib/ot/${file}`, import.meta.url), 'utf8');
+      expect(source).not.toMatch(/from ['"]node:|require\(|\bBuffer\b|\bprocess\./);
+    }
   });
 });
