@@ -239,6 +239,7 @@ export function toSuggestion(doc: Delta, op: Delta, by: Suggester): SuggestionRe
     }
     const n = typeof c.retain === 'number' ? c.retain : (c.delete as number);
     let deletion: string | null = null; // the mark a deleting component puts on unmarked text
+    let explicit = false; // the deletion mark was given (a converted op), not made here
     let withdraw = false;
     if (c.retain !== undefined && c.attributes !== undefined) {
       if (withoutMarks(c.attributes) !== undefined) {
@@ -253,6 +254,7 @@ export function toSuggestion(doc: Delta, op: Delta, by: Suggester): SuggestionRe
         const problem = checkOwnMark(value, by, authors, at);
         if (problem !== null) return problem;
         deletion = value as string;
+        explicit = true;
       }
     } else if (c.delete !== undefined) deletion = mark;
     if (deletion !== null && pos + n === length) {
@@ -266,14 +268,18 @@ export function toSuggestion(doc: Delta, op: Delta, by: Suggester): SuggestionRe
       const m = piece.mark;
       if (deletion !== null) {
         if (m === null) out.retain(piece.length, { [DELETE_MARK]: deletion });
-        else if (m.kind === 'delete') out.retain(piece.length);
+        // Already proposed for deletion: left as it is, except that an author's own given mark
+        // re-marks their own proposal (an editor's composed changes: withdraw, then delete again).
+        else if (m.kind === 'delete') out.retain(piece.length, explicit && m.author === by.author ? { [DELETE_MARK]: deletion } : undefined);
         else if (m.author === by.author) out.delete(piece.length);
         else return refused('FOREIGN_SUGGESTION', `${at}: deletes text of ${describe(m)}; ask for it to be rejected instead.`);
       } else if (withdraw) {
         if (m !== null && m.kind === 'delete' && m.author !== by.author) {
           return refused('FOREIGN_SUGGESTION', `${at}: withdraws ${describe(m)}; only its author can, or an editor can reject it.`);
         }
-        out.retain(piece.length, m !== null && m.kind === 'delete' ? { [DELETE_MARK]: null } : undefined);
+        // Kept on every character, marked or not (no effect on the others): an editor that
+        // composed a deletion and its withdrawal sends this, and gets the same op back (SG15).
+        out.retain(piece.length, { [DELETE_MARK]: null });
       } else out.retain(piece.length);
     }
   }

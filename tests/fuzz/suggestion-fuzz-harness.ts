@@ -2,8 +2,8 @@
  * Seeded fuzz of suggestions under concurrency [SG15]: a ten-line central server and clients
  * with the usual one-op-in-flight state machine, messages delivered late and in random
  * interleavings. Suggesters convert each local change with `toSuggestion` before applying it
- * (as the editor in Suggesting mode does); editors make plain edits and accept or reject;
- * suggesters withdraw their own. The server carries each op to head (S3), converts it there
+ * (as the editor in Suggesting mode does), and sometimes undo their last change; editors make
+ * plain edits and accept or reject; suggesters withdraw their own. The server carries each op to head (S3), converts it there
  * (suggesters) or checks it (`checkEdit`), and sequences accept/reject ops it builds at head.
  *
  * A client whose op is refused, or acked in a form other than the one it applied (SG15's races),
@@ -11,7 +11,7 @@
  * server's document, which must be SG2 well-formed; no op but accept and reject may change
  * someone else's suggestion; then accepting everything must leave no marks. A failure names its seed and step.
  */
-import { apply, compose, Delta, transform, unwrap } from '../../lib/ot/operation.ts';
+import { apply, compose, Delta, invert, transform, unwrap } from '../../lib/ot/operation.ts';
 import { randomOp, seededRandom } from '../../lib/ot/random-op.ts';
 import { acceptOp, checkEdit, checkMarkedDocument, openSuggestions, rejectOp, toSuggestion, type SuggestionRefusal } from '../../lib/ot/suggestion.ts';
 
@@ -35,6 +35,8 @@ interface Client {
   outbox: ({ kind: 'op'; op: Delta; base: number } | { kind: 'resolve'; id: string; accept: boolean })[];
   refusedInFlight: boolean;
   edits: number;
+  /** The last local change and the document it was made on, while nothing came in since: what undo reverts. */
+  last: { readonly change: Delta; readonly before: Delta } | null;
 }
 
 /** What a run did: the figures the closing note reports. */
@@ -42,6 +44,7 @@ export interface SuggestionFuzzStats {
   steps: number;
   localSuggestions: number;
   localEdits: number;
+  undos: number;
   localRefusals: Record<string, number>;
   applied: number;
   serverRefusals: Record<string, number>;
@@ -98,11 +101,13 @@ export function runSuggestionFuzz(seed: string, steps: number, options: Suggesti
     outbox: [],
     refusedInFlight: false,
     edits: 0,
+    last: null,
   }));
   const stats: SuggestionFuzzStats = {
     steps,
     localSuggestions: 0,
     localEdits: 0,
+    undos: 0,
     localRefusals: {},
     applied: 0,
     serverRefusals: {},
@@ -141,6 +146,7 @@ export function runSuggestionFuzz(seed: string, steps: number, options: Suggesti
     c.inbox = [];
     c.outbox = c.outbox.filter((m) => m.kind === 'resolve');
     c.refusedInFlight = false;
+    c.last = null;
     stats.resyncs += 1;
   }
 
@@ -161,7 +167,7 @@ export function runSuggestionFuzz(seed: string, steps: number, options: Suggesti
     for (const earlier of server.log.slice(request.base)) op = transform(op, earlier.op, 'right');
     const result = c.role === 'suggester' ? toSuggestion(server.doc, op, { author: c.name, id: `${c.name}:${1_000_000 + stats.applied}` }) : checkEdit(server.doc, op, c.name);
     if (!result.ok) {
-      bump(stats.serverRefusals, result.reason);
+      bump(stats.serverRefusals, `${c.role}:${result.reason}`);
       c.refusedInFlight = true;
       return;
     }
@@ -213,21 +219,27 @@ export function runSuggestionFuzz(seed: string, steps: number, options: Suggesti
     const next = apply(c.doc, remote);
     if (!next.ok) return fail(`${c.name} could not apply a remote op: ${next.message}`);
     c.doc = next.value;
+    c.last = null;
   }
 
   function localChange(c: Client): void {
-    const plain = randomOp(c.doc, random, { softMaxLength: 120, maxEdits: 2 });
+    // Undo, as Quill's history sends it: the inverse of the last change, converted like any change
+    // (deleting one's own proposed text, withdrawing one's deletion marks, putting text back).
+    const undo = c.last !== null && random() < 0.2;
+    const plain = undo && c.last !== null ? invert(c.last.change, c.last.before) : randomOp(c.doc, random, { softMaxLength: 120, maxEdits: 2 });
+    if (undo) stats.undos += 1;
     if (plain.ops.length === 0) return;
     c.edits += 1;
     const made = c.role === 'suggester' ? toSuggestion(c.doc, plain, { author: c.name, id: `${c.name}:${c.edits}` }) : checkEdit(c.doc, plain, c.name);
     if (!made.ok) {
-      bump(stats.localRefusals, made.reason);
+      bump(stats.localRefusals, `${c.role}:${made.reason}`);
       return;
     }
     const change = made.value;
     if (change.ops.length === 0) return;
     if (c.role === 'suggester') stats.localSuggestions += 1;
     else stats.localEdits += 1;
+    c.last = undo ? null : { change, before: c.doc };
     c.doc = unwrap(apply(c.doc, change));
     c.pending = c.pending === null ? change : compose(c.pending, change);
     send(c);

@@ -121,6 +121,7 @@ function modelConvert(doc: Delta, op: Delta, by: Suggester): ModelResult {
     }
     const n = (c.retain ?? c.delete) as number;
     let deletion: string | null = c.delete !== undefined ? mark : null;
+    let explicit = false;
     let withdraw = false;
     if (c.retain !== undefined && c.attributes !== undefined) {
       if (withoutMarks(c.attributes) !== undefined) return { ok: false, reason: 'FORMAT_NOT_SUGGESTIBLE' };
@@ -130,6 +131,7 @@ function modelConvert(doc: Delta, op: Delta, by: Suggester): ModelResult {
         const problem = ownMark(c.attributes[DELETE_MARK]);
         if (problem !== null) return { ok: false, reason: problem };
         deletion = c.attributes[DELETE_MARK] as string;
+        explicit = true;
       }
     }
     if (deletion !== null && pos + n === cs.length) return { ok: false, reason: 'DOES_NOT_FIT' };
@@ -138,6 +140,7 @@ function modelConvert(doc: Delta, op: Delta, by: Suggester): ModelResult {
       const m = markOf(ch.attributes);
       if (deletion !== null) {
         if (m === null) out.push({ content: ch.content, attributes: plus(ch.attributes, { [DELETE_MARK]: deletion }) });
+        else if (m.kind === 'delete' && explicit && m.author === by.author) out.push({ content: ch.content, attributes: plus(ch.attributes, { [DELETE_MARK]: deletion }) });
         else if (m.kind === 'delete') out.push(ch);
         else if (m.author !== by.author) return { ok: false, reason: 'FOREIGN_SUGGESTION' };
       } else if (withdraw && m !== null && m.kind === 'delete') {
