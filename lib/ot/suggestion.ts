@@ -10,7 +10,7 @@
  * Expected refusals are values carrying a stable `reason` (SG13); misuse by our own code (an
  * author or id outside SG1) throws.
  */
-import Delta, { OpIterator, type AttributeMap, type Op } from 'quill-delta';
+import Delta, { OpIterator, type AttributeMap } from 'quill-delta';
 import { checkApplicable } from './applicable.ts';
 import { checkAttributes, isPlainObject } from './attributes.ts';
 import { DEFAULT_LIMITS, DEFAULT_MAX_OP_BYTES, type Limits } from './limits.ts';
@@ -486,14 +486,4 @@ export function checkMarkedDocument(doc: Delta): SuggestionResult<Delta> {
     authors.set(mark.id, mark.author);
   }
   return accepted(doc);
-}
-
-/** The marks an op writes, for callers that log or display them. */
-export function marksWritten(op: Delta): Mark[] {
-  const out: Mark[] = [];
-  for (const c of op.ops as Op[]) {
-    const mark = markOf(c.attributes);
-    if (mark !== null) out.push(mark);
-  }
-  return out;
 }
