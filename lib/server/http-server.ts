@@ -15,6 +15,7 @@ import { CredentialRevocations } from '../auth/revocation.ts';
 import { createAuthRoutes } from '../auth/routes.ts';
 import { createViewerResolver } from '../auth/viewer.ts';
 import type { GraphQLContext, Services } from '../../graphql/context.ts';
+import { contextFailure } from '../../graphql/errors.ts';
 import { handleGraphQLHttp, sendError } from '../../graphql/http.ts';
 import { getSchema } from '../../graphql/schema.ts';
 import { CLOSE_SERVICE_RESTART, serveGraphQLWs, WS_MAX_PAYLOAD } from '../../graphql/ws.ts';
@@ -126,7 +127,7 @@ async function startOn(options: StartOptions, embedded: EmbeddedPostgres | null)
   const requestIds = new WeakMap<IncomingMessage, string>();
   const httpContext = (req: IncomingMessage) => async (): Promise<GraphQLContext> => {
     const requestId = requestIds.get(req) ?? randomUUID();
-    const viewer = await resolveViewer({ cookieHeader: req.headers.cookie, authorization: req.headers.authorization });
+    const viewer = await resolveViewer({ cookieHeader: req.headers.cookie, authorization: req.headers.authorization }).catch(contextFailure);
     return { services, viewer, transport: 'http', requestId, logger: logger.child({ requestId, transport: 'http' }) };
   };
 
