@@ -17,7 +17,7 @@ import NextAuth from 'next-auth';
 import { createAuthConfig } from './lib/auth/next-auth.ts';
 import { publishRevocation } from './lib/auth/revocation.ts';
 import { loadConfig, type Config } from './lib/config.ts';
-import { createPrisma, type PrismaClient } from './lib/db/client.ts';
+import { createPrisma, type PrismaClient } from './lib/db/prisma.ts';
 import { processDatabaseUrl } from './lib/embedded/process-database.ts';
 import { Redis } from 'ioredis';
 import { processHub, type PubSubClient } from './lib/embedded/local-pubsub.ts';

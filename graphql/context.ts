@@ -4,7 +4,7 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../lib/config.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { PrismaClient } from '../lib/db/client.ts';
+import type { PrismaClient } from '../lib/db/prisma.ts';
 import type { Broadcaster } from '../lib/collab/broadcaster.ts';
 import type { OpBatcher } from '../lib/collab/op-batcher.ts';
 import type { OpStore } from '../lib/collab/op-store.ts';

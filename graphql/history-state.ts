@@ -11,7 +11,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { blameSpans, type BlameSpan } from '../lib/collab/blame.ts';
 import { composeAll, MAX_OPS_TO_COMPOSE, OPS_PER_SLICE } from '../lib/collab/history-diff.ts';
 import { createPrismaBlameStore, type BlameStore } from '../lib/db/blame-store.ts';
-import type { PrismaClient } from '../lib/db/client.ts';
+import type { PrismaClient } from '../lib/db/prisma.ts';
 import { compose, Delta, invert } from '../lib/ot/operation.ts';
 import type { GraphQLContext } from './context.ts';
 import { headState, stateAt } from './document-state.ts';

@@ -8,7 +8,7 @@ import { documentAt, type DocumentState } from '../../lib/collab/document-loader
 import { changeBetween } from '../../lib/collab/history-diff.ts';
 import type { OpStore } from '../../lib/collab/op-store.ts';
 import { createPrismaBlameStore } from '../../lib/db/blame-store.ts';
-import type { PrismaClient } from '../../lib/db/client.ts';
+import type { PrismaClient } from '../../lib/db/prisma.ts';
 import { revisionsPage } from '../../lib/db/revisions.ts';
 import { diff } from '../../lib/ot/operation.ts';
 import { seededRandom } from '../../lib/ot/random-op.ts';

@@ -3,7 +3,7 @@
  * Content and history fields authorise through `authorizeDocument` (one `can()`).
  */
 import { randomUUID } from 'node:crypto';
-import { Prisma } from '../../lib/db/client.ts';
+import { Prisma } from '../../lib/db/prisma.ts';
 import { insertDocument } from '../../lib/db/op-store.ts';
 import { ensurePersonalOrganization } from '../../lib/auth/organizations.ts';
 import { DOCUMENT_ROLES, type DocumentRole } from '../../lib/auth/permissions.ts';

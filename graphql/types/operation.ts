@@ -8,7 +8,7 @@ import { openOpFeed, HistoryGoneError, type OpFeed } from '../../lib/collab/op-f
 import { clientIdProblem } from '../../lib/collab/planner.ts';
 import { RESTORE_CLIENT_PREFIX } from '../../lib/collab/revisions.ts';
 import type { AppliedOp } from '../../lib/collab/types.ts';
-import { isDatabaseUnavailable, isPoolTimeout } from '../../lib/db/client.ts';
+import { isDatabaseUnavailable, isPoolTimeout } from '../../lib/db/prisma.ts';
 import { validateOp } from '../../lib/ot/operation.ts';
 import { watchReadAccess as watchAccess } from '../access-recheck.ts';
 import { authorizeDocument, authorizeDocumentCached } from '../authorize.ts';

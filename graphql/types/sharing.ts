@@ -7,7 +7,7 @@ import { emailProblem, normalizeEmail } from '../../lib/auth/email.ts';
 import { cancelInvitation, listInvitations, shareByEmail } from '../../lib/auth/invitations.ts';
 import { findLink, joinLink, linkSecret, replaceLink, setLink, shareUrl } from '../../lib/auth/share-links.ts';
 import type { DocumentRole } from '../../lib/auth/permissions.ts';
-import { Prisma, type PrismaClient } from '../../lib/db/client.ts';
+import { Prisma, type PrismaClient } from '../../lib/db/prisma.ts';
 import { authorizeDocument, authorizeLinkJoin } from '../authorize.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';

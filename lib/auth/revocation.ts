@@ -7,7 +7,7 @@
  * closes anything a lost message or an expired session left open.
  */
 import type { PubSubClient, RedisPubSubConnections } from '../pubsub/redis-connections.ts';
-import type { PrismaClient } from '../db/client.ts';
+import type { PrismaClient } from '../db/prisma.ts';
 import type { Logger } from '../logger.ts';
 import type { Credential } from './viewer.ts';
 

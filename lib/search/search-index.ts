@@ -10,7 +10,7 @@
  * {@link REFRESH_LIMIT}). The `simple` configuration (no stemming): documents are in any
  * language, and it exists in every PostgreSQL build, PGlite's included.
  */
-import { Prisma, type PrismaClient } from '../db/client.ts';
+import { Prisma, type PrismaClient } from '../db/prisma.ts';
 import type { OpStore } from '../collab/op-store.ts';
 import { contentAtHead } from '../collab/document-loader.ts';
 import { toText } from '../export/text.ts';

@@ -9,7 +9,7 @@ import { GraphQLError } from 'graphql';
 import type { GraphQLContext } from '../../graphql/context.ts';
 import { authorizeDocument } from '../../graphql/authorize.ts';
 import { headState, stateAt } from '../../graphql/document-state.ts';
-import { sendError } from '../../graphql/http.ts';
+import { sendError } from '../../graphql/http-transport.ts';
 import { toHtml } from '../export/html.ts';
 import { toMarkdown } from '../export/markdown.ts';
 import { toText } from '../export/text.ts';

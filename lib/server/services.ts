@@ -12,7 +12,7 @@ import type { Config } from '../config.ts';
 import { createRedisRateLimiter } from '../auth/rate-limit.ts';
 import { createSequencer } from '../collab/sequencer.ts';
 import { createOpBatcher } from '../collab/op-batcher.ts';
-import { createPrisma } from '../db/client.ts';
+import { createPrisma } from '../db/prisma.ts';
 import { createPrismaOpStore } from '../db/op-store.ts';
 import { createUserDirectory } from '../db/users.ts';
 import { createLocalPresence } from '../embedded/local-presence.ts';

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { connectClient } from './migrations-connection.ts';
-import { MigrationError } from './migrations-errors.ts';
-import { readMigrations, scriptMatchesChecksum, type MigrationFile } from './migrations-files.ts';
+import { connectClient } from './connection.ts';
+import { MigrationError } from './errors.ts';
+import { readMigrations, scriptMatchesChecksum, type MigrationFile } from './files.ts';
 
-export { ensureDatabase, dropDatabase } from './migrations-connection.ts';
-export { DatabaseUnreachableError, MigrationError } from './migrations-errors.ts';
+export { ensureDatabase, dropDatabase } from './connection.ts';
+export { DatabaseUnreachableError, MigrationError } from './errors.ts';
 
 /**
  * The advisory lock key Prisma's schema engine takes (`SELECT pg_advisory_lock(72707369)`), so
