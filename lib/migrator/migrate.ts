@@ -188,7 +188,7 @@ async function applyOne(client: pg.Client, migration: MigrationFile): Promise<vo
       .query(
         `INSERT INTO _prisma_migrations (id, checksum, migration_name, logs, started_at, applied_steps_count)
          VALUES ($1, $2, $3, $4, now(), 0)`,
-        [id, migration.checksum, migration.name, `${message}\n\n(applied by lib/db/migrate.ts; the transaction was rolled back)`],
+        [id, migration.checksum, migration.name, `${message}\n\n(applied by lib/migrator/migrate.ts; the transaction was rolled back)`],
       )
       .catch(() => {});
     throw new MigrationError(`Migration ${migration.name} failed and was rolled back: ${message}`, { cause: error });

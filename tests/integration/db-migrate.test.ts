@@ -1,4 +1,4 @@
-// The offline migration runner (lib/db/migrate.ts) against the real PostgreSQL. Every test
+// The offline migration runner (lib/migrator/migrate.ts) against the real PostgreSQL. Every test
 // migrates a database of its own, created here and dropped afterwards.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
