@@ -20,7 +20,7 @@ import { loadConfig, type Config } from './lib/config.ts';
 import { createPrisma, type PrismaClient } from './lib/db/prisma.ts';
 import { processDatabaseUrl } from './lib/embedded/process-database.ts';
 import { Redis } from 'ioredis';
-import { processHub, type PubSubClient } from './lib/embedded/local-pubsub.ts';
+import { processHub, type PubSubClient } from './lib/pubsub/in-process-hub.ts';
 import { createLogger } from './lib/logger.ts';
 
 let shared: { config: Config; prisma: PrismaClient; publisher: PubSubClient } | undefined;

@@ -5,7 +5,7 @@
  * (graphql/grant-cache.ts) and its per-connection rate limit buckets.
  */
 import type { WebSocket } from 'ws';
-import { createLocalRateLimiter } from '../lib/embedded/local-rate-limit.ts';
+import { createLocalRateLimiter } from '../lib/rate-limit/in-process-rate-limiter.ts';
 import { instrumentRateLimiter } from '../lib/metrics/metrics.ts';
 import type { DocumentRow } from './authorize.ts';
 import type { ConnectionState, Services } from './context.ts';

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { RedisPubSub, type PubSubRedisOptions } from 'graphql-redis-subscriptions';
-import { processHub, type PubSubClient } from '../embedded/local-pubsub.ts';
+import { processHub, type PubSubClient } from './in-process-hub.ts';
 
 export type { PubSubClient };
 

@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { createLocalPresence } from '../../lib/embedded/local-presence.ts';
-import { createRedisPresence, type Presence, type PresenceEvent } from '../../lib/pubsub/presence.ts';
+import { createLocalPresence } from '../../lib/presence/in-process-presence.ts';
+import { createRedisPresence, type Presence, type PresenceEvent } from '../../lib/presence/redis-presence.ts';
 import { openPubSub, openRedisPubSub } from '../../lib/pubsub/redis-connections.ts';
 import { waitUntil } from '../support/collab-broadcaster-contract.ts';
 

@@ -14,7 +14,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { RedisPubSub } from 'graphql-redis-subscriptions';
-import { createPubSubEngine, type RedisPubSubConnections } from './redis-connections.ts';
+import { createPubSubEngine, type RedisPubSubConnections } from '../pubsub/redis-connections.ts';
 
 /** A selection at a version: receivers transform it through the ops after `version`. */
 export interface PresenceSelection {

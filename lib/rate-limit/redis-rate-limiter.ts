@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { RateLimitRule } from '../config.ts';
-import { createLocalRateLimiter } from '../embedded/local-rate-limit.ts';
+import { createLocalRateLimiter } from './in-process-rate-limiter.ts';
 
 export type { RateLimitRule };
 

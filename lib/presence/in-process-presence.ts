@@ -4,7 +4,7 @@
  * expired entries swept while someone listens), with the entries in a Map and the events on the
  * same channels of the in-process pub/sub, so listeners see exactly what they see with Redis.
  */
-import { parsePresenceField, presenceEvents, presenceField, type Presence, type PresenceEntry, type PresenceEvent, type PresenceSelection } from '../pubsub/presence.ts';
+import { parsePresenceField, presenceEvents, presenceField, type Presence, type PresenceEntry, type PresenceEvent, type PresenceSelection } from './redis-presence.ts';
 import { createPubSubEngine, type RedisPubSubConnections } from '../pubsub/redis-connections.ts';
 
 export interface LocalPresenceOptions {

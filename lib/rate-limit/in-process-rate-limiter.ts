@@ -4,7 +4,7 @@
  * forgotten once a full window passes untouched), on this process's clock.
  */
 import type { RateLimitRule } from '../config.ts';
-import type { RateLimitDecision, RateLimiter } from '../auth/rate-limit.ts';
+import type { RateLimitDecision, RateLimiter } from './redis-rate-limiter.ts';
 
 interface Bucket {
   tokens: number;
