@@ -20,7 +20,8 @@ import { loadConfig, type Config } from './lib/config.ts';
 import { createPrisma, type PrismaClient } from './lib/db/prisma.ts';
 import { processDatabaseUrl } from './lib/embedded/process-database.ts';
 import { Redis } from 'ioredis';
-import { processHub, type PubSubClient } from './lib/pubsub/in-process-hub.ts';
+import type { PubSubClient } from './lib/pubsub/connections.ts';
+import { processHub } from './lib/pubsub/in-process-hub.ts';
 import { createLogger } from './lib/logger.ts';
 
 let shared: { config: Config; prisma: PrismaClient; publisher: PubSubClient } | undefined;

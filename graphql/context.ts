@@ -9,11 +9,11 @@ import type { Broadcaster } from '../lib/collab/broadcaster.ts';
 import type { OpBatcher } from '../lib/collab/op-batcher.ts';
 import type { OpStore } from '../lib/collab/op-store.ts';
 import type { Sequencer } from '../lib/collab/sequencer.ts';
-import type { Presence } from '../lib/presence/redis-presence.ts';
-import type { RedisPubSubConnections } from '../lib/pubsub/redis-connections.ts';
+import type { Presence } from '../lib/presence/presence.ts';
+import type { PubSubConnections } from '../lib/pubsub/connections.ts';
 import type { UserDirectory } from '../lib/db/users.ts';
 import type { AccessEvents } from '../lib/pubsub/access-events.ts';
-import type { RateLimiter } from '../lib/rate-limit/redis-rate-limiter.ts';
+import type { RateLimiter } from '../lib/rate-limit/rate-limiter.ts';
 import type { VersoMetrics } from '../lib/metrics/metrics.ts';
 
 /** Process-wide dependencies, created once at start and shared by both transports. */
@@ -24,7 +24,7 @@ export interface Services {
   /** Commands (rate limits, presence); pub/sub uses connections of its own. Null without Redis. */
   readonly redis: Redis | null;
   /** The publisher and subscriber connections shared by ops fan-out, presence and revocations. */
-  readonly pubsub: RedisPubSubConnections;
+  readonly pubsub: PubSubConnections;
   /**
    * Sequencing: the PostgreSQL op store, the Redis broadcaster and the sequencer over them; and
    * the batcher that coalesces each document's live ops for `documentOperationBatches` (one
@@ -49,7 +49,7 @@ export interface Services {
 export interface ConnectionState {
   readonly connectionId: string;
   /** Presence entries this connection announced, by `documentId + '\u0000' + clientId`. */
-  readonly presence: Map<string, { documentId: string; clientId: string; userId: string; selection: import('../lib/presence/redis-presence.ts').PresenceSelection | null }>;
+  readonly presence: Map<string, { documentId: string; clientId: string; userId: string; selection: import('../lib/presence/presence.ts').PresenceSelection | null }>;
   /** The socket's bytes not yet sent; subscriptions drop a consumer that falls too far behind. */
   bufferedAmount(): number;
   /** Closes the connection with a code the client acts on (e.g. 4008: reconnect and resume). */
@@ -60,7 +60,7 @@ export interface ConnectionState {
    * Limits whose subject is this connection, kept in this process: a connection lives on one
    * instance, so sharing its buckets through Redis would only add a round trip per op.
    */
-  readonly localLimits?: import('../lib/rate-limit/redis-rate-limiter.ts').RateLimiter;
+  readonly localLimits?: import('../lib/rate-limit/rate-limiter.ts').RateLimiter;
 }
 
 /**

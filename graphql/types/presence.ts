@@ -5,7 +5,7 @@
  * after `version` that they have applied.
  */
 import { can } from '../../lib/auth/permissions.ts';
-import type { PresenceEntry, PresenceEvent, PresenceSelection } from '../../lib/presence/redis-presence.ts';
+import type { PresenceEntry, PresenceEvent, PresenceSelection } from '../../lib/presence/presence.ts';
 import { authorizeDocument, authorizeDocumentCached } from '../authorize.ts';
 import { guardPresenceOfConnection, guardPresenceWhileSubscribed } from '../presence-access.ts';
 import type { GraphQLContext } from '../context.ts';

@@ -22,7 +22,7 @@ import { AUTH_BASE_PATH } from './next-auth.ts';
 import { ensurePersonalOrganization } from './organizations.ts';
 import { MAX_PASSWORD_LENGTH } from './password.ts';
 import { hasControlCharacters } from './text.ts';
-import { consumeAll, type RateLimitDecision, type RateLimiter } from '../rate-limit/redis-rate-limiter.ts';
+import { consumeAll, type RateLimitDecision, type RateLimiter } from '../rate-limit/rate-limiter.ts';
 import type { CredentialRevocations } from './revocation.ts';
 import { createSession, deleteSessionByToken } from './sessions.ts';
 import { sendVerificationEmail, verifyEmail, VERIFY_EMAIL_PATH } from './email-verification.ts';

@@ -1,31 +1,11 @@
 /**
- * The two pub/sub connections a process uses (a subscriber connection can do nothing else),
- * shared by the op broadcaster, presence, access events and revocations: Redis connections, or
- * in-process ones when the deployment has no Redis (one instance; lib/embedded/local-pubsub.ts).
+ * The Redis implementation of {@link PubSubConnections} (./connections.ts): a publisher and a
+ * subscriber connection that keep working around Redis outages (the in-process one is
+ * ./in-process-hub.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { RedisPubSub, type PubSubRedisOptions } from 'graphql-redis-subscriptions';
-import { processHub, type PubSubClient } from './in-process-hub.ts';
-
-export type { PubSubClient };
-
-export interface RedisPubSubConnections {
-  /** `redis` across instances, or `in-process` (single instance, nothing is ever lost). */
-  readonly kind: 'redis' | 'in-process';
-  readonly publisher: PubSubClient;
-  readonly subscriber: PubSubClient;
-  /** Name of the subscriber connection in `CLIENT LIST` (drills kill it to prove recovery). */
-  readonly subscriberName: string;
-  /** Registers a callback for "the subscriber connection came back; messages may have been lost". */
-  onResubscribed(callback: () => void): () => void;
-  /**
-   * Whether both connections are up and answering now. False while Redis is unreachable: then
-   * publishing fails at once and subscribing does not wait (lib/pubsub/redis-connections.ts).
-   */
-  available(): boolean;
-  close(): Promise<void>;
-}
+import type { PubSubConnections } from './connections.ts';
 
 /**
  * The longest anything waits on a Redis command before failing (issue 14: nothing may wait more
@@ -41,31 +21,6 @@ const WATCHDOG_TIMEOUT_MS = 2_000;
 const WATCHDOG_MISSES = 2;
 
 /**
- * Opens a publisher and a subscriber connection: on Redis when `redisUrl` is set (both reconnect
- * forever with backoff), otherwise on the process's in-process hub.
- */
-export function openPubSub(redisUrl: string | null, onError: (error: Error) => void = () => {}): RedisPubSubConnections {
-  if (redisUrl === null) {
-    const hub = processHub();
-    const publisher = hub.connect();
-    const subscriber = hub.connect();
-    return {
-      kind: 'in-process',
-      publisher,
-      subscriber,
-      subscriberName: 'in-process',
-      // An in-process subscriber never disconnects, so there is never anything to refill.
-      onResubscribed: () => () => {},
-      available: () => true,
-      async close() {
-        await Promise.all([publisher.quit(), subscriber.quit()]);
-      },
-    };
-  }
-  return openRedisPubSub(redisUrl, onError);
-}
-
-/**
  * Opens a publisher and a subscriber connection to Redis; both reconnect forever with backoff.
  *
  * Redis carries live fan-out only, so its outage must not stop anything else (issue 14): while a
@@ -77,7 +32,7 @@ export function openPubSub(redisUrl: string | null, onError: (error: Error) => v
  * reads the database misses nothing), waiting at most SUBSCRIBE_WAIT_MS, and every command times
  * out after REDIS_COMMAND_TIMEOUT_MS.
  */
-export function openRedisPubSub(redisUrl: string, onError: (error: Error) => void = () => {}): RedisPubSubConnections {
+export function openRedisPubSub(redisUrl: string, onError: (error: Error) => void = () => {}): PubSubConnections {
   const instance = randomBytes(4).toString('hex');
   const connect = (role: 'pub' | 'sub') => {
     const redis = new Redis(redisUrl, {
@@ -230,20 +185,4 @@ function ignoreUnsubscribeFailures(subscriber: Redis): void {
       return pending;
     };
   }
-}
-
-/**
- * A graphql-redis-subscriptions engine on shared connections. RedisPubSub types its connections
- * as ioredis clients but only calls publish, subscribe, unsubscribe, punsubscribe, quit and
- * `on('message' | 'pmessage')` (checked against 2.7.0), which {@link PubSubClient} has.
- */
-export function createPubSubEngine(
-  connections: RedisPubSubConnections,
-  options: Pick<PubSubRedisOptions, 'serializer' | 'deserializer'> = {},
-): RedisPubSub {
-  return new RedisPubSub({
-    ...options,
-    publisher: connections.publisher as unknown as Redis,
-    subscriber: connections.subscriber as unknown as Redis,
-  });
 }

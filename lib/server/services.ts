@@ -15,13 +15,14 @@ import { createOpBatcher } from '../collab/op-batcher.ts';
 import { createPrisma } from '../db/prisma.ts';
 import { createPrismaOpStore } from '../db/op-store.ts';
 import { createUserDirectory } from '../db/users.ts';
-import { createLocalPresence } from '../presence/in-process-presence.ts';
-import { createLocalRateLimiter } from '../rate-limit/in-process-rate-limiter.ts';
+import { createInProcessPresence } from '../presence/in-process-presence.ts';
+import { createInProcessRateLimiter } from '../rate-limit/in-process-rate-limiter.ts';
 import type { Logger } from '../logger.ts';
 import { createMetrics, instrumentBroadcaster, instrumentRateLimiter, instrumentSequencer } from '../metrics/metrics.ts';
 import { createRedisPresence } from '../presence/redis-presence.ts';
 import { createRedisBroadcaster } from '../pubsub/redis-broadcaster.ts';
-import { openPubSub, REDIS_COMMAND_TIMEOUT_MS } from '../pubsub/redis-connections.ts';
+import { openInProcessPubSub } from '../pubsub/in-process-hub.ts';
+import { openRedisPubSub, REDIS_COMMAND_TIMEOUT_MS } from '../pubsub/redis-connections.ts';
 import { createAccessEvents } from '../pubsub/access-events.ts';
 
 /** Creates the services for `config`; `databaseUrl` is the PostgreSQL to use (embedded or not). */
@@ -40,10 +41,13 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
     });
     await redis.connect();
   }
-  const pubsub = openPubSub(config.redisUrl, (error) => {
-    metrics.redisErrors.inc({ connection: 'pubsub' });
-    logger.warn({ err: error }, 'redis pub/sub connection error');
-  });
+  const pubsub =
+    config.redisUrl !== null
+      ? openRedisPubSub(config.redisUrl, (error) => {
+          metrics.redisErrors.inc({ connection: 'pubsub' });
+          logger.warn({ err: error }, 'redis pub/sub connection error');
+        })
+      : openInProcessPubSub();
   // The write path (issue 13): one pool for commits alone; the sequencer commits at most as
   // many batches at once as it has connections, so a commit never waits for a connection.
   const writePool = new pg.Pool({ connectionString: databaseUrl, max: config.dbPools.write, connectionTimeoutMillis: 15_000, idleTimeoutMillis: 30_000 });
@@ -79,8 +83,8 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
       logger.error({ err: error, documentId: op.documentId, version: op.version }, 'publish or snapshot failed after commit'),
   });
   const presenceOptions = { connections: pubsub, prefix: config.redisPrefix, ttlMs: config.presenceTtlMs };
-  const presence = redis ? createRedisPresence({ ...presenceOptions, redis }) : createLocalPresence(presenceOptions);
-  const rateLimiter = redis ? createRedisRateLimiter(redis, config.redisPrefix) : createLocalRateLimiter();
+  const presence = redis ? createRedisPresence({ ...presenceOptions, redis }) : createInProcessPresence(presenceOptions);
+  const rateLimiter = redis ? createRedisRateLimiter(redis, config.redisPrefix) : createInProcessRateLimiter();
   const services: Services = {
     config,
     logger,
