@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { PubSubConnections } from './connections.ts';
+import type { PubSubClient, PubSubConnections } from './connections.ts';
 
 /**
  * The longest anything waits on a Redis command before failing (issue 14: nothing may wait more
@@ -46,14 +46,12 @@ export function openRedisPubSub(redisUrl: string, onError: (error: Error) => voi
   };
   const publisher = connect('pub');
   const subscriber = connect('sub');
-  ignoreUnsubscribeFailures(subscriber);
   const resubscribed = new Set<() => void>();
   const refill = () => {
     for (const callback of resubscribed) callback();
   };
+  // The watchdogs keep the raw connections; everything else gets the guarded ones.
   const watchdogs = [watch(publisher, onError), watch(subscriber, onError, refill)];
-  failPublishWhileDown(publisher, () => watchdogs[0]!.state());
-  subscribeWithoutWaitingForRedis(subscriber, () => watchdogs[1]!.state());
   let everReady = false;
   subscriber.on('ready', () => {
     // ioredis resubscribes its channels on reconnect; whatever was published meanwhile is gone.
@@ -62,8 +60,8 @@ export function openRedisPubSub(redisUrl: string, onError: (error: Error) => voi
   });
   return {
     kind: 'redis',
-    publisher,
-    subscriber,
+    publisher: new GuardedPubSubClient(publisher, () => watchdogs[0]!.state()),
+    subscriber: new GuardedPubSubClient(subscriber, () => watchdogs[1]!.state()),
     subscriberName: `verso-sub-${instance}`,
     onResubscribed(callback) {
       resubscribed.add(callback);
@@ -136,53 +134,73 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 /**
- * PUBLISH on a connection that is down fails at once: queued, it would wait for Redis for as long
- * as the outage lasts, holding every op published meanwhile. Pub/sub loses messages across an
- * outage anyway; subscribers refill from PostgreSQL when their connection comes back.
+ * A Redis connection as pub/sub uses it ({@link PubSubClient}), through ioredis's public API only:
+ *
+ * - PUBLISH on a connection that is down fails at once: queued, it would wait for Redis for as
+ *   long as the outage lasts, holding every op published meanwhile. Pub/sub loses messages across
+ *   an outage anyway; subscribers refill from PostgreSQL when their connection comes back.
+ * - SUBSCRIBE resolves at once while the connection is down or not answering (ioredis keeps the
+ *   command queued and sends it when Redis is back, then 'ready' triggers the refills), within
+ *   SUBSCRIBE_WAIT_MS on a live one, and within REDIS_COMMAND_TIMEOUT_MS while the connection is
+ *   first starting. Callers (RedisPubSub passes a callback) never see it fail.
+ * - UNSUBSCRIBE failures are swallowed: RedisPubSub.unsubscribe() sends it without awaiting it, so
+ *   on a closed connection (shutdown, or Redis lost) the rejection would have nobody to catch it
+ *   and surface as an unhandled rejection. A closed connection holds no subscriptions, so the
+ *   failure says nothing.
+ *
+ * What graphql-redis-subscriptions touches on it is checked by tests/unit/pubsub-engine-surface.test.ts.
  */
-function failPublishWhileDown(publisher: Redis, state: () => ConnectionState): void {
-  const original = publisher.publish.bind(publisher) as (...args: unknown[]) => Promise<number>;
-  (publisher as unknown as Record<string, unknown>).publish = (...args: unknown[]) => {
-    if (state() === 'down') return Promise.reject(new Error('Redis is unreachable: not published (subscribers catch up from PostgreSQL when it is back).'));
-    return original(...args);
-  };
-}
+export class GuardedPubSubClient implements PubSubClient {
+  readonly #redis: Redis;
+  readonly #state: () => ConnectionState;
 
-/**
- * SUBSCRIBE resolves at once while the connection is down or not answering (ioredis keeps the
- * command queued and sends it when Redis is back, then 'ready' triggers the refills), within
- * SUBSCRIBE_WAIT_MS on a live one, and within REDIS_COMMAND_TIMEOUT_MS while the connection is
- * first starting. Callers (RedisPubSub passes a callback) never see it fail.
- */
-function subscribeWithoutWaitingForRedis(subscriber: Redis, state: () => ConnectionState): void {
-  const original = subscriber.subscribe.bind(subscriber) as (...args: unknown[]) => Promise<unknown>;
-  (subscriber as unknown as Record<string, unknown>).subscribe = (...args: unknown[]) => {
-    const callback = typeof args.at(-1) === 'function' ? (args.pop() as (error: Error | null, count?: unknown) => void) : null;
-    const now = state();
-    const sent = original(...args);
+  constructor(redis: Redis, state: () => ConnectionState) {
+    this.#redis = redis;
+    this.#state = state;
+  }
+
+  publish(channel: string, message: string): Promise<number> {
+    if (this.#state() === 'down') return Promise.reject(new Error('Redis is unreachable: not published (subscribers catch up from PostgreSQL when it is back).'));
+    return this.#redis.publish(channel, message);
+  }
+
+  subscribe(...args: string[]): Promise<number> {
+    const channels: unknown[] = [...args];
+    const callback = typeof channels.at(-1) === 'function' ? (channels.pop() as (error: Error | null, count?: unknown) => void) : null;
+    const now = this.#state();
+    const sent = this.#redis.subscribe(...(channels as string[]));
     sent.catch(() => {});
     const wait = now === 'up' ? SUBSCRIBE_WAIT_MS : REDIS_COMMAND_TIMEOUT_MS;
     const done = now === 'down' ? Promise.resolve() : within(sent, wait).then(() => undefined, () => undefined);
     return done.then(() => {
-      callback?.(null, args.length);
-      return args.length;
+      callback?.(null, channels.length);
+      return channels.length;
     });
-  };
-}
+  }
 
-/**
- * RedisPubSub.unsubscribe() sends UNSUBSCRIBE without awaiting it, so when the connection is
- * already closed (shutdown, or Redis lost) the rejection has nobody to catch it and surfaces as an
- * unhandled rejection. A closed connection holds no subscriptions, so the failure says nothing:
- * swallow it at the source.
- */
-function ignoreUnsubscribeFailures(subscriber: Redis): void {
-  for (const command of ['unsubscribe', 'punsubscribe'] as const) {
-    const original = subscriber[command].bind(subscriber) as (...args: unknown[]) => Promise<unknown>;
-    (subscriber as unknown as Record<string, unknown>)[command] = (...args: unknown[]) => {
-      const pending = original(...args);
-      pending.catch(() => {});
-      return pending;
-    };
+  unsubscribe(...channels: string[]): Promise<unknown> {
+    const pending = this.#redis.unsubscribe(...channels);
+    pending.catch(() => {});
+    return pending;
+  }
+
+  punsubscribe(...patterns: string[]): Promise<unknown> {
+    const pending = this.#redis.punsubscribe(...patterns);
+    pending.catch(() => {});
+    return pending;
+  }
+
+  on(event: string, listener: (...args: any[]) => void): this { // eslint-disable-line @typescript-eslint/no-explicit-any -- ioredis's own listener type
+    this.#redis.on(event, listener);
+    return this;
+  }
+
+  off(event: string, listener: (...args: any[]) => void): this { // eslint-disable-line @typescript-eslint/no-explicit-any
+    this.#redis.off(event, listener);
+    return this;
+  }
+
+  quit(): Promise<unknown> {
+    return this.#redis.quit();
   }
 }
