@@ -16,7 +16,7 @@ import { compose, Delta, invert } from '../lib/ot/operation.ts';
 import type { GraphQLContext } from './context.ts';
 import { headState, stateAt } from './document-state.ts';
 import { userError } from './errors.ts';
-import { diffOffThread } from './history-worker.ts';
+import { diffOffThread } from '../lib/documents/history-worker.ts';
 
 const blameStores = new WeakMap<PrismaClient, BlameStore>();
 /** The process's blame store (stateless apart from the Prisma client). */
