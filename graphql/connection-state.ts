@@ -7,7 +7,7 @@
 import type { WebSocket } from 'ws';
 import { createInProcessRateLimiter } from '../lib/rate-limit/in-process-rate-limiter.ts';
 import { instrumentRateLimiter } from '../lib/metrics/metrics.ts';
-import type { DocumentRow } from './authorize.ts';
+import type { DocumentRow } from '../lib/documents/types.ts';
 import type { ConnectionState, Services } from './context.ts';
 import { createGrantCache } from './grant-cache.ts';
 

@@ -15,6 +15,15 @@ import type { UserDirectory } from '../lib/db/users.ts';
 import type { AccessEvents } from '../lib/pubsub/access-events.ts';
 import type { RateLimiter } from '../lib/rate-limit/rate-limiter.ts';
 import type { VersoMetrics } from '../lib/metrics/metrics.ts';
+import type { DocumentAccess } from '../lib/documents/access.ts';
+import type { BlameStore } from '../lib/db/blame-store.ts';
+import type { Documents } from '../lib/documents/documents.ts';
+import type { DocumentExports } from '../lib/documents/export.ts';
+import type { Sharing } from '../lib/documents/sharing.ts';
+import type { History } from '../lib/documents/history.ts';
+import type { Operations } from '../lib/documents/operations.ts';
+import type { DocumentReads } from '../lib/documents/reads.ts';
+import type { DocumentRow } from '../lib/documents/types.ts';
 
 /** Process-wide dependencies, created once at start and shared by both transports. */
 export interface Services {
@@ -40,6 +49,16 @@ export interface Services {
   readonly accessEvents: AccessEvents;
   /** Cached display data of users (authors of ops, people present). */
   readonly users: UserDirectory;
+  /** The document services (lib/documents), built once by lib/server/services.ts. */
+  readonly access: DocumentAccess;
+  readonly reads: DocumentReads;
+  readonly documents: Documents;
+  readonly operations: Operations;
+  readonly sharing: Sharing;
+  readonly history: History;
+  readonly exports: DocumentExports;
+  /** Who wrote what, per version (history's blame). */
+  readonly blame: BlameStore;
 }
 
 /**
@@ -55,7 +74,7 @@ export interface ConnectionState {
   /** Closes the connection with a code the client acts on (e.g. 4008: reconnect and resume). */
   close(code: number, reason: string): void;
   /** Grants this connection was found to have on documents it writes to (graphql/grant-cache.ts). */
-  readonly grants?: import('./grant-cache.ts').GrantCache<import('./authorize.ts').DocumentRow>;
+  readonly grants?: import('./grant-cache.ts').GrantCache<DocumentRow>;
   /**
    * Limits whose subject is this connection, kept in this process: a connection lives on one
    * instance, so sharing its buckets through Redis would only add a round trip per op.

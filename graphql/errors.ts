@@ -3,24 +3,22 @@
  * that says what was wrong and what to do.
  */
 import { GraphQLError } from 'graphql';
+import { unauthenticated as notSignedIn, type ErrorCode, type Rejected } from '../lib/documents/types.ts';
 
-export type ErrorCode =
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'BAD_USER_INPUT'
-  | 'VERSION_AHEAD'
-  | 'VERSION_TOO_OLD'
-  | 'RATE_LIMITED'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'CONFLICT'
-  | 'LIMIT_EXCEEDED'
-  | 'SERVICE_UNAVAILABLE';
+export type { ErrorCode };
 
 /** A GraphQL error with a stable code and optional extra extensions (e.g. `retryAfterSeconds`). */
 export function userError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { ...extensions, code } });
 }
 
-export const unauthenticated = () =>
-  userError('UNAUTHENTICATED', 'Sign in first: send the session cookie or an `Authorization: Bearer <api token>` header.');
+/** The error of a service's refusal: the same code, message and extensions. */
+export const rejectionError = (rejection: Rejected): GraphQLError => userError(rejection.code, rejection.message, rejection.extensions ?? {});
+
+/** A service's answer, or the error of its refusal thrown (lib/documents answers values). */
+export function orThrow<T extends { readonly kind: string }>(result: T | Rejected): Exclude<T, Rejected> {
+  if (result.kind === 'rejected') throw rejectionError(result as Rejected);
+  return result as Exclude<T, Rejected>;
+}
+
+export const unauthenticated = () => rejectionError(notSignedIn());

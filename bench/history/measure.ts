@@ -59,7 +59,7 @@ export async function measureAll(prisma: PrismaClient, store: OpStore, documentI
       revisionsPage(prisma, documentId, { first: 20, beforeToVersion: oldest[(i * 37) % oldest.length]!.toVersion }),
     ),
   );
-  // As Document.diff does it (graphql/history-state.ts): the document at the lower version and the
+  // As Document.diff does it (lib/documents/history.ts): the document at the lower version and the
   // ops in between, composed; and, for comparison, a text diff of the two documents.
   log(
     await timeIt('diff across 1,000 versions (ops composed)', Math.ceil(iterations / 2), async () => {

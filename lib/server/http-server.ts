@@ -21,7 +21,7 @@ import { CLOSE_SERVICE_RESTART, serveGraphQLWs, WS_MAX_PAYLOAD } from '../../gra
 import type { Config } from '../config.ts';
 import { ensureDatabase, migrate } from '../migrator/migrate.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../embedded/embedded-postgres.ts';
-import { setProcessDatabaseUrl } from '../embedded/process-database.ts';
+import { offerEmbeddedDatabase } from './next-bridge.ts';
 import type { Logger } from '../logger.ts';
 import { metricsAllowed } from '../metrics/metrics.ts';
 import { EXPORT_PATH, handleExport } from './export-route.ts';
@@ -75,7 +75,7 @@ export async function startVersoServer(options: StartOptions): Promise<VersoServ
 async function startOn(options: StartOptions, embedded: EmbeddedPostgres | null): Promise<VersoServer> {
   const { config, logger } = options;
   const databaseUrl = embedded?.url ?? (config.databaseUrl as string);
-  if (embedded) setProcessDatabaseUrl(embedded.url);
+  if (embedded) offerEmbeddedDatabase(embedded.url);
   const local = [embedded && `embedded PostgreSQL (PGlite) in ${embedded.dataPath}`, config.redisUrl === null && 'in-process pub/sub'].filter(Boolean);
   if (local.length > 0) {
     logger.info({ embeddedDatabase: embedded !== null, inProcessPubSub: config.redisUrl === null }, `single-instance mode: ${local.join(' and ')}; several instances need PostgreSQL (DATABASE_URL) and Redis (REDIS_URL)`);

@@ -24,6 +24,14 @@ import { createRedisBroadcaster } from '../pubsub/redis-broadcaster.ts';
 import { openInProcessPubSub } from '../pubsub/in-process-hub.ts';
 import { openRedisPubSub, REDIS_COMMAND_TIMEOUT_MS } from '../pubsub/redis-connections.ts';
 import { createAccessEvents } from '../pubsub/access-events.ts';
+import { createDocumentAccess } from '../documents/access.ts';
+import { createDocumentReads } from '../documents/reads.ts';
+import { createDocuments } from '../documents/documents.ts';
+import { createDocumentExports } from '../documents/export.ts';
+import { createSharing } from '../documents/sharing.ts';
+import { createHistory } from '../documents/history.ts';
+import { createOperations } from '../documents/operations.ts';
+import { createPrismaBlameStore } from '../db/blame-store.ts';
 
 /** Creates the services for `config`; `databaseUrl` is the PostgreSQL to use (embedded or not). */
 export async function createServices(config: Config, logger: Logger, databaseUrl: string): Promise<Services> {
@@ -84,19 +92,33 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
   });
   const presenceOptions = { connections: pubsub, prefix: config.redisPrefix, ttlMs: config.presenceTtlMs };
   const presence = redis ? createRedisPresence({ ...presenceOptions, redis }) : createInProcessPresence(presenceOptions);
-  const rateLimiter = redis ? createRedisRateLimiter(redis, config.redisPrefix) : createInProcessRateLimiter();
+  const rateLimiter = instrumentRateLimiter(redis ? createRedisRateLimiter(redis, config.redisPrefix) : createInProcessRateLimiter(), metrics);
+  const instrumentedSequencer = instrumentSequencer(sequencer, metrics);
+  const blame = createPrismaBlameStore(prisma);
+  const access = createDocumentAccess({ prisma, rateLimiter, config });
+  const reads = createDocumentReads(store);
+  const accessEvents = createAccessEvents(pubsub, config.redisPrefix);
+  const operations = createOperations({ access, store, sequencer: instrumentedSequencer, rateLimiter, config });
   const services: Services = {
     config,
     logger,
     prisma,
     redis,
     pubsub,
-    collab: { store, broadcaster, sequencer: instrumentSequencer(sequencer, metrics), batcher },
+    collab: { store, broadcaster, sequencer: instrumentedSequencer, batcher },
     presence,
-    rateLimiter: instrumentRateLimiter(rateLimiter, metrics),
-    accessEvents: createAccessEvents(pubsub, config.redisPrefix),
+    rateLimiter,
+    accessEvents,
     users: createUserDirectory(prisma),
     metrics,
+    access,
+    reads,
+    documents: createDocuments({ prisma, store, access, accessEvents }),
+    operations,
+    sharing: createSharing({ prisma, access, accessEvents, rateLimiter, config }),
+    history: createHistory({ prisma, store, reads, access, operations, blame, config }),
+    exports: createDocumentExports({ access, reads }),
+    blame,
   };
   privateClosers.set(services, async () => {
     await writePool.end();
