@@ -1,9 +1,9 @@
 'use client';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
-import { signOut } from '@/lib/client/auth.ts';
-import { clearSnapshots, unsentEditCount } from '@/lib/client/offline-store.ts';
-import { colorFor, initials } from '@/lib/client/colors.ts';
+import { signOut } from '@/lib/api-client/auth.ts';
+import { clearSnapshots, unsentEditCount } from '@/lib/api-client/offline-store.ts';
+import { colorFor, initials } from '@/lib/api-client/colors.ts';
 import type { Me } from './use-me.ts';
 
 /** The bar at the top of every signed-in page: home, settings, who you are, sign out. */

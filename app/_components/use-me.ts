@@ -1,8 +1,8 @@
 'use client';
 import { useEffect, useState } from 'react';
-import { gqlFetch, errorMessage } from '@/lib/client/http.ts';
-import { ME } from '@/lib/client/queries.ts';
-import type { ResultOf } from '@/lib/client/typed-document.ts';
+import { gqlFetch, errorMessage } from '@/lib/api-client/graphql-fetch.ts';
+import { ME } from '@/lib/api-client/queries.ts';
+import type { ResultOf } from '@/lib/api-client/typed-document.ts';
 
 export type Me = NonNullable<ResultOf<typeof ME>['me']>;
 export type MeState = { status: 'loading' } | { status: 'signedOut' } | { status: 'signedIn'; me: Me } | { status: 'error'; message: string };

@@ -6,7 +6,7 @@
  */
 import { createClient, type Client, type FormattedExecutionResult, type Sink, type SubscribePayload } from 'graphql-ws';
 import WebSocket from 'ws';
-import { CollabSession } from '../../lib/client/collab-session.ts';
+import { CollabSession } from '../../lib/api-client/collab-session.ts';
 import { Delta } from '../../lib/ot/operation.ts';
 import { errorAnswer } from './overload.ts';
 import { Histogram } from './stats.ts';

@@ -9,7 +9,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Broadcaster } from '../collab/broadcaster.ts';
 import type { Sequencer } from '../collab/sequencer.ts';
-import type { RateLimiter } from '../auth/rate-limit.ts';
+import type { RateLimiter } from '../rate-limit/rate-limiter.ts';
 
 /** The instruments Verso updates; names are the exported metric names. */
 export interface VersoMetrics {

@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { execute, GraphQLError, parse } from 'graphql';
 import type { GraphQLContext } from '../../graphql/context.ts';
 import { authorizeAccount } from '../../graphql/authorize.ts';
-import { sendError } from '../../graphql/http.ts';
+import { sendError } from '../../graphql/http-transport.ts';
 import { getSchema } from '../../graphql/schema.ts';
 import { MAX_TITLE_LENGTH } from '../../graphql/types/document.ts';
 import { IMPORT_ACCEPT, IMPORT_MAX_BYTES, importFile, importFormatOf, tooLarge } from '../import/import-file.ts';

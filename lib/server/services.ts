@@ -9,20 +9,29 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { Services } from '../../graphql/context.ts';
 import type { Config } from '../config.ts';
-import { createRedisRateLimiter } from '../auth/rate-limit.ts';
+import { createRedisRateLimiter } from '../rate-limit/redis-rate-limiter.ts';
 import { createSequencer } from '../collab/sequencer.ts';
 import { createOpBatcher } from '../collab/op-batcher.ts';
-import { createPrisma } from '../db/client.ts';
+import { createPrisma } from '../db/prisma.ts';
 import { createPrismaOpStore } from '../db/op-store.ts';
 import { createUserDirectory } from '../db/users.ts';
-import { createLocalPresence } from '../embedded/local-presence.ts';
-import { createLocalRateLimiter } from '../embedded/local-rate-limit.ts';
+import { createInProcessPresence } from '../presence/in-process-presence.ts';
+import { createInProcessRateLimiter } from '../rate-limit/in-process-rate-limiter.ts';
 import type { Logger } from '../logger.ts';
 import { createMetrics, instrumentBroadcaster, instrumentRateLimiter, instrumentSequencer } from '../metrics/metrics.ts';
-import { createRedisPresence } from '../pubsub/presence.ts';
+import { createRedisPresence } from '../presence/redis-presence.ts';
 import { createRedisBroadcaster } from '../pubsub/redis-broadcaster.ts';
-import { openPubSub, REDIS_COMMAND_TIMEOUT_MS } from '../pubsub/redis-connections.ts';
+import { openInProcessPubSub } from '../pubsub/in-process-hub.ts';
+import { openRedisPubSub, REDIS_COMMAND_TIMEOUT_MS } from '../pubsub/redis-connections.ts';
 import { createAccessEvents } from '../pubsub/access-events.ts';
+import { createDocumentAccess } from '../documents/access.ts';
+import { createDocumentReads } from '../documents/reads.ts';
+import { createDocuments } from '../documents/documents.ts';
+import { createDocumentExports } from '../documents/export.ts';
+import { createSharing } from '../documents/sharing.ts';
+import { createHistory } from '../documents/history.ts';
+import { createOperations } from '../documents/operations.ts';
+import { createPrismaBlameStore } from '../db/blame-store.ts';
 
 /** Creates the services for `config`; `databaseUrl` is the PostgreSQL to use (embedded or not). */
 export async function createServices(config: Config, logger: Logger, databaseUrl: string): Promise<Services> {
@@ -40,10 +49,13 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
     });
     await redis.connect();
   }
-  const pubsub = openPubSub(config.redisUrl, (error) => {
-    metrics.redisErrors.inc({ connection: 'pubsub' });
-    logger.warn({ err: error }, 'redis pub/sub connection error');
-  });
+  const pubsub =
+    config.redisUrl !== null
+      ? openRedisPubSub(config.redisUrl, (error) => {
+          metrics.redisErrors.inc({ connection: 'pubsub' });
+          logger.warn({ err: error }, 'redis pub/sub connection error');
+        })
+      : openInProcessPubSub();
   // The write path (issue 13): one pool for commits alone; the sequencer commits at most as
   // many batches at once as it has connections, so a commit never waits for a connection.
   const writePool = new pg.Pool({ connectionString: databaseUrl, max: config.dbPools.write, connectionTimeoutMillis: 15_000, idleTimeoutMillis: 30_000 });
@@ -84,20 +96,34 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
       logger.error({ err: error, documentId: op.documentId, version: op.version }, 'publish or snapshot failed after commit'),
   });
   const presenceOptions = { connections: pubsub, prefix: config.redisPrefix, ttlMs: config.presenceTtlMs };
-  const presence = redis ? createRedisPresence({ ...presenceOptions, redis }) : createLocalPresence(presenceOptions);
-  const rateLimiter = redis ? createRedisRateLimiter(redis, config.redisPrefix) : createLocalRateLimiter();
+  const presence = redis ? createRedisPresence({ ...presenceOptions, redis }) : createInProcessPresence(presenceOptions);
+  const rateLimiter = instrumentRateLimiter(redis ? createRedisRateLimiter(redis, config.redisPrefix) : createInProcessRateLimiter(), metrics);
+  const instrumentedSequencer = instrumentSequencer(sequencer, metrics);
+  const blame = createPrismaBlameStore(prisma);
+  const access = createDocumentAccess({ prisma, rateLimiter, config });
+  const reads = createDocumentReads(store);
+  const accessEvents = createAccessEvents(pubsub, config.redisPrefix);
+  const operations = createOperations({ access, store, sequencer: instrumentedSequencer, rateLimiter, config });
   const services: Services = {
     config,
     logger,
     prisma,
     redis,
     pubsub,
-    collab: { store, broadcaster, sequencer: instrumentSequencer(sequencer, metrics), batcher },
+    collab: { store, broadcaster, sequencer: instrumentedSequencer, batcher },
     presence,
-    rateLimiter: instrumentRateLimiter(rateLimiter, metrics),
-    accessEvents: createAccessEvents(pubsub, config.redisPrefix),
+    rateLimiter,
+    accessEvents,
     users: createUserDirectory(prisma),
     metrics,
+    access,
+    reads,
+    documents: createDocuments({ prisma, store, access, accessEvents }),
+    operations,
+    sharing: createSharing({ prisma, access, accessEvents, rateLimiter, config }),
+    history: createHistory({ prisma, store, reads, access, operations, blame, config }),
+    exports: createDocumentExports({ access, reads }),
+    blame,
   };
   privateClosers.set(services, async () => {
     await writePool.end();

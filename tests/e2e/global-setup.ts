@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { TestProject } from 'vitest/node';
-import { dropDatabase, withDatabase } from '../../lib/db/migrations-connection.ts';
+import { dropDatabase, withDatabase } from '../../lib/migrator/connection.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -9,7 +9,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { PrismaClient } from '../../lib/db/client.ts';
+import type { PrismaClient } from '../../lib/db/prisma.ts';
 import { seededRandom } from '../../lib/ot/random-op.ts';
 import { createToken, eventually, signUp, type TestAccount } from '../support/auth.ts';
 import { openBot, settled, typeRandomly, type Bot } from '../support/collab-bots.ts';

@@ -7,8 +7,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
-import { CollabSession } from '../../lib/client/collab-session.ts';
-import type { OfflineSnapshot } from '../../lib/client/offline-snapshot.ts';
+import { CollabSession } from '../../lib/api-client/collab-session.ts';
+import type { OfflineSnapshot } from '../../lib/api-client/offline-snapshot.ts';
 import { Delta } from '../../lib/ot/operation.ts';
 import type { VersoServer } from '../../lib/server/http-server.ts';
 import { bearer, createToken, signUp, type TestAccount } from '../support/auth.ts';

@@ -1,10 +1,10 @@
 'use client';
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import type { Role } from '@/lib/client/gql/graphql.ts';
-import { errorMessage, gqlFetch } from '@/lib/client/http.ts';
-import { COLLABORATORS, REMOVE_COLLABORATOR, SHARE_DOCUMENT, UPDATE_COLLABORATOR_ROLE } from '@/lib/client/queries.ts';
-import type { ResultOf } from '@/lib/client/typed-document.ts';
-import { colorFor, initials } from '@/lib/client/colors.ts';
+import type { Role } from '@/lib/api-client/gql/graphql.ts';
+import { errorMessage, gqlFetch } from '@/lib/api-client/graphql-fetch.ts';
+import { COLLABORATORS, REMOVE_COLLABORATOR, SHARE_DOCUMENT, UPDATE_COLLABORATOR_ROLE } from '@/lib/api-client/queries.ts';
+import type { ResultOf } from '@/lib/api-client/typed-document.ts';
+import { colorFor, initials } from '@/lib/api-client/colors.ts';
 import { PendingInvitations, ShareLinkSection } from './share-link-section.tsx';
 
 type Collaborator = ResultOf<typeof COLLABORATORS>['collaborators'][number];

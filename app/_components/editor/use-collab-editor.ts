@@ -8,10 +8,10 @@
 import { useEffect, useRef, useState, type RefObject } from 'react';
 import type Quill from 'quill';
 import type { Delta } from '@/lib/ot/operation.ts';
-import { CollabSession, type Peer, type SessionFatal, type SessionStatus } from '@/lib/client/collab-session.ts';
-import { RemoteCursors } from '@/lib/client/remote-cursors.ts';
-import { createBrowserClient } from '@/lib/client/ws-client.ts';
-import { loadSnapshot, saveSnapshot } from '@/lib/client/offline-store.ts';
+import { CollabSession, type Peer, type SessionFatal, type SessionStatus } from '@/lib/api-client/collab-session.ts';
+import { RemoteCursors } from '@/lib/api-client/remote-cursors.ts';
+import { createBrowserClient } from '@/lib/api-client/ws-client.ts';
+import { loadSnapshot, saveSnapshot } from '@/lib/api-client/offline-store.ts';
 
 export type Role = 'OWNER' | 'EDITOR' | 'COMMENTER' | 'VIEWER';
 

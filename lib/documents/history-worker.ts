@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { Delta } from '../lib/ot/operation.ts';
+import { Delta } from '../ot/operation.ts';
 import type { DiffAnswer, DiffJob } from './history-worker-entry.ts';
 
 /**

@@ -15,7 +15,7 @@ import { userError } from './errors.ts';
 import { createConnectionState, type OwnedConnectionState } from './connection-state.ts';
 import type { GraphQLContext, Services, Viewer } from './context.ts';
 import { sharedSubscribe } from './shared-execution.ts';
-import { cachedValidation, coalesceWrites } from './ws-fast-path.ts';
+import { cachedValidation, tickCorker } from './ws-fast-path.ts';
 import { validateOperation, variableErrors } from './validation.ts';
 
 /** Close code sent when the server shuts down: the client should reconnect (to any instance). */
@@ -57,6 +57,8 @@ interface Extra {
   viewer: Viewer | null;
   connection: OwnedConnectionState;
   untrack: () => void;
+  /** Corks the connection's socket for the rest of the tick (graphql/ws-fast-path.ts). */
+  cork: () => void;
 }
 
 /** Serves graphql-ws on `wss`; returns a function that stops accepting new operations. */
@@ -67,7 +69,6 @@ export function serveGraphQLWs(wss: WebSocketServer, options: WsOptions): () => 
   const { wsMaxSubscriptions, wsMaxSocketsPerUser } = services.config;
   /** Open connections per user on this instance. */
   const socketsPerUser = new Map<string, number>();
-  wss.on('connection', (socket: WebSocket) => coalesceWrites(socket));
   const disposable = useServer<Record<string, unknown> | undefined, Partial<Extra> & { socket: WebSocket; request: IncomingMessage }>(
     {
       schema,
@@ -100,6 +101,7 @@ export function serveGraphQLWs(wss: WebSocketServer, options: WsOptions): () => 
         }
         socketsPerUser.set(viewer.userId, held + 1);
         ctx.extra.viewer = viewer;
+        ctx.extra.cork = tickCorker(ctx.extra.request.socket);
         const connection = createConnectionState(services, randomUUID(), socket);
         ctx.extra.connection = connection;
         ctx.extra.untrack = revocations.track(viewer.credential, (code, reason) => socket.close(code, reason));
@@ -142,7 +144,11 @@ export function serveGraphQLWs(wss: WebSocketServer, options: WsOptions): () => 
         if (invalidVariables.length > 0) return [...invalidVariables];
         return { schema, document: validated.document, variableValues: payload.variables, operationName: payload.operationName };
       },
-      onNext: production ? (_ctx, _id, _payload, _args, result) => maskResult(result) : undefined,
+      // Runs right before each `next` message is sent: the messages of one tick leave in one write.
+      onNext: (ctx, _id, _payload, _args, result) => {
+        ctx.extra.cork?.();
+        return production ? maskResult(result) : undefined;
+      },
       context: (ctx): GraphQLContext => {
         const requestId = randomUUID();
         const connection = ctx.extra.connection;

@@ -12,8 +12,8 @@
  * selections kept in local document coordinates.
  */
 import type { Client, FormattedExecutionResult as ExecutionResult } from 'graphql-ws';
-import { CollabClient } from '../collab/client.ts';
-import { saveIndicator, type ApplyLocalResult, type ClientStatus, type SaveIndicator } from '../collab/client-types.ts';
+import { CollabClient } from '../collab/collab-client.ts';
+import { saveIndicator, type ApplyLocalResult, type ClientStatus, type SaveIndicator } from '../collab/collab-client-types.ts';
 import type { SubmitResult, Submission } from '../collab/types.ts';
 import { apply, compose, DEFAULT_LIMITS, Delta, transform, transformSelection, validateOp, type Selection } from '../ot/operation.ts';
 import type { OfflineSnapshot } from './offline-snapshot.ts';

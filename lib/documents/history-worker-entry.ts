@@ -3,7 +3,7 @@
  * which are one synchronous call each and may take seconds, away from the server's event loop.
  */
 import { parentPort } from 'node:worker_threads';
-import { Delta, diff } from '../lib/ot/operation.ts';
+import { Delta, diff } from '../ot/operation.ts';
 
 /** A request: the two documents' ops. */
 export interface DiffJob {

@@ -8,8 +8,8 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { bindMigrationAwareSqlAdapterFactory, type SqlDriverAdapter } from '@prisma/driver-adapter-utils';
 import type { MigrationList, SchemaEngine } from '@prisma/schema-engine-wasm';
 import pg from 'pg';
-import { connectClient, dropDatabase, ensureDatabase, withDatabase } from './migrations-connection.ts';
-import { MIGRATION_LOCK_CONTENT, MIGRATION_LOCK_FILE, readMigrations } from './migrations-files.ts';
+import { connectClient, dropDatabase, ensureDatabase, withDatabase } from './connection.ts';
+import { MIGRATION_LOCK_CONTENT, MIGRATION_LOCK_FILE, readMigrations } from './files.ts';
 
 const require = createRequire(import.meta.url);
 

@@ -11,18 +11,7 @@
  * (nothing in Verso uses them).
  */
 import { EventEmitter } from 'node:events';
-
-/** The part of an ioredis connection that pub/sub uses; a Redis connection satisfies it too. */
-export interface PubSubClient {
-  publish(channel: string, message: string): Promise<number>;
-  subscribe(...channels: string[]): Promise<unknown>;
-  unsubscribe(...channels: string[]): Promise<unknown>;
-  punsubscribe(...patterns: string[]): Promise<unknown>;
-  /** 'message' listeners receive (channel, message). */
-  on(event: string, listener: (...args: any[]) => void): this; // eslint-disable-line @typescript-eslint/no-explicit-any -- ioredis's own listener type
-  off(event: string, listener: (...args: any[]) => void): this; // eslint-disable-line @typescript-eslint/no-explicit-any
-  quit(): Promise<unknown>;
-}
+import type { PubSubClient, PubSubConnections } from './connections.ts';
 
 /** Where a process's in-process connections meet. */
 export class LocalPubSubHub {
@@ -128,4 +117,24 @@ const HUB = Symbol.for('verso.local-pubsub-hub');
 export function processHub(): LocalPubSubHub {
   const holder = globalThis as { [HUB]?: LocalPubSubHub };
   return (holder[HUB] ??= new LocalPubSubHub());
+}
+
+/**
+ * A publisher and a subscriber connection on the process's hub: the pub/sub of a single instance
+ * without Redis. Its subscriber never disconnects, so there is never anything to refill.
+ */
+export function openInProcessPubSub(hub: LocalPubSubHub = processHub()): PubSubConnections {
+  const publisher = hub.connect();
+  const subscriber = hub.connect();
+  return {
+    kind: 'in-process',
+    publisher,
+    subscriber,
+    subscriberName: 'in-process',
+    onResubscribed: () => () => {},
+    available: () => true,
+    async close() {
+      await Promise.all([publisher.quit(), subscriber.quit()]);
+    },
+  };
 }

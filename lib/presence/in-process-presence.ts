@@ -1,14 +1,14 @@
 /**
- * Presence kept in this process, for a single instance without Redis: the same contract as
- * lib/pubsub/presence.ts (entries with an expiry each, `left` announced once on leave or expiry,
- * expired entries swept while someone listens), with the entries in a Map and the events on the
- * same channels of the in-process pub/sub, so listeners see exactly what they see with Redis.
+ * Presence kept in this process, for a single instance without Redis: the contract of
+ * ./presence.ts as ./redis-presence.ts keeps it (entries with an expiry each, `left` announced once
+ * on leave or expiry, expired entries swept while someone listens), with the entries in a Map and
+ * the events on the same channels of the in-process pub/sub, so listeners see what they see with Redis.
  */
-import { parsePresenceField, presenceEvents, presenceField, type Presence, type PresenceEntry, type PresenceEvent, type PresenceSelection } from '../pubsub/presence.ts';
-import { createPubSubEngine, type RedisPubSubConnections } from '../pubsub/redis-connections.ts';
+import { createPubSubEngine, type PubSubConnections } from '../pubsub/connections.ts';
+import { parsePresenceField, presenceEvents, presenceField, type Presence, type PresenceEntry, type PresenceEvent, type PresenceSelection } from './presence.ts';
 
-export interface LocalPresenceOptions {
-  readonly connections: RedisPubSubConnections;
+export interface InProcessPresenceOptions {
+  readonly connections: PubSubConnections;
   readonly prefix: string;
   /** How long an entry lives without a refresh; default 30 s. */
   readonly ttlMs?: number;
@@ -23,7 +23,7 @@ interface Stored {
 }
 
 /** An in-process {@link Presence}; entries keyed by `userId:clientId` as in Redis. */
-export function createLocalPresence(options: LocalPresenceOptions): Presence {
+export function createInProcessPresence(options: InProcessPresenceOptions): Presence {
   const ttlMs = options.ttlMs ?? 30_000;
   const sweepEveryMs = options.sweepEveryMs ?? Math.max(100, Math.floor(ttlMs / 3));
   const now = options.now ?? Date.now;

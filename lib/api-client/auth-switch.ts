@@ -4,7 +4,7 @@
  * lands on the document afterwards. Only a same-origin path is carried: anything else (another
  * site, `//evil.example`, …) is dropped, as the forms themselves would refuse it.
  */
-import { sameOriginPath } from '../server/redirects.ts';
+import { sameOriginPath } from '../auth/redirects.ts';
 
 /** `/signin` or `/signup`, with `?callbackUrl=` when `search` (a location.search) holds a same-origin one. */
 export function authSwitchHref(to: 'signin' | 'signup', search: string): string {

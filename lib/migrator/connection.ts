@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { toUnreachableError } from './migrations-errors.ts';
+import { toUnreachableError } from './errors.ts';
 
 /** How long to wait for PostgreSQL to accept a connection before calling it unreachable. */
 const CONNECT_TIMEOUT_MS = 5_000;

@@ -1,10 +1,10 @@
 /**
  * Rate limits kept in this process, for a single instance without Redis: the same token bucket as
- * lib/auth/rate-limit.ts's Lua script (capacity `limit`, refilled at `limit / window`, a bucket
+ * ./redis-rate-limiter.ts's Lua script (capacity `limit`, refilled at `limit / window`, a bucket
  * forgotten once a full window passes untouched), on this process's clock.
  */
 import type { RateLimitRule } from '../config.ts';
-import type { RateLimitDecision, RateLimiter } from '../auth/rate-limit.ts';
+import type { RateLimitDecision, RateLimiter } from './rate-limiter.ts';
 
 interface Bucket {
   tokens: number;
@@ -13,7 +13,7 @@ interface Bucket {
 }
 
 /** An in-process {@link RateLimiter}; `now` is injectable for tests. */
-export function createLocalRateLimiter(now: () => number = Date.now): RateLimiter {
+export function createInProcessRateLimiter(now: () => number = Date.now): RateLimiter {
   const buckets = new Map<string, Bucket>();
   let calls = 0;
 

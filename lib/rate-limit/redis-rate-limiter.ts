@@ -6,21 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { RateLimitRule } from '../config.ts';
-import { createLocalRateLimiter } from '../embedded/local-rate-limit.ts';
-
-export type { RateLimitRule };
-
-/** The outcome of one attempt: allowed, or refused with how long to wait. */
-export type RateLimitDecision = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterSeconds: number };
-
-/**
- * Where the buckets live: Redis (shared by every instance), or the process
- * (lib/embedded/local-rate-limit.ts, for a single instance without Redis). Same rules, same math.
- */
-export interface RateLimiter {
-  /** Takes one token from the bucket of `rule` named `name` for `subject`. */
-  consume(name: string, rule: RateLimitRule, subject: string): Promise<RateLimitDecision>;
-}
+import { createInProcessRateLimiter } from './in-process-rate-limiter.ts';
+import type { RateLimitDecision, RateLimiter } from './rate-limiter.ts';
 
 // KEYS[1] = bucket; ARGV = capacity, window in ms, cost. Returns { allowed 0|1, retry after ms }.
 const TOKEN_BUCKET = `
@@ -73,20 +60,8 @@ export async function consumeRateLimit(
  * this process's own buckets: limits then hold per instance instead of across them, rather than
  * every sign-in and HTTP submission failing for as long as the outage lasts (issue 14).
  */
-export function createRedisRateLimiter(redis: Redis, prefix: string, fallback: RateLimiter = createLocalRateLimiter()): RateLimiter {
+export function createRedisRateLimiter(redis: Redis, prefix: string, fallback: RateLimiter = createInProcessRateLimiter()): RateLimiter {
   return {
     consume: (name, rule, subject) => consumeRateLimit(redis, prefix, name, rule, subject).catch(() => fallback.consume(name, rule, subject)),
   };
-}
-
-/** Takes one token from each rule in turn; the first refusal wins (later buckets are not charged). */
-export async function consumeAll(
-  limiter: RateLimiter,
-  checks: ReadonlyArray<{ name: string; rule: RateLimitRule; subject: string }>,
-): Promise<RateLimitDecision> {
-  for (const check of checks) {
-    const decision = await limiter.consume(check.name, check.rule, check.subject);
-    if (!decision.allowed) return decision;
-  }
-  return { allowed: true };
 }

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { connectClient } from './migrations-connection.ts';
-import { MigrationError } from './migrations-errors.ts';
-import { readMigrations, scriptMatchesChecksum, type MigrationFile } from './migrations-files.ts';
+import { connectClient } from './connection.ts';
+import { MigrationError } from './errors.ts';
+import { readMigrations, scriptMatchesChecksum, type MigrationFile } from './files.ts';
 
-export { ensureDatabase, dropDatabase } from './migrations-connection.ts';
-export { DatabaseUnreachableError, MigrationError } from './migrations-errors.ts';
+export { ensureDatabase, dropDatabase } from './connection.ts';
+export { DatabaseUnreachableError, MigrationError } from './errors.ts';
 
 /**
  * The advisory lock key Prisma's schema engine takes (`SELECT pg_advisory_lock(72707369)`), so
@@ -188,7 +188,7 @@ async function applyOne(client: pg.Client, migration: MigrationFile): Promise<vo
       .query(
         `INSERT INTO _prisma_migrations (id, checksum, migration_name, logs, started_at, applied_steps_count)
          VALUES ($1, $2, $3, $4, now(), 0)`,
-        [id, migration.checksum, migration.name, `${message}\n\n(applied by lib/db/migrate.ts; the transaction was rolled back)`],
+        [id, migration.checksum, migration.name, `${message}\n\n(applied by lib/migrator/migrate.ts; the transaction was rolled back)`],
       )
       .catch(() => {});
     throw new MigrationError(`Migration ${migration.name} failed and was rolled back: ${message}`, { cause: error });

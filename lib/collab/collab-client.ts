@@ -11,7 +11,7 @@ import type {
   ClientStatus,
   ClientTransport,
   RemoteOp,
-} from './client-types.ts';
+} from './collab-client-types.ts';
 import { isRetryable, type SubmitResult } from './types.ts';
 
 export interface CollabClientOptions {

@@ -1,5 +1,5 @@
 /**
- * Helpers over the generated typed documents (lib/client/gql): their result and variable types,
+ * Helpers over the generated typed documents (lib/api-client/gql): their result and variable types,
  * and checks for the schema's JSON scalars, whose shape the schema cannot state.
  */
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';

@@ -4,7 +4,7 @@
  * pile up unseen), and reconnection attempts wait until the browser is back online.
  */
 import { createClient, type Client } from 'graphql-ws';
-import { GRAPHQL_PATH } from './http.ts';
+import { GRAPHQL_PATH } from './graphql-fetch.ts';
 
 export interface BrowserClient {
   readonly client: Client;
