@@ -331,15 +331,3 @@ export class Bot {
 
 const ALPHABET = 'etaoinshrdlucmfwypvbgkqjxz     ';
 const letter = (random: () => number) => ALPHABET[Math.floor(random() * ALPHABET.length)] ?? 'e';
-
-/** A deterministic PRNG (mulberry32), so a run's typing is reproducible per seed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -2,18 +2,15 @@
  * Operations: submitting one and reading the log (mapped onto lib/documents/operations.ts), and
  * the gapless live stream `documentOperations`.
  */
-import { createHeadWatch, type HeadWatch } from '../../lib/collab/head-watch.ts';
-import { openOpFeed, HistoryGoneError, type OpFeed } from '../../lib/collab/op-feed.ts';
+import { openOpFeed } from '../../lib/collab/op-feed.ts';
 import type { AppliedOp } from '../../lib/collab/types.ts';
 import { MAX_CLIENT_ID_LENGTH, MAX_OPERATIONS_PAGE } from '../../lib/documents/operations.ts';
 import type { Delta } from '../../lib/ot/operation.ts';
-import { watchReadAccess as watchAccess } from '../access-recheck.ts';
-import { authorizeDocument } from '../authorize.ts';
 import { builder } from '../builder.ts';
-import type { GraphQLContext } from '../context.ts';
 import { deltaJson } from '../document-state.ts';
-import { orThrow, userError } from '../errors.ts';
-import { liveStream, unwrapItem } from '../live-stream.ts';
+import { orThrow } from '../errors.ts';
+import { unwrapItem } from '../live-stream.ts';
+import { subscribeOpStream } from '../op-stream.ts';
 import { DocumentRef } from './document.ts';
 import { UserRef } from './user.ts';
 
@@ -93,34 +90,6 @@ builder.objectFields(DocumentRef, (t) => ({
   }),
 }));
 
-const headWatches = new WeakMap<GraphQLContext['services'], HeadWatch>();
-
-/**
- * Keeps `feed` refilled when Redis lost a publish (F6: the process's one head watch, rounds every
- * HEAD_RECHECK_MS) and when the pub/sub connections come back (F5); returns how to stop both.
- */
-export function keepFed(ctx: GraphQLContext, documentId: string, feed: OpFeed): () => void {
-  const { services } = ctx;
-  let watch = headWatches.get(services);
-  if (!watch) {
-    watch = createHeadWatch({
-      store: services.collab.store,
-      intervalMs: services.config.headRecheckMs,
-      onError: (error) => services.logger.warn({ err: error }, 'head watch: reading head versions failed'),
-    });
-    headWatches.set(services, watch);
-  }
-  const stopWatch = watch.watch(documentId, feed);
-  const stopRefill = services.pubsub.onResubscribed(() => feed.refill());
-  return () => {
-    stopWatch();
-    stopRefill();
-  };
-}
-
-/** Rechecks read access whenever it may have changed, ending the stream when it is gone (graphql/access-recheck.ts). */
-export { watchAccess };
-
 builder.subscriptionFields((t) => ({
   documentOperations: t.field({
     type: AppliedOperationRef,
@@ -130,38 +99,10 @@ builder.subscriptionFields((t) => ({
       documentId: t.arg.id({ required: true, description: 'The document to follow.' }),
       fromVersion: t.arg.int({ required: true, description: 'The last version the client has; 0 for the whole history.' }),
     },
-    subscribe: async (_root, args, ctx) => {
-      const documentId = String(args.documentId);
-      await authorizeDocument(ctx, documentId, 'read');
-      if (args.fromVersion < 0) throw userError('BAD_USER_INPUT', `fromVersion must be ≥ 0, got ${args.fromVersion}.`);
-      const { store, broadcaster } = ctx.services.collab;
-      return liveStream<AppliedOp>(ctx, {
-        async start(push, fail) {
-          const stopAccess = await watchAccess(ctx, documentId, fail);
-          const feed = await openOpFeed({
-            store,
-            broadcaster,
-            documentId,
-            fromVersion: args.fromVersion,
-            deliver: push,
-            onError: (error) =>
-              fail(
-                error instanceof HistoryGoneError
-                  ? userError('VERSION_TOO_OLD', error.message)
-                  : userError('CONFLICT', 'The operation stream was interrupted; resubscribe from your last version.', { retryable: true }),
-              ),
-          });
-          const stopRefill = keepFed(ctx, documentId, feed);
-          ctx.logger.info({ documentId, fromVersion: args.fromVersion }, 'operations subscription started');
-          return async () => {
-            ctx.logger.info({ documentId }, 'operations subscription ended');
-            stopRefill();
-            stopAccess();
-            await feed.close();
-          };
-        },
-      });
-    },
+    subscribe: (_root, args, ctx) =>
+      subscribeOpStream<AppliedOp>(ctx, args.documentId, args.fromVersion, 'operations', (push, onError) =>
+        openOpFeed({ store: ctx.services.collab.store, broadcaster: ctx.services.collab.broadcaster, documentId: String(args.documentId), fromVersion: args.fromVersion, deliver: push, onError }),
+      ),
     resolve: (item) => unwrapItem(item),
   }),
 }));

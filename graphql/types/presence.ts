@@ -13,7 +13,7 @@ import { builder } from '../builder.ts';
 import { unauthenticated, userError } from '../errors.ts';
 import { liveStream, unwrapItem } from '../live-stream.ts';
 import { MAX_CLIENT_ID_LENGTH } from '../../lib/documents/operations.ts';
-import { watchAccess } from './operation.ts';
+import { watchAccess } from '../op-stream.ts';
 import { UserRef } from './user.ts';
 
 const PresenceEventRef = builder.objectRef<PresenceEvent>('PresenceEvent').implement({

@@ -18,7 +18,7 @@ import { createUserDirectory } from '../db/users.ts';
 import { createInProcessPresence } from '../presence/in-process-presence.ts';
 import { createInProcessRateLimiter } from '../rate-limit/in-process-rate-limiter.ts';
 import type { Logger } from '../logger.ts';
-import { createMetrics, instrumentBroadcaster, instrumentRateLimiter, instrumentSequencer } from '../metrics/metrics.ts';
+import { createMetrics, instrumentRateLimiter, instrumentSequencer, observeFanoutLag } from '../metrics/metrics.ts';
 import { createRedisPresence } from '../presence/redis-presence.ts';
 import { createRedisBroadcaster } from '../pubsub/redis-broadcaster.ts';
 import { openInProcessPubSub } from '../pubsub/in-process-hub.ts';
@@ -65,23 +65,19 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
     logger.warn({ err: error }, 'write pool connection error');
   });
   const store = createPrismaOpStore(feedPrisma, { pool: writePool, onCommitPath: (path) => metrics.commits.inc({ path }) });
-  const redisBroadcaster = createRedisBroadcaster({ connections: pubsub, prefix: config.redisPrefix });
-  const broadcaster = instrumentBroadcaster(redisBroadcaster, metrics);
+  const broadcaster = createRedisBroadcaster({ connections: pubsub, prefix: config.redisPrefix });
   // documentOperationBatches: one Redis subscription per document for the process, one array per
-  // flush for every subscriber; fan-out lag is recorded per op when its batch is flushed.
+  // flush for every subscriber; fan-out lag is recorded once per op, when its batch is flushed.
   const batcher = createOpBatcher({
-    broadcaster: redisBroadcaster,
+    broadcaster,
     windowMs: config.opsBatchWindowMs,
-    onFlush: (_documentId, batch) => {
-      const now = Date.now();
-      for (const op of batch) metrics.fanoutLag.observe(Math.max(0, now - op.createdAt.getTime()) / 1000);
-    },
+    onFlush: (_documentId, batch) => observeFanoutLag(metrics, batch),
   });
   const sequencer = createSequencer({
     store,
     broadcaster,
-    // Known heads follow every instance's commits; not a delivery to a subscriber (no fan-out lag sample).
-    follow: redisBroadcaster,
+    // Known heads follow every instance's commits.
+    follow: broadcaster,
     snapshotEvery: config.snapshotEvery,
     catchUp: config.catchUp,
     cacheMaxBytes: config.knownHeadsMaxBytes,

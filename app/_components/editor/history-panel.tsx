@@ -18,6 +18,7 @@ import { createBrowserClient } from '@/lib/api-client/ws-client.ts';
 import { errorMessage, gqlFetch } from '@/lib/api-client/graphql-fetch.ts';
 import type { ResultOf } from '@/lib/api-client/typed-document.ts';
 import { deltaFromJson } from '@/lib/api-client/typed-document.ts';
+import { Notices } from '../notices.tsx';
 
 type Revision = NonNullable<ResultOf<typeof REVISIONS>['document']>['revisions']['edges'][number]['node'];
 
@@ -241,14 +242,7 @@ export function HistoryPanel({ documentId, headVersion, canEdit, onClose, onPrev
           ✕
         </button>
       </div>
-      <p className="notice" role="status" aria-live="polite">
-        {notice}
-      </p>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <Notices notice={notice} error={error} />
       {previewing && (
         <div className="history-previewing card">
           <p>
