@@ -121,6 +121,13 @@ export interface Config {
   readonly knownHeadsMaxBytes: number;
   /** Every this many ms each instance compares the heads of documents it streams with PostgreSQL (HEAD_RECHECK_MS, default 500; F6). */
   readonly headRecheckMs: number;
+  /**
+   * File imports' worker threads (lib/import/import-pool.ts): files parsed at once
+   * (IMPORT_THREADS, default 1), files waiting beyond those (IMPORT_QUEUE, default 4; past it
+   * SERVICE_UNAVAILABLE), longest parse (IMPORT_TIMEOUT_MS, default 30 s) and heap per parse
+   * (IMPORT_MEMORY_MB, default 512); past either of the last two, FILE_UNREADABLE.
+   */
+  readonly imports: { readonly threads: number; readonly queue: number; readonly timeoutMs: number; readonly memoryMb: number };
 }
 
 /** Client id and secret of one OAuth app. */
@@ -234,6 +241,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     knownHeadsMaxBytes: parsePositiveInt('KNOWN_HEADS_MAX_BYTES', env.KNOWN_HEADS_MAX_BYTES ?? String(64 * 1024 * 1024)),
     headRecheckMs: parsePositiveInt('HEAD_RECHECK_MS', env.HEAD_RECHECK_MS ?? '500'),
+    imports: {
+      threads: parsePositiveInt('IMPORT_THREADS', env.IMPORT_THREADS ?? '1'),
+      queue: parseNonNegativeInt('IMPORT_QUEUE', env.IMPORT_QUEUE ?? '4'),
+      timeoutMs: parsePositiveInt('IMPORT_TIMEOUT_MS', env.IMPORT_TIMEOUT_MS ?? '30000'),
+      memoryMb: parsePositiveInt('IMPORT_MEMORY_MB', env.IMPORT_MEMORY_MB ?? '512'),
+    },
   };
 }
 
@@ -364,4 +377,10 @@ function parseOrigin(name: string, raw: string): string {
 
 function splitList(raw: string | undefined): string[] {
   return (raw ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+function parseNonNegativeInt(name: string, raw: string): number {
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isInteger(value) || value < 0) throw new ConfigError(`${name} must be a whole number ≥ 0, got "${raw}".`);
+  return value;
 }
