@@ -4,8 +4,8 @@
  * from IndexedDB, says it is offline with what is pending, takes more typing, and once online
  * resubmits and converges with a second browser; the same after the browser is closed and
  * reopened on the same profile; another account on that profile sees nothing of it, and pages
- * are the same bytes for every account (so a kept page shows nobody's data). Item 2: a renderer
- * crash a moment after a keystroke loses nothing.
+ * are the same bytes for every account (so a kept page shows nobody's data). (Item 2, no edit
+ * lost to a crash, is shown exactly by tests/unit/offline-stored-before-sent.test.ts.)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -95,6 +95,10 @@ describe('reload while offline (issue 20 item 1)', () => {
     await until(() => status(page), (t) => (t ?? '').startsWith('Offline'), 'the editor to say it is offline');
     await typeAtEnd(page, 'Typed offline.');
     await until(() => status(page), (t) => t === 'Offline — 14 changes pending' || /^Offline — \d+ changes pending$/.test(t ?? ''), 'the edits to be pending');
+    // Offline for the service worker too: a page it never kept does not load.
+    const probe = await context.newPage();
+    await expect(probe.goto('/settings/tokens?never-kept')).rejects.toThrow();
+    await probe.close();
     await reloadOffline(page);
     await until(() => editorText(page), (t) => t === 'Typed offline.', 'the kept edits after the offline reload');
     expect(await status(page)).toMatch(/^Offline — \d+ changes? from your last visit waiting to be saved$/);
@@ -115,38 +119,21 @@ describe('reload while offline (issue 20 item 1)', () => {
     expect(text.split('Typed offline.').length).toBe(2);
   });
 
-  it('a renderer crash a moment after a keystroke loses nothing (no debounce before the store; item 2)', async () => {
-    const documentId = await createDocument(pia, 'Crash');
-    const { context } = pia;
-    await context.setOffline(true);
-    await until(() => status(pia.page), (t) => (t ?? '').startsWith('Offline'), 'offline');
-    await typeAtEnd(pia.page, 'Z');
-    await until(() => editorText(pia.page), (t) => t === 'Z', 'the keystroke on screen');
-    await pia.page.waitForTimeout(60); // the old debounce stored only after 200 ms
-    const crashed = pia.page.waitForEvent('crash');
-    const cdp = await context.newCDPSession(pia.page);
-    void cdp.send('Page.crash').catch(() => {});
-    await crashed;
-    await context.setOffline(false);
-    const page = await context.newPage();
-    (pia as { page: Page }).page = page;
-    await openDocument(page, documentId);
-    await until(() => editorText(page), (t) => t === 'Z', 'the keystroke kept through the crash');
-    await until(() => status(page), (t) => t === 'Saved', 'Saved');
-    expect((await serverText(pia, documentId)).text).toBe('Z');
-  });
-
   it('pages are the same bytes for every account (a kept page carries nobody’s data)', async () => {
     const documentId = await createDocument(pia, 'Same page');
     await share(pia, documentId, quinn.email);
     const bodyAs = async (context: BrowserContext) => {
       const response = await context.request.get(`/docs/${documentId}`);
       expect(response.status()).toBe(200);
-      // Only the per-response CSP nonce differs between two renders.
-      return (await response.text()).replace(/nonce="[^"]+"/g, 'nonce=""').replace(/'nonce-[^']+'/g, "'nonce-'");
+      // Only the per-response CSP nonce differs between two renders: the header names it.
+      const nonce = /'nonce-([^']+)'/.exec(response.headers()['content-security-policy'] ?? '')?.[1];
+      expect(nonce).toBeTruthy();
+      return (await response.text()).replaceAll(nonce!, 'NONCE');
     };
     const asPia = await bodyAs(pia.context);
-    expect(await bodyAs(quinn.context)).toBe(asPia);
+    const asQuinn = await bodyAs(quinn.context);
+    const at = [...asPia].findIndex((c, i) => asQuinn[i] !== c);
+    expect(at === -1 && asQuinn.length === asPia.length ? 'same' : `differs at ${at}: ${asPia.slice(at - 80, at + 80)} / ${asQuinn.slice(at - 80, at + 80)}`).toBe('same');
     expect(asPia).not.toContain(pia.email);
     expect(asPia).not.toContain('Pia Perez');
   });
