@@ -196,3 +196,26 @@ describe('reload offline after closing the browser; another account on the profi
     }
   });
 });
+
+describe('sign-out forgets what was kept for offline use (issue 20 item 1)', () => {
+  it('deletes the kept pages and the remembered account along with the edits', async () => {
+    const { page } = pia;
+    await page.goto('/');
+    await page.getByRole('heading', { name: 'Documents' }).waitFor();
+    await keptOffline(page);
+    const kept = () =>
+      page.evaluate(async () => {
+        const names = (await caches.keys()).filter((name) => name.startsWith('verso-pages-'));
+        const paths = (await Promise.all(names.map(async (name) => (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname)))).flat();
+        return { documents: paths.filter((p) => p.startsWith('/docs/')).length, identity: localStorage.getItem('verso-offline-identity') !== null };
+      });
+    const before = await kept();
+    expect(before.identity).toBe(true);
+    expect(before.documents).toBeGreaterThan(0); // the documents Pia opened above
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL((url) => url.pathname === '/');
+    await page.getByRole('link', { name: /sign in/i }).first().waitFor();
+    // The landing page may be kept again (it holds nobody's data); none of Pia's documents are.
+    expect(await kept()).toEqual({ documents: 0, identity: false });
+  });
+});
