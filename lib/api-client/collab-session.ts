@@ -73,11 +73,14 @@ export interface CollabSessionOptions {
   /** Also follow presence; default true. */
   readonly presence?: boolean;
   /**
-   * Keep what is unconfirmed as an OfflineSnapshot (issue 20): called shortly after each change
-   * of the unconfirmed edits, with null once everything is confirmed. The host stores it (the
-   * web editor: IndexedDB, per user and document) and hands it to `CollabSession.resume`.
+   * Keep what is unconfirmed as an OfflineSnapshot (issue 20): called at each change of the
+   * unconfirmed edits (one call at a time: changes made while the returned promise is pending
+   * are stored by one call after it), with null once everything is confirmed. The host stores it
+   * (the web editor: IndexedDB, per user and document) and hands it to `CollabSession.resume`.
+   * An op is sent only after the call that stores it has resolved, so an edit the server may
+   * have is never missing from the store; resolve once the snapshot is durable.
    */
-  readonly onPendingChange?: (snapshot: OfflineSnapshot | null) => void;
+  readonly onPendingChange?: (snapshot: OfflineSnapshot | null) => void | Promise<void>;
 }
 
 /** The key of a peer in `peers` / `onPeers`: user ids never contain `:`. */
@@ -91,6 +94,8 @@ const PRESENCE_HEARTBEAT_MS = 15_000;
  * means others commit more than the server's budget between our catch-up and our resend.
  */
 const CATCH_UP_ROUNDS = 3;
+/** Longest an op waits for onPendingChange to store it before it is sent anyway. */
+const STORE_WAIT_MS = 2_000;
 /** After the server refused to start the presence stream (e.g. Redis unreachable), try again this much later. */
 const PRESENCE_RETRY_MS = 5_000;
 
@@ -174,7 +179,10 @@ export class CollabSession {
    */
   #server: { version: number; content: Delta } | null = null;
   #sent: { clientSeq: number; op: Delta } | null = null;
-  #snapshotTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The last onPendingChange call (settled or not); the next one waits for it. */
+  #stored: Promise<void> = Promise.resolve();
+  /** A call queued behind #stored that has not started: later changes ride on it. */
+  #storing: Promise<void> | null = null;
   /** Edits restored from a snapshot that the server has not confirmed yet. */
   #resumedEdits = 0;
 
@@ -324,22 +332,49 @@ export class CollabSession {
     }
   }
 
-  #schedulePendingChange(): void {
-    if (!this.#options.onPendingChange || this.#snapshotTimer || this.#closed) return;
-    this.#snapshotTimer = setTimeout(() => {
-      this.#snapshotTimer = null;
-      this.flushPending();
-    }, 200);
+  /**
+   * Stores what is unconfirmed now through onPendingChange; resolves once a call that started
+   * after this one was made has settled (so it holds everything done before). Calls never
+   * overlap: while one runs, further changes share a single follow-up call, which reads the
+   * state when it starts — a burst of keystrokes costs two writes, not one each, and none waits
+   * on a timer (a timer would lose its last edits to a crash).
+   */
+  #persist(): Promise<void> {
+    const store = this.#options.onPendingChange;
+    if (!store) return Promise.resolve();
+    if (this.#storing) return this.#storing;
+    const next = this.#stored.then(async () => {
+      this.#storing = null;
+      const value = this.#toStore();
+      if (value === undefined) return;
+      try {
+        await store(value);
+      } catch {
+        // The host could not store it: the edits live in this tab only, as before.
+      }
+    });
+    this.#storing = next;
+    this.#stored = next;
+    return next;
   }
 
-  /** Hands the current snapshot (or null) to onPendingChange now, e.g. when the page is hidden. */
-  flushPending(): void {
-    if (!this.#options.onPendingChange || this.#fatal) return;
+  /** What the store should hold now: a snapshot, null (nothing unconfirmed) or undefined (keep what it has). */
+  #toStore(): OfflineSnapshot | null | undefined {
+    // Refused for good: forget the edits (they were handed out); signed out: keep them for later.
+    if (this.#fatal) return this.#fatal.code === 'UNAUTHENTICATED' ? undefined : null;
     const status = this.#collab.status;
-    if (status.state === 'desynchronized') return; // the reload decides; keep what is stored until then
+    if (status.state === 'desynchronized') return undefined; // the reload decides; keep what is stored until then
     const snapshot = this.offlineSnapshot();
-    if (snapshot === null && status.state !== 'synchronized') return; // mirror catching up: keep the last one
-    this.#options.onPendingChange(snapshot);
+    if (snapshot === null && status.state !== 'synchronized') return undefined; // mirror catching up: keep the last one
+    return snapshot;
+  }
+
+  /**
+   * Stores the current snapshot (or null) now, e.g. when the page is hidden; resolves when the
+   * store has it. Changes are stored as they happen anyway; this only waits for it.
+   */
+  flushPending(): Promise<void> {
+    return this.#persist();
   }
 
   /** The person's role on the document now (OWNER, EDITOR, COMMENTER or VIEWER); followed live. */
@@ -427,7 +462,7 @@ export class CollabSession {
     this.#stopOps?.();
     this.#stopPresence?.();
     this.#stopRole?.();
-    for (const timer of [this.#ackTimer, this.#retryTimer, this.#presenceTimer, this.#presenceRetry, this.#snapshotTimer]) if (timer) clearTimeout(timer);
+    for (const timer of [this.#ackTimer, this.#retryTimer, this.#presenceTimer, this.#presenceRetry]) if (timer) clearTimeout(timer);
     if (this.#heartbeat) clearInterval(this.#heartbeat);
     // The connection may outlive this session (another editor in the same tab): without this,
     // it would keep our presence entry fresh and others would see a cursor that no longer moves.
@@ -547,7 +582,21 @@ export class CollabSession {
   #send(submission: Submission): void {
     if (this.#closed) return;
     const { clientSeq } = submission;
+    if (!this.#options.onPendingChange) return this.#transmit(submission);
     if (this.#server) this.#sent = { clientSeq, op: submission.delta };
+    // Stored first, sent after (issue 20): an op the server may apply is never one the store
+    // lacks, so a crash right after sending cannot lose it, nor resume it under another clientSeq.
+    // A store that hangs (IndexedDB blocked) must not stop saving altogether: past
+    // STORE_WAIT_MS the op goes anyway, as it would with no store at all.
+    let waited: ReturnType<typeof setTimeout> | undefined;
+    void Promise.race([this.#persist(), new Promise<void>((resolve) => (waited = setTimeout(resolve, STORE_WAIT_MS)))]).then(() => {
+      clearTimeout(waited);
+      if (!this.#closed && this.#inFlight(clientSeq)) this.#transmit(submission);
+    });
+  }
+
+  #transmit(submission: Submission): void {
+    const { clientSeq } = submission;
     this.#armAckTimer(clientSeq);
     request(this.#client, SUBMIT_OPERATION, {
       input: { ...submission, delta: { ops: submission.delta.ops } },
@@ -683,7 +732,7 @@ export class CollabSession {
       if (this.#options.onPendingChange) this.#server = { version: document.version, content };
       this.#sent = null;
       this.#resumedEdits = 0;
-      this.#options.onPendingChange?.(null);
+      void this.#persist(); // synchronized now: stores null
       this.#options.onReload?.(content, lost);
       this.#subscribeOps();
     } catch {
@@ -698,9 +747,9 @@ export class CollabSession {
     // Refused for good: hand the unsaved edits out (the person can copy them), then forget them.
     const unsent = this.#collab.pending;
     if (unsent && unsent.ops.length > 0) this.#options.onUnsent?.(unsent, fatal.message, 'refused');
-    // Signed out meanwhile: keep them stored for when the person signs in again.
-    if (fatal.code !== 'UNAUTHENTICATED') this.#options.onPendingChange?.(null);
     this.#fatal = fatal;
+    // Stores null, or (signed out meanwhile) keeps them stored for when the person signs in again.
+    void this.#persist();
     this.#options.onFatal?.(fatal);
     void this.close();
   }
@@ -714,7 +763,7 @@ export class CollabSession {
       this.#queuePresence();
       this.#resumedEdits = 0;
     }
-    this.#schedulePendingChange();
+    void this.#persist();
     this.#options.onStatus?.({ ...status, indicator: saveIndicator(status) });
   }
 

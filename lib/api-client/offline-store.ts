@@ -5,7 +5,9 @@
  * windows and full disks refuse IndexedDB): edits then live only as long as the tab.
  */
 import { openDB, type IDBPDatabase } from 'idb';
+import { recallIdentity, rememberIdentity } from './offline-identity.ts';
 import { isOfflineSnapshot, type OfflineSnapshot } from './offline-snapshot.ts';
+import { forgetKeptPages } from './offline-worker.ts';
 
 const DB_NAME = 'verso-offline';
 const STORE = 'unsent';
@@ -37,12 +39,16 @@ export async function loadSnapshot(userId: string, documentId: string): Promise<
   }
 }
 
-/** Stores (or, with null, removes) `userId`'s snapshot of one document. */
+/**
+ * Stores (or, with null, removes) `userId`'s snapshot of one document; resolves once the
+ * transaction has committed (not merely once the request succeeded), since the editor sends an
+ * op only after its snapshot is stored (CollabSession's onPendingChange).
+ */
 export async function saveSnapshot(userId: string, documentId: string, snapshot: OfflineSnapshot | null): Promise<void> {
   try {
-    const d = await database();
-    if (snapshot === null) await d.delete(STORE, [userId, documentId]);
-    else await d.put(STORE, { userId, documentId, snapshot } satisfies Row);
+    const tx = (await database()).transaction(STORE, 'readwrite');
+    const write = snapshot === null ? tx.store.delete([userId, documentId]) : tx.store.put({ userId, documentId, snapshot } satisfies Row);
+    await Promise.all([write, tx.done]);
   } catch {
     // Storage refused: the edits stay in the tab only.
   }
@@ -68,4 +74,15 @@ export async function clearSnapshots(userId: string): Promise<void> {
   } catch {
     // Nothing stored, or storage unavailable.
   }
+}
+
+/**
+ * Everything this browser keeps for `userId` to work offline, forgotten at sign-out: the unsent
+ * edits, the remembered identity (lib/api-client/offline-identity.ts) and the pages the service
+ * worker kept.
+ */
+export async function clearOfflineData(userId: string): Promise<void> {
+  await clearSnapshots(userId);
+  if (recallIdentity()?.id === userId) rememberIdentity(null);
+  await forgetKeptPages();
 }
