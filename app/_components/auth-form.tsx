@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { useEffect, useState, type FormEvent } from 'react';
 import { authSwitchHref } from '@/lib/api-client/auth-switch.ts';
 import { signIn, signUp } from '@/lib/api-client/auth.ts';
+import { signInErrorMessage } from '@/lib/api-client/sign-in-errors.ts';
 import { sameOriginPath } from '@/lib/auth/redirects.ts';
 
 /** The sign-in and sign-up forms. */
@@ -14,6 +15,8 @@ export function AuthForm({ mode }: { mode: 'signin' | 'signup' }) {
   // over once mounted, so switching forms still comes back to the document afterwards.
   const [switchHref, setSwitchHref] = useState<string>(`/${other}`);
   useEffect(() => setSwitchHref(authSwitchHref(other, location.search)), [other]);
+  // A provider sign-in that failed comes back here as ?error=<code>: say what happened.
+  useEffect(() => setError(signInErrorMessage(location.search)), []);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

@@ -5,7 +5,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GraphQLContext } from '../../graphql/context.ts';
+import { databaseFailure } from '../../graphql/errors.ts';
 import { sendError } from '../../graphql/http-transport.ts';
+import { CredentialLookupUnavailableError } from '../auth/viewer.ts';
 import { EXPORT_FORMATS, isExportFormat } from '../documents/export.ts';
 
 /** Matches the export path; group 1 is the (URL-encoded) document id. */
@@ -18,7 +20,26 @@ const STATUS: Partial<Record<string, number>> = {
   BAD_USER_INPUT: 400,
   VERSION_AHEAD: 400,
   VERSION_TOO_OLD: 410,
+  PAYLOAD_TOO_LARGE: 413,
+  LIMIT_EXCEEDED: 413,
+  RATE_LIMITED: 429,
+  SERVICE_UNAVAILABLE: 503,
 };
+
+/**
+ * A stalled, busy or unreachable database (while checking the credential or reading the
+ * document) answered as the GraphQL API answers it: its code, HTTP 429 or 503 and `Retry-After`;
+ * null for any other error (it stays a 500).
+ */
+function retryableFailure(error: unknown): { status: number; code: string; message: string; retryAfterSeconds: number } | null {
+  if (error instanceof CredentialLookupUnavailableError) {
+    return { status: 503, code: 'SERVICE_UNAVAILABLE', message: error.message, retryAfterSeconds: error.retryAfterSeconds };
+  }
+  const mapped = databaseFailure(error);
+  if (!mapped) return null;
+  const code = String(mapped.extensions.code);
+  return { status: STATUS[code] ?? 503, code, message: mapped.message, retryAfterSeconds: Number(mapped.extensions.retryAfterSeconds) };
+}
 
 /**
  * Serves one export request for `rawId` (the path segment, still URL-encoded); `context` builds
@@ -44,8 +65,16 @@ export async function handleExport(req: IncomingMessage, res: ServerResponse, ra
   if (versionParam !== null && !/^\d{1,15}$/.test(versionParam)) {
     return sendError(res, 400, 'BAD_USER_INPUT', `version must be a whole number ≥ 0; got "${versionParam}".`);
   }
-  const ctx = await context();
-  const file = await ctx.services.exports.export(ctx, documentId, formatName, versionParam === null ? null : Number(versionParam));
+  let file: Awaited<ReturnType<GraphQLContext['services']['exports']['export']>>;
+  try {
+    const ctx = await context();
+    file = await ctx.services.exports.export(ctx, documentId, formatName, versionParam === null ? null : Number(versionParam));
+  } catch (error) {
+    const failure = retryableFailure(error);
+    if (!failure) throw error;
+    res.setHeader('Retry-After', String(failure.retryAfterSeconds));
+    return sendError(res, failure.status, failure.code, failure.message);
+  }
   if (file.kind === 'rejected') {
     const status = STATUS[file.code];
     if (status === undefined) throw new Error(`export refused with ${file.code}, which has no HTTP status: ${file.message}`);
