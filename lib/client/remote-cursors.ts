@@ -11,11 +11,39 @@ import type { Peer } from './collab-session.ts';
 /** Widest a name label may be (globals.css caps it at 10rem ≈ 160 px). */
 const REMOTE_NAME_MAX_PX = 164;
 
-interface Rect {
+export interface Rect {
   left: number;
   top: number;
   width: number;
   height: number;
+}
+
+function domPoint(quill: Quill, index: number): { node: Node; offset: number } | null {
+  const [leaf, offset] = quill.getLeaf(index);
+  if (!leaf) return null;
+  const node = leaf.domNode;
+  if (node.nodeType === Node.TEXT_NODE) return { node, offset: Math.min(offset, (node as Text).length) };
+  const parent = node.parentNode;
+  if (!parent) return null;
+  const position = Array.prototype.indexOf.call(parent.childNodes, node) as number;
+  return { node: parent, offset: position + (offset > 0 ? 1 : 0) };
+}
+
+/** One rectangle per line box of the text from `from` to `to`, relative to the editor's container. */
+export function rangeRects(quill: Quill, from: number, to: number): Rect[] {
+  const start = domPoint(quill, from);
+  const end = domPoint(quill, to);
+  if (!start || !end) {
+    const bounds = quill.getBounds(from, to - from);
+    return bounds ? [bounds] : [];
+  }
+  const range = document.createRange();
+  range.setStart(start.node, start.offset);
+  range.setEnd(end.node, end.offset);
+  const origin = quill.container.getBoundingClientRect();
+  return [...range.getClientRects()]
+    .filter((r) => r.width > 0)
+    .map((r) => ({ left: r.left - origin.left, top: r.top - origin.top, width: r.width, height: r.height }));
 }
 
 export class RemoteCursors {
@@ -67,7 +95,7 @@ export class RemoteCursors {
       cursor.dataset.userId = peer.userId; // a peer is (user, clientId): two people may share a clientId
       cursor.style.setProperty('--cursor-color', color);
       if (end > index) {
-        for (const rect of this.#selectionRects(index, end)) {
+        for (const rect of rangeRects(this.#quill, index, end)) {
           const box = document.createElement('div');
           box.className = 'remote-selection';
           Object.assign(box.style, { left: `${rect.left}px`, top: `${rect.top}px`, width: `${rect.width}px`, height: `${rect.height}px` });
@@ -90,33 +118,5 @@ export class RemoteCursors {
       fragment.appendChild(cursor);
     }
     this.#layer.replaceChildren(fragment);
-  }
-
-  /** One rectangle per line box of the range, relative to the editor's container. */
-  #selectionRects(from: number, to: number): Rect[] {
-    const start = this.#domPoint(from);
-    const end = this.#domPoint(to);
-    if (!start || !end) {
-      const bounds = this.#quill.getBounds(from, to - from);
-      return bounds ? [bounds] : [];
-    }
-    const range = document.createRange();
-    range.setStart(start.node, start.offset);
-    range.setEnd(end.node, end.offset);
-    const origin = this.#quill.container.getBoundingClientRect();
-    return [...range.getClientRects()]
-      .filter((r) => r.width > 0)
-      .map((r) => ({ left: r.left - origin.left, top: r.top - origin.top, width: r.width, height: r.height }));
-  }
-
-  #domPoint(index: number): { node: Node; offset: number } | null {
-    const [leaf, offset] = this.#quill.getLeaf(index);
-    if (!leaf) return null;
-    const node = leaf.domNode;
-    if (node.nodeType === Node.TEXT_NODE) return { node, offset: Math.min(offset, (node as Text).length) };
-    const parent = node.parentNode;
-    if (!parent) return null;
-    const position = Array.prototype.indexOf.call(parent.childNodes, node) as number;
-    return { node: parent, offset: position + (offset > 0 ? 1 : 0) };
   }
 }

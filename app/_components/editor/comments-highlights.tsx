@@ -1,0 +1,72 @@
+'use client';
+/**
+ * Commented text drawn over the Quill editor: a layer of translucent boxes that takes no input
+ * (pointer-events: none), so highlighting never changes the document (no formats, no ops).
+ * Ranges are in local document coordinates; call `update` when they change and `refresh` when the
+ * layout may have moved.
+ */
+import type Quill from 'quill';
+import { rangeRects } from '@/lib/client/remote-cursors.ts';
+import type { TextRange } from '@/lib/ot/anchor.ts';
+
+export interface Highlight {
+  readonly threadId: string;
+  readonly range: TextRange;
+  readonly active: boolean;
+  readonly resolved: boolean;
+}
+
+export class CommentHighlights {
+  readonly #quill: Quill;
+  readonly #layer: HTMLDivElement;
+  #highlights: readonly Highlight[] = [];
+  #frame = 0;
+  readonly #onScroll = () => this.refresh();
+
+  constructor(quill: Quill) {
+    this.#quill = quill;
+    this.#layer = document.createElement('div');
+    this.#layer.className = 'comment-highlights';
+    this.#layer.setAttribute('aria-hidden', 'true');
+    quill.container.appendChild(this.#layer);
+    quill.root.addEventListener('scroll', this.#onScroll);
+  }
+
+  update(highlights: readonly Highlight[]): void {
+    this.#highlights = highlights;
+    this.refresh();
+  }
+
+  /** Redraws on the next frame. */
+  refresh(): void {
+    if (this.#frame) return;
+    this.#frame = requestAnimationFrame(() => {
+      this.#frame = 0;
+      this.#draw();
+    });
+  }
+
+  destroy(): void {
+    if (this.#frame) cancelAnimationFrame(this.#frame);
+    this.#quill.root.removeEventListener('scroll', this.#onScroll);
+    this.#layer.remove();
+  }
+
+  #draw(): void {
+    const fragment = document.createDocumentFragment();
+    const last = Math.max(0, this.#quill.getLength() - 1);
+    for (const h of this.#highlights) {
+      const from = Math.min(h.range.index, last);
+      const to = Math.min(h.range.index + h.range.length, last);
+      if (to <= from) continue;
+      for (const rect of rangeRects(this.#quill, from, to)) {
+        const box = document.createElement('div');
+        box.className = `comment-highlight${h.active ? ' active' : ''}${h.resolved ? ' resolved' : ''}`;
+        box.dataset.threadId = h.threadId;
+        Object.assign(box.style, { left: `${rect.left}px`, top: `${rect.top}px`, width: `${rect.width}px`, height: `${rect.height}px` });
+        fragment.appendChild(box);
+      }
+    }
+    this.#layer.replaceChildren(fragment);
+  }
+}
