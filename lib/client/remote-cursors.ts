@@ -46,19 +46,49 @@ export function rangeRects(quill: Quill, from: number, to: number): Rect[] {
     .map((r) => ({ left: r.left - origin.left, top: r.top - origin.top, width: r.width, height: r.height }));
 }
 
-export class RemoteCursors {
-  readonly #quill: Quill;
-  readonly #layer: HTMLDivElement;
-  #peers: Peer[] = [];
+/**
+ * A layer drawn over a Quill editor's text that takes no input, redrawn at most once a frame
+ * (several changes in one frame draw once) and when the editor scrolls. Subclasses draw into
+ * `layer` in `draw`.
+ */
+export abstract class EditorOverlay {
+  protected readonly quill: Quill;
+  protected readonly layer: HTMLDivElement;
   #frame = 0;
+  readonly #onScroll = () => this.refresh();
+
+  constructor(quill: Quill, className: string) {
+    this.quill = quill;
+    this.layer = document.createElement('div');
+    this.layer.className = className;
+    this.layer.setAttribute('aria-hidden', 'true');
+    quill.container.appendChild(this.layer);
+    quill.root.addEventListener('scroll', this.#onScroll);
+  }
+
+  /** Redraws on the next frame. */
+  refresh(): void {
+    if (this.#frame) return;
+    this.#frame = requestAnimationFrame(() => {
+      this.#frame = 0;
+      this.draw();
+    });
+  }
+
+  destroy(): void {
+    if (this.#frame) cancelAnimationFrame(this.#frame);
+    this.quill.root.removeEventListener('scroll', this.#onScroll);
+    this.layer.remove();
+  }
+
+  protected abstract draw(): void;
+}
+
+export class RemoteCursors extends EditorOverlay {
+  #peers: Peer[] = [];
 
   constructor(quill: Quill) {
-    this.#quill = quill;
-    this.#layer = document.createElement('div');
-    this.#layer.className = 'remote-cursors';
-    this.#layer.setAttribute('aria-hidden', 'true');
-    quill.container.appendChild(this.#layer);
-    quill.root.addEventListener('scroll', () => this.refresh());
+    super(quill, 'remote-cursors');
   }
 
   update(peers: Iterable<Peer>): void {
@@ -66,23 +96,9 @@ export class RemoteCursors {
     this.refresh();
   }
 
-  /** Redraws on the next frame (several changes in one frame draw once). */
-  refresh(): void {
-    if (this.#frame) return;
-    this.#frame = requestAnimationFrame(() => {
-      this.#frame = 0;
-      this.#draw();
-    });
-  }
-
-  destroy(): void {
-    if (this.#frame) cancelAnimationFrame(this.#frame);
-    this.#layer.remove();
-  }
-
-  #draw(): void {
+  protected draw(): void {
     const fragment = document.createDocumentFragment();
-    const length = this.#quill.getLength();
+    const length = this.quill.getLength();
     for (const peer of this.#peers) {
       const selection = peer.selection;
       if (!selection) continue;
@@ -95,14 +111,14 @@ export class RemoteCursors {
       cursor.dataset.userId = peer.userId; // a peer is (user, clientId): two people may share a clientId
       cursor.style.setProperty('--cursor-color', color);
       if (end > index) {
-        for (const rect of rangeRects(this.#quill, index, end)) {
+        for (const rect of rangeRects(this.quill, index, end)) {
           const box = document.createElement('div');
           box.className = 'remote-selection';
           Object.assign(box.style, { left: `${rect.left}px`, top: `${rect.top}px`, width: `${rect.width}px`, height: `${rect.height}px` });
           cursor.appendChild(box);
         }
       }
-      const caret = this.#quill.getBounds(end, 0);
+      const caret = this.quill.getBounds(end, 0);
       if (!caret) continue;
       const line = document.createElement('div');
       line.className = 'remote-caret';
@@ -112,11 +128,11 @@ export class RemoteCursors {
       flag.textContent = peer.name ?? 'Someone';
       // Near the right edge the name grows leftwards from the caret, so it is never cut off
       // (its width is capped by --remote-name-max in globals.css).
-      if (caret.left > this.#quill.container.clientWidth - REMOTE_NAME_MAX_PX) flag.classList.add('toward-left');
+      if (caret.left > this.quill.container.clientWidth - REMOTE_NAME_MAX_PX) flag.classList.add('toward-left');
       line.appendChild(flag);
       cursor.appendChild(line);
       fragment.appendChild(cursor);
     }
-    this.#layer.replaceChildren(fragment);
+    this.layer.replaceChildren(fragment);
   }
 }

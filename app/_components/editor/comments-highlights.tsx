@@ -6,7 +6,7 @@
  * layout may have moved.
  */
 import type Quill from 'quill';
-import { rangeRects } from '@/lib/client/remote-cursors.ts';
+import { EditorOverlay, rangeRects } from '@/lib/client/remote-cursors.ts';
 import type { TextRange } from '@/lib/ot/anchor.ts';
 
 export interface Highlight {
@@ -16,20 +16,11 @@ export interface Highlight {
   readonly resolved: boolean;
 }
 
-export class CommentHighlights {
-  readonly #quill: Quill;
-  readonly #layer: HTMLDivElement;
+export class CommentHighlights extends EditorOverlay {
   #highlights: readonly Highlight[] = [];
-  #frame = 0;
-  readonly #onScroll = () => this.refresh();
 
   constructor(quill: Quill) {
-    this.#quill = quill;
-    this.#layer = document.createElement('div');
-    this.#layer.className = 'comment-highlights';
-    this.#layer.setAttribute('aria-hidden', 'true');
-    quill.container.appendChild(this.#layer);
-    quill.root.addEventListener('scroll', this.#onScroll);
+    super(quill, 'comment-highlights');
   }
 
   update(highlights: readonly Highlight[]): void {
@@ -37,29 +28,14 @@ export class CommentHighlights {
     this.refresh();
   }
 
-  /** Redraws on the next frame. */
-  refresh(): void {
-    if (this.#frame) return;
-    this.#frame = requestAnimationFrame(() => {
-      this.#frame = 0;
-      this.#draw();
-    });
-  }
-
-  destroy(): void {
-    if (this.#frame) cancelAnimationFrame(this.#frame);
-    this.#quill.root.removeEventListener('scroll', this.#onScroll);
-    this.#layer.remove();
-  }
-
-  #draw(): void {
+  protected draw(): void {
     const fragment = document.createDocumentFragment();
-    const last = Math.max(0, this.#quill.getLength() - 1);
+    const last = Math.max(0, this.quill.getLength() - 1);
     for (const h of this.#highlights) {
       const from = Math.min(h.range.index, last);
       const to = Math.min(h.range.index + h.range.length, last);
       if (to <= from) continue;
-      for (const rect of rangeRects(this.#quill, from, to)) {
+      for (const rect of rangeRects(this.quill, from, to)) {
         const box = document.createElement('div');
         box.className = `comment-highlight${h.active ? ' active' : ''}${h.resolved ? ' resolved' : ''}`;
         box.dataset.threadId = h.threadId;
@@ -67,6 +43,6 @@ export class CommentHighlights {
         fragment.appendChild(box);
       }
     }
-    this.#layer.replaceChildren(fragment);
+    this.layer.replaceChildren(fragment);
   }
 }
