@@ -45,8 +45,8 @@ function accessOf(ctx: GraphQLContext): CommentAccess {
 }
 
 function commentsOf(ctx: GraphQLContext): Comments {
-  const { prisma, collab } = ctx.services;
-  return createComments({ prisma, store: collab.store, access: accessOf(ctx), events: eventsOf(ctx.services) });
+  const { prisma, collab, rateLimiter, config } = ctx.services;
+  return createComments({ prisma, store: collab.store, access: accessOf(ctx), events: eventsOf(ctx.services), rateLimiter, rule: config.rateLimits.comments });
 }
 
 /** The value of an answer, or its refusal as a GraphQL error. */

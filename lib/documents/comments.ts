@@ -15,7 +15,9 @@ import { documentAt } from '../collab/document-loader.ts';
 import type { OpStore } from '../collab/op-store.ts';
 import type { PrismaClient } from '../db/client.ts';
 import { can, type DocumentAction, type DocumentRole } from '../auth/permissions.ts';
+import type { RateLimiter } from '../auth/rate-limit.ts';
 import type { Viewer } from '../auth/viewer.ts';
+import type { RateLimitRule } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { rangeText, validateRange, type Anchor } from '../ot/anchor.ts';
 import { carryToHead, type StoredAnchor } from './comments-anchors.ts';
@@ -28,7 +30,7 @@ export type { CommentState, ThreadState } from './comments-events.ts';
 export const MAX_ANCHOR_LENGTH = 100_000;
 
 /** Codes a comments method may refuse with (API.md error codes). */
-export type CommentErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'VERSION_AHEAD' | 'VERSION_TOO_OLD' | 'LIMIT_EXCEEDED';
+export type CommentErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'VERSION_AHEAD' | 'VERSION_TOO_OLD' | 'LIMIT_EXCEEDED' | 'RATE_LIMITED';
 
 /** A refusal: nothing was changed. */
 export interface Rejected {
@@ -66,6 +68,9 @@ export interface CommentsDeps {
   readonly store: OpStore;
   readonly access: CommentAccess;
   readonly events: CommentEvents;
+  /** Comment writes (open, reply, edit) per account: `rule` of `rateLimiter`. */
+  readonly rateLimiter: RateLimiter;
+  readonly rule: RateLimitRule;
 }
 
 /** What `createThread` takes (API.md `CreateCommentThreadInput`). */
@@ -117,7 +122,19 @@ const storedAnchor = (row: ThreadRow): StoredAnchor => ({
 const commentState = (c: CommentState): CommentState => ({ id: c.id, threadId: c.threadId, authorId: c.authorId, body: c.body, createdAt: c.createdAt, editedAt: c.editedAt });
 
 export function createComments(deps: CommentsDeps): Comments {
-  const { prisma, store, access, events } = deps;
+  const { prisma, store, access, events, rateLimiter, rule } = deps;
+
+  /** Counts one comment write of an account that may comment; refuses past the rule. */
+  async function charge(userId: string): Promise<Rejected | null> {
+    const decision = await rateLimiter.consume('comments', rule, userId);
+    if (decision.allowed) return null;
+    return {
+      kind: 'rejected',
+      code: 'RATE_LIMITED',
+      message: `Too many comments in a short time; wait ${decision.retryAfterSeconds} s and send it again.`,
+      extensions: { retryAfterSeconds: decision.retryAfterSeconds },
+    };
+  }
 
   /** Writes carried anchors back, only over older ones (readers racing write the same answers, AN5). */
   async function rebase(list: readonly StoredAnchor[]): Promise<void> {
@@ -199,6 +216,8 @@ export function createComments(deps: CommentsDeps): Comments {
       if (body.kind === 'rejected') return body;
       const allowed = await access.check(req.viewer, input.documentId, 'comment');
       if (allowed.kind === 'rejected') return allowed;
+      const limited = await charge(req.viewer!.userId);
+      if (limited) return limited;
       const head = allowed.document.version;
       if (!Number.isSafeInteger(input.version) || input.version < 0) {
         return rejected('BAD_USER_INPUT', `version must be a whole number ≥ 0 (the version your selection was made at); got ${input.version}.`);
@@ -239,6 +258,8 @@ export function createComments(deps: CommentsDeps): Comments {
       if (body.kind === 'rejected') return body;
       const allowed = await threadAccess(req, threadId, 'comment');
       if (allowed.kind === 'rejected') return allowed;
+      const limited = await charge(req.viewer!.userId);
+      if (limited) return limited;
       if ((await prisma.comment.count({ where: { threadId } })) >= MAX_COMMENTS_PER_THREAD) {
         return rejected('LIMIT_EXCEEDED', `This thread already has ${MAX_COMMENTS_PER_THREAD} comments, the most one may have; open a new thread to go on.`);
       }
@@ -265,6 +286,8 @@ export function createComments(deps: CommentsDeps): Comments {
       if (comment!.authorId !== req.viewer!.userId) {
         return rejected('FORBIDDEN', 'Only its author can edit a comment; reply to it instead.');
       }
+      const limited = await charge(req.viewer!.userId);
+      if (limited) return limited;
       const updated = await prisma.comment.update({ where: { id: commentId }, data: { body: body.body, editedAt: new Date() } });
       return { kind: 'edited', comment: commentState(updated), thread: await changed(req, comment!.threadId, allowed.document.version) };
     },

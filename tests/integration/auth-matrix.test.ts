@@ -258,7 +258,8 @@ const sockets = new Map<string, OpenSocket>();
 describe('authorization matrix', () => {
   beforeAll(async () => {
     // The fixture shares every new document with four people: far past the per-account share limit.
-    fixture = await createMatrixFixture(await startTestServer({ env: { RATE_LIMIT_SHARE: '100000/60' } }));
+    // The comment rows open a thread as the owner for every cell: past the per-account comment limit too.
+    fixture = await createMatrixFixture(await startTestServer({ env: { RATE_LIMIT_SHARE: '100000/60', RATE_LIMIT_COMMENTS: '100000/60' } }));
     return async () => {
       await Promise.all([...sockets.values()].map((s) => s.dispose()));
     };

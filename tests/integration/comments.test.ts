@@ -196,6 +196,23 @@ describe('comment threads', () => {
   });
 });
 
+describe('comment rate limit', () => {
+  it('refuses comment writes past RATE_LIMIT_COMMENTS per account with RATE_LIMITED and when to retry', async () => {
+    const limited = await startTestServer({ env: { RATE_LIMIT_COMMENTS: '2/60' } });
+    const writer = await signUp(limited);
+    const created = await gqlHttp<{ createDocument: { id: string } }>(limited.url, 'mutation { createDocument(title: "Limited") { id } }', {}, { cookie: writer.cookie });
+    const d = created.body.data!.createDocument.id;
+    const open = () => gqlHttp<{ createCommentThread: Thread }>(limited.url, CREATE, { i: { documentId: d, version: 0, index: 0, length: 1, body: 'hi' } }, { cookie: writer.cookie });
+    const t = (await open()).body.data!.createCommentThread;
+    expect((await gqlHttp(limited.url, REPLY, { t: t.id, b: 'two' }, { cookie: writer.cookie })).body.errors).toBeUndefined();
+    const refused = await gqlHttp(limited.url, REPLY, { t: t.id, b: 'three' }, { cookie: writer.cookie });
+    expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: expect.any(Number) });
+    expect(code(await open())).toBe('RATE_LIMITED');
+    // Reading, resolving and deleting are not comment writes.
+    expect((await gqlHttp(limited.url, RESOLVE, { t: t.id, r: true }, { cookie: writer.cookie })).body.errors).toBeUndefined();
+  });
+});
+
 describe('commentThreadChanged', () => {
   it('delivers each change of a thread to subscribers on another instance, and refuses non-readers', async () => {
     const other = await startTestServer();
