@@ -135,4 +135,24 @@ describe('comments', () => {
     await threadCards(alice.page).first().getByRole('button', { name: 'Reopen' }).click();
     await expect.poll(() => threadCards(bob.page).count(), { timeout: 15_000 }).toBe(1);
   });
+
+  it('edits show on every screen; a thread whose text was deleted is listed as such; its author deletes a comment', async () => {
+    const bobsComment = threadCards(bob.page).first().getByTestId('comment').first();
+    await bobsComment.getByRole('button', { name: 'Edit' }).click();
+    await bob.page.getByLabel('Edit your comment').fill('Is the fox really red?');
+    await bob.page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => threadCards(alice.page).first().textContent(), { timeout: 15_000 }).toContain('(edited)Is the fox really red?');
+
+    // Alice deletes the commented words (and the space before them): the thread stays, marked.
+    await select(alice.page, ' brown red fox');
+    await alice.page.keyboard.press('Backspace');
+    for (const p of [alice, bob]) {
+      await expect.poll(() => highlighted(p.page), { timeout: 15_000 }).toEqual(['(deleted)']);
+      await expect.poll(() => threadCards(p.page).first().textContent()).toContain('The commented text was deleted: brown fox');
+    }
+    expect(await alice.page.locator('.comment-highlight').count()).toBe(0);
+
+    await threadCards(bob.page).first().getByTestId('comment').first().getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => threadCards(alice.page).first().getByTestId('comment').count(), { timeout: 15_000 }).toBe(1);
+  });
 });
