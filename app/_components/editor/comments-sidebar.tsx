@@ -49,6 +49,8 @@ export function CommentsSidebar({ documentId, meId, role, session, quillRef }: C
   const cards = useRef(new Map<string, HTMLElement>());
   const canComment = role === 'OWNER' || role === 'EDITOR' || role === 'COMMENTER';
   const visible = threads.filter((t) => showResolved || !t.thread.resolved);
+  const visibleRef = useRef(visible);
+  visibleRef.current = visible;
 
   const startComment = useCallback(() => {
     const quill = quillRef.current;
@@ -83,7 +85,7 @@ export function CommentsSidebar({ documentId, meId, role, session, quillRef }: C
     const onText = (delta: Delta) => setDraft((d) => (d && d.range ? { ...d, range: carryRange(d.range, delta) } : d));
     const onSelection = (range: { index: number; length: number } | null) => {
       if (!range) return;
-      const hit = visible.find((t) => t.range && range.index >= t.range.index && range.index <= t.range.index + t.range.length);
+      const hit = visibleRef.current.find((t) => t.range && range.index >= t.range.index && range.index <= t.range.index + t.range.length);
       if (hit) setActiveId(hit.thread.id);
     };
     quill.on('text-change', onText);
@@ -92,7 +94,7 @@ export function CommentsSidebar({ documentId, meId, role, session, quillRef }: C
       quill.off('text-change', onText);
       quill.off('selection-change', onSelection);
     };
-  }, [quillRef, session, visible]);
+  }, [quillRef, session]);
 
   // Ctrl+Alt+M (⌘+Option+M) opens a comment on the selection, as in other editors.
   useEffect(() => {
