@@ -4,6 +4,7 @@
  */
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { builder } from './builder.ts';
+import { answerDatabaseFailures } from './errors.ts';
 import { refuseControlCharacters } from './input-text.ts';
 import './scalars.ts';
 import './types/root.ts';
@@ -20,7 +21,7 @@ import './types/comments.ts';
 
 /** Builds the schema; call once per process. */
 export function buildSchema(): GraphQLSchema {
-  return refuseControlCharacters(builder.toSchema({ sortSchema: false }));
+  return answerDatabaseFailures(refuseControlCharacters(builder.toSchema({ sortSchema: false })));
 }
 
 /** The SDL committed as schema.graphql: sorted so that diffs are stable. */

@@ -17,6 +17,7 @@ import {
   getOperationAST,
   Kind,
   visit,
+  type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
   type FieldNode,
@@ -37,9 +38,34 @@ type Results = Map<string, Promise<ExecutionResult> | ExecutionResult>;
 /** Results per event object; entries go when the event does (no bookkeeping, no growth). */
 const shared = new WeakMap<object, Results>();
 
-/** The key under which subscribers of this operation may share results, or null when they may not. */
-export function sharingKey(args: ExecutionArgs): string | null {
-  const operation = getOperationAST(args.document, args.operationName);
+/**
+ * What {@link sharingKey} needs of one operation of a parsed document: whether it may share at all
+ * (null when not), the variables that shape its result, and the key's fixed part.
+ */
+export interface SharingPlan {
+  readonly variables: readonly string[];
+  readonly prefix: string;
+}
+
+/**
+ * Plans per parsed document and operation name. graphql-ws hands every execution of one query text
+ * the same DocumentNode (graphql/ws-fast-path.ts caches validated documents), so the AST walk runs
+ * once per document, not once per subscription; entries go with the document.
+ */
+const plans = new WeakMap<DocumentNode, Map<string | null, SharingPlan | null>>();
+
+/** The sharing plan of `operationName` in `document`, walked once per document and operation name. */
+export function sharingPlan(document: DocumentNode, operationName: string | null | undefined): SharingPlan | null {
+  let perOperation = plans.get(document);
+  if (!perOperation) plans.set(document, (perOperation = new Map()));
+  const name = operationName ?? null;
+  let plan = perOperation.get(name);
+  if (plan === undefined) perOperation.set(name, (plan = planSharing(document, name)));
+  return plan;
+}
+
+function planSharing(document: DocumentNode, operationName: string | null): SharingPlan | null {
+  const operation = getOperationAST(document, operationName);
   if (!operation || operation.operation !== 'subscription') return null;
   const selections = operation.selectionSet.selections;
   const root = selections[0];
@@ -50,11 +76,17 @@ export function sharingKey(args: ExecutionArgs): string | null {
   const used = new Set<string>();
   const collect = { Variable: (node: { name: { value: string } }) => void used.add(node.name.value) };
   if ((root as FieldNode).selectionSet) visit((root as FieldNode).selectionSet!, collect);
-  for (const definition of args.document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) visit(definition, collect);
-  const values = [...used].sort().map((name) => [name, args.variableValues?.[name]]);
-  const body = args.document.loc?.source.body;
+  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) visit(definition, collect);
+  const body = document.loc?.source.body;
   if (body === undefined) return null;
-  return `${args.operationName ?? ''}\u0000${body}\u0000${JSON.stringify(values)}`;
+  return { variables: [...used].sort(), prefix: `${operationName ?? ''}\u0000${body}\u0000` };
+}
+
+/** The key under which subscribers of this operation may share results, or null when they may not. */
+export function sharingKey(args: ExecutionArgs): string | null {
+  const plan = sharingPlan(args.document, args.operationName);
+  if (plan === null) return null;
+  return plan.prefix + JSON.stringify(plan.variables.map((name) => [name, args.variableValues?.[name]]));
 }
 
 /**

@@ -9,6 +9,7 @@ import { getOperationAST, type ExecutionResult, type GraphQLSchema } from 'graph
 import { useServer } from 'graphql-ws/use/ws';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { CredentialRevocations } from '../lib/auth/revocation.ts';
+import { CredentialLookupUnavailableError } from '../lib/auth/viewer.ts';
 import { maskInternalError } from './apollo.ts';
 import { userError } from './errors.ts';
 import { createConnectionState, type OwnedConnectionState } from './connection-state.ts';
@@ -19,6 +20,12 @@ import { validateOperation, variableErrors } from './validation.ts';
 
 /** Close code sent when the server shuts down: the client should reconnect (to any instance). */
 export const CLOSE_SERVICE_RESTART = 1012;
+/**
+ * Close code (WebSocket's "Try Again Later") for a connection whose credential could not be looked
+ * up (PostgreSQL stalled or unreachable); the reason starts with SERVICE_UNAVAILABLE and says when
+ * to retry. graphql-ws clients reconnect after it.
+ */
+export const CLOSE_TRY_AGAIN_LATER = 1013;
 /** Close code for a connection without a valid credential (and for one whose credential ended). */
 export const CLOSE_UNAUTHORIZED = 4401;
 /**
@@ -68,7 +75,13 @@ export function serveGraphQLWs(wss: WebSocketServer, options: WsOptions): () => 
       subscribe: sharedSubscribe,
       onConnect: async (ctx) => {
         const socket = ctx.extra.socket;
-        const viewer = await resolveViewer(ctx.extra.request, ctx.connectionParams);
+        const viewer = await resolveViewer(ctx.extra.request, ctx.connectionParams).catch((error: unknown) => {
+          if (!(error instanceof CredentialLookupUnavailableError)) throw error;
+          // Not a verdict on the credential: "try again later", which graphql-ws clients retry.
+          socket.close(CLOSE_TRY_AGAIN_LATER, `SERVICE_UNAVAILABLE: the database is not answering; retry after ${error.retryAfterSeconds} s`);
+          return undefined;
+        });
+        if (viewer === undefined) return false;
         if (viewer === null) {
           // graphql-ws would answer `false` with 4403; an absent or invalid credential is 4401.
           socket.close(CLOSE_UNAUTHORIZED, 'Unauthorized: send the session cookie or { "authorization": "Bearer <api token>" }');

@@ -92,8 +92,8 @@ export interface Config {
    * snapshots). Instances × (main + write + feed) must stay below PostgreSQL's `max_connections`.
    */
   readonly dbPools: { readonly main: number; readonly write: number; readonly feed: number };
-  /** The write path's bounds per instance: queued submissions, and the most time one may wait queued. */
-  readonly submitQueue: { readonly max: number; readonly deadlineMs: number };
+  /** The write path's bounds per instance: queued submissions, the most time one may wait queued, and the wait behind its document's queue beyond which a new one is refused at once. */
+  readonly submitQueue: { readonly max: number; readonly deadlineMs: number; readonly maxWaitMs: number };
   /** Optional OAuth sign-in providers, each switched on by its two environment variables. */
   readonly oauth: OAuthConfig;
   /** Redis-backed rate limits (hold across instances). */
@@ -121,6 +121,13 @@ export interface Config {
   readonly knownHeadsMaxBytes: number;
   /** Every this many ms each instance compares the heads of documents it streams with PostgreSQL (HEAD_RECHECK_MS, default 500; F6). */
   readonly headRecheckMs: number;
+  /**
+   * The background search indexer of each instance (lib/search/search-indexer.ts): every
+   * `intervalMs` (SEARCH_INDEX_INTERVAL_MS, default 1000; 0 switches this instance's indexer off)
+   * it re-indexes at most `batch` (SEARCH_INDEX_BATCH, default 50) documents whose search row is
+   * missing or behind, on one PostgreSQL connection of its own.
+   */
+  readonly searchIndexer: { readonly intervalMs: number; readonly batch: number };
 }
 
 /** Client id and secret of one OAuth app. */
@@ -214,6 +221,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     submitQueue: {
       max: parsePositiveInt('SUBMIT_QUEUE_MAX', env.SUBMIT_QUEUE_MAX ?? '2000'),
       deadlineMs: parseDeadline(env.SUBMIT_DEADLINE_MS ?? '6000'),
+      maxWaitMs: parsePositiveInt('SUBMIT_MAX_WAIT_MS', env.SUBMIT_MAX_WAIT_MS ?? '250'),
     },
     oauth: {
       github: oauthClient(env, 'GITHUB'),
@@ -237,6 +245,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     knownHeadsMaxBytes: parsePositiveInt('KNOWN_HEADS_MAX_BYTES', env.KNOWN_HEADS_MAX_BYTES ?? String(64 * 1024 * 1024)),
     headRecheckMs: parsePositiveInt('HEAD_RECHECK_MS', env.HEAD_RECHECK_MS ?? '500'),
+    searchIndexer: {
+      intervalMs: parseIndexInterval(env.SEARCH_INDEX_INTERVAL_MS ?? '1000'),
+      batch: parsePositiveInt('SEARCH_INDEX_BATCH', env.SEARCH_INDEX_BATCH ?? '50'),
+    },
   };
 }
 
@@ -367,4 +379,13 @@ function parseOrigin(name: string, raw: string): string {
 
 function splitList(raw: string | undefined): string[] {
   return (raw ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+/** The search indexer's period: 0 (off on this instance), or 100 ms to one hour. */
+function parseIndexInterval(raw: string): number {
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isInteger(value) || (value !== 0 && (value < 100 || value > 3_600_000))) {
+    throw new ConfigError(`SEARCH_INDEX_INTERVAL_MS must be 0 (no indexer on this instance) or a whole number of milliseconds from 100 to 3600000, got "${raw}".`);
+  }
+  return value;
 }

@@ -14,7 +14,7 @@ import type { GraphQLContext } from '../context.ts';
 import { deltaJson, headState, stateAt } from '../document-state.ts';
 import { changeBetweenVersions } from '../history-state.ts';
 import { unauthenticated, userError } from '../errors.ts';
-import { refreshUserIndex, searchDocuments, searchQuery, type Snippet } from '../../lib/search/search-index.ts';
+import { searchDocuments, searchQuery, type Snippet } from '../../lib/search/search-index.ts';
 
 /** A document as seen by the viewer: the row and the viewer's role on it. */
 export interface DocumentShape {
@@ -210,7 +210,7 @@ builder.queryFields((t) => ({
       after: t.arg.string({ description: 'The `endCursor` of the previous page.' }),
       search: t.arg.string({
         description:
-          'Full-text search: only documents whose title or content has every word given (each as a prefix, case-insensitive), best match first, each with a `snippet`. Edits are found by the next search. Blank: no search.',
+          'Full-text search: only documents whose title or content has every word given (each as a prefix, case-insensitive), best match first, each with a `snippet`. Edits are found within a few seconds. Blank: no search.',
       }),
       filter: t.arg({ type: DocumentFilterEnum, defaultValue: 'ALL', description: 'Which documents to list.' }),
     },
@@ -251,8 +251,8 @@ async function search(ctx: GraphQLContext, input: string, filter: 'ALL' | 'OWNED
   const offset = after ? decodeSearchCursor(after) : 0;
   const query = searchQuery(input);
   if (query === null) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
-  const { prisma, collab } = ctx.services;
-  await refreshUserIndex(prisma, collab.store, viewer.userId);
+  // Reads only: the background indexer keeps the index current (lib/search/search-indexer.ts).
+  const { prisma } = ctx.services;
   const roles: DocumentRole[] | null = filter === 'OWNED' || filter === 'TRASH' ? ['OWNER'] : filter === 'SHARED' ? ['EDITOR', 'COMMENTER', 'VIEWER'] : null;
   const hits = await searchDocuments(prisma, { userId: viewer.userId, roles, trash: filter === 'TRASH' }, query, offset, first + 1);
   const edges = hits.slice(0, first).map((h, i) => ({ cursor: encodeSearchCursor(offset + i + 1), node: { row: h.document, role: h.role }, snippet: h.snippet }));

@@ -10,7 +10,7 @@
  */
 import NextAuth, { type NextAuthConfig } from 'next-auth';
 import type { Adapter, AdapterUser } from 'next-auth/adapters';
-import GitHub from 'next-auth/providers/github';
+import GitHub, { type GitHubEmail, type GitHubProfile } from 'next-auth/providers/github';
 import Google from 'next-auth/providers/google';
 import { PrismaAdapter } from '@auth/prisma-adapter';
 import type { Config } from '../config.ts';
@@ -47,6 +47,38 @@ export interface VersoSession {
   readonly expires: string;
 }
 
+/** Where a sign-in the provider did not vouch for ends: the sign-in page with this `error`. */
+export const EMAIL_NOT_VERIFIED_REDIRECT = '/signin?error=OAuthEmailNotVerified';
+
+/** What {@link verifiedGitHub} takes: Auth.js's GitHub options (`enterprise.baseUrl` for GitHub Enterprise Server). */
+export type GitHubOptions = Parameters<typeof GitHub>[0];
+
+/**
+ * GitHub, saying whether it verified the address it hands over. Auth.js's own provider takes the
+ * profile's public address, or else the primary one from `/user/emails` without looking at its
+ * `verified` flag: an address someone merely typed into their GitHub settings would then sign in
+ * to, or take over, the Verso account that holds it. Here the address is always the primary one
+ * from `/user/emails`, and the profile carries `email_verified` (true only when GitHub says the
+ * primary address is verified), which the sign-in callback requires like Google's.
+ */
+export function verifiedGitHub(options: GitHubOptions): ReturnType<typeof GitHub> {
+  const apiBaseUrl = options.enterprise?.baseUrl ? `${options.enterprise.baseUrl}/api/v3` : 'https://api.github.com';
+  return {
+    ...GitHub(options),
+    userinfo: {
+      url: `${apiBaseUrl}/user`,
+      async request({ tokens }: { tokens: { access_token?: string } }) {
+        const headers = { Authorization: `Bearer ${tokens.access_token}`, 'User-Agent': 'verso', Accept: 'application/vnd.github+json' };
+        const profile = (await (await fetch(`${apiBaseUrl}/user`, { headers })).json()) as GitHubProfile;
+        const listed = await fetch(`${apiBaseUrl}/user/emails`, { headers });
+        const emails: unknown = listed.ok ? await listed.json() : [];
+        const primary = Array.isArray(emails) ? (emails as GitHubEmail[]).find((e) => e?.primary === true && typeof e.email === 'string') : undefined;
+        return { ...profile, email: primary?.email ?? profile.email, email_verified: primary?.verified === true };
+      },
+    },
+  };
+}
+
 /** Builds next-auth's configuration. */
 export function createAuthConfig(deps: NextAuthDeps): NextAuthConfig {
   const { config, prisma, logger } = deps;
@@ -70,7 +102,7 @@ export function createAuthConfig(deps: NextAuthDeps): NextAuthConfig {
     await Promise.allSettled(credentials.map(async (c) => revoke(c)));
   };
   const providers: NextAuthConfig['providers'] = [];
-  if (config.oauth.github) providers.push(GitHub({ clientId: config.oauth.github.clientId, clientSecret: config.oauth.github.clientSecret }));
+  if (config.oauth.github) providers.push(verifiedGitHub({ clientId: config.oauth.github.clientId, clientSecret: config.oauth.github.clientSecret }));
   if (config.oauth.google) providers.push(Google({ clientId: config.oauth.google.clientId, clientSecret: config.oauth.google.clientSecret }));
   return {
     adapter,
@@ -94,8 +126,20 @@ export function createAuthConfig(deps: NextAuthDeps): NextAuthConfig {
       signIn: async ({ user, account, profile }) => {
         if (!account || (account.type !== 'oauth' && account.type !== 'oidc')) return true;
         const email = profile?.email ?? user.email;
-        // Providers that say whether they verified the address (Google, OIDC) must say yes.
-        if (!email || (profile && 'email_verified' in profile && profile.email_verified !== true)) return true;
+        if (!email) return true;
+        // Providers that say whether they verified the address (Google, OIDC, verifiedGitHub) must
+        // say yes. Otherwise the identity signs in only to the account it is already linked to: it
+        // never creates an account with the address (which would count as confirmed and receive
+        // what was shared with it), links to one or takes one over.
+        if (profile && 'email_verified' in profile && profile.email_verified !== true) {
+          const linked = await prisma.account.findUnique({
+            where: { provider_providerAccountId: { provider: account.provider, providerAccountId: account.providerAccountId } },
+            select: { userId: true },
+          });
+          if (linked) return true;
+          logger.info({ provider: account.provider }, 'OAuth sign-in refused: the provider did not verify the address');
+          return EMAIL_NOT_VERIFIED_REDIRECT;
+        }
         const claimed = await claimUnconfirmedAccount(prisma, {
           email,
           name: user.name ?? null,

@@ -1,5 +1,5 @@
 /**
- * The server side of sequencing, and the only one (rules S1–S10, PL1–PL6, K1–K3 and O1–O4 in
+ * The server side of sequencing, and the only one (rules S1–S10, PL1–PL6, K1–K3 and O1–O5 in
  * ./SPEC.md). A submission goes:
  *
  * 1. **queue** — per document, with a deadline; a resend of a submission still queued or in a
@@ -24,7 +24,10 @@ import { answerOf, DEFAULT_CATCH_UP, foreignClientId, nextTurn, oldestBase, PLAN
 import { DEFAULT_REVISION_PAUSE_MS } from './revisions.ts';
 import type { AppliedOp, SubmitInput, SubmitResult } from './types.ts';
 
-/** How much work one instance takes on before it refuses more (O1–O3). */
+/** Why a submission was refused for load: the instance's queue was full [O1], it waited past its deadline [O2], or its document's queue would keep it waiting too long [O5]. */
+export type OverloadReason = 'queue-full' | 'deadline' | 'document-busy';
+
+/** How much work one instance takes on before it refuses more (O1–O3, O5). */
 export interface SequencerLimits {
   /** Submissions waiting in queues (all documents) before new ones are refused `RATE_LIMITED`; default 2,000. */
   readonly maxQueued: number;
@@ -35,12 +38,18 @@ export interface SequencerLimits {
    * Shorter than the client's 10 s ack timeout, so no work is done for a client that gave up; default 6,000.
    */
   readonly deadlineMs: number;
+  /**
+   * Longest a new submission should expect to wait behind the submissions already queued for its
+   * document (their count times the document's recent time per submission); a submission that
+   * would wait longer is answered `RATE_LIMITED` at once [O5]; default 250.
+   */
+  readonly maxWaitMs: number;
 }
 
 /** KNOWN_HEADS_MAX_BYTES's default (README): 64 MiB of estimated content and tails per instance [K4]. */
 export const DEFAULT_KNOWN_HEADS_MAX_BYTES = 64 * 1024 * 1024;
 
-export const DEFAULT_SEQUENCER_LIMITS: SequencerLimits = { maxQueued: 2000, maxConcurrentBatches: 6, deadlineMs: 6000 };
+export const DEFAULT_SEQUENCER_LIMITS: SequencerLimits = { maxQueued: 2000, maxConcurrentBatches: 6, deadlineMs: 6000, maxWaitMs: 250 };
 
 export interface SequencerOptions {
   readonly store: OpStore;
@@ -73,7 +82,7 @@ export interface SequencerOptions {
    */
   readonly onAfterCommitError?: (error: unknown, op: AppliedOp) => void;
   /** A submission was refused for load: `queue-full` at arrival, `deadline` after waiting (metrics). */
-  readonly onOverload?: (reason: 'queue-full' | 'deadline') => void;
+  readonly onOverload?: (reason: OverloadReason) => void;
 }
 
 /** The answer to `createDocument`. */
@@ -216,12 +225,16 @@ export function createSequencer(options: SequencerOptions): Sequencer {
     if (inFlight.get(item.key) === item) inFlight.delete(item.key);
     for (const w of item.waiters) w.reject(error);
   };
-  const overloaded = (why: string): SubmitResult => ({
+  const overloaded = (why: string, after = retryAfterSeconds): SubmitResult => ({
     kind: 'rejected',
     code: 'RATE_LIMITED',
-    message: `The server is busy (${why}); nothing was stored. Resubmit the same op after ${retryAfterSeconds} s.`,
-    retryAfterSeconds,
+    message: `The server is busy (${why}); nothing was stored. Resubmit the same op after ${after} s.`,
+    retryAfterSeconds: after,
   });
+  // Each busy document's recent milliseconds per submission (batch time ÷ batch size, smoothed),
+  // kept while the document has queued or committing work [O5].
+  const perSubmissionMs = new Map<string, number>();
+  const expectedWaitMs = (documentId: string, ahead: number) => ahead * (perSubmissionMs.get(documentId) ?? 0);
 
   const pump = () => {
     for (const documentId of ready) {
@@ -235,6 +248,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
     void runBatch(documentId).finally(() => {
       running.delete(documentId);
       if ((queues.get(documentId)?.length ?? 0) > 0) ready.add(documentId); // behind documents already waiting
+      else perSubmissionMs.delete(documentId);
       pump();
     });
   };
@@ -259,11 +273,16 @@ export function createSequencer(options: SequencerOptions): Sequencer {
   async function runBatch(documentId: string): Promise<void> {
     const batch = takeBatch(documentId);
     if (batch.length === 0) return;
+    const began = monotonic();
     try {
       await commitBatch(documentId, batch);
     } catch (error) {
       // Infrastructure failure before a commit: these submissions throw; nothing of theirs was stored.
       for (const item of batch) fail(item, error);
+    } finally {
+      const sample = (monotonic() - began) / batch.length;
+      const previous = perSubmissionMs.get(documentId);
+      perSubmissionMs.set(documentId, previous === undefined ? sample : (previous + sample) / 2);
     }
   }
 
@@ -422,9 +441,17 @@ export function createSequencer(options: SequencerOptions): Sequencer {
           resolve(overloaded(`${queued} ops are waiting`));
           return;
         }
+        let queue = queues.get(input.documentId);
+        const ahead = queue?.length ?? 0;
+        if (ahead > 0 && expectedWaitMs(input.documentId, ahead + 1) > limits.maxWaitMs) {
+          // Refused before it waits: the document's queue already holds more than the instance
+          // commits for it in maxWaitMs, so this op would only add to every later op's wait [O5].
+          onOverload('document-busy');
+          resolve(overloaded(`${ahead} ops of this document are waiting`, 1));
+          return;
+        }
         const item: Item = { input, key, waiters: [{ resolve, reject }], queuedAt: monotonic(), done: false };
         inFlight.set(key, item);
-        let queue = queues.get(input.documentId);
         if (!queue) queues.set(input.documentId, (queue = []));
         queue.push(item);
         queued++;

@@ -2,13 +2,17 @@
  * DOCX export with the `docx` library: Word's built-in heading styles, numbered and bulleted lists
  * (nesting from `indent`, each list restarting at 1), quotes in Word's "Quote" style, code blocks
  * in a "Code Block" style and inline code in "Code Char" (the names lib/import maps back), bold,
- * italic, underline, strike, sub/superscript and hyperlinks. Images are left out.
+ * italic, underline, strike, sub/superscript and hyperlinks. Images are left out. Open
+ * suggestions become Word tracked changes (`w:ins` / `w:del` with their author), so Word's
+ * Review pane can accept or reject them (lib/ot SPEC, SG17).
  */
 import {
   AlignmentType,
+  DeletedTextRun,
   Document,
   ExternalHyperlink,
   HeadingLevel,
+  InsertedTextRun,
   LevelFormat,
   Packer,
   Paragraph,
@@ -22,9 +26,19 @@ const HEADINGS = [HeadingLevel.HEADING_1, HeadingLevel.HEADING_2, HeadingLevel.H
 const ALIGN = { center: AlignmentType.CENTER, right: AlignmentType.RIGHT, justify: AlignmentType.JUSTIFIED } as const;
 const MONO = 'Courier New';
 
-function run(piece: Piece & { text: string }): TextRun {
+/** How tracked changes are labelled: Word shows the author's name and a date for each. */
+export interface DocxOptions {
+  /** The name shown for a suggester's user id (default: the id). */
+  readonly authorName?: (userId: string) => string;
+  /** The date given to every tracked change (default: now). */
+  readonly date?: Date;
+}
+
+type Revision = { next: number; readonly options: DocxOptions; readonly date: string };
+
+function run(piece: Piece & { text: string }, revision: Revision): ParagraphChild {
   const f = piece.format;
-  return new TextRun({
+  const options = {
     text: piece.text,
     bold: f.bold,
     italics: f.italic,
@@ -33,21 +47,26 @@ function run(piece: Piece & { text: string }): TextRun {
     subScript: f.script === 'sub',
     superScript: f.script === 'super',
     style: f.code ? 'CodeChar' : f.link ? 'Hyperlink' : undefined,
-  });
+  };
+  const mark = f.suggestion;
+  if (mark === undefined) return new TextRun(options);
+  const change = { id: revision.next++, author: revision.options.authorName?.(mark.author) ?? mark.author, date: revision.date };
+  return mark.kind === 'insert' ? new InsertedTextRun({ ...options, ...change }) : new DeletedTextRun({ ...options, ...change });
 }
 
-function children(line: Line): ParagraphChild[] {
+function children(line: Line, revision: Revision): ParagraphChild[] {
   const out: ParagraphChild[] = [];
   for (const piece of line.pieces) {
     if (!('text' in piece)) continue;
-    const r = run(piece);
+    const r = run(piece, revision);
     out.push(piece.format.link ? new ExternalHyperlink({ link: piece.format.link, children: [r] }) : r);
   }
   return out;
 }
 
 /** The document as .docx bytes. */
-export async function toDocx(doc: Delta, title: string): Promise<Buffer> {
+export async function toDocx(doc: Delta, title: string, options: DocxOptions = {}): Promise<Buffer> {
+  const revision: Revision = { next: 1, options, date: (options.date ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z') };
   const paragraphs: Paragraph[] = [];
   let listInstance = 0;
   let previousKind: 'list' | 'code' | null = null;
@@ -66,7 +85,7 @@ export async function toDocx(doc: Delta, title: string): Promise<Buffer> {
         new Paragraph({
           alignment,
           numbering: { reference: ordered ? 'ordered' : 'bullet', level: Math.min(b.indent ?? 0, 8), instance: listInstance },
-          children: children(line),
+          children: children(line, revision),
         }),
       );
     } else {
@@ -76,7 +95,7 @@ export async function toDocx(doc: Delta, title: string): Promise<Buffer> {
           heading: b.header ? HEADINGS[b.header - 1] : undefined,
           style: b.blockquote && !b.header ? 'Quote' : undefined,
           indent: b.indent ? { left: 720 * b.indent } : undefined,
-          children: children(line),
+          children: children(line, revision),
         }),
       );
     }

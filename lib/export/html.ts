@@ -2,9 +2,10 @@
  * HTML export: a standalone page with semantic markup for Quill's formats (headings, lists,
  * quotes, code blocks, bold/italic/…, links, images). Every text and attribute value is escaped;
  * links and image URLs were checked for safe schemes when the ops were validated (lib/ot).
+ * Open suggestions show as `<ins>` / `<del>` (lib/ot SPEC, SG17).
  */
 import type { Delta } from '../ot/operation.ts';
-import { renderBlocks, type InlineFormat, type Line, type Piece } from './lines.ts';
+import { bySuggestion, renderBlocks, type InlineFormat, type Line, type Piece } from './lines.ts';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 /** Escapes text for HTML content and double-quoted attribute values. */
@@ -25,7 +26,19 @@ function inline(piece: Piece): string {
   return html;
 }
 
-const content = (line: Line): string => line.pieces.map(inline).join('');
+/**
+ * A line's markup; an open suggestion's text is wrapped in `<ins>` (proposed insertion) or
+ * `<del>` (proposed deletion) naming the suggestion and its author [SG17].
+ */
+const content = (line: Line): string =>
+  bySuggestion(line.pieces)
+    .map(({ mark, pieces }) => {
+      const html = pieces.map(inline).join('');
+      if (mark === null) return html;
+      const tag = mark.kind === 'insert' ? 'ins' : 'del';
+      return `<${tag} class="suggestion" data-suggestion="${escapeHtml(mark.id)}" data-author="${escapeHtml(mark.author)}">${html}</${tag}>`;
+    })
+    .join('');
 
 function blockAttributes(line: Line): string {
   const attributes: string[] = [];

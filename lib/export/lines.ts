@@ -4,6 +4,7 @@
  * formats). The converters (html.ts, markdown.ts, text.ts) walk this instead of the raw Delta.
  */
 import type { Delta } from '../ot/operation.ts';
+import { markOf, type Mark } from '../ot/suggestion-marks.ts';
 
 /** Inline formats a piece may carry (lib/ot's allowed attributes minus the block ones). */
 export interface InlineFormat {
@@ -16,6 +17,8 @@ export interface InlineFormat {
   readonly color?: string;
   readonly background?: string;
   readonly script?: 'sub' | 'super';
+  /** An open suggestion's mark: the piece is proposed for insertion or deletion (lib/ot SPEC, SG17). */
+  readonly suggestion?: Mark;
 }
 
 /** Block formats of a line. */
@@ -49,6 +52,8 @@ function inlineOf(a: Attributes): InlineFormat {
   if (typeof a.color === 'string') f.color = a.color;
   if (typeof a.background === 'string') f.background = a.background;
   if (a.script === 'sub' || a.script === 'super') f.script = a.script;
+  const mark = markOf(a);
+  if (mark !== null) f.suggestion = mark;
   return f;
 }
 
@@ -88,6 +93,22 @@ export function toLines(doc: Delta): Line[] {
   if (pieces.length > 0) lines.push({ pieces, block: {} });
   return lines;
 }
+
+/** Pieces of a line in runs that share one suggestion mark (or none), so a proposal renders as one unit. */
+export function bySuggestion(pieces: readonly Piece[]): { readonly mark: Mark | null; readonly pieces: Piece[] }[] {
+  const groups: { mark: Mark | null; pieces: Piece[] }[] = [];
+  for (const piece of pieces) {
+    const mark = piece.format.suggestion ?? null;
+    const last = groups[groups.length - 1];
+    if (last !== undefined && sameMark(last.mark, mark)) last.pieces.push(piece);
+    else groups.push({ mark, pieces: [piece] });
+  }
+  return groups;
+}
+
+/** Whether two pieces carry the same suggestion mark (or both none). */
+export const sameMark = (a: Mark | null, b: Mark | null): boolean =>
+  a === b || (a !== null && b !== null && a.kind === b.kind && a.id === b.id && a.author === b.author);
 
 /** Consecutive lines that render as one block (a list, a code block) share a group kind. */
 export function groupKind(block: BlockFormat): 'list' | 'code' | null {

@@ -2,10 +2,12 @@
  * Markdown export (CommonMark with GitHub's strikethrough and task lists). Formats Markdown has
  * no syntax for (underline, colours, sub/superscript, alignment) fall back to inline HTML or are
  * dropped (colours, alignment); the text is always kept, with Markdown's special characters
- * escaped so that it reads back as the same text.
+ * escaped so that it reads back as the same text. Open suggestions are written in CriticMarkup
+ * (`{++inserted++}`, `{--deleted--}`), the inline notation Markdown tools use for tracked changes.
  */
 import type { Delta } from '../ot/operation.ts';
-import { renderBlocks, type Line, type Piece } from './lines.ts';
+import { bySuggestion, renderBlocks, type Line, type Piece } from './lines.ts';
+import { criticMarkup } from './text.ts';
 
 /** Escapes characters that would start Markdown syntax inside a line. */
 export function escapeMarkdown(text: string): string {
@@ -45,7 +47,13 @@ function codeSpan(text: string): string {
   return `${fence}${pad}${text}${pad}${fence}`;
 }
 
-const content = (line: Line): string => escapeLineStart(line.pieces.map(inline).join(''));
+/** A line's Markdown; open suggestions in CriticMarkup, `{++inserted++}` / `{--deleted--}` [SG17]. */
+const content = (line: Line): string =>
+  escapeLineStart(
+    bySuggestion(line.pieces)
+      .map(({ mark, pieces }) => criticMarkup(mark, pieces.map(inline).join('')))
+      .join(''),
+  );
 
 function singleLine(line: Line): string {
   const text = content(line);

@@ -3,11 +3,14 @@
  * and numbered lists (nested by indent), quotes (indented, grey), code blocks in Courier, bold,
  * italic, underline, strike, inline code and clickable links. PDFKit's built-in fonts cover
  * Latin-1 (Windows-1252); other characters print as "?" in this version (stated in README).
+ * Open suggestions: proposed insertions underlined in green, deletions struck through in red.
  */
 import PDFDocument from 'pdfkit';
 import type { Delta } from '../ot/operation.ts';
 import { renderBlocks, type Line, type Piece } from './lines.ts';
 
+const SUGGESTED_INSERT = '#1e7f3c';
+const SUGGESTED_DELETE = '#b3261e';
 const HEADING_SIZES = [24, 20, 16, 14, 12, 11];
 const BODY = 11;
 const INDENT = 18;
@@ -42,8 +45,17 @@ function paragraph(pdf: Pdf, line: Line, options: { x: number; size: number; hea
   }
   runs.forEach((piece, i) => {
     const f = piece.format as Piece['format'];
-    pdf.font(font(piece as Piece, options.heading === true)).fillColor(f.link ? '#1a55c4' : (options.color ?? 'black'));
-    const textOptions = { width, continued: i < runs.length - 1, underline: f.underline === true || f.link !== undefined, strike: f.strike === true, link: f.link ?? null };
+    // Open suggestions [SG17]: proposed insertions underlined in green, deletions struck through in red.
+    const proposed = f.suggestion?.kind;
+    const color = proposed === 'insert' ? SUGGESTED_INSERT : proposed === 'delete' ? SUGGESTED_DELETE : f.link ? '#1a55c4' : (options.color ?? 'black');
+    pdf.font(font(piece as Piece, options.heading === true)).fillColor(color);
+    const textOptions = {
+      width,
+      continued: i < runs.length - 1,
+      underline: f.underline === true || f.link !== undefined || proposed === 'insert',
+      strike: f.strike === true || proposed === 'delete',
+      link: f.link ?? null,
+    };
     // PDFKit drops the options when x is passed as undefined: continuations use the short form.
     if (i === 0) pdf.text(printable(piece.text), options.x, undefined, textOptions);
     else pdf.text(printable(piece.text), textOptions);

@@ -2,22 +2,15 @@
  * Full-text search over title and content (issue 20 item 3), on PostgreSQL's text search: one
  * `document_search` row per document (title, plain text, a weighted tsvector with a GIN index).
  *
- * Kept current off the write path: nothing here runs when an op commits. A search first
- * re-indexes the searcher's own documents whose row is missing or behind (`documents.version` or
- * the title moved on: one indexed read of their small member set), then searches. So a word typed
- * a moment ago is found by the next search, and an edit costs exactly what it cost before; the
- * price is paid by the first search after edits (one head load per changed document, bounded by
- * {@link REFRESH_LIMIT}). The `simple` configuration (no stemming): documents are in any
- * language, and it exists in every PostgreSQL build, PGlite's included.
+ * Kept current off the write path and off the read path: nothing here runs when an op commits,
+ * and a search only reads. Each instance's background indexer (./search-indexer.ts) re-indexes
+ * documents whose row is missing or behind, so a word typed is found within about one indexer
+ * interval of its ack. The `simple` configuration (no stemming): documents are in any language,
+ * and it exists in every PostgreSQL build, PGlite's included.
  */
 import { Prisma, type PrismaClient } from '../db/client.ts';
-import type { OpStore } from '../collab/op-store.ts';
-import { contentAtHead } from '../collab/document-loader.ts';
-import { toText } from '../export/text.ts';
 import type { DocumentRole } from '../auth/permissions.ts';
 
-/** Most documents one search re-indexes before it runs (the rest on the next searches). */
-export const REFRESH_LIMIT = 200;
 /** Text beyond this many characters of a document is not indexed (tsvector holds at most 1 MB). */
 export const MAX_INDEXED_CHARS = 300_000;
 /** Words of a query used (the rest are ignored), and their longest length. */
@@ -65,36 +58,6 @@ export function parseHeadline(headline: string): Snippet {
     } else text += ch;
   }
   return { text, highlights };
-}
-
-/** (Re)indexes one document at its head; a concurrent, newer indexing of it wins. */
-export async function indexDocument(prisma: PrismaClient, store: OpStore, documentId: string): Promise<void> {
-  const row = await prisma.document.findUnique({ where: { id: documentId }, select: { title: true } });
-  const head = row && (await store.head(documentId));
-  if (!row || !head) return;
-  const state = contentAtHead(head);
-  const body = indexableText(toText(state.content));
-  const title = indexableText(row.title);
-  await prisma.$executeRaw`
-    INSERT INTO document_search (document_id, version, title, body, search, indexed_at)
-    VALUES (${documentId}, ${state.version}, ${row.title}, ${body},
-            setweight(to_tsvector('simple', ${title}), 'A') || setweight(to_tsvector('simple', ${body}), 'B'), now())
-    ON CONFLICT (document_id) DO UPDATE
-      SET version = EXCLUDED.version, title = EXCLUDED.title, body = EXCLUDED.body, search = EXCLUDED.search, indexed_at = EXCLUDED.indexed_at
-      WHERE document_search.version <= EXCLUDED.version`;
-}
-
-/** Re-indexes the user's documents whose index row is missing or stale; answers how many. */
-export async function refreshUserIndex(prisma: PrismaClient, store: OpStore, userId: string, limit = REFRESH_LIMIT): Promise<number> {
-  const stale = await prisma.$queryRaw<Array<{ id: string }>>`
-    SELECT d.id FROM document_members m
-      JOIN documents d ON d.id = m.document_id
-      LEFT JOIN document_search s ON s.document_id = d.id
-    WHERE m.user_id = ${userId} AND (s.document_id IS NULL OR s.version <> d.version OR s.title <> d.title)
-    ORDER BY d.updated_at DESC
-    LIMIT ${limit}`;
-  for (const { id } of stale) await indexDocument(prisma, store, id);
-  return stale.length;
 }
 
 /** Which of the user's documents a search looks at (the `documents` list's filters). */

@@ -15,6 +15,7 @@ import { CredentialRevocations } from '../auth/revocation.ts';
 import { createAuthRoutes } from '../auth/routes.ts';
 import { createViewerResolver } from '../auth/viewer.ts';
 import type { GraphQLContext, Services } from '../../graphql/context.ts';
+import { contextFailure } from '../../graphql/errors.ts';
 import { handleGraphQLHttp, sendError } from '../../graphql/http.ts';
 import { getSchema } from '../../graphql/schema.ts';
 import { CLOSE_SERVICE_RESTART, serveGraphQLWs, WS_MAX_PAYLOAD } from '../../graphql/ws.ts';
@@ -26,6 +27,7 @@ import type { Logger } from '../logger.ts';
 import { metricsAllowed } from '../metrics/metrics.ts';
 import { EXPORT_PATH, handleExport } from './export-route.ts';
 import { handleImport, IMPORT_PATH } from './import-route.ts';
+import { startSearchIndexer } from '../search/search-indexer.ts';
 import { checkRedis } from './preflight.ts';
 import { applyPageCsp, rawUpgradeRefusal, setSecurityHeaders } from './security-headers.ts';
 import { closeServices, createServices, servicesReady } from './services.ts';
@@ -126,7 +128,7 @@ async function startOn(options: StartOptions, embedded: EmbeddedPostgres | null)
   const requestIds = new WeakMap<IncomingMessage, string>();
   const httpContext = (req: IncomingMessage) => async (): Promise<GraphQLContext> => {
     const requestId = requestIds.get(req) ?? randomUUID();
-    const viewer = await resolveViewer({ cookieHeader: req.headers.cookie, authorization: req.headers.authorization });
+    const viewer = await resolveViewer({ cookieHeader: req.headers.cookie, authorization: req.headers.authorization }).catch(contextFailure);
     return { services, viewer, transport: 'http', requestId, logger: logger.child({ requestId, transport: 'http' }) };
   };
 
@@ -226,6 +228,16 @@ async function startOn(options: StartOptions, embedded: EmbeddedPostgres | null)
     });
   });
   const port = (server.address() as AddressInfo).port;
+  // Keeps search current in the background (a search only reads); off with SEARCH_INDEX_INTERVAL_MS=0.
+  const indexer =
+    config.searchIndexer.intervalMs > 0
+      ? startSearchIndexer({
+          databaseUrl,
+          store: services.collab.store,
+          ...config.searchIndexer,
+          onError: (error, documentId) => logger.warn({ err: error, documentId }, documentId ? 'could not index a document for search' : 'search indexer pass failed'),
+        })
+      : null;
   const url = `http://${hostForUrl(config.host)}:${port}`;
   logger.info({ port, host: config.host }, `Verso listening on port ${port} ${listenScope(config)}: open ${openAt(config, port)}`);
 
@@ -248,6 +260,7 @@ async function startOn(options: StartOptions, embedded: EmbeddedPostgres | null)
     wss.close();
     await apollo.stop();
     await web?.close();
+    await indexer?.stop();
     await closeServices(services);
     await embedded?.close();
     logger.info('Verso stopped');

@@ -73,7 +73,12 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
     snapshotEvery: config.snapshotEvery,
     catchUp: config.catchUp,
     cacheMaxBytes: config.knownHeadsMaxBytes,
-    limits: { maxQueued: config.submitQueue.max, deadlineMs: config.submitQueue.deadlineMs, maxConcurrentBatches: config.dbPools.write },
+    limits: {
+      maxQueued: config.submitQueue.max,
+      deadlineMs: config.submitQueue.deadlineMs,
+      maxWaitMs: config.submitQueue.maxWaitMs,
+      maxConcurrentBatches: config.dbPools.write,
+    },
     onOverload: (reason) => metrics.submitOverload.inc({ reason }),
     onAfterCommitError: (error, op) =>
       logger.error({ err: error, documentId: op.documentId, version: op.version }, 'publish or snapshot failed after commit'),

@@ -3,7 +3,7 @@
  * the API tokens page; sign out; a collaborator whose access is removed is told so.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDocument, graphqlAs, screenshot, signUp, until, waitEditable, type Person } from './support.ts';
+import { createDocument, graphqlAs, screenshot, searchable, signUp, until, waitEditable, type Person } from './support.ts';
 
 let dana: Person;
 let eli: Person;
@@ -21,6 +21,7 @@ const rowTitles = (person: Person) => person.page.locator('.document-row .docume
 describe('the documents list', () => {
   it('creates, searches, renames, trashes and restores documents', async () => {
     for (const title of ['Quarterly report', 'Recipe ideas', 'Reading list']) await createDocument(dana, title);
+    await searchable(dana, 're', 3);
     const { page } = dana;
     await page.goto('/');
     await until(() => rowTitles(dana), (t) => t.length === 3, 'three documents');

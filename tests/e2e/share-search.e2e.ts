@@ -4,7 +4,7 @@
  * signs up and comes back to the document; the documents page searches content as you type.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baseUrl, caretToEnd, createDocument, getBrowser, graphqlAs, screenshot, serverText, signUp, until, waitEditable, type Person } from './support.ts';
+import { baseUrl, caretToEnd, createDocument, getBrowser, graphqlAs, screenshot, searchable, serverText, signUp, until, waitEditable, type Person } from './support.ts';
 
 let olga: Person;
 let pat: Person;
@@ -100,6 +100,7 @@ describe('search as you type', () => {
     await caretToEnd(olga.page);
     await olga.page.keyboard.type('Plant the tomatoes beside the rhubarb <b>now</b>.');
     await until(() => serverText(olga, id), (s) => s.text.endsWith('now</b>.'), 'the text on the server');
+    await searchable(olga, 'rhubarb', 1);
     const { page } = olga;
     await page.goto('/');
     const search = page.getByLabel('Search titles and text');

@@ -115,6 +115,15 @@ export async function graphqlAs<T>(person: Person, query: string, variables: Rec
   return body.data;
 }
 
+/**
+ * Waits until `documents(search: text)` finds `count` of the person's documents: the background
+ * search indexer takes up to about a second after an edit (lib/search/search-indexer.ts).
+ */
+export async function searchable(person: Person, text: string, count: number): Promise<void> {
+  const query = 'query($s: String) { documents(search: $s) { edges { cursor } } }';
+  await until(() => graphqlAs<{ documents: { edges: unknown[] } }>(person, query, { s: text }), (d) => d.documents.edges.length === count, `the search index to find ${count} for "${text}"`);
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
   await page.screenshot({ path: path.join(screenshotDir, name) });

@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 describe('documents(search:) in the embedded mode (PGlite)', () => {
-  it('ranks title and content matches, highlights them as plain text, follows access and finds an edit at once', async () => {
+  it('ranks title and content matches, highlights them as plain text, follows access and finds an edit within seconds', async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'verso-search-embedded-'));
     const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', APP_ORIGIN: 'http://localhost:3000' });
     server = await startVersoServer({ config, logger: createLogger(), web: false, shutdownGraceMs: 2000 });

@@ -1,22 +1,23 @@
 /**
  * Search latency after an edit (issue 20 item 3): the time from an edit's acknowledgement to the
- * document being found by a word that edit added, over real PostgreSQL. Printed for the record;
- * the test holds it to "within seconds" (well under the 2 s bound on this shared machine).
+ * document being found by a word that edit added, over real PostgreSQL. Printed for the record.
+ * Since the background indexer (lib/search/search-indexer.ts) the promise is "within seconds"
+ * (one SEARCH_INDEX_INTERVAL_MS, 1 s by default, plus a pass): the test holds p95 under 2 s, as before.
  */
 import { describe, expect, it } from 'vitest';
 import { signUp } from '../support/auth.ts';
-import { createDocument, insertText, search } from '../support/search-scenario.ts';
+import { createDocument, indexed, insertText, search } from '../support/search-scenario.ts';
 import { startTestServer } from '../support/server.ts';
 
 const EDITS = 30;
 
 describe('search latency after an edit', () => {
-  it(`finds a word added by an acknowledged edit by the next search (${EDITS} edits among 50 documents)`, async () => {
+  it(`finds a word added by an acknowledged edit within seconds (${EDITS} edits among 50 documents)`, async () => {
     const server = await startTestServer();
     const owner = await signUp(server);
     const ids: string[] = [];
     for (let i = 0; i < 50; i++) ids.push(await createDocument(server, owner, `Notebook ${i}`, `Entry ${i} about nothing in particular.`));
-    await search(server, owner, 'entry');
+    await indexed(server, ids);
     const latencies: number[] = [];
     const versions = new Map<string, number>();
     for (let i = 0; i < EDITS; i++) {
@@ -26,7 +27,10 @@ describe('search latency after an edit', () => {
       versions.set(id, await insertText(server, owner, id, base, 0, `${word} `, base + 1));
       const acked = performance.now();
       let attempts = 0;
-      while ((await search(server, owner, word)).edges.length === 0) if (++attempts > 100) throw new Error(`${word} not found`);
+      while ((await search(server, owner, word)).edges.length === 0) {
+        if (++attempts > 200) throw new Error(`${word} not found`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
       latencies.push(performance.now() - acked);
     }
     latencies.sort((a, b) => a - b);

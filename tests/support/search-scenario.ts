@@ -3,8 +3,31 @@
  * against the embedded mode (PGlite): the same code must behave the same on both.
  */
 import { expect } from 'vitest';
+import type { VersoServer } from '../../lib/server/http-server.ts';
 import { signUp, type HasUrl, type TestAccount } from './auth.ts';
 import { gqlHttp } from './graphql-client.ts';
+
+/**
+ * How long the background indexer may take to bring a changed document into the index: "within
+ * seconds" (one SEARCH_INDEX_INTERVAL_MS, 1 s by default, plus a pass), with room for a loaded
+ * machine.
+ */
+export const INDEXED_WITHIN_MS = 10_000;
+
+/** Waits until the search rows of `documentIds` match their documents' version and title; throws past {@link INDEXED_WITHIN_MS}. */
+export async function indexed(server: Pick<VersoServer, 'services'>, documentIds: readonly string[]): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const rows = await server.services.prisma.document.findMany({
+      where: { id: { in: [...documentIds] } },
+      select: { id: true, version: true, title: true, search: { select: { version: true, title: true } } },
+    });
+    const behind = rows.filter((r) => r.search?.version !== r.version || r.search?.title !== r.title).map((r) => r.id);
+    if (behind.length === 0) return performance.now() - started;
+    if (performance.now() - started > INDEXED_WITHIN_MS) throw new Error(`not indexed within ${INDEXED_WITHIN_MS} ms: ${behind.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 export interface Hit {
   node: { id: string; title: string; myRole: string };
@@ -53,15 +76,16 @@ export async function insertText(server: HasUrl, who: TestAccount, documentId: s
 
 /**
  * Ranked title-and-content matches with highlighted plain-text excerpts, prefixes, access like
- * the list, and an edit found by the very next search.
+ * the list, and edits found once the background indexer caught up (within seconds).
  */
-export async function searchScenario(server: HasUrl): Promise<void> {
+export async function searchScenario(server: VersoServer): Promise<void> {
   const owner = await signUp(server);
   const stranger = await signUp(server);
   const inBody = await createDocument(server, owner, 'Quarterly plan', 'The budget for the lighthouse restoration is approved.');
   const inTitle = await createDocument(server, owner, 'Lighthouse notes', 'Keepers and lamps; the lighthouse needs paint.');
-  await createDocument(server, owner, 'Recipes', 'Marmalade and scones.');
-  await createDocument(server, stranger, 'Lighthouse secrets', 'Private lighthouse plans.');
+  const recipes = await createDocument(server, owner, 'Recipes', 'Marmalade and scones.');
+  const secrets = await createDocument(server, stranger, 'Lighthouse secrets', 'Private lighthouse plans.');
+  await indexed(server, [inBody, inTitle, recipes, secrets]);
 
   const found = await search(server, owner, 'Lighthouse');
   // Title matches weigh more; the stranger's document is not theirs to find.
@@ -80,13 +104,15 @@ export async function searchScenario(server: HasUrl): Promise<void> {
   // Markup in a document comes back as text (PostgreSQL's parser leaves tag-like tokens out of
   // excerpts), marked only where it matched: nothing in a snippet is ever markup.
   const markup = await createDocument(server, owner, 'Markup', '<img src=x onerror=alert(1)> marmalade <b>bold</b>');
+  await indexed(server, [markup]);
   const [hit] = (await search(server, owner, 'onerror')).edges;
   expect(hit!.node.id).toBe(markup);
   expect(hit!.snippet).toContain('src=x onerror=alert(1)> marmalade');
   expect(marked(hit!)).toEqual(['onerror']);
 
-  // An acknowledged edit is found by the next search.
+  // An acknowledged edit is found once indexed, within seconds.
   await insertText(server, owner, inBody, 0, 0, 'Zeppelin hangar. ');
+  await indexed(server, [inBody]);
   const edited = await search(server, owner, 'zeppelin');
   expect(edited.edges.map((e) => e.node.id)).toEqual([inBody]);
   expect(marked(edited.edges[0]!)).toEqual(['Zeppelin']);
@@ -109,5 +135,6 @@ export async function searchScenario(server: HasUrl): Promise<void> {
   expect((await search(server, stranger, 'budget')).edges.map((e) => [e.node.id, e.node.myRole])).toEqual([[inBody, 'VIEWER']]);
   expect((await search(server, stranger, 'budget', { f: 'OWNED' })).edges).toEqual([]);
   await gqlHttp(server.url, 'mutation($id: ID!) { renameDocument(id: $id, title: "Airship budget") { id } }', { id: inBody }, { cookie: owner.cookie });
+  await indexed(server, [inBody]);
   expect((await search(server, stranger, 'airship')).edges.map((e) => e.node.title)).toEqual(['Airship budget']);
 }

@@ -1,4 +1,4 @@
-/** The sequencer, rule by rule (lib/collab/SPEC.md, S1–S10, O1–O4). */
+/** The sequencer, rule by rule (lib/collab/SPEC.md, S1–S10, O1–O5). */
 import { describe, expect, it } from 'vitest';
 import { createMemoryOpStore } from '../../lib/collab/memory/memory-op-store.ts';
 import { createMemoryBroadcaster } from '../../lib/collab/memory/memory-broadcaster.ts';
@@ -323,6 +323,54 @@ describe('sequencer under overload', () => {
     expect(await late).toMatchObject({ kind: 'rejected', code: 'RATE_LIMITED' });
     expect(await fresh).toMatchObject({ kind: 'applied', version: 2 });
     expect(await gated.inner.findByClientSeq(DOC, 'b', 1)).toBeNull();
+  });
+
+  it('[O5] a submission that would wait behind its document\'s queue longer than maxWaitMs is refused RATE_LIMITED at once (retry after 1 s); nothing of it is stored', async () => {
+    const gated = gatedStore();
+    let now = 0;
+    const { sequencer } = await setup('ab\n', { store: gated.store, monotonic: () => now, limits: { maxWaitMs: 250, maxConcurrentBatches: 1 } });
+    const first = sequencer.submit(submission(0, 1, new Delta().insert('1'), 'a')); // a batch of one
+    await flush();
+    const second = [sequencer.submit(submission(0, 1, new Delta().insert('2'), 'b')), sequencer.submit(submission(0, 1, new Delta().insert('3'), 'c'))];
+    now += 100; // the first batch took 100 ms for one submission
+    gated.release();
+    expect(await first).toMatchObject({ kind: 'applied' });
+    await flush(); // [b, c] is the batch committing now
+    const admitted = [sequencer.submit(submission(0, 1, new Delta().insert('4'), 'd')), sequencer.submit(submission(0, 1, new Delta().insert('5'), 'e'))];
+    const refused = await sequencer.submit(submission(0, 1, new Delta().insert('6'), 'f')); // 2 ahead: 3 × 100 ms > 250 ms
+    expect(refused).toMatchObject({ kind: 'rejected', code: 'RATE_LIMITED', retryAfterSeconds: 1 });
+    expect(refused.kind === 'rejected' && refused.message).toMatch(/2 ops of this document are waiting\); nothing was stored/);
+    gated.releaseAll();
+    expect((await Promise.all([...second, ...admitted])).map((r) => r.kind)).toEqual(['applied', 'applied', 'applied', 'applied']);
+    expect(await gated.inner.findByClientSeq(DOC, 'f', 1)).toBeNull();
+  });
+
+  it('[O5] after a stall, fast batches bring the estimate back down and the document admits again within a few batches', async () => {
+    const gated = gatedStore();
+    let now = 0;
+    const { sequencer } = await setup('ab\n', { store: gated.store, monotonic: () => now, limits: { maxWaitMs: 250, maxConcurrentBatches: 1 } });
+    const stalled = sequencer.submit(submission(0, 1, new Delta().insert('s'), 's'));
+    await flush();
+    const all = [stalled, sequencer.submit(submission(0, 1, new Delta().insert('w'), 'w'))]; // keeps the document busy
+    now += 5000; // a five-second stall of the store: 5,000 ms for one submission
+    gated.release();
+    await stalled;
+    let admittedAt = -1;
+    for (let round = 0; round < 12 && admittedAt < 0; round++) {
+      await flush(); // the next batch is committing (fast from now on: the clock stands still)
+      all.push(sequencer.submit(submission(0, 1, new Delta().insert('a'), `a${round}`))); // nothing ahead: always admitted
+      const second = sequencer.submit(submission(0, 1, new Delta().insert('b'), `b${round}`)); // one ahead
+      const answer = await Promise.race([second, flush().then(() => 'queued' as const)]);
+      if (answer === 'queued') {
+        admittedAt = round;
+        all.push(second);
+      } else expect(answer).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 1 });
+      gated.release();
+    }
+    gated.releaseAll();
+    expect((await Promise.all(all)).every((r) => r.kind === 'applied')).toBe(true);
+    expect(admittedAt).toBeGreaterThanOrEqual(1); // the stall's estimate did refuse at first
+    expect(admittedAt).toBeLessThanOrEqual(8); // and halving per fast batch brought it back
   });
 
   it('[O3] at most maxConcurrentBatches batches commit at once across documents; the others wait their turn and all land', async () => {

@@ -6,12 +6,12 @@ describe('write path configuration', () => {
   it('defaults to 10 + 6 + 6 connections per instance, 2,000 queued submissions and a 6 s deadline', () => {
     const config = loadConfig({});
     expect(config.dbPools).toEqual({ main: 10, write: 6, feed: 6 });
-    expect(config.submitQueue).toEqual({ max: 2000, deadlineMs: 6000 });
+    expect(config.submitQueue).toEqual({ max: 2000, deadlineMs: 6000, maxWaitMs: 250 });
   });
 
-  it('reads DB_POOL_*, SUBMIT_QUEUE_MAX and SUBMIT_DEADLINE_MS, refusing a deadline at or past the client\'s 10 s ack timeout', () => {
-    const config = loadConfig({ DB_POOL_MAIN: '5', DB_POOL_WRITE: '3', DB_POOL_FEED: '2', SUBMIT_QUEUE_MAX: '50', SUBMIT_DEADLINE_MS: '4000' });
-    expect([config.dbPools, config.submitQueue]).toEqual([{ main: 5, write: 3, feed: 2 }, { max: 50, deadlineMs: 4000 }]);
+  it('reads DB_POOL_*, SUBMIT_QUEUE_MAX, SUBMIT_MAX_WAIT_MS and SUBMIT_DEADLINE_MS, refusing a deadline at or past the client\'s 10 s ack timeout', () => {
+    const config = loadConfig({ DB_POOL_MAIN: '5', DB_POOL_WRITE: '3', DB_POOL_FEED: '2', SUBMIT_QUEUE_MAX: '50', SUBMIT_DEADLINE_MS: '4000', SUBMIT_MAX_WAIT_MS: '400' });
+    expect([config.dbPools, config.submitQueue]).toEqual([{ main: 5, write: 3, feed: 2 }, { max: 50, deadlineMs: 4000, maxWaitMs: 400 }]);
     for (const bad of ['10000', '50', 'soon', '2.5']) expect(() => loadConfig({ SUBMIT_DEADLINE_MS: bad })).toThrow(ConfigError);
     expect(() => loadConfig({ DB_POOL_WRITE: '0' })).toThrow(/DB_POOL_WRITE/);
   });

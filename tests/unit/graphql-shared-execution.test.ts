@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { GraphQLID, GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString, parse, type ExecutionResult } from 'graphql';
-import { sharedSubscribe, sharingKey } from '../../graphql/shared-execution.ts';
+import { sharedSubscribe, sharingKey, sharingPlan } from '../../graphql/shared-execution.ts';
 
 interface Op {
   version: number;
@@ -182,5 +182,38 @@ describe('shared execution of documentOperationBatches', () => {
     await Promise.all(pending);
     expect(executions).toBe(3 + 4);
     await Promise.all(subscribers.map((s) => s.return?.()));
+  });
+
+  it('walks a parsed document once, however many executions ask for its sharing key (memoised per DocumentNode)', () => {
+    const { schema } = setup();
+    /** A parsed document that counts how often its definitions are read (every AST walk starts there). */
+    const counted = (query: string) => {
+      const counter = { reads: 0 };
+      const document = new Proxy(parse(query), {
+        get(target, key, receiver) {
+          if (key === 'definitions') counter.reads += 1;
+          return Reflect.get(target, key, receiver);
+        },
+      });
+      return { document, counter };
+    };
+    const shared = counted('subscription($d: ID!, $p: String) { documentOperations(documentId: $d) { version label(prefix: $p) } }');
+    const first = sharingKey({ schema, document: shared.document, variableValues: { d: 'a', p: 'x' } });
+    const walked = shared.counter.reads;
+    expect(walked).toBeGreaterThan(0);
+    const sameSelection = sharingKey({ schema, document: shared.document, variableValues: { d: 'b', p: 'x' } });
+    const otherPrefix = sharingKey({ schema, document: shared.document, variableValues: { d: 'a', p: 'y' } });
+    expect(shared.counter.reads).toBe(walked);
+    // The memoised plan still keys by the variables used below the root field, and only by them.
+    expect(sameSelection).toBe(first);
+    expect(otherPrefix).not.toBe(first);
+    expect(sharingPlan(shared.document, undefined)).toBe(sharingPlan(shared.document, null));
+
+    // An operation that may not share is remembered as such too.
+    const unshared = counted('subscription { somethingPrivate { version } }');
+    expect(sharingKey({ schema, document: unshared.document })).toBeNull();
+    const once = unshared.counter.reads;
+    expect(sharingKey({ schema, document: unshared.document })).toBeNull();
+    expect(unshared.counter.reads).toBe(once);
   });
 });

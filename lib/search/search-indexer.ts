@@ -1,0 +1,191 @@
+/**
+ * Keeps `document_search` current in the background, so that a search only reads: each instance
+ * runs one indexer that, every `intervalMs`, re-indexes at most `batch` documents whose search row
+ * is missing or behind (`documents.version` or the title moved on). A word typed is found within
+ * about one interval of its ack; an edit costs the write path nothing; a search does no write work.
+ *
+ * Bounded: one pass at a time per instance, at most `batch` documents per pass, on one PostgreSQL
+ * connection of its own (head loads go through the op store's feed pool, one at a time), so the
+ * indexer adds at most `batch / intervalMs` documents of work per instance whatever the edit rate.
+ *
+ * Several instances do not index the same document at once: a pass claims each document with a
+ * session-level advisory lock (`pg_try_advisory_lock(SEARCH_INDEX_LOCK_CLASS, hashtext(id))`) on
+ * its connection and skips those another instance holds; the locks go when the pass ends (or the
+ * connection dies). Writes are idempotent anyway (a row never moves back to an older version).
+ *
+ * Cheap when idle: a pass only looks at documents changed since the last pass that caught up
+ * (minus {@link WATERMARK_SLACK_MS}, for clocks of other instances and commits still in flight);
+ * the first pass after a start looks at every document, in batches.
+ */
+import pg from 'pg';
+import type { OpStore } from '../collab/op-store.ts';
+import { contentAtHead } from '../collab/document-loader.ts';
+import { toText } from '../export/text.ts';
+import { indexableText } from './search-index.ts';
+
+/** First key of the indexer's advisory locks (the second is the document id's hash): "VSIX". */
+export const SEARCH_INDEX_LOCK_CLASS = 0x56534958;
+/** How far before the last caught-up pass a pass still looks for changed documents. */
+export const WATERMARK_SLACK_MS = 60_000;
+/** Longest pause between passes after failures (PostgreSQL down): the interval doubles up to this. */
+const MAX_BACKOFF_MS = 30_000;
+
+export interface SearchIndexerOptions {
+  /** PostgreSQL of the documents; the indexer opens one connection of its own to it. */
+  readonly databaseUrl: string;
+  /** Where document content is read (snapshots and ops). */
+  readonly store: OpStore;
+  /** Pause between passes, in ms. */
+  readonly intervalMs: number;
+  /** Most documents one pass indexes. */
+  readonly batch: number;
+  /** Hears a failed pass or a document that could not be indexed; the indexer carries on. */
+  readonly onError: (error: unknown, documentId?: string) => void;
+}
+
+/** What one pass did. */
+export interface IndexPass {
+  /** Documents (re)indexed, in the order they were. */
+  readonly indexed: readonly string[];
+  /** Stale documents another instance held (left to it). */
+  readonly skipped: number;
+  /** Whether no stale document was left behind (then the next pass looks at recent changes only). */
+  readonly caughtUp: boolean;
+}
+
+export interface SearchIndexer {
+  /** Runs one pass now, after any pass in progress; the timer keeps its own rhythm. */
+  runOnce(): Promise<IndexPass>;
+  /** Stops the timer, waits for a pass in progress and closes the connection. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Documents whose search row is missing or behind (continue with `AND …`). */
+const STALE = `FROM documents d LEFT JOIN document_search s ON s.document_id = d.id
+  WHERE (s.document_id IS NULL OR s.version <> d.version OR s.title <> d.title)`;
+
+interface Candidate {
+  readonly id: string;
+  readonly title: string;
+  readonly version: number;
+}
+
+/** Creates an indexer; passes run only through {@link SearchIndexer.runOnce} (see {@link startSearchIndexer}). */
+export function createSearchIndexer(options: SearchIndexerOptions): SearchIndexer {
+  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 1, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
+  // An idle connection that died (PostgreSQL restarted) is replaced by the next pass; never fatal.
+  pool.on('error', (error) => options.onError(error));
+  let since = new Date(0);
+  let running: Promise<IndexPass> = Promise.resolve({ indexed: [], skipped: 0, caughtUp: true });
+  let stopped = false;
+
+  async function pass(): Promise<IndexPass> {
+    const started = Date.now();
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      const { rows } = await client.query<Candidate>(`SELECT d.id, d.title, d.version ${STALE} AND d.updated_at >= $1 ORDER BY d.updated_at DESC LIMIT $2`, [
+        since,
+        options.batch * 2,
+      ]);
+      const indexed: string[] = [];
+      let skipped = 0;
+      let failed = 0;
+      for (const candidate of rows) {
+        if (indexed.length >= options.batch) break;
+        const claim = await client.query<{ claimed: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS claimed', [SEARCH_INDEX_LOCK_CLASS, candidate.id]);
+        if (!claim.rows[0]?.claimed) {
+          skipped += 1;
+          continue;
+        }
+        // Read again now that it is ours: another instance may have indexed it since the list was
+        // read (its row was written before it let the lock go, so this read sees it).
+        const { rows: still } = await client.query<Candidate>(`SELECT d.id, d.title, d.version ${STALE} AND d.id = $1`, [candidate.id]);
+        if (still.length === 0) continue;
+        try {
+          await indexDocument(client, options.store, still[0]!);
+          indexed.push(candidate.id);
+        } catch (error) {
+          failed += 1;
+          options.onError(error, candidate.id);
+        }
+      }
+      // Documents found fresh on the second read count as done.
+      const caughtUp = rows.length < options.batch * 2 && skipped === 0 && failed === 0 && indexed.length < options.batch;
+      if (caughtUp) since = new Date(started - WATERMARK_SLACK_MS);
+      return { indexed, skipped, caughtUp };
+    } catch (error) {
+      broken = error as Error;
+      throw error;
+    } finally {
+      if (!broken) await client.query('SELECT pg_advisory_unlock_all()').catch((error: Error) => (broken = error));
+      // A connection that failed mid-pass is dropped, and its locks with it.
+      client.release(broken);
+    }
+  }
+
+  return {
+    runOnce() {
+      if (stopped) return Promise.resolve({ indexed: [], skipped: 0, caughtUp: false });
+      running = running.catch(() => undefined).then(pass);
+      return running;
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await running.catch(() => undefined);
+      await pool.end();
+    },
+  };
+}
+
+/** Starts an indexer whose passes run every `intervalMs` (backing off while they fail) until stopped. */
+export function startSearchIndexer(options: SearchIndexerOptions): SearchIndexer {
+  const indexer = createSearchIndexer(options);
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let failures = 0;
+  const schedule = () => {
+    if (stopped) return;
+    const pause = Math.min(options.intervalMs * 2 ** failures, Math.max(options.intervalMs, MAX_BACKOFF_MS));
+    timer = setTimeout(() => {
+      indexer.runOnce().then(
+        () => (failures = 0),
+        (error: unknown) => {
+          failures = Math.min(failures + 1, 16);
+          options.onError(error);
+        },
+      ).finally(schedule);
+    }, pause);
+    timer.unref();
+  };
+  schedule();
+  return {
+    runOnce: () => indexer.runOnce(),
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await indexer.stop();
+    },
+  };
+}
+
+/**
+ * Writes one document's search row at `candidate.version`: the snapshot at or below it and the
+ * ops after it (the document may be in the trash: its row stays searchable from the trash).
+ */
+async function indexDocument(client: pg.PoolClient, store: OpStore, candidate: Candidate): Promise<void> {
+  const snapshot = await store.latestSnapshotAtOrBelow(candidate.id, candidate.version);
+  if (!snapshot) return; // deleted meanwhile
+  const ops = candidate.version > snapshot.version ? await store.opsAfter(candidate.id, snapshot.version, candidate.version - snapshot.version) : [];
+  const state = contentAtHead({ version: candidate.version, snapshot, ops });
+  const body = indexableText(toText(state.content));
+  await client.query(
+    `INSERT INTO document_search (document_id, version, title, body, search, indexed_at)
+     VALUES ($1, $2, $3, $4, setweight(to_tsvector('simple', $5), 'A') || setweight(to_tsvector('simple', $4), 'B'), now())
+     ON CONFLICT (document_id) DO UPDATE
+       SET version = EXCLUDED.version, title = EXCLUDED.title, body = EXCLUDED.body, search = EXCLUDED.search, indexed_at = EXCLUDED.indexed_at
+       WHERE document_search.version <= EXCLUDED.version`,
+    [candidate.id, state.version, candidate.title, body, indexableText(candidate.title)],
+  );
+}
