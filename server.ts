@@ -11,7 +11,7 @@ import { ConfigError, loadConfig } from './lib/config.ts';
 import { createLogger } from './lib/logger.ts';
 import { listenScope, openAt, startVersoServer } from './lib/server/http-server.ts';
 import { ServiceUnavailableError } from './lib/server/preflight.ts';
-import { DatabaseUnreachableError, MigrationError } from './lib/db/migrate.ts';
+import { DatabaseUnreachableError, MigrationError } from './lib/migrator/migrate.ts';
 import { EmbeddedDatabaseError } from './lib/embedded/embedded-postgres.ts';
 
 async function main(): Promise<void> {

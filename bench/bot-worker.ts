@@ -5,7 +5,8 @@
  */
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { Bot, BotMetrics, seeded } from './lib/bot.ts';
+import { Bot, BotMetrics } from './lib/bot.ts';
+import { seededRandom } from '../lib/ot/random-op.ts';
 import { graphql } from './lib/cluster.ts';
 import { LightEditor } from './lib/light-editor.ts';
 import type { FromWorker, ToWorker } from './lib/worker-protocol.ts';
@@ -49,7 +50,7 @@ async function handle(message: ToWorker): Promise<void> {
         // Under overload a server may fail an open; a person would reload, so try twice more.
         for (let attempt = 0; ; attempt++) {
           try {
-            const bot = await Bot.open({ name: spec.name, urls: spec.urls, token: message.token, documentId: spec.documentId, metrics, random: seeded(spec.seed), ackTimeoutMs: message.ackTimeoutMs });
+            const bot = await Bot.open({ name: spec.name, urls: spec.urls, token: message.token, documentId: spec.documentId, metrics, random: seededRandom(spec.seed), ackTimeoutMs: message.ackTimeoutMs });
             bots.push(bot);
             botUrls.set(bot, spec.urls[0]!);
             return;
@@ -64,7 +65,7 @@ async function handle(message: ToWorker): Promise<void> {
     case 'open-light': {
       const before = light.length;
       const result = await pool(message.editors, message.concurrency, async (spec) => {
-        light.push(await LightEditor.open({ name: spec.name, url: spec.url, cookie: spec.cookie, documentId: spec.documentId, metrics, random: seeded(spec.seed), ackTimeoutMs: message.ackTimeoutMs }));
+        light.push(await LightEditor.open({ name: spec.name, url: spec.url, cookie: spec.cookie, documentId: spec.documentId, metrics, random: seededRandom(spec.seed), ackTimeoutMs: message.ackTimeoutMs }));
       });
       return send({ type: 'opened', ok: light.length - before, failed: result.failed, firstError: result.firstError });
     }

@@ -10,7 +10,7 @@
  */
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { CollabSession } from '../lib/client/collab-session.ts';
+import { CollabSession } from '../lib/api-client/collab-session.ts';
 import { Delta } from '../lib/ot/operation.ts';
 
 const baseUrl = process.env.VERSO_URL ?? 'http://localhost:3000';

@@ -25,7 +25,7 @@ export function createApollo(schema: GraphQLSchema, production: boolean): Apollo
     introspection: !production,
     hideSchemaDetailsFromClientErrors: production,
     includeStacktraceInErrorResponses: !production,
-    // Introspection off in production; size, depth and alias bounds run before Apollo (graphql/http.ts preflight).
+    // Introspection off in production; size, depth and alias bounds run before Apollo (graphql/http-transport.ts preflight).
     validationRules: versoValidationRules(production),
     formatError: (formatted) => maskInternalError(formatted, production),
     // server.ts owns SIGTERM/SIGINT and stops Apollo as one step of draining.

@@ -5,9 +5,9 @@
  * (graphql/grant-cache.ts) and its per-connection rate limit buckets.
  */
 import type { WebSocket } from 'ws';
-import { createLocalRateLimiter } from '../lib/embedded/local-rate-limit.ts';
+import { createInProcessRateLimiter } from '../lib/rate-limit/in-process-rate-limiter.ts';
 import { instrumentRateLimiter } from '../lib/metrics/metrics.ts';
-import type { DocumentRow } from './authorize.ts';
+import type { DocumentRow } from '../lib/documents/types.ts';
 import type { ConnectionState, Services } from './context.ts';
 import { createGrantCache } from './grant-cache.ts';
 
@@ -35,7 +35,7 @@ export function createConnectionState(services: Services, connectionId: string, 
   });
   return {
     grants,
-    localLimits: instrumentRateLimiter(createLocalRateLimiter(), services.metrics),
+    localLimits: instrumentRateLimiter(createInProcessRateLimiter(), services.metrics),
     connectionId,
     presence,
     bufferedAmount: () => socket.bufferedAmount,

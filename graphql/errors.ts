@@ -5,29 +5,16 @@
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { CredentialLookupUnavailableError } from '../lib/auth/viewer.ts';
-import { isDatabaseUnavailable, isPoolTimeout } from '../lib/db/client.ts';
+import { isDatabaseUnavailable, isPoolTimeout } from '../lib/db/prisma.ts';
 import type { GraphQLContext } from './context.ts';
+import { unauthenticated as notSignedIn, type ErrorCode, type Rejected } from '../lib/documents/types.ts';
 
-export type ErrorCode =
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'BAD_USER_INPUT'
-  | 'VERSION_AHEAD'
-  | 'VERSION_TOO_OLD'
-  | 'RATE_LIMITED'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'CONFLICT'
-  | 'LIMIT_EXCEEDED'
-  | 'SERVICE_UNAVAILABLE';
+export type { ErrorCode };
 
 /** A GraphQL error with a stable code and optional extra extensions (e.g. `retryAfterSeconds`). */
 export function userError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { ...extensions, code } });
 }
-
-export const unauthenticated = () =>
-  userError('UNAUTHENTICATED', 'Sign in first: send the session cookie or an `Authorization: Bearer <api token>` header.');
 
 /** Seconds a client is asked to wait when the database was busy, stalled or unreachable. */
 export const DATABASE_RETRY_AFTER_SECONDS = 2;
@@ -126,3 +113,14 @@ export function contextFailure(error: unknown): never {
   }
   throw error;
 }
+
+/** The error of a service's refusal: the same code, message and extensions. */
+export const rejectionError = (rejection: Rejected): GraphQLError => userError(rejection.code, rejection.message, rejection.extensions ?? {});
+
+/** A service's answer, or the error of its refusal thrown (lib/documents answers values). */
+export function orThrow<T extends { readonly kind: string }>(result: T | Rejected): Exclude<T, Rejected> {
+  if (result.kind === 'rejected') throw rejectionError(result as Rejected);
+  return result as Exclude<T, Rejected>;
+}
+
+export const unauthenticated = () => rejectionError(notSignedIn());

@@ -1,6 +1,6 @@
 /**
  * Limits on the shape of a request, applied alike on BOTH transports before graphql-js's standard
- * rules: {@link preflight} runs in graphql/http.ts before Apollo and in {@link validateOperation}
+ * rules: {@link preflight} runs in graphql/http-transport.ts before Apollo and in {@link validateOperation}
  * for graphql-ws. They come first because the standard rules are not linear in a document's size
  * (OverlappingFieldsCanBeMerged compares same-named fields pairwise): a 10 KB request of 1,000
  * repeated fields held the event loop for about a second, and 1 MB over HTTP for many, before any

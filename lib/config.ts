@@ -128,6 +128,13 @@ export interface Config {
    * missing or behind, on one PostgreSQL connection of its own.
    */
   readonly searchIndexer: { readonly intervalMs: number; readonly batch: number };
+  /**
+   * File imports' worker threads (lib/import/import-pool.ts): files parsed at once
+   * (IMPORT_THREADS, default 1), files waiting beyond those (IMPORT_QUEUE, default 4; past it
+   * SERVICE_UNAVAILABLE), longest parse (IMPORT_TIMEOUT_MS, default 30 s) and heap per parse
+   * (IMPORT_MEMORY_MB, default 512); past either of the last two, FILE_UNREADABLE.
+   */
+  readonly imports: { readonly threads: number; readonly queue: number; readonly timeoutMs: number; readonly memoryMb: number };
 }
 
 /** Client id and secret of one OAuth app. */
@@ -248,6 +255,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     searchIndexer: {
       intervalMs: parseIndexInterval(env.SEARCH_INDEX_INTERVAL_MS ?? '1000'),
       batch: parsePositiveInt('SEARCH_INDEX_BATCH', env.SEARCH_INDEX_BATCH ?? '50'),
+    },
+    imports: {
+      threads: parsePositiveInt('IMPORT_THREADS', env.IMPORT_THREADS ?? '1'),
+      queue: parseNonNegativeInt('IMPORT_QUEUE', env.IMPORT_QUEUE ?? '4'),
+      timeoutMs: parsePositiveInt('IMPORT_TIMEOUT_MS', env.IMPORT_TIMEOUT_MS ?? '30000'),
+      memoryMb: parsePositiveInt('IMPORT_MEMORY_MB', env.IMPORT_MEMORY_MB ?? '512'),
     },
   };
 }
@@ -387,5 +400,11 @@ function parseIndexInterval(raw: string): number {
   if (raw.trim() === '' || !Number.isInteger(value) || (value !== 0 && (value < 100 || value > 3_600_000))) {
     throw new ConfigError(`SEARCH_INDEX_INTERVAL_MS must be 0 (no indexer on this instance) or a whole number of milliseconds from 100 to 3600000, got "${raw}".`);
   }
+  return value;
+}
+
+function parseNonNegativeInt(name: string, raw: string): number {
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isInteger(value) || value < 0) throw new ConfigError(`${name} must be a whole number ≥ 0, got "${raw}".`);
   return value;
 }

@@ -13,9 +13,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from '../bench/lib/free-port.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const instances = Number(process.env.CLUSTER_INSTANCES ?? '2');
@@ -37,18 +37,6 @@ function findNginx(): string {
   const found = candidates.find((c): c is string => !!c && existsSync(c));
   if (!found) fail('nginx is not installed: `apt-get install -y nginx` (Debian), or set NGINX to its path.');
   return found;
-}
-
-/** A port free right now on loopback (the instance binds it a moment later). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, host, () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitReady(url: string, timeoutMs: number, alive: () => boolean): Promise<void> {
@@ -94,7 +82,7 @@ async function main(): Promise<void> {
   };
 
   const runDir = await mkdtemp(path.join(tmpdir(), 'verso-cluster-'));
-  const ports = await Promise.all(Array.from({ length: instances }, () => freePort()));
+  const ports = await Promise.all(Array.from({ length: instances }, () => freePort(host)));
   let stopping = false;
 
   const launch = (index: number, port: number): ChildProcess => {

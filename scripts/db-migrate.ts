@@ -2,8 +2,8 @@
 //
 // Creates the database if needed and applies pending prisma/migrations, one line per migration.
 // Expected failures (PostgreSQL down, an edited or failed migration) print one line, no stack.
-import { DatabaseUnreachableError, ensureDatabase, migrate, MigrationError } from '../lib/db/migrate.ts';
-import { describeTarget } from '../lib/db/migrations-errors.ts';
+import { DatabaseUnreachableError, ensureDatabase, migrate, MigrationError } from '../lib/migrator/migrate.ts';
+import { describeTarget } from '../lib/migrator/errors.ts';
 
 const databaseUrl = process.env['DATABASE_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/verso';
 

@@ -10,9 +10,9 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_MIGRATIONS_DIR, MIGRATION_LOCK_CONTENT, MIGRATION_LOCK_FILE } from '../lib/db/migrations-files.ts';
-import { diffMigrationsToSchema } from '../lib/db/migrations-engine.ts';
-import { DatabaseUnreachableError } from '../lib/db/migrations-errors.ts';
+import { DEFAULT_MIGRATIONS_DIR, MIGRATION_LOCK_CONTENT, MIGRATION_LOCK_FILE } from '../lib/migrator/files.ts';
+import { diffMigrationsToSchema } from '../lib/migrator/engine.ts';
+import { DatabaseUnreachableError } from '../lib/migrator/errors.ts';
 
 const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/verso';
 /** What `prisma migrate dev --create-only` writes when the schema has not changed. */

@@ -1,9 +1,9 @@
 'use client';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
-import { signOut } from '@/lib/client/auth.ts';
-import { clearSnapshots, unsentEditCount } from '@/lib/client/offline-store.ts';
-import { colorFor, initials } from '@/lib/client/colors.ts';
+import { signOut } from '@/lib/api-client/auth.ts';
+import { clearOfflineData, unsentEditCount } from '@/lib/api-client/offline-store.ts';
+import { colorFor, initials } from '@/lib/api-client/colors.ts';
 import type { Me } from './use-me.ts';
 
 /** The bar at the top of every signed-in page: home, settings, who you are, sign out. */
@@ -27,7 +27,7 @@ export function AppHeader({ me, children }: { me: Me; children?: ReactNode }) {
             // dropping unsent ones, and never leave them behind for the next account.
             const unsent = await unsentEditCount(me.id);
             if (unsent > 0 && !window.confirm(`${unsent === 1 ? '1 change you made has' : `${unsent} changes you made have`} not reached the server yet. Signing out deletes ${unsent === 1 ? 'it' : 'them'} from this browser. Sign out anyway?`)) return;
-            await clearSnapshots(me.id);
+            await clearOfflineData(me.id);
             await signOut();
             location.assign('/');
           }}

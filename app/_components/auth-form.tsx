@@ -1,9 +1,9 @@
 'use client';
 import Link from 'next/link';
 import { useEffect, useState, type FormEvent } from 'react';
-import { authSwitchHref } from '@/lib/client/auth-switch.ts';
-import { signIn, signUp } from '@/lib/client/auth.ts';
-import { sameOriginPath } from '@/lib/server/redirects.ts';
+import { authSwitchHref } from '@/lib/api-client/auth-switch.ts';
+import { signIn, signUp } from '@/lib/api-client/auth.ts';
+import { sameOriginPath } from '@/lib/auth/redirects.ts';
 
 /** The sign-in and sign-up forms. */
 export function AuthForm({ mode }: { mode: 'signin' | 'signup' }) {

@@ -1,11 +1,12 @@
 'use client';
 import Link from 'next/link';
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import type { DocumentFilter } from '@/lib/client/gql/graphql.ts';
-import { errorMessage, gqlFetch } from '@/lib/client/http.ts';
-import { CREATE_DOCUMENT, DOCUMENTS, MOVE_DOCUMENT_TO_TRASH, RENAME_DOCUMENT, RESTORE_DOCUMENT_FROM_TRASH } from '@/lib/client/queries.ts';
-import type { ResultOf } from '@/lib/client/typed-document.ts';
+import type { DocumentFilter } from '@/lib/api-client/gql/graphql.ts';
+import { errorMessage, gqlFetch } from '@/lib/api-client/graphql-fetch.ts';
+import { CREATE_DOCUMENT, DOCUMENTS, MOVE_DOCUMENT_TO_TRASH, RENAME_DOCUMENT, RESTORE_DOCUMENT_FROM_TRASH } from '@/lib/api-client/queries.ts';
+import type { ResultOf } from '@/lib/api-client/typed-document.ts';
 import { ImportDocument } from './import-document.tsx';
+import { Notices } from './notices.tsx';
 
 type Edge = ResultOf<typeof DOCUMENTS>['documents']['edges'][number];
 /** A listed document; search results also carry the excerpt that matched. */
@@ -170,14 +171,7 @@ export function DocumentsList() {
           </span>
         </div>
       </div>
-      <p className="notice" role="status" aria-live="polite">
-        {notice}
-      </p>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <Notices notice={notice} error={error} />
       <section role="tabpanel" aria-label={tab.label}>
         {rows === null ? (
           <p className="muted" aria-busy="true">

@@ -1,8 +1,8 @@
 'use client';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { errorMessage, gqlFetch } from '@/lib/client/http.ts';
-import { API_TOKENS, CREATE_API_TOKEN, REVOKE_API_TOKEN } from '@/lib/client/queries.ts';
-import type { ResultOf } from '@/lib/client/typed-document.ts';
+import { errorMessage, gqlFetch } from '@/lib/api-client/graphql-fetch.ts';
+import { API_TOKENS, CREATE_API_TOKEN, REVOKE_API_TOKEN } from '@/lib/api-client/queries.ts';
+import type { ResultOf } from '@/lib/api-client/typed-document.ts';
 import { AppHeader } from './app-header.tsx';
 import { useMe, useRequireSignIn } from './use-me.ts';
 

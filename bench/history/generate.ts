@@ -9,7 +9,7 @@
  */
 import type pg from 'pg';
 import { createSequencer } from '../../lib/collab/sequencer.ts';
-import type { PrismaClient } from '../../lib/db/client.ts';
+import type { PrismaClient } from '../../lib/db/prisma.ts';
 import { createPrismaOpStore } from '../../lib/db/op-store.ts';
 import { Delta } from '../../lib/ot/operation.ts';
 import { seededRandom } from '../../lib/ot/random-op.ts';

@@ -9,9 +9,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import pg from 'pg';
-import { createPrisma } from '../../lib/db/client.ts';
-import { ensureDatabase, migrate } from '../../lib/db/migrate.ts';
-import { withDatabase } from '../../lib/db/migrations-connection.ts';
+import { createPrisma } from '../../lib/db/prisma.ts';
+import { ensureDatabase, migrate } from '../../lib/migrator/migrate.ts';
+import { withDatabase } from '../../lib/migrator/connection.ts';
 import { createPrismaOpStore } from '../../lib/db/op-store.ts';
 import { createRedisBroadcaster } from '../../lib/pubsub/redis-broadcaster.ts';
 import { openRedisPubSub } from '../../lib/pubsub/redis-connections.ts';

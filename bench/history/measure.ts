@@ -8,7 +8,7 @@ import { documentAt, type DocumentState } from '../../lib/collab/document-loader
 import { changeBetween } from '../../lib/collab/history-diff.ts';
 import type { OpStore } from '../../lib/collab/op-store.ts';
 import { createPrismaBlameStore } from '../../lib/db/blame-store.ts';
-import type { PrismaClient } from '../../lib/db/client.ts';
+import type { PrismaClient } from '../../lib/db/prisma.ts';
 import { revisionsPage } from '../../lib/db/revisions.ts';
 import { diff } from '../../lib/ot/operation.ts';
 import { seededRandom } from '../../lib/ot/random-op.ts';
@@ -59,7 +59,7 @@ export async function measureAll(prisma: PrismaClient, store: OpStore, documentI
       revisionsPage(prisma, documentId, { first: 20, beforeToVersion: oldest[(i * 37) % oldest.length]!.toVersion }),
     ),
   );
-  // As Document.diff does it (graphql/history-state.ts): the document at the lower version and the
+  // As Document.diff does it (lib/documents/history.ts): the document at the lower version and the
   // ops in between, composed; and, for comparison, a text diff of the two documents.
   log(
     await timeIt('diff across 1,000 versions (ops composed)', Math.ceil(iterations / 2), async () => {

@@ -6,7 +6,7 @@
  */
 import { createClient, type Client, type FormattedExecutionResult, type Sink, type SubscribePayload } from 'graphql-ws';
 import WebSocket from 'ws';
-import { CollabSession } from '../../lib/client/collab-session.ts';
+import { CollabSession } from '../../lib/api-client/collab-session.ts';
 import { Delta } from '../../lib/ot/operation.ts';
 import { errorAnswer } from './overload.ts';
 import { Histogram } from './stats.ts';
@@ -331,15 +331,3 @@ export class Bot {
 
 const ALPHABET = 'etaoinshrdlucmfwypvbgkqjxz     ';
 const letter = (random: () => number) => ALPHABET[Math.floor(random() * ALPHABET.length)] ?? 'e';
-
-/** A deterministic PRNG (mulberry32), so a run's typing is reproducible per seed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

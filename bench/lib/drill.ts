@@ -15,9 +15,10 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { Delta } from '../../lib/ot/operation.ts';
-import { ensureDatabase, migrate } from '../../lib/db/migrate.ts';
-import { withDatabase } from '../../lib/db/migrations-connection.ts';
-import { Bot, BotMetrics, seeded } from './bot.ts';
+import { ensureDatabase, migrate } from '../../lib/migrator/migrate.ts';
+import { withDatabase } from '../../lib/migrator/connection.ts';
+import { Bot, BotMetrics } from './bot.ts';
+import { seededRandom } from '../../lib/ot/random-op.ts';
 import { createAccount, createDocuments, freePort, Instance, runPrefix } from './cluster.ts';
 import { TempPostgres, TempRedis } from './services.ts';
 
@@ -140,7 +141,7 @@ export async function runDrill(options: DrillOptions = {}): Promise<DrillReport>
           token,
           documentId: documents[i % documents.length]!,
           metrics,
-          random: seeded(77 + i),
+          random: seededRandom(77 + i),
           ackTimeoutMs: 2000,
           dropAckRate: () => dropRate,
         }),

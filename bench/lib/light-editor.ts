@@ -13,7 +13,7 @@ import WebSocket from 'ws';
 import { errorAnswer } from './overload.ts';
 import type { BotMetrics } from './bot.ts';
 
-/** The web editor's selection set (lib/client/operations.ts), so a delivery costs the server what it costs for a browser. */
+/** The web editor's selection set (lib/api-client/operations.ts), so a delivery costs the server what it costs for a browser. */
 const OPS = `subscription DocumentOperationBatches($documentId: ID!, $fromVersion: Int!) {
   documentOperationBatches(documentId: $documentId, fromVersion: $fromVersion) { operations { version delta clientId clientSeq author { id name } } }
 }`;

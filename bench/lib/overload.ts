@@ -3,7 +3,7 @@
  * the hot document's overload step (offered ≥ 3× the best committed rate) and the many-documents
  * step that runs after it on the same database. Pure, so the judgments are unit-tested.
  */
-import type { StepResult } from './report.ts';
+import type { StepResult } from './step-result.ts';
 
 /** One error answer: its `extensions.code` (INTERNAL_SERVER_ERROR when it has none, as CollabSession reads it). */
 export interface ErrorAnswer {

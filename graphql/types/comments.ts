@@ -2,59 +2,14 @@
  * Comment threads (issue 17): the schema's types and fields, mapping to lib/documents/comments.ts.
  * Resolvers only map: the service decides and answers values; refusals become errors here.
  */
-import { GraphQLError } from 'graphql';
-import { createComments, type AccessAllowed, type CommentAccess, type CommentErrorCode, type Comments, type CommentState, type Rejected, type ThreadState } from '../../lib/documents/comments.ts';
-import { createCommentEvents, type CommentEvents } from '../../lib/documents/comments-events.ts';
+import type { CommentState, ThreadState } from '../../lib/documents/comments.ts';
 import { authorizeDocument } from '../authorize.ts';
 import { builder } from '../builder.ts';
-import type { GraphQLContext, Services } from '../context.ts';
-import { unauthenticated, userError } from '../errors.ts';
+import { orThrow, unauthenticated } from '../errors.ts';
 import { liveStream, unwrapItem } from '../live-stream.ts';
+import { watchAccess } from '../op-stream.ts';
 import { DocumentRef } from './document.ts';
-import { watchAccess } from './operation.ts';
 import { UserRef } from './user.ts';
-
-// One pub/sub engine per process for comment events.
-const eventsByServices = new WeakMap<Services, CommentEvents>();
-function eventsOf(services: Services): CommentEvents {
-  let events = eventsByServices.get(services);
-  if (!events) {
-    const logger = services.logger;
-    events = createCommentEvents(services.pubsub, services.config.redisPrefix, (error) => logger.warn({ err: error }, 'comment event not published'));
-    eventsByServices.set(services, events);
-  }
-  return events;
-}
-
-/** The request's access checks as values (authorizeDocument's errors become refusals). */
-function accessOf(ctx: GraphQLContext): CommentAccess {
-  return {
-    async check(viewer, documentId, action): Promise<AccessAllowed | Rejected> {
-      if (viewer === null) return { kind: 'rejected', code: 'UNAUTHENTICATED', message: unauthenticated().message };
-      try {
-        const { document, role } = await authorizeDocument(ctx, documentId, action);
-        return { kind: 'allowed', document, role };
-      } catch (error) {
-        if (error instanceof GraphQLError && typeof error.extensions.code === 'string') {
-          return { kind: 'rejected', code: error.extensions.code as CommentErrorCode, message: error.message, extensions: error.extensions };
-        }
-        throw error;
-      }
-    },
-  };
-}
-
-function commentsOf(ctx: GraphQLContext): Comments {
-  const { prisma, collab, rateLimiter, config } = ctx.services;
-  return createComments({ prisma, store: collab.store, access: accessOf(ctx), events: eventsOf(ctx.services), rateLimiter, rule: config.rateLimits.comments });
-}
-
-/** The value of an answer, or its refusal as a GraphQL error. */
-function orThrow<T extends { kind: string }>(answer: T | Rejected): T {
-  if (answer.kind !== 'rejected') return answer as T;
-  const r = answer as Rejected;
-  throw userError(r.code, r.message, { ...r.extensions });
-}
 
 const TextRangeRef = builder.objectRef<{ index: number; length: number; version: number }>('TextRange').implement({
   description: 'A span of a document\'s text: UTF-16 offsets in the document at `version`.',
@@ -104,7 +59,7 @@ builder.objectField(DocumentRef, 'commentThreads', (t) =>
     type: [CommentThreadRef],
     description: 'Comment threads on this document, oldest first, with anchors at head. Everyone who can read the document can read them.',
     args: { includeResolved: t.arg.boolean({ defaultValue: false, description: 'Also list resolved threads.' }) },
-    resolve: async (d, args, ctx) => orThrow(await commentsOf(ctx).list(ctx, d.row.id, { includeResolved: args.includeResolved ?? false })).threads,
+    resolve: async (d, args, ctx) => orThrow(await ctx.services.comments.list(ctx, d.row.id, { includeResolved: args.includeResolved ?? false })).threads,
   }),
 );
 
@@ -124,7 +79,7 @@ builder.mutationFields((t) => ({
     type: CommentThreadRef,
     description: 'Opens a thread on a range of text (OWNER, EDITOR, COMMENTER). VERSION_AHEAD when `version` is past head; BAD_USER_INPUT for an empty or too long body, or a range of length 0 or past the end.',
     args: { input: t.arg({ type: CreateCommentThreadInput, required: true, description: 'The range and the first comment.' }) },
-    resolve: async (_root, { input }, ctx) => orThrow(await commentsOf(ctx).createThread(ctx, { ...input, documentId: String(input.documentId) })).thread,
+    resolve: async (_root, { input }, ctx) => orThrow(await ctx.services.comments.createThread(ctx, { ...input, documentId: String(input.documentId) })).thread,
   }),
   replyToCommentThread: t.field({
     type: CommentRef,
@@ -133,7 +88,7 @@ builder.mutationFields((t) => ({
       threadId: t.arg.id({ required: true, description: 'The thread.' }),
       body: t.arg.string({ required: true, description: 'The reply: 1 to 10,000 characters after trimming.' }),
     },
-    resolve: async (_root, args, ctx) => orThrow(await commentsOf(ctx).reply(ctx, String(args.threadId), args.body)).comment,
+    resolve: async (_root, args, ctx) => orThrow(await ctx.services.comments.reply(ctx, String(args.threadId), args.body)).comment,
   }),
   resolveCommentThread: t.field({
     type: CommentThreadRef,
@@ -142,7 +97,7 @@ builder.mutationFields((t) => ({
       threadId: t.arg.id({ required: true, description: 'The thread.' }),
       resolved: t.arg.boolean({ required: true, description: 'True to resolve, false to reopen.' }),
     },
-    resolve: async (_root, args, ctx) => orThrow(await commentsOf(ctx).resolve(ctx, String(args.threadId), args.resolved)).thread,
+    resolve: async (_root, args, ctx) => orThrow(await ctx.services.comments.resolve(ctx, String(args.threadId), args.resolved)).thread,
   }),
   editComment: t.field({
     type: CommentRef,
@@ -151,13 +106,13 @@ builder.mutationFields((t) => ({
       commentId: t.arg.id({ required: true, description: 'The comment.' }),
       body: t.arg.string({ required: true, description: 'The new text: 1 to 10,000 characters after trimming.' }),
     },
-    resolve: async (_root, args, ctx) => orThrow(await commentsOf(ctx).edit(ctx, String(args.commentId), args.body)).comment,
+    resolve: async (_root, args, ctx) => orThrow(await ctx.services.comments.edit(ctx, String(args.commentId), args.body)).comment,
   }),
   deleteComment: t.field({
     type: 'Boolean',
     description: 'Deletes a comment: its author, or an owner of the document. The thread stays even when no comment is left.',
     args: { commentId: t.arg.id({ required: true, description: 'The comment.' }) },
-    resolve: async (_root, args, ctx) => (orThrow(await commentsOf(ctx).remove(ctx, String(args.commentId))), true),
+    resolve: async (_root, args, ctx) => (orThrow(await ctx.services.comments.remove(ctx, String(args.commentId))), true),
   }),
 }));
 
@@ -171,7 +126,7 @@ builder.subscriptionFields((t) => ({
       if (!ctx.viewer) throw unauthenticated();
       const documentId = String(args.documentId);
       await authorizeDocument(ctx, documentId, 'read');
-      const comments = commentsOf(ctx);
+      const { comments } = ctx.services;
       return liveStream<ThreadState>(ctx, {
         async start(push, fail) {
           const stopAccess = await watchAccess(ctx, documentId, fail);

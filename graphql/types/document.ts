@@ -1,30 +1,19 @@
 /**
- * Documents: the Document type, listing and reading, creating, renaming and the trash.
- * Content and history fields authorise through `authorizeDocument` (one `can()`).
+ * Documents: the Document type, listing and reading, creating, renaming and the trash, mapped
+ * onto the documents service (lib/documents/documents.ts). Content and history fields authorise
+ * through `authorizeDocument` (one `can()`).
  */
-import { randomUUID } from 'node:crypto';
-import { Prisma } from '../../lib/db/client.ts';
-import { insertDocument } from '../../lib/db/op-store.ts';
-import { ensurePersonalOrganization } from '../../lib/auth/organizations.ts';
 import { DOCUMENT_ROLES, type DocumentRole } from '../../lib/auth/permissions.ts';
-import { emptyDocument, validateDocument } from '../../lib/ot/operation.ts';
-import { authorizeAccount, authorizeDocument, loadDocumentGrant, type DocumentRow } from '../authorize.ts';
+import { DEFAULT_TITLE, MAX_DOCUMENTS_PAGE as MAX_PAGE, MAX_TITLE_LENGTH, type ListedDocument, type ViewedDocument } from '../../lib/documents/documents.ts';
+import { authorizeDocument } from '../authorize.ts';
 import { builder } from '../builder.ts';
-import type { GraphQLContext } from '../context.ts';
 import { deltaJson, headState, stateAt } from '../document-state.ts';
-import { changeBetweenVersions } from '../history-state.ts';
-import { unauthenticated, userError } from '../errors.ts';
-import { searchDocuments, searchQuery, type Snippet } from '../../lib/search/search-index.ts';
+import { orThrow } from '../errors.ts';
 
 /** A document as seen by the viewer: the row and the viewer's role on it. */
-export interface DocumentShape {
-  readonly row: DocumentRow;
-  readonly role: DocumentRole;
-}
+export type DocumentShape = ViewedDocument;
 
-export const MAX_TITLE_LENGTH = 200;
-export const DEFAULT_TITLE = 'Untitled document';
-const MAX_PAGE = 100;
+export { DEFAULT_TITLE, MAX_TITLE_LENGTH };
 
 export const RoleEnum = builder.enumType('Role', {
   description: "A person's role on one document.",
@@ -103,7 +92,7 @@ export const DocumentRef = builder.objectRef<DocumentShape>('Document').implemen
       resolve: async (d, { fromVersion, toVersion }, ctx) => {
         await authorizeDocument(ctx, d.row.id, 'read');
         // The ops in between, composed (cheap for nearby versions); a text diff for distant ones.
-        return deltaJson(await changeBetweenVersions(ctx, d.row.id, fromVersion, toVersion));
+        return deltaJson(orThrow(await ctx.services.history.changeBetween(ctx, d.row.id, fromVersion, toVersion)).delta);
       },
     }),
   }),
@@ -125,11 +114,7 @@ const TextSpanRef = builder.objectRef<{ start: number; length: number }>('TextSp
   }),
 });
 
-interface DocumentEdgeShape {
-  readonly cursor: string;
-  readonly node: DocumentShape;
-  readonly snippet?: Snippet;
-}
+type DocumentEdgeShape = ListedDocument;
 
 const DocumentEdgeRef = builder.objectRef<DocumentEdgeShape>('DocumentEdge').implement({
   description: 'A document in a list, with its cursor (and, in search results, an excerpt).',
@@ -160,35 +145,6 @@ const DocumentConnectionRef = builder
     }),
   });
 
-const encodeCursor = (row: DocumentRow): string => Buffer.from(`${row.updatedAt.toISOString()}|${row.id}`).toString('base64url');
-function decodeCursor(cursor: string): { updatedAt: Date; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const updatedAt = new Date(at ?? '');
-  if (!id || Number.isNaN(updatedAt.getTime())) {
-    throw userError('BAD_USER_INPUT', '`after` is not a cursor this API gave out; pass `pageInfo.endCursor` from the previous page.');
-  }
-  return { updatedAt, id };
-}
-
-// Search results are ranked, so their cursor is a position in the ranking.
-const encodeSearchCursor = (offset: number): string => Buffer.from(`search|${offset}`).toString('base64url');
-function decodeSearchCursor(cursor: string): number {
-  const [kind, at] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const offset = Number(at);
-  if (kind !== 'search' || !Number.isSafeInteger(offset) || offset < 0) {
-    throw userError('BAD_USER_INPUT', '`after` is not a cursor of this search; pass `pageInfo.endCursor` from the previous page of the same search.');
-  }
-  return offset;
-}
-
-function checkTitle(raw: string | null | undefined): string {
-  const title = (raw ?? '').trim();
-  if (title.length > MAX_TITLE_LENGTH) {
-    throw userError('BAD_USER_INPUT', `A title may have at most ${MAX_TITLE_LENGTH} characters; this one has ${title.length}.`);
-  }
-  return title.length === 0 ? DEFAULT_TITLE : title;
-}
-
 builder.queryFields((t) => ({
   document: t.field({
     type: DocumentRef,
@@ -196,10 +152,8 @@ builder.queryFields((t) => ({
     description: 'A document by id; null if it does not exist, is in the trash, or you may not read it.',
     args: { id: t.arg.id({ required: true, description: 'The document id.' }) },
     resolve: async (_root, { id }, ctx) => {
-      if (!ctx.viewer) throw unauthenticated();
-      const found = await loadDocumentGrant(ctx, ctx.viewer, String(id));
-      if (!found || found.document.deletedAt || found.grant.role === null) return null;
-      return { row: found.document, role: found.grant.role };
+      const found = orThrow(await ctx.services.documents.find(ctx, String(id)));
+      return found.kind === 'found' ? { row: found.row, role: found.role } : null;
     },
   }),
   documents: t.field({
@@ -215,49 +169,13 @@ builder.queryFields((t) => ({
       filter: t.arg({ type: DocumentFilterEnum, defaultValue: 'ALL', description: 'Which documents to list.' }),
     },
     resolve: async (_root, args, ctx) => {
-      if (!ctx.viewer) throw unauthenticated();
-      const first = args.first ?? 20;
-      if (first < 1 || first > MAX_PAGE) throw userError('BAD_USER_INPUT', `first must be from 1 to ${MAX_PAGE}, got ${first}.`);
-      const filter = args.filter ?? 'ALL';
-      if (args.search && args.search.trim() !== '') return search(ctx, args.search, filter, first, args.after ?? null);
-      const cursor = args.after ? decodeCursor(args.after) : null;
-      const role: Prisma.DocumentMemberWhereInput['role'] =
-        filter === 'OWNED' || filter === 'TRASH' ? 'OWNER' : filter === 'SHARED' ? { not: 'OWNER' } : undefined;
-      const rows = await ctx.services.prisma.documentMember.findMany({
-        where: {
-          userId: ctx.viewer.userId,
-          ...(role ? { role } : {}),
-          document: {
-            deletedAt: filter === 'TRASH' ? { not: null } : null,
-            ...(cursor
-              ? { OR: [{ updatedAt: { lt: cursor.updatedAt } }, { updatedAt: cursor.updatedAt, id: { lt: cursor.id } }] }
-              : {}),
-          },
-        },
-        orderBy: [{ document: { updatedAt: 'desc' } }, { document: { id: 'desc' } }],
-        take: first + 1,
-        select: { role: true, document: true },
-      });
-      const page = rows.slice(0, first);
-      const edges = page.map((r) => ({ cursor: encodeCursor(r.document), node: { row: r.document, role: r.role } }));
-      return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+      const page = orThrow(
+        await ctx.services.documents.list(ctx, { first: args.first ?? 20, after: args.after ?? null, search: args.search ?? null, filter: args.filter ?? 'ALL' }),
+      );
+      return { edges: page.items, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.items.at(-1)?.cursor ?? null } };
     },
   }),
 }));
-
-/** `documents(search:)`: the same documents as the list (same filter, same access), ranked. */
-async function search(ctx: GraphQLContext, input: string, filter: 'ALL' | 'OWNED' | 'SHARED' | 'TRASH', first: number, after: string | null) {
-  const viewer = ctx.viewer!;
-  const offset = after ? decodeSearchCursor(after) : 0;
-  const query = searchQuery(input);
-  if (query === null) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
-  // Reads only: the background indexer keeps the index current (lib/search/search-indexer.ts).
-  const { prisma } = ctx.services;
-  const roles: DocumentRole[] | null = filter === 'OWNED' || filter === 'TRASH' ? ['OWNER'] : filter === 'SHARED' ? ['EDITOR', 'COMMENTER', 'VIEWER'] : null;
-  const hits = await searchDocuments(prisma, { userId: viewer.userId, roles, trash: filter === 'TRASH' }, query, offset, first + 1);
-  const edges = hits.slice(0, first).map((h, i) => ({ cursor: encodeSearchCursor(offset + i + 1), node: { row: h.document, role: h.role }, snippet: h.snippet }));
-  return { edges, pageInfo: { hasNextPage: hits.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
-}
 
 builder.mutationFields((t) => ({
   createDocument: t.field({
@@ -268,18 +186,8 @@ builder.mutationFields((t) => ({
       content: t.arg({ type: 'JSON', description: 'Initial rich-text Delta (inserts only, ending with a newline); default empty.' }),
     },
     resolve: async (_root, args, ctx) => {
-      const viewer = authorizeAccount(ctx, 'create-document');
-      const title = checkTitle(args.title);
-      const content = args.content === undefined || args.content === null ? { ok: true as const, value: emptyDocument() } : validateDocument(args.content);
-      if (!content.ok) throw userError(content.code, `content: ${content.message}`);
-      const organizationId = await ensurePersonalOrganization(ctx.services.prisma, viewer.userId);
-      const id = randomUUID();
-      const row = await ctx.services.prisma.$transaction(async (tx) => {
-        await insertDocument(tx, { id, organizationId, title, createdById: viewer.userId, content: content.value, createdAt: new Date() });
-        await tx.documentMember.create({ data: { documentId: id, userId: viewer.userId, role: 'OWNER' } });
-        return tx.document.findUniqueOrThrow({ where: { id } });
-      });
-      return { row, role: 'OWNER' as const };
+      const { row, role } = orThrow(await ctx.services.documents.create(ctx, { title: args.title ?? null, content: args.content }));
+      return { row, role };
     },
   }),
   renameDocument: t.field({
@@ -290,8 +198,7 @@ builder.mutationFields((t) => ({
       title: t.arg.string({ required: true, description: `New title, at most ${MAX_TITLE_LENGTH} characters.` }),
     },
     resolve: async (_root, args, ctx) => {
-      const { document, role } = await authorizeDocument(ctx, String(args.id), 'manage');
-      const row = await ctx.services.prisma.document.update({ where: { id: document.id }, data: { title: checkTitle(args.title) } });
+      const { row, role } = orThrow(await ctx.services.documents.rename(ctx, String(args.id), args.title));
       return { row, role };
     },
   }),
@@ -300,9 +207,7 @@ builder.mutationFields((t) => ({
     description: 'Moves a document to the trash (owners). Collaborators lose access until it is restored; history is kept.',
     args: { id: t.arg.id({ required: true, description: 'The document id.' }) },
     resolve: async (_root, args, ctx) => {
-      const { document, role } = await authorizeDocument(ctx, String(args.id), 'delete');
-      const row = await ctx.services.prisma.document.update({ where: { id: document.id }, data: { deletedAt: document.deletedAt ?? new Date() } });
-      await ctx.services.accessEvents.publish(document.id);
+      const { row, role } = orThrow(await ctx.services.documents.trash(ctx, String(args.id)));
       return { row, role };
     },
   }),
@@ -311,8 +216,7 @@ builder.mutationFields((t) => ({
     description: 'Takes a document out of the trash (owners).',
     args: { id: t.arg.id({ required: true, description: 'The document id.' }) },
     resolve: async (_root, args, ctx) => {
-      const { document, role } = await authorizeDocument(ctx, String(args.id), 'delete');
-      const row = await ctx.services.prisma.document.update({ where: { id: document.id }, data: { deletedAt: null } });
+      const { row, role } = orThrow(await ctx.services.documents.untrash(ctx, String(args.id)));
       return { row, role };
     },
   }),

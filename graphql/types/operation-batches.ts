@@ -8,18 +8,15 @@
  * selection once per batch per instance, and each subscriber gets one message per batch.
  *
  * Guarantees and access checks are those of `documentOperations` (graphql/types/operation.ts),
- * whose pieces it reuses: authorizeDocument at start, watchAccess on access changes, the op
- * feed (in batch mode) for ordering, catch-up and refill, liveStream for backpressure.
+ * with the same wiring (graphql/op-stream.ts): access at start and on changes, the op feed (in
+ * batch mode) for ordering, catch-up and refill, liveStream for backpressure.
  */
-import type { GraphQLError } from 'graphql';
-import { HistoryGoneError, openOpFeed } from '../../lib/collab/op-feed.ts';
+import { openOpFeed } from '../../lib/collab/op-feed.ts';
 import type { AppliedOp } from '../../lib/collab/types.ts';
-import { authorizeDocument } from '../authorize.ts';
 import { builder } from '../builder.ts';
-import type { GraphQLContext } from '../context.ts';
-import { userError } from '../errors.ts';
-import { liveStream, unwrapItem } from '../live-stream.ts';
-import { AppliedOperationRef, keepFed, watchAccess } from './operation.ts';
+import { unwrapItem } from '../live-stream.ts';
+import { subscribeOpStream } from '../op-stream.ts';
+import { AppliedOperationRef } from './operation.ts';
 
 /**
  * One event of `documentOperationBatches`: the ops of one flush. The array is shared by every
@@ -38,42 +35,6 @@ export const OperationBatchRef = builder.objectRef<OperationBatch>('OperationBat
   }),
 });
 
-/** The error that ends the stream when the op feed fails (same codes as `documentOperations`). */
-function feedError(error: unknown): GraphQLError {
-  return error instanceof HistoryGoneError
-    ? userError('VERSION_TOO_OLD', error.message)
-    : userError('CONFLICT', 'The operation stream was interrupted; resubscribe from your last version.', { retryable: true });
-}
-
-async function subscribeBatches(ctx: GraphQLContext, documentIdArg: string | number, fromVersion: number) {
-  const documentId = String(documentIdArg);
-  await authorizeDocument(ctx, documentId, 'read');
-  if (fromVersion < 0) throw userError('BAD_USER_INPUT', `fromVersion must be ≥ 0, got ${fromVersion}.`);
-  const { store, batcher } = ctx.services.collab;
-  return liveStream<OperationBatch>(ctx, {
-    async start(push, fail) {
-      const stopAccess = await watchAccess(ctx, documentId, fail);
-      const feed = await openOpFeed({
-        store,
-        batches: batcher,
-        documentId,
-        fromVersion,
-        // Live batches of exactly the next versions arrive here as the batcher's shared array [FB6].
-        deliverBatch: push,
-        onError: (error) => fail(feedError(error)),
-      });
-      const stopRefill = keepFed(ctx, documentId, feed);
-      ctx.logger.info({ documentId, fromVersion }, 'operation batches subscription started');
-      return async () => {
-        ctx.logger.info({ documentId }, 'operation batches subscription ended');
-        stopRefill();
-        stopAccess();
-        await feed.close();
-      };
-    },
-  });
-}
-
 builder.subscriptionFields((t) => ({
   documentOperationBatches: t.field({
     type: OperationBatchRef,
@@ -85,7 +46,18 @@ builder.subscriptionFields((t) => ({
       documentId: t.arg.id({ required: true, description: 'The document to follow.' }),
       fromVersion: t.arg.int({ required: true, description: 'The last version the client has; 0 for the whole history.' }),
     },
-    subscribe: (_root, args, ctx) => subscribeBatches(ctx, args.documentId, args.fromVersion),
+    subscribe: (_root, args, ctx) =>
+      subscribeOpStream<OperationBatch>(ctx, args.documentId, args.fromVersion, 'operation batches', (push, onError) =>
+        openOpFeed({
+          store: ctx.services.collab.store,
+          batches: ctx.services.collab.batcher,
+          documentId: String(args.documentId),
+          fromVersion: args.fromVersion,
+          // Live batches of exactly the next versions arrive here as the batcher's shared array [FB6].
+          deliverBatch: push,
+          onError,
+        }),
+      ),
     resolve: (item) => unwrapItem(item),
   }),
 }));

@@ -5,14 +5,15 @@
  * after `version` that they have applied.
  */
 import { can } from '../../lib/auth/permissions.ts';
-import type { PresenceEntry, PresenceEvent, PresenceSelection } from '../../lib/pubsub/presence.ts';
+import type { PresenceEntry, PresenceEvent, PresenceSelection } from '../../lib/presence/presence.ts';
 import { authorizeDocument, authorizeDocumentCached } from '../authorize.ts';
 import { guardPresenceOfConnection, guardPresenceWhileSubscribed } from '../presence-access.ts';
 import type { GraphQLContext } from '../context.ts';
 import { builder } from '../builder.ts';
 import { unauthenticated, userError } from '../errors.ts';
 import { liveStream, unwrapItem } from '../live-stream.ts';
-import { MAX_CLIENT_ID_LENGTH, watchAccess } from './operation.ts';
+import { MAX_CLIENT_ID_LENGTH } from '../../lib/documents/operations.ts';
+import { watchAccess } from '../op-stream.ts';
 import { UserRef } from './user.ts';
 
 const PresenceEventRef = builder.objectRef<PresenceEvent>('PresenceEvent').implement({

@@ -1,26 +1,17 @@
 /**
- * Sharing a document: collaborators and their roles. Owners share by email, change roles and
- * remove people, see and cancel pending invitations, and share by link; anyone may leave. A
- * document always keeps at least one owner.
+ * Sharing a document, mapped onto the sharing service (lib/documents/sharing.ts): collaborators
+ * and their roles, invitations, share links. A document always keeps at least one owner.
  */
-import { emailProblem, normalizeEmail } from '../../lib/auth/email.ts';
-import { cancelInvitation, listInvitations, shareByEmail } from '../../lib/auth/invitations.ts';
-import { findLink, joinLink, linkSecret, replaceLink, setLink, shareUrl } from '../../lib/auth/share-links.ts';
 import type { DocumentRole } from '../../lib/auth/permissions.ts';
-import { Prisma, type PrismaClient } from '../../lib/db/client.ts';
-import { authorizeDocument, authorizeLinkJoin } from '../authorize.ts';
+import type { Collaborator } from '../../lib/documents/sharing.ts';
 import { builder } from '../builder.ts';
-import type { GraphQLContext } from '../context.ts';
-import { userError } from '../errors.ts';
+import { orThrow } from '../errors.ts';
 import { DocumentRef, RoleEnum, type DocumentShape } from './document.ts';
 import { UserRef, type UserShape } from './user.ts';
 
-interface CollaboratorShape {
-  readonly user: UserShape;
-  readonly role: DocumentRole;
-  readonly addedAt: Date;
-  readonly viaLink: boolean;
-}
+type CollaboratorShape = Collaborator;
+
+const viewOf = ({ row, role }: DocumentShape): DocumentShape => ({ row, role });
 
 const CollaboratorRef = builder.objectRef<CollaboratorShape>('Collaborator').implement({
   description: 'A person with a role on a document.',
@@ -60,12 +51,7 @@ builder.objectField(DocumentRef, 'linkSharing', (t) =>
     type: LinkSharingRef,
     nullable: true,
     description: 'Sharing by link: null when it is off, and for anyone but owners.',
-    resolve: async (d, _args, ctx) => {
-      if (d.role !== 'OWNER' || !ctx.viewer || (ctx.viewer.scopes && !ctx.viewer.scopes.has('share'))) return null;
-      const link = await findLink(ctx.services.prisma, d.row.id);
-      if (!link) return null;
-      return { role: link.role, url: shareUrl(ctx.services.config.appOrigin, d.row.id, linkSecret(ctx.services.config.authSecret, link.id)) };
-    },
+    resolve: (d, _args, ctx) => ctx.services.sharing.linkSharing(ctx, d),
   }),
 );
 
@@ -77,80 +63,21 @@ const ShareRef = builder.objectRef<{ email: string; role: DocumentRole }>('Share
   }),
 });
 
-const memberSelect = { role: true, createdAt: true, linkId: true, user: { select: { id: true, name: true, email: true } } } as const;
-
-type Tx = Prisma.TransactionClient;
-
-/**
- * Changes (or removes, with role null) one member's role inside a transaction that first locks
- * the document's owner rows, so two concurrent demotions cannot both see "another owner remains"
- * and leave the document ownerless.
- */
-async function changeMember(prisma: PrismaClient, documentId: string, userId: string, role: DocumentRole | null): Promise<CollaboratorShape | null> {
-  return prisma.$transaction(async (tx: Tx) => {
-    const owners = await tx.$queryRaw<Array<{ user_id: string }>>`
-      SELECT user_id FROM document_members WHERE document_id = ${documentId} AND role = 'OWNER' FOR UPDATE`;
-    const current = await tx.documentMember.findUnique({ where: { documentId_userId: { documentId, userId } }, select: { role: true } });
-    if (!current) throw userError('NOT_FOUND', 'That person is not a collaborator on this document; list collaborators to see who is.');
-    if (current.role === 'OWNER' && role !== 'OWNER' && owners.filter((o) => o.user_id !== userId).length === 0) {
-      throw userError('FORBIDDEN', 'A document needs at least one owner: make someone else an owner first.');
-    }
-    if (role === null) {
-      await tx.documentMember.delete({ where: { documentId_userId: { documentId, userId } } });
-      return null;
-    }
-    // An owner's choice: a link membership becomes the person's own and outlives the link.
-    const row = await tx.documentMember.update({ where: { documentId_userId: { documentId, userId } }, data: { role, linkId: null }, select: memberSelect });
-    return { user: row.user, role: row.role, addedAt: row.createdAt, viaLink: false };
-  });
-}
-
-async function announce(ctx: GraphQLContext, documentId: string): Promise<void> {
-  try {
-    await ctx.services.accessEvents.publish(documentId);
-  } catch (error) {
-    // The change is committed; live subscriptions also re-check access whenever their Redis
-    // subscriber connection comes back, which is when a lost message could have gone missing.
-    ctx.logger.warn({ err: error, documentId }, 'could not publish an access change');
-  }
-}
-
 builder.queryFields((t) => ({
   collaborators: t.field({
     type: [CollaboratorRef],
     description: 'Everyone with a role on the document, owners first. Anyone who can read the document can see this.',
     args: { documentId: t.arg.id({ required: true, description: 'The document.' }) },
-    resolve: async (_root, args, ctx) => {
-      const { document, role } = await authorizeDocument(ctx, String(args.documentId), 'read');
-      const rows = await ctx.services.prisma.documentMember.findMany({ where: { documentId: document.id }, select: memberSelect, orderBy: { createdAt: 'asc' } });
-      const rank = (r: DocumentRole) => ['OWNER', 'EDITOR', 'COMMENTER', 'VIEWER'].indexOf(r);
-      const viewerId = ctx.viewer!.userId;
-      // Owners manage sharing by email and see every collaborator's address; others see names (and their own address).
-      const seesEmail = (userId: string) => role === 'OWNER' || userId === viewerId;
-      return rows
-        .map((r) => ({ user: { ...r.user, ...(seesEmail(r.user.id) ? { emailVisibleTo: viewerId } : {}) }, role: r.role, addedAt: r.createdAt, viaLink: r.linkId !== null }))
-        .sort((a, b) => rank(a.role) - rank(b.role));
-    },
+    resolve: async (_root, args, ctx) => orThrow(await ctx.services.sharing.collaborators(ctx, String(args.documentId))).collaborators,
   }),
 }));
-
-/** The document again, as its owner sees it after a sharing change. */
-async function ownerView(ctx: GraphQLContext, documentId: string): Promise<DocumentShape> {
-  const { document, role } = await authorizeDocument(ctx, documentId, 'read');
-  return { row: document, role };
-}
 
 builder.queryFields((t) => ({
   documentInvitations: t.field({
     type: [InvitationRef],
     description: 'Invitations to addresses without a confirmed account yet, oldest first (owners only).',
     args: { documentId: t.arg.id({ required: true, description: 'The document.' }) },
-    resolve: async (_root, args, ctx) => {
-      const { document } = await authorizeDocument(ctx, String(args.documentId), 'share');
-      const viewerId = ctx.viewer!.userId;
-      // Owners see every collaborator's address; the inviter is one (or was).
-      return (await listInvitations(ctx.services.prisma, document.id)).map((i) => ({ ...i, invitedBy: i.invitedBy && { ...i.invitedBy, emailVisibleTo: viewerId } }));
-    },
+    resolve: async (_root, args, ctx) => orThrow(await ctx.services.sharing.invitations(ctx, String(args.documentId))).invitations,
   }),
 }));
 
@@ -161,10 +88,7 @@ builder.mutationFields((t) => ({
       documentId: t.arg.id({ required: true, description: 'The document.' }),
       email: t.arg.string({ required: true, description: 'The invited address, as listed in `documentInvitations`.' }),
     },
-    resolve: async (_root, args, ctx) => {
-      const { document } = await authorizeDocument(ctx, String(args.documentId), 'share');
-      return cancelInvitation(ctx.services.prisma, document.id, normalizeEmail(args.email));
-    },
+    resolve: async (_root, args, ctx) => orThrow(await ctx.services.sharing.cancelInvitation(ctx, String(args.documentId), args.email)).cancelled,
   }),
   setLinkSharing: t.field({
     type: DocumentRef,
@@ -174,26 +98,14 @@ builder.mutationFields((t) => ({
       documentId: t.arg.id({ required: true, description: 'The document.' }),
       role: t.arg({ type: RoleEnum, required: false, description: 'The role the link gives; null turns link sharing off.' }),
     },
-    resolve: async (_root, args, ctx) => {
-      const { document } = await authorizeDocument(ctx, String(args.documentId), 'share');
-      if (args.role === 'OWNER') throw userError('BAD_USER_INPUT', 'A link cannot make people owners; choose EDITOR, COMMENTER or VIEWER, and make someone an owner by email.');
-      if (await setLink(ctx.services.prisma, ctx.services.config.authSecret, document.id, args.role ?? null)) await announce(ctx, document.id);
-      return ownerView(ctx, document.id);
-    },
+    resolve: async (_root, args, ctx) => viewOf(orThrow(await ctx.services.sharing.setLinkSharing(ctx, String(args.documentId), args.role ?? null))),
   }),
   resetShareLink: t.field({
     type: DocumentRef,
     description:
       'Replaces the link with a new one (same role): the old link stops working at once, and people who joined through it lose access, open editors included (owners only). BAD_USER_INPUT when link sharing is off.',
     args: { documentId: t.arg.id({ required: true, description: 'The document.' }) },
-    resolve: async (_root, args, ctx) => {
-      const { document } = await authorizeDocument(ctx, String(args.documentId), 'share');
-      if (!(await replaceLink(ctx.services.prisma, ctx.services.config.authSecret, document.id))) {
-        throw userError('BAD_USER_INPUT', 'Link sharing is off for this document; turn it on with setLinkSharing to get a link.');
-      }
-      await announce(ctx, document.id);
-      return ownerView(ctx, document.id);
-    },
+    resolve: async (_root, args, ctx) => viewOf(orThrow(await ctx.services.sharing.resetLink(ctx, String(args.documentId)))),
   }),
   joinSharedDocument: t.field({
     type: DocumentRef,
@@ -203,14 +115,7 @@ builder.mutationFields((t) => ({
       documentId: t.arg.id({ required: true, description: 'The document id from the link (`/share/<id>`).' }),
       secret: t.arg.string({ required: true, description: 'The part of the link after `#`.' }),
     },
-    resolve: async (_root, args, ctx) => {
-      const documentId = String(args.documentId);
-      const { linkId } = await authorizeLinkJoin(ctx, documentId, args.secret);
-      if (!(await joinLink(ctx.services.prisma, linkId, documentId, ctx.viewer!.userId))) {
-        throw userError('NOT_FOUND', 'This link was turned off or replaced just now; ask the owner for the current link.');
-      }
-      return ownerView(ctx, documentId);
-    },
+    resolve: async (_root, args, ctx) => viewOf(orThrow(await ctx.services.sharing.joinByLink(ctx, String(args.documentId), args.secret))),
   }),
   shareDocument: t.field({
     type: ShareRef,
@@ -222,26 +127,8 @@ builder.mutationFields((t) => ({
       role: t.arg({ type: RoleEnum, required: true, description: 'The role to give.' }),
     },
     resolve: async (_root, args, ctx) => {
-      const { document } = await authorizeDocument(ctx, String(args.documentId), 'share');
-      const email = normalizeEmail(args.email);
-      const problem = emailProblem(email);
-      if (problem) throw userError('BAD_USER_INPUT', problem);
-      const viewer = ctx.viewer!;
-      const decision = await ctx.services.rateLimiter.consume('share', ctx.services.config.rateLimits.shares, viewer.userId);
-      if (!decision.allowed) {
-        throw userError('RATE_LIMITED', `Too many shares in a short time; wait ${decision.retryAfterSeconds} s and share again.`, { retryAfterSeconds: decision.retryAfterSeconds });
-      }
-      const outcome = await shareByEmail(ctx.services.prisma, {
-        documentId: document.id,
-        email,
-        role: args.role,
-        invitedById: viewer.userId,
-        smtpConfigured: ctx.services.config.smtpUrl !== null,
-      });
-      // Already a collaborator: this is a role change (with the last-owner rule).
-      if (outcome.kind === 'member' && !outcome.created) await changeMember(ctx.services.prisma, document.id, outcome.userId, args.role);
-      if (outcome.kind === 'member') await announce(ctx, document.id);
-      return { email, role: args.role };
+      const { email, role } = orThrow(await ctx.services.sharing.share(ctx, { documentId: String(args.documentId), email: args.email, role: args.role }));
+      return { email, role };
     },
   }),
   updateCollaboratorRole: t.field({
@@ -253,10 +140,10 @@ builder.mutationFields((t) => ({
       role: t.arg({ type: RoleEnum, required: true, description: 'Their new role.' }),
     },
     resolve: async (_root, args, ctx) => {
-      const { document } = await authorizeDocument(ctx, String(args.documentId), 'share');
-      const changed = await changeMember(ctx.services.prisma, document.id, String(args.userId), args.role);
-      await announce(ctx, document.id);
-      return changed!;
+      const { user, role, addedAt, viaLink } = orThrow(
+        await ctx.services.sharing.changeRole(ctx, { documentId: String(args.documentId), userId: String(args.userId), role: args.role }),
+      );
+      return { user, role, addedAt, viaLink };
     },
   }),
   removeCollaborator: t.boolean({
@@ -266,15 +153,7 @@ builder.mutationFields((t) => ({
       userId: t.arg.id({ required: true, description: 'The collaborator to remove (`User.id`); your own id to leave.' }),
     },
     resolve: async (_root, args, ctx) => {
-      const userId = String(args.userId);
-      const leaving = ctx.viewer?.userId === userId;
-      // Leaving gives up a role (an owner's included), which a read-only token must not be able to do.
-      if (leaving && ctx.viewer?.scopes && !ctx.viewer.scopes.has('share')) {
-        throw userError('FORBIDDEN', 'Leaving a document with an API token needs the SHARE scope; leave from the app, or use a token that has it.', { requiredScope: 'SHARE' });
-      }
-      const { document } = await authorizeDocument(ctx, String(args.documentId), leaving ? 'read' : 'share');
-      await changeMember(ctx.services.prisma, document.id, userId, null);
-      await announce(ctx, document.id);
+      orThrow(await ctx.services.sharing.remove(ctx, { documentId: String(args.documentId), userId: String(args.userId) }));
       return true;
     },
   }),

@@ -1,5 +1,5 @@
 /** Email and password accounts: creating one, and checking a password at sign-in. */
-import { Prisma, type PrismaClient } from '../db/client.ts';
+import { Prisma, type PrismaClient } from '../db/prisma.ts';
 import { emailProblem, normalizeEmail } from './email.ts';
 import { hashPassword, passwordProblem, verifyPassword, verifyPasswordAgainstNothing } from './password.ts';
 import { codePointLength, lineProblem } from './text.ts';

@@ -3,7 +3,7 @@
  * has 256 bits of entropy, so a fast hash suffices; only password hashing needs a slow KDF).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { PrismaClient } from '../db/client.ts';
+import type { PrismaClient } from '../db/prisma.ts';
 import { DEFAULT_TOKEN_SCOPES, TOKEN_SCOPES, type TokenScope } from './permissions.ts';
 
 const TOKEN_PREFIX = 'verso_';

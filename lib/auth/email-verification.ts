@@ -4,7 +4,7 @@
  * whose secret is stored hashed in next-auth's verification_tokens table.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { PrismaClient } from '../db/client.ts';
+import type { PrismaClient } from '../db/prisma.ts';
 import { acceptInvitations } from './invitations.ts';
 import type { Mailer } from './mailer.ts';
 

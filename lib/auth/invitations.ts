@@ -5,7 +5,7 @@
  * created or verifies it (`acceptInvitations`). An address counts as verified when the account
  * confirmed it by email, or always when no SMTP transport is configured.
  */
-import { Prisma, type PrismaClient } from '../db/client.ts';
+import { Prisma, type PrismaClient } from '../db/prisma.ts';
 import type { DocumentRole } from './permissions.ts';
 
 /** What happened, for the caller's bookkeeping only: never shown to the person sharing. */

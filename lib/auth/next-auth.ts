@@ -14,7 +14,7 @@ import GitHub, { type GitHubEmail, type GitHubProfile } from 'next-auth/provider
 import Google from 'next-auth/providers/google';
 import { PrismaAdapter } from '@auth/prisma-adapter';
 import type { Config } from '../config.ts';
-import type { PrismaClient } from '../db/client.ts';
+import type { PrismaClient } from '../db/prisma.ts';
 import type { Logger } from '../logger.ts';
 import { authCookieNames, authCookieOptions, useSecureCookies } from './cookies.ts';
 import { normalizeEmail } from './email.ts';

@@ -1,5 +1,5 @@
 /** Every user has exactly one personal organization: where their new documents go. */
-import { Prisma, type PrismaClient } from '../db/client.ts';
+import { Prisma, type PrismaClient } from '../db/prisma.ts';
 
 /**
  * The id of the user's personal organization, creating it (with an OWNER membership) when

@@ -6,8 +6,8 @@
  * while an instance is reconnecting to Redis is lost), so a periodic recheck against PostgreSQL
  * closes anything a lost message or an expired session left open.
  */
-import type { PubSubClient, RedisPubSubConnections } from '../pubsub/redis-connections.ts';
-import type { PrismaClient } from '../db/client.ts';
+import type { PubSubClient, PubSubConnections } from '../pubsub/connections.ts';
+import type { PrismaClient } from '../db/prisma.ts';
 import type { Logger } from '../logger.ts';
 import type { Credential } from './viewer.ts';
 
@@ -19,7 +19,7 @@ export type CloseConnection = (code: number, reason: string) => void;
 
 export interface RevocationDeps {
   /** The process's shared pub/sub connections (Redis, or in-process without Redis). */
-  readonly pubsub: RedisPubSubConnections;
+  readonly pubsub: PubSubConnections;
   readonly redisPrefix: string;
   readonly prisma: PrismaClient;
   readonly logger: Logger;

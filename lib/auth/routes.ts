@@ -12,23 +12,23 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NextRequest } from 'next/server';
 import type { Config } from '../config.ts';
-import type { PrismaClient } from '../db/client.ts';
+import type { PrismaClient } from '../db/prisma.ts';
 import type { Logger } from '../logger.ts';
 import { signUpWithPassword, verifyCredentials } from './accounts.ts';
 import { authCookieNames, authCookieOptions, parseCookies, serializeCookie } from './cookies.ts';
 import { emailProblem, normalizeEmail } from './email.ts';
-import { addressLimitKey, BodyTooLargeError, clientAddress, originAllowed, originRefusedMessage, parseFields, readBody, sendJson, sendWebResponse } from './http.ts';
+import { addressLimitKey, BodyTooLargeError, clientAddress, originAllowed, originRefusedMessage, parseFields, readBody, sendJson, sendWebResponse } from './request-helpers.ts';
 import { AUTH_BASE_PATH } from './next-auth.ts';
 import { ensurePersonalOrganization } from './organizations.ts';
 import { MAX_PASSWORD_LENGTH } from './password.ts';
 import { hasControlCharacters } from './text.ts';
-import { consumeAll, type RateLimitDecision, type RateLimiter } from './rate-limit.ts';
+import { consumeAll, type RateLimitDecision, type RateLimiter } from '../rate-limit/rate-limiter.ts';
 import type { CredentialRevocations } from './revocation.ts';
 import { createSession, deleteSessionByToken } from './sessions.ts';
 import { sendVerificationEmail, verifyEmail, VERIFY_EMAIL_PATH } from './email-verification.ts';
 import { acceptInvitations } from './invitations.ts';
 import { mailerFor } from './mailer.ts';
-import { sameOriginPath } from '../server/redirects.ts';
+import { sameOriginPath } from './redirects.ts';
 
 export interface AuthRoutesDeps {
   readonly config: Config;

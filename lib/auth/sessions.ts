@@ -9,7 +9,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Adapter } from 'next-auth/adapters';
-import type { PrismaClient } from '../db/client.ts';
+import type { PrismaClient } from '../db/prisma.ts';
 
 /** Sessions last 30 days (next-auth's default), extended by next-auth when used after a day. */
 export const SESSION_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;

@@ -13,7 +13,7 @@
  * membership an owner gave (by email, or by changing a role) is never touched by a link.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { PrismaClient } from '../db/client.ts';
+import type { PrismaClient } from '../db/prisma.ts';
 import type { DocumentRole } from './permissions.ts';
 
 /** The link of a document as stored: no secret, only its hash. */

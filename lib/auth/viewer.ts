@@ -2,7 +2,7 @@
  * Who is calling: resolved from the session cookie or an API token, the same way for GraphQL over
  * HTTP and over WebSocket. Runs in the custom server (never in a Next route), on its Prisma pool.
  */
-import { isDatabaseUnavailable, isPoolTimeout, type PrismaClient } from '../db/client.ts';
+import { isDatabaseUnavailable, isPoolTimeout, type PrismaClient } from '../db/prisma.ts';
 import { hashApiToken, looksLikeApiToken, parseScopes, TokenUsageRecorder } from './api-tokens.ts';
 import { sessionTokenFromCookieHeader } from './cookies.ts';
 import { findSession } from './sessions.ts';

@@ -10,7 +10,7 @@
  */
 import { blameAfter, initialBlame, type Blame, type BlameRun } from '../collab/blame.ts';
 import { Delta } from '../ot/operation.ts';
-import type { Prisma, PrismaClient } from './client.ts';
+import type { Prisma, PrismaClient } from './prisma.ts';
 
 export interface BlameStore {
   /**

@@ -18,7 +18,7 @@ import type { CreateResult, HeadState, OpStore } from '../collab/op-store.ts';
 import type { AppliedOp, Snapshot } from '../collab/types.ts';
 import { DEFAULT_REVISION_PAUSE_MS } from '../collab/revisions.ts';
 import { createPrismaBlameStore } from './blame-store.ts';
-import { Prisma, type PrismaClient } from './client.ts';
+import { Prisma, type PrismaClient } from './prisma.ts';
 import { commit, load, type CommitPath } from './commit.ts';
 
 export interface PrismaOpStoreOptions {

@@ -9,7 +9,7 @@
  * authors once (an aggregate over the primary key range).
  */
 import { groupOp, isRestoreOp, RESTORE_CLIENT_PREFIX, splitPoint, type GroupedOp, type RevisionSpan } from '../collab/revisions.ts';
-import type { Prisma, PrismaClient } from './client.ts';
+import type { Prisma, PrismaClient } from './prisma.ts';
 
 /** A stored span with its row id and, when its `toVersion` was named, the name. */
 export interface StoredRevision extends RevisionSpan {

@@ -2,7 +2,7 @@
  * Display data of users, cached per process: ops and presence events name their authors, and a
  * hot document would otherwise read the same user row once per op per subscriber.
  */
-import type { PrismaClient } from './client.ts';
+import type { PrismaClient } from './prisma.ts';
 
 export interface UserInfo {
   readonly id: string;

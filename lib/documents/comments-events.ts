@@ -5,7 +5,7 @@
  * subscriber: it holds nothing that depends on who reads it (authors are ids).
  */
 import type { Anchor } from '../ot/anchor.ts';
-import { createPubSubEngine, type RedisPubSubConnections } from '../pubsub/redis-connections.ts';
+import { createPubSubEngine, type PubSubConnections } from '../pubsub/connections.ts';
 
 /** One comment as services answer it. */
 export interface CommentState {
@@ -48,7 +48,7 @@ function revive(json: unknown): ThreadState {
   };
 }
 
-export function createCommentEvents(connections: RedisPubSubConnections, prefix: string, onError: (error: unknown) => void = () => {}): CommentEvents {
+export function createCommentEvents(connections: PubSubConnections, prefix: string, onError: (error: unknown) => void = () => {}): CommentEvents {
   const pubsub = createPubSubEngine(connections);
   const channel = (documentId: string) => `${prefix}doc:${documentId}:comments`;
   return {

@@ -13,60 +13,26 @@
  */
 import { documentAt } from '../collab/document-loader.ts';
 import type { OpStore } from '../collab/op-store.ts';
-import type { PrismaClient } from '../db/client.ts';
-import { can, type DocumentAction, type DocumentRole } from '../auth/permissions.ts';
-import type { RateLimiter } from '../auth/rate-limit.ts';
-import type { Viewer } from '../auth/viewer.ts';
+import type { PrismaClient } from '../db/prisma.ts';
+import { can, type DocumentAction } from '../auth/permissions.ts';
 import type { RateLimitRule } from '../config.ts';
-import type { Logger } from '../logger.ts';
 import { rangeText, validateRange, type Anchor } from '../ot/anchor.ts';
+import type { RateLimiter } from '../rate-limit/rate-limiter.ts';
+import type { AllowedDocument, DocumentAccess } from './access.ts';
 import { carryToHead, type StoredAnchor } from './comments-anchors.ts';
 import type { CommentEvents, CommentState, ThreadState } from './comments-events.ts';
 import { checkCommentBody, MAX_COMMENTS_PER_THREAD, MAX_THREADS_PER_DOCUMENT } from './comments-input.ts';
+import { rejected, type Rejected, type RequestScope } from './types.ts';
 
 export type { CommentState, ThreadState } from './comments-events.ts';
 
 /** Longest range a thread may be opened on (UTF-16 code units, about 20 pages): its quote is stored. */
 export const MAX_ANCHOR_LENGTH = 100_000;
 
-/** Codes a comments method may refuse with (API.md error codes). */
-export type CommentErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'VERSION_AHEAD' | 'VERSION_TOO_OLD' | 'LIMIT_EXCEEDED' | 'RATE_LIMITED';
-
-/** A refusal: nothing was changed. */
-export interface Rejected {
-  readonly kind: 'rejected';
-  readonly code: CommentErrorCode;
-  readonly message: string;
-  /** More for the client (e.g. `requiredScope` when an API token lacks one). */
-  readonly extensions?: Readonly<Record<string, unknown>>;
-}
-
-/** The viewer may do what was asked on the document; `document.version` is its head as read with the grant. */
-export interface AccessAllowed {
-  readonly kind: 'allowed';
-  readonly document: { readonly id: string; readonly version: number; readonly deletedAt: Date | null };
-  readonly role: DocumentRole;
-}
-
-/**
- * The document access check the service relies on: UNAUTHENTICATED without a viewer, NOT_FOUND
- * when the document does not exist or the viewer may not read it, FORBIDDEN when they may read
- * it but not do `action`.
- */
-export interface CommentAccess {
-  check(viewer: Viewer | null, documentId: string, action: DocumentAction): Promise<AccessAllowed | Rejected>;
-}
-
-/** Who asks: what the service reads of a request (GraphQLContext satisfies it). */
-export interface CommentRequest {
-  readonly viewer: Viewer | null;
-  readonly logger: Logger;
-}
-
 export interface CommentsDeps {
   readonly prisma: PrismaClient;
   readonly store: OpStore;
-  readonly access: CommentAccess;
+  readonly access: DocumentAccess;
   readonly events: CommentEvents;
   /** Comment writes (open, reply, edit) per account: `rule` of `rateLimiter`. */
   readonly rateLimiter: RateLimiter;
@@ -84,21 +50,19 @@ export interface CreateThreadInput {
 
 export interface Comments {
   /** The document's threads (open ones unless `includeResolved`), oldest first, anchors at head. */
-  list(req: CommentRequest, documentId: string, options: { readonly includeResolved: boolean }): Promise<{ kind: 'threads'; threads: ThreadState[] } | Rejected>;
+  list(req: RequestScope, documentId: string, options: { readonly includeResolved: boolean }): Promise<{ kind: 'threads'; threads: ThreadState[] } | Rejected>;
   /** Opens a thread on a range as seen at `version` [AN1]; the anchor is carried to head. */
-  createThread(req: CommentRequest, input: CreateThreadInput): Promise<{ kind: 'created'; thread: ThreadState } | Rejected>;
-  reply(req: CommentRequest, threadId: string, body: string): Promise<{ kind: 'replied'; comment: CommentState; thread: ThreadState } | Rejected>;
+  createThread(req: RequestScope, input: CreateThreadInput): Promise<{ kind: 'created'; thread: ThreadState } | Rejected>;
+  reply(req: RequestScope, threadId: string, body: string): Promise<{ kind: 'replied'; comment: CommentState; thread: ThreadState } | Rejected>;
   /** Resolves (`resolved: true`) or reopens a thread; doing what is already so changes nothing and still answers it. */
-  resolve(req: CommentRequest, threadId: string, resolved: boolean): Promise<{ kind: 'resolved'; thread: ThreadState } | Rejected>;
+  resolve(req: RequestScope, threadId: string, resolved: boolean): Promise<{ kind: 'resolved'; thread: ThreadState } | Rejected>;
   /** Its author only. */
-  edit(req: CommentRequest, commentId: string, body: string): Promise<{ kind: 'edited'; comment: CommentState; thread: ThreadState } | Rejected>;
+  edit(req: RequestScope, commentId: string, body: string): Promise<{ kind: 'edited'; comment: CommentState; thread: ThreadState } | Rejected>;
   /** Its author, or an owner of the document. The thread stays, even with no comments left. */
-  remove(req: CommentRequest, commentId: string): Promise<{ kind: 'deleted'; thread: ThreadState } | Rejected>;
+  remove(req: RequestScope, commentId: string): Promise<{ kind: 'deleted'; thread: ThreadState } | Rejected>;
   /** Calls `listener` with each changed thread of the document (no access check: the caller's). */
   watch(documentId: string, listener: (thread: ThreadState) => void): Promise<() => void>;
 }
-
-const rejected = (code: CommentErrorCode, message: string): Rejected => ({ kind: 'rejected', code, message });
 
 const THREAD_INCLUDE = { comments: { orderBy: [{ createdAt: 'asc' as const }, { id: 'asc' as const }] } };
 
@@ -128,12 +92,7 @@ export function createComments(deps: CommentsDeps): Comments {
   async function charge(userId: string): Promise<Rejected | null> {
     const decision = await rateLimiter.consume('comments', rule, userId);
     if (decision.allowed) return null;
-    return {
-      kind: 'rejected',
-      code: 'RATE_LIMITED',
-      message: `Too many comments in a short time; wait ${decision.retryAfterSeconds} s and send it again.`,
-      extensions: { retryAfterSeconds: decision.retryAfterSeconds },
-    };
+    return rejected('RATE_LIMITED', `Too many comments in a short time; wait ${decision.retryAfterSeconds} s and send it again.`, { retryAfterSeconds: decision.retryAfterSeconds });
   }
 
   /** Writes carried anchors back, only over older ones (readers racing write the same answers, AN5). */
@@ -150,7 +109,7 @@ export function createComments(deps: CommentsDeps): Comments {
   }
 
   /** Rows to states with anchors carried to `head`, writing back those carried far. */
-  async function statesAt(req: CommentRequest, documentId: string, head: number, rows: readonly ThreadRow[]): Promise<ThreadState[]> {
+  async function statesAt(req: RequestScope, documentId: string, head: number, rows: readonly ThreadRow[]): Promise<ThreadState[]> {
     const carried = await carryToHead(store, documentId, head, rows.map(storedAnchor));
     // A failed write-back only means the next read carries further; the answer is right anyway.
     await rebase(carried.rebase).catch((error: unknown) => req.logger.warn({ err: error, documentId }, 'comment anchors: re-base failed'));
@@ -165,14 +124,14 @@ export function createComments(deps: CommentsDeps): Comments {
     }));
   }
 
-  async function threadState(req: CommentRequest, threadId: string, head: number): Promise<ThreadState> {
+  async function threadState(req: RequestScope, threadId: string, head: number): Promise<ThreadState> {
     const row = await prisma.commentThread.findUniqueOrThrow({ where: { id: threadId }, include: THREAD_INCLUDE });
     const [state] = await statesAt(req, row.documentId, head, [row]);
     return state!;
   }
 
   /** The thread's document and the viewer's access to do `action` there. */
-  async function threadAccess(req: CommentRequest, threadId: string, action: DocumentAction): Promise<AccessAllowed | Rejected> {
+  async function threadAccess(req: RequestScope, threadId: string, action: DocumentAction): Promise<AllowedDocument | Rejected> {
     if (req.viewer === null) return access.check(null, '', action);
     const thread = await prisma.commentThread.findUnique({ where: { id: threadId }, select: { documentId: true } });
     const allowed = thread === null ? null : await access.check(req.viewer, thread.documentId, action);
@@ -183,7 +142,7 @@ export function createComments(deps: CommentsDeps): Comments {
   }
 
   /** A comment, its thread and the viewer's access to the thread's document for `action`. */
-  async function commentAccess(req: CommentRequest, commentId: string, action: DocumentAction) {
+  async function commentAccess(req: RequestScope, commentId: string, action: DocumentAction) {
     if (req.viewer === null) return { allowed: await access.check(null, '', action), comment: null };
     const comment = await prisma.comment.findUnique({ where: { id: commentId }, include: { thread: { select: { documentId: true } } } });
     const allowed = comment === null ? null : await access.check(req.viewer, comment.thread.documentId, action);
@@ -193,7 +152,7 @@ export function createComments(deps: CommentsDeps): Comments {
     return { allowed, comment };
   }
 
-  async function changed(req: CommentRequest, threadId: string, head: number): Promise<ThreadState> {
+  async function changed(req: RequestScope, threadId: string, head: number): Promise<ThreadState> {
     const thread = await threadState(req, threadId, head);
     await events.publish(thread);
     return thread;

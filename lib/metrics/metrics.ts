@@ -7,9 +7,9 @@
 import type { IncomingMessage } from 'node:http';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Broadcaster } from '../collab/broadcaster.ts';
+import type { AppliedOp } from '../collab/types.ts';
 import type { Sequencer } from '../collab/sequencer.ts';
-import type { RateLimiter } from '../auth/rate-limit.ts';
+import type { RateLimiter } from '../rate-limit/rate-limiter.ts';
 
 /** The instruments Verso updates; names are the exported metric names. */
 export interface VersoMetrics {
@@ -50,7 +50,7 @@ export function createMetrics(): VersoMetrics {
     registry,
     opsApplied: new Counter({ name: 'verso_ops_applied_total', help: 'Operations answered by the sequencer, by outcome.', labelNames: ['outcome'], registers }),
     ackLatency: new Histogram({ name: 'verso_op_ack_seconds', help: 'Time from a submit reaching the sequencer to its answer (transform and commit).', buckets: LATENCY_BUCKETS, registers }),
-    fanoutLag: new Histogram({ name: 'verso_fanout_lag_seconds', help: "Time from an op's commit to its delivery to a subscriber on this instance.", buckets: LATENCY_BUCKETS, registers }),
+    fanoutLag: new Histogram({ name: 'verso_fanout_lag_seconds', help: "Time from an op's commit to its delivery on this instance, once per op (when the batch stream flushes it; an instance whose subscribers all follow documentOperations records none).", buckets: LATENCY_BUCKETS, registers }),
     wsConnections: new Gauge({ name: 'verso_websocket_connections', help: 'Open WebSocket connections on this instance.', registers }),
     postgresErrors: new Counter({ name: 'verso_postgres_errors_total', help: 'Errors reported by the PostgreSQL client (failed queries, unreachable server).', registers }),
     redisErrors: new Counter({ name: 'verso_redis_errors_total', help: 'Redis connection errors, by connection.', labelNames: ['connection'], registers }),
@@ -88,17 +88,14 @@ export function instrumentSequencer(sequencer: Sequencer, metrics: VersoMetrics)
   };
 }
 
-/** The broadcaster, observing fan-out lag at each delivery to a subscriber. */
-export function instrumentBroadcaster(broadcaster: Broadcaster, metrics: VersoMetrics): Broadcaster {
-  return {
-    publish: (documentId, op) => broadcaster.publish(documentId, op),
-    subscribe: (documentId, listener) =>
-      broadcaster.subscribe(documentId, (op) => {
-        // Commit time is the committing instance's clock: across machines this includes skew.
-        metrics.fanoutLag.observe(Math.max(0, Date.now() - op.createdAt.getTime()) / 1000);
-        return listener(op);
-      }),
-  };
+/**
+ * Records fan-out lag once per op on this instance: called when the batcher flushes a document's
+ * ops to its subscribers (however many they are), never per subscriber or per stream.
+ */
+export function observeFanoutLag(metrics: VersoMetrics, ops: readonly AppliedOp[]): void {
+  const now = Date.now();
+  // Commit time is the committing instance's clock: across machines this includes skew.
+  for (const op of ops) metrics.fanoutLag.observe(Math.max(0, now - op.createdAt.getTime()) / 1000);
 }
 
 /** The rate limiter, counting refusals per rule. */

@@ -13,7 +13,7 @@ export interface Limits {
   readonly maxLinkLength: number;
   /**
    * Most bytes one op may take as JSON (UTF-8, escapes included), checked before its components
-   * are looked at (OT7). Below the WebSocket's frame limit (graphql/ws.ts, 16 MiB) with room for
+   * are looked at (OT7). Below the WebSocket's frame limit (graphql/ws-transport.ts, 16 MiB) with room for
    * the rest of a submit message, so a valid op never closes the socket. Default {@link DEFAULT_MAX_OP_BYTES}.
    */
   readonly maxOpBytes?: number;

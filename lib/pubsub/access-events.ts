@@ -3,7 +3,7 @@
  * the document goes to the trash, so live subscriptions on every instance re-check access at
  * once instead of polling. Carries no data; listeners re-read the database.
  */
-import { createPubSubEngine, type RedisPubSubConnections } from './redis-connections.ts';
+import { createPubSubEngine, type PubSubConnections } from './connections.ts';
 
 export interface AccessEvents {
   /**
@@ -16,7 +16,7 @@ export interface AccessEvents {
   subscribe(documentId: string, listener: () => void): Promise<() => void>;
 }
 
-export function createAccessEvents(connections: RedisPubSubConnections, prefix: string): AccessEvents {
+export function createAccessEvents(connections: PubSubConnections, prefix: string): AccessEvents {
   const pubsub = createPubSubEngine(connections);
   const channel = (documentId: string) => `${prefix}doc:${documentId}:access`;
   return {

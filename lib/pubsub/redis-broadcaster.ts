@@ -10,7 +10,7 @@
 import { Delta } from '../ot/operation.ts';
 import type { Broadcaster, OpListener, Unsubscribe } from '../collab/broadcaster.ts';
 import type { AppliedOp } from '../collab/types.ts';
-import { createPubSubEngine, type RedisPubSubConnections } from './redis-connections.ts';
+import { createPubSubEngine, type PubSubConnections } from './connections.ts';
 
 /** The wire form of an AppliedOp: short keys, the document id implied by the channel. */
 interface WireOp {
@@ -24,7 +24,7 @@ interface WireOp {
 
 export interface RedisBroadcasterOptions {
   /** Shared pub/sub connections (the caller closes them). */
-  readonly connections: RedisPubSubConnections;
+  readonly connections: PubSubConnections;
   /** Key prefix shared by every instance of one deployment (e.g. `verso:`). */
   readonly prefix: string;
 }

@@ -1,31 +1,11 @@
 /**
- * The two pub/sub connections a process uses (a subscriber connection can do nothing else),
- * shared by the op broadcaster, presence, access events and revocations: Redis connections, or
- * in-process ones when the deployment has no Redis (one instance; lib/embedded/local-pubsub.ts).
+ * The Redis implementation of {@link PubSubConnections} (./connections.ts): a publisher and a
+ * subscriber connection that keep working around Redis outages (the in-process one is
+ * ./in-process-hub.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { RedisPubSub, type PubSubRedisOptions } from 'graphql-redis-subscriptions';
-import { processHub, type PubSubClient } from '../embedded/local-pubsub.ts';
-
-export type { PubSubClient };
-
-export interface RedisPubSubConnections {
-  /** `redis` across instances, or `in-process` (single instance, nothing is ever lost). */
-  readonly kind: 'redis' | 'in-process';
-  readonly publisher: PubSubClient;
-  readonly subscriber: PubSubClient;
-  /** Name of the subscriber connection in `CLIENT LIST` (drills kill it to prove recovery). */
-  readonly subscriberName: string;
-  /** Registers a callback for "the subscriber connection came back; messages may have been lost". */
-  onResubscribed(callback: () => void): () => void;
-  /**
-   * Whether both connections are up and answering now. False while Redis is unreachable: then
-   * publishing fails at once and subscribing does not wait (lib/pubsub/redis-connections.ts).
-   */
-  available(): boolean;
-  close(): Promise<void>;
-}
+import type { PubSubClient, PubSubConnections } from './connections.ts';
 
 /**
  * The longest anything waits on a Redis command before failing (issue 14: nothing may wait more
@@ -41,31 +21,6 @@ const WATCHDOG_TIMEOUT_MS = 2_000;
 const WATCHDOG_MISSES = 2;
 
 /**
- * Opens a publisher and a subscriber connection: on Redis when `redisUrl` is set (both reconnect
- * forever with backoff), otherwise on the process's in-process hub.
- */
-export function openPubSub(redisUrl: string | null, onError: (error: Error) => void = () => {}): RedisPubSubConnections {
-  if (redisUrl === null) {
-    const hub = processHub();
-    const publisher = hub.connect();
-    const subscriber = hub.connect();
-    return {
-      kind: 'in-process',
-      publisher,
-      subscriber,
-      subscriberName: 'in-process',
-      // An in-process subscriber never disconnects, so there is never anything to refill.
-      onResubscribed: () => () => {},
-      available: () => true,
-      async close() {
-        await Promise.all([publisher.quit(), subscriber.quit()]);
-      },
-    };
-  }
-  return openRedisPubSub(redisUrl, onError);
-}
-
-/**
  * Opens a publisher and a subscriber connection to Redis; both reconnect forever with backoff.
  *
  * Redis carries live fan-out only, so its outage must not stop anything else (issue 14): while a
@@ -77,7 +32,7 @@ export function openPubSub(redisUrl: string | null, onError: (error: Error) => v
  * reads the database misses nothing), waiting at most SUBSCRIBE_WAIT_MS, and every command times
  * out after REDIS_COMMAND_TIMEOUT_MS.
  */
-export function openRedisPubSub(redisUrl: string, onError: (error: Error) => void = () => {}): RedisPubSubConnections {
+export function openRedisPubSub(redisUrl: string, onError: (error: Error) => void = () => {}): PubSubConnections {
   const instance = randomBytes(4).toString('hex');
   const connect = (role: 'pub' | 'sub') => {
     const redis = new Redis(redisUrl, {
@@ -91,14 +46,12 @@ export function openRedisPubSub(redisUrl: string, onError: (error: Error) => voi
   };
   const publisher = connect('pub');
   const subscriber = connect('sub');
-  ignoreUnsubscribeFailures(subscriber);
   const resubscribed = new Set<() => void>();
   const refill = () => {
     for (const callback of resubscribed) callback();
   };
+  // The watchdogs keep the raw connections; everything else gets the guarded ones.
   const watchdogs = [watch(publisher, onError), watch(subscriber, onError, refill)];
-  failPublishWhileDown(publisher, () => watchdogs[0]!.state());
-  subscribeWithoutWaitingForRedis(subscriber, () => watchdogs[1]!.state());
   let everReady = false;
   subscriber.on('ready', () => {
     // ioredis resubscribes its channels on reconnect; whatever was published meanwhile is gone.
@@ -107,8 +60,8 @@ export function openRedisPubSub(redisUrl: string, onError: (error: Error) => voi
   });
   return {
     kind: 'redis',
-    publisher,
-    subscriber,
+    publisher: new GuardedPubSubClient(publisher, () => watchdogs[0]!.state()),
+    subscriber: new GuardedPubSubClient(subscriber, () => watchdogs[1]!.state()),
     subscriberName: `verso-sub-${instance}`,
     onResubscribed(callback) {
       resubscribed.add(callback);
@@ -181,69 +134,73 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 /**
- * PUBLISH on a connection that is down fails at once: queued, it would wait for Redis for as long
- * as the outage lasts, holding every op published meanwhile. Pub/sub loses messages across an
- * outage anyway; subscribers refill from PostgreSQL when their connection comes back.
+ * A Redis connection as pub/sub uses it ({@link PubSubClient}), through ioredis's public API only:
+ *
+ * - PUBLISH on a connection that is down fails at once: queued, it would wait for Redis for as
+ *   long as the outage lasts, holding every op published meanwhile. Pub/sub loses messages across
+ *   an outage anyway; subscribers refill from PostgreSQL when their connection comes back.
+ * - SUBSCRIBE resolves at once while the connection is down or not answering (ioredis keeps the
+ *   command queued and sends it when Redis is back, then 'ready' triggers the refills), within
+ *   SUBSCRIBE_WAIT_MS on a live one, and within REDIS_COMMAND_TIMEOUT_MS while the connection is
+ *   first starting. Callers (RedisPubSub passes a callback) never see it fail.
+ * - UNSUBSCRIBE failures are swallowed: RedisPubSub.unsubscribe() sends it without awaiting it, so
+ *   on a closed connection (shutdown, or Redis lost) the rejection would have nobody to catch it
+ *   and surface as an unhandled rejection. A closed connection holds no subscriptions, so the
+ *   failure says nothing.
+ *
+ * What graphql-redis-subscriptions touches on it is checked by tests/unit/pubsub-engine-surface.test.ts.
  */
-function failPublishWhileDown(publisher: Redis, state: () => ConnectionState): void {
-  const original = publisher.publish.bind(publisher) as (...args: unknown[]) => Promise<number>;
-  (publisher as unknown as Record<string, unknown>).publish = (...args: unknown[]) => {
-    if (state() === 'down') return Promise.reject(new Error('Redis is unreachable: not published (subscribers catch up from PostgreSQL when it is back).'));
-    return original(...args);
-  };
-}
+export class GuardedPubSubClient implements PubSubClient {
+  readonly #redis: Redis;
+  readonly #state: () => ConnectionState;
 
-/**
- * SUBSCRIBE resolves at once while the connection is down or not answering (ioredis keeps the
- * command queued and sends it when Redis is back, then 'ready' triggers the refills), within
- * SUBSCRIBE_WAIT_MS on a live one, and within REDIS_COMMAND_TIMEOUT_MS while the connection is
- * first starting. Callers (RedisPubSub passes a callback) never see it fail.
- */
-function subscribeWithoutWaitingForRedis(subscriber: Redis, state: () => ConnectionState): void {
-  const original = subscriber.subscribe.bind(subscriber) as (...args: unknown[]) => Promise<unknown>;
-  (subscriber as unknown as Record<string, unknown>).subscribe = (...args: unknown[]) => {
-    const callback = typeof args.at(-1) === 'function' ? (args.pop() as (error: Error | null, count?: unknown) => void) : null;
-    const now = state();
-    const sent = original(...args);
+  constructor(redis: Redis, state: () => ConnectionState) {
+    this.#redis = redis;
+    this.#state = state;
+  }
+
+  publish(channel: string, message: string): Promise<number> {
+    if (this.#state() === 'down') return Promise.reject(new Error('Redis is unreachable: not published (subscribers catch up from PostgreSQL when it is back).'));
+    return this.#redis.publish(channel, message);
+  }
+
+  subscribe(...args: string[]): Promise<number> {
+    const channels: unknown[] = [...args];
+    const callback = typeof channels.at(-1) === 'function' ? (channels.pop() as (error: Error | null, count?: unknown) => void) : null;
+    const now = this.#state();
+    const sent = this.#redis.subscribe(...(channels as string[]));
     sent.catch(() => {});
     const wait = now === 'up' ? SUBSCRIBE_WAIT_MS : REDIS_COMMAND_TIMEOUT_MS;
     const done = now === 'down' ? Promise.resolve() : within(sent, wait).then(() => undefined, () => undefined);
     return done.then(() => {
-      callback?.(null, args.length);
-      return args.length;
+      callback?.(null, channels.length);
+      return channels.length;
     });
-  };
-}
-
-/**
- * RedisPubSub.unsubscribe() sends UNSUBSCRIBE without awaiting it, so when the connection is
- * already closed (shutdown, or Redis lost) the rejection has nobody to catch it and surfaces as an
- * unhandled rejection. A closed connection holds no subscriptions, so the failure says nothing:
- * swallow it at the source.
- */
-function ignoreUnsubscribeFailures(subscriber: Redis): void {
-  for (const command of ['unsubscribe', 'punsubscribe'] as const) {
-    const original = subscriber[command].bind(subscriber) as (...args: unknown[]) => Promise<unknown>;
-    (subscriber as unknown as Record<string, unknown>)[command] = (...args: unknown[]) => {
-      const pending = original(...args);
-      pending.catch(() => {});
-      return pending;
-    };
   }
-}
 
-/**
- * A graphql-redis-subscriptions engine on shared connections. RedisPubSub types its connections
- * as ioredis clients but only calls publish, subscribe, unsubscribe, punsubscribe, quit and
- * `on('message' | 'pmessage')` (checked against 2.7.0), which {@link PubSubClient} has.
- */
-export function createPubSubEngine(
-  connections: RedisPubSubConnections,
-  options: Pick<PubSubRedisOptions, 'serializer' | 'deserializer'> = {},
-): RedisPubSub {
-  return new RedisPubSub({
-    ...options,
-    publisher: connections.publisher as unknown as Redis,
-    subscriber: connections.subscriber as unknown as Redis,
-  });
+  unsubscribe(...channels: string[]): Promise<unknown> {
+    const pending = this.#redis.unsubscribe(...channels);
+    pending.catch(() => {});
+    return pending;
+  }
+
+  punsubscribe(...patterns: string[]): Promise<unknown> {
+    const pending = this.#redis.punsubscribe(...patterns);
+    pending.catch(() => {});
+    return pending;
+  }
+
+  on(event: string, listener: (...args: any[]) => void): this { // eslint-disable-line @typescript-eslint/no-explicit-any -- ioredis's own listener type
+    this.#redis.on(event, listener);
+    return this;
+  }
+
+  off(event: string, listener: (...args: any[]) => void): this { // eslint-disable-line @typescript-eslint/no-explicit-any
+    this.#redis.off(event, listener);
+    return this;
+  }
+
+  quit(): Promise<unknown> {
+    return this.#redis.quit();
+  }
 }

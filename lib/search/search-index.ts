@@ -8,7 +8,7 @@
  * interval of its ack. The `simple` configuration (no stemming): documents are in any language,
  * and it exists in every PostgreSQL build, PGlite's included.
  */
-import { Prisma, type PrismaClient } from '../db/client.ts';
+import { Prisma, type PrismaClient } from '../db/prisma.ts';
 import type { DocumentRole } from '../auth/permissions.ts';
 
 /** Text beyond this many characters of a document is not indexed (tsvector holds at most 1 MB). */

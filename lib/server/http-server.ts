@@ -9,20 +9,20 @@ import { randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createApollo } from '../../graphql/apollo.ts';
 import { sessionTokenFromCookieHeader } from '../auth/cookies.ts';
-import { originAllowed, originRefusedMessage } from '../auth/http.ts';
+import { originAllowed, originRefusedMessage } from '../auth/request-helpers.ts';
 import { AUTH_BASE_PATH, createNextAuth } from '../auth/next-auth.ts';
 import { CredentialRevocations } from '../auth/revocation.ts';
 import { createAuthRoutes } from '../auth/routes.ts';
 import { createViewerResolver } from '../auth/viewer.ts';
 import type { GraphQLContext, Services } from '../../graphql/context.ts';
 import { contextFailure } from '../../graphql/errors.ts';
-import { handleGraphQLHttp, sendError } from '../../graphql/http.ts';
+import { handleGraphQLHttp, sendError } from '../../graphql/http-transport.ts';
 import { getSchema } from '../../graphql/schema.ts';
-import { CLOSE_SERVICE_RESTART, serveGraphQLWs, WS_MAX_PAYLOAD } from '../../graphql/ws.ts';
+import { CLOSE_SERVICE_RESTART, serveGraphQLWs, WS_MAX_PAYLOAD } from '../../graphql/ws-transport.ts';
 import type { Config } from '../config.ts';
-import { ensureDatabase, migrate } from '../db/migrate.ts';
+import { ensureDatabase, migrate } from '../migrator/migrate.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../embedded/embedded-postgres.ts';
-import { setProcessDatabaseUrl } from '../embedded/process-database.ts';
+import { offerEmbeddedDatabase } from './next-bridge.ts';
 import type { Logger } from '../logger.ts';
 import { metricsAllowed } from '../metrics/metrics.ts';
 import { EXPORT_PATH, handleExport } from './export-route.ts';
@@ -77,7 +77,7 @@ export async function startVersoServer(options: StartOptions): Promise<VersoServ
 async function startOn(options: StartOptions, embedded: EmbeddedPostgres | null): Promise<VersoServer> {
   const { config, logger } = options;
   const databaseUrl = embedded?.url ?? (config.databaseUrl as string);
-  if (embedded) setProcessDatabaseUrl(embedded.url);
+  if (embedded) offerEmbeddedDatabase(embedded.url);
   const local = [embedded && `embedded PostgreSQL (PGlite) in ${embedded.dataPath}`, config.redisUrl === null && 'in-process pub/sub'].filter(Boolean);
   if (local.length > 0) {
     logger.info({ embeddedDatabase: embedded !== null, inProcessPubSub: config.redisUrl === null }, `single-instance mode: ${local.join(' and ')}; several instances need PostgreSQL (DATABASE_URL) and Redis (REDIS_URL)`);

@@ -4,16 +4,21 @@
  * document's `{ id, title }`. Authentication is the API's (session cookie or Bearer token, the
  * `create-document` permission); the document is created by running the API's own
  * `createDocument` mutation with the request's context, so validation, ownership and limits are
- * the same as over GraphQL. Errors carry stable codes in a GraphQL-shaped JSON body.
+ * the same as over GraphQL. Errors carry stable codes in a GraphQL-shaped JSON body. The file is
+ * parsed in a worker thread (lib/import/import-pool.ts), never on the event loop; a full pool
+ * answers 503 SERVICE_UNAVAILABLE, a second file of the same person while one is parsing 429
+ * RATE_LIMITED, both with Retry-After.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { execute, GraphQLError, parse } from 'graphql';
 import type { GraphQLContext } from '../../graphql/context.ts';
 import { authorizeAccount } from '../../graphql/authorize.ts';
-import { sendError } from '../../graphql/http.ts';
+import { sendError } from '../../graphql/http-transport.ts';
 import { getSchema } from '../../graphql/schema.ts';
 import { MAX_TITLE_LENGTH } from '../../graphql/types/document.ts';
-import { IMPORT_ACCEPT, IMPORT_MAX_BYTES, importFile, importFormatOf, tooLarge } from '../import/import-file.ts';
+import type { Config } from '../config.ts';
+import { IMPORT_ACCEPT, IMPORT_MAX_BYTES, importFormatOf, tooLarge } from '../import/import-file.ts';
+import { createImportPool, type ImportPool } from '../import/import-pool.ts';
 
 export const IMPORT_PATH = '/api/documents/import';
 
@@ -25,7 +30,16 @@ const STATUS: Record<string, number> = {
   UNSUPPORTED_FILE_TYPE: 415,
   FILE_UNREADABLE: 422,
   RATE_LIMITED: 429,
+  SERVICE_UNAVAILABLE: 503,
 };
+
+/** One pool of import threads per server (its configuration object). */
+const pools = new WeakMap<Config, ImportPool>();
+function poolFor(config: Config): ImportPool {
+  let pool = pools.get(config);
+  if (!pool) pools.set(config, (pool = createImportPool(config.imports)));
+  return pool;
+}
 
 const CREATE = parse('mutation Import($title: String, $content: JSON) { createDocument(title: $title, content: $content) { id title } }');
 
@@ -53,10 +67,11 @@ export async function handleImport(req: IncomingMessage, res: ServerResponse, co
   const filename = query.get('filename');
   const format = importFormatOf(filename, req.headers['content-type'] ?? null);
   let ctx: GraphQLContext;
+  let userId: string;
   try {
     ctx = await context();
     // Refuse before reading a byte of the body when the caller may not create documents.
-    authorizeAccount(ctx, 'create-document');
+    userId = authorizeAccount(ctx, 'create-document').userId;
   } catch (error) {
     if (error instanceof GraphQLError) return fail(res, String(error.extensions.code), error.message);
     throw error;
@@ -79,8 +94,11 @@ export async function handleImport(req: IncomingMessage, res: ServerResponse, co
     return;
   }
   if (body.length === 0) return fail(res, 'FILE_UNREADABLE', 'The file is empty. Choose a file with some text in it.');
-  const imported = await importFile(body, format, filename);
-  if (!imported.ok) return fail(res, imported.code, imported.message);
+  const imported = await poolFor(ctx.services.config).run(body, format, filename, userId);
+  if (!imported.ok) {
+    if ('retryAfterSeconds' in imported) res.setHeader('Retry-After', String(imported.retryAfterSeconds));
+    return fail(res, imported.code, imported.message);
+  }
   const title = (query.get('title') ?? imported.title ?? undefined)?.slice(0, MAX_TITLE_LENGTH);
   const result = await execute({ schema: getSchema(), document: CREATE, contextValue: ctx, variableValues: { title, content: { ops: imported.content.ops } } });
   const error = result.errors?.[0];

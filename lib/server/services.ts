@@ -9,20 +9,31 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { Services } from '../../graphql/context.ts';
 import type { Config } from '../config.ts';
-import { createRedisRateLimiter } from '../auth/rate-limit.ts';
+import { createRedisRateLimiter } from '../rate-limit/redis-rate-limiter.ts';
 import { createSequencer } from '../collab/sequencer.ts';
 import { createOpBatcher } from '../collab/op-batcher.ts';
-import { createPrisma } from '../db/client.ts';
+import { createPrisma } from '../db/prisma.ts';
 import { createPrismaOpStore } from '../db/op-store.ts';
 import { createUserDirectory } from '../db/users.ts';
-import { createLocalPresence } from '../embedded/local-presence.ts';
-import { createLocalRateLimiter } from '../embedded/local-rate-limit.ts';
+import { createInProcessPresence } from '../presence/in-process-presence.ts';
+import { createInProcessRateLimiter } from '../rate-limit/in-process-rate-limiter.ts';
 import type { Logger } from '../logger.ts';
-import { createMetrics, instrumentBroadcaster, instrumentRateLimiter, instrumentSequencer } from '../metrics/metrics.ts';
-import { createRedisPresence } from '../pubsub/presence.ts';
+import { createMetrics, instrumentRateLimiter, instrumentSequencer, observeFanoutLag } from '../metrics/metrics.ts';
+import { createRedisPresence } from '../presence/redis-presence.ts';
 import { createRedisBroadcaster } from '../pubsub/redis-broadcaster.ts';
-import { openPubSub, REDIS_COMMAND_TIMEOUT_MS } from '../pubsub/redis-connections.ts';
+import { openInProcessPubSub } from '../pubsub/in-process-hub.ts';
+import { openRedisPubSub, REDIS_COMMAND_TIMEOUT_MS } from '../pubsub/redis-connections.ts';
 import { createAccessEvents } from '../pubsub/access-events.ts';
+import { createDocumentAccess } from '../documents/access.ts';
+import { createDocumentReads } from '../documents/reads.ts';
+import { createDocuments } from '../documents/documents.ts';
+import { createDocumentExports } from '../documents/export.ts';
+import { createComments } from '../documents/comments.ts';
+import { createCommentEvents } from '../documents/comments-events.ts';
+import { createSharing } from '../documents/sharing.ts';
+import { createHistory } from '../documents/history.ts';
+import { createOperations } from '../documents/operations.ts';
+import { createPrismaBlameStore } from '../db/blame-store.ts';
 
 /** Creates the services for `config`; `databaseUrl` is the PostgreSQL to use (embedded or not). */
 export async function createServices(config: Config, logger: Logger, databaseUrl: string): Promise<Services> {
@@ -40,10 +51,13 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
     });
     await redis.connect();
   }
-  const pubsub = openPubSub(config.redisUrl, (error) => {
-    metrics.redisErrors.inc({ connection: 'pubsub' });
-    logger.warn({ err: error }, 'redis pub/sub connection error');
-  });
+  const pubsub =
+    config.redisUrl !== null
+      ? openRedisPubSub(config.redisUrl, (error) => {
+          metrics.redisErrors.inc({ connection: 'pubsub' });
+          logger.warn({ err: error }, 'redis pub/sub connection error');
+        })
+      : openInProcessPubSub();
   // The write path (issue 13): one pool for commits alone; the sequencer commits at most as
   // many batches at once as it has connections, so a commit never waits for a connection.
   const writePool = new pg.Pool({ connectionString: databaseUrl, max: config.dbPools.write, connectionTimeoutMillis: 15_000, idleTimeoutMillis: 30_000 });
@@ -53,23 +67,19 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
     logger.warn({ err: error }, 'write pool connection error');
   });
   const store = createPrismaOpStore(feedPrisma, { pool: writePool, onCommitPath: (path) => metrics.commits.inc({ path }) });
-  const redisBroadcaster = createRedisBroadcaster({ connections: pubsub, prefix: config.redisPrefix });
-  const broadcaster = instrumentBroadcaster(redisBroadcaster, metrics);
+  const broadcaster = createRedisBroadcaster({ connections: pubsub, prefix: config.redisPrefix });
   // documentOperationBatches: one Redis subscription per document for the process, one array per
-  // flush for every subscriber; fan-out lag is recorded per op when its batch is flushed.
+  // flush for every subscriber; fan-out lag is recorded once per op, when its batch is flushed.
   const batcher = createOpBatcher({
-    broadcaster: redisBroadcaster,
+    broadcaster,
     windowMs: config.opsBatchWindowMs,
-    onFlush: (_documentId, batch) => {
-      const now = Date.now();
-      for (const op of batch) metrics.fanoutLag.observe(Math.max(0, now - op.createdAt.getTime()) / 1000);
-    },
+    onFlush: (_documentId, batch) => observeFanoutLag(metrics, batch),
   });
   const sequencer = createSequencer({
     store,
     broadcaster,
-    // Known heads follow every instance's commits; not a delivery to a subscriber (no fan-out lag sample).
-    follow: redisBroadcaster,
+    // Known heads follow every instance's commits.
+    follow: broadcaster,
     snapshotEvery: config.snapshotEvery,
     catchUp: config.catchUp,
     cacheMaxBytes: config.knownHeadsMaxBytes,
@@ -84,20 +94,42 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
       logger.error({ err: error, documentId: op.documentId, version: op.version }, 'publish or snapshot failed after commit'),
   });
   const presenceOptions = { connections: pubsub, prefix: config.redisPrefix, ttlMs: config.presenceTtlMs };
-  const presence = redis ? createRedisPresence({ ...presenceOptions, redis }) : createLocalPresence(presenceOptions);
-  const rateLimiter = redis ? createRedisRateLimiter(redis, config.redisPrefix) : createLocalRateLimiter();
+  const presence = redis ? createRedisPresence({ ...presenceOptions, redis }) : createInProcessPresence(presenceOptions);
+  const rateLimiter = instrumentRateLimiter(redis ? createRedisRateLimiter(redis, config.redisPrefix) : createInProcessRateLimiter(), metrics);
+  const instrumentedSequencer = instrumentSequencer(sequencer, metrics);
+  const blame = createPrismaBlameStore(prisma);
+  const access = createDocumentAccess({ prisma, rateLimiter, config });
+  const reads = createDocumentReads(store);
+  const accessEvents = createAccessEvents(pubsub, config.redisPrefix);
+  const operations = createOperations({ access, store, sequencer: instrumentedSequencer, rateLimiter, config });
   const services: Services = {
     config,
     logger,
     prisma,
     redis,
     pubsub,
-    collab: { store, broadcaster, sequencer: instrumentSequencer(sequencer, metrics), batcher },
+    collab: { store, broadcaster, sequencer: instrumentedSequencer, batcher },
     presence,
-    rateLimiter: instrumentRateLimiter(rateLimiter, metrics),
-    accessEvents: createAccessEvents(pubsub, config.redisPrefix),
+    rateLimiter,
+    accessEvents,
     users: createUserDirectory(prisma),
     metrics,
+    access,
+    reads,
+    documents: createDocuments({ prisma, store, access, accessEvents }),
+    operations,
+    sharing: createSharing({ prisma, access, accessEvents, rateLimiter, config }),
+    history: createHistory({ prisma, store, reads, access, operations, blame, config }),
+    exports: createDocumentExports({ access, reads }),
+    comments: createComments({
+      prisma,
+      store,
+      access,
+      events: createCommentEvents(pubsub, config.redisPrefix, (error) => logger.warn({ err: error }, 'comment event not published')),
+      rateLimiter,
+      rule: config.rateLimits.comments,
+    }),
+    blame,
   };
   privateClosers.set(services, async () => {
     await writePool.end();

@@ -7,12 +7,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { baseUrl, getBrowser, LIVE_EDITOR, screenshot, until, waitEditable } from './support.ts';
+import { freePort } from '../../bench/lib/free-port.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const PASSWORD = 'correct horse battery staple';
@@ -23,17 +23,6 @@ afterAll(async () => {
   await Promise.all(contexts.map((c) => c.close()));
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** A browser page whose CSP violations (and script errors) are collected. */
 async function watchedPage(base: string): Promise<{ context: BrowserContext; page: Page; violations: string[] }> {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { signUpWithPassword } from '../../lib/auth/accounts.ts';
-import type { PrismaClient } from '../../lib/db/client.ts';
+import type { PrismaClient } from '../../lib/db/prisma.ts';
 import { getCsrf, GOOD_PASSWORD, signUp, uniqueEmail } from '../support/auth.ts';
 import { gqlHttp } from '../support/graphql-client.ts';
 import { startTestServer } from '../support/server.ts';

@@ -1,7 +1,7 @@
 /** Redis-backed rate limits hold across instances and answer RATE_LIMITED with a retry hint. */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { consumeRateLimit } from '../../lib/auth/rate-limit.ts';
+import { consumeRateLimit } from '../../lib/rate-limit/redis-rate-limiter.ts';
 import { gqlHttp } from '../support/graphql-client.ts';
 import { startTestServer } from '../support/server.ts';
 import { getCsrf, GOOD_PASSWORD, openSocket, signUp, uniqueEmail } from '../support/auth.ts';

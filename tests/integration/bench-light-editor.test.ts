@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BotMetrics, seeded } from '../../bench/lib/bot.ts';
+import { BotMetrics } from '../../bench/lib/bot.ts';
+import { seededRandom as seeded } from '../../lib/ot/random-op.ts';
 import { signIn } from '../../bench/lib/cluster.ts';
 import { LightEditor, lengthChange } from '../../bench/lib/light-editor.ts';
 import { signUp } from '../support/auth.ts';

@@ -7,7 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Client, FormattedExecutionResult, Sink, SubscribePayload } from 'graphql-ws';
-import { CollabSession } from '../../lib/client/collab-session.ts';
+import { CollabSession } from '../../lib/api-client/collab-session.ts';
 import { Delta } from '../../lib/ot/operation.ts';
 import type { VersoServer } from '../../lib/server/http-server.ts';
 import { bearer, createToken, signUp } from '../support/auth.ts';

@@ -7,14 +7,14 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { PrismaClient } from '../../lib/db/client.ts';
+import type { PrismaClient } from '../../lib/db/prisma.ts';
 import { seededRandom } from '../../lib/ot/random-op.ts';
 import { createToken, eventually, signUp, type TestAccount } from '../support/auth.ts';
 import { openBot, settled, typeRandomly, type Bot } from '../support/collab-bots.ts';
 import { gqlHttp } from '../support/graphql-client.ts';
 import { testPrisma } from '../support/prisma.ts';
+import { freePort } from '../../bench/lib/free-port.ts';
 
 interface Ready {
   readonly url: string;
@@ -29,17 +29,6 @@ let ready: Ready;
 let events: Array<Record<string, unknown>> = [];
 let owner: TestAccount;
 let token: string;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   if (!NGINX) throw new Error('nginx is not installed: `apt-get install -y nginx` (.ci/run does this before the tests).');

@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { replay } from '../../lib/collab/document-loader.ts';
-import type { PrismaClient } from '../../lib/db/client.ts';
+import type { PrismaClient } from '../../lib/db/prisma.ts';
 import { Delta } from '../../lib/ot/operation.ts';
 import { seededRandom } from '../../lib/ot/random-op.ts';
 import type { VersoServer } from '../../lib/server/http-server.ts';

@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
 import type { AppliedOp } from '../../lib/collab/types.ts';
-import type { PrismaClient } from '../../lib/db/client.ts';
+import type { PrismaClient } from '../../lib/db/prisma.ts';
 import { Delta } from '../../lib/ot/operation.ts';
 import { seededRandom } from '../../lib/ot/random-op.ts';
 import type { VersoServer } from '../../lib/server/http-server.ts';

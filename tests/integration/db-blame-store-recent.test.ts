@@ -10,7 +10,7 @@ import { blameAfter, initialBlame } from '../../lib/collab/blame.ts';
 import { createMemoryBroadcaster } from '../../lib/collab/memory/memory-broadcaster.ts';
 import { createSequencer } from '../../lib/collab/sequencer.ts';
 import { createPrismaBlameStore } from '../../lib/db/blame-store.ts';
-import type { PrismaClient } from '../../lib/db/client.ts';
+import type { PrismaClient } from '../../lib/db/prisma.ts';
 import { createPrismaOpStore } from '../../lib/db/op-store.ts';
 import { Delta } from '../../lib/ot/operation.ts';
 import { createTestOrganization, testPrisma } from '../support/prisma.ts';

@@ -1,9 +1,9 @@
 // The generated Prisma client on a freshly migrated database: the schema's keys hold.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPrisma, disconnect, Prisma, type PrismaClient } from '../../lib/db/client.ts';
-import { dropDatabase, ensureDatabase, migrate } from '../../lib/db/migrate.ts';
-import { withDatabase } from '../../lib/db/migrations-connection.ts';
+import { createPrisma, disconnect, Prisma, type PrismaClient } from '../../lib/db/prisma.ts';
+import { dropDatabase, ensureDatabase, migrate } from '../../lib/migrator/migrate.ts';
+import { withDatabase } from '../../lib/migrator/connection.ts';
 
 const SERVER = process.env['TEST_DATABASE_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const url = withDatabase(SERVER, `verso_test_mig_${randomBytes(4).toString('hex')}`);

@@ -1,4 +1,4 @@
-// The offline migration runner (lib/db/migrate.ts) against the real PostgreSQL. Every test
+// The offline migration runner (lib/migrator/migrate.ts) against the real PostgreSQL. Every test
 // migrates a database of its own, created here and dropped afterwards.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -14,9 +14,9 @@ import {
   ensureDatabase,
   migrate,
   MigrationError,
-} from '../../lib/db/migrate.ts';
-import { withDatabase } from '../../lib/db/migrations-connection.ts';
-import { checksumOf, DEFAULT_MIGRATIONS_DIR, readMigrations } from '../../lib/db/migrations-files.ts';
+} from '../../lib/migrator/migrate.ts';
+import { withDatabase } from '../../lib/migrator/connection.ts';
+import { checksumOf, DEFAULT_MIGRATIONS_DIR, readMigrations } from '../../lib/migrator/files.ts';
 
 const SERVER = process.env['TEST_DATABASE_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const cleanups: (() => Promise<void>)[] = [];

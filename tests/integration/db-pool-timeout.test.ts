@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
-import { isPoolTimeout } from '../../lib/db/client.ts';
+import { isPoolTimeout } from '../../lib/db/prisma.ts';
 
 describe('pool timeouts', () => {
   it('the error of a checkout that waited past connectionTimeoutMillis is recognised; other errors are not', async () => {

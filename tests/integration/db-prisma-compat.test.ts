@@ -9,16 +9,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dropDatabase, ensureDatabase, migrate } from '../../lib/db/migrate.ts';
-import { withDatabase } from '../../lib/db/migrations-connection.ts';
+import { dropDatabase, ensureDatabase, migrate } from '../../lib/migrator/migrate.ts';
+import { withDatabase } from '../../lib/migrator/connection.ts';
 import {
   diffMigrationsToSchema,
   engineVersion,
   migrationList,
   NO_FILTERS,
   withSchemaEngine,
-} from '../../lib/db/migrations-engine.ts';
-import { DEFAULT_MIGRATIONS_DIR, readMigrations } from '../../lib/db/migrations-files.ts';
+} from '../../lib/migrator/engine.ts';
+import { DEFAULT_MIGRATIONS_DIR, readMigrations } from '../../lib/migrator/files.ts';
 
 const SERVER = process.env['TEST_DATABASE_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const SCHEMA_FILE = fileURLToPath(new URL('../../prisma/schema.prisma', import.meta.url));

@@ -7,8 +7,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
-import { CollabSession } from '../../lib/client/collab-session.ts';
-import type { OfflineSnapshot } from '../../lib/client/offline-snapshot.ts';
+import { CollabSession } from '../../lib/api-client/collab-session.ts';
+import type { OfflineSnapshot } from '../../lib/api-client/offline-snapshot.ts';
 import { Delta } from '../../lib/ot/operation.ts';
 import type { VersoServer } from '../../lib/server/http-server.ts';
 import { bearer, createToken, signUp, type TestAccount } from '../support/auth.ts';
@@ -86,7 +86,7 @@ describe('[offline] resuming an OfflineSnapshot', () => {
 
     const second = client();
     const saved: Array<OfflineSnapshot | null> = [];
-    const resumed = CollabSession.resume({ client: second, documentId, presence: false, onPendingChange: (s) => saved.push(s) }, snapshot);
+    const resumed = CollabSession.resume({ client: second, documentId, presence: false, onPendingChange: (s) => void saved.push(s) }, snapshot);
     expect(resumed.clientId).toBe(snapshot.clientId);
     expect(resumed.resumedEdits).toBe(2);
     expect(resumed.document.ops.map((op) => op.insert).join('')).toBe('ABHello\n');
@@ -177,7 +177,7 @@ describe('[offline] resuming an OfflineSnapshot', () => {
         client: second,
         documentId,
         presence: false,
-        onPendingChange: (s) => saved.push(s),
+        onPendingChange: (s) => void saved.push(s),
         onUnsent: (op, _message, why) => unsent.push({ text: op.ops.map((o) => (typeof o.insert === 'string' ? o.insert : '')).join(''), why }),
         onFatal: (f) => void (fatal = f.code),
       },

@@ -5,8 +5,8 @@
  */
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WS_MAX_PAYLOAD } from '../../graphql/ws.ts';
-import { MAX_BODY_BYTES } from '../../graphql/http.ts';
+import { WS_MAX_PAYLOAD } from '../../graphql/ws-transport.ts';
+import { MAX_BODY_BYTES } from '../../graphql/http-transport.ts';
 import { DEFAULT_MAX_OP_BYTES } from '../../lib/ot/limits.ts';
 import { validateOp } from '../../lib/ot/operation.ts';
 import type { VersoServer } from '../../lib/server/http-server.ts';

@@ -1,14 +1,16 @@
 /**
- * Both presence stores (Redis, lib/pubsub/presence.ts; in-process, lib/embedded/local-presence.ts)
+ * Both presence stores (Redis, lib/presence/redis-presence.ts; in-process, lib/presence/in-process-presence.ts)
  * key entries by (userId, clientId) [issue 21.1] and withdraw one person's entries when their
  * access changes [issue 21.2]; the per-user cap for HTTP announcements is atomic [issue 21.3].
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { createLocalPresence } from '../../lib/embedded/local-presence.ts';
-import { createRedisPresence, type Presence, type PresenceEvent } from '../../lib/pubsub/presence.ts';
-import { openPubSub, openRedisPubSub } from '../../lib/pubsub/redis-connections.ts';
+import { createInProcessPresence } from '../../lib/presence/in-process-presence.ts';
+import type { Presence, PresenceEvent } from '../../lib/presence/presence.ts';
+import { createRedisPresence } from '../../lib/presence/redis-presence.ts';
+import { openInProcessPubSub } from '../../lib/pubsub/in-process-hub.ts';
+import { openRedisPubSub } from '../../lib/pubsub/redis-connections.ts';
 import { waitUntil } from '../support/collab-broadcaster-contract.ts';
 
 const redisUrl = inject('redisUrl');
@@ -31,8 +33,8 @@ const stores: Record<string, () => Presence> = {
     return presence;
   },
   'in-process'() {
-    const connections = openPubSub(null);
-    const presence = createLocalPresence({ connections, prefix, ttlMs: 5000, sweepEveryMs: 60_000 });
+    const connections = openInProcessPubSub();
+    const presence = createInProcessPresence({ connections, prefix, ttlMs: 5000, sweepEveryMs: 60_000 });
     cleanups.push(async () => {
       presence.close();
       await connections.close();

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { createRedisPresence, type PresenceEvent } from '../../lib/pubsub/presence.ts';
+import type { PresenceEvent } from '../../lib/presence/presence.ts';
+import { createRedisPresence } from '../../lib/presence/redis-presence.ts';
 import { openRedisPubSub } from '../../lib/pubsub/redis-connections.ts';
 import { waitUntil } from '../support/collab-broadcaster-contract.ts';
 

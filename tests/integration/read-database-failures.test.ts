@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
-import { dropDatabase, withDatabase } from '../../lib/db/migrations-connection.ts';
+import { dropDatabase, withDatabase } from '../../lib/migrator/connection.ts';
 import { DATABASE_RETRY_AFTER_SECONDS } from '../../graphql/errors.ts';
 import { signUp } from '../support/auth.ts';
 import { gqlHttp } from '../support/graphql-client.ts';

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
-import { dropDatabase, withDatabase } from '../../lib/db/migrations-connection.ts';
+import { dropDatabase, withDatabase } from '../../lib/migrator/connection.ts';
 import type { OpStore } from '../../lib/collab/op-store.ts';
 import { createSearchIndexer, type SearchIndexer } from '../../lib/search/search-indexer.ts';
 import type { VersoServer } from '../../lib/server/http-server.ts';

@@ -4,7 +4,7 @@ import { gqlHttp, wsClient, wsQuery } from '../support/graphql-client.ts';
 import { startTestServer, testConfig } from '../support/server.ts';
 import { signUp } from '../support/auth.ts';
 import { checkRedis, ServiceUnavailableError } from '../../lib/server/preflight.ts';
-import { DatabaseUnreachableError, ensureDatabase } from '../../lib/db/migrate.ts';
+import { DatabaseUnreachableError, ensureDatabase } from '../../lib/migrator/migrate.ts';
 
 describe('the Verso server', () => {
   it('answers { __typename } over HTTP and over graphql-ws on one port, and is ready', async () => {

@@ -6,7 +6,7 @@
  */
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WS_MAX_PAYLOAD } from '../../graphql/ws.ts';
+import { WS_MAX_PAYLOAD } from '../../graphql/ws-transport.ts';
 import { DEFAULT_LIMITS } from '../../lib/ot/operation.ts';
 import type { VersoServer } from '../../lib/server/http-server.ts';
 import { bearer, createToken, signUp } from '../support/auth.ts';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createViewerResolver } from '../../lib/auth/viewer.ts';
-import type { PrismaClient } from '../../lib/db/client.ts';
+import type { PrismaClient } from '../../lib/db/prisma.ts';
 import { bearer, createToken, signUp } from '../support/auth.ts';
 import { startTestServer } from '../support/server.ts';
 

@@ -7,7 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { VersoServer } from '../../lib/server/http-server.ts';
-import { CLOSE_TOO_MANY_CONNECTIONS } from '../../graphql/ws.ts';
+import { CLOSE_TOO_MANY_CONNECTIONS } from '../../graphql/ws-transport.ts';
 import { bearer, createToken, openSocket, signUp, type TestAccount } from '../support/auth.ts';
 import { waitUntil } from '../support/collab-bots.ts';
 import { gqlHttp } from '../support/graphql-client.ts';

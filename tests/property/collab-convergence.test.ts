@@ -5,8 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CollabClient } from '../../lib/collab/client.ts';
-import type { RemoteOp } from '../../lib/collab/client-types.ts';
+import { CollabClient } from '../../lib/collab/collab-client.ts';
+import type { RemoteOp } from '../../lib/collab/collab-client-types.ts';
 import { loadDocument } from '../../lib/collab/document-loader.ts';
 import type { Submission, SubmitResult } from '../../lib/collab/types.ts';
 import { Delta } from '../../lib/ot/operation.ts';

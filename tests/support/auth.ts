@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { ensurePersonalOrganization } from '../../lib/auth/organizations.ts';
-import type { PrismaClient } from '../../lib/db/client.ts';
+import type { PrismaClient } from '../../lib/db/prisma.ts';
 import { gqlHttp, wsQuery, type GraphQLResult } from './graphql-client.ts';
 
 /** Anything with the server's base URL (a VersoServer). */

@@ -4,7 +4,7 @@
  */
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { CollabSession } from '../../lib/client/collab-session.ts';
+import { CollabSession } from '../../lib/api-client/collab-session.ts';
 import { randomOp } from '../../lib/ot/random-op.ts';
 import type { Delta } from '../../lib/ot/operation.ts';
 import { waitUntil } from './collab-broadcaster-contract.ts';

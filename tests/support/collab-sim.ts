@@ -9,7 +9,7 @@
  * instance crashing between a commit and its answers (the answers and the publishes are lost;
  * a fresh instance with an empty head cache takes its place).
  */
-import { CollabClient } from '../../lib/collab/client.ts';
+import { CollabClient } from '../../lib/collab/collab-client.ts';
 import { loadDocument, documentAt, replay } from '../../lib/collab/document-loader.ts';
 import { createMemoryBroadcaster } from '../../lib/collab/memory/memory-broadcaster.ts';
 import { createMemoryOpStore } from '../../lib/collab/memory/memory-op-store.ts';

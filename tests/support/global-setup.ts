@@ -4,8 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { TestProject } from 'vitest/node';
-import { dropDatabase, ensureDatabase, migrate } from '../../lib/db/migrate.ts';
-import { withDatabase } from '../../lib/db/migrations-connection.ts';
+import { dropDatabase, ensureDatabase, migrate } from '../../lib/migrator/migrate.ts';
+import { withDatabase } from '../../lib/migrator/connection.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

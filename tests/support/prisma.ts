@@ -1,6 +1,6 @@
 /** A Prisma client on this run's test database, disconnected after the file's tests. */
 import { afterAll, inject } from 'vitest';
-import { createPrisma, type PrismaClient } from '../../lib/db/client.ts';
+import { createPrisma, type PrismaClient } from '../../lib/db/prisma.ts';
 
 let shared: PrismaClient | undefined;
 

@@ -1,6 +1,6 @@
 /** Per-address sign-in limits count IPv6 clients by their /64 [issue 21.5 leftover]. */
 import { describe, expect, it } from 'vitest';
-import { addressLimitKey } from '../../lib/auth/http.ts';
+import { addressLimitKey } from '../../lib/auth/request-helpers.ts';
 
 describe('addressLimitKey', () => {
   it('keeps an IPv4 address as it is, and reads IPv4-mapped IPv6 as IPv4', () => {

@@ -1,7 +1,7 @@
 /** The sign-in ↔ sign-up switch links keep a same-origin `callbackUrl` (and only such a one). */
 import { describe, expect, it } from 'vitest';
-import { authSwitchHref } from '../../lib/client/auth-switch.ts';
-import { sameOriginPath } from '../../lib/server/redirects.ts';
+import { authSwitchHref } from '../../lib/api-client/auth-switch.ts';
+import { sameOriginPath } from '../../lib/auth/redirects.ts';
 
 describe('authSwitchHref (the link between sign-in and sign-up)', () => {
   it('keeps the callbackUrl of a share link when switching to sign-up, and back', () => {

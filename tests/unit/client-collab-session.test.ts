@@ -4,7 +4,7 @@
  */
 import type { Client, Sink } from 'graphql-ws';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CollabSession } from '../../lib/client/collab-session.ts';
+import { CollabSession } from '../../lib/api-client/collab-session.ts';
 import { Delta } from '../../lib/ot/operation.ts';
 
 interface Call {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BLOCK_FORMATS, DELETED, highlightChanges, INSERTED, REFORMATTED } from '../../lib/client/highlight-changes.ts';
+import { BLOCK_FORMATS, DELETED, highlightChanges, INSERTED, REFORMATTED } from '../../lib/api-client/highlight-changes.ts';
 import { Delta, diff } from '../../lib/ot/operation.ts';
 
 const doc = (...ops: Delta['ops']) => new Delta(ops);

@@ -3,7 +3,7 @@
  * loaded with "More" must survive that refresh (found in review: a live reload replaced the list).
  */
 import { describe, expect, it } from 'vitest';
-import { withRefreshedFirstPage } from '../../lib/client/history-queries.ts';
+import { withRefreshedFirstPage } from '../../lib/api-client/history-queries.ts';
 
 const span = (fromVersion: number, toVersion: number, id = `${fromVersion}-${toVersion}`) => ({ id, fromVersion, toVersion });
 

@@ -4,7 +4,7 @@
  */
 import type { Client, Sink } from 'graphql-ws';
 import { describe, expect, it } from 'vitest';
-import { CollabSession, peerKey, type Peer } from '../../lib/client/collab-session.ts';
+import { CollabSession, peerKey, type Peer } from '../../lib/api-client/collab-session.ts';
 
 /** A graphql-ws client that opens the document and hands the presence stream's sink to the test. */
 function presenceClient() {

@@ -5,7 +5,7 @@
  */
 import type { Client, Sink } from 'graphql-ws';
 import { describe, expect, it } from 'vitest';
-import { CollabSession, type ServerOpEvent } from '../../lib/client/collab-session.ts';
+import { CollabSession, type ServerOpEvent } from '../../lib/api-client/collab-session.ts';
 import { Delta } from '../../lib/ot/operation.ts';
 
 /** A graphql-ws client that opens the document at version 0 and hands the test every other sink. */

@@ -1,7 +1,7 @@
 /** The client state machine, rule by rule (lib/collab/SPEC.md, C1–C11). */
 import { describe, expect, it } from 'vitest';
-import { CollabClient } from '../../lib/collab/client.ts';
-import { saveIndicator, type ClientEvent } from '../../lib/collab/client-types.ts';
+import { CollabClient } from '../../lib/collab/collab-client.ts';
+import { saveIndicator, type ClientEvent } from '../../lib/collab/collab-client-types.ts';
 import type { Submission } from '../../lib/collab/types.ts';
 import { Delta } from '../../lib/ot/operation.ts';
 import { DOC, setup } from '../support/collab-fakes.ts';

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checksumOf, readMigrations, scriptMatchesChecksum } from '../../lib/db/migrations-files.ts';
+import { checksumOf, readMigrations, scriptMatchesChecksum } from '../../lib/migrator/files.ts';
 
 describe('migration files', () => {
   it('checksums are SHA-256 hex of the UTF-8 text', () => {

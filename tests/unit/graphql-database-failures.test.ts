@@ -5,7 +5,7 @@
  */
 import { GraphQLError, GraphQLObjectType, GraphQLSchema, GraphQLString, execute, parse, subscribe, type ExecutionResult } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { Prisma } from '../../lib/db/client.ts';
+import { Prisma } from '../../lib/db/prisma.ts';
 import { answerDatabaseFailures, databaseFailure, DATABASE_RETRY_AFTER_SECONDS } from '../../graphql/errors.ts';
 
 const known = (code: string, meta?: Record<string, unknown>) => new Prisma.PrismaClientKnownRequestError(`failure ${code}`, { code, clientVersion: 'test', meta });

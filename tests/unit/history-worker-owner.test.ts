@@ -3,7 +3,7 @@
  * review: a reader sending distant diffs back to back pushed everyone else's past their budget).
  */
 import { describe, expect, it } from 'vitest';
-import { diffOffThread } from '../../graphql/history-worker.ts';
+import { diffOffThread } from '../../lib/documents/history-worker.ts';
 import { Delta } from '../../lib/ot/operation.ts';
 
 const text = (seed: string) => new Delta().insert(`${seed.repeat(2000)}\n`);

@@ -1,7 +1,7 @@
 /** Issue 20: the status for edits kept from an earlier visit, until the server confirms them. */
 import { describe, expect, it } from 'vitest';
-import { saveIndicator, type ClientStatus } from '../../lib/collab/client-types.ts';
-import { statusText } from '../../lib/client/status-text.ts';
+import { saveIndicator, type ClientStatus } from '../../lib/collab/collab-client-types.ts';
+import { statusText } from '../../lib/api-client/status-text.ts';
 
 const status = (s: ClientStatus) => ({ ...s, indicator: saveIndicator(s) });
 

@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { originAllowed, originRefusedMessage, requestOrigin } from '../../lib/auth/http.ts';
+import { originAllowed, originRefusedMessage, requestOrigin } from '../../lib/auth/request-helpers.ts';
 import { ConfigError, loadConfig } from '../../lib/config.ts';
 import { listenScope, openAt } from '../../lib/server/http-server.ts';
 import { pageCsp } from '../../lib/server/security-headers.ts';

@@ -1,6 +1,6 @@
 /** Issue 21 item 9: `callbackUrl` is a path of this app, never another site (sign-in and sign-up). */
 import { describe, expect, it } from 'vitest';
-import { sameOriginPath } from '../../lib/server/redirects.ts';
+import { sameOriginPath } from '../../lib/auth/redirects.ts';
 
 describe('sameOriginPath (callbackUrl after sign-in and sign-up)', () => {
   it('keeps paths of the app, with their query and fragment', () => {

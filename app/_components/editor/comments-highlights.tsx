@@ -6,7 +6,7 @@
  * layout may have moved.
  */
 import type Quill from 'quill';
-import { EditorOverlay, rangeRects } from '@/lib/client/remote-cursors.ts';
+import { EditorOverlay, rangeRects } from '@/lib/api-client/remote-cursors.ts';
 import type { TextRange } from '@/lib/ot/anchor.ts';
 
 export interface Highlight {

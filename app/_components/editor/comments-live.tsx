@@ -6,11 +6,11 @@
  */
 import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
 import type Quill from 'quill';
-import type { CollabSession } from '@/lib/client/collab-session.ts';
-import { COMMENT_THREAD_CHANGED, COMMENT_THREADS } from '@/lib/client/comments-queries.ts';
-import type { CommentThreadFieldsFragment } from '@/lib/client/gql/graphql.ts';
-import { errorMessage, gqlFetch } from '@/lib/client/http.ts';
-import { createBrowserClient } from '@/lib/client/ws-client.ts';
+import type { CollabSession } from '@/lib/api-client/collab-session.ts';
+import { COMMENT_THREAD_CHANGED, COMMENT_THREADS } from '@/lib/api-client/comments-queries.ts';
+import type { CommentThreadFieldsFragment } from '@/lib/api-client/gql/graphql.ts';
+import { errorMessage, gqlFetch } from '@/lib/api-client/graphql-fetch.ts';
+import { createBrowserClient } from '@/lib/api-client/ws-client.ts';
 import { AnchorTracker } from '@/lib/ot/anchor-tracker.ts';
 import type { TextRange } from '@/lib/ot/anchor.ts';
 

@@ -6,9 +6,9 @@
  */
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type RefObject } from 'react';
 import type Quill from 'quill';
-import type { CollabSession } from '@/lib/client/collab-session.ts';
-import { CREATE_COMMENT_THREAD } from '@/lib/client/comments-queries.ts';
-import { errorMessage, gqlFetch } from '@/lib/client/http.ts';
+import type { CollabSession } from '@/lib/api-client/collab-session.ts';
+import { CREATE_COMMENT_THREAD } from '@/lib/api-client/comments-queries.ts';
+import { errorMessage, gqlFetch } from '@/lib/api-client/graphql-fetch.ts';
 import { carryRange, type TextRange } from '@/lib/ot/anchor.ts';
 import type { Delta } from '@/lib/ot/operation.ts';
 import { CommentHighlights } from './comments-highlights.tsx';

@@ -1,8 +1,8 @@
 'use client';
 /** One comment thread in the sidebar: its quote, comments, reply box, resolve/reopen, edit and delete. */
 import { useState } from 'react';
-import { DELETE_COMMENT, EDIT_COMMENT, REPLY_TO_COMMENT_THREAD, RESOLVE_COMMENT_THREAD } from '@/lib/client/comments-queries.ts';
-import { errorMessage, gqlFetch } from '@/lib/client/http.ts';
+import { DELETE_COMMENT, EDIT_COMMENT, REPLY_TO_COMMENT_THREAD, RESOLVE_COMMENT_THREAD } from '@/lib/api-client/comments-queries.ts';
+import { errorMessage, gqlFetch } from '@/lib/api-client/graphql-fetch.ts';
 import type { LiveThread, ThreadData } from './comments-live.tsx';
 
 export interface ThreadCardProps {

@@ -2,13 +2,13 @@
 import 'quill/dist/quill.snow.css';
 import Link from 'next/link';
 import { useEffect, useRef, useState } from 'react';
-import { errorMessage, gqlFetch } from '@/lib/client/http.ts';
-import { OPEN_DOCUMENT } from '@/lib/client/operations.ts';
-import { RENAME_DOCUMENT } from '@/lib/client/queries.ts';
-import { statusText } from '@/lib/client/status-text.ts';
+import { errorMessage, gqlFetch } from '@/lib/api-client/graphql-fetch.ts';
+import { OPEN_DOCUMENT } from '@/lib/api-client/operations.ts';
+import { RENAME_DOCUMENT } from '@/lib/api-client/queries.ts';
+import { statusText } from '@/lib/api-client/status-text.ts';
 import { CommentsSidebar } from './comments-sidebar.tsx';
 import { ExportMenu } from './export-menu.tsx';
-import type { SessionFatal } from '@/lib/client/collab-session.ts';
+import type { SessionFatal } from '@/lib/api-client/collab-session.ts';
 import { AppHeader } from '../app-header.tsx';
 import { useMe, useRequireSignIn, type Me } from '../use-me.ts';
 import { PresenceAvatars } from './presence-avatars.tsx';

@@ -11,13 +11,14 @@
  */
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import type Quill from 'quill';
-import { colorFor } from '@/lib/client/colors.ts';
-import { highlightChanges } from '@/lib/client/highlight-changes.ts';
-import { HISTORY_VERSIONS, NAME_VERSION, RESTORE_VERSION, REVISIONS, REVISION_PREVIEW, withRefreshedFirstPage } from '@/lib/client/history-queries.ts';
-import { createBrowserClient } from '@/lib/client/ws-client.ts';
-import { errorMessage, gqlFetch } from '@/lib/client/http.ts';
-import type { ResultOf } from '@/lib/client/typed-document.ts';
-import { deltaFromJson } from '@/lib/client/typed-document.ts';
+import { colorFor } from '@/lib/api-client/colors.ts';
+import { highlightChanges } from '@/lib/api-client/highlight-changes.ts';
+import { HISTORY_VERSIONS, NAME_VERSION, RESTORE_VERSION, REVISIONS, REVISION_PREVIEW, withRefreshedFirstPage } from '@/lib/api-client/history-queries.ts';
+import { createBrowserClient } from '@/lib/api-client/ws-client.ts';
+import { errorMessage, gqlFetch } from '@/lib/api-client/graphql-fetch.ts';
+import type { ResultOf } from '@/lib/api-client/typed-document.ts';
+import { deltaFromJson } from '@/lib/api-client/typed-document.ts';
+import { Notices } from '../notices.tsx';
 
 type Revision = NonNullable<ResultOf<typeof REVISIONS>['document']>['revisions']['edges'][number]['node'];
 
@@ -241,14 +242,7 @@ export function HistoryPanel({ documentId, headVersion, canEdit, onClose, onPrev
           ✕
         </button>
       </div>
-      <p className="notice" role="status" aria-live="polite">
-        {notice}
-      </p>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <Notices notice={notice} error={error} />
       {previewing && (
         <div className="history-previewing card">
           <p>

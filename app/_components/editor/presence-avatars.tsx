@@ -1,6 +1,6 @@
 'use client';
-import type { Peer } from '@/lib/client/collab-session.ts';
-import { colorFor, initials } from '@/lib/client/colors.ts';
+import type { Peer } from '@/lib/api-client/collab-session.ts';
+import { colorFor, initials } from '@/lib/api-client/colors.ts';
 import type { Me } from '../use-me.ts';
 
 /** Everyone in the document, once per person (a person may have several editors open), you first. */

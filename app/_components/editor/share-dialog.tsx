@@ -1,11 +1,12 @@
 'use client';
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import type { Role } from '@/lib/client/gql/graphql.ts';
-import { errorMessage, gqlFetch } from '@/lib/client/http.ts';
-import { COLLABORATORS, REMOVE_COLLABORATOR, SHARE_DOCUMENT, UPDATE_COLLABORATOR_ROLE } from '@/lib/client/queries.ts';
-import type { ResultOf } from '@/lib/client/typed-document.ts';
-import { colorFor, initials } from '@/lib/client/colors.ts';
+import type { Role } from '@/lib/api-client/gql/graphql.ts';
+import { errorMessage, gqlFetch } from '@/lib/api-client/graphql-fetch.ts';
+import { COLLABORATORS, REMOVE_COLLABORATOR, SHARE_DOCUMENT, UPDATE_COLLABORATOR_ROLE } from '@/lib/api-client/queries.ts';
+import type { ResultOf } from '@/lib/api-client/typed-document.ts';
+import { colorFor, initials } from '@/lib/api-client/colors.ts';
 import { PendingInvitations, ShareLinkSection } from './share-link-section.tsx';
+import { Notices } from '../notices.tsx';
 
 type Collaborator = ResultOf<typeof COLLABORATORS>['collaborators'][number];
 
@@ -105,14 +106,7 @@ export function ShareDialog({ documentId, title, myRole, meId, onClose }: { docu
       ) : (
         <p className="muted">Only owners can invite people or change roles.</p>
       )}
-      <p className="notice" role="status" aria-live="polite">
-        {notice}
-      </p>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <Notices notice={notice} error={error} />
       {owner && <ShareLinkSection documentId={documentId} act={act} onChanged={() => void load()} />}
       <h3>People with access</h3>
       {people === null ? (

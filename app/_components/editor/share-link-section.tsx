@@ -1,9 +1,9 @@
 'use client';
 import { useCallback, useEffect, useState } from 'react';
-import type { Role } from '@/lib/client/gql/graphql.ts';
-import { gqlFetch } from '@/lib/client/http.ts';
-import { CANCEL_INVITATION, DOCUMENT_INVITATIONS, LINK_SHARING, RESET_SHARE_LINK, SET_LINK_SHARING } from '@/lib/client/queries.ts';
-import type { ResultOf } from '@/lib/client/typed-document.ts';
+import type { Role } from '@/lib/api-client/gql/graphql.ts';
+import { gqlFetch } from '@/lib/api-client/graphql-fetch.ts';
+import { CANCEL_INVITATION, DOCUMENT_INVITATIONS, LINK_SHARING, RESET_SHARE_LINK, SET_LINK_SHARING } from '@/lib/api-client/queries.ts';
+import type { ResultOf } from '@/lib/api-client/typed-document.ts';
 
 type LinkSharing = NonNullable<NonNullable<ResultOf<typeof LINK_SHARING>['document']>['linkSharing']>;
 type Invitation = ResultOf<typeof DOCUMENT_INVITATIONS>['documentInvitations'][number];

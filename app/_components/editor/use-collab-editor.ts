@@ -8,10 +8,10 @@
 import { useEffect, useRef, useState, type RefObject } from 'react';
 import type Quill from 'quill';
 import type { Delta } from '@/lib/ot/operation.ts';
-import { CollabSession, type Peer, type SessionFatal, type SessionStatus } from '@/lib/client/collab-session.ts';
-import { RemoteCursors } from '@/lib/client/remote-cursors.ts';
-import { createBrowserClient } from '@/lib/client/ws-client.ts';
-import { loadSnapshot, saveSnapshot } from '@/lib/client/offline-store.ts';
+import { CollabSession, type Peer, type SessionFatal, type SessionStatus } from '@/lib/api-client/collab-session.ts';
+import { RemoteCursors } from '@/lib/api-client/remote-cursors.ts';
+import { createBrowserClient } from '@/lib/api-client/ws-client.ts';
+import { loadSnapshot, saveSnapshot } from '@/lib/api-client/offline-store.ts';
 
 export type Role = 'OWNER' | 'EDITOR' | 'COMMENTER' | 'VIEWER';
 
@@ -120,8 +120,9 @@ export function useCollabEditor(documentId: string, mount: RefObject<HTMLDivElem
       }
     };
     window.addEventListener('beforeunload', beforeUnload);
-    // Closing or hiding the tab: store what is unconfirmed now rather than after the debounce.
-    const hidden = () => session?.flushPending();
+    // Closing or hiding the tab: make sure the last change's write has started (it normally has:
+    // every change is stored as it happens).
+    const hidden = () => void session?.flushPending();
     window.addEventListener('pagehide', hidden);
     document.addEventListener('visibilitychange', hidden);
 
@@ -157,7 +158,8 @@ export function useCollabEditor(documentId: string, mount: RefObject<HTMLDivElem
         const options = {
           client,
           documentId,
-          onPendingChange: (snapshot: Parameters<typeof saveSnapshot>[2]) => void saveSnapshot(userId, documentId, snapshot),
+          // Each change is stored as it happens, and an op is sent only once stored (issue 20).
+          onPendingChange: (snapshot: Parameters<typeof saveSnapshot>[2]) => saveSnapshot(userId, documentId, snapshot),
           onRemoteOp: (op) => {
             quill.updateContents(op, 'api');
             cursors?.refresh();
@@ -243,7 +245,7 @@ export function useCollabEditor(documentId: string, mount: RefObject<HTMLDivElem
       window.removeEventListener('beforeunload', beforeUnload);
       window.removeEventListener('pagehide', hidden);
       document.removeEventListener('visibilitychange', hidden);
-      session?.flushPending();
+      void session?.flushPending();
       for (const f of cleanups) f();
       cursors?.destroy();
       void session?.close();

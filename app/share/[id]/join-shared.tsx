@@ -1,8 +1,8 @@
 'use client';
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
-import { errorMessage, gqlFetch } from '@/lib/client/http.ts';
-import { JOIN_SHARED_DOCUMENT } from '@/lib/client/queries.ts';
+import { errorMessage, gqlFetch } from '@/lib/api-client/graphql-fetch.ts';
+import { JOIN_SHARED_DOCUMENT } from '@/lib/api-client/queries.ts';
 import { useMe } from '../../_components/use-me.ts';
 
 /**

@@ -1,0 +1,302 @@
+/**
+ * The client side of central-server OT (as in ot.js and ShareDB): a state machine that keeps
+ * at most one op in flight, composes later local edits into a buffer, and rebases both over
+ * remote ops. Rules C1–C10 in ./SPEC.md. No timers and no I/O: the transport is injected and the
+ * host feeds it server messages, so it runs the same in the browser, in Node and in simulation.
+ */
+import { apply, compose, transform, transformSelection, type Delta, type Selection } from '../ot/operation.ts';
+import type {
+  ApplyLocalResult,
+  ClientEvent,
+  ClientStatus,
+  ClientTransport,
+  RemoteOp,
+} from './collab-client-types.ts';
+import { isRetryable, type SubmitResult } from './types.ts';
+
+export interface CollabClientOptions {
+  readonly documentId: string;
+  /** Stable for this client session; with clientSeq it identifies each op [S2]. */
+  readonly clientId: string;
+  /** The server version `content` is at. */
+  readonly version: number;
+  readonly content: Delta;
+  readonly transport: ClientTransport;
+  readonly onEvent?: (event: ClientEvent) => void;
+  /** The clientSeq of the first op; default 1. Use a higher one only when resuming a clientId. */
+  readonly firstClientSeq?: number;
+  /** Whether the transport is up at construction; default true. */
+  readonly connected?: boolean;
+}
+
+/** The op in flight: sent (or to be sent on reconnect) with a fixed clientSeq. */
+interface InFlight {
+  readonly clientSeq: number;
+  /** Rebased over every remote op received since it was made, so it applies at `version`. */
+  readonly op: Delta;
+  readonly edits: number;
+}
+
+type State =
+  | { readonly kind: 'synchronized' }
+  | { readonly kind: 'awaitingConfirm'; readonly inFlight: InFlight }
+  | { readonly kind: 'awaitingWithBuffer'; readonly inFlight: InFlight; readonly buffer: Delta; readonly bufferEdits: number }
+  | { readonly kind: 'desynchronized'; readonly code: string; readonly message: string };
+
+/** A central-server OT client for one document. Misuse (e.g. bad options) throws; server answers never do. */
+export class CollabClient {
+  readonly documentId: string;
+  readonly clientId: string;
+  #state: State = { kind: 'synchronized' };
+  #version: number;
+  #content: Delta;
+  #selection: Selection | null = null;
+  #nextSeq: number;
+  #connected: boolean;
+  /** Remote ops that arrived ahead of `version + 1`, held until the gap fills [C4]. */
+  readonly #early = new Map<number, RemoteOp>();
+  readonly #transport: ClientTransport;
+  readonly #onEvent: (event: ClientEvent) => void;
+
+  constructor(options: CollabClientOptions) {
+    if (!Number.isSafeInteger(options.version) || options.version < 0) throw new Error(`bad version ${options.version}`);
+    this.documentId = options.documentId;
+    this.clientId = options.clientId;
+    this.#version = options.version;
+    this.#content = options.content;
+    this.#transport = options.transport;
+    this.#onEvent = options.onEvent ?? (() => undefined);
+    this.#nextSeq = options.firstClientSeq ?? 1;
+    this.#connected = options.connected ?? true;
+  }
+
+  /** The last server version incorporated; resubscribe from here after a reconnect [C7]. */
+  get version(): number {
+    return this.#version;
+  }
+
+  /** The local document: server version plus unconfirmed local edits. */
+  get document(): Delta {
+    return this.#content;
+  }
+
+  /**
+   * The local edits the server has not confirmed (in-flight composed with the buffer), as one op
+   * against the server document at `version`; null when there are none. Hosts move other
+   * people's selections through it to place them in the local document.
+   */
+  get pending(): Delta | null {
+    const s = this.#state;
+    if (s.kind === 'awaitingConfirm') return s.inFlight.op;
+    if (s.kind === 'awaitingWithBuffer') return compose(s.inFlight.op, s.buffer);
+    return null;
+  }
+
+  get selection(): Selection | null {
+    return this.#selection;
+  }
+
+  /** The clientSeq the next new op will get. */
+  get nextClientSeq(): number {
+    return this.#nextSeq;
+  }
+
+  get status(): ClientStatus {
+    const s = this.#state;
+    const pendingEdits =
+      s.kind === 'awaitingConfirm' ? s.inFlight.edits : s.kind === 'awaitingWithBuffer' ? s.inFlight.edits + s.bufferEdits : 0;
+    return { state: s.kind, connected: this.#connected, version: this.#version, pendingEdits };
+  }
+
+  /** Sets the local selection; it is then moved through every op [C3]. */
+  setSelection(selection: Selection | null): void {
+    this.#selection = selection;
+  }
+
+  /**
+   * Records a local edit made against `document`. Refused (nothing changes) when it does not
+   * apply [C10] or the client is desynchronized. Otherwise it is sent at once if nothing is in
+   * flight, else composed into the buffer [C1, C2].
+   */
+  applyLocal(op: Delta): ApplyLocalResult {
+    const s = this.#state;
+    if (s.kind === 'desynchronized') {
+      return { kind: 'refused', code: 'DESYNCHRONIZED', message: 'The document must be reloaded before editing (resync).' };
+    }
+    const next = apply(this.#content, op);
+    if (!next.ok) return { kind: 'refused', code: next.code, message: next.message };
+    if (op.ops.length === 0) return { kind: 'applied', document: this.#content };
+    this.#content = next.value;
+    if (this.#selection) this.#selection = transformSelection(this.#selection, op, true);
+    if (s.kind === 'synchronized') {
+      this.#startInFlight(op, 1);
+    } else if (s.kind === 'awaitingConfirm') {
+      this.#state = { kind: 'awaitingWithBuffer', inFlight: s.inFlight, buffer: op, bufferEdits: 1 };
+    } else {
+      this.#state = { ...s, buffer: compose(s.buffer, op), bufferEdits: s.bufferEdits + 1 };
+    }
+    this.#emitStatus();
+    return { kind: 'applied', document: this.#content };
+  }
+
+  /**
+   * Feeds one op from the server's op stream. Ops at or below `version` are repeats and ignored;
+   * ops beyond `version + 1` wait for the gap to fill [C4]. Our own in-flight op coming back is
+   * its confirmation [C5]; any other op is rebased over in-flight and buffer and emitted as a
+   * `remoteOp` event [C3].
+   */
+  receiveRemote(op: RemoteOp): void {
+    if (this.#state.kind === 'desynchronized' || op.version <= this.#version) return;
+    if (op.version > this.#version + 1) {
+      this.#early.set(op.version, op);
+      return;
+    }
+    this.#incorporate(op);
+    for (let next = this.#early.get(this.#version + 1); next; next = this.#early.get(this.#version + 1)) {
+      this.#early.delete(next.version);
+      if (this.#isDesynchronized()) break;
+      this.#incorporate(next);
+    }
+    for (const version of this.#early.keys()) if (version <= this.#version) this.#early.delete(version);
+  }
+
+  /**
+   * Feeds the server's answer to the submission with `clientSeq`. Answers for anything but the
+   * current in-flight op are stale (a duplicate delivery, or already confirmed by its echo) and
+   * ignored [C6]. `applied`/`duplicate` at `version + 1` confirm now; a later version means
+   * remote ops before ours are still on their way, and the echo will confirm [C6].
+   */
+  receiveAck(clientSeq: number, result: SubmitResult): void {
+    const s = this.#state;
+    if (s.kind === 'desynchronized' || s.kind === 'synchronized' || s.inFlight.clientSeq !== clientSeq) return;
+    if (result.kind === 'rejected') {
+      if (isRetryable(result.code)) this.#onEvent({ type: 'retryableRejection', code: result.code, message: result.message });
+      else this.#desynchronize(result.code, result.message);
+      return;
+    }
+    if (result.version === this.#version + 1) this.receiveRemote({ version: result.version, delta: result.delta, clientId: this.clientId, clientSeq });
+  }
+
+  /** The transport went down: in-transit messages are lost, local edits keep buffering [C7]. */
+  onDisconnect(): void {
+    this.#connected = false;
+    this.#early.clear(); // the catch-up after reconnect redelivers everything after `version`
+    this.#emitStatus();
+  }
+
+  /**
+   * The transport is back; the host resubscribes from `version`. Resends the in-flight op with
+   * its original clientSeq, rebased to `version`; if the server had applied it, it answers
+   * `duplicate` [C7]. A `serverVersion` below ours means the server lost ops we saw [C8].
+   */
+  onReconnect(serverVersion?: number): void {
+    this.#connected = true;
+    if (serverVersion !== undefined && serverVersion < this.#version && this.#state.kind !== 'desynchronized') {
+      this.#desynchronize('VERSION_AHEAD', `The server is at version ${serverVersion} but this client already saw ${this.#version}; reload.`);
+      return;
+    }
+    this.resend();
+    this.#emitStatus();
+  }
+
+  /** Sends the in-flight op again (same clientSeq, rebased to `version`); a no-op when none or offline [C9]. */
+  resend(): void {
+    const s = this.#state;
+    if (!this.#connected || s.kind === 'synchronized' || s.kind === 'desynchronized') return;
+    this.#send(s.inFlight);
+  }
+
+  /**
+   * Starts over from a freshly loaded document, dropping unconfirmed edits (they were handed
+   * out in the `desynchronized` event). clientSeq keeps counting up, so old submissions still
+   * in transit can never be mistaken for new ones [C8].
+   */
+  resync(version: number, content: Delta): void {
+    this.#state = { kind: 'synchronized' };
+    this.#version = version;
+    this.#content = content;
+    this.#early.clear();
+    if (this.#selection) {
+      const max = Math.max(0, content.length() - 1);
+      const index = Math.min(this.#selection.index, max);
+      this.#selection = { index, length: Math.min(this.#selection.length, max - index) };
+    }
+    this.#emitStatus();
+  }
+
+  #isDesynchronized(): boolean {
+    return this.#state.kind === 'desynchronized';
+  }
+
+  #incorporate(op: RemoteOp): void {
+    const s = this.#state;
+    if (s.kind === 'desynchronized') return;
+    if (s.kind !== 'synchronized' && op.clientId === this.clientId && op.clientSeq === s.inFlight.clientSeq) {
+      this.#confirm(op.version);
+      return;
+    }
+    // The server ordered `op` before our in-flight op and buffer, so it wins ties ('left') and
+    // ours are rebased to come after it ('right'): the same choices the sequencer makes [S3].
+    let remote = op.delta;
+    if (s.kind !== 'synchronized') {
+      const inFlightOp = transform(s.inFlight.op, remote, 'right');
+      remote = transform(remote, s.inFlight.op, 'left');
+      const inFlight = { ...s.inFlight, op: inFlightOp };
+      if (s.kind === 'awaitingWithBuffer') {
+        const buffer = transform(s.buffer, remote, 'right');
+        remote = transform(remote, s.buffer, 'left');
+        this.#state = { ...s, inFlight, buffer };
+      } else {
+        this.#state = { ...s, inFlight };
+      }
+    }
+    const next = apply(this.#content, remote);
+    if (!next.ok) {
+      // Only possible if client and server disagree about history, i.e. a bug somewhere.
+      this.#desynchronize('DIVERGED', `Remote op ${op.version} does not apply locally (${next.message}); reload.`);
+      return;
+    }
+    this.#content = next.value;
+    this.#version = op.version;
+    if (this.#selection) this.#selection = transformSelection(this.#selection, remote, false);
+    this.#onEvent({ type: 'remoteOp', op: remote, version: op.version, selection: this.#selection });
+  }
+
+  #confirm(version: number): void {
+    const s = this.#state;
+    this.#version = version;
+    if (s.kind === 'awaitingWithBuffer' && s.buffer.ops.length > 0) this.#startInFlight(s.buffer, s.bufferEdits);
+    else this.#state = { kind: 'synchronized' };
+    this.#emitStatus();
+  }
+
+  #startInFlight(op: Delta, edits: number): void {
+    const inFlight: InFlight = { clientSeq: this.#nextSeq++, op, edits };
+    this.#state = { kind: 'awaitingConfirm', inFlight };
+    if (this.#connected) this.#send(inFlight);
+  }
+
+  #send(inFlight: InFlight): void {
+    this.#transport.send({
+      documentId: this.documentId,
+      baseVersion: this.#version,
+      clientId: this.clientId,
+      clientSeq: inFlight.clientSeq,
+      delta: inFlight.op,
+    });
+  }
+
+  #desynchronize(code: string, message: string): void {
+    const s = this.#state;
+    const unconfirmed =
+      s.kind === 'awaitingConfirm' ? s.inFlight.op : s.kind === 'awaitingWithBuffer' ? compose(s.inFlight.op, s.buffer) : null;
+    this.#state = { kind: 'desynchronized', code, message };
+    this.#early.clear();
+    this.#onEvent({ type: 'desynchronized', code, message, version: this.#version, unconfirmed });
+    this.#emitStatus();
+  }
+
+  #emitStatus(): void {
+    this.#onEvent({ type: 'status', status: this.status });
+  }
+}
