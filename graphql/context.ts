@@ -1,6 +1,7 @@
 /**
  * The context every resolver receives, built the same way for HTTP and WebSocket requests.
  */
+import type { Comments } from '../lib/documents/comments.ts';
 import type { Redis } from 'ioredis';
 import type { Config } from '../lib/config.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -57,6 +58,8 @@ export interface Services {
   readonly sharing: Sharing;
   readonly history: History;
   readonly exports: DocumentExports;
+  /** Comment threads (issue 17). */
+  readonly comments: Comments;
   /** Who wrote what, per version (history's blame). */
   readonly blame: BlameStore;
 }

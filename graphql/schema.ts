@@ -17,6 +17,7 @@ import './types/account.ts';
 import './types/sharing.ts';
 import './types/history.ts';
 import './types/my-role.ts';
+import './types/comments.ts';
 
 /** Builds the schema; call once per process. */
 export function buildSchema(): GraphQLSchema {

@@ -173,6 +173,8 @@ export interface RateLimitsConfig {
   readonly presenceUpdates: RateLimitRule;
   /** `joinSharedDocument` attempts per account (bounds guessing link secrets). RATE_LIMIT_LINK_JOIN. */
   readonly linkJoins: RateLimitRule;
+  /** Comment writes (open a thread, reply, edit) per account, whatever the document. RATE_LIMIT_COMMENTS. */
+  readonly comments: RateLimitRule;
 }
 
 /** A configuration problem, with a message meant to be printed as one line. */
@@ -239,6 +241,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       shares: parseRule('RATE_LIMIT_SHARE', env.RATE_LIMIT_SHARE ?? '60/3600'),
       presenceUpdates: parseRule('RATE_LIMIT_PRESENCE', env.RATE_LIMIT_PRESENCE ?? '100/10'),
       linkJoins: parseRule('RATE_LIMIT_LINK_JOIN', env.RATE_LIMIT_LINK_JOIN ?? '30/900'),
+      comments: parseRule('RATE_LIMIT_COMMENTS', env.RATE_LIMIT_COMMENTS ?? '60/60'),
     },
     trustProxy: env.TRUST_PROXY === '1',
     smtpUrl: env.SMTP_URL ? parseUrl('SMTP_URL', env.SMTP_URL, ['smtp:', 'smtps:']) : null,

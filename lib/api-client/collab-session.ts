@@ -139,6 +139,9 @@ function measure(op: Delta): { inserted: number; components: number } {
 
 const count = (n: number) => n.toLocaleString('en-US');
 
+/** A server op as sequenced, or a jump to another version (the session reloaded the document). */
+export type ServerOpEvent = { readonly kind: 'op'; readonly version: number; readonly delta: Delta } | { readonly kind: 'reset'; readonly version: number };
+
 export class CollabSession {
   readonly documentId: string;
   readonly clientId: string;
@@ -185,6 +188,7 @@ export class CollabSession {
   #storing: Promise<void> | null = null;
   /** Edits restored from a snapshot that the server has not confirmed yet. */
   #resumedEdits = 0;
+  readonly #serverOpListeners = new Set<(event: ServerOpEvent) => void>();
 
   private constructor(
     options: CollabSessionOptions,
@@ -396,6 +400,32 @@ export class CollabSession {
     return this.#collab.version;
   }
 
+  /** The local edits the server has not confirmed, as one op against the document at `version`; null when none. */
+  get pending(): Delta | null {
+    return this.#collab.pending;
+  }
+
+  /**
+   * Calls `listener` with every server op (as sequenced) once this session has taken it, in
+   * version order with no gaps: others' ops and this session's own once confirmed; after a
+   * reload, a `reset` to the reloaded version. For following the server's order (comment
+   * anchors, lib/ot/SPEC.md AN6). Answers how to stop.
+   */
+  onServerOp(listener: (event: ServerOpEvent) => void): () => void {
+    this.#serverOpListeners.add(listener);
+    return () => this.#serverOpListeners.delete(listener);
+  }
+
+  /** Tells listeners the server ops between `before` and the state machine's version (`own`: ours, just confirmed). */
+  #emitServerOps(before: number, own?: { version: number; delta: Delta }): void {
+    if (this.#serverOpListeners.size === 0) return;
+    for (let version = before + 1; version <= this.#collab.version; version += 1) {
+      const delta = own?.version === version ? own.delta : this.#history.get(version);
+      if (!delta) return;
+      for (const listener of this.#serverOpListeners) listener({ kind: 'op', version, delta });
+    }
+  }
+
   get status(): SessionStatus {
     const status = this.#collab.status;
     return { ...status, indicator: saveIndicator(status) };
@@ -530,7 +560,9 @@ export class CollabSession {
     this.#mirror(op.version, delta, op.clientId, op.clientSeq);
     this.#history.set(op.version, delta);
     this.#history.delete(op.version - HISTORY);
+    const before = this.#collab.version;
     this.#collab.receiveRemote({ version: op.version, delta, clientId: op.clientId, clientSeq: op.clientSeq });
+    this.#emitServerOps(before);
   }
 
   #subscribeRole(): void {
@@ -611,7 +643,9 @@ export class CollabSession {
           this.#catchUpRounds = 0;
           // The state machine confirms (and so moves to data.version) only for the op in flight.
           if (this.#inFlight(clientSeq) && data.version === this.#collab.version + 1) this.#mirror(data.version, delta, this.clientId, clientSeq);
+          const before = this.#collab.version;
           this.#collab.receiveAck(clientSeq, answer);
+          this.#emitServerOps(before, { version: data.version, delta });
           return;
         }
         const code = error?.extensions?.code ?? 'INTERNAL_SERVER_ERROR';
@@ -729,6 +763,7 @@ export class CollabSession {
       this.#stopOps?.();
       this.#history.clear();
       this.#collab.resync(document.version, content);
+      for (const listener of this.#serverOpListeners) listener({ kind: 'reset', version: document.version });
       if (this.#options.onPendingChange) this.#server = { version: document.version, content };
       this.#sent = null;
       this.#resumedEdits = 0;

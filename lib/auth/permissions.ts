@@ -18,8 +18,10 @@ export type DocumentAction =
   | 'read'
   /** Submit operations, restore versions, update one's presence with a selection. */
   | 'edit'
-  /** Comment (reserved: comments do not exist yet, so commenters are read-only for now). */
+  /** Open comment threads, reply, resolve and reopen them, edit one's own comments. */
   | 'comment'
+  /** Delete other people's comments. */
+  | 'moderate'
   /** Rename, name versions. */
   | 'manage'
   /** Invite, change roles, remove collaborators. */
@@ -55,6 +57,7 @@ export const SCOPE_FOR: Readonly<Record<DocumentAction | AccountAction | LinkAct
   read: 'read',
   edit: 'write',
   comment: 'write',
+  moderate: 'write',
   manage: 'write',
   share: 'share',
   delete: 'delete',
@@ -67,6 +70,7 @@ export const SCOPE_FOR: Readonly<Record<DocumentAction | AccountAction | LinkAct
 const ALLOWED: Readonly<Record<DocumentAction, readonly DocumentRole[]>> = {
   read: ['OWNER', 'EDITOR', 'COMMENTER', 'VIEWER'],
   comment: ['OWNER', 'EDITOR', 'COMMENTER'],
+  moderate: ['OWNER'],
   edit: ['OWNER', 'EDITOR'],
   manage: ['OWNER', 'EDITOR'],
   share: ['OWNER'],

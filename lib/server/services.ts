@@ -28,6 +28,8 @@ import { createDocumentAccess } from '../documents/access.ts';
 import { createDocumentReads } from '../documents/reads.ts';
 import { createDocuments } from '../documents/documents.ts';
 import { createDocumentExports } from '../documents/export.ts';
+import { createComments } from '../documents/comments.ts';
+import { createCommentEvents } from '../documents/comments-events.ts';
 import { createSharing } from '../documents/sharing.ts';
 import { createHistory } from '../documents/history.ts';
 import { createOperations } from '../documents/operations.ts';
@@ -119,6 +121,14 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
     sharing: createSharing({ prisma, access, accessEvents, rateLimiter, config }),
     history: createHistory({ prisma, store, reads, access, operations, blame, config }),
     exports: createDocumentExports({ access, reads }),
+    comments: createComments({
+      prisma,
+      store,
+      access,
+      events: createCommentEvents(pubsub, config.redisPrefix, (error) => logger.warn({ err: error }, 'comment event not published')),
+      rateLimiter,
+      rule: config.rateLimits.comments,
+    }),
     blame,
   };
   privateClosers.set(services, async () => {

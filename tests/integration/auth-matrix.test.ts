@@ -27,6 +27,15 @@ const documentAccess = (allowed: readonly Principal[], refused: Outcome = 'FORBI
 const READERS: Principal[] = ['viewer', 'commenter', 'editor', 'owner'];
 const EDITORS: Principal[] = ['editor', 'owner'];
 const OWNERS: Principal[] = ['owner'];
+const COMMENTERS: Principal[] = ['commenter', 'editor', 'owner'];
+
+const COMMENT_CREATE = 'mutation($i: CreateCommentThreadInput!) { createCommentThread(input: $i) { id comments { id } } }';
+/** A new thread the owner opens on the fixture document, with its first comment. */
+async function ownerThread(fx: MatrixFixture): Promise<{ id: string; comments: { id: string }[] }> {
+  const r = await fx.asOwner(COMMENT_CREATE, { i: { documentId: fx.documentId, version: 1, index: 0, length: 5, body: 'by the owner' } });
+  if (r.errors) throw new Error(`matrix setup failed: ${JSON.stringify(r.errors)}`);
+  return (r.data as { createCommentThread: { id: string; comments: { id: string }[] } }).createCommentThread;
+}
 
 const rows: MatrixRow[] = [
   // --- accounts and tokens ---
@@ -204,6 +213,42 @@ const rows: MatrixRow[] = [
     },
     expect: documentAccess(READERS),
   },
+  // --- comments (issue 17): comment = OWNER, EDITOR, COMMENTER; edit = the author; delete = the author or an owner ---
+  {
+    field: 'Mutation.createCommentThread', scope: 'WRITE',
+    operation: ({ fx }) => ({ query: COMMENT_CREATE, variables: { i: { documentId: fx.documentId, version: 1, index: 0, length: 5, body: 'matrix' } } }),
+    expect: documentAccess(COMMENTERS),
+  },
+  {
+    field: 'Mutation.replyToCommentThread', scope: 'WRITE',
+    operation: async ({ fx }) => ({ query: 'mutation($t: ID!) { replyToCommentThread(threadId: $t, body: "reply") { id } }', variables: { t: (await ownerThread(fx)).id } }),
+    expect: documentAccess(COMMENTERS),
+  },
+  {
+    field: 'Mutation.resolveCommentThread', scope: 'WRITE',
+    operation: async ({ fx }) => ({ query: 'mutation($t: ID!) { resolveCommentThread(threadId: $t, resolved: true) { id } }', variables: { t: (await ownerThread(fx)).id } }),
+    expect: documentAccess(COMMENTERS),
+  },
+  {
+    // Everyone acts on a comment the owner wrote: only its author may edit it.
+    field: 'Mutation.editComment', scope: 'WRITE',
+    operation: async ({ fx }) => ({ query: 'mutation($c: ID!) { editComment(commentId: $c, body: "edited") { id } }', variables: { c: (await ownerThread(fx)).comments[0]!.id } }),
+    expect: documentAccess(OWNERS),
+  },
+  {
+    // The owner's comment: its author (the owner) may delete it; nobody else (owners are the moderators).
+    field: 'Mutation.deleteComment', scope: 'WRITE',
+    operation: async ({ fx }) => ({ query: 'mutation($c: ID!) { deleteComment(commentId: $c) }', variables: { c: (await ownerThread(fx)).comments[0]!.id } }),
+    expect: documentAccess(OWNERS),
+  },
+  {
+    field: 'Subscription.commentThreadChanged',
+    operation: ({ fx }) => ({ query: 'subscription($d: ID!) { commentThreadChanged(documentId: $d) { id } }', variables: { d: fx.documentId } }),
+    trigger: async ({ fx }) => {
+      await ownerThread(fx);
+    },
+    expect: documentAccess(READERS),
+  },
 ];
 
 let fixture: MatrixFixture | undefined;
@@ -213,7 +258,8 @@ const sockets = new Map<string, OpenSocket>();
 describe('authorization matrix', () => {
   beforeAll(async () => {
     // The fixture shares every new document with four people: far past the per-account share limit.
-    fixture = await createMatrixFixture(await startTestServer({ env: { RATE_LIMIT_SHARE: '100000/60' } }));
+    // The comment rows open a thread as the owner for every cell: past the per-account comment limit too.
+    fixture = await createMatrixFixture(await startTestServer({ env: { RATE_LIMIT_SHARE: '100000/60', RATE_LIMIT_COMMENTS: '100000/60' } }));
     return async () => {
       await Promise.all([...sockets.values()].map((s) => s.dispose()));
     };

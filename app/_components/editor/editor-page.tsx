@@ -6,6 +6,7 @@ import { errorMessage, gqlFetch } from '@/lib/api-client/graphql-fetch.ts';
 import { OPEN_DOCUMENT } from '@/lib/api-client/operations.ts';
 import { RENAME_DOCUMENT } from '@/lib/api-client/queries.ts';
 import { statusText } from '@/lib/api-client/status-text.ts';
+import { CommentsSidebar } from './comments-sidebar.tsx';
 import { ExportMenu } from './export-menu.tsx';
 import type { SessionFatal } from '@/lib/api-client/collab-session.ts';
 import { AppHeader } from '../app-header.tsx';
@@ -18,7 +19,7 @@ import { useCollabEditor } from './use-collab-editor.ts';
 
 const ROLE_NOTE: Record<string, string> = {
   VIEWER: 'You are a viewer: you see changes live but cannot edit.',
-  COMMENTER: 'You are a commenter: you see changes live; comments are not available yet, so the text is read-only.',
+  COMMENTER: 'You are a commenter: the text is read-only, but you can select it and comment (Ctrl+Alt+M).',
 };
 
 /** What to tell the person; `wasOpen` when the document was open and then went away. */
@@ -71,7 +72,8 @@ export function EditorPage({ documentId }: { documentId: string }) {
 
 function Editor({ documentId, me }: { documentId: string; me: Me }) {
   const mount = useRef<HTMLDivElement>(null);
-  const { state, setTitle, reopen, dismissNotice, dismissUnsent } = useCollabEditor(documentId, mount, true, me.id);
+  const { state, setTitle, reopen, dismissNotice, dismissUnsent, quillRef, sessionRef } = useCollabEditor(documentId, mount, true, me.id);
+  const [commentsOpen, setCommentsOpen] = useState(true);
   const online = useOnline();
   const [sharing, setSharing] = useState(false);
   const [historyOpen, setHistoryOpen] = useState(false);
@@ -169,6 +171,9 @@ function Editor({ documentId, me }: { documentId: string; me: Me }) {
           <button type="button" className="button" aria-expanded={historyOpen} onClick={() => { setHistoryOpen((o) => !o); setPreviewing(null); }} disabled={!!fatal}>
             History
           </button>
+          <button type="button" className="button" aria-expanded={commentsOpen} onClick={() => setCommentsOpen((o) => !o)} disabled={!!fatal}>
+            Comments
+          </button>
           <button type="button" className="button" onClick={() => setSharing(true)} disabled={!!fatal}>
             Share
           </button>
@@ -224,6 +229,9 @@ function Editor({ documentId, me }: { documentId: string; me: Me }) {
           <div ref={mount} className={`editor-mount${canEdit ? '' : ' read-only'}`} hidden={state.phase === 'failed' || previewing !== null} />
           {previewing && <div ref={setPreviewMount} className="editor-mount read-only history-preview" data-testid="history-preview" />}
         </div>
+        {commentsOpen && state.phase === 'ready' && !fatal && previewing === null && (
+          <CommentsSidebar documentId={documentId} meId={me.id} role={state.role} session={sessionRef.current} quillRef={quillRef} />
+        )}
         {historyOpen && state.phase === 'ready' && (
           <HistoryPanel
             documentId={documentId}

@@ -15,6 +15,13 @@ import * as types from './graphql';
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  query CommentThreads($id: ID!) {\n    document(id: $id) {\n      id\n      commentThreads(includeResolved: true) {\n        ...CommentThreadFields\n      }\n    }\n  }\n  fragment CommentThreadFields on CommentThread {\n    id\n    quote\n    resolved\n    createdAt\n    anchor {\n      index\n      length\n      version\n    }\n    comments {\n      id\n      body\n      createdAt\n      editedAt\n      author {\n        id\n        name\n      }\n    }\n  }\n": typeof types.CommentThreadsDocument,
+    "\n  subscription CommentThreadChanged($documentId: ID!) {\n    commentThreadChanged(documentId: $documentId) {\n      ...CommentThreadFields\n    }\n  }\n": typeof types.CommentThreadChangedDocument,
+    "\n  mutation CreateCommentThread($input: CreateCommentThreadInput!) {\n    createCommentThread(input: $input) {\n      ...CommentThreadFields\n    }\n  }\n": typeof types.CreateCommentThreadDocument,
+    "\n  mutation ReplyToCommentThread($threadId: ID!, $body: String!) {\n    replyToCommentThread(threadId: $threadId, body: $body) {\n      id\n    }\n  }\n": typeof types.ReplyToCommentThreadDocument,
+    "\n  mutation ResolveCommentThread($threadId: ID!, $resolved: Boolean!) {\n    resolveCommentThread(threadId: $threadId, resolved: $resolved) {\n      ...CommentThreadFields\n    }\n  }\n": typeof types.ResolveCommentThreadDocument,
+    "\n  mutation EditComment($commentId: ID!, $body: String!) {\n    editComment(commentId: $commentId, body: $body) {\n      id\n    }\n  }\n": typeof types.EditCommentDocument,
+    "\n  mutation DeleteComment($commentId: ID!) {\n    deleteComment(commentId: $commentId)\n  }\n": typeof types.DeleteCommentDocument,
     "\n  query Revisions($id: ID!, $first: Int, $after: String) {\n    document(id: $id) {\n      id\n      version\n      revisions(first: $first, after: $after) {\n        edges {\n          node {\n            id\n            fromVersion\n            toVersion\n            startedAt\n            createdAt\n            name\n            restore {\n              version\n            }\n            authors {\n              id\n              name\n            }\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": typeof types.RevisionsDocument,
     "\n  query RevisionPreview($id: ID!, $fromVersion: Int!, $toVersion: Int!) {\n    document(id: $id) {\n      id\n      at(version: $fromVersion) {\n        version\n        content\n      }\n      diff(fromVersion: $fromVersion, toVersion: $toVersion)\n    }\n  }\n": typeof types.RevisionPreviewDocument,
     "\n  mutation NameVersion($documentId: ID!, $version: Int!, $name: String!) {\n    nameVersion(documentId: $documentId, version: $version, name: $name) {\n      id\n      name\n      toVersion\n    }\n  }\n": typeof types.NameVersionDocument,
@@ -49,6 +56,13 @@ type Documents = {
     "\n  mutation JoinSharedDocument($documentId: ID!, $secret: String!) {\n    joinSharedDocument(documentId: $documentId, secret: $secret) {\n      id\n      myRole\n    }\n  }\n": typeof types.JoinSharedDocumentDocument,
 };
 const documents: Documents = {
+    "\n  query CommentThreads($id: ID!) {\n    document(id: $id) {\n      id\n      commentThreads(includeResolved: true) {\n        ...CommentThreadFields\n      }\n    }\n  }\n  fragment CommentThreadFields on CommentThread {\n    id\n    quote\n    resolved\n    createdAt\n    anchor {\n      index\n      length\n      version\n    }\n    comments {\n      id\n      body\n      createdAt\n      editedAt\n      author {\n        id\n        name\n      }\n    }\n  }\n": types.CommentThreadsDocument,
+    "\n  subscription CommentThreadChanged($documentId: ID!) {\n    commentThreadChanged(documentId: $documentId) {\n      ...CommentThreadFields\n    }\n  }\n": types.CommentThreadChangedDocument,
+    "\n  mutation CreateCommentThread($input: CreateCommentThreadInput!) {\n    createCommentThread(input: $input) {\n      ...CommentThreadFields\n    }\n  }\n": types.CreateCommentThreadDocument,
+    "\n  mutation ReplyToCommentThread($threadId: ID!, $body: String!) {\n    replyToCommentThread(threadId: $threadId, body: $body) {\n      id\n    }\n  }\n": types.ReplyToCommentThreadDocument,
+    "\n  mutation ResolveCommentThread($threadId: ID!, $resolved: Boolean!) {\n    resolveCommentThread(threadId: $threadId, resolved: $resolved) {\n      ...CommentThreadFields\n    }\n  }\n": types.ResolveCommentThreadDocument,
+    "\n  mutation EditComment($commentId: ID!, $body: String!) {\n    editComment(commentId: $commentId, body: $body) {\n      id\n    }\n  }\n": types.EditCommentDocument,
+    "\n  mutation DeleteComment($commentId: ID!) {\n    deleteComment(commentId: $commentId)\n  }\n": types.DeleteCommentDocument,
     "\n  query Revisions($id: ID!, $first: Int, $after: String) {\n    document(id: $id) {\n      id\n      version\n      revisions(first: $first, after: $after) {\n        edges {\n          node {\n            id\n            fromVersion\n            toVersion\n            startedAt\n            createdAt\n            name\n            restore {\n              version\n            }\n            authors {\n              id\n              name\n            }\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": types.RevisionsDocument,
     "\n  query RevisionPreview($id: ID!, $fromVersion: Int!, $toVersion: Int!) {\n    document(id: $id) {\n      id\n      at(version: $fromVersion) {\n        version\n        content\n      }\n      diff(fromVersion: $fromVersion, toVersion: $toVersion)\n    }\n  }\n": types.RevisionPreviewDocument,
     "\n  mutation NameVersion($documentId: ID!, $version: Int!, $name: String!) {\n    nameVersion(documentId: $documentId, version: $version, name: $name) {\n      id\n      name\n      toVersion\n    }\n  }\n": types.NameVersionDocument,
@@ -83,6 +97,34 @@ const documents: Documents = {
     "\n  mutation JoinSharedDocument($documentId: ID!, $secret: String!) {\n    joinSharedDocument(documentId: $documentId, secret: $secret) {\n      id\n      myRole\n    }\n  }\n": types.JoinSharedDocumentDocument,
 };
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CommentThreads($id: ID!) {\n    document(id: $id) {\n      id\n      commentThreads(includeResolved: true) {\n        ...CommentThreadFields\n      }\n    }\n  }\n  fragment CommentThreadFields on CommentThread {\n    id\n    quote\n    resolved\n    createdAt\n    anchor {\n      index\n      length\n      version\n    }\n    comments {\n      id\n      body\n      createdAt\n      editedAt\n      author {\n        id\n        name\n      }\n    }\n  }\n"): typeof import('./graphql').CommentThreadsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription CommentThreadChanged($documentId: ID!) {\n    commentThreadChanged(documentId: $documentId) {\n      ...CommentThreadFields\n    }\n  }\n"): typeof import('./graphql').CommentThreadChangedDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateCommentThread($input: CreateCommentThreadInput!) {\n    createCommentThread(input: $input) {\n      ...CommentThreadFields\n    }\n  }\n"): typeof import('./graphql').CreateCommentThreadDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ReplyToCommentThread($threadId: ID!, $body: String!) {\n    replyToCommentThread(threadId: $threadId, body: $body) {\n      id\n    }\n  }\n"): typeof import('./graphql').ReplyToCommentThreadDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ResolveCommentThread($threadId: ID!, $resolved: Boolean!) {\n    resolveCommentThread(threadId: $threadId, resolved: $resolved) {\n      ...CommentThreadFields\n    }\n  }\n"): typeof import('./graphql').ResolveCommentThreadDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation EditComment($commentId: ID!, $body: String!) {\n    editComment(commentId: $commentId, body: $body) {\n      id\n    }\n  }\n"): typeof import('./graphql').EditCommentDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteComment($commentId: ID!) {\n    deleteComment(commentId: $commentId)\n  }\n"): typeof import('./graphql').DeleteCommentDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

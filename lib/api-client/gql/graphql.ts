@@ -17,6 +17,20 @@ export type ApiTokenScope =
   /** Create documents, edit content, rename, name and restore versions. */
   | 'WRITE';
 
+/** A new thread on a range of the document as seen at `version`. */
+export type CreateCommentThreadInput = {
+  /** The first comment: 1 to 10,000 characters after trimming. */
+  body: string;
+  /** The document. */
+  documentId: string;
+  /** Where the range starts (UTF-16 offset at `version`). */
+  index: number;
+  /** Its length, at least 1. */
+  length: number;
+  /** The version the range refers to (the one your editor has); ranges at older versions are carried to head. */
+  version: number;
+};
+
 /** Which documents `documents` lists. */
 export type DocumentFilter =
   /** Every document you can open (not in the trash). */
@@ -52,6 +66,60 @@ export type SubmitOperationInput = {
   /** The document to change. */
   documentId: string;
 };
+
+export type CommentThreadsQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type CommentThreadsQuery = { document: { id: string, commentThreads: Array<{ id: string, quote: string, resolved: boolean, createdAt: string, anchor: { index: number, length: number, version: number } | null, comments: Array<{ id: string, body: string, createdAt: string, editedAt: string | null, author: { id: string, name: string | null } | null }> }> } | null };
+
+export type CommentThreadFieldsFragment = { id: string, quote: string, resolved: boolean, createdAt: string, anchor: { index: number, length: number, version: number } | null, comments: Array<{ id: string, body: string, createdAt: string, editedAt: string | null, author: { id: string, name: string | null } | null }> };
+
+export type CommentThreadChangedSubscriptionVariables = Exact<{
+  documentId: string;
+}>;
+
+
+export type CommentThreadChangedSubscription = { commentThreadChanged: { id: string, quote: string, resolved: boolean, createdAt: string, anchor: { index: number, length: number, version: number } | null, comments: Array<{ id: string, body: string, createdAt: string, editedAt: string | null, author: { id: string, name: string | null } | null }> } };
+
+export type CreateCommentThreadMutationVariables = Exact<{
+  input: CreateCommentThreadInput;
+}>;
+
+
+export type CreateCommentThreadMutation = { createCommentThread: { id: string, quote: string, resolved: boolean, createdAt: string, anchor: { index: number, length: number, version: number } | null, comments: Array<{ id: string, body: string, createdAt: string, editedAt: string | null, author: { id: string, name: string | null } | null }> } };
+
+export type ReplyToCommentThreadMutationVariables = Exact<{
+  threadId: string;
+  body: string;
+}>;
+
+
+export type ReplyToCommentThreadMutation = { replyToCommentThread: { id: string } };
+
+export type ResolveCommentThreadMutationVariables = Exact<{
+  threadId: string;
+  resolved: boolean;
+}>;
+
+
+export type ResolveCommentThreadMutation = { resolveCommentThread: { id: string, quote: string, resolved: boolean, createdAt: string, anchor: { index: number, length: number, version: number } | null, comments: Array<{ id: string, body: string, createdAt: string, editedAt: string | null, author: { id: string, name: string | null } | null }> } };
+
+export type EditCommentMutationVariables = Exact<{
+  commentId: string;
+  body: string;
+}>;
+
+
+export type EditCommentMutation = { editComment: { id: string } };
+
+export type DeleteCommentMutationVariables = Exact<{
+  commentId: string;
+}>;
+
+
+export type DeleteCommentMutation = { deleteComment: boolean };
 
 export type RevisionsQueryVariables = Exact<{
   id: string;
@@ -319,7 +387,159 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
-
+export const CommentThreadFieldsFragmentDoc = new TypedDocumentString(`
+    fragment CommentThreadFields on CommentThread {
+  id
+  quote
+  resolved
+  createdAt
+  anchor {
+    index
+    length
+    version
+  }
+  comments {
+    id
+    body
+    createdAt
+    editedAt
+    author {
+      id
+      name
+    }
+  }
+}
+    `, {"fragmentName":"CommentThreadFields"}) as unknown as TypedDocumentString<CommentThreadFieldsFragment, unknown>;
+export const CommentThreadsDocument = new TypedDocumentString(`
+    query CommentThreads($id: ID!) {
+  document(id: $id) {
+    id
+    commentThreads(includeResolved: true) {
+      ...CommentThreadFields
+    }
+  }
+}
+    fragment CommentThreadFields on CommentThread {
+  id
+  quote
+  resolved
+  createdAt
+  anchor {
+    index
+    length
+    version
+  }
+  comments {
+    id
+    body
+    createdAt
+    editedAt
+    author {
+      id
+      name
+    }
+  }
+}`) as unknown as TypedDocumentString<CommentThreadsQuery, CommentThreadsQueryVariables>;
+export const CommentThreadChangedDocument = new TypedDocumentString(`
+    subscription CommentThreadChanged($documentId: ID!) {
+  commentThreadChanged(documentId: $documentId) {
+    ...CommentThreadFields
+  }
+}
+    fragment CommentThreadFields on CommentThread {
+  id
+  quote
+  resolved
+  createdAt
+  anchor {
+    index
+    length
+    version
+  }
+  comments {
+    id
+    body
+    createdAt
+    editedAt
+    author {
+      id
+      name
+    }
+  }
+}`) as unknown as TypedDocumentString<CommentThreadChangedSubscription, CommentThreadChangedSubscriptionVariables>;
+export const CreateCommentThreadDocument = new TypedDocumentString(`
+    mutation CreateCommentThread($input: CreateCommentThreadInput!) {
+  createCommentThread(input: $input) {
+    ...CommentThreadFields
+  }
+}
+    fragment CommentThreadFields on CommentThread {
+  id
+  quote
+  resolved
+  createdAt
+  anchor {
+    index
+    length
+    version
+  }
+  comments {
+    id
+    body
+    createdAt
+    editedAt
+    author {
+      id
+      name
+    }
+  }
+}`) as unknown as TypedDocumentString<CreateCommentThreadMutation, CreateCommentThreadMutationVariables>;
+export const ReplyToCommentThreadDocument = new TypedDocumentString(`
+    mutation ReplyToCommentThread($threadId: ID!, $body: String!) {
+  replyToCommentThread(threadId: $threadId, body: $body) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<ReplyToCommentThreadMutation, ReplyToCommentThreadMutationVariables>;
+export const ResolveCommentThreadDocument = new TypedDocumentString(`
+    mutation ResolveCommentThread($threadId: ID!, $resolved: Boolean!) {
+  resolveCommentThread(threadId: $threadId, resolved: $resolved) {
+    ...CommentThreadFields
+  }
+}
+    fragment CommentThreadFields on CommentThread {
+  id
+  quote
+  resolved
+  createdAt
+  anchor {
+    index
+    length
+    version
+  }
+  comments {
+    id
+    body
+    createdAt
+    editedAt
+    author {
+      id
+      name
+    }
+  }
+}`) as unknown as TypedDocumentString<ResolveCommentThreadMutation, ResolveCommentThreadMutationVariables>;
+export const EditCommentDocument = new TypedDocumentString(`
+    mutation EditComment($commentId: ID!, $body: String!) {
+  editComment(commentId: $commentId, body: $body) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<EditCommentMutation, EditCommentMutationVariables>;
+export const DeleteCommentDocument = new TypedDocumentString(`
+    mutation DeleteComment($commentId: ID!) {
+  deleteComment(commentId: $commentId)
+}
+    `) as unknown as TypedDocumentString<DeleteCommentMutation, DeleteCommentMutationVariables>;
 export const RevisionsDocument = new TypedDocumentString(`
     query Revisions($id: ID!, $first: Int, $after: String) {
   document(id: $id) {

@@ -1,0 +1,264 @@
+/**
+ * Comment threads (issue 17) on a real server with PostgreSQL and Redis: anchors carried to head
+ * over real ops (AN1–AN5), bad input codes, who may do what, resolve/reopen, edit/delete, the
+ * `commentThreadChanged` subscription across two instances, restore, trash and export.
+ */
+import { randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { VersoServer } from '../../lib/server/http-server.ts';
+import { REBASE_AFTER_OPS } from '../../lib/documents/comments-anchors.ts';
+import { MAX_COMMENT_BODY_LENGTH } from '../../lib/documents/comments-input.ts';
+import { bearer, createToken, eventually, signUp, type TestAccount } from '../support/auth.ts';
+import { gqlHttp, wsClient, type GraphQLResult } from '../support/graphql-client.ts';
+import { startTestServer } from '../support/server.ts';
+
+const THREAD_FIELDS = 'id quote resolved anchor { index length version } comments { id body author { id } editedAt }';
+const CREATE = `mutation($i: CreateCommentThreadInput!) { createCommentThread(input: $i) { ${THREAD_FIELDS} } }`;
+const LIST = `query($d: ID!, $r: Boolean) { document(id: $d) { version commentThreads(includeResolved: $r) { ${THREAD_FIELDS} } } }`;
+const REPLY = 'mutation($t: ID!, $b: String!) { replyToCommentThread(threadId: $t, body: $b) { id body author { id } } }';
+const RESOLVE = `mutation($t: ID!, $r: Boolean!) { resolveCommentThread(threadId: $t, resolved: $r) { ${THREAD_FIELDS} } }`;
+const EDIT = 'mutation($c: ID!, $b: String!) { editComment(commentId: $c, body: $b) { id body editedAt } }';
+const DELETE = 'mutation($c: ID!) { deleteComment(commentId: $c) }';
+const SUBMIT = 'mutation($i: SubmitOperationInput!) { submitOperation(input: $i) { version } }';
+
+interface Thread {
+  id: string;
+  quote: string;
+  resolved: boolean;
+  anchor: { index: number; length: number; version: number } | null;
+  comments: { id: string; body: string; author: { id: string } | null; editedAt: string | null }[];
+}
+
+let server: VersoServer;
+let owner: TestAccount;
+let editor: TestAccount;
+let commenter: TestAccount;
+let viewer: TestAccount;
+let stranger: TestAccount;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  [owner, editor, commenter, viewer, stranger] = await Promise.all([signUp(server), signUp(server), signUp(server), signUp(server), signUp(server)]);
+});
+
+const call = <T = Record<string, unknown>>(who: TestAccount, query: string, variables: Record<string, unknown> = {}) => gqlHttp<T>(server.url, query, variables, { cookie: who.cookie });
+const code = (r: { body: GraphQLResult<unknown> }) => r.body.errors?.[0]?.extensions?.code;
+
+/** A new document with `text`, shared with editor, commenter and viewer. */
+async function newDocument(text: string): Promise<string> {
+  const created = await call<{ createDocument: { id: string } }>(owner, 'mutation($c: JSON) { createDocument(title: "Comments", content: $c) { id } }', { c: { ops: [{ insert: text }] } });
+  const id = created.body.data!.createDocument.id;
+  for (const [who, role] of [[editor, 'EDITOR'], [commenter, 'COMMENTER'], [viewer, 'VIEWER']] as const) {
+    const shared = await call(owner, 'mutation($d: ID!, $e: String!, $r: Role!) { shareDocument(documentId: $d, email: $e, role: $r) { role } }', { d: id, e: who.email, r: role });
+    expect(shared.body.errors).toBeUndefined();
+  }
+  return id;
+}
+
+/** Submits `ops` as the editor against `baseVersion`; answers the new version. */
+async function submit(documentId: string, baseVersion: number, ops: unknown[]): Promise<number> {
+  const r = await call<{ submitOperation: { version: number } }>(editor, SUBMIT, { i: { documentId, baseVersion, clientId: `comments-${randomUUID()}`, clientSeq: 1, delta: { ops } } });
+  expect(r.body.errors).toBeUndefined();
+  return r.body.data!.submitOperation.version;
+}
+
+async function createThread(who: TestAccount, documentId: string, version: number, index: number, length: number, body = 'Look here') {
+  return call<{ createCommentThread: Thread }>(who, CREATE, { i: { documentId, version, index, length, body } });
+}
+
+async function threads(who: TestAccount, documentId: string, includeResolved = false): Promise<Thread[]> {
+  const r = await call<{ document: { commentThreads: Thread[] } | null }>(who, LIST, { d: documentId, r: includeResolved });
+  expect(r.body.errors).toBeUndefined();
+  return r.body.data!.document!.commentThreads;
+}
+
+describe('comment threads', () => {
+  it('[AN2] a commenter opens a thread; typing inside the range joins it, at its ends does not; a viewer reads it', async () => {
+    const d = await newDocument('Hello brave new world\n');
+    const created = await createThread(commenter, d, 0, 6, 9); // "brave new"
+    expect(created.body.errors).toBeUndefined();
+    const thread = created.body.data!.createCommentThread;
+    expect(thread).toMatchObject({ quote: 'brave new', resolved: false, anchor: { index: 6, length: 9, version: 0 } });
+    expect(thread.comments).toEqual([{ id: expect.any(String), body: 'Look here', author: { id: commenter.userId }, editedAt: null }]);
+
+    let v = await submit(d, 0, [{ insert: '>> ' }]); // before it: it moves
+    v = await submit(d, v, [{ retain: 9 }, { insert: 'X' }]); // at its start (9): outside
+    v = await submit(d, v, [{ retain: 15 }, { insert: '!' }]); // inside, after "brave"
+    v = await submit(d, v, [{ retain: 20 }, { insert: '?' }]); // at its end: outside
+    const [seen] = await threads(viewer, d);
+    expect(seen!.anchor).toEqual({ index: 10, length: 10, version: v });
+    const content = (await call<{ document: { content: { ops: { insert: string }[] } } }>(viewer, 'query($d: ID!) { document(id: $d) { content } }', { d })).body.data!.document.content;
+    expect(content.ops[0]!.insert.slice(10, 20)).toBe('brave! new');
+  });
+
+  it('[AN1][AN5] a range at an older version is carried to head; when all of its text is deleted the anchor is null and the thread stays', async () => {
+    const d = await newDocument('one two three\n');
+    const v1 = await submit(d, 0, [{ insert: 'zero ' }]);
+    // The commenter's editor still shows version 0: "two" is at 4 there.
+    const created = await createThread(commenter, d, 0, 4, 3);
+    expect(created.body.data!.createCommentThread.anchor).toEqual({ index: 9, length: 3, version: v1 });
+    const v2 = await submit(d, v1, [{ retain: 8 }, { delete: 5 }]); // " two " → gone
+    const [gone] = await threads(owner, d);
+    expect(gone).toMatchObject({ quote: 'two', anchor: null });
+    expect(gone!.comments).toHaveLength(1);
+    // Text typed where it was does not bring it back (AN4).
+    await submit(d, v2, [{ retain: 8 }, { insert: ' two ' }]);
+    expect((await threads(owner, d))[0]!.anchor).toBeNull();
+  });
+
+  it('[AN5] a read that carried anchors far writes them back, and answers the same before and after', async () => {
+    const d = await newDocument('abc\n');
+    const t = (await createThread(commenter, d, 0, 1, 1)).body.data!.createCommentThread;
+    let v = 0;
+    for (let i = 0; i < REBASE_AFTER_OPS + 5; i += 1) v = await submit(d, v, [{ insert: '>' }]);
+    const first = await threads(owner, d);
+    expect(first[0]!.anchor).toEqual({ index: 1 + REBASE_AFTER_OPS + 5, length: 1, version: v });
+    const row = await server.services.prisma.commentThread.findUniqueOrThrow({ where: { id: t.id } });
+    expect(row).toMatchObject({ anchorIndex: 1 + REBASE_AFTER_OPS + 5, anchorLength: 1, anchorVersion: v });
+    expect(await threads(owner, d)).toEqual(first);
+  });
+
+  it('refuses bad input with clear codes: empty or too long body, empty or out-of-range range, version ahead, unknown thread', async () => {
+    const d = await newDocument('short\n');
+    const r = (body: string, index = 0, length = 1, version = 0) => call(commenter, CREATE, { i: { documentId: d, version, index, length, body } });
+    expect(code(await r('  \n '))).toBe('BAD_USER_INPUT');
+    const long = await r('x'.repeat(MAX_COMMENT_BODY_LENGTH + 1));
+    expect(long.body.errors?.[0]?.message).toMatch(/the limit is 10000/);
+    expect(code(await r('ok', 2, 0))).toBe('BAD_USER_INPUT');
+    expect((await r('ok', 4, 5)).body.errors?.[0]?.message).toMatch(/reaches past the end of the document/);
+    expect(code(await r('ok', 0, 1, 7))).toBe('VERSION_AHEAD');
+    expect(code(await call(commenter, REPLY, { t: 'no-such-thread', b: 'hi' }))).toBe('NOT_FOUND');
+    expect(code(await call(commenter, RESOLVE, { t: 'no-such-thread', r: true }))).toBe('NOT_FOUND');
+    expect(code(await call(commenter, EDIT, { c: 'no-such-comment', b: 'hi' }))).toBe('NOT_FOUND');
+    expect(await server.services.prisma.commentThread.count({ where: { documentId: d } })).toBe(0);
+  });
+
+  it('who may do what: viewers read only, strangers see nothing, edit is the author\'s, delete the author\'s or an owner\'s', async () => {
+    const d = await newDocument('Some text here\n');
+    expect(code(await createThread(viewer, d, 0, 0, 4))).toBe('FORBIDDEN');
+    expect(code(await createThread(stranger, d, 0, 0, 4))).toBe('NOT_FOUND');
+    const t = (await createThread(commenter, d, 0, 0, 4, 'First')).body.data!.createCommentThread;
+    const first = t.comments[0]!.id;
+    expect(code(await call(viewer, REPLY, { t: t.id, b: 'me too' }))).toBe('FORBIDDEN');
+    expect(code(await call(stranger, REPLY, { t: t.id, b: 'me too' }))).toBe('NOT_FOUND');
+    expect(code(await call(viewer, RESOLVE, { t: t.id, r: true }))).toBe('FORBIDDEN');
+    expect(code(await gqlHttp(server.url, REPLY, { t: t.id, b: 'anon' }))).toBe('UNAUTHENTICATED');
+
+    const reply = (await call<{ replyToCommentThread: { id: string } }>(editor, REPLY, { t: t.id, b: ' Agreed \n' })).body.data!.replyToCommentThread;
+    expect(code(await call(owner, EDIT, { c: first, b: 'owner rewrites' }))).toBe('FORBIDDEN');
+    const edited = await call<{ editComment: { body: string; editedAt: string | null } }>(commenter, EDIT, { c: first, b: 'First, edited' });
+    expect(edited.body.data!.editComment).toMatchObject({ body: 'First, edited', editedAt: expect.any(String) });
+    expect(code(await call(editor, DELETE, { c: first }))).toBe('FORBIDDEN');
+    expect(code(await call(commenter, DELETE, { c: reply.id }))).toBe('FORBIDDEN');
+    expect((await call(editor, DELETE, { c: reply.id })).body.data).toEqual({ deleteComment: true });
+    expect((await call(owner, DELETE, { c: first })).body.data).toEqual({ deleteComment: true });
+    const [empty] = await threads(viewer, d);
+    expect(empty).toMatchObject({ id: t.id, comments: [] });
+
+    // An API token without the write scope may read threads but not comment.
+    const readOnly = (await createToken(server, commenter.cookie, 'read only', { scopes: ['READ'] })).token;
+    const viaToken = await gqlHttp(server.url, REPLY, { t: t.id, b: 'by token' }, { authorization: bearer(readOnly) });
+    expect(code(viaToken)).toBe('FORBIDDEN');
+  });
+
+  it('resolving hides a thread unless resolved ones are asked for; reopening shows it again', async () => {
+    const d = await newDocument('Resolve me\n');
+    const t = (await createThread(commenter, d, 0, 0, 7)).body.data!.createCommentThread;
+    const resolved = await call<{ resolveCommentThread: Thread }>(editor, RESOLVE, { t: t.id, r: true });
+    expect(resolved.body.data!.resolveCommentThread.resolved).toBe(true);
+    expect(await threads(commenter, d)).toEqual([]);
+    expect((await threads(commenter, d, true)).map((x) => [x.id, x.resolved])).toEqual([[t.id, true]]);
+    await call(commenter, RESOLVE, { t: t.id, r: false });
+    expect((await threads(viewer, d)).map((x) => [x.id, x.resolved])).toEqual([[t.id, false]]);
+  });
+
+  it('threads survive trashing and restoring the document, follow a restored version, and are left out of exports', async () => {
+    const d = await newDocument('alpha beta gamma\n');
+    const t = (await createThread(commenter, d, 0, 6, 4, 'About beta')).body.data!.createCommentThread; // "beta"
+    const v1 = await submit(d, 0, [{ insert: 'NEW ' }]);
+    expect((await threads(owner, d))[0]!.anchor).toEqual({ index: 10, length: 4, version: v1 });
+    // Restoring version 0 is a new op removing "NEW ": the anchor follows it like any op.
+    const restored = await call<{ restoreVersion: { version: number } }>(owner, 'mutation($d: ID!) { restoreVersion(documentId: $d, version: 0) { version } }', { d });
+    expect(restored.body.errors).toBeUndefined();
+    expect((await threads(owner, d))[0]!.anchor).toEqual({ index: 6, length: 4, version: restored.body.data!.restoreVersion.version });
+
+    expect((await call(owner, 'mutation($d: ID!) { moveDocumentToTrash(id: $d) { id } }', { d })).body.errors).toBeUndefined();
+    expect(code(await call(commenter, REPLY, { t: t.id, b: 'still here?' }))).toBe('NOT_FOUND');
+    expect((await call(owner, 'mutation($d: ID!) { restoreDocumentFromTrash(id: $d) { id } }', { d })).body.errors).toBeUndefined();
+    expect((await threads(commenter, d)).map((x) => x.id)).toEqual([t.id]);
+
+    const token = (await createToken(server, owner.cookie, 'export')).token;
+    const exported = await fetch(`${server.url}/api/documents/${d}/export?format=html`, { headers: { authorization: bearer(token) } });
+    expect(exported.status).toBe(200);
+    const html = await exported.text();
+    expect(html).toContain('beta');
+    expect(html).not.toContain('About beta');
+  });
+});
+
+describe('comment rate limit', () => {
+  it('refuses comment writes past RATE_LIMIT_COMMENTS per account with RATE_LIMITED and when to retry', async () => {
+    const limited = await startTestServer({ env: { RATE_LIMIT_COMMENTS: '2/60' } });
+    const writer = await signUp(limited);
+    const created = await gqlHttp<{ createDocument: { id: string } }>(limited.url, 'mutation { createDocument(title: "Limited") { id } }', {}, { cookie: writer.cookie });
+    const d = created.body.data!.createDocument.id;
+    const open = () => gqlHttp<{ createCommentThread: Thread }>(limited.url, CREATE, { i: { documentId: d, version: 0, index: 0, length: 1, body: 'hi' } }, { cookie: writer.cookie });
+    const t = (await open()).body.data!.createCommentThread;
+    expect((await gqlHttp(limited.url, REPLY, { t: t.id, b: 'two' }, { cookie: writer.cookie })).body.errors).toBeUndefined();
+    const refused = await gqlHttp(limited.url, REPLY, { t: t.id, b: 'three' }, { cookie: writer.cookie });
+    expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: expect.any(Number) });
+    expect(code(await open())).toBe('RATE_LIMITED');
+    // Reading, resolving and deleting are not comment writes.
+    expect((await gqlHttp(limited.url, RESOLVE, { t: t.id, r: true }, { cookie: writer.cookie })).body.errors).toBeUndefined();
+  });
+});
+
+describe('commentThreadChanged', () => {
+  it('delivers each change of a thread to subscribers on another instance, and refuses non-readers', async () => {
+    const other = await startTestServer();
+    const d = await newDocument('Live comments\n');
+    const token = (await createToken(server, viewer.cookie, 'live', { scopes: ['READ'] })).token;
+    const client = wsClient(other.url, { connectionParams: { authorization: bearer(token) } });
+    const events: Thread[] = [];
+    const errors: unknown[] = [];
+    const stop = client.subscribe<{ commentThreadChanged: Thread }>(
+      { query: `subscription($d: ID!) { commentThreadChanged(documentId: $d) { ${THREAD_FIELDS} } }`, variables: { d } },
+      { next: (m) => (m.data ? events.push(m.data.commentThreadChanged) : errors.push(m.errors)), error: (e) => errors.push(e), complete: () => {} },
+    );
+    try {
+      // Subscribed once an event sent now arrives: retry the first change until one does.
+      let t: Thread | undefined;
+      await eventually(async () => {
+        t ??= (await createThread(commenter, d, 0, 0, 4, 'Live?')).body.data!.createCommentThread;
+        if (events.length === 0) await call(commenter, RESOLVE, { t: t.id, r: false });
+        return events.length > 0;
+      }, 10_000);
+      events.length = 0;
+      const reply = (await call<{ replyToCommentThread: { id: string } }>(editor, REPLY, { t: t!.id, b: 'Yes, live' })).body.data!.replyToCommentThread;
+      await call(commenter, RESOLVE, { t: t!.id, r: true });
+      await call(editor, DELETE, { c: reply.id });
+      await eventually(() => events.length >= 3, 10_000);
+      expect(events.map((e) => [e.id, e.resolved, e.comments.map((c) => c.body)])).toEqual([
+        [t!.id, false, ['Live?', 'Yes, live']],
+        [t!.id, true, ['Live?', 'Yes, live']],
+        [t!.id, true, ['Live?']],
+      ]);
+      expect(events[0]!.anchor).toEqual({ index: 0, length: 4, version: 0 });
+      expect(errors).toEqual([]);
+    } finally {
+      stop();
+      await client.dispose();
+    }
+    const strangerToken = (await createToken(server, stranger.cookie, 'nosy')).token;
+    const nosy = wsClient(other.url, { connectionParams: { authorization: bearer(strangerToken) } });
+    const refused = await new Promise<unknown>((resolve) => {
+      nosy.subscribe({ query: 'subscription($d: ID!) { commentThreadChanged(documentId: $d) { id } }', variables: { d } }, {
+        next: (m) => resolve(m.errors?.[0]?.extensions?.code),
+        error: (e) => resolve((e as { extensions?: { code?: string } }[])[0]?.extensions?.code),
+        complete: () => {},
+      });
+    });
+    expect(refused).toBe('NOT_FOUND');
+    await nosy.dispose();
+  });
+});
