@@ -2,6 +2,7 @@
  * The context every resolver receives, built the same way for HTTP and WebSocket requests.
  */
 import type { Comments } from '../lib/documents/comments.ts';
+import type { Suggestions } from '../lib/documents/suggestions.ts';
 import type { Redis } from 'ioredis';
 import type { Config } from '../lib/config.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -62,6 +63,8 @@ export interface Services {
   readonly comments: Comments;
   /** Who wrote what, per version (history's blame). */
   readonly blame: BlameStore;
+  /** Suggestions (issue 18). */
+  readonly suggestions: Suggestions;
 }
 
 /**

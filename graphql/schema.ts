@@ -18,6 +18,7 @@ import './types/sharing.ts';
 import './types/history.ts';
 import './types/my-role.ts';
 import './types/comments.ts';
+import './types/suggestions.ts';
 
 /** Builds the schema; call once per process. */
 export function buildSchema(): GraphQLSchema {

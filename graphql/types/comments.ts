@@ -11,7 +11,7 @@ import { watchAccess } from '../op-stream.ts';
 import { DocumentRef } from './document.ts';
 import { UserRef } from './user.ts';
 
-const TextRangeRef = builder.objectRef<{ index: number; length: number; version: number }>('TextRange').implement({
+export const TextRangeRef = builder.objectRef<{ index: number; length: number; version: number }>('TextRange').implement({
   description: 'A span of a document\'s text: UTF-16 offsets in the document at `version`.',
   fields: (t) => ({
     index: t.exposeInt('index', { description: 'Where the span starts (UTF-16 code units; an embed counts 1).' }),

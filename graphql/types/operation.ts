@@ -31,7 +31,7 @@ export const AppliedOperationRef = builder.objectRef<AppliedOp>('AppliedOperatio
   }),
 });
 
-const SubmitOperationInput = builder.inputType('SubmitOperationInput', {
+export const SubmitOperationInput = builder.inputType('SubmitOperationInput', {
   description: 'An operation made against the document at `baseVersion`.',
   fields: (t) => ({
     documentId: t.id({ required: true, description: 'The document to change.' }),

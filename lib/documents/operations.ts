@@ -12,9 +12,12 @@ import type { Sequencer } from '../collab/sequencer.ts';
 import type { AppliedOp } from '../collab/types.ts';
 import type { Config } from '../config.ts';
 import { isDatabaseUnavailable, isPoolTimeout } from '../db/prisma.ts';
+import type { DocumentAction } from '../auth/permissions.ts';
 import { validateOp, type Delta } from '../ot/operation.ts';
+import { checkEdit, validateSuggestionOp } from '../ot/suggestion.ts';
 import type { RateLimiter } from '../rate-limit/rate-limiter.ts';
 import type { DocumentAccess } from './access.ts';
+import { carryOver, type HeadReader } from './suggestions-heads.ts';
 import { rejected, unauthenticated, type Rejected, type RequestScope } from './types.ts';
 
 export const MAX_CLIENT_ID_LENGTH = 64;
@@ -37,12 +40,24 @@ export interface Submitted {
   readonly delta: Delta;
 }
 
+/** How a submission came: see {@link Operations.submit}. */
+export interface SubmitOptions {
+  /** The history service's restores: clientIds under the restore prefix, marks as the version had them [H3b, SG2]. */
+  readonly restore?: boolean;
+  /**
+   * The suggestions service's ops (lib/documents/suggestions.ts), already made at head: they may
+   * write and remove suggestion marks (SG3), are not checked as plain edits (SG11), and need
+   * this action on the document instead of `edit` (a commenter's suggestion: `comment`).
+   */
+  readonly suggestion?: { readonly action: DocumentAction };
+}
+
 export interface Operations {
   /**
-   * Sequences one operation for the viewer. `restore` is for the history service's restores only:
-   * other callers may not use clientIds under the restore prefix [H3b].
+   * Sequences one operation for the viewer. A plain edit may not write suggestion marks, nor
+   * insert inside or delete someone else's proposed text as it stands at head [SG11].
    */
-  submit(scope: RequestScope, input: OperationInput, options?: { restore?: boolean }): Promise<Submitted | Rejected>;
+  submit(scope: RequestScope, input: OperationInput, options?: SubmitOptions): Promise<Submitted | Rejected>;
   /** Applied operations with version > fromVersion (and ≤ toVersion, default head), ascending, at most `first`. */
   list(scope: RequestScope, documentId: string, page: { fromVersion: number; toVersion: number | null; first: number }): Promise<{ kind: 'ops'; ops: AppliedOp[] } | Rejected>;
 }
@@ -53,10 +68,12 @@ export interface OperationsDeps {
   readonly sequencer: Sequencer;
   readonly rateLimiter: RateLimiter;
   readonly config: Pick<Config, 'rateLimits'>;
+  /** The head a plain edit is checked against [SG11]. */
+  readonly heads: HeadReader;
 }
 
 export function createOperations(deps: OperationsDeps): Operations {
-  const submitChecked = async (scope: RequestScope, input: OperationInput): Promise<Submitted | Rejected> => {
+  const submitChecked = async (scope: RequestScope, input: OperationInput, options: SubmitOptions): Promise<Submitted | Rejected> => {
     const viewer = scope.viewer;
     if (viewer === null) return unauthenticated();
     // Before the rate limiter and the batch: the planner's own check [S11], so both transports share it.
@@ -76,11 +93,24 @@ export function createOperations(deps: OperationsDeps): Operations {
         retryAfterSeconds: limit.retryAfterSeconds,
       });
     }
-    const allowed = await deps.access.checkCached(viewer, input.documentId, 'edit', scope.connection?.grants);
+    const allowed = await deps.access.checkCached(viewer, input.documentId, options.suggestion?.action ?? 'edit', scope.connection?.grants);
     if (allowed.kind === 'rejected') return allowed;
     const { document } = allowed;
-    const delta = validateOp(input.delta);
+    const marked = options.restore === true || options.suggestion !== undefined;
+    const delta = marked ? validateSuggestionOp(input.delta) : validateOp(input.delta);
     if (!delta.ok) return rejected(delta.code, `delta: ${delta.message}`);
+    if (!marked) {
+      // Against the text the op lands on at head; the sequencer then catches it up as usual [SG11, SG18].
+      const view = await deps.heads.read(document.id, input.baseVersion);
+      if (view.kind === 'rejected') return view;
+      const edit = checkEdit(view.content, carryOver(delta.value, view), viewer.userId);
+      if (!edit.ok) {
+        // A resend of an op stored before lands on its own effect: answer it as stored [S2].
+        const stored = await deps.store.findByClientSeq(document.id, input.clientId, input.clientSeq);
+        if (stored !== null && stored.authorId === viewer.userId) return { kind: 'duplicate', version: stored.version, delta: stored.delta };
+        return rejected(edit.code, `delta: ${edit.message}`, { reason: edit.reason });
+      }
+    }
     const result = await deps.sequencer.submit({
       documentId: document.id,
       baseVersion: input.baseVersion,
@@ -111,7 +141,7 @@ export function createOperations(deps: OperationsDeps): Operations {
         return rejected('BAD_USER_INPUT', `clientIds starting with "${RESTORE_CLIENT_PREFIX}" are reserved for restoreVersion; use another clientId (a UUID per open editor).`);
       }
       try {
-        return await submitChecked(scope, input);
+        return await submitChecked(scope, input, options);
       } catch (error) {
         const logged = { err: error, documentId: input.documentId, clientId: input.clientId, clientSeq: input.clientSeq };
         if (isPoolTimeout(error)) {

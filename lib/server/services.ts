@@ -33,6 +33,8 @@ import { createCommentEvents } from '../documents/comments-events.ts';
 import { createSharing } from '../documents/sharing.ts';
 import { createHistory } from '../documents/history.ts';
 import { createOperations } from '../documents/operations.ts';
+import { createSuggestions } from '../documents/suggestions.ts';
+import { createHeadReader } from '../documents/suggestions-heads.ts';
 import { createPrismaBlameStore } from '../db/blame-store.ts';
 
 /** Creates the services for `config`; `databaseUrl` is the PostgreSQL to use (embedded or not). */
@@ -101,7 +103,8 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
   const access = createDocumentAccess({ prisma, rateLimiter, config });
   const reads = createDocumentReads(store);
   const accessEvents = createAccessEvents(pubsub, config.redisPrefix);
-  const operations = createOperations({ access, store, sequencer: instrumentedSequencer, rateLimiter, config });
+  const heads = createHeadReader(store);
+  const operations = createOperations({ access, store, sequencer: instrumentedSequencer, rateLimiter, config, heads });
   const services: Services = {
     config,
     logger,
@@ -130,6 +133,7 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
       rule: config.rateLimits.comments,
     }),
     blame,
+    suggestions: createSuggestions({ access, store, operations, heads }),
   };
   privateClosers.set(services, async () => {
     await writePool.end();

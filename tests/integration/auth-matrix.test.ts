@@ -249,7 +249,41 @@ const rows: MatrixRow[] = [
     },
     expect: documentAccess(READERS),
   },
+  // --- suggestions (issue 18): suggest = OWNER, EDITOR, COMMENTER; accept and reject anyone's = OWNER, EDITOR ---
+  {
+    field: 'Mutation.suggestOperation', scope: 'WRITE',
+    operation: ({ fx, principal, transport }) => ({
+      query: 'mutation($i: SubmitOperationInput!) { suggestOperation(input: $i) { version } }',
+      variables: { i: { documentId: fx.documentId, baseVersion: 1, clientId: `${principal}-${transport}-${randomUUID()}`, clientSeq: 1, delta: { ops: [{ insert: 's' }] } } },
+    }),
+    expect: documentAccess(COMMENTERS),
+  },
+  {
+    // A suggestion the owner makes for every cell; its author withdrawing it is in tests/integration/suggestions.test.ts.
+    field: 'Mutation.acceptSuggestion', scope: 'WRITE',
+    operation: async ({ fx }) => ({ query: 'mutation($d: ID!, $s: ID!) { acceptSuggestion(documentId: $d, suggestionId: $s) { version } }', variables: { d: fx.documentId, s: await ownerSuggestion(fx) } }),
+    expect: documentAccess(EDITORS),
+  },
+  {
+    field: 'Mutation.rejectSuggestion', scope: 'WRITE',
+    operation: async ({ fx }) => ({ query: 'mutation($d: ID!, $s: ID!) { rejectSuggestion(documentId: $d, suggestionId: $s) { version } }', variables: { d: fx.documentId, s: await ownerSuggestion(fx) } }),
+    expect: documentAccess(EDITORS),
+  },
 ];
+
+/** An open suggestion of the owner's on the fixture document (made now: an insertion); answers its id. */
+async function ownerSuggestion(fx: MatrixFixture): Promise<string> {
+  const clientId = `owner-suggestion-${randomUUID()}`;
+  const r = await fx.asOwner('mutation($i: SubmitOperationInput!) { suggestOperation(input: $i) { version } }', {
+    i: { documentId: fx.documentId, baseVersion: 1, clientId, clientSeq: 1, delta: { ops: [{ insert: 'o' }] } },
+  });
+  if (r.errors) throw new Error(`matrix setup failed: ${JSON.stringify(r.errors)}`);
+  // Carried after the rows' concurrent inserts at the start, it may join an earlier one of the owner's [SG5]: any open one of theirs will do.
+  const listed = await fx.asOwner('query($d: ID!) { document(id: $d) { suggestions { id author { id } } } }', { d: fx.documentId });
+  const found = (listed.data as { document: { suggestions: { id: string; author: { id: string } | null }[] } } | null)?.document.suggestions.find((s) => s.author?.id === fx.accounts.owner.userId);
+  if (!found) throw new Error(`matrix setup failed: no open suggestion of the owner (${JSON.stringify(listed)})`);
+  return found.id;
+}
 
 let fixture: MatrixFixture | undefined;
 const fxRef = () => fixture!;
