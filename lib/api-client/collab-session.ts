@@ -15,10 +15,11 @@ import type { Client, FormattedExecutionResult as ExecutionResult } from 'graphq
 import { CollabClient } from '../collab/collab-client.ts';
 import { saveIndicator, type ApplyLocalResult, type ClientStatus, type SaveIndicator } from '../collab/collab-client-types.ts';
 import type { SubmitResult, Submission } from '../collab/types.ts';
-import { apply, compose, DEFAULT_LIMITS, Delta, transform, transformSelection, validateOp, type Selection } from '../ot/operation.ts';
+import { apply, compose, DEFAULT_LIMITS, Delta, transform, transformSelection, type Selection } from '../ot/operation.ts';
+import { validateSuggestionOp } from '../ot/suggestion.ts';
 import type { OfflineSnapshot } from './offline-snapshot.ts';
 import type { TypedDocumentString } from './gql/graphql.ts';
-import { DOCUMENT_OPERATION_BATCHES, DOCUMENT_OPERATIONS, LEAVE_PRESENCE, MY_DOCUMENT_ROLE, OPEN_DOCUMENT, PRESENCE, SUBMIT_OPERATION, UPDATE_PRESENCE } from './operations.ts';
+import { DOCUMENT_OPERATION_BATCHES, DOCUMENT_OPERATIONS, LEAVE_PRESENCE, MY_DOCUMENT_ROLE, OPEN_DOCUMENT, PRESENCE, SUBMIT_OPERATION, SUGGEST_OPERATION, UPDATE_PRESENCE } from './operations.ts';
 import { deltaFromJson, versionedSelectionFromJson, type ResultOf } from './typed-document.ts';
 
 type OpenDocumentResult = ResultOf<typeof OPEN_DOCUMENT>;
@@ -189,6 +190,11 @@ export class CollabSession {
   /** Edits restored from a snapshot that the server has not confirmed yet. */
   #resumedEdits = 0;
   readonly #serverOpListeners = new Set<(event: ServerOpEvent) => void>();
+  /**
+   * Suggesting mode (issue 18): local edits are in suggestion form (the editor converts them with
+   * lib/ot's `toSuggestion`) and go through `suggestOperation`. Switch only with nothing unsaved.
+   */
+  suggesting = false;
 
   private constructor(
     options: CollabSessionOptions,
@@ -473,7 +479,8 @@ export class CollabSession {
     if (pending === null) return null;
     const before = measure(pending);
     if (before.inserted + alone.inserted <= maxInsertLength && before.components + alone.components <= maxComponents) return null;
-    const joined = validateOp(compose(pending, op));
+    // Suggestion marks count towards the size too (SG3); plain ops pass it exactly as validateOp.
+    const joined = validateSuggestionOp(compose(pending, op));
     if (joined.ok || joined.code !== 'PAYLOAD_TOO_LARGE') return null;
     return `That change was taken back: with your changes still being saved it would be more than one change may hold (${count(maxInsertLength)} characters). Wait until the status says "Saved", then paste it again.`;
   }
@@ -630,12 +637,15 @@ export class CollabSession {
   #transmit(submission: Submission): void {
     const { clientSeq } = submission;
     this.#armAckTimer(clientSeq);
-    request(this.#client, SUBMIT_OPERATION, {
-      input: { ...submission, delta: { ops: submission.delta.ops } },
-    }).then(
+    const suggesting = this.suggesting;
+    const input = { input: { ...submission, delta: { ops: submission.delta.ops } } };
+    const answered = suggesting
+      ? request(this.#client, SUGGEST_OPERATION, input).then((r) => ({ errors: r.errors, data: r.data?.suggestOperation }))
+      : request(this.#client, SUBMIT_OPERATION, input).then((r) => ({ errors: r.errors, data: r.data?.submitOperation }));
+    answered.then(
       (result) => {
         const error = firstError(result);
-        const data = result.data?.submitOperation;
+        const data = result.data;
         if (data) {
           const delta = deltaFromJson(data.delta);
           const answer: SubmitResult = { kind: data.duplicate ? 'duplicate' : 'applied', version: data.version, delta };
@@ -644,8 +654,12 @@ export class CollabSession {
           // The state machine confirms (and so moves to data.version) only for the op in flight.
           if (this.#inFlight(clientSeq) && data.version === this.#collab.version + 1) this.#mirror(data.version, delta, this.clientId, clientSeq);
           const before = this.#collab.version;
+          // The server converts a suggestion again at head (SG15): when it applied something else
+          // than this editor did with nothing in between, the answer is authoritative: reload.
+          const differs = suggesting && data.version === before + 1 && this.#inFlight(clientSeq) && JSON.stringify(delta.ops) !== JSON.stringify(submission.delta.ops);
           this.#collab.receiveAck(clientSeq, answer);
           this.#emitServerOps(before, { version: data.version, delta });
+          if (differs) void this.#reload(this.#collab.pending);
           return;
         }
         const code = error?.extensions?.code ?? 'INTERNAL_SERVER_ERROR';

@@ -95,3 +95,44 @@ export const DOCUMENT_OPERATIONS = graphql(`
     }
   }
 `);
+
+export const SUGGEST_OPERATION = graphql(`
+  mutation SuggestOperation($input: SubmitOperationInput!) {
+    suggestOperation(input: $input) {
+      version
+      delta
+      duplicate
+    }
+  }
+`);
+
+export const ACCEPT_SUGGESTION = graphql(`
+  mutation AcceptSuggestion($documentId: ID!, $suggestionId: ID!) {
+    acceptSuggestion(documentId: $documentId, suggestionId: $suggestionId) {
+      version
+    }
+  }
+`);
+
+export const REJECT_SUGGESTION = graphql(`
+  mutation RejectSuggestion($documentId: ID!, $suggestionId: ID!) {
+    rejectSuggestion(documentId: $documentId, suggestionId: $suggestionId) {
+      version
+    }
+  }
+`);
+
+export const DOCUMENT_SUGGESTIONS = graphql(`
+  query DocumentSuggestions($id: ID!) {
+    document(id: $id) {
+      id
+      suggestions {
+        id
+        author {
+          id
+          name
+        }
+      }
+    }
+  }
+`);

@@ -7,6 +7,7 @@ import { OPEN_DOCUMENT } from '@/lib/api-client/operations.ts';
 import { RENAME_DOCUMENT } from '@/lib/api-client/queries.ts';
 import { statusText } from '@/lib/api-client/status-text.ts';
 import { CommentsSidebar } from './comments-sidebar.tsx';
+import { SuggestionsSidebar } from './suggestions-sidebar.tsx';
 import { ExportMenu } from './export-menu.tsx';
 import type { SessionFatal } from '@/lib/api-client/collab-session.ts';
 import { AppHeader } from '../app-header.tsx';
@@ -19,7 +20,7 @@ import { useCollabEditor } from './use-collab-editor.ts';
 
 const ROLE_NOTE: Record<string, string> = {
   VIEWER: 'You are a viewer: you see changes live but cannot edit.',
-  COMMENTER: 'You are a commenter: the text is read-only, but you can select it and comment (Ctrl+Alt+M).',
+  COMMENTER: 'You are a commenter: your changes to the text are suggestions for an editor to accept or reject, and you can select text and comment (Ctrl+Alt+M).',
 };
 
 /** What to tell the person; `wasOpen` when the document was open and then went away. */
@@ -72,7 +73,7 @@ export function EditorPage({ documentId }: { documentId: string }) {
 
 function Editor({ documentId, me }: { documentId: string; me: Me }) {
   const mount = useRef<HTMLDivElement>(null);
-  const { state, setTitle, reopen, dismissNotice, dismissUnsent, quillRef, sessionRef } = useCollabEditor(documentId, mount, true, me.id);
+  const { state, setTitle, reopen, dismissNotice, dismissUnsent, setSuggesting, quillRef, sessionRef } = useCollabEditor(documentId, mount, true, me.id);
   const [commentsOpen, setCommentsOpen] = useState(true);
   const online = useOnline();
   const [sharing, setSharing] = useState(false);
@@ -168,6 +169,28 @@ function Editor({ documentId, me }: { documentId: string; me: Me }) {
           </Link>
           <span className="spacer" />
           <PresenceAvatars me={me} peers={state.peers} />
+          {(canEdit || state.role === 'COMMENTER') && !fatal && (
+            <div className="mode-switch" role="radiogroup" aria-label="Editing mode" data-testid="mode-switch">
+              {(['Editing', 'Suggesting'] as const).map((mode) => {
+                const on = state.suggesting === (mode === 'Suggesting');
+                const unsaved = (state.status?.pendingEdits ?? 0) > 0;
+                return (
+                  <button
+                    key={mode}
+                    type="button"
+                    role="radio"
+                    aria-checked={on}
+                    className={`button${on ? ' primary' : ''}`}
+                    disabled={!canEdit || (!on && unsaved)}
+                    title={!canEdit ? 'Commenters always suggest' : !on && unsaved ? 'Wait until your changes are saved' : undefined}
+                    onClick={() => setSuggesting(mode === 'Suggesting')}
+                  >
+                    {mode}
+                  </button>
+                );
+              })}
+            </div>
+          )}
           <button type="button" className="button" aria-expanded={historyOpen} onClick={() => { setHistoryOpen((o) => !o); setPreviewing(null); }} disabled={!!fatal}>
             History
           </button>
@@ -226,9 +249,19 @@ function Editor({ documentId, me }: { documentId: string; me: Me }) {
               Opening the document…
             </p>
           )}
-          <div ref={mount} className={`editor-mount${canEdit ? '' : ' read-only'}`} hidden={state.phase === 'failed' || previewing !== null} />
+          <div ref={mount} className={`editor-mount${canEdit || state.role === 'COMMENTER' ? '' : ' read-only'}`} hidden={state.phase === 'failed' || previewing !== null} />
           {previewing && <div ref={setPreviewMount} className="editor-mount read-only history-preview" data-testid="history-preview" />}
         </div>
+        {commentsOpen && state.phase === 'ready' && !fatal && previewing === null && (
+          <SuggestionsSidebar
+            documentId={documentId}
+            meId={me.id}
+            role={state.role}
+            session={sessionRef.current}
+            quillRef={quillRef}
+            revision={`${state.status?.version ?? 0}:${state.status?.pendingEdits ?? 0}`}
+          />
+        )}
         {commentsOpen && state.phase === 'ready' && !fatal && previewing === null && (
           <CommentsSidebar documentId={documentId} meId={me.id} role={state.role} session={sessionRef.current} quillRef={quillRef} />
         )}

@@ -7,11 +7,13 @@
  */
 import { useEffect, useRef, useState, type RefObject } from 'react';
 import type Quill from 'quill';
-import type { Delta } from '@/lib/ot/operation.ts';
+import { Delta } from '@/lib/ot/operation.ts';
+import { suggestionIdFor, toSuggestion } from '@/lib/ot/suggestion.ts';
 import { CollabSession, type Peer, type SessionFatal, type SessionStatus } from '@/lib/api-client/collab-session.ts';
 import { RemoteCursors } from '@/lib/api-client/remote-cursors.ts';
 import { createBrowserClient } from '@/lib/api-client/ws-client.ts';
 import { loadSnapshot, saveSnapshot } from '@/lib/api-client/offline-store.ts';
+import { registerSuggestionFormats, SUGGESTION_FORMATS } from './suggestion-formats.ts';
 
 export type Role = 'OWNER' | 'EDITOR' | 'COMMENTER' | 'VIEWER';
 
@@ -25,6 +27,8 @@ export interface UnsentEdits {
 }
 
 const canEditAs = (role: string | null) => role === 'OWNER' || role === 'EDITOR';
+/** Who may change the text at all: editors directly or as suggestions, commenters as suggestions only (issue 18). */
+const canWriteAs = (role: string | null) => canEditAs(role) || role === 'COMMENTER';
 
 /** What a refused op did, for the person: its inserted text and how much it deleted. */
 function unsentEdits(op: Delta, earlier: UnsentEdits | null, reason: string | null = null): UnsentEdits {
@@ -54,6 +58,8 @@ export interface CollabEditorState {
   readonly clientId: string | null;
   /** Edits from the last visit (kept in IndexedDB) that the server has not confirmed yet. */
   readonly resumed: number;
+  /** Suggesting mode (issue 18): always for commenters; an editor's choice otherwise. */
+  readonly suggesting: boolean;
 }
 
 const TOOLBAR = [
@@ -64,7 +70,7 @@ const TOOLBAR = [
   ['clean'],
 ];
 /** Quill formats the server's attribute allow-list accepts (lib/ot/attributes.ts), minus images and the like. */
-const FORMATS = ['header', 'bold', 'italic', 'underline', 'strike', 'list', 'indent', 'link', 'blockquote', 'code', 'code-block'];
+const FORMATS = ['header', 'bold', 'italic', 'underline', 'strike', 'list', 'indent', 'link', 'blockquote', 'code', 'code-block', ...SUGGESTION_FORMATS];
 
 const TOOL_LABELS: Record<string, string> = {
   bold: 'Bold (Ctrl+B)',
@@ -98,10 +104,12 @@ function labelToolbar(toolbar: HTMLElement): void {
  * when the same person opens the document again (issue 20).
  */
 export function useCollabEditor(documentId: string, mount: RefObject<HTMLDivElement | null>, enabled: boolean, userId: string) {
-  const [state, setState] = useState<CollabEditorState>({ phase: 'loading', title: '', role: null, status: null, peers: [], fatal: null, notice: null, unsent: null, clientId: null, resumed: 0 });
+  const [state, setState] = useState<CollabEditorState>({ phase: 'loading', title: '', role: null, status: null, peers: [], fatal: null, notice: null, unsent: null, clientId: null, resumed: 0, suggesting: false });
   const sessionRef = useRef<CollabSession | null>(null);
   const quillRef = useRef<Quill | null>(null);
   const [generation, setGeneration] = useState(0);
+  // Read by the text-change handler; the state copy is for rendering.
+  const suggestingRef = useRef(false);
 
   useEffect(() => {
     const host = mount.current;
@@ -129,6 +137,7 @@ export function useCollabEditor(documentId: string, mount: RefObject<HTMLDivElem
     void (async () => {
       const { default: QuillClass } = await import('quill');
       if (disposed) return;
+      registerSuggestionFormats(QuillClass);
       host.replaceChildren();
       const surface = document.createElement('div');
       host.appendChild(surface);
@@ -185,11 +194,14 @@ export function useCollabEditor(documentId: string, mount: RefObject<HTMLDivElem
           // enables editing at once, demotion makes the text read-only at once.
           onRole: (role) => {
             const canEdit = canEditAs(role);
-            quill.enable(canEdit);
-            quill.root.setAttribute('aria-readonly', String(!canEdit));
+            const canWrite = canWriteAs(role);
+            // A commenter only suggests; an editor keeps the mode they chose.
+            if (!canEdit) setSuggesting(role === 'COMMENTER');
+            quill.enable(canWrite);
+            quill.root.setAttribute('aria-readonly', String(!canWrite));
             patch({
               role: role as Role,
-              notice: `Your role on this document changed to ${role.toLowerCase()}: ${canEdit ? 'you can edit it now' : 'the text is read-only now'}.`,
+              notice: `Your role on this document changed to ${role.toLowerCase()}: ${canEdit ? 'you can edit it now' : canWrite ? 'your changes are suggestions now' : 'the text is read-only now'}.`,
             });
           },
           onUnsent: (op: Delta, message: string, why: 'role' | 'refused') => {
@@ -211,16 +223,34 @@ export function useCollabEditor(documentId: string, mount: RefObject<HTMLDivElem
       quill.setContents(opened.document, 'silent');
       quill.history.clear();
       const role = opened.role as Role;
-      const canEdit = role === 'OWNER' || role === 'EDITOR';
+      const canEdit = canWriteAs(role);
       if (canEdit) quill.enable();
       quill.root.setAttribute('aria-readonly', String(!canEdit));
+      if (role === 'COMMENTER') setSuggesting(true);
+      // Ids of this editor's own suggestions, `<clientId>:<n>` (SG6): unique across page loads.
+      let nextSuggestion = Date.now();
 
       quill.on('text-change', (delta, _old, source) => {
         if (source !== 'user') {
           cursors?.refresh();
           return;
         }
-        const result = opened.applyLocal(delta);
+        let local = new Delta(delta.ops);
+        if (suggestingRef.current) {
+          // Suggesting: apply and send exactly the suggestion form of the change (SG4).
+          const before = opened.document;
+          const converted = toSuggestion(before, local, { author: userId, id: suggestionIdFor(opened.clientId, nextSuggestion++) });
+          if (!converted.ok) {
+            quill.setContents(before, 'silent');
+            patch({ notice: converted.message });
+            return;
+          }
+          local = converted.value;
+          quill.updateContents(new Delta(delta.ops).invert(before).compose(local), 'silent');
+          // Quill's undo stack holds the plain change, not what was applied: withdraw with Reject instead.
+          quill.history.clear();
+        }
+        const result = opened.applyLocal(local);
         if (result.kind === 'refused') {
           // The edit cannot be sent (too large, or not allowed): undo it on screen too.
           quill.setContents(opened.document, 'silent');
@@ -239,6 +269,13 @@ export function useCollabEditor(documentId: string, mount: RefObject<HTMLDivElem
       patch({ phase: 'ready', title: opened.title, role, status: opened.status, clientId: opened.clientId, resumed: opened.resumedEdits });
       if (canEdit) quill.focus();
     })();
+
+    function setSuggesting(on: boolean): void {
+      suggestingRef.current = on;
+      if (session) session.suggesting = on;
+      patch({ suggesting: on });
+    }
+    cleanups.push(() => (suggestingRef.current = false));
 
     return () => {
       disposed = true;
@@ -260,10 +297,18 @@ export function useCollabEditor(documentId: string, mount: RefObject<HTMLDivElem
     setTitle: (title: string) => setState((s) => ({ ...s, title })),
     /** Opens the document again from scratch (after access changed). */
     reopen: () => {
-      setState({ phase: 'loading', title: '', role: null, status: null, peers: [], fatal: null, notice: null, unsent: null, clientId: null, resumed: 0 });
+      setState({ phase: 'loading', title: '', role: null, status: null, peers: [], fatal: null, notice: null, unsent: null, clientId: null, resumed: 0, suggesting: false });
       setGeneration((g) => g + 1);
     },
     dismissNotice: () => setState((s) => ({ ...s, notice: null })),
+    /** Editing or Suggesting (editors and owners; commenters always suggest). Only with nothing unsaved. */
+    setSuggesting: (on: boolean) => {
+      const session = sessionRef.current;
+      if (!session || !canEditAs(session.role) || session.status.pendingEdits > 0) return;
+      suggestingRef.current = on;
+      session.suggesting = on;
+      setState((s) => ({ ...s, suggesting: on }));
+    },
     dismissUnsent: () => setState((s) => ({ ...s, unsent: null })),
     quillRef,
     sessionRef,

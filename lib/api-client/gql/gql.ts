@@ -35,6 +35,10 @@ type Documents = {
     "\n  subscription Presence($documentId: ID!) {\n    presence(documentId: $documentId) {\n      clientId\n      selection\n      left\n      user {\n        id\n        name\n      }\n    }\n  }\n": typeof types.PresenceDocument,
     "\n  subscription MyDocumentRole($documentId: ID!) {\n    myDocumentRole(documentId: $documentId)\n  }\n": typeof types.MyDocumentRoleDocument,
     "\n  query DocumentOperations($id: ID!, $fromVersion: Int!, $first: Int!) {\n    document(id: $id) {\n      id\n      operations(fromVersion: $fromVersion, first: $first) {\n        version\n        delta\n        clientId\n        clientSeq\n      }\n    }\n  }\n": typeof types.DocumentOperationsDocument,
+    "\n  mutation SuggestOperation($input: SubmitOperationInput!) {\n    suggestOperation(input: $input) {\n      version\n      delta\n      duplicate\n    }\n  }\n": typeof types.SuggestOperationDocument,
+    "\n  mutation AcceptSuggestion($documentId: ID!, $suggestionId: ID!) {\n    acceptSuggestion(documentId: $documentId, suggestionId: $suggestionId) {\n      version\n    }\n  }\n": typeof types.AcceptSuggestionDocument,
+    "\n  mutation RejectSuggestion($documentId: ID!, $suggestionId: ID!) {\n    rejectSuggestion(documentId: $documentId, suggestionId: $suggestionId) {\n      version\n    }\n  }\n": typeof types.RejectSuggestionDocument,
+    "\n  query DocumentSuggestions($id: ID!) {\n    document(id: $id) {\n      id\n      suggestions {\n        id\n        author {\n          id\n          name\n        }\n      }\n    }\n  }\n": typeof types.DocumentSuggestionsDocument,
     "\n  query Me {\n    me {\n      id\n      name\n      email\n    }\n  }\n": typeof types.MeDocument,
     "\n  query Documents($first: Int, $after: String, $search: String, $filter: DocumentFilter) {\n    documents(first: $first, after: $after, search: $search, filter: $filter) {\n      edges {\n        cursor\n        node {\n          id\n          title\n          myRole\n          updatedAt\n          trashedAt\n        }\n        snippet\n        snippetHighlights {\n          start\n          length\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.DocumentsDocument,
     "\n  mutation CreateDocument($title: String) {\n    createDocument(title: $title) {\n      id\n      title\n    }\n  }\n": typeof types.CreateDocumentDocument,
@@ -76,6 +80,10 @@ const documents: Documents = {
     "\n  subscription Presence($documentId: ID!) {\n    presence(documentId: $documentId) {\n      clientId\n      selection\n      left\n      user {\n        id\n        name\n      }\n    }\n  }\n": types.PresenceDocument,
     "\n  subscription MyDocumentRole($documentId: ID!) {\n    myDocumentRole(documentId: $documentId)\n  }\n": types.MyDocumentRoleDocument,
     "\n  query DocumentOperations($id: ID!, $fromVersion: Int!, $first: Int!) {\n    document(id: $id) {\n      id\n      operations(fromVersion: $fromVersion, first: $first) {\n        version\n        delta\n        clientId\n        clientSeq\n      }\n    }\n  }\n": types.DocumentOperationsDocument,
+    "\n  mutation SuggestOperation($input: SubmitOperationInput!) {\n    suggestOperation(input: $input) {\n      version\n      delta\n      duplicate\n    }\n  }\n": types.SuggestOperationDocument,
+    "\n  mutation AcceptSuggestion($documentId: ID!, $suggestionId: ID!) {\n    acceptSuggestion(documentId: $documentId, suggestionId: $suggestionId) {\n      version\n    }\n  }\n": types.AcceptSuggestionDocument,
+    "\n  mutation RejectSuggestion($documentId: ID!, $suggestionId: ID!) {\n    rejectSuggestion(documentId: $documentId, suggestionId: $suggestionId) {\n      version\n    }\n  }\n": types.RejectSuggestionDocument,
+    "\n  query DocumentSuggestions($id: ID!) {\n    document(id: $id) {\n      id\n      suggestions {\n        id\n        author {\n          id\n          name\n        }\n      }\n    }\n  }\n": types.DocumentSuggestionsDocument,
     "\n  query Me {\n    me {\n      id\n      name\n      email\n    }\n  }\n": types.MeDocument,
     "\n  query Documents($first: Int, $after: String, $search: String, $filter: DocumentFilter) {\n    documents(first: $first, after: $after, search: $search, filter: $filter) {\n      edges {\n        cursor\n        node {\n          id\n          title\n          myRole\n          updatedAt\n          trashedAt\n        }\n        snippet\n        snippetHighlights {\n          start\n          length\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.DocumentsDocument,
     "\n  mutation CreateDocument($title: String) {\n    createDocument(title: $title) {\n      id\n      title\n    }\n  }\n": types.CreateDocumentDocument,
@@ -177,6 +185,22 @@ export function graphql(source: "\n  subscription MyDocumentRole($documentId: ID
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query DocumentOperations($id: ID!, $fromVersion: Int!, $first: Int!) {\n    document(id: $id) {\n      id\n      operations(fromVersion: $fromVersion, first: $first) {\n        version\n        delta\n        clientId\n        clientSeq\n      }\n    }\n  }\n"): typeof import('./graphql').DocumentOperationsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SuggestOperation($input: SubmitOperationInput!) {\n    suggestOperation(input: $input) {\n      version\n      delta\n      duplicate\n    }\n  }\n"): typeof import('./graphql').SuggestOperationDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AcceptSuggestion($documentId: ID!, $suggestionId: ID!) {\n    acceptSuggestion(documentId: $documentId, suggestionId: $suggestionId) {\n      version\n    }\n  }\n"): typeof import('./graphql').AcceptSuggestionDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RejectSuggestion($documentId: ID!, $suggestionId: ID!) {\n    rejectSuggestion(documentId: $documentId, suggestionId: $suggestionId) {\n      version\n    }\n  }\n"): typeof import('./graphql').RejectSuggestionDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query DocumentSuggestions($id: ID!) {\n    document(id: $id) {\n      id\n      suggestions {\n        id\n        author {\n          id\n          name\n        }\n      }\n    }\n  }\n"): typeof import('./graphql').DocumentSuggestionsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -226,6 +226,36 @@ export type DocumentOperationsQueryVariables = Exact<{
 
 export type DocumentOperationsQuery = { document: { id: string, operations: Array<{ version: number, delta: unknown, clientId: string, clientSeq: number }> } | null };
 
+export type SuggestOperationMutationVariables = Exact<{
+  input: SubmitOperationInput;
+}>;
+
+
+export type SuggestOperationMutation = { suggestOperation: { version: number, delta: unknown, duplicate: boolean } };
+
+export type AcceptSuggestionMutationVariables = Exact<{
+  documentId: string;
+  suggestionId: string;
+}>;
+
+
+export type AcceptSuggestionMutation = { acceptSuggestion: { version: number } };
+
+export type RejectSuggestionMutationVariables = Exact<{
+  documentId: string;
+  suggestionId: string;
+}>;
+
+
+export type RejectSuggestionMutation = { rejectSuggestion: { version: number } };
+
+export type DocumentSuggestionsQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type DocumentSuggestionsQuery = { document: { id: string, suggestions: Array<{ id: string, author: { id: string, name: string | null } | null }> } | null };
+
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -690,6 +720,43 @@ export const DocumentOperationsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<DocumentOperationsQuery, DocumentOperationsQueryVariables>;
+export const SuggestOperationDocument = new TypedDocumentString(`
+    mutation SuggestOperation($input: SubmitOperationInput!) {
+  suggestOperation(input: $input) {
+    version
+    delta
+    duplicate
+  }
+}
+    `) as unknown as TypedDocumentString<SuggestOperationMutation, SuggestOperationMutationVariables>;
+export const AcceptSuggestionDocument = new TypedDocumentString(`
+    mutation AcceptSuggestion($documentId: ID!, $suggestionId: ID!) {
+  acceptSuggestion(documentId: $documentId, suggestionId: $suggestionId) {
+    version
+  }
+}
+    `) as unknown as TypedDocumentString<AcceptSuggestionMutation, AcceptSuggestionMutationVariables>;
+export const RejectSuggestionDocument = new TypedDocumentString(`
+    mutation RejectSuggestion($documentId: ID!, $suggestionId: ID!) {
+  rejectSuggestion(documentId: $documentId, suggestionId: $suggestionId) {
+    version
+  }
+}
+    `) as unknown as TypedDocumentString<RejectSuggestionMutation, RejectSuggestionMutationVariables>;
+export const DocumentSuggestionsDocument = new TypedDocumentString(`
+    query DocumentSuggestions($id: ID!) {
+  document(id: $id) {
+    id
+    suggestions {
+      id
+      author {
+        id
+        name
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DocumentSuggestionsQuery, DocumentSuggestionsQueryVariables>;
 export const MeDocument = new TypedDocumentString(`
     query Me {
   me {
