@@ -53,12 +53,19 @@ export interface SuggestionsDeps {
 /** clientId prefix of accept and reject ops (one fresh clientId each). */
 export const RESOLVE_CLIENT_PREFIX = 'suggestion-';
 
-/** The (clientId, clientSeq) an id of `suggestionIdFor` names, or null. */
+/** Largest clientSeq the op log stores (a PostgreSQL integer). */
+const MAX_STORED_CLIENT_SEQ = 2_147_483_647;
+
+/**
+ * The stored (clientId, clientSeq) an id of `suggestionIdFor` may name, or null. Editors name
+ * their local changes `<clientId>:<n>` with any n (SG6; the web editor counts from the clock), so
+ * an n past what the log stores names no submission.
+ */
 function submissionOf(id: string): { clientId: string; clientSeq: number } | null {
   const cut = id.lastIndexOf(':');
   if (cut <= 0) return null;
   const clientSeq = Number(id.slice(cut + 1));
-  return Number.isSafeInteger(clientSeq) && clientSeq >= 1 ? { clientId: id.slice(0, cut), clientSeq } : null;
+  return Number.isSafeInteger(clientSeq) && clientSeq >= 1 && clientSeq <= MAX_STORED_CLIENT_SEQ ? { clientId: id.slice(0, cut), clientSeq } : null;
 }
 
 export function createSuggestions(deps: SuggestionsDeps): Suggestions {

@@ -89,6 +89,15 @@ describe('suggestOperation', () => {
     expect(seen.suggestions[0]).toMatchObject({ id: `${clientId}:1`, author: { id: commenter.userId }, insertedText: 'brave ', deletedText: 'world', ranges: [{ index: 6, length: 11, version: 1 }] });
   });
 
+  it('[SG6] lists a suggestion named by an editor\'s own id (any <clientId>:<n>, past what the op log stores as a clientSeq)', async () => {
+    const d = await newDocument('Hello\n');
+    const clientId = `s-${randomUUID()}`;
+    const id = `${clientId}:1733500000000`;
+    const r = await suggest(commenter, d, 0, [{ retain: 5 }, { insert: '!', attributes: { [INSERT_MARK]: `${id}|${commenter.userId}` } }], clientId);
+    expect(r.body.errors).toBeUndefined();
+    expect((await state(viewer, d)).suggestions.map((s) => [s.id, s.insertedText])).toEqual([[id, '!']]);
+  });
+
   it('[SG15] is carried over ops made meanwhile, then converted at head', async () => {
     const d = await newDocument('abc\n');
     const edit = await call<{ submitOperation: Payload }>(editor, SUBMIT, input(d, 0, [{ insert: 'XY' }]));
