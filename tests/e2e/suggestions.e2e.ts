@@ -61,8 +61,13 @@ describe('suggestions', () => {
     expect(struck).toContain('line-through');
     const underlined = await carol.page.locator(`${LIVE_EDITOR} [data-suggest-insert]`).evaluate((el) => getComputedStyle(el).textDecorationLine);
     expect(underlined).toContain('underline');
+    const listed = await graphqlAs<{ document: { suggestions: { deletedText: string; insertedText: string; author: { name: string } | null }[] } }>(carol, 'query($d: ID!) { document(id: $d) { suggestions { deletedText insertedText author { name } } } }', { d: documentId });
+    expect(listed.document.suggestions).toEqual([
+      { deletedText: 'quick ', insertedText: '', author: { name: 'Bob Baker' } },
+      { deletedText: '', insertedText: ' Really.', author: { name: 'Bob Baker' } },
+    ]);
     // Document order: the deletion first. Carol sees who made them; Bob may only withdraw his own.
-    await expect.poll(() => cards(carol.page).first().textContent()).toContain('Bob Baker');
+    await expect.poll(() => cards(carol.page).first().textContent(), { timeout: 15_000 }).toContain('Bob Baker');
     expect(await cards(bob.page).first().getByRole('button', { name: 'Accept' }).count()).toBe(0);
     expect(await cards(bob.page).first().getByRole('button', { name: 'Withdraw' }).count()).toBe(1);
     await screenshot(carol.page, 'suggestions.png');

@@ -5,7 +5,7 @@
  * for owners and editors and Withdraw for a suggestion's author. Names come from
  * `Document.suggestions`, fetched when an unknown suggester appears.
  */
-import { useEffect, useState, type RefObject } from 'react';
+import { useEffect, useRef, useState, type RefObject } from 'react';
 import type Quill from 'quill';
 import type { CollabSession } from '@/lib/api-client/collab-session.ts';
 import { colorFor } from '@/lib/api-client/colors.ts';
@@ -33,23 +33,29 @@ export function SuggestionsSidebar({ documentId, meId, role, session, quillRef, 
   const canResolve = role === 'OWNER' || role === 'EDITOR';
   const unknown = suggestions.some((s) => s.author !== meId && !names.has(s.author));
 
+  const mounted = useRef(true);
+  const fetching = useRef(false);
   useEffect(() => {
-    if (!unknown) return;
-    let live = true;
-    gqlFetch(DOCUMENT_SUGGESTIONS, { id: documentId }).then(
-      ({ document }) => {
-        if (!live || !document) return;
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
+  // One request at a time; while a suggester stays unknown, asked again as the text changes.
+  useEffect(() => {
+    if (!unknown || fetching.current) return;
+    fetching.current = true;
+    gqlFetch(DOCUMENT_SUGGESTIONS, { id: documentId })
+      .then(({ document }) => {
+        if (!mounted.current || !document) return;
         setNames((old) => {
           const next = new Map(old);
           for (const s of document.suggestions) if (s.author) next.set(s.author.id, s.author.name ?? 'Someone');
           return next;
         });
-      },
-      () => {},
-    );
-    return () => {
-      live = false;
-    };
+      })
+      .catch(() => {})
+      .finally(() => (fetching.current = false));
   }, [unknown, documentId, revision]);
 
   async function resolve(id: string, accept: boolean) {
