@@ -1,6 +1,6 @@
 'use client';
 /**
- * The open suggestions of the document (issue 18) beside the comments: read from the text the
+ * The open suggestions of the document (issue 18) beside the comments, while there are any: read from the text the
  * editor has (suggestions are marked text, so they follow every op live), with Accept and Reject
  * for owners and editors and Withdraw for a suggestion's author. Names come from
  * `Document.suggestions`, fetched when an unknown suggester appears.
@@ -71,6 +71,8 @@ export function SuggestionsSidebar({ documentId, meId, role, session, quillRef, 
     }
   }
 
+  // Shown only while there are some: the text keeps its width otherwise.
+  if (suggestions.length === 0 && error === null) return null;
   return (
     <aside className="comments-sidebar suggestions-sidebar" aria-label="Suggestions" data-testid="suggestions-sidebar">
       <div className="comments-head">
@@ -81,7 +83,6 @@ export function SuggestionsSidebar({ documentId, meId, role, session, quillRef, 
           {error}
         </p>
       )}
-      {suggestions.length === 0 && <p className="muted">No open suggestions.</p>}
       {suggestions.map((s) => {
         const mine = s.author === meId;
         const who = mine ? 'You' : (names.get(s.author) ?? 'Someone');
