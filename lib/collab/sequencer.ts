@@ -44,12 +44,18 @@ export interface SequencerLimits {
    * would wait longer is answered `RATE_LIMITED` at once [O5]; default 250.
    */
   readonly maxWaitMs: number;
+  /**
+   * Submissions a document's queue always admits, whatever the estimate [O5]: they join the next
+   * batch, whose commit costs about one round trip whatever its size, so refusing them would only
+   * turn a slow commit into a retry; default 32.
+   */
+  readonly minQueuePerDocument: number;
 }
 
 /** KNOWN_HEADS_MAX_BYTES's default (README): 64 MiB of estimated content and tails per instance [K4]. */
 export const DEFAULT_KNOWN_HEADS_MAX_BYTES = 64 * 1024 * 1024;
 
-export const DEFAULT_SEQUENCER_LIMITS: SequencerLimits = { maxQueued: 2000, maxConcurrentBatches: 6, deadlineMs: 6000, maxWaitMs: 250 };
+export const DEFAULT_SEQUENCER_LIMITS: SequencerLimits = { maxQueued: 2000, maxConcurrentBatches: 6, deadlineMs: 6000, maxWaitMs: 250, minQueuePerDocument: 32 };
 
 export interface SequencerOptions {
   readonly store: OpStore;
@@ -443,7 +449,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
         }
         let queue = queues.get(input.documentId);
         const ahead = queue?.length ?? 0;
-        if (ahead > 0 && expectedWaitMs(input.documentId, ahead + 1) > limits.maxWaitMs) {
+        if (ahead >= limits.minQueuePerDocument && ahead > 0 && expectedWaitMs(input.documentId, ahead + 1) > limits.maxWaitMs) {
           // Refused before it waits: the document's queue already holds more than the instance
           // commits for it in maxWaitMs, so this op would only add to every later op's wait [O5].
           onOverload('document-busy');

@@ -328,7 +328,7 @@ describe('sequencer under overload', () => {
   it('[O5] a submission that would wait behind its document\'s queue longer than maxWaitMs is refused RATE_LIMITED at once (retry after 1 s); nothing of it is stored', async () => {
     const gated = gatedStore();
     let now = 0;
-    const { sequencer } = await setup('ab\n', { store: gated.store, monotonic: () => now, limits: { maxWaitMs: 250, maxConcurrentBatches: 1 } });
+    const { sequencer } = await setup('ab\n', { store: gated.store, monotonic: () => now, limits: { maxWaitMs: 250, minQueuePerDocument: 0, maxConcurrentBatches: 1 } });
     const first = sequencer.submit(submission(0, 1, new Delta().insert('1'), 'a')); // a batch of one
     await flush();
     const second = [sequencer.submit(submission(0, 1, new Delta().insert('2'), 'b')), sequencer.submit(submission(0, 1, new Delta().insert('3'), 'c'))];
@@ -345,10 +345,28 @@ describe('sequencer under overload', () => {
     expect(await gated.inner.findByClientSeq(DOC, 'f', 1)).toBeNull();
   });
 
+  it('[O5] a document\'s queue always admits minQueuePerDocument submissions, however slow its commits: a small team\'s burst is never refused', async () => {
+    const gated = gatedStore();
+    let now = 0;
+    const { sequencer } = await setup('ab\n', { store: gated.store, monotonic: () => now, limits: { maxWaitMs: 250, minQueuePerDocument: 3, maxConcurrentBatches: 1 } });
+    const first = sequencer.submit(submission(0, 1, new Delta().insert('1'), 'a'));
+    await flush();
+    const busy = sequencer.submit(submission(0, 1, new Delta().insert('2'), 'b')); // keeps the document busy
+    now += 2000; // a slow commit: 2 s for one submission
+    gated.release();
+    await first;
+    await flush(); // [b] is committing
+    const burst = ['c', 'd', 'e'].map((c) => sequencer.submit(submission(0, 1, new Delta().insert(c), c))); // 0, 1, 2 ahead: admitted
+    const fourth = await sequencer.submit(submission(0, 1, new Delta().insert('f'), 'f')); // 3 ahead and 8 s expected
+    expect(fourth).toMatchObject({ kind: 'rejected', code: 'RATE_LIMITED', retryAfterSeconds: 1 });
+    gated.releaseAll();
+    expect((await Promise.all([busy, ...burst])).map((r) => r.kind)).toEqual(['applied', 'applied', 'applied', 'applied']);
+  });
+
   it('[O5] after a stall, fast batches bring the estimate back down and the document admits again within a few batches', async () => {
     const gated = gatedStore();
     let now = 0;
-    const { sequencer } = await setup('ab\n', { store: gated.store, monotonic: () => now, limits: { maxWaitMs: 250, maxConcurrentBatches: 1 } });
+    const { sequencer } = await setup('ab\n', { store: gated.store, monotonic: () => now, limits: { maxWaitMs: 250, minQueuePerDocument: 0, maxConcurrentBatches: 1 } });
     const stalled = sequencer.submit(submission(0, 1, new Delta().insert('s'), 's'));
     await flush();
     const all = [stalled, sequencer.submit(submission(0, 1, new Delta().insert('w'), 'w'))]; // keeps the document busy
