@@ -10,7 +10,9 @@
  * 3. **plan** — `planBatch` (./planner.ts, pure) on the head this instance knows (./known-head.ts:
  *    the one head cache, following other instances' commits through the broadcaster);
  * 4. **COMMIT** — `store.commit` (./op-store.ts), the one write of the op log: it writes the plan
- *    if the known head is still true, else plans the batch again on the head it finds;
+ *    if the known head is still true, else plans the batch again on the head it finds; while it
+ *    is in flight, the document's next batch is planned on this plan's `next` and its commit sent
+ *    behind it (pipelining, S13, P11: it lands iff this plan did);
  * 5. **answer** — each submission's answer from the committed plan; the plan's `next` head is
  *    remembered; publishing (in version order) and snapshots run after the answers.
  *
@@ -51,6 +53,9 @@ export const DEFAULT_KNOWN_HEADS_MAX_BYTES = 64 * 1024 * 1024;
 
 export const DEFAULT_SEQUENCER_LIMITS: SequencerLimits = { maxQueued: 2000, maxConcurrentBatches: 6, deadlineMs: 6000, maxWaitMs: 250 };
 
+/** Batches of one document committing at once by default [S13]: one in flight, the next planned on it and sent. */
+export const DEFAULT_PIPELINE_DEPTH = 2;
+
 export interface SequencerOptions {
   readonly store: OpStore;
   readonly broadcaster: Broadcaster;
@@ -69,6 +74,12 @@ export interface SequencerOptions {
   readonly revisionPauseMs?: number;
   /** Most submissions planned in one batch; default 200. */
   readonly maxBatch?: number;
+  /**
+   * Batches of one document committing at once [S13]: while a batch's commit is in flight the
+   * next one is planned on that plan's `next` and sent, so a hot document's throughput is not
+   * bounded by one commit's round trip. 1 turns pipelining off; default 2.
+   */
+  readonly pipelineDepth?: number;
   /** Documents whose known head is kept; default 1,000. */
   readonly cacheSize?: number;
   /** Estimated bytes the known heads may hold together (content + tail, `headBytes`) [K4]; default 64 MiB. */
@@ -138,6 +149,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
   const snapshotEvery = options.snapshotEvery ?? 100;
   const pauseMs = options.revisionPauseMs ?? DEFAULT_REVISION_PAUSE_MS;
   const maxBatch = options.maxBatch ?? 200;
+  const pipelineDepth = Math.max(1, options.pipelineDepth ?? DEFAULT_PIPELINE_DEPTH);
   const cacheSize = options.cacheSize ?? 1000;
   const cacheMaxBytes = options.cacheMaxBytes ?? DEFAULT_KNOWN_HEADS_MAX_BYTES;
   const catchUp: CatchUpBudget = { ...DEFAULT_CATCH_UP, ...options.catchUp };
@@ -206,11 +218,22 @@ export function createSequencer(options: SequencerOptions): Sequencer {
     if (!next || !keep(documentId, next)) forget(documentId);
   };
 
-  // ---- queues and the instance's bounds [O1–O3]
+  // ---- queues and the instance's bounds [O1–O3], and each document's pipeline [S13]
   const queues = new Map<string, Item[]>();
   const inFlight = new Map<string, Item>(); // queued or in a batch, by document + clientId + clientSeq
   const ready = new Set<string>(); // documents with queued work waiting for a batch slot, in arrival order
-  const running = new Set<string>();
+  /**
+   * Per document with batches running: how many, whether one is still planning (at most one
+   * plans at a time, so each plans on the one before it), and the newest plan whose commit is in
+   * flight (the head the next batch plans on, not stored yet) [S13].
+   */
+  interface Pipeline {
+    batches: number;
+    planning: boolean;
+    committing: { readonly head: KnownHead; readonly next: KnownHead } | null;
+  }
+  const pipelines = new Map<string, Pipeline>();
+  let runningBatches = 0;
   let queued = 0;
 
   const finish = (item: Item, result: SubmitResult) => {
@@ -234,21 +257,48 @@ export function createSequencer(options: SequencerOptions): Sequencer {
   // Each busy document's recent milliseconds per submission (batch time ÷ batch size, smoothed),
   // kept while the document has queued or committing work [O5].
   const perSubmissionMs = new Map<string, number>();
+  // When each busy document's last batch ended: pipelined batches overlap [S13], so a batch's
+  // time is counted from the later of its start and its predecessor's end (its own share).
+  const lastBatchDone = new Map<string, number>();
   const expectedWaitMs = (documentId: string, ahead: number) => ahead * (perSubmissionMs.get(documentId) ?? 0);
 
+  /** Whether a batch of the document may start now (slots permitting): none planning, fewer than the depth committing. */
+  const canStart = (documentId: string): boolean => {
+    const pipeline = pipelines.get(documentId);
+    return !pipeline || (!pipeline.planning && pipeline.batches < pipelineDepth);
+  };
   const pump = () => {
     for (const documentId of ready) {
-      if (running.size >= limits.maxConcurrentBatches) return;
+      if (runningBatches >= limits.maxConcurrentBatches) return;
       ready.delete(documentId);
-      if (!running.has(documentId) && (queues.get(documentId)?.length ?? 0) > 0) start(documentId);
+      // One that cannot start now is offered again when its planning batch commits or a batch ends.
+      if (canStart(documentId) && (queues.get(documentId)?.length ?? 0) > 0) start(documentId);
     }
   };
+  /** Offers the document's queued work a batch slot. */
+  const offer = (documentId: string) => {
+    if ((queues.get(documentId)?.length ?? 0) === 0 || !canStart(documentId)) return;
+    ready.add(documentId); // behind documents already waiting
+    pump();
+  };
   const start = (documentId: string) => {
-    running.add(documentId);
-    void runBatch(documentId).finally(() => {
-      running.delete(documentId);
-      if ((queues.get(documentId)?.length ?? 0) > 0) ready.add(documentId); // behind documents already waiting
-      else perSubmissionMs.delete(documentId);
+    let pipeline = pipelines.get(documentId);
+    if (!pipeline) pipelines.set(documentId, (pipeline = { batches: 0, planning: false, committing: null }));
+    pipeline.batches++;
+    pipeline.planning = true;
+    runningBatches++;
+    const stage = pipeline;
+    void runBatch(documentId, stage).finally(() => {
+      runningBatches--;
+      stage.batches--;
+      stage.planning = false;
+      if (stage.batches === 0 && pipelines.get(documentId) === stage) pipelines.delete(documentId);
+      if ((queues.get(documentId)?.length ?? 0) > 0) offer(documentId);
+      else if (!pipelines.has(documentId)) {
+        // Idle: its time per submission is forgotten [O5].
+        perSubmissionMs.delete(documentId);
+        lastBatchDone.delete(documentId);
+      }
       pump();
     });
   };
@@ -270,27 +320,38 @@ export function createSequencer(options: SequencerOptions): Sequencer {
     return batch;
   }
 
-  async function runBatch(documentId: string): Promise<void> {
+  async function runBatch(documentId: string, pipeline: Pipeline): Promise<void> {
     const batch = takeBatch(documentId);
     if (batch.length === 0) return;
     const began = monotonic();
     try {
-      await commitBatch(documentId, batch);
+      await commitBatch(documentId, batch, pipeline);
     } catch (error) {
       // Infrastructure failure before a commit: these submissions throw; nothing of theirs was stored.
       for (const item of batch) fail(item, error);
     } finally {
-      const sample = (monotonic() - began) / batch.length;
+      const ended = monotonic();
+      const sample = (ended - Math.max(began, lastBatchDone.get(documentId) ?? began)) / batch.length;
+      lastBatchDone.set(documentId, ended);
       const previous = perSubmissionMs.get(documentId);
       perSubmissionMs.set(documentId, previous === undefined ? sample : (previous + sample) / 2);
     }
   }
 
-  /** Plan → COMMIT → answer for one batch. */
-  async function commitBatch(documentId: string, batch: readonly Item[]): Promise<void> {
+  /**
+   * Plan → COMMIT → answer for one batch. With `pipeline`, the batch plans on the `next` of the
+   * document's plan whose commit is in flight, if any, and lets the next batch start planning as
+   * soon as its own commit is sent [S13]; without (the halves of a refused batch, S12), it plans
+   * on the stored head it knows.
+   */
+  async function commitBatch(documentId: string, batch: readonly Item[], pipeline?: Pipeline): Promise<void> {
     let pending = batch;
     const oldest = oldestBase(pending.map((i) => i.input));
-    let head = known(documentId);
+    // The latest head known stored; the store catches up from it if the predecessor's plan is not what it committed [P11].
+    let stored = known(documentId);
+    const predecessorPlan = pipeline?.committing ?? null;
+    const predecessor = predecessorPlan?.next ?? null;
+    let head = predecessor && (!stored || predecessor.version > stored.version) ? predecessor : stored;
     // Never read further back than the catch-up budget lets a submission be behind [PL8]: older
     // bases are refused by the planner whatever the tail holds.
     const reach = (h: KnownHead) => (oldest === Infinity ? h.version : Math.min(h.version, Math.max(oldest, h.version - catchUp.maxOps)));
@@ -301,7 +362,22 @@ export function createSequencer(options: SequencerOptions): Sequencer {
       head = await store.load(documentId, head ? reach(head) : undefined);
       if (head && !fits(head)) head = await store.load(documentId, reach(head));
       if (head) remember(documentId, head);
+      stored = head;
     }
+    // Planned on the predecessor's uncommitted `next`: the store is told which head it knows stored [P11].
+    const onPredecessor = head !== null && head === predecessor;
+    // Lets the next batch of the document start planning (on this one's plan) [S13].
+    const sent = (plan: BatchPlan) => {
+      if (!pipeline) return;
+      const committing = { head: plan.head, next: plan.next };
+      pipeline.committing = committing;
+      pipeline.planning = false;
+      offer(documentId);
+      return committing;
+    };
+    const done = (committing: Pipeline['committing'] | undefined) => {
+      if (pipeline && committing && pipeline.committing === committing) pipeline.committing = null;
+    };
     while (pending.length > 0) {
       if (!head) {
         forget(documentId);
@@ -316,14 +392,19 @@ export function createSequencer(options: SequencerOptions): Sequencer {
         return;
       }
       let result: CommitResult;
+      const committing = sent(planned);
+      // The freshest head known stored, when the plan's is a predecessor's uncommitted `next` [P11].
+      const base = onPredecessor ? (known(documentId) ?? stored) : null;
       try {
         result = await store.commit({
           documentId,
           planned,
           replan: (fresh) => planBatch(fresh, documentId, inputs, planOptions),
           historyAfter: reach(planned.head),
+          ...(base && predecessorPlan ? { stored: base, predecessorHead: predecessorPlan.head } : {}),
         });
       } catch (error) {
+        done(committing);
         if (!(error instanceof CommitDataError)) throw error;
         // The store refused some submission's data [S12]: halve until it stands alone; the rest commit.
         if (pending.length === 1) {
@@ -339,6 +420,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
         await commitBatch(documentId, pending.slice(half));
         return;
       }
+      done(committing);
       if (result.kind === 'gone') {
         head = null;
         continue;
@@ -348,11 +430,11 @@ export function createSequencer(options: SequencerOptions): Sequencer {
         // same author's; a key or clientId of another author is refused, never answered as theirs
         // [P10]. The rest plan again.
         const seqKey = (clientId: string, clientSeq: number) => `${clientId}\u0000${clientSeq}`;
-        const stored = new Map(result.kind === 'duplicate' ? result.existing.map((op) => [seqKey(op.clientId, op.clientSeq), op]) : []);
+        const existing = new Map(result.kind === 'duplicate' ? result.existing.map((op) => [seqKey(op.clientId, op.clientSeq), op]) : []);
         const foreign = new Set(result.kind === 'foreign' ? result.clientIds : []);
         const rest: Item[] = [];
         for (const item of pending) {
-          const op = stored.get(seqKey(item.input.clientId, item.input.clientSeq));
+          const op = existing.get(seqKey(item.input.clientId, item.input.clientSeq));
           if (foreign.has(item.input.clientId) || (op && op.authorId !== item.input.authorId)) finish(item, foreignClientId(item.input.clientId));
           else if (op) finish(item, { kind: 'duplicate', version: op.version, delta: op.delta });
           else rest.push(item);
@@ -455,10 +537,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
         if (!queue) queues.set(input.documentId, (queue = []));
         queue.push(item);
         queued++;
-        if (!running.has(input.documentId)) {
-          ready.add(input.documentId);
-          pump();
-        }
+        offer(input.documentId);
       });
     },
 
