@@ -56,6 +56,9 @@ export const DEFAULT_SEQUENCER_LIMITS: SequencerLimits = { maxQueued: 2000, maxC
 /** Batches of one document committing at once by default [S13]: one in flight, the next planned on it and sent. */
 export const DEFAULT_PIPELINE_DEPTH = 2;
 
+/** Commits in a row that stored the plan they sent, with no other instance's op heard, before a document pipelines [S13]. */
+export const PIPELINE_AFTER_CALM_COMMITS = 4;
+
 export interface SequencerOptions {
   readonly store: OpStore;
   readonly broadcaster: Broadcaster;
@@ -80,6 +83,12 @@ export interface SequencerOptions {
    * bounded by one commit's round trip. 1 turns pipelining off; default 2.
    */
   readonly pipelineDepth?: number;
+  /**
+   * Commits in a row that stored the plan they sent, with no other instance's op heard, before a
+   * document pipelines [S13]; default {@link PIPELINE_AFTER_CALM_COMMITS}. A performance choice
+   * only: any value is correct (the simulation uses 0, pipelining whenever it can).
+   */
+  readonly pipelineAfterCalm?: number;
   /** Documents whose known head is kept; default 1,000. */
   readonly cacheSize?: number;
   /** Estimated bytes the known heads may hold together (content + tail, `headBytes`) [K4]; default 64 MiB. */
@@ -150,6 +159,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
   const pauseMs = options.revisionPauseMs ?? DEFAULT_REVISION_PAUSE_MS;
   const maxBatch = options.maxBatch ?? 200;
   const pipelineDepth = Math.max(1, options.pipelineDepth ?? DEFAULT_PIPELINE_DEPTH);
+  const pipelineAfterCalm = options.pipelineAfterCalm ?? PIPELINE_AFTER_CALM_COMMITS;
   const cacheSize = options.cacheSize ?? 1000;
   const cacheMaxBytes = options.cacheMaxBytes ?? DEFAULT_KNOWN_HEADS_MAX_BYTES;
   const catchUp: CatchUpBudget = { ...DEFAULT_CATCH_UP, ...options.catchUp };
@@ -158,6 +168,14 @@ export function createSequencer(options: SequencerOptions): Sequencer {
   const onOverload = options.onOverload ?? (() => {});
   const planOptions: PlanOptions = { now: clock, pauseMs, catchUp };
   const retryAfterSeconds = Math.max(1, Math.ceil(limits.deadlineMs / 4000));
+
+  // Per document, how many of this instance's commits in a row stored the very plan they sent,
+  // with no other instance's op heard meanwhile; a document pipelines only from
+  // PIPELINE_AFTER_CALM_COMMITS on [S13]. Where another instance writes too, a successor planned
+  // on a predecessor's `next` mostly loses the row to it and costs a replan (or the locked
+  // fallback), so such a document commits one batch at a time. Kept as long as its known head.
+  const calm = new Map<string, number>();
+  const mayPipeline = (documentId: string) => (calm.get(documentId) ?? 0) >= pipelineAfterCalm;
 
   // ---- the one head cache: known heads, least recently used first, bounded by count and
   // estimated bytes [K4], following every instance's commits [K3]
@@ -172,6 +190,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
   };
   const forget = (documentId: string) => {
     drop(documentId);
+    calm.delete(documentId);
     const stop = following.get(documentId);
     following.delete(documentId);
     void stop?.then((s) => s?.()).catch(() => {});
@@ -215,6 +234,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
     const head = heads.get(documentId)?.head;
     if (!head || op.version !== head.version + 1) return; // our own echo, a repeat, or a gap: commit replans
     const next = advance(head, [op], pauseMs);
+    calm.set(documentId, 0); // another instance writes this document [S13]
     if (!next || !keep(documentId, next)) forget(documentId);
   };
 
@@ -229,7 +249,8 @@ export function createSequencer(options: SequencerOptions): Sequencer {
    */
   interface Pipeline {
     batches: number;
-    planning: boolean;
+    /** The batch planning now (its token), if any. */
+    planning: object | null;
     committing: { readonly head: KnownHead; readonly next: KnownHead } | null;
   }
   const pipelines = new Map<string, Pipeline>();
@@ -265,7 +286,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
   /** Whether a batch of the document may start now (slots permitting): none planning, fewer than the depth committing. */
   const canStart = (documentId: string): boolean => {
     const pipeline = pipelines.get(documentId);
-    return !pipeline || (!pipeline.planning && pipeline.batches < pipelineDepth);
+    return !pipeline || (pipeline.planning === null && pipeline.batches < (mayPipeline(documentId) ? pipelineDepth : 1));
   };
   const pump = () => {
     for (const documentId of ready) {
@@ -283,15 +304,17 @@ export function createSequencer(options: SequencerOptions): Sequencer {
   };
   const start = (documentId: string) => {
     let pipeline = pipelines.get(documentId);
-    if (!pipeline) pipelines.set(documentId, (pipeline = { batches: 0, planning: false, committing: null }));
+    if (!pipeline) pipelines.set(documentId, (pipeline = { batches: 0, planning: null, committing: null }));
+    const token = {};
     pipeline.batches++;
-    pipeline.planning = true;
+    pipeline.planning = token;
     runningBatches++;
     const stage = pipeline;
-    void runBatch(documentId, stage).finally(() => {
+    void runBatch(documentId, stage, token).finally(() => {
       runningBatches--;
       stage.batches--;
-      stage.planning = false;
+      // Only this batch's own planning ends here: another batch of the document may be planning now.
+      if (stage.planning === token) stage.planning = null;
       if (stage.batches === 0 && pipelines.get(documentId) === stage) pipelines.delete(documentId);
       if ((queues.get(documentId)?.length ?? 0) > 0) offer(documentId);
       else if (!pipelines.has(documentId)) {
@@ -320,12 +343,12 @@ export function createSequencer(options: SequencerOptions): Sequencer {
     return batch;
   }
 
-  async function runBatch(documentId: string, pipeline: Pipeline): Promise<void> {
+  async function runBatch(documentId: string, pipeline: Pipeline, token: object): Promise<void> {
     const batch = takeBatch(documentId);
     if (batch.length === 0) return;
     const began = monotonic();
     try {
-      await commitBatch(documentId, batch, pipeline);
+      await commitBatch(documentId, batch, { pipeline, token });
     } catch (error) {
       // Infrastructure failure before a commit: these submissions throw; nothing of theirs was stored.
       for (const item of batch) fail(item, error);
@@ -344,7 +367,8 @@ export function createSequencer(options: SequencerOptions): Sequencer {
    * soon as its own commit is sent [S13]; without (the halves of a refused batch, S12), it plans
    * on the stored head it knows.
    */
-  async function commitBatch(documentId: string, batch: readonly Item[], pipeline?: Pipeline): Promise<void> {
+  async function commitBatch(documentId: string, batch: readonly Item[], stage?: { readonly pipeline: Pipeline; readonly token: object }): Promise<void> {
+    const pipeline = stage?.pipeline;
     let pending = batch;
     const oldest = oldestBase(pending.map((i) => i.input));
     // The latest head known stored; the store catches up from it if the predecessor's plan is not what it committed [P11].
@@ -368,10 +392,10 @@ export function createSequencer(options: SequencerOptions): Sequencer {
     const onPredecessor = head !== null && head === predecessor;
     // Lets the next batch of the document start planning (on this one's plan) [S13].
     const sent = (plan: BatchPlan) => {
-      if (!pipeline) return;
+      if (!pipeline || !stage) return;
       const committing = { head: plan.head, next: plan.next };
       pipeline.committing = committing;
-      pipeline.planning = false;
+      if (pipeline.planning === stage.token) pipeline.planning = null;
       offer(documentId);
       return committing;
     };
@@ -392,17 +416,20 @@ export function createSequencer(options: SequencerOptions): Sequencer {
         return;
       }
       let result: CommitResult;
-      const committing = sent(planned);
       // The freshest head known stored, when the plan's is a predecessor's uncommitted `next` [P11].
       const base = onPredecessor ? (known(documentId) ?? stored) : null;
+      // Sent first, then the next batch may plan on it: its statement then reaches the store
+      // behind this one (one that overtook it would find the row where this one did and lose).
+      const commitment = store.commit({
+        documentId,
+        planned,
+        replan: (fresh) => planBatch(fresh, documentId, inputs, planOptions),
+        historyAfter: reach(planned.head),
+        ...(base && predecessorPlan ? { stored: base, predecessorHead: predecessorPlan.head } : {}),
+      });
+      const committing = sent(planned);
       try {
-        result = await store.commit({
-          documentId,
-          planned,
-          replan: (fresh) => planBatch(fresh, documentId, inputs, planOptions),
-          historyAfter: reach(planned.head),
-          ...(base && predecessorPlan ? { stored: base, predecessorHead: predecessorPlan.head } : {}),
-        });
+        result = await commitment;
       } catch (error) {
         done(committing);
         if (!(error instanceof CommitDataError)) throw error;
@@ -421,6 +448,8 @@ export function createSequencer(options: SequencerOptions): Sequencer {
         return;
       }
       done(committing);
+      if (result.kind === 'committed' && result.plan === planned) calm.set(documentId, (calm.get(documentId) ?? 0) + 1);
+      else calm.set(documentId, 0);
       if (result.kind === 'gone') {
         head = null;
         continue;

@@ -180,7 +180,13 @@ export async function commit(pool: pg.Pool, request: CommitRequest, pauseMs: num
       return { kind: 'committed', plan };
     }
     // The first statement of a plan made on a predecessor still committing may find the row where that predecessor did [P11].
-    const outcome = await appendIfHead(pool, documentId, plan, plan === request.planned ? request.predecessorHead : undefined);
+    let outcome = await appendIfHead(pool, documentId, plan, plan === request.planned ? request.predecessorHead : undefined);
+    if (outcome === 'moved' && attempt === 0 && request.predecessorHead) {
+      // It may have overtaken its predecessor (sent on another connection, it reached the row
+      // first and left it as it was); the predecessor, waiting for that row, holds it now: the
+      // same statement once more waits for it, with no read and no replan.
+      outcome = await appendIfHead(pool, documentId, plan, request.predecessorHead);
+    }
     if (typeof outcome === 'object') return { kind: 'foreign', clientIds: outcome.foreign };
     if (outcome === 'appended') {
       onPath(attempt === 0 ? 'statement' : 'caught-up');

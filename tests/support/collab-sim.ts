@@ -162,6 +162,8 @@ export async function runScenario(seed: number): Promise<ScenarioResult> {
       monotonic: () => step * 100,
       snapshotEvery,
       limits: { maxQueued, deadlineMs, maxConcurrentBatches: rng.pick([1, 4]) },
+      // Pipelining scenarios pipeline whenever they can (the calm rule is only a performance choice).
+      ...(pipelining ? { pipelineAfterCalm: 0 } : {}),
     });
   };
   const crash = (server: SimServer) => {
