@@ -220,7 +220,7 @@ describe('PostgreSQL commit', () => {
         return out;
       }),
     );
-    expect(results.flat().every((r) => r.kind === 'applied')).toBe(true);
+    expect(results.flat().filter((r) => r.kind !== "applied")).toEqual([]);
     const log = await make().opsAfter(documentId, 0);
     expect(log.map((o) => o.version)).toEqual(Array.from({ length: 96 }, (_, i) => i + 1));
     expect(new Set(log.map((o) => `${o.clientId}#${o.clientSeq}`)).size).toBe(96);
