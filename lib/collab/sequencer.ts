@@ -251,7 +251,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
     batches: number;
     /** The batch planning now (its token), if any. */
     planning: object | null;
-    committing: { readonly head: KnownHead; readonly next: KnownHead } | null;
+    committing: { readonly head: KnownHead; readonly next: KnownHead; readonly settled: Promise<unknown> } | null;
   }
   const pipelines = new Map<string, Pipeline>();
   let runningBatches = 0;
@@ -389,11 +389,11 @@ export function createSequencer(options: SequencerOptions): Sequencer {
       stored = head;
     }
     // Planned on the predecessor's uncommitted `next`: the store is told which head it knows stored [P11].
-    const onPredecessor = head !== null && head === predecessor;
+    let onPredecessor = head !== null && head === predecessor;
     // Lets the next batch of the document start planning (on this one's plan) [S13].
-    const sent = (plan: BatchPlan) => {
+    const sent = (plan: BatchPlan, commitment: Promise<unknown>) => {
       if (!pipeline || !stage) return;
-      const committing = { head: plan.head, next: plan.next };
+      const committing = { head: plan.head, next: plan.next, settled: commitment.catch(() => {}) };
       pipeline.committing = committing;
       if (pipeline.planning === stage.token) pipeline.planning = null;
       offer(documentId);
@@ -412,6 +412,20 @@ export function createSequencer(options: SequencerOptions): Sequencer {
       // In slices, so a batch of many large submissions does not hold the event loop for their sum [PL9].
       const planned = await planBatchInSlices(head, documentId, inputs, planOptions);
       if (planned.ops.length === 0) {
+        if (onPredecessor && predecessorPlan) {
+          // Every answer came from a head not stored yet (resends found in the predecessor's
+          // tail): answers come only from stored plans [PL6], so wait for the predecessor and
+          // plan again on the head stored then (found by simulation seed 4272).
+          await predecessorPlan.settled;
+          onPredecessor = false;
+          head = known(documentId);
+          if (!head || !fits(head)) {
+            head = await store.load(documentId, head ? reach(head) : undefined);
+            if (head) remember(documentId, head);
+          }
+          stored = head;
+          continue;
+        }
         pending.forEach((item, i) => finish(item, answerOf(planned, i)));
         return;
       }
@@ -427,7 +441,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
         historyAfter: reach(planned.head),
         ...(base && predecessorPlan ? { stored: base, predecessorHead: predecessorPlan.head } : {}),
       });
-      const committing = sent(planned);
+      const committing = sent(planned, commitment);
       try {
         result = await commitment;
       } catch (error) {

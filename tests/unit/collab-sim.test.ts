@@ -21,6 +21,7 @@ const firstSeed = Number(process.env.COLLAB_SIM_SEED ?? 1);
 const REGRESSIONS: readonly { readonly seed: number; readonly caught: string }[] = [
   { seed: 1, caught: 'sequencer answered VERSION_TOO_OLD for baseVersion = head = 0 (empty concurrent list)' },
   { seed: 5, caught: 'a lost CONFLICT_RETRIES_EXHAUSTED answer left the op in flight forever (host timeout resend)' },
+  { seed: 4272, caught: 'a batch planned on a failed predecessor\'s next answered a resend duplicate from that uncommitted tail; the version was then taken by another op' },
 ];
 
 describe('collab simulation', () => {
