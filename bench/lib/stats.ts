@@ -4,7 +4,7 @@
  * load generators of one process share (`BotMetrics`), with the one bookkeeping of a
  * submission's send, its answer, and op arrivals that full bots and light editors both use.
  */
-import { errorAnswer } from './overload.ts';
+import { errorAnswer } from './error-answer.ts';
 
 const GROWTH = 1.01;
 const LOG_GROWTH = Math.log(GROWTH);
