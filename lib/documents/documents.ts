@@ -14,6 +14,7 @@ import type { AccessEvents } from '../pubsub/access-events.ts';
 import { searchDocuments, searchQuery, type Snippet } from '../search/search-index.ts';
 import type { DocumentAccess } from './access.ts';
 import { rejected, unauthenticated, type DocumentRow, type Rejected, type RequestScope } from './types.ts';
+import { cursorCodec, pageSizeProblem } from './paging.ts';
 
 export const MAX_TITLE_LENGTH = 200;
 export const DEFAULT_TITLE = 'Untitled document';
@@ -61,26 +62,26 @@ export interface DocumentsDeps {
   readonly accessEvents: AccessEvents;
 }
 
-const encodeCursor = (row: DocumentRow): string => Buffer.from(`${row.updatedAt.toISOString()}|${row.id}`).toString('base64url');
-function decodeCursor(cursor: string): { updatedAt: Date; id: string } | Rejected {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const updatedAt = new Date(at ?? '');
-  if (!id || Number.isNaN(updatedAt.getTime())) {
-    return rejected('BAD_USER_INPUT', '`after` is not a cursor this API gave out; pass `pageInfo.endCursor` from the previous page.');
-  }
-  return { updatedAt, id };
-}
+// The list's order is (updatedAt, id), so its cursor is the last row's pair.
+const listCursor = cursorCodec<{ updatedAt: Date; id: string }>(
+  (row) => `${row.updatedAt.toISOString()}|${row.id}`,
+  (text) => {
+    const [at, id] = text.split('|');
+    const updatedAt = new Date(at ?? '');
+    return !id || Number.isNaN(updatedAt.getTime()) ? null : { updatedAt, id };
+  },
+);
 
 // Search results are ranked, so their cursor is a position in the ranking.
-const encodeSearchCursor = (offset: number): string => Buffer.from(`search|${offset}`).toString('base64url');
-function decodeSearchCursor(cursor: string): number | Rejected {
-  const [kind, at] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const offset = Number(at);
-  if (kind !== 'search' || !Number.isSafeInteger(offset) || offset < 0) {
-    return rejected('BAD_USER_INPUT', '`after` is not a cursor of this search; pass `pageInfo.endCursor` from the previous page of the same search.');
-  }
-  return offset;
-}
+const searchCursor = cursorCodec<number>(
+  (offset) => `search|${offset}`,
+  (text) => {
+    const [kind, at] = text.split('|');
+    const offset = Number(at);
+    return kind !== 'search' || !Number.isSafeInteger(offset) || offset < 0 ? null : offset;
+  },
+  '`after` is not a cursor of this search; pass `pageInfo.endCursor` from the previous page of the same search.',
+);
 
 /** The title to store: trimmed, the default when blank; refused past MAX_TITLE_LENGTH. */
 function checkTitle(raw: string | null | undefined): string | Rejected {
@@ -96,14 +97,14 @@ export function createDocuments(deps: DocumentsDeps): Documents {
 
   /** `list` with a search: the same documents as the list (same filter, same access), ranked. */
   const search = async (userId: string, input: string, filter: DocumentFilter, first: number, after: string | null): Promise<DocumentPage | Rejected> => {
-    const offset = after ? decodeSearchCursor(after) : 0;
+    const offset = after ? searchCursor.decode(after) : 0;
     if (typeof offset !== 'number') return offset;
     const query = searchQuery(input);
     if (query === null) return { kind: 'page', items: [], hasNextPage: false };
     // Reads only: the background indexer keeps the index current (lib/search/search-indexer.ts).
     const roles: DocumentRole[] | null = filter === 'OWNED' || filter === 'TRASH' ? ['OWNER'] : filter === 'SHARED' ? ['EDITOR', 'COMMENTER', 'VIEWER'] : null;
     const hits = await searchDocuments(prisma, { userId, roles, trash: filter === 'TRASH' }, query, offset, first + 1);
-    const items = hits.slice(0, first).map((h, i) => ({ cursor: encodeSearchCursor(offset + i + 1), node: { row: h.document, role: h.role }, snippet: h.snippet }));
+    const items = hits.slice(0, first).map((h, i) => ({ cursor: searchCursor.encode(offset + i + 1), node: { row: h.document, role: h.role }, snippet: h.snippet }));
     return { kind: 'page', items, hasNextPage: hits.length > first };
   };
 
@@ -118,9 +119,10 @@ export function createDocuments(deps: DocumentsDeps): Documents {
     async list(scope, { first, after, search: input, filter }) {
       const viewer = scope.viewer;
       if (!viewer) return unauthenticated();
-      if (first < 1 || first > MAX_DOCUMENTS_PAGE) return rejected('BAD_USER_INPUT', `first must be from 1 to ${MAX_DOCUMENTS_PAGE}, got ${first}.`);
+      const size = pageSizeProblem(first, MAX_DOCUMENTS_PAGE);
+      if (size) return size;
       if (input && input.trim() !== '') return search(viewer.userId, input, filter, first, after);
-      const position = after ? decodeCursor(after) : null;
+      const position = after ? listCursor.decode(after) : null;
       if (position !== null && 'kind' in position) return position;
       const role: Prisma.DocumentMemberWhereInput['role'] =
         filter === 'OWNED' || filter === 'TRASH' ? 'OWNER' : filter === 'SHARED' ? { not: 'OWNER' } : undefined;
@@ -139,7 +141,7 @@ export function createDocuments(deps: DocumentsDeps): Documents {
         take: first + 1,
         select: { role: true, document: true },
       });
-      const items = rows.slice(0, first).map((r) => ({ cursor: encodeCursor(r.document), node: { row: r.document, role: r.role } }));
+      const items = rows.slice(0, first).map((r) => ({ cursor: listCursor.encode(r.document), node: { row: r.document, role: r.role } }));
       return { kind: 'page', items, hasNextPage: rows.length > first };
     },
 

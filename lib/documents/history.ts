@@ -24,6 +24,7 @@ import { diffOffThread } from './history-worker.ts';
 import { MAX_CLIENT_ID_LENGTH, type Operations } from './operations.ts';
 import type { DocumentReads } from './reads.ts';
 import { rejected, type Rejected, type RequestScope } from './types.ts';
+import { cursorCodec, pageSizeProblem } from './paging.ts';
 
 export const MAX_REVISIONS_PAGE = 100;
 export const MAX_VERSION_NAME_LENGTH = 200;
@@ -80,19 +81,22 @@ export interface HistoryDeps {
   readonly config: Pick<Config, 'historyDiffBudgetMs'>;
 }
 
-const encodeCursor = (toVersion: number): string => Buffer.from(`rev:${toVersion}`).toString('base64url');
-function decodeCursor(cursor: string): number | Rejected {
-  const match = /^rev:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) return rejected('BAD_USER_INPUT', '`after` is not a cursor this API gave out; pass `pageInfo.endCursor` from the previous page.');
-  return Number(match[1]);
-}
+const revisionCursor = cursorCodec<number>(
+  (toVersion) => `rev:${toVersion}`,
+  (text) => {
+    const match = /^rev:(\d{1,15})$/.exec(text);
+    return match ? Number(match[1]) : null;
+  },
+);
 
-const encodeBlameCursor = (version: number, skip: number): string => Buffer.from(`blame:${version}:${skip}`).toString('base64url');
-function decodeBlameCursor(cursor: string): { version: number; skip: number } | Rejected {
-  const match = /^blame:(\d{1,15}):(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) return rejected('BAD_USER_INPUT', '`after` is not a blame cursor this API gave out; pass `pageInfo.endCursor` from the previous page.');
-  return { version: Number(match[1]), skip: Number(match[2]) };
-}
+const blameCursor = cursorCodec<{ version: number; skip: number }>(
+  ({ version, skip }) => `blame:${version}:${skip}`,
+  (text) => {
+    const match = /^blame:(\d{1,15}):(\d{1,15})$/.exec(text);
+    return match ? { version: Number(match[1]), skip: Number(match[2]) } : null;
+  },
+  '`after` is not a blame cursor this API gave out; pass `pageInfo.endCursor` from the previous page.',
+);
 
 export function createHistory(deps: HistoryDeps): History {
   const { prisma, store, reads } = deps;
@@ -179,19 +183,21 @@ export function createHistory(deps: HistoryDeps): History {
     async revisions(scope, documentId, { first, after }) {
       const allowed = await deps.access.check(scope.viewer, documentId, 'read');
       if (allowed.kind === 'rejected') return allowed;
-      if (first < 1 || first > MAX_REVISIONS_PAGE) return rejected('BAD_USER_INPUT', `first must be from 1 to ${MAX_REVISIONS_PAGE}, got ${first}.`);
-      const before = after ? decodeCursor(after) : undefined;
+      const size = pageSizeProblem(first, MAX_REVISIONS_PAGE);
+      if (size) return size;
+      const before = after ? revisionCursor.decode(after) : undefined;
       if (typeof before === 'object') return before;
       const page = await revisionsPage(prisma, documentId, { first, ...(before === undefined ? {} : { beforeToVersion: before }) });
-      return { kind: 'page', items: page.revisions.map((node) => ({ cursor: encodeCursor(node.toVersion), node })), hasNextPage: page.hasNextPage };
+      return { kind: 'page', items: page.revisions.map((node) => ({ cursor: revisionCursor.encode(node.toVersion), node })), hasNextPage: page.hasNextPage };
     },
 
     async blame(scope, documentId, page) {
       const allowed = await deps.access.check(scope.viewer, documentId, 'read');
       if (allowed.kind === 'rejected') return allowed;
       const { first } = page;
-      if (first < 1 || first > MAX_BLAME_PAGE) return rejected('BAD_USER_INPUT', `first must be from 1 to ${MAX_BLAME_PAGE}, got ${first}.`);
-      const position = page.after ? decodeBlameCursor(page.after) : null;
+      const size = pageSizeProblem(first, MAX_BLAME_PAGE);
+      if (size) return size;
+      const position = page.after ? blameCursor.decode(page.after) : null;
       if (position !== null && 'kind' in position) return position;
       if (position && page.version !== null && page.version !== position.version) {
         return rejected('BAD_USER_INPUT', `\`after\` continues the blame of version ${position.version}, not ${page.version}; leave \`version\` out or start again without \`after\`.`);
@@ -210,7 +216,7 @@ export function createHistory(deps: HistoryDeps): History {
       const spans = blameSpans(state.state.content, blame.runs, { skip, first });
       const next = skip + spans.length;
       const total = blame.runs.length;
-      return { kind: 'blame', version, spans, total, skip, hasNextPage: next < total, endCursor: spans.length > 0 ? encodeBlameCursor(version, next) : null };
+      return { kind: 'blame', version, spans, total, skip, hasNextPage: next < total, endCursor: spans.length > 0 ? blameCursor.encode({ version, skip: next }) : null };
     },
 
     async nameVersion(scope, input) {

@@ -14,24 +14,24 @@ import { EventEmitter } from 'node:events';
 import type { PubSubClient, PubSubConnections } from './connections.ts';
 
 /** Where a process's in-process connections meet. */
-export class LocalPubSubHub {
-  readonly #subscribers = new Map<string, Set<LocalPubSubClient>>();
+export class InProcessPubSubHub {
+  readonly #subscribers = new Map<string, Set<InProcessPubSubClient>>();
   #queue: Promise<void> = Promise.resolve();
 
   /** A new connection on this hub. */
-  connect(): LocalPubSubClient {
-    return new LocalPubSubClient(this);
+  connect(): InProcessPubSubClient {
+    return new InProcessPubSubClient(this);
   }
 
   /** @internal */
-  add(channel: string, client: LocalPubSubClient): void {
+  add(channel: string, client: InProcessPubSubClient): void {
     let set = this.#subscribers.get(channel);
     if (!set) this.#subscribers.set(channel, (set = new Set()));
     set.add(client);
   }
 
   /** @internal */
-  remove(channel: string, client: LocalPubSubClient): void {
+  remove(channel: string, client: InProcessPubSubClient): void {
     const set = this.#subscribers.get(channel);
     set?.delete(client);
     if (set?.size === 0) this.#subscribers.delete(channel);
@@ -54,12 +54,12 @@ export class LocalPubSubHub {
 }
 
 /** One in-process "connection": a publisher, or a subscriber with its own channel set. */
-export class LocalPubSubClient extends EventEmitter implements PubSubClient {
-  readonly #hub: LocalPubSubHub;
+export class InProcessPubSubClient extends EventEmitter implements PubSubClient {
+  readonly #hub: InProcessPubSubHub;
   readonly #channels = new Set<string>();
   #closed = false;
 
-  constructor(hub: LocalPubSubHub) {
+  constructor(hub: InProcessPubSubHub) {
     super();
     this.#hub = hub;
   }
@@ -114,16 +114,16 @@ const HUB = Symbol.for('verso.local-pubsub-hub');
  * The process's hub. Kept on `globalThis` because Next bundles its own copy of modules that
  * server.ts also loads (auth.ts's sign-out must reach the server's sockets).
  */
-export function processHub(): LocalPubSubHub {
-  const holder = globalThis as { [HUB]?: LocalPubSubHub };
-  return (holder[HUB] ??= new LocalPubSubHub());
+export function processHub(): InProcessPubSubHub {
+  const holder = globalThis as { [HUB]?: InProcessPubSubHub };
+  return (holder[HUB] ??= new InProcessPubSubHub());
 }
 
 /**
  * A publisher and a subscriber connection on the process's hub: the pub/sub of a single instance
  * without Redis. Its subscriber never disconnects, so there is never anything to refill.
  */
-export function openInProcessPubSub(hub: LocalPubSubHub = processHub()): PubSubConnections {
+export function openInProcessPubSub(hub: InProcessPubSubHub = processHub()): PubSubConnections {
   const publisher = hub.connect();
   const subscriber = hub.connect();
   return {

@@ -4,7 +4,7 @@
  * hub (two connections pairs as two peers), presence and the rate limiter.
  */
 import { createInProcessPresence } from '../../lib/presence/in-process-presence.ts';
-import { LocalPubSubHub, openInProcessPubSub } from '../../lib/pubsub/in-process-hub.ts';
+import { InProcessPubSubHub, openInProcessPubSub } from '../../lib/pubsub/in-process-hub.ts';
 import { createRedisBroadcaster } from '../../lib/pubsub/redis-broadcaster.ts';
 import { createInProcessRateLimiter } from '../../lib/rate-limit/in-process-rate-limiter.ts';
 import { registerBroadcasterContract } from '../support/collab-broadcaster-contract.ts';
@@ -12,7 +12,7 @@ import { CONTRACT_TTL_MS, registerPresenceContract } from '../support/presence-c
 import { registerRateLimiterContract } from '../support/rate-limiter-contract.ts';
 
 registerBroadcasterContract('in-process hub, two peers', () => {
-  const hub = new LocalPubSubHub();
+  const hub = new InProcessPubSubHub();
   const [a, b] = [openInProcessPubSub(hub), openInProcessPubSub(hub)];
   return {
     broadcaster: createRedisBroadcaster({ connections: a, prefix: 'test:' }),
@@ -24,7 +24,7 @@ registerBroadcasterContract('in-process hub, two peers', () => {
 });
 
 registerPresenceContract('in-process', (clock) => {
-  const connections = openInProcessPubSub(new LocalPubSubHub());
+  const connections = openInProcessPubSub(new InProcessPubSubHub());
   const presence = createInProcessPresence({ connections, prefix: 'test:', ttlMs: CONTRACT_TTL_MS, sweepEveryMs: 60_000, now: () => clock.now });
   return {
     presence,

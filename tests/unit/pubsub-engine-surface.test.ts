@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createPubSubEngine, type PubSubClient, type PubSubConnections } from '../../lib/pubsub/connections.ts';
-import { LocalPubSubHub, openInProcessPubSub } from '../../lib/pubsub/in-process-hub.ts';
+import { InProcessPubSubHub, openInProcessPubSub } from '../../lib/pubsub/in-process-hub.ts';
 import { waitUntil } from '../support/collab-broadcaster-contract.ts';
 
 const PUB_SUB_CLIENT_KEYS = ['publish', 'subscribe', 'unsubscribe', 'punsubscribe', 'on', 'off', 'quit'] as const satisfies readonly (keyof PubSubClient)[];
@@ -28,7 +28,7 @@ describe('what graphql-redis-subscriptions touches on its connections', () => {
   it('stays within PubSubClient while subscribing, publishing, receiving, unsubscribing and closing', async () => {
     expect(covered).toBe(true);
     const touched = new Set<string>();
-    const real = openInProcessPubSub(new LocalPubSubHub());
+    const real = openInProcessPubSub(new InProcessPubSubHub());
     const connections: PubSubConnections = { ...real, publisher: recording(real.publisher, touched), subscriber: recording(real.subscriber, touched) };
     const engine = createPubSubEngine(connections);
     const received: unknown[] = [];
