@@ -43,7 +43,7 @@ export interface SequencerLimits {
   /**
    * Longest a new submission should expect to wait behind the submissions already queued for its
    * document (their count times the document's recent time per submission); a submission that
-   * would wait longer is answered `RATE_LIMITED` at once [O5]; default 250.
+   * would wait longer is answered `RATE_LIMITED` at once [O5]; 0 (the default) turns the rule off.
    */
   readonly maxWaitMs: number;
   /**
@@ -57,7 +57,7 @@ export interface SequencerLimits {
 /** KNOWN_HEADS_MAX_BYTES's default (README): 64 MiB of estimated content and tails per instance [K4]. */
 export const DEFAULT_KNOWN_HEADS_MAX_BYTES = 64 * 1024 * 1024;
 
-export const DEFAULT_SEQUENCER_LIMITS: SequencerLimits = { maxQueued: 2000, maxConcurrentBatches: 6, deadlineMs: 6000, maxWaitMs: 250, minQueuePerDocument: 32 };
+export const DEFAULT_SEQUENCER_LIMITS: SequencerLimits = { maxQueued: 2000, maxConcurrentBatches: 6, deadlineMs: 6000, maxWaitMs: 0, minQueuePerDocument: 32 };
 
 /** Batches of one document committing at once by default [S13]: one in flight, the next planned on it and sent. */
 export const DEFAULT_PIPELINE_DEPTH = 2;
@@ -574,7 +574,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
         }
         let queue = queues.get(input.documentId);
         const ahead = queue?.length ?? 0;
-        if (ahead >= limits.minQueuePerDocument && ahead > 0 && expectedWaitMs(input.documentId, ahead + 1) > limits.maxWaitMs) {
+        if (limits.maxWaitMs > 0 && ahead >= limits.minQueuePerDocument && ahead > 0 && expectedWaitMs(input.documentId, ahead + 1) > limits.maxWaitMs) {
           // Refused before it waits: the document's queue already holds more than the instance
           // commits for it in maxWaitMs, so this op would only add to every later op's wait [O5].
           onOverload('document-busy');
