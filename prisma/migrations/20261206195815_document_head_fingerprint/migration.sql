@@ -1,2 +1,0 @@
--- AlterTable
-ALTER TABLE "documents" ADD COLUMN     "head_fingerprint" TEXT NOT NULL DEFAULT '';
