@@ -83,6 +83,13 @@ export function createSearchIndexer(options: SearchIndexerOptions): SearchIndexe
     const started = Date.now();
     const client = await pool.connect();
     let broken: Error | undefined;
+    // A connection reset while the client is checked out is emitted on the client, not the pool:
+    // without a listener it would be an uncaught exception (the server would exit on a PostgreSQL blip).
+    const onClientError = (error: Error) => {
+      broken = error;
+      options.onError(error);
+    };
+    client.on('error', onClientError);
     try {
       const { rows } = await client.query<Candidate>(`SELECT d.id, d.title, d.version ${STALE} AND d.updated_at >= $1 ORDER BY d.updated_at DESC LIMIT $2`, [
         since,
@@ -120,6 +127,7 @@ export function createSearchIndexer(options: SearchIndexerOptions): SearchIndexe
     } finally {
       if (!broken) await client.query('SELECT pg_advisory_unlock_all()').catch((error: Error) => (broken = error));
       // A connection that failed mid-pass is dropped, and its locks with it.
+      client.off('error', onClientError);
       client.release(broken);
     }
   }
