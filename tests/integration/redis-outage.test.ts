@@ -136,8 +136,11 @@ describe('Redis unreachable', () => {
     });
     expect(before.versions).toEqual(range(1, 4));
     expect(during.versions).toEqual(range(1, 4));
-    await eventually(async () => (await ready(a)).body.status === 'ready', 15_000);
-    expect(await ready(b)).toEqual({ status: 200, body: { status: 'ready', postgres: true, redis: true } });
+    // Each instance probes Redis on its own schedule: wait for both, not for one and then the other at once.
+    for (const instance of [a, b]) {
+      await eventually(async () => (await ready(instance)).body.status === 'ready', 15_000);
+      expect(await ready(instance)).toEqual({ status: 200, body: { status: 'ready', postgres: true, redis: true } });
+    }
 
     // Live fan-out across instances works again.
     expect(await submit(fresh, documentId, 4, 'f', 2)).toMatchObject({ version: 5 });
