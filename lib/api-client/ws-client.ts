@@ -2,9 +2,14 @@
  * The browser's graphql-ws client for the editor. It follows the browser's own idea of being
  * online: going offline closes the socket at once (instead of waiting for a timeout while edits
  * pile up unseen), and reconnection attempts wait until the browser is back online.
+ *
+ * A page has one: the editor, the history panel and the live comments each take a hold on it
+ * with {@link acquireBrowserClient} (one tab = one socket, one place in the server's
+ * per-person connection limit), and it closes when the last of them lets go.
  */
 import { createClient, type Client } from 'graphql-ws';
 import { GRAPHQL_PATH } from './graphql-fetch.ts';
+import { sharedResource } from './shared-resource.ts';
 
 export interface BrowserClient {
   readonly client: Client;
@@ -19,8 +24,8 @@ function waitUntilOnline(): Promise<void> {
   return new Promise((resolve) => window.addEventListener('online', () => resolve(), { once: true }));
 }
 
-/** Opens a client to this origin's /api/graphql (wss on https), retrying for as long as the page lives. */
-export function createBrowserClient(): BrowserClient {
+/** Opens a client of its own to this origin's /api/graphql (wss on https), retrying for as long as the page lives. */
+function createBrowserClient(): BrowserClient {
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${GRAPHQL_PATH}`;
   const client = createClient({
     url,
@@ -44,4 +49,16 @@ export function createBrowserClient(): BrowserClient {
       void client.dispose();
     },
   };
+}
+
+const pageClient = sharedResource(createBrowserClient, (browser) => browser.dispose());
+
+/**
+ * A hold on the page's one client (opened by the first hold). Its `dispose()` gives this hold
+ * back; the socket closes once no hold is left. Reconnecting and resubscribing are the client's,
+ * so every holder keeps them.
+ */
+export function acquireBrowserClient(): BrowserClient {
+  const held = pageClient.acquire();
+  return { client: held.value.client, dispose: () => held.release() };
 }

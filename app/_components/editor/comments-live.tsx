@@ -10,7 +10,7 @@ import type { CollabSession } from '@/lib/api-client/collab-session.ts';
 import { COMMENT_THREAD_CHANGED, COMMENT_THREADS } from '@/lib/api-client/comments-queries.ts';
 import type { CommentThreadFieldsFragment } from '@/lib/api-client/gql/graphql.ts';
 import { errorMessage, gqlFetch } from '@/lib/api-client/graphql-fetch.ts';
-import { createBrowserClient } from '@/lib/api-client/ws-client.ts';
+import { acquireBrowserClient } from '@/lib/api-client/ws-client.ts';
 import { AnchorTracker } from '@/lib/ot/anchor-tracker.ts';
 import type { TextRange } from '@/lib/ot/anchor.ts';
 
@@ -97,7 +97,7 @@ export function useCommentsLive(documentId: string, session: CollabSession | nul
       }
       recompute();
     });
-    const { client, dispose } = createBrowserClient();
+    const { client, dispose } = acquireBrowserClient();
     const stopEvents = client.subscribe<{ commentThreadChanged: ThreadData }>(
       { query: COMMENT_THREAD_CHANGED.toString(), variables: { documentId } },
       {

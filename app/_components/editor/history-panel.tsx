@@ -14,7 +14,7 @@ import type Quill from 'quill';
 import { colorFor } from '@/lib/api-client/colors.ts';
 import { highlightChanges } from '@/lib/api-client/highlight-changes.ts';
 import { HISTORY_VERSIONS, NAME_VERSION, RESTORE_VERSION, REVISIONS, REVISION_PREVIEW, withRefreshedFirstPage } from '@/lib/api-client/history-queries.ts';
-import { createBrowserClient } from '@/lib/api-client/ws-client.ts';
+import { acquireBrowserClient } from '@/lib/api-client/ws-client.ts';
 import { errorMessage, gqlFetch } from '@/lib/api-client/graphql-fetch.ts';
 import type { ResultOf } from '@/lib/api-client/typed-document.ts';
 import { deltaFromJson } from '@/lib/api-client/typed-document.ts';
@@ -136,7 +136,7 @@ export function HistoryPanel({ documentId, headVersion, canEdit, onClose, onPrev
   const [streamVersion, setStreamVersion] = useState(0);
   const openedAt = useRef(headVersion);
   useEffect(() => {
-    const { client, dispose } = createBrowserClient();
+    const { client, dispose } = acquireBrowserClient();
     const stop = client.subscribe<ResultOf<typeof HISTORY_VERSIONS>>(
       { query: HISTORY_VERSIONS.toString(), variables: { documentId, fromVersion: openedAt.current } },
       {

@@ -11,7 +11,7 @@ import { Delta } from '@/lib/ot/operation.ts';
 import { suggestionIdFor, toSuggestion } from '@/lib/ot/suggestion.ts';
 import { CollabSession, type Peer, type SessionFatal, type SessionStatus } from '@/lib/api-client/collab-session.ts';
 import { RemoteCursors } from '@/lib/api-client/remote-cursors.ts';
-import { createBrowserClient } from '@/lib/api-client/ws-client.ts';
+import { acquireBrowserClient } from '@/lib/api-client/ws-client.ts';
 import { loadSnapshot, saveSnapshot } from '@/lib/api-client/offline-store.ts';
 import { registerSuggestionFormats, SUGGESTION_FORMATS } from './suggestion-formats.ts';
 
@@ -118,7 +118,7 @@ export function useCollabEditor(documentId: string, mount: RefObject<HTMLDivElem
     let session: CollabSession | null = null;
     let cursors: RemoteCursors | null = null;
     const cleanups: Array<() => void> = [];
-    const { client, dispose } = createBrowserClient();
+    const { client, dispose } = acquireBrowserClient();
     const patch = (p: Partial<CollabEditorState>) => !disposed && setState((s) => ({ ...s, ...p }));
 
     const beforeUnload = (event: BeforeUnloadEvent) => {
