@@ -16,12 +16,18 @@
  * Cheap when idle: a pass only looks at documents changed since the last pass that caught up
  * (minus {@link WATERMARK_SLACK_MS}, for clocks of other instances and commits still in flight);
  * the first pass after a start looks at every document, in batches.
+ *
+ * Never stuck: every statement on its connection has a `statement_timeout` (PostgreSQL cancels
+ * one held up by a lock or a slow plan: that document fails, the pass goes on), and the client
+ * gives up on an answer {@link QUERY_GRACE_MS} later (a PostgreSQL or network that stopped
+ * answering altogether). A connection that failed (reset, no answer) ends the pass and is
+ * dropped, its advisory locks with it; the next pass opens a new one.
  */
 import pg from 'pg';
 import type { OpStore } from '../collab/op-store.ts';
 import { contentAtHead } from '../collab/document-loader.ts';
-import { toText } from '../export/text.ts';
 import { indexableText } from './search-index.ts';
+import { searchableText } from './search-text.ts';
 
 /** First key of the indexer's advisory locks (the second is the document id's hash): "VSIX". */
 export const SEARCH_INDEX_LOCK_CLASS = 0x56534958;
@@ -29,6 +35,10 @@ export const SEARCH_INDEX_LOCK_CLASS = 0x56534958;
 export const WATERMARK_SLACK_MS = 60_000;
 /** Longest pause between passes after failures (PostgreSQL down): the interval doubles up to this. */
 const MAX_BACKOFF_MS = 30_000;
+/** Default `statement_timeout` of the indexer's connection. */
+export const INDEX_STATEMENT_TIMEOUT_MS = 10_000;
+/** How much longer than the statement timeout the client waits for an answer before it drops the connection. */
+export const QUERY_GRACE_MS = 2_000;
 
 export interface SearchIndexerOptions {
   /** PostgreSQL of the documents; the indexer opens one connection of its own to it. */
@@ -41,6 +51,8 @@ export interface SearchIndexerOptions {
   readonly batch: number;
   /** Hears a failed pass or a document that could not be indexed; the indexer carries on. */
   readonly onError: (error: unknown, documentId?: string) => void;
+  /** PostgreSQL cancels a statement of the indexer after this long; default {@link INDEX_STATEMENT_TIMEOUT_MS}. */
+  readonly statementTimeoutMs?: number;
 }
 
 /** What one pass did. */
@@ -64,6 +76,9 @@ export interface SearchIndexer {
 const STALE = `FROM documents d LEFT JOIN document_search s ON s.document_id = d.id
   WHERE (s.document_id IS NULL OR s.version <> d.version OR s.title <> d.title)`;
 
+/** A statement on the pass's connection. */
+type IndexerQuery = <R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values: unknown[]) => Promise<pg.QueryResult<R>>;
+
 interface Candidate {
   readonly id: string;
   readonly title: string;
@@ -72,7 +87,16 @@ interface Candidate {
 
 /** Creates an indexer; passes run only through {@link SearchIndexer.runOnce} (see {@link startSearchIndexer}). */
 export function createSearchIndexer(options: SearchIndexerOptions): SearchIndexer {
-  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 1, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
+  const statementTimeoutMs = options.statementTimeoutMs ?? INDEX_STATEMENT_TIMEOUT_MS;
+  const pool = new pg.Pool({
+    connectionString: options.databaseUrl,
+    max: 1,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    // Set at connect (a startup parameter), so it holds for every statement of every pass.
+    statement_timeout: statementTimeoutMs,
+    query_timeout: statementTimeoutMs + QUERY_GRACE_MS,
+  });
   // An idle connection that died (PostgreSQL restarted) is replaced by the next pass; never fatal.
   pool.on('error', (error) => options.onError(error));
   let since = new Date(0);
@@ -90,8 +114,18 @@ export function createSearchIndexer(options: SearchIndexerOptions): SearchIndexe
       options.onError(error);
     };
     client.on('error', onClientError);
+    // Any failure that is not PostgreSQL's answer (a timeout with no answer, a dead socket) leaves
+    // the connection unusable: it ends the pass instead of failing each document after it.
+    const query: IndexerQuery = async <R extends pg.QueryResultRow>(text: string, values: unknown[]) => {
+      try {
+        return await client.query<R>(text, values);
+      } catch (error) {
+        if (!(error instanceof pg.DatabaseError)) broken ??= error as Error;
+        throw error;
+      }
+    };
     try {
-      const { rows } = await client.query<Candidate>(`SELECT d.id, d.title, d.version ${STALE} AND d.updated_at >= $1 ORDER BY d.updated_at DESC LIMIT $2`, [
+      const { rows } = await query<Candidate>(`SELECT d.id, d.title, d.version ${STALE} AND d.updated_at >= $1 ORDER BY d.updated_at DESC LIMIT $2`, [
         since,
         options.batch * 2,
       ]);
@@ -100,19 +134,20 @@ export function createSearchIndexer(options: SearchIndexerOptions): SearchIndexe
       let failed = 0;
       for (const candidate of rows) {
         if (indexed.length >= options.batch) break;
-        const claim = await client.query<{ claimed: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS claimed', [SEARCH_INDEX_LOCK_CLASS, candidate.id]);
+        const claim = await query<{ claimed: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS claimed', [SEARCH_INDEX_LOCK_CLASS, candidate.id]);
         if (!claim.rows[0]?.claimed) {
           skipped += 1;
           continue;
         }
         // Read again now that it is ours: another instance may have indexed it since the list was
         // read (its row was written before it let the lock go, so this read sees it).
-        const { rows: still } = await client.query<Candidate>(`SELECT d.id, d.title, d.version ${STALE} AND d.id = $1`, [candidate.id]);
+        const { rows: still } = await query<Candidate>(`SELECT d.id, d.title, d.version ${STALE} AND d.id = $1`, [candidate.id]);
         if (still.length === 0) continue;
         try {
-          await indexDocument(client, options.store, still[0]!);
+          await indexDocument(query, options.store, still[0]!);
           indexed.push(candidate.id);
         } catch (error) {
+          if (broken) throw error;
           failed += 1;
           options.onError(error, candidate.id);
         }
@@ -125,7 +160,7 @@ export function createSearchIndexer(options: SearchIndexerOptions): SearchIndexe
       broken = error as Error;
       throw error;
     } finally {
-      if (!broken) await client.query('SELECT pg_advisory_unlock_all()').catch((error: Error) => (broken = error));
+      if (!broken) await query('SELECT pg_advisory_unlock_all()', []).catch((error: Error) => (broken = error));
       // A connection that failed mid-pass is dropped, and its locks with it.
       client.off('error', onClientError);
       client.release(broken);
@@ -180,15 +215,16 @@ export function startSearchIndexer(options: SearchIndexerOptions): SearchIndexer
 
 /**
  * Writes one document's search row at `candidate.version`: the snapshot at or below it and the
- * ops after it (the document may be in the trash: its row stays searchable from the trash).
+ * ops after it (the document may be in the trash: its row stays searchable from the trash), its
+ * text as it reads with no open suggestion applied (./search-text.ts).
  */
-async function indexDocument(client: pg.PoolClient, store: OpStore, candidate: Candidate): Promise<void> {
+async function indexDocument(query: IndexerQuery, store: OpStore, candidate: Candidate): Promise<void> {
   const snapshot = await store.latestSnapshotAtOrBelow(candidate.id, candidate.version);
   if (!snapshot) return; // deleted meanwhile
   const ops = candidate.version > snapshot.version ? await store.opsAfter(candidate.id, snapshot.version, candidate.version - snapshot.version) : [];
   const state = contentAtHead({ version: candidate.version, snapshot, ops });
-  const body = indexableText(toText(state.content));
-  await client.query(
+  const body = indexableText(searchableText(state.content));
+  await query(
     `INSERT INTO document_search (document_id, version, title, body, search, indexed_at)
      VALUES ($1, $2, $3, $4, setweight(to_tsvector('simple', $5), 'A') || setweight(to_tsvector('simple', $4), 'B'), now())
      ON CONFLICT (document_id) DO UPDATE
