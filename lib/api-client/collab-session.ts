@@ -18,6 +18,7 @@ import type { SubmitResult, Submission } from '../collab/types.ts';
 import { apply, compose, DEFAULT_LIMITS, Delta, transform, transformSelection, type Selection } from '../ot/operation.ts';
 import { validateSuggestionOp } from '../ot/suggestion.ts';
 import type { OfflineSnapshot } from './offline-snapshot.ts';
+import { submissionRoute } from './submission-route.ts';
 import type { TypedDocumentString } from './gql/graphql.ts';
 import { DOCUMENT_OPERATION_BATCHES, DOCUMENT_OPERATIONS, LEAVE_PRESENCE, MY_DOCUMENT_ROLE, OPEN_DOCUMENT, PRESENCE, SUBMIT_OPERATION, SUGGEST_OPERATION, UPDATE_PRESENCE } from './operations.ts';
 import { deltaFromJson, versionedSelectionFromJson, type ResultOf } from './typed-document.ts';
@@ -189,6 +190,12 @@ export class CollabSession {
   #storing: Promise<void> | null = null;
   /** Edits restored from a snapshot that the server has not confirmed yet. */
   #resumedEdits = 0;
+  /**
+   * False while a resumed session has not heard the person's role from the server: the edits it
+   * restored are not sent until then, as their route depends on it (./submission-route.ts).
+   */
+  #roleConfirmed = true;
+  #confirming = false;
   readonly #serverOpListeners = new Set<(event: ServerOpEvent) => void>();
   /**
    * Suggesting mode (issue 18): local edits are in suggestion form (the editor converts them with
@@ -273,23 +280,36 @@ export class CollabSession {
     // never merged with later edits, or a second resume would lose them to a `duplicate` answer.
     if (session.#server) session.#sent = { clientSeq: snapshot.inFlight.clientSeq, op: inFlight };
     session.#resumedEdits = snapshot.edits;
+    session.#roleConfirmed = false;
     session.#start();
-    // A shared socket may already be up (its 'connected' event then never comes): one request
-    // answers both "are we online" and "may we still open it".
-    void request(session.#client, OPEN_DOCUMENT, { id: session.documentId })
-      .then((result) => {
-        const document = result.data?.document;
-        if (!document) {
-          const error = firstError(result);
-          return session.#fail({ code: error?.extensions?.code ?? 'NOT_FOUND', message: error?.message ?? 'The document is no longer available to you.' });
-        }
-        session.#setRole(document.myRole);
-        if (!session.#closed && !session.#collab.status.connected) session.#collab.onReconnect();
-      })
-      .catch(() => {
-        // Offline: the 'connected' handler resends once the socket is up.
-      });
+    // A shared socket may already be up (its 'connected' event then never comes).
+    void session.#confirmRole();
     return session;
+  }
+
+  /**
+   * For a resumed session: one request answers both "are we online" and "may we still open it",
+   * and gives the role the restored edits are sent under (a commenter's as suggestions); only
+   * then are they sent. Offline, the 'connected' handler asks again once the socket is up.
+   */
+  async #confirmRole(): Promise<void> {
+    if (this.#confirming || this.#roleConfirmed || this.#closed) return;
+    this.#confirming = true;
+    try {
+      const result = await request(this.#client, OPEN_DOCUMENT, { id: this.documentId });
+      const document = result.data?.document;
+      if (!document) {
+        const error = firstError(result);
+        return this.#fail({ code: error?.extensions?.code ?? 'NOT_FOUND', message: error?.message ?? 'The document is no longer available to you.' });
+      }
+      this.#setRole(document.myRole);
+      this.#roleConfirmed = true;
+      if (!this.#closed && !this.#collab.status.connected) this.#collab.onReconnect();
+    } catch {
+      // Offline: asked again at the next 'connected'.
+    } finally {
+      this.#confirming = false;
+    }
   }
 
   /** Edits from an earlier visit (a snapshot) still waiting for the server; 0 once it confirmed them. */
@@ -525,7 +545,8 @@ export class CollabSession {
       }),
       this.#client.on('connected', () => {
         if (this.#closed || this.#collab.status.connected) return;
-        this.#collab.onReconnect();
+        if (this.#roleConfirmed) this.#collab.onReconnect();
+        else void this.#confirmRole();
         this.#sendPresence();
       }),
     );
@@ -637,7 +658,7 @@ export class CollabSession {
   #transmit(submission: Submission): void {
     const { clientSeq } = submission;
     this.#armAckTimer(clientSeq);
-    const suggesting = this.suggesting;
+    const suggesting = submissionRoute(this.#role, this.suggesting, submission.delta) === 'suggestOperation';
     const input = { input: { ...submission, delta: { ops: submission.delta.ops } } };
     const answered = suggesting
       ? request(this.#client, SUGGEST_OPERATION, input).then((r) => ({ errors: r.errors, data: r.data?.suggestOperation }))
