@@ -5,9 +5,8 @@
  * terminating the worker, which the next job replaces), so no diff costs more than its budget
  * and none of them holds the event loop.
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startTypeScriptWorker } from '../import/worker-thread.ts';
 import { Delta } from '../ot/operation.ts';
 import type { DiffAnswer, DiffJob } from './history-worker-entry.ts';
 
@@ -32,11 +31,7 @@ interface Pending {
   timer?: NodeJS.Timeout;
 }
 
-const ENTRY = new URL('./history-worker-entry.ts', import.meta.url).href;
-// The worker loads the TypeScript entry through tsx's API, whether or not this process runs
-// under tsx (vitest, `npm start`).
-const TSX_API = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-const BOOT = `import(${JSON.stringify(TSX_API)}).then((tsx) => tsx.tsImport(${JSON.stringify(ENTRY)}, ${JSON.stringify(ENTRY)}));`;
+const ENTRY = new URL('./history-worker-entry.ts', import.meta.url);
 
 let worker: Worker | null = null;
 let running: Pending | null = null;
@@ -44,8 +39,7 @@ const queue: Pending[] = [];
 let nextId = 1;
 
 function startWorker(): Worker {
-  const w = new Worker(BOOT, { eval: true });
-  w.unref(); // never keeps the process alive
+  const w = startTypeScriptWorker(ENTRY);
   w.on('message', (answer: DiffAnswer) => {
     const job = running;
     if (!job || job.job.id !== answer.id) return;

@@ -13,12 +13,11 @@
  *
  * Threads start on first use and end after a minute idle; they never keep the process alive.
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { Delta } from '../ot/operation.ts';
 import type { ImportFormat, ImportResult } from './import-file.ts';
 import type { ImportAnswer, ImportJob } from './import-worker-entry.ts';
+import { startTypeScriptWorker } from './worker-thread.ts';
 
 export interface ImportPoolOptions {
   /** Files parsed at once, one thread each. */
@@ -51,11 +50,7 @@ export interface ImportPool {
   close(): Promise<void>;
 }
 
-const ENTRY = new URL('./import-worker-entry.ts', import.meta.url).href;
-// The thread loads the TypeScript entry through tsx's API whether or not this process runs under
-// tsx (vitest, `npm start`), as graphql/history-worker.ts does.
-const TSX_API = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-const BOOT = `import(${JSON.stringify(TSX_API)}).then((tsx) => tsx.tsImport(${JSON.stringify(ENTRY)}, ${JSON.stringify(ENTRY)}));`;
+const ENTRY = new URL('./import-worker-entry.ts', import.meta.url);
 const IDLE_MS = 60_000;
 
 interface Job {
@@ -113,8 +108,7 @@ export function createImportPool(options: ImportPoolOptions): ImportPool {
   }
 
   function startThread(): Thread {
-    const worker = new Worker(BOOT, { eval: true, resourceLimits: { maxOldGenerationSizeMb: options.memoryMb } });
-    worker.unref();
+    const worker = startTypeScriptWorker(ENTRY, { resourceLimits: { maxOldGenerationSizeMb: options.memoryMb } });
     const thread: Thread = { worker, ready: false, job: null, timer: null };
     worker.on('message', (answer: ImportAnswer) => {
       if ('ready' in answer) {
