@@ -74,6 +74,11 @@ const CreateCommentThreadInput = builder.inputType('CreateCommentThreadInput', {
   }),
 });
 
+/** The arguments the thread and comment writes share: which one, and the text. */
+const threadArg = builder.args((t) => ({ threadId: t.id({ required: true, description: 'The thread.' }) }));
+const commentArg = builder.args((t) => ({ commentId: t.id({ required: true, description: 'The comment.' }) }));
+const bodyArg = (description: string) => builder.args((t) => ({ body: t.string({ required: true, description }) }));
+
 builder.mutationFields((t) => ({
   createCommentThread: t.field({
     type: CommentThreadRef,
@@ -84,34 +89,25 @@ builder.mutationFields((t) => ({
   replyToCommentThread: t.field({
     type: CommentRef,
     description: 'Adds a comment to a thread (OWNER, EDITOR, COMMENTER).',
-    args: {
-      threadId: t.arg.id({ required: true, description: 'The thread.' }),
-      body: t.arg.string({ required: true, description: 'The reply: 1 to 10,000 characters after trimming.' }),
-    },
+    args: { ...threadArg, ...bodyArg('The reply: 1 to 10,000 characters after trimming.') },
     resolve: async (_root, args, ctx) => orThrow(await ctx.services.comments.reply(ctx, String(args.threadId), args.body)).comment,
   }),
   resolveCommentThread: t.field({
     type: CommentThreadRef,
     description: 'Resolves (`resolved: true`) or reopens a thread (OWNER, EDITOR, COMMENTER).',
-    args: {
-      threadId: t.arg.id({ required: true, description: 'The thread.' }),
-      resolved: t.arg.boolean({ required: true, description: 'True to resolve, false to reopen.' }),
-    },
+    args: { ...threadArg, resolved: t.arg.boolean({ required: true, description: 'True to resolve, false to reopen.' }) },
     resolve: async (_root, args, ctx) => orThrow(await ctx.services.comments.resolve(ctx, String(args.threadId), args.resolved)).thread,
   }),
   editComment: t.field({
     type: CommentRef,
     description: 'Changes the text of a comment: its author only.',
-    args: {
-      commentId: t.arg.id({ required: true, description: 'The comment.' }),
-      body: t.arg.string({ required: true, description: 'The new text: 1 to 10,000 characters after trimming.' }),
-    },
+    args: { ...commentArg, ...bodyArg('The new text: 1 to 10,000 characters after trimming.') },
     resolve: async (_root, args, ctx) => orThrow(await ctx.services.comments.edit(ctx, String(args.commentId), args.body)).comment,
   }),
   deleteComment: t.field({
     type: 'Boolean',
     description: 'Deletes a comment: its author, or an owner of the document. The thread stays even when no comment is left.',
-    args: { commentId: t.arg.id({ required: true, description: 'The comment.' }) },
+    args: commentArg,
     resolve: async (_root, args, ctx) => (orThrow(await ctx.services.comments.remove(ctx, String(args.commentId))), true),
   }),
 }));
