@@ -296,13 +296,7 @@ export class CollabSession {
     if (this.#confirming || this.#roleConfirmed || this.#closed) return;
     this.#confirming = true;
     try {
-      const result = await request(this.#client, OPEN_DOCUMENT, { id: this.documentId });
-      const document = result.data?.document;
-      if (!document) {
-        const error = firstError(result);
-        return this.#fail({ code: error?.extensions?.code ?? 'NOT_FOUND', message: error?.message ?? 'The document is no longer available to you.' });
-      }
-      this.#setRole(document.myRole);
+      if (!(await this.#readAgain())) return;
       this.#roleConfirmed = true;
       if (!this.#closed && !this.#collab.status.connected) this.#collab.onReconnect();
     } catch {
@@ -783,18 +777,29 @@ export class CollabSession {
     }, delayMs);
   }
 
+  /**
+   * The document as the server has it now, with the person's role taken from it; null (and the
+   * session failed) when it is no longer theirs to open. Rejects when the connection is down.
+   */
+  async #readAgain(): Promise<NonNullable<OpenDocumentResult['document']> | null> {
+    const result = await request(this.#client, OPEN_DOCUMENT, { id: this.documentId });
+    const document = result.data?.document;
+    if (!document) {
+      const error = firstError(result);
+      this.#fail({ code: error?.extensions?.code ?? 'NOT_FOUND', message: error?.message ?? 'The document is no longer available to you.' });
+      return null;
+    }
+    this.#setRole(document.myRole);
+    return document;
+  }
+
   async #reload(lost: Delta | null): Promise<void> {
     if (this.#reloading || this.#closed) return;
     this.#reloading = true;
     try {
-      const result = await request(this.#client, OPEN_DOCUMENT, { id: this.documentId });
-      const document = result.data?.document;
-      if (!document) {
-        const error = firstError(result);
-        return this.#fail({ code: error?.extensions?.code ?? 'NOT_FOUND', message: error?.message ?? 'The document is no longer available to you.' });
-      }
+      const document = await this.#readAgain();
+      if (!document) return;
       const content = deltaFromJson(document.content);
-      this.#setRole(document.myRole);
       this.#stopOps?.();
       this.#history.clear();
       this.#collab.resync(document.version, content);

@@ -79,6 +79,13 @@ async function waitUntil(done: () => boolean, what: string, timeoutMs = 10_000):
   }
 }
 
+/** The indexer's next pass indexes a later edit of the document: `word`, typed at its start, is found. */
+async function expectRecovered(indexer: SearchIndexer, documentId: string, word: string): Promise<void> {
+  await insertText(server, owner, documentId, 0, 0, `${word} `);
+  expect((await indexer.runOnce()).indexed).toContain(documentId);
+  expect((await search(server, owner, word)).edges.map((e) => e.node.id)).toEqual([documentId]);
+}
+
 /** Whether the pass settled within `ms`: 'rejected', 'resolved' or 'stuck'. */
 const settledWithin = (pass: Promise<unknown>, ms: number) =>
   Promise.race([pass.then(() => 'resolved', () => 'rejected'), new Promise((resolve) => setTimeout(() => resolve('stuck'), ms))]);
@@ -96,10 +103,7 @@ describe('search indexer connection faults', () => {
       expect(await settledWithin(pass, 10_000)).toBe('rejected');
 
       proxy.restore();
-      await insertText(server, owner, documentId, 0, 0, 'cormorant ');
-      const next = await indexer.runOnce();
-      expect(next.indexed).toContain(documentId);
-      expect((await search(server, owner, 'cormorant')).edges.map((e) => e.node.id)).toEqual([documentId]);
+      await expectRecovered(indexer, documentId, 'cormorant');
     } finally {
       await indexer.stop();
       await proxy.close();
@@ -120,10 +124,7 @@ describe('search indexer connection faults', () => {
       expect(Date.now() - cutAt).toBeGreaterThanOrEqual(statementTimeoutMs + QUERY_GRACE_MS - 50);
 
       proxy.restore();
-      await insertText(server, owner, documentId, 0, 0, 'bittern ');
-      const next = await indexer.runOnce();
-      expect(next.indexed).toContain(documentId);
-      expect((await search(server, owner, 'bittern')).edges.map((e) => e.node.id)).toEqual([documentId]);
+      await expectRecovered(indexer, documentId, 'bittern');
     } finally {
       await indexer.stop();
       await proxy.close();

@@ -13,15 +13,17 @@ const del = (id: string, author: string) => ({ [DELETE_MARK]: encodeMark(id, aut
 
 describe('searchableText', () => {
   it('leaves proposed insertions out and keeps proposed deletions once, unmarked', () => {
-    const doc = new Delta()
-      .insert('The ')
-      .insert('cat', del('c1:1', 'alice'))
-      .insert('do', ins('c1:1', 'alice'))
-      .insert('g', { bold: true, ...ins('c1:1', 'alice') })
-      .insert(' sat.\n')
-      .insert('Fin\n', ins('c2:1', 'bob'))
-      .insert('End\n');
-    expect(searchableText(doc)).toBe('The cat sat.\nEnd\n');
+    // "The heron waded." with alice proposing "egret" (bold) for "heron" and bob a new line "Fin".
+    const doc = new Delta([
+      { insert: 'The ' },
+      { insert: 'heron', attributes: del('c1:1', 'alice') },
+      { insert: 'eg', attributes: ins('c1:1', 'alice') },
+      { insert: 'ret', attributes: { bold: true, ...ins('c1:1', 'alice') } },
+      { insert: ' waded.\n' },
+      { insert: 'Fin\n', attributes: ins('c2:1', 'bob') },
+      { insert: 'End\n' },
+    ]);
+    expect(searchableText(doc)).toBe('The heron waded.\nEnd\n');
   });
 
   it('is the plain text of a document without suggestions, embeds skipped', () => {
