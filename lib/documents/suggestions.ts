@@ -145,9 +145,9 @@ export function createSuggestions(deps: SuggestionsDeps): Suggestions {
     },
   };
 
-  /** The head with no ops to catch up. */
+  /** The head with no ops to catch up: one read of its version, and none more when the kept copy is at it. */
   async function headOnly(documentId: string) {
-    const latest = await store.headVersions([documentId]);
-    return heads.read(documentId, latest.get(documentId) ?? 0);
+    const version = (await store.headVersions([documentId])).get(documentId) ?? 0;
+    return heads.read(documentId, version, version);
   }
 }
