@@ -6,7 +6,7 @@
  * all run exactly this code.
  */
 import { apply, transform } from '../ot/operation.ts';
-import { checkEditMarks, hasMarks } from '../ot/suggestion.ts';
+import { checkEditMarks, checkSuggestionLanding, hasMarks } from '../ot/suggestion.ts';
 import { after, findInTail, groupOnto, tailBetween, type KnownHead, type SpanChanges } from './known-head.ts';
 import type { AppliedOp, RejectionCode, SubmitInput, SubmitResult } from './types.ts';
 
@@ -214,16 +214,18 @@ function* planSteps(head: KnownHead, documentId: string, submissions: readonly S
     yield content.ops.length + delta.ops.length;
     const next = apply(content, delta);
     if (!next.ok) return rejected(next.code, next.message);
-    if (input.plainEdit === true) {
+    if (input.check !== undefined) {
       // On the very text it lands on, whatever was committed since the client (or the service) last saw it [PL10, SG18].
       if (marked === undefined) {
         yield content.ops.length;
         marked = hasMarks(content);
       }
-      if (marked || hasMarks(delta)) {
+      // Unmarked content: only an edit carrying a mark, or a suggestion deleting (its own proposal, gone now), can be refused.
+      if (marked || (input.check === 'edit' ? hasMarks(delta) : delta.ops.some((c) => c.delete !== undefined))) {
         yield content.ops.length + delta.ops.length;
-        const edit = checkEditMarks(content, delta, input.authorId ?? '');
-        if (!edit.ok) return rejected(edit.code, `delta (carried to version ${head.version + ops.length}): ${edit.message}`, edit.reason);
+        const author = input.authorId ?? '';
+        const lands = input.check === 'edit' ? checkEditMarks(content, delta, author) : checkSuggestionLanding(content, delta, author);
+        if (!lands.ok) return rejected(lands.code, `delta (carried to version ${head.version + ops.length}): ${lands.message}`, lands.reason);
       }
     }
     ops.push({

@@ -49,12 +49,16 @@ export interface Submission {
 export interface SubmitInput extends Submission {
   readonly authorId: string | null;
   /**
-   * A plain edit (`submitOperation`): refused `BAD_USER_INPUT` with reason `FOREIGN_SUGGESTION`
-   * when, on the head it is planned on (after the batch's earlier ops), it inserts inside or
-   * deletes text someone else proposed [PL10, lib/ot/SPEC.md SG11, SG18]. Absent for the
-   * server's own ops (suggestions, accept and reject, restores), which may write marks.
+   * Checked against proposed text on the head it is planned on (after the batch's earlier ops)
+   * [PL10, lib/ot/SPEC.md SG11, SG18]: `edit`, a plain edit (`submitOperation`), is refused
+   * `BAD_USER_INPUT` with reason `FOREIGN_SUGGESTION` when it inserts inside or deletes text
+   * someone else proposed (`MARK_IN_EDIT` when it carries a mark); `suggestion`, an op
+   * `suggestOperation` converted on an earlier head, when it inserts inside someone else's
+   * proposal (`FOREIGN_SUGGESTION`) or really deletes text no longer its author's proposed
+   * insertion (`PROPOSAL_RESOLVED`: convert it again). Absent: not checked (accept and reject,
+   * restores, the server's own ops).
    */
-  readonly plainEdit?: boolean;
+  readonly check?: 'edit' | 'suggestion';
 }
 
 /** Codes of a refused submission; the same names as the API's error codes where one exists. */

@@ -49,7 +49,11 @@ export interface SubmitOptions {
    * write and remove suggestion marks (SG3), are not checked as plain edits (SG11), and need
    * this action on the document instead of `edit` (a commenter's suggestion: `comment`).
    */
-  readonly suggestion?: { readonly action: DocumentAction };
+  readonly suggestion?: {
+    readonly action: DocumentAction;
+    /** `suggestOperation`'s converted op: checked where it lands (PL10), refused `PROPOSAL_RESOLVED` when it must be converted again there [SG18]. */
+    readonly converted?: boolean;
+  };
 }
 
 export interface Operations {
@@ -102,6 +106,7 @@ export function createOperations(deps: OperationsDeps): Operations {
     if (allowed.kind === 'rejected') return allowed;
     const { document } = allowed;
     const marked = options.restore === true || options.suggestion !== undefined;
+    const check = marked ? (options.suggestion?.converted === true ? 'suggestion' : undefined) : 'edit';
     const delta = marked ? validateSuggestionOp(input.delta) : validateOp(input.delta);
     if (!delta.ok) return rejected(delta.code, `delta: ${delta.message}`);
     const result = await deps.sequencer.submit({
@@ -111,8 +116,8 @@ export function createOperations(deps: OperationsDeps): Operations {
       clientSeq: input.clientSeq,
       delta: delta.value,
       authorId: viewer.userId,
-      // Checked against someone else's proposed text on the exact head it commits on [PL10, SG11, SG18].
-      ...(marked ? {} : { plainEdit: true }),
+      // Checked against proposed text on the exact head it commits on [PL10, SG11, SG18].
+      ...(check === undefined ? {} : { check }),
     });
     const logged = { documentId: document.id, clientId: input.clientId, clientSeq: input.clientSeq, baseVersion: input.baseVersion };
     if (result.kind === 'rejected') {

@@ -50,7 +50,13 @@ export type SuggestionRefusal =
   /** A plain edit (submitOperation) writes or removes marks: only suggestOperation, accept and reject do. */
   | 'MARK_IN_EDIT'
   /** Accept or reject of a suggestion that no text of the document carries. */
-  | 'NO_SUCH_SUGGESTION';
+  | 'NO_SUCH_SUGGESTION'
+  /**
+   * A converted suggestion, carried to where it commits, really deletes text that is no longer
+   * its author's proposed insertion (accepted or rejected meanwhile): convert it again there
+   * (SG18). The server does so itself; a client sees it only as a retryable `CONFLICT`.
+   */
+  | 'PROPOSAL_RESOLVED';
 
 /** Error code of a refusal: the API's code (`NOT_FOUND` only for NO_SUCH_SUGGESTION). */
 export type SuggestionErrorCode = OtErrorCode | 'NOT_FOUND';
@@ -346,23 +352,43 @@ export function checkEdit(doc: Delta, op: Delta, author: string): SuggestionResu
  * the mark rules, walking `doc` no further than the op reaches.
  */
 export function checkEditMarks(doc: Delta, op: Delta, author: string): SuggestionResult<Delta> {
+  return checkLanding(doc, op, author, false);
+}
+
+/**
+ * Whether `op`, `author`'s suggestion converted ({@link toSuggestion}) on an earlier head and
+ * carried to `doc`, still only proposes there [SG18, PL10]: it inserts inside no one else's
+ * suggestion (`FOREIGN_SUGGESTION`) and really deletes only the author's own proposed insertions
+ * (someone else's: `FOREIGN_SUGGESTION`; text no longer proposed by them: `PROPOSAL_RESOLVED`,
+ * to be converted again on `doc`). `op` fits `doc`.
+ */
+export function checkSuggestionLanding(doc: Delta, op: Delta, author: string): SuggestionResult<Delta> {
+  return checkLanding(doc, op, author, true);
+}
+
+function checkLanding(doc: Delta, op: Delta, author: string, suggestion: boolean): SuggestionResult<Delta> {
   const walk = new DocWalk(doc);
   for (const [i, c] of op.ops.entries()) {
     const at = `ops[${i}]`;
-    if (hasMarkKey(c.attributes)) {
+    if (!suggestion && hasMarkKey(c.attributes)) {
       return refused('MARK_IN_EDIT', `${at}: suggestion marks are added by suggestOperation and removed by acceptSuggestion or rejectSuggestion, not by an edit.`);
     }
     if (c.insert !== undefined) {
       const inside = insideForeign(walk, author);
-      if (inside !== null) return refused('FOREIGN_SUGGESTION', `${at}: inserts inside ${describe(inside)}; insert before or after it, or accept or reject it first.`);
+      if (inside !== null) return refused('FOREIGN_SUGGESTION', `${at}: inserts inside ${describe(inside)}; insert before or after it, or ${suggestion ? 'ask for it to be accepted or rejected' : 'accept or reject it'} first.`);
       continue;
     }
     let left = typeof c.retain === 'number' ? c.retain : (c.delete as number);
     while (left > 0) {
       const piece = walk.take(left);
       left -= piece.length;
-      if (c.delete !== undefined && piece.mark !== null && piece.mark.author !== author) {
-        return refused('FOREIGN_SUGGESTION', `${at}: deletes text of ${describe(piece.mark)}; accept or reject it first.`);
+      if (c.delete === undefined) continue;
+      const mark = piece.mark;
+      if (mark !== null && mark.author !== author) {
+        return refused('FOREIGN_SUGGESTION', `${at}: deletes text of ${describe(mark)}; ${suggestion ? 'ask for it to be rejected instead' : 'accept or reject it first'}.`);
+      }
+      if (suggestion && (mark === null || mark.kind !== 'insert')) {
+        return refused('PROPOSAL_RESOLVED', `${at}: deletes text that is no longer your proposed insertion (it was accepted or rejected meanwhile); send the change again.`);
       }
     }
   }

@@ -1,6 +1,7 @@
 /**
  * SG18 (lib/ot/SPEC.md) and PL10 (lib/collab/SPEC.md) on PostgreSQL: a plain edit made before
- * someone's proposal was committed must not be carried into that proposal. The interleavings are
+ * someone's proposal was committed must not be carried into that proposal, and a suggestion
+ * converted before an accept must not really delete the accepted text. The interleavings are
  * forced by holding the op store's commit: the document service stack (operations, suggestions,
  * access, the production sequencer and the PostgreSQL op store) is built here over the test
  * database, with a commit that waits for the test's word, and the document, its people and
@@ -132,13 +133,17 @@ interface Seen {
   content: { ops: Array<{ insert?: unknown; attributes?: Record<string, unknown> }> };
   suggestions: Array<{ author: { id: string }; deletedText: string; ranges: Array<{ index: number; length: number }> }>;
 }
+async function suggestionIds(documentId: string): Promise<string[]> {
+  const r = await call<{ document: { suggestions: Array<{ id: string }> } }>(owner, 'query($d: ID!) { document(id: $d) { suggestions { id } } }', { d: documentId });
+  return r.body.data!.document.suggestions.map((x) => x.id);
+}
 async function seen(documentId: string): Promise<Seen> {
   const r = await call<{ document: Seen }>(owner, 'query($d: ID!) { document(id: $d) { content suggestions { author { id } deletedText ranges { index length } } } }', { d: documentId });
   expect(r.body.errors).toBeUndefined();
   return r.body.data!.document;
 }
 
-describe('a plain edit and a proposal committed meanwhile [SG18][PL10]', () => {
+describe('edits and suggestions with an op committed meanwhile [SG18][PL10]', () => {
   it('a proposal committed between the edit\'s submission and its commit: the edit into the proposed text is refused FOREIGN_SUGGESTION, the proposal stays whole', async () => {
     const d = await newDocument('Hello world\n');
     const s = stack();
@@ -182,5 +187,26 @@ describe('a plain edit and a proposal committed meanwhile [SG18][PL10]', () => {
     expect(after.content.ops.map((c) => c.insert).join('')).toBe('AHello world!\n');
     expect(after.content.ops.find((c) => c.insert === 'world')?.attributes?.[DELETE_MARK]).toMatch(new RegExp(`\\|${commenter.userId}$`));
     expect(after.suggestions).toMatchObject([{ deletedText: 'world', ranges: [{ index: 7, length: 5 }] }]);
+  });
+
+  it('a suggestion deleting its author\'s own proposed insertion, accepted meanwhile: converted again on the newer head, it proposes the deletion instead of making it', async () => {
+    const d = await newDocument('Hello world\n');
+    const s = stack();
+    const brave = await s.suggestions.suggest(scopeOf(commenter), op(d, 0, [{ retain: 6 }, { insert: 'brave ' }]));
+    expect(brave).toMatchObject({ kind: 'applied', version: 1 });
+    s.hold();
+    const entered = s.nextCommit();
+    // The editor accepts "brave "; its commit is held.
+    const accepted = s.suggestions.resolve(scopeOf(editor), d, (await suggestionIds(d))[0]!, true);
+    await entered;
+    // The commenter, who still sees "brave " as their proposal (version 1), deletes it: converted on version 1, a real delete.
+    const withdrawn = s.suggestions.suggest(scopeOf(commenter), op(d, 1, [{ retain: 6 }, { delete: 6 }]));
+    await s.reached(3);
+    s.release();
+    expect(await accepted).toMatchObject({ kind: 'applied', version: 2 });
+    expect(await withdrawn).toMatchObject({ kind: 'applied', version: 3 });
+    const after = await seen(d);
+    expect(after.content.ops.map((c) => c.insert).join('')).toBe('Hello brave world\n'); // accepted text is not deleted by a commenter
+    expect(after.suggestions).toMatchObject([{ author: { id: commenter.userId }, deletedText: 'brave ', ranges: [{ index: 6, length: 6 }] }]);
   });
 });

@@ -5,7 +5,7 @@ import { answerOf, planBatch, planBatchInSlices, shapeProblem } from '../../lib/
 import { groupAll } from '../../lib/collab/revisions.ts';
 import type { AppliedOp, SubmitInput } from '../../lib/collab/types.ts';
 import { Delta } from '../../lib/ot/operation.ts';
-import { DELETE_MARK } from '../../lib/ot/suggestion.ts';
+import { DELETE_MARK, INSERT_MARK } from '../../lib/ot/suggestion.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
 const PAUSE = 300_000;
@@ -169,7 +169,7 @@ describe('planner: plain edits where they land (issue 18, SG18)', () => {
   const proposesDeletingWorld = new Delta().retain(6).retain(5, { [DELETE_MARK]: byC('c:1') });
   const plainHead = (): KnownHead => ({ version: 0, content: new Delta().insert('Hello world\n'), createdAt: new Date(T0), historyEpoch: 0, newest: null, tail: [] });
   const proposedHead = (): KnownHead => advance(plainHead(), [stored(1, 'c', proposesDeletingWorld)], PAUSE)!;
-  const plain = (baseVersion: number, clientId: string, delta: Delta): SubmitInput => ({ ...sub(baseVersion, clientId, 1, delta), plainEdit: true });
+  const plain = (baseVersion: number, clientId: string, delta: Delta): SubmitInput => ({ ...sub(baseVersion, clientId, 1, delta), check: 'edit' });
   const outcome = (plan: ReturnType<typeof planBatch>, i: number) => {
     const answer = answerOf(plan, i);
     return answer.kind === 'rejected' ? `${answer.code} ${answer.reason}` : `${answer.kind} v${answer.version}`;
@@ -203,7 +203,7 @@ describe('planner: plain edits where they land (issue 18, SG18)', () => {
     // Before the proposal in the batch, the same edit lands on plain text.
     const before = planBatch(plainHead(), 'd', [edit, suggestion], options());
     expect([outcome(before, 0), outcome(before, 1)]).toEqual(['applied v1', 'applied v2']);
-    const unchecked = planBatch(plainHead(), 'd', [suggestion, { ...edit, plainEdit: undefined }], options());
+    const unchecked = planBatch(plainHead(), 'd', [suggestion, { ...edit, check: undefined }], options());
     expect(outcome(unchecked, 1)).toBe('applied v2');
   });
 
@@ -235,5 +235,41 @@ describe('planner: plain edits where they land (issue 18, SG18)', () => {
     const sliced = await planBatchInSlices(head, 'd', batch, options(), 10);
     expect(JSON.stringify(sliced)).toBe(JSON.stringify(planBatch(head, 'd', batch, options())));
     expect(sliced.answers.map((_, i) => answerOf(sliced, i).kind)).toContain('rejected');
+  });
+});
+
+describe('planner: converted suggestions where they land (issue 18, SG18)', () => {
+  // "Hello world\n"; op 1 by c proposes inserting "brave " at 6 (SG4's form).
+  const braveMark = 'c:1|u-c';
+  const proposesBrave = new Delta().retain(6).insert('brave ', { [INSERT_MARK]: braveMark });
+  const base = (): KnownHead => ({ version: 0, content: new Delta().insert('Hello world\n'), createdAt: new Date(T0), historyEpoch: 0, newest: null, tail: [] });
+  const withBrave = (): KnownHead => advance(base(), [stored(1, 'c', proposesBrave)], PAUSE)!;
+  const suggestion = (baseVersion: number, clientId: string, clientSeq: number, delta: Delta): SubmitInput => ({ ...sub(baseVersion, clientId, clientSeq, delta), check: 'suggestion' });
+  const outcome = (plan: ReturnType<typeof planBatch>, i: number) => {
+    const answer = answerOf(plan, i);
+    return answer.kind === 'rejected' ? `${answer.code} ${answer.reason}` : `${answer.kind} v${answer.version}`;
+  };
+
+  it('[PL10][SG18] a suggestion really deleting its author\'s proposed insertion, accepted meanwhile, is PROPOSAL_RESOLVED; before the accept it applies', () => {
+    const withdraw = suggestion(1, 'c', 2, new Delta().retain(6).delete(6)); // toSuggestion's form on version 1: its own proposal really goes
+    const accept = sub(1, 'suggestion-accept', 1, new Delta().retain(6).retain(6, { [INSERT_MARK]: null })); // acceptOp's form [SG12]
+    const after = planBatch(withBrave(), 'd', [accept, withdraw], options());
+    expect([outcome(after, 0), outcome(after, 1)]).toEqual(['applied v2', 'BAD_USER_INPUT PROPOSAL_RESOLVED']);
+    const refused = answerOf(after, 1);
+    expect(refused.kind === 'rejected' && refused.message).toMatch(/carried to version 2\): ops\[1\]: deletes text that is no longer your proposed insertion/);
+    expect(after.next.content.ops).toEqual([{ insert: 'Hello brave world\n' }]);
+    const before = planBatch(withBrave(), 'd', [withdraw, accept], options());
+    expect([outcome(before, 0), outcome(before, 1)]).toEqual(['applied v2', 'applied v3']);
+    expect(before.next.content.ops).toEqual([{ insert: 'Hello world\n' }]);
+  });
+
+  it('[PL10][SG7] a suggestion converted before someone else proposed deleting around it is refused FOREIGN_SUGGESTION; marks alone on unmarked text pass', () => {
+    const otherDeletes = stored(1, 'o', new Delta().retain(6).retain(5, { [DELETE_MARK]: 'o:1|u-o' })); // "world" proposed for deletion by o
+    const head = advance(base(), [otherDeletes], PAUSE)!;
+    const inside = suggestion(0, 'c', 1, new Delta().retain(8).insert('x', { [INSERT_MARK]: 'c:1|u-c' }));
+    expect(outcome(planBatch(head, 'd', [inside], options()), 0)).toBe('BAD_USER_INPUT FOREIGN_SUGGESTION');
+    const elsewhere = suggestion(0, 'c', 1, new Delta().insert('x', { [INSERT_MARK]: 'c:1|u-c' }).retain(1).retain(2, { [DELETE_MARK]: 'c:1|u-c' }));
+    expect(outcome(planBatch(head, 'd', [elsewhere], options()), 0)).toBe('applied v2');
+    expect(outcome(planBatch(base(), 'd', [elsewhere], options()), 0)).toBe('applied v1');
   });
 });
