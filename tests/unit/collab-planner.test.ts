@@ -163,11 +163,14 @@ describe('planner: hostile keys (issue 14)', () => {
 });
 
 
+/** "Hello world\n" at version 0 (headAt2's other fields, so the literal stays in one place). */
+const helloWorld = (): KnownHead => ({ ...headAt2(), version: 0, content: new Delta().insert('Hello world\n'), createdAt: new Date(T0), newest: null, tail: [] });
+
 describe('planner: plain edits where they land (issue 18, SG18)', () => {
   // "Hello world\n" at version 0; op 1, stored by commenter c, proposes deleting "world" (SG4's form).
   const byC = (id: string) => `${id}|u-c`;
   const proposesDeletingWorld = new Delta().retain(6).retain(5, { [DELETE_MARK]: byC('c:1') });
-  const plainHead = (): KnownHead => ({ version: 0, content: new Delta().insert('Hello world\n'), createdAt: new Date(T0), historyEpoch: 0, newest: null, tail: [] });
+  const plainHead = (): KnownHead => helloWorld();
   const proposedHead = (): KnownHead => advance(plainHead(), [stored(1, 'c', proposesDeletingWorld)], PAUSE)!;
   const plain = (baseVersion: number, clientId: string, delta: Delta): SubmitInput => ({ ...sub(baseVersion, clientId, 1, delta), check: 'edit' });
   const outcome = (plan: ReturnType<typeof planBatch>, i: number) => {
@@ -242,7 +245,7 @@ describe('planner: converted suggestions where they land (issue 18, SG18)', () =
   // "Hello world\n"; op 1 by c proposes inserting "brave " at 6 (SG4's form).
   const braveMark = 'c:1|u-c';
   const proposesBrave = new Delta().retain(6).insert('brave ', { [INSERT_MARK]: braveMark });
-  const base = (): KnownHead => ({ version: 0, content: new Delta().insert('Hello world\n'), createdAt: new Date(T0), historyEpoch: 0, newest: null, tail: [] });
+  const base = (): KnownHead => helloWorld();
   const withBrave = (): KnownHead => advance(base(), [stored(1, 'c', proposesBrave)], PAUSE)!;
   const suggestion = (baseVersion: number, clientId: string, clientSeq: number, delta: Delta): SubmitInput => ({ ...sub(baseVersion, clientId, clientSeq, delta), check: 'suggestion' });
   const outcome = (plan: ReturnType<typeof planBatch>, i: number) => {
