@@ -17,7 +17,6 @@ import { validateOp, type Delta } from '../ot/operation.ts';
 import { validateSuggestionOp } from '../ot/suggestion.ts';
 import type { RateLimiter } from '../rate-limit/rate-limiter.ts';
 import type { DocumentAccess } from './access.ts';
-import type { HeadReader } from './suggestions-heads.ts';
 import { rejected, unauthenticated, type Rejected, type RequestScope } from './types.ts';
 
 export const MAX_CLIENT_ID_LENGTH = 64;
@@ -73,12 +72,6 @@ export interface OperationsDeps {
   readonly sequencer: Sequencer;
   readonly rateLimiter: RateLimiter;
   readonly config: Pick<Config, 'rateLimits'>;
-  /**
-   * Not read: plain edits are checked by the planner on the head they commit on [PL10], with no
-   * read of their own. Kept so the composition root (lib/server/services.ts, not this change's)
-   * still type-checks; drop it there and here together.
-   */
-  readonly heads?: HeadReader;
 }
 
 export function createOperations(deps: OperationsDeps): Operations {
