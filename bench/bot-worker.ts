@@ -132,14 +132,14 @@ async function handle(message: ToWorker): Promise<void> {
 }
 
 /**
- * Every full bot against the server once typing has stopped: it must reach its document's head
- * version with nothing pending and hold exactly the server's content there. Returns one line per
- * bot that did not within `timeoutMs`, and one per document the server did not answer for
- * (an error answer on every try: its bots are not judged).
+ * Every full bot against the server once typing has stopped: once its document's bots are at the
+ * head version with nothing pending, each must hold exactly the server's content there (`diverged`:
+ * one line per bot that does not). `unreadable`: one line per document not judged, because the
+ * server's last read answered an error or its bots had not settled within `timeoutMs` (a read that
+ * failed after an earlier one succeeded does not leave the earlier, maybe stale, head in place).
  */
 async function converge(token: string, timeoutMs: number): Promise<{ diverged: string[]; unreadable: string[] }> {
   const deadline = performance.now() + timeoutMs;
-  const heads = new Map<string, { version: number; content: string }>();
   const byDocument = new Map<string, Bot[]>();
   for (const bot of bots) byDocument.set(bot.session.documentId, [...(byDocument.get(bot.session.documentId) ?? []), bot]);
   const diverged: string[] = [];
@@ -152,14 +152,15 @@ async function converge(token: string, timeoutMs: number): Promise<{ diverged: s
         const documentId = documents[next++]!;
         const group = byDocument.get(documentId)!;
         let lastError = '';
+        // The last read's answer, or null when it failed: a head read earlier may be stale by now.
         const read = async (): Promise<{ version: number; content: string } | null> => {
           try {
             const data = await graphql<{ document: { version: number; content: { ops: unknown[] } } }>(botUrls.get(group[0]!)!, { authorization: `Bearer ${token}` }, 'query($id: ID!) { document(id: $id) { version content } }', { id: documentId });
-            heads.set(documentId, { version: data.document.version, content: JSON.stringify(data.document.content.ops) });
+            return { version: data.document.version, content: JSON.stringify(data.document.content.ops) };
           } catch (error) {
             lastError = error instanceof Error ? error.message : String(error);
+            return null;
           }
-          return heads.get(documentId) ?? null;
         };
         let head = await read();
         const behind = () => head === null || group.some((b) => b.session.version !== head!.version || b.session.status.pendingEdits > 0);
@@ -171,9 +172,15 @@ async function converge(token: string, timeoutMs: number): Promise<{ diverged: s
           unreadable.push(`${documentId}: ${lastError}`);
           continue;
         }
+        if (behind()) {
+          // Not settled by the deadline (edits still pending, or the bots and the server at different
+          // versions): convergence is unchecked, not disproved; a diverged bot is one settled elsewhere.
+          const states = group.map((b) => `${b.name} at v${b.session.version} with ${b.session.status.pendingEdits} pending`).join(', ');
+          unreadable.push(`${documentId}: not settled within ${timeoutMs} ms (${states}; server at v${head.version})`);
+          continue;
+        }
         for (const bot of group) {
-          if (bot.session.version !== head.version) diverged.push(`${bot.name} at v${bot.session.version}, server at v${head.version}`);
-          else if (JSON.stringify(bot.session.document.ops) !== head.content) diverged.push(`${bot.name} differs from the server's content at v${head.version}`);
+          if (JSON.stringify(bot.session.document.ops) !== head.content) diverged.push(`${bot.name} differs from the server's content at v${head.version}`);
         }
       }
     }),

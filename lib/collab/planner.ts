@@ -1,11 +1,12 @@
 /**
- * The write path's one decision, pure (rules PL1–PL6 in ./SPEC.md): from the head a process
+ * The write path's one decision, pure (rules PL1–PL10 in ./SPEC.md): from the head a process
  * knows and a batch of submissions for that document, the ops to commit and each submission's
  * answer. No promises, no I/O, no clock of its own (`now` is passed in), so the sequencer, both
  * op-store adapters (when they plan again on a fresher head inside `commit`) and the simulation
  * all run exactly this code.
  */
 import { apply, transform } from '../ot/operation.ts';
+import { checkEditMarks, checkSuggestionLanding, hasMarks } from '../ot/suggestion.ts';
 import { after, findInTail, groupOnto, tailBetween, type KnownHead, type SpanChanges } from './known-head.ts';
 import type { AppliedOp, RejectionCode, SubmitInput, SubmitResult } from './types.ts';
 
@@ -72,7 +73,10 @@ function tooOld(why: string): PlannedAnswer {
   return rejected('VERSION_TOO_OLD', `${why}; nothing was stored. Reload the document and make the change again.`);
 }
 
-const rejected = (code: RejectionCode, message: string): PlannedAnswer => ({ kind: 'answered', result: { kind: 'rejected', code, message } });
+const rejected = (code: RejectionCode, message: string, reason?: string): PlannedAnswer => ({
+  kind: 'answered',
+  result: reason === undefined ? { kind: 'rejected', code, message } : { kind: 'rejected', code, message, reason },
+});
 // The author is part of the key: another user's submission with the same (clientId, clientSeq)
 // is never tied to this one [PL7].
 const keyOf = (input: SubmitInput) => `${input.authorId ?? ''}\u0000${input.clientId}\u0000${input.clientSeq}`;
@@ -115,7 +119,8 @@ export function foreignClientId(clientId: string): SubmitResult {
  * an earlier submission of the batch with the same key, refused when its base is past the head
  * (`VERSION_AHEAD`) or older than the tail reaches (`VERSION_TOO_OLD`; callers put what the store
  * still has into the tail first) or than the catch-up budget allows (`VERSION_TOO_OLD` [PL8]), or transformed over the tail's ops after its base and then
- * over the ops accepted before it, and refused when it does not apply (S5).
+ * over the ops accepted before it, and refused when it does not apply (S5), or when it is a plain
+ * edit that, there, inserts inside or deletes someone else's proposed text [PL10].
  */
 export function planBatch(head: KnownHead, documentId: string, submissions: readonly SubmitInput[], options: PlanOptions): BatchPlan {
   const steps = planSteps(head, documentId, submissions, options);
@@ -165,6 +170,9 @@ function* planSteps(head: KnownHead, documentId: string, submissions: readonly S
   const writers = new Map<string, string | null>(); // clientId → author of the first op accepted with it in this batch
   const budget = options.catchUp ?? DEFAULT_CATCH_UP;
   let content = head.content;
+  // Whether `content` carries suggestion marks [PL10]: found once, when a plain edit first needs
+  // it, and found again only after an op that writes or removes marks.
+  let marked: boolean | undefined;
   for (const input of submissions) {
     const key = keyOf(input);
     const first = seen.get(key);
@@ -206,6 +214,20 @@ function* planSteps(head: KnownHead, documentId: string, submissions: readonly S
     yield content.ops.length + delta.ops.length;
     const next = apply(content, delta);
     if (!next.ok) return rejected(next.code, next.message);
+    if (input.check !== undefined) {
+      // On the very text it lands on, whatever was committed since the client (or the service) last saw it [PL10, SG18].
+      if (marked === undefined) {
+        yield content.ops.length;
+        marked = hasMarks(content);
+      }
+      // Unmarked content: only an edit carrying a mark, or a suggestion deleting (its own proposal, gone now), can be refused.
+      if (marked || (input.check === 'edit' ? hasMarks(delta) : delta.ops.some((c) => c.delete !== undefined))) {
+        yield content.ops.length + delta.ops.length;
+        const author = input.authorId ?? '';
+        const lands = input.check === 'edit' ? checkEditMarks(content, delta, author) : checkSuggestionLanding(content, delta, author);
+        if (!lands.ok) return rejected(lands.code, `delta (carried to version ${head.version + ops.length}): ${lands.message}`, lands.reason);
+      }
+    }
     ops.push({
       documentId,
       version: head.version + ops.length + 1,
@@ -216,6 +238,7 @@ function* planSteps(head: KnownHead, documentId: string, submissions: readonly S
       createdAt: options.now(),
     });
     content = next.value;
+    if (marked !== undefined && hasMarks(delta)) marked = undefined;
     writers.set(input.clientId, input.authorId);
     return { kind: 'commits', op: ops.length - 1, repeat: false };
   }

@@ -48,6 +48,17 @@ export interface Submission {
 /** A submission as the sequencer receives it, with the author the edge authenticated. */
 export interface SubmitInput extends Submission {
   readonly authorId: string | null;
+  /**
+   * Checked against proposed text on the head it is planned on (after the batch's earlier ops)
+   * [PL10, lib/ot/SPEC.md SG11, SG18]: `edit`, a plain edit (`submitOperation`), is refused
+   * `BAD_USER_INPUT` with reason `FOREIGN_SUGGESTION` when it inserts inside or deletes text
+   * someone else proposed (`MARK_IN_EDIT` when it carries a mark); `suggestion`, an op
+   * `suggestOperation` converted on an earlier head, when it inserts inside someone else's
+   * proposal (`FOREIGN_SUGGESTION`) or really deletes text no longer its author's proposed
+   * insertion (`PROPOSAL_RESOLVED`: convert it again). Absent: not checked (accept and reject,
+   * restores, the server's own ops).
+   */
+  readonly check?: 'edit' | 'suggestion';
 }
 
 /** Codes of a refused submission; the same names as the API's error codes where one exists. */
@@ -65,12 +76,13 @@ export type RejectionCode =
 /**
  * The sequencer's answer. `applied`: stored now at `version`. `duplicate`: this
  * (clientId, clientSeq) was stored before; `version` and `delta` are the original answer [S2].
- * `rejected`: nothing was stored; `message` says what to do.
+ * `rejected`: nothing was stored; `message` says what to do; `reason`, when set, is lib/ot's
+ * finer cause (SG13's reasons, e.g. `FOREIGN_SUGGESTION` [PL10]), for `extensions.reason`.
  */
 export type SubmitResult =
   | { readonly kind: 'applied'; readonly version: number; readonly delta: Delta }
   | { readonly kind: 'duplicate'; readonly version: number; readonly delta: Delta }
-  | { readonly kind: 'rejected'; readonly code: RejectionCode; readonly message: string; readonly retryAfterSeconds?: number };
+  | { readonly kind: 'rejected'; readonly code: RejectionCode; readonly message: string; readonly retryAfterSeconds?: number; readonly reason?: string };
 
 /** Rejections after which the same submission may simply be sent again later. */
 export function isRetryable(code: RejectionCode | string): boolean {

@@ -14,10 +14,9 @@ import type { Config } from '../config.ts';
 import { isDatabaseUnavailable, isPoolTimeout } from '../db/prisma.ts';
 import type { DocumentAction } from '../auth/permissions.ts';
 import { validateOp, type Delta } from '../ot/operation.ts';
-import { checkEdit, validateSuggestionOp } from '../ot/suggestion.ts';
+import { validateSuggestionOp } from '../ot/suggestion.ts';
 import type { RateLimiter } from '../rate-limit/rate-limiter.ts';
 import type { DocumentAccess } from './access.ts';
-import { carryOver, type HeadReader } from './suggestions-heads.ts';
 import { rejected, unauthenticated, type Rejected, type RequestScope } from './types.ts';
 
 export const MAX_CLIENT_ID_LENGTH = 64;
@@ -49,13 +48,18 @@ export interface SubmitOptions {
    * write and remove suggestion marks (SG3), are not checked as plain edits (SG11), and need
    * this action on the document instead of `edit` (a commenter's suggestion: `comment`).
    */
-  readonly suggestion?: { readonly action: DocumentAction };
+  readonly suggestion?: {
+    readonly action: DocumentAction;
+    /** `suggestOperation`'s converted op: checked where it lands (PL10), refused `PROPOSAL_RESOLVED` when it must be converted again there [SG18]. */
+    readonly converted?: boolean;
+  };
 }
 
 export interface Operations {
   /**
    * Sequences one operation for the viewer. A plain edit may not write suggestion marks, nor
-   * insert inside or delete someone else's proposed text as it stands at head [SG11].
+   * insert inside or delete someone else's proposed text as it stands on the head it commits on
+   * (the planner decides that, lib/collab/SPEC.md PL10) [SG11, SG18].
    */
   submit(scope: RequestScope, input: OperationInput, options?: SubmitOptions): Promise<Submitted | Rejected>;
   /** Applied operations with version > fromVersion (and ≤ toVersion, default head), ascending, at most `first`. */
@@ -68,8 +72,6 @@ export interface OperationsDeps {
   readonly sequencer: Sequencer;
   readonly rateLimiter: RateLimiter;
   readonly config: Pick<Config, 'rateLimits'>;
-  /** The head a plain edit is checked against [SG11]. */
-  readonly heads: HeadReader;
 }
 
 export function createOperations(deps: OperationsDeps): Operations {
@@ -97,20 +99,9 @@ export function createOperations(deps: OperationsDeps): Operations {
     if (allowed.kind === 'rejected') return allowed;
     const { document } = allowed;
     const marked = options.restore === true || options.suggestion !== undefined;
+    const check = marked ? (options.suggestion?.converted === true ? 'suggestion' : undefined) : 'edit';
     const delta = marked ? validateSuggestionOp(input.delta) : validateOp(input.delta);
     if (!delta.ok) return rejected(delta.code, `delta: ${delta.message}`);
-    if (!marked) {
-      // Against the text the op lands on at head; the sequencer then catches it up as usual [SG11, SG18].
-      const view = await deps.heads.read(document.id, input.baseVersion);
-      if (view.kind === 'rejected') return view;
-      const edit = checkEdit(view.content, carryOver(delta.value, view), viewer.userId);
-      if (!edit.ok) {
-        // A resend of an op stored before lands on its own effect: answer it as stored [S2].
-        const stored = await deps.store.findByClientSeq(document.id, input.clientId, input.clientSeq);
-        if (stored !== null && stored.authorId === viewer.userId) return { kind: 'duplicate', version: stored.version, delta: stored.delta };
-        return rejected(edit.code, `delta: ${edit.message}`, { reason: edit.reason });
-      }
-    }
     const result = await deps.sequencer.submit({
       documentId: document.id,
       baseVersion: input.baseVersion,
@@ -118,15 +109,23 @@ export function createOperations(deps: OperationsDeps): Operations {
       clientSeq: input.clientSeq,
       delta: delta.value,
       authorId: viewer.userId,
+      // Checked against proposed text on the exact head it commits on [PL10, SG11, SG18].
+      ...(check === undefined ? {} : { check }),
     });
     const logged = { documentId: document.id, clientId: input.clientId, clientSeq: input.clientSeq, baseVersion: input.baseVersion };
     if (result.kind === 'rejected') {
-      scope.logger.info({ ...logged, code: result.code }, 'operation rejected');
+      scope.logger.info({ ...logged, code: result.code, reason: result.reason }, 'operation rejected');
+      if (result.reason !== undefined) {
+        // A resend of an op stored before the known tail reaches lands on its own effect: answer it as stored [S2].
+        const stored = await deps.store.findByClientSeq(document.id, input.clientId, input.clientSeq);
+        if (stored !== null && stored.authorId === viewer.userId) return { kind: 'duplicate', version: stored.version, delta: stored.delta };
+      }
       if (result.code === 'RATE_LIMITED') {
         return rejected('RATE_LIMITED', result.message, { retryable: true, retryAfterSeconds: result.retryAfterSeconds ?? 1 });
       }
       return rejected(result.code === 'CONFLICT_RETRIES_EXHAUSTED' ? 'CONFLICT' : result.code, result.message, {
         retryable: result.code === 'CONFLICT_RETRIES_EXHAUSTED',
+        ...(result.reason === undefined ? {} : { reason: result.reason }),
       });
     }
     // Per keystroke batch: debug, so a busy server's info log stays readable.

@@ -1,9 +1,10 @@
 /**
- * The document at head and the ops a submission missed, for the checks that must see the text an
- * op lands on before it is sequenced (issue 18): `checkEdit` on every plain `submitOperation` and
- * `toSuggestion` on every `suggestOperation` (lib/ot/SPEC.md SG11, SG15).
+ * The document at head and the ops a submission missed, for the work that must see the text an
+ * op lands on before it is sequenced (issue 18): `toSuggestion` on every `suggestOperation`, and
+ * accept and reject (lib/ot/SPEC.md SG12, SG15). Plain edits are not read here: the planner
+ * checks them on the head they commit on (lib/collab/SPEC.md PL10).
  *
- * One process keeps the content of recently checked documents, so a typing editor costs one
+ * One process keeps the content of recently read documents, so a suggester costs one
  * indexed read of the ops after what it knows (usually one or none) instead of a snapshot and
  * a replay per op. A document unknown here, or one whose history was pruned past what it knows,
  * is read from its snapshot. What it answers is as of that read: ops committed after it are
@@ -27,8 +28,12 @@ export interface HeadView {
 }
 
 export interface HeadReader {
-  /** The head, and the ops after `baseVersion` (all of them: `VERSION_TOO_OLD` when they are not all kept). */
-  read(documentId: string, baseVersion: number): Promise<HeadView | Rejected>;
+  /**
+   * The head, and the ops after `baseVersion` (all of them: `VERSION_TOO_OLD` when they are not all kept).
+   * `headVersion`: the head version the caller has just read (`headVersions`); when the copy kept
+   * here is at it and so is `baseVersion`, the answer comes from memory with no read.
+   */
+  read(documentId: string, baseVersion: number, headVersion?: number): Promise<HeadView | Rejected>;
 }
 
 /** Documents whose head content one process keeps for these checks. */
@@ -85,10 +90,15 @@ export function createHeadReader(store: OpStore): HeadReader {
   }
 
   return {
-    async read(documentId, baseVersion) {
+    async read(documentId, baseVersion, headVersion) {
       if (!Number.isSafeInteger(baseVersion) || baseVersion < 0) return rejected('BAD_USER_INPUT', `baseVersion must be a whole number ≥ 0, got ${baseVersion}.`);
       const known = kept.get(documentId);
       if (known === undefined) return fromSnapshot(documentId, baseVersion);
+      if (known.version === headVersion && baseVersion === headVersion) {
+        kept.delete(documentId); // most recently used: kept longest
+        kept.set(documentId, known);
+        return { kind: 'head', version: known.version, content: known.content, createdAt: known.createdAt, missed: [] };
+      }
       const from = Math.min(baseVersion, known.version);
       if (known.version - from > DEFAULT_CATCH_UP.maxOps) return fromSnapshot(documentId, baseVersion);
       const ops = await store.opsAfter(documentId, from, DEFAULT_CATCH_UP.maxOps + 1);

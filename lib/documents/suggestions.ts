@@ -53,6 +53,9 @@ export interface SuggestionsDeps {
 /** clientId prefix of accept and reject ops (one fresh clientId each). */
 export const RESOLVE_CLIENT_PREFIX = 'suggestion-';
 
+/** How many times `suggest` converts one submission on a newer head before answering a retryable `CONFLICT` [SG18]. */
+const MAX_CONVERSIONS = 3;
+
 /** Largest clientSeq the op log stores (a PostgreSQL integer). */
 const MAX_STORED_CLIENT_SEQ = 2_147_483_647;
 
@@ -112,14 +115,22 @@ export function createSuggestions(deps: SuggestionsDeps): Suggestions {
       // A resend: the first answer, before converting again on a head that already has it [S2].
       const stored = await store.findByClientSeq(documentId, input.clientId, input.clientSeq);
       if (stored !== null && stored.authorId === viewer.userId) return { kind: 'duplicate', version: stored.version, delta: stored.delta };
-      const view = await heads.read(documentId, input.baseVersion);
-      if (view.kind === 'rejected') return view;
-      const converted = toSuggestion(view.content, carryOver(delta.value, view), {
-        author: viewer.userId,
-        id: suggestionIdFor(input.clientId, input.clientSeq),
-      });
-      if (!converted.ok) return rejected(converted.code, `delta: ${converted.message}`, { reason: converted.reason });
-      return operations.submit(req, { ...input, documentId, baseVersion: view.version, delta: converted.value }, { suggestion: { action: 'comment' } });
+      // Converted at the head read here, checked where it commits (PL10); when an op committed in
+      // between resolved a proposal it really deletes, converted again on the newer head [SG18].
+      for (let attempt = 1; ; attempt++) {
+        const view = await heads.read(documentId, input.baseVersion);
+        if (view.kind === 'rejected') return view;
+        const converted = toSuggestion(view.content, carryOver(delta.value, view), {
+          author: viewer.userId,
+          id: suggestionIdFor(input.clientId, input.clientSeq),
+        });
+        if (!converted.ok) return rejected(converted.code, `delta: ${converted.message}`, { reason: converted.reason });
+        const submitted = await operations.submit(req, { ...input, documentId, baseVersion: view.version, delta: converted.value }, { suggestion: { action: 'comment', converted: true } });
+        if (submitted.kind !== 'rejected' || submitted.extensions?.reason !== 'PROPOSAL_RESOLVED') return submitted;
+        if (attempt === MAX_CONVERSIONS) {
+          return rejected('CONFLICT', `Suggestions were accepted or rejected while yours was being recorded, ${attempt} times; nothing was stored. Send it again.`, { retryable: true });
+        }
+      }
     },
 
     async resolve(req, documentId, suggestionId, accept) {
@@ -145,9 +156,9 @@ export function createSuggestions(deps: SuggestionsDeps): Suggestions {
     },
   };
 
-  /** The head with no ops to catch up. */
+  /** The head with no ops to catch up: one read of its version, and none more when the kept copy is at it. */
   async function headOnly(documentId: string) {
-    const latest = await store.headVersions([documentId]);
-    return heads.read(documentId, latest.get(documentId) ?? 0);
+    const version = (await store.headVersions([documentId])).get(documentId) ?? 0;
+    return heads.read(documentId, version, version);
   }
 }

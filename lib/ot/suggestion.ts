@@ -10,7 +10,7 @@
  * Expected refusals are values carrying a stable `reason` (SG13); misuse by our own code (an
  * author or id outside SG1) throws.
  */
-import Delta, { OpIterator, type AttributeMap } from 'quill-delta';
+import Delta, { type AttributeMap } from 'quill-delta';
 import { checkApplicable } from './applicable.ts';
 import { checkAttributes, isPlainObject } from './attributes.ts';
 import { DEFAULT_LIMITS, DEFAULT_MAX_OP_BYTES, type Limits } from './limits.ts';
@@ -50,7 +50,13 @@ export type SuggestionRefusal =
   /** A plain edit (submitOperation) writes or removes marks: only suggestOperation, accept and reject do. */
   | 'MARK_IN_EDIT'
   /** Accept or reject of a suggestion that no text of the document carries. */
-  | 'NO_SUCH_SUGGESTION';
+  | 'NO_SUCH_SUGGESTION'
+  /**
+   * A converted suggestion, carried to where it commits, really deletes text that is no longer
+   * its author's proposed insertion (accepted or rejected meanwhile): convert it again there
+   * (SG18). The server does so itself; a client sees it only as a retryable `CONFLICT`.
+   */
+  | 'PROPOSAL_RESOLVED';
 
 /** Error code of a refusal: the API's code (`NOT_FOUND` only for NO_SUCH_SUGGESTION). */
 export type SuggestionErrorCode = OtErrorCode | 'NOT_FOUND';
@@ -85,27 +91,47 @@ export interface Suggester {
 // ---------------------------------------------------------------------------------------------
 // Walking a document alongside an op
 
-/** The document's characters, walked left to right, with the mark of the character just passed. */
+/**
+ * The document's characters, walked left to right, with the mark of the character just passed.
+ * Its own cursor over the components (no copy of their text per piece, unlike quill's OpIterator):
+ * the planner walks the document for every plain edit on marked content [PL10].
+ */
 class DocWalk {
-  private readonly it: OpIterator;
+  private readonly ops: Delta['ops'];
+  private index = 0;
+  private offset = 0;
   /** Mark of the character before the current position (null at 0 or after unmarked text). */
   before: Mark | null = null;
 
   constructor(doc: Delta) {
-    this.it = new OpIterator(doc.ops);
+    this.ops = doc.ops;
   }
 
   /** Mark of the character at the current position (null at the end or on unmarked text). */
   get after(): Mark | null {
-    return this.it.hasNext() ? markOf(this.it.peek().attributes) : null;
+    const op = this.ops[this.index];
+    return op === undefined ? null : markOf(op.attributes);
   }
 
-  /** Takes the next piece of at most `max` characters that has one mark (or none). */
+  /** Takes the next piece of at most `max` characters that has one mark (or none); past the end, one unmarked character. */
   take(max: number): { readonly length: number; readonly mark: Mark | null } {
-    const piece = this.it.next(max);
-    const mark = markOf(piece.attributes);
+    const op = this.ops[this.index];
+    if (op === undefined) {
+      this.before = null;
+      return { length: 1, mark: null };
+    }
+    const left = (typeof op.insert === 'string' ? op.insert.length : 1) - this.offset;
+    let length = left;
+    if (max < left) {
+      length = max;
+      this.offset += max;
+    } else {
+      this.index++;
+      this.offset = 0;
+    }
+    const mark = markOf(op.attributes);
     this.before = mark;
-    return { length: typeof piece.insert === 'string' ? piece.insert.length : 1, mark };
+    return { length, mark };
   }
 }
 
@@ -318,27 +344,60 @@ export function checkSuggestion(doc: Delta, op: Delta, by: Suggester): Suggestio
 export function checkEdit(doc: Delta, op: Delta, author: string): SuggestionResult<Delta> {
   const fits = checkApplicable(doc, op);
   if (!fits.ok) return refused('DOES_NOT_FIT', fits.message);
+  return checkEditMarks(doc, op, author);
+}
+
+/**
+ * {@link checkEdit} for an op already known to fit `doc` (the planner applied it [PL10]): only
+ * the mark rules, walking `doc` no further than the op reaches.
+ */
+export function checkEditMarks(doc: Delta, op: Delta, author: string): SuggestionResult<Delta> {
+  return checkLanding(doc, op, author, false);
+}
+
+/**
+ * Whether `op`, `author`'s suggestion converted ({@link toSuggestion}) on an earlier head and
+ * carried to `doc`, still only proposes there [SG18, PL10]: it inserts inside no one else's
+ * suggestion (`FOREIGN_SUGGESTION`) and really deletes only the author's own proposed insertions
+ * (someone else's: `FOREIGN_SUGGESTION`; text no longer proposed by them: `PROPOSAL_RESOLVED`,
+ * to be converted again on `doc`). `op` fits `doc`.
+ */
+export function checkSuggestionLanding(doc: Delta, op: Delta, author: string): SuggestionResult<Delta> {
+  return checkLanding(doc, op, author, true);
+}
+
+function checkLanding(doc: Delta, op: Delta, author: string, suggestion: boolean): SuggestionResult<Delta> {
   const walk = new DocWalk(doc);
   for (const [i, c] of op.ops.entries()) {
     const at = `ops[${i}]`;
-    if (hasMarkKey(c.attributes)) {
+    if (!suggestion && hasMarkKey(c.attributes)) {
       return refused('MARK_IN_EDIT', `${at}: suggestion marks are added by suggestOperation and removed by acceptSuggestion or rejectSuggestion, not by an edit.`);
     }
     if (c.insert !== undefined) {
       const inside = insideForeign(walk, author);
-      if (inside !== null) return refused('FOREIGN_SUGGESTION', `${at}: inserts inside ${describe(inside)}; insert before or after it, or accept or reject it first.`);
+      if (inside !== null) return refused('FOREIGN_SUGGESTION', `${at}: inserts inside ${describe(inside)}; insert before or after it, or ${suggestion ? 'ask for it to be accepted or rejected' : 'accept or reject it'} first.`);
       continue;
     }
     let left = typeof c.retain === 'number' ? c.retain : (c.delete as number);
     while (left > 0) {
       const piece = walk.take(left);
       left -= piece.length;
-      if (c.delete !== undefined && piece.mark !== null && piece.mark.author !== author) {
-        return refused('FOREIGN_SUGGESTION', `${at}: deletes text of ${describe(piece.mark)}; accept or reject it first.`);
+      if (c.delete === undefined) continue;
+      const mark = piece.mark;
+      if (mark !== null && mark.author !== author) {
+        return refused('FOREIGN_SUGGESTION', `${at}: deletes text of ${describe(mark)}; ${suggestion ? 'ask for it to be rejected instead' : 'accept or reject it first'}.`);
+      }
+      if (suggestion && (mark === null || mark.kind !== 'insert')) {
+        return refused('PROPOSAL_RESOLVED', `${at}: deletes text that is no longer your proposed insertion (it was accepted or rejected meanwhile); send the change again.`);
       }
     }
   }
   return accepted(op);
+}
+
+/** Whether any component of `delta` (a document or an op) carries a suggestion mark key, set or removed. */
+export function hasMarks(delta: Delta): boolean {
+  return delta.ops.some((c) => hasMarkKey(c.attributes));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -104,7 +104,7 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
   const reads = createDocumentReads(store);
   const accessEvents = createAccessEvents(pubsub, config.redisPrefix);
   const heads = createHeadReader(store);
-  const operations = createOperations({ access, store, sequencer: instrumentedSequencer, rateLimiter, config, heads });
+  const operations = createOperations({ access, store, sequencer: instrumentedSequencer, rateLimiter, config });
   const services: Services = {
     config,
     logger,

@@ -214,3 +214,51 @@ describe('accept and reject', () => {
     expect(await exported.text()).toMatch(/<ins[^>]*>brave <\/ins>/);
   });
 });
+
+describe('blame of accepted suggestions through the API [SG16]', () => {
+  const BLAME = 'query($d: ID!, $v: Int) { document(id: $d) { blame(version: $v) { version spans { start length text version author { id } } } } }';
+  interface Span {
+    start: number;
+    length: number;
+    text: string;
+    version: number;
+    author: { id: string } | null;
+  }
+  async function blame(who: TestAccount, d: string, version?: number) {
+    const r = await call<{ document: { blame: { version: number; spans: Span[] } } }>(who, BLAME, { d, v: version ?? null });
+    expect(r.body.errors).toBeUndefined();
+    return r.body.data!.document.blame;
+  }
+  const credits = (spans: Span[]) => spans.map((s) => [s.text, s.author?.id ?? null, s.version]);
+
+  it('accepted text is credited to the commenter who suggested it (at its suggestion\'s version), not to the editor who accepted; accepted deletions leave blame, rejected ones change nothing', async () => {
+    const d = await newDocument('Hello world, bye\n');
+    const brave = await suggest(commenter, d, 0, [{ retain: 6 }, { insert: 'brave ' }]); // v1: "Hello brave world, bye"
+    const bye = await suggest(commenter, d, 1, [{ retain: 17 }, { delete: 5 }]); // v2: proposes deleting ", bye"
+    const hello = await suggest(commenter, d, 2, [{ delete: 5 }]); // v3: proposes deleting "Hello"
+    expect([brave.body.errors, bye.body.errors, hello.body.errors]).toEqual([undefined, undefined, undefined]);
+    const open = (await state(editor, d)).suggestions;
+    const id = (deleted: string, inserted = '') => open.find((s) => s.deletedText === deleted && s.insertedText === inserted)!.id;
+    // Blame of the proposals themselves: the inserted proposal is the commenter's already; marks change no credit (H10).
+    expect(credits((await blame(viewer, d)).spans)).toEqual([
+      ['Hello ', owner.userId, 0],
+      ['brave ', commenter.userId, 1],
+      ['world, bye\n', owner.userId, 0],
+    ]);
+    for (const [accept, s] of [[true, id('', 'brave ')], [true, id(', bye')], [false, id('Hello')]] as const) {
+      const r = await call(editor, accept ? ACCEPT : REJECT, { d, s });
+      expect(r.body.errors).toBeUndefined();
+    }
+    const seen = await state(viewer, d);
+    expect(seen.content).toEqual({ ops: [{ insert: 'Hello brave world\n' }] });
+    const after = await blame(viewer, d);
+    expect(after.version).toBe(6);
+    expect(credits(after.spans)).toEqual([
+      ['Hello ', owner.userId, 0],
+      ['brave ', commenter.userId, 1],
+      ['world\n', owner.userId, 0],
+    ]);
+    expect(after.spans.some((s) => s.author?.id === editor.userId)).toBe(false);
+    after.spans.reduce((at, s) => (expect(s.start).toBe(at), at + s.length), 0);
+  });
+});

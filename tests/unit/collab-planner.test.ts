@@ -1,10 +1,11 @@
-/** lib/collab/planner.ts, rule by rule (PL1–PL6 in lib/collab/SPEC.md): pure, one answer per submission. */
+/** lib/collab/planner.ts, rule by rule (PL1–PL10 in lib/collab/SPEC.md): pure, one answer per submission. */
 import { describe, expect, it } from 'vitest';
 import { advance, type KnownHead } from '../../lib/collab/known-head.ts';
 import { answerOf, planBatch, planBatchInSlices, shapeProblem } from '../../lib/collab/planner.ts';
 import { groupAll } from '../../lib/collab/revisions.ts';
 import type { AppliedOp, SubmitInput } from '../../lib/collab/types.ts';
 import { Delta } from '../../lib/ot/operation.ts';
+import { DELETE_MARK, INSERT_MARK } from '../../lib/ot/suggestion.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
 const PAUSE = 300_000;
@@ -161,3 +162,117 @@ describe('planner: hostile keys (issue 14)', () => {
   });
 });
 
+
+/** "Hello world\n" at version 0 (headAt2's other fields, so the literal stays in one place). */
+const helloWorld = (): KnownHead => ({ ...headAt2(), version: 0, content: new Delta().insert('Hello world\n'), createdAt: new Date(T0), newest: null, tail: [] });
+
+describe('planner: plain edits where they land (issue 18, SG18)', () => {
+  // "Hello world\n" at version 0; op 1, stored by commenter c, proposes deleting "world" (SG4's form).
+  const byC = (id: string) => `${id}|u-c`;
+  const proposesDeletingWorld = new Delta().retain(6).retain(5, { [DELETE_MARK]: byC('c:1') });
+  const plainHead = (): KnownHead => helloWorld();
+  const proposedHead = (): KnownHead => advance(plainHead(), [stored(1, 'c', proposesDeletingWorld)], PAUSE)!;
+  const plain = (baseVersion: number, clientId: string, delta: Delta): SubmitInput => ({ ...sub(baseVersion, clientId, 1, delta), check: 'edit' });
+  const outcome = (plan: ReturnType<typeof planBatch>, i: number) => {
+    const answer = answerOf(plan, i);
+    return answer.kind === 'rejected' ? `${answer.code} ${answer.reason}` : `${answer.kind} v${answer.version}`;
+  };
+
+  it('[PL10][SG11] a plain edit made before a proposal was committed is checked against it: inside or deleting it is refused, around it applies', () => {
+    const head = proposedHead();
+    const plan = planBatch(
+      head,
+      'd',
+      [
+        plain(0, 'e1', new Delta().retain(8).insert('x')), // "wo|rld": inside the proposed deletion
+        plain(0, 'e2', new Delta().retain(6).delete(5)), // deletes the proposed text
+        plain(0, 'e3', new Delta().retain(5).delete(1)), // the space before it: plain text
+        plain(0, 'e4', new Delta().retain(11).insert('!')), // right after it: outside (SG7)
+      ],
+      options(),
+    );
+    expect(plan.answers.map((_, i) => outcome(plan, i))).toEqual(['BAD_USER_INPUT FOREIGN_SUGGESTION', 'BAD_USER_INPUT FOREIGN_SUGGESTION', 'applied v2', 'applied v3']);
+    const refused = answerOf(plan, 0);
+    expect(refused.kind === 'rejected' && refused.message).toMatch(/carried to version 1\): ops\[1\]: inserts inside suggestion c:1 \(a proposed deletion by u-c\); insert before or after it, or accept or reject it first\./);
+    expect(plan.next.content.ops.map((c) => c.insert).join('')).toBe('Helloworld!\n');
+  });
+
+  it('[PL10] in one batch, a plain edit planned after a proposal sees it; without the flag (the server\'s own ops) nothing is checked', () => {
+    const suggestion = sub(0, 'c', 1, proposesDeletingWorld);
+    const edit = plain(0, 'e', new Delta().retain(8).insert('x'));
+    const after = planBatch(plainHead(), 'd', [suggestion, edit], options());
+    expect([outcome(after, 0), outcome(after, 1)]).toEqual(['applied v1', 'BAD_USER_INPUT FOREIGN_SUGGESTION']);
+    expect(after.ops.map((op) => op.clientId)).toEqual(['c']);
+    // Before the proposal in the batch, the same edit lands on plain text.
+    const before = planBatch(plainHead(), 'd', [edit, suggestion], options());
+    expect([outcome(before, 0), outcome(before, 1)]).toEqual(['applied v1', 'applied v2']);
+    const unchecked = planBatch(plainHead(), 'd', [suggestion, { ...edit, check: undefined }], options());
+    expect(outcome(unchecked, 1)).toBe('applied v2');
+  });
+
+  it('[PL10][PL6] planned on a stale head the edit applies; the replan on the head commit finds (with the proposal) refuses it', () => {
+    const batch = [plain(0, 'e', new Delta().retain(6).delete(5))];
+    expect(outcome(planBatch(plainHead(), 'd', batch, options()), 0)).toBe('applied v1');
+    expect(outcome(planBatch(proposedHead(), 'd', batch, options()), 0)).toBe('BAD_USER_INPUT FOREIGN_SUGGESTION');
+  });
+
+  it('[PL10] marks are looked for again after an op that removes them: an edit after the rejection applies, one before it is refused', () => {
+    const head = proposedHead();
+    const reject = sub(1, 'r', 1, new Delta().retain(6).retain(5, { [DELETE_MARK]: null })); // rejectOp's form [SG12]
+    const edit = plain(1, 'e', new Delta().retain(6).delete(5));
+    const plan = planBatch(head, 'd', [edit, reject, { ...edit, clientId: 'e2' }], options());
+    expect(plan.answers.map((_, i) => outcome(plan, i))).toEqual(['BAD_USER_INPUT FOREIGN_SUGGESTION', 'applied v2', 'applied v3']);
+    expect(plan.next.content.ops).toEqual([{ insert: 'Hello \n' }]);
+  });
+
+  it('[PL10][SG11] the author may edit their own proposed text; a plain edit writing a mark is MARK_IN_EDIT even where no text is marked', () => {
+    const own = { ...plain(1, 'c', new Delta().retain(6).delete(5)), clientSeq: 2 };
+    expect(outcome(planBatch(proposedHead(), 'd', [own], options()), 0)).toBe('applied v2');
+    const marking = plain(0, 'e', new Delta().retain(5, { [DELETE_MARK]: byC('e:1') }));
+    expect(outcome(planBatch(plainHead(), 'd', [marking], options()), 0)).toBe('BAD_USER_INPUT MARK_IN_EDIT');
+  });
+
+  it('[PL10][PL9] the check is yielded as work: planning in slices gives the same answers', async () => {
+    const head = proposedHead();
+    const batch = Array.from({ length: 12 }, (_, i) => plain(i % 2, `e${i}`, new Delta().retain(i % 12).insert('k')));
+    const sliced = await planBatchInSlices(head, 'd', batch, options(), 10);
+    expect(JSON.stringify(sliced)).toBe(JSON.stringify(planBatch(head, 'd', batch, options())));
+    expect(sliced.answers.map((_, i) => answerOf(sliced, i).kind)).toContain('rejected');
+  });
+});
+
+describe('planner: converted suggestions where they land (issue 18, SG18)', () => {
+  // "Hello world\n"; op 1 by c proposes inserting "brave " at 6 (SG4's form).
+  const braveMark = 'c:1|u-c';
+  const proposesBrave = new Delta().retain(6).insert('brave ', { [INSERT_MARK]: braveMark });
+  const base = (): KnownHead => helloWorld();
+  const withBrave = (): KnownHead => advance(base(), [stored(1, 'c', proposesBrave)], PAUSE)!;
+  const suggestion = (baseVersion: number, clientId: string, clientSeq: number, delta: Delta): SubmitInput => ({ ...sub(baseVersion, clientId, clientSeq, delta), check: 'suggestion' });
+  const outcome = (plan: ReturnType<typeof planBatch>, i: number) => {
+    const answer = answerOf(plan, i);
+    return answer.kind === 'rejected' ? `${answer.code} ${answer.reason}` : `${answer.kind} v${answer.version}`;
+  };
+
+  it('[PL10][SG18] a suggestion really deleting its author\'s proposed insertion, accepted meanwhile, is PROPOSAL_RESOLVED; before the accept it applies', () => {
+    const withdraw = suggestion(1, 'c', 2, new Delta().retain(6).delete(6)); // toSuggestion's form on version 1: its own proposal really goes
+    const accept = sub(1, 'suggestion-accept', 1, new Delta().retain(6).retain(6, { [INSERT_MARK]: null })); // acceptOp's form [SG12]
+    const after = planBatch(withBrave(), 'd', [accept, withdraw], options());
+    expect([outcome(after, 0), outcome(after, 1)]).toEqual(['applied v2', 'BAD_USER_INPUT PROPOSAL_RESOLVED']);
+    const refused = answerOf(after, 1);
+    expect(refused.kind === 'rejected' && refused.message).toMatch(/carried to version 2\): ops\[1\]: deletes text that is no longer your proposed insertion/);
+    expect(after.next.content.ops).toEqual([{ insert: 'Hello brave world\n' }]);
+    const before = planBatch(withBrave(), 'd', [withdraw, accept], options());
+    expect([outcome(before, 0), outcome(before, 1)]).toEqual(['applied v2', 'applied v3']);
+    expect(before.next.content.ops).toEqual([{ insert: 'Hello world\n' }]);
+  });
+
+  it('[PL10][SG7] a suggestion converted before someone else proposed deleting around it is refused FOREIGN_SUGGESTION; marks alone on unmarked text pass', () => {
+    const otherDeletes = stored(1, 'o', new Delta().retain(6).retain(5, { [DELETE_MARK]: 'o:1|u-o' })); // "world" proposed for deletion by o
+    const head = advance(base(), [otherDeletes], PAUSE)!;
+    const inside = suggestion(0, 'c', 1, new Delta().retain(8).insert('x', { [INSERT_MARK]: 'c:1|u-c' }));
+    expect(outcome(planBatch(head, 'd', [inside], options()), 0)).toBe('BAD_USER_INPUT FOREIGN_SUGGESTION');
+    const elsewhere = suggestion(0, 'c', 1, new Delta().insert('x', { [INSERT_MARK]: 'c:1|u-c' }).retain(1).retain(2, { [DELETE_MARK]: 'c:1|u-c' }));
+    expect(outcome(planBatch(head, 'd', [elsewhere], options()), 0)).toBe('applied v2');
+    expect(outcome(planBatch(base(), 'd', [elsewhere], options()), 0)).toBe('applied v1');
+  });
+});
