@@ -4,12 +4,9 @@
  * next visit, when the person's role or the editor's mode may have changed since they typed.
  */
 import type { Delta } from '../ot/operation.ts';
-import { MARK_ATTRIBUTES } from '../ot/suggestion-marks.ts';
+import { hasMarks } from '../ot/suggestion.ts';
 
 export type SubmissionRoute = 'submitOperation' | 'suggestOperation';
-
-/** Whether any component of `delta` sets or removes a suggestion mark. */
-export const carriesMarks = (delta: Delta): boolean => delta.ops.some((op) => op.attributes !== undefined && MARK_ATTRIBUTES.some((key) => key in op.attributes!));
 
 /**
  * `suggestOperation` in Suggesting mode; for a COMMENTER, whose plain edits (typed as an editor,
@@ -19,5 +16,5 @@ export const carriesMarks = (delta: Delta): boolean => delta.ops.some((op) => op
  * edits are refused there (FORBIDDEN) and handed to the person to copy.
  */
 export function submissionRoute(role: string, suggesting: boolean, delta: Delta): SubmissionRoute {
-  return suggesting || role === 'COMMENTER' || carriesMarks(delta) ? 'suggestOperation' : 'submitOperation';
+  return suggesting || role === 'COMMENTER' || hasMarks(delta) ? 'suggestOperation' : 'submitOperation';
 }
