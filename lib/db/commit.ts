@@ -1,10 +1,11 @@
 /**
- * `commit` and `load` of the PostgreSQL op store (lib/collab/op-store.ts; rules P1, P2, P8, P9):
+ * `commit` and `load` of the PostgreSQL op store (lib/collab/op-store.ts; rules P1, P2, P8, P9, P11, P12):
  * the one place that writes `operations` and the revision spans grown by appends.
  *
  * A batch planned on the head the sequencer knows is committed by ONE conditional statement in
  * autocommit (`APPEND_IF_HEAD`): it bumps `documents.version` only if the row is still exactly as
- * known (version, `history_epoch`, not trashed) and the newest revision span is the known one;
+ * known (version, `history_epoch`, not trashed, `head_fingerprint` [K5]) and the newest revision
+ * span is the known one [P12];
  * every other write in it (the ops, the grown or new spans) is joined to that bump, so either all
  * of it commits or nothing does, and the row lock is held for the statement alone. PostgreSQL
  * re-checks the row condition after waiting for a concurrent writer (READ COMMITTED re-evaluation
@@ -21,7 +22,10 @@
  *
  * Why the span check is safe with the statement's snapshot: every change to revision spans
  * either bumps `version` (appends) or `history_epoch` (naming a version) in the same
- * transaction, so if both still match on the locked row, no span changed since the snapshot.
+ * transaction, so if the snapshot's row is at the plan's head and the locked row still matches,
+ * no span changed since the snapshot. It is checked only where the snapshot's row is at the
+ * plan's head (a pipelined successor's snapshot may still show its predecessor's head, whose
+ * statement checked the spans it found) [P12].
  */
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
@@ -53,18 +57,30 @@ import { Delta } from '../ot/operation.ts';
 //   from_version), which finds the span a predecessor opened though the snapshot cannot see it;
 // - the squat probe reads the snapshot: it misses only the ops of a predecessor still
 //   committing, which are in the plan's tail, where the planner refused another author's
-//   clientId [PL7].
+//   clientId [PL7];
+// - `spans` checks the stored spans against the row as the snapshot shows them [P12]: where the
+//   snapshot's row is at the plan's head, the known newest span must be stored and end there (a
+//   log whose spans were lost or never written, e.g. before grouping, gets the locked path,
+//   which repairs it). The fingerprint cannot see spans changed without the row. Where the
+//   snapshot's row is still at the predecessor's head, the predecessor's own statement checked
+//   them (a successor lands only if the predecessor did).
 const APPEND_IF_HEAD = `
 WITH squat AS (
   SELECT DISTINCT k.c FROM unnest($10::text[], $9::text[]) AS k(c, a)
   WHERE EXISTS (SELECT 1 FROM (SELECT o.author_id FROM operations o WHERE o.document_id = $1 AND o.client_id = k.c ORDER BY o.client_seq LIMIT 1) f
     WHERE f.author_id IS DISTINCT FROM k.a)
+), spans AS (
+  SELECT d.version IS DISTINCT FROM $2 OR CASE WHEN $6::int < 0
+      THEN NOT EXISTS (SELECT 1 FROM revisions WHERE document_id = $1)
+      ELSE EXISTS (SELECT 1 FROM revisions WHERE document_id = $1 AND from_version = $6 AND to_version = $2)
+    END AS ok
+  FROM documents d WHERE d.id = $1
 ), bump AS (
   UPDATE documents SET
     version = CASE WHEN version = $2 AND head_fingerprint = $22 THEN $3 ELSE version END,
     updated_at = CASE WHEN version = $2 AND head_fingerprint = $22 THEN $4 ELSE updated_at END,
     head_fingerprint = CASE WHEN version = $2 AND head_fingerprint = $22 THEN $23 ELSE head_fingerprint END
-  WHERE id = $1 AND history_epoch = $5 AND deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM squat)
+  WHERE id = $1 AND history_epoch = $5 AND deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM squat) AND (SELECT ok FROM spans)
     AND ((version = $2 AND head_fingerprint = $22) OR (version = $26 AND head_fingerprint = $27))
   RETURNING id, version = $3 AS ok
 ), bumped AS (
