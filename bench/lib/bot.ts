@@ -8,85 +8,10 @@ import { createClient, type Client, type FormattedExecutionResult, type Sink, ty
 import WebSocket from 'ws';
 import { CollabSession } from '../../lib/api-client/collab-session.ts';
 import { Delta } from '../../lib/ot/operation.ts';
-import { errorAnswer } from './overload.ts';
-import { Histogram } from './stats.ts';
+import { BotMetrics, type AnswerLike } from './stats.ts';
 
-/** Shared by every bot of one process: send times by (clientId, clientSeq), and the histograms. */
-export class BotMetrics {
-  /** First send time (performance.now()) of each submission still worth timing. */
-  readonly sentAt = new Map<string, number>();
-  ack = new Histogram();
-  /** First send of a submission → its accepting answer (applied or duplicate), across resends and waits. */
-  ackFromFirstSend = new Histogram();
-  fanout = new Histogram();
-  /** Send → an error answer (which timeout an error came from shows in how long it took). */
-  errorAck = new Histogram();
-  /** Error answers by `extensions.code`, and the first message seen for each code. */
-  errorsByCode: Record<string, number> = {};
-  errorMessages: Record<string, string> = {};
-  /** RATE_LIMITED answers that carried a positive `retryAfterSeconds`. */
-  rateLimitedWithRetryAfter = 0;
-  /** Keystrokes the session refused (the op did not apply, or it is desynchronized). */
-  refusedKeystrokes = 0;
-  /** Per wall-clock second (epoch seconds): sends, resends, accepting answers and error answers (diagnosis timelines); kept across `reset`, emptied when reported. */
-  timeline: Record<number, { sent: number; resent: number; acks: number; errors: number }> = {};
-
-  tick(field: 'sent' | 'resent' | 'acks' | 'errors'): void {
-    const second = Math.floor(Date.now() / 1000);
-    const entry = (this.timeline[second] ??= { sent: 0, resent: 0, acks: 0, errors: 0 });
-    entry[field] += 1;
-  }
-  submissions = 0;
-  resubmissions = 0;
-  acks = 0;
-  duplicates = 0;
-  droppedAcks = 0;
-  errorAnswers = 0;
-  received = 0;
-  disconnects = 0;
-  reloads = 0;
-  fatal = 0;
-  keystrokes = 0;
-  /** Every acknowledged op: `clientId#clientSeq` → version (the drill checks each one is stored). */
-  readonly acknowledged = new Map<string, number>();
-  recordAcknowledged = false;
-  /** Last ack time (performance.now()) per clientId, for recovery times. */
-  readonly lastAckAt = new Map<string, number>();
-
-  /** Starts a new measurement window (histograms and counters; acknowledged ops are kept). */
-  reset(): void {
-    this.ack = new Histogram();
-    this.ackFromFirstSend = new Histogram();
-    this.errorAck = new Histogram();
-    this.fanout = new Histogram();
-    this.errorsByCode = {};
-    this.errorMessages = {};
-    this.rateLimitedWithRetryAfter = 0;
-    this.refusedKeystrokes = 0;
-    this.submissions = this.resubmissions = this.acks = this.duplicates = this.droppedAcks = 0;
-    this.errorAnswers = this.received = this.disconnects = this.reloads = this.fatal = this.keystrokes = 0;
-    this.sentAt.clear();
-  }
-
-  counters() {
-    return {
-      submissions: this.submissions,
-      resubmissions: this.resubmissions,
-      acks: this.acks,
-      duplicates: this.duplicates,
-      droppedAcks: this.droppedAcks,
-      errorAnswers: this.errorAnswers,
-      received: this.received,
-      disconnects: this.disconnects,
-      reloads: this.reloads,
-      fatal: this.fatal,
-      keystrokes: this.keystrokes,
-      rateLimitedWithRetryAfter: this.rateLimitedWithRetryAfter,
-      refusedKeystrokes: this.refusedKeystrokes,
-      ...Object.fromEntries(Object.entries(this.errorsByCode).map(([code, n]) => [`error:${code}`, n])),
-    };
-  }
-}
+// BotMetrics (and the send/answer/arrival bookkeeping full bots and light editors share) lives in ./stats.ts.
+export { BotMetrics };
 
 export interface InstrumentOptions {
   readonly metrics: BotMetrics;
@@ -116,15 +41,7 @@ export function instrumentClient(client: Client, options: InstrumentOptions): Cl
     if (query.includes('submitOperation')) {
       const input = (payload.variables as { input: { clientId: string; clientSeq: number } }).input;
       const k = key(input.clientId, input.clientSeq);
-      const start = performance.now();
-      if (metrics.sentAt.has(k)) {
-        metrics.resubmissions += 1;
-        metrics.tick('resent');
-      } else {
-        metrics.sentAt.set(k, start);
-        metrics.tick('sent');
-      }
-      metrics.submissions += 1;
+      const start = metrics.sending(k);
       let dropped = false;
       return client.subscribe<Data, Extensions>(payload, {
         next: (result) => {
@@ -133,24 +50,10 @@ export function instrumentClient(client: Client, options: InstrumentOptions): Cl
             metrics.droppedAcks += 1;
             return;
           }
-          const answer = (result.data as { submitOperation?: { version: number; duplicate: boolean } } | null | undefined)?.submitOperation;
-          if (answer) {
-            const now = performance.now();
-            metrics.ack.record(now - start);
-            metrics.ackFromFirstSend.record(now - (metrics.sentAt.get(k) ?? start));
-            metrics.acks += 1;
-            metrics.tick('acks');
-            if (answer.duplicate) metrics.duplicates += 1;
+          const answer = metrics.answered(k, start, result as AnswerLike);
+          if (answer.accepted) {
             metrics.lastAckAt.set(input.clientId, performance.now());
-            if (metrics.recordAcknowledged) metrics.acknowledged.set(k, answer.version);
-          } else {
-            metrics.errorAnswers += 1;
-            metrics.errorAck.record(performance.now() - start);
-            metrics.tick('errors');
-            const { code, message, retryAfterSeconds } = errorAnswer(result);
-            metrics.errorsByCode[code] = (metrics.errorsByCode[code] ?? 0) + 1;
-            metrics.errorMessages[code] ??= message;
-            if (code === 'RATE_LIMITED' && retryAfterSeconds !== null && retryAfterSeconds > 0) metrics.rateLimitedWithRetryAfter += 1;
+            if (metrics.recordAcknowledged) metrics.acknowledged.set(k, answer.accepted.version);
           }
           sink.next(result);
         },
@@ -166,15 +69,7 @@ export function instrumentClient(client: Client, options: InstrumentOptions): Cl
       return client.subscribe<Data, Extensions>(payload, {
         next: (result) => {
           const data = result.data as OpStreamData | null | undefined;
-          const ops = data?.documentOperationBatches?.operations ?? (data?.documentOperations ? [data.documentOperations] : []);
-          if (ops.length > 0) {
-            const now = performance.now();
-            metrics.received += ops.length;
-            for (const op of ops) {
-              const sent = metrics.sentAt.get(key(op.clientId, op.clientSeq));
-              if (sent !== undefined) metrics.fanout.record(now - sent);
-            }
-          }
+          metrics.arrived(data?.documentOperationBatches?.operations ?? (data?.documentOperations ? [data.documentOperations] : []));
           sink.next(result);
         },
         error: (error) => sink.error(error),

@@ -10,7 +10,6 @@
  */
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { errorAnswer } from './overload.ts';
 import type { BotMetrics } from './bot.ts';
 
 /** The web editor's selection set (lib/api-client/operations.ts), so a delivery costs the server what it costs for a browser. */
@@ -132,15 +131,14 @@ export class LightEditor {
         next: (result) => {
           const ops = result.data?.documentOperationBatches.operations;
           if (!ops) return;
-          const now = performance.now();
+          const fresh: StreamedOp[] = [];
           for (const op of ops) {
             if (op.version <= this.#head) continue;
             this.#head = op.version;
             this.#length += lengthChange(op.delta.ops);
-            metrics.received += 1;
-            const sent = metrics.sentAt.get(`${op.clientId}#${op.clientSeq}`);
-            if (sent !== undefined) metrics.fanout.record(now - sent);
+            fresh.push(op);
           }
+          metrics.arrived(fresh);
         },
         // The stream ended with an error (access revoked, version too old): this editor is done.
         error: () => void (metrics.fatal += 1),
@@ -203,15 +201,7 @@ export class LightEditor {
   #send(entry: InFlight): void {
     const { metrics } = this.#options;
     const k = `${this.#clientId}#${entry.seq}`;
-    const start = performance.now();
-    if (metrics.sentAt.has(k)) {
-      metrics.resubmissions += 1;
-      metrics.tick('resent');
-    } else {
-      metrics.sentAt.set(k, start);
-      metrics.tick('sent');
-    }
-    metrics.submissions += 1;
+    const start = metrics.sending(k);
     let answered = false;
     entry.timer = setTimeout(() => {
       if (answered || this.#closed || !this.#inFlight.has(entry.seq)) return;
@@ -225,29 +215,17 @@ export class LightEditor {
           if (answered) return;
           answered = true;
           if (entry.timer) clearTimeout(entry.timer);
-          const now = performance.now();
-          const answer = result.data?.submitOperation;
-          if (answer) {
-            metrics.ack.record(now - start);
-            metrics.ackFromFirstSend.record(now - (metrics.sentAt.get(k) ?? start));
-            metrics.acks += 1;
-            metrics.tick('acks');
-            if (answer.duplicate) metrics.duplicates += 1;
+          const answer = metrics.answered(k, start, result);
+          if (answer.accepted) {
             this.#inFlight.delete(entry.seq);
             this.#flush();
             return;
           }
-          metrics.errorAnswers += 1;
-          metrics.errorAck.record(now - start);
-          metrics.tick('errors');
-          const { code, message, retryAfterSeconds } = errorAnswer(result);
-          metrics.errorsByCode[code] = (metrics.errorsByCode[code] ?? 0) + 1;
-          metrics.errorMessages[code] ??= message;
-          if (code === 'RATE_LIMITED' && retryAfterSeconds !== null && retryAfterSeconds > 0) {
-            metrics.rateLimitedWithRetryAfter += 1;
+          if (answer.code === 'RATE_LIMITED' && answer.retryAfterSeconds !== null && answer.retryAfterSeconds > 0) {
             // As CollabSession: wait, then send it again (with the same clientSeq).
-            this.#pausedUntil = Math.max(this.#pausedUntil, now + retryAfterSeconds * 1000);
-            entry.timer = setTimeout(() => this.#inFlight.has(entry.seq) && !this.#closed && this.#send(entry), retryAfterSeconds * 1000);
+            const wait = answer.retryAfterSeconds * 1000;
+            this.#pausedUntil = Math.max(this.#pausedUntil, performance.now() + wait);
+            entry.timer = setTimeout(() => this.#inFlight.has(entry.seq) && !this.#closed && this.#send(entry), wait);
             return;
           }
           // Any other refusal: the op is dropped (a light editor has no document to resync).

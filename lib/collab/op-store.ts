@@ -38,6 +38,19 @@ export interface CommitRequest {
   readonly replan: (head: KnownHead) => BatchPlan;
   /** The oldest base version in the batch: a head the store loads for `replan` has its ops after it in the tail, where stored. */
   readonly historyAfter: number;
+  /**
+   * A head the caller knows was stored (its latest committed one), when `planned.head` is not
+   * stored yet: the `next` of a predecessor whose commit is in flight [P11, S13]. If the store's
+   * head is not `planned.head`, it catches up from this one instead (the predecessor may have
+   * committed another plan, or nothing). Default: `planned.head`.
+   */
+  readonly stored?: KnownHead;
+  /**
+   * With `stored`: the head that predecessor was planned on. A store that checks heads in a
+   * statement whose snapshot may predate the predecessor's commit (PostgreSQL) finds the row
+   * there while the predecessor commits, waits for it, and re-checks the row [P11].
+   */
+  readonly predecessorHead?: KnownHead;
 }
 
 /**
@@ -93,8 +106,8 @@ export interface OpStore {
   load(documentId: string, historyAfter?: number): Promise<KnownHead | null>;
 
   /**
-   * THE write of the op log [P1, P2, P9]: stores the planned ops if the document is still exactly
-   * at `planned.head` (version, history epoch), else plans the batch again on the head it finds and
+   * THE write of the op log [P1, P2, P9, P11]: stores the planned ops if the document is still exactly
+   * at `planned.head` (version, history epoch, fingerprint [K5]), else plans the batch again on the head it finds and
    * stores that, atomically. Never stores a (clientId, clientSeq) twice, nor a clientId under a
    * second author [P10]. Throws when the store fails (nothing stored then; {@link CommitDataError}
    * when it refused the batch's data) or when a plan's ops do not start at its head's version + 1 (P7).

@@ -10,7 +10,9 @@
  * 3. **plan** — `planBatch` (./planner.ts, pure) on the head this instance knows (./known-head.ts:
  *    the one head cache, following other instances' commits through the broadcaster);
  * 4. **COMMIT** — `store.commit` (./op-store.ts), the one write of the op log: it writes the plan
- *    if the known head is still true, else plans the batch again on the head it finds;
+ *    if the known head is still true, else plans the batch again on the head it finds; while it
+ *    is in flight, the document's next batch is planned on this plan's `next` and its commit sent
+ *    behind it (pipelining, S13, P11: it lands iff this plan did);
  * 5. **answer** — each submission's answer from the committed plan; the plan's `next` head is
  *    remembered; publishing (in version order) and snapshots run after the answers.
  *
@@ -57,6 +59,12 @@ export const DEFAULT_KNOWN_HEADS_MAX_BYTES = 64 * 1024 * 1024;
 
 export const DEFAULT_SEQUENCER_LIMITS: SequencerLimits = { maxQueued: 2000, maxConcurrentBatches: 6, deadlineMs: 6000, maxWaitMs: 0, minQueuePerDocument: 32 };
 
+/** Batches of one document committing at once by default [S13]: one in flight, the next planned on it and sent. */
+export const DEFAULT_PIPELINE_DEPTH = 2;
+
+/** Commits in a row that stored the plan they sent, with no other instance's op heard, before a document pipelines [S13]. */
+export const PIPELINE_AFTER_CALM_COMMITS = 4;
+
 export interface SequencerOptions {
   readonly store: OpStore;
   readonly broadcaster: Broadcaster;
@@ -75,6 +83,18 @@ export interface SequencerOptions {
   readonly revisionPauseMs?: number;
   /** Most submissions planned in one batch; default 200. */
   readonly maxBatch?: number;
+  /**
+   * Batches of one document committing at once [S13]: while a batch's commit is in flight the
+   * next one is planned on that plan's `next` and sent, so a hot document's throughput is not
+   * bounded by one commit's round trip. 1 turns pipelining off; default 2.
+   */
+  readonly pipelineDepth?: number;
+  /**
+   * Commits in a row that stored the plan they sent, with no other instance's op heard, before a
+   * document pipelines [S13]; default {@link PIPELINE_AFTER_CALM_COMMITS}. A performance choice
+   * only: any value is correct (the simulation uses 0, pipelining whenever it can).
+   */
+  readonly pipelineAfterCalm?: number;
   /** Documents whose known head is kept; default 1,000. */
   readonly cacheSize?: number;
   /** Estimated bytes the known heads may hold together (content + tail, `headBytes`) [K4]; default 64 MiB. */
@@ -144,6 +164,8 @@ export function createSequencer(options: SequencerOptions): Sequencer {
   const snapshotEvery = options.snapshotEvery ?? 100;
   const pauseMs = options.revisionPauseMs ?? DEFAULT_REVISION_PAUSE_MS;
   const maxBatch = options.maxBatch ?? 200;
+  const pipelineDepth = Math.max(1, options.pipelineDepth ?? DEFAULT_PIPELINE_DEPTH);
+  const pipelineAfterCalm = options.pipelineAfterCalm ?? PIPELINE_AFTER_CALM_COMMITS;
   const cacheSize = options.cacheSize ?? 1000;
   const cacheMaxBytes = options.cacheMaxBytes ?? DEFAULT_KNOWN_HEADS_MAX_BYTES;
   const catchUp: CatchUpBudget = { ...DEFAULT_CATCH_UP, ...options.catchUp };
@@ -152,6 +174,14 @@ export function createSequencer(options: SequencerOptions): Sequencer {
   const onOverload = options.onOverload ?? (() => {});
   const planOptions: PlanOptions = { now: clock, pauseMs, catchUp };
   const retryAfterSeconds = Math.max(1, Math.ceil(limits.deadlineMs / 4000));
+
+  // Per document, how many of this instance's commits in a row stored the very plan they sent,
+  // with no other instance's op heard meanwhile; a document pipelines only from
+  // PIPELINE_AFTER_CALM_COMMITS on [S13]. Where another instance writes too, a successor planned
+  // on a predecessor's `next` mostly loses the row to it and costs a replan (or the locked
+  // fallback), so such a document commits one batch at a time. Kept as long as its known head.
+  const calm = new Map<string, number>();
+  const mayPipeline = (documentId: string) => (calm.get(documentId) ?? 0) >= pipelineAfterCalm;
 
   // ---- the one head cache: known heads, least recently used first, bounded by count and
   // estimated bytes [K4], following every instance's commits [K3]
@@ -166,6 +196,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
   };
   const forget = (documentId: string) => {
     drop(documentId);
+    calm.delete(documentId);
     const stop = following.get(documentId);
     following.delete(documentId);
     void stop?.then((s) => s?.()).catch(() => {});
@@ -209,14 +240,27 @@ export function createSequencer(options: SequencerOptions): Sequencer {
     const head = heads.get(documentId)?.head;
     if (!head || op.version !== head.version + 1) return; // our own echo, a repeat, or a gap: commit replans
     const next = advance(head, [op], pauseMs);
+    calm.set(documentId, 0); // another instance writes this document [S13]
     if (!next || !keep(documentId, next)) forget(documentId);
   };
 
-  // ---- queues and the instance's bounds [O1–O3]
+  // ---- queues and the instance's bounds [O1–O3], and each document's pipeline [S13]
   const queues = new Map<string, Item[]>();
   const inFlight = new Map<string, Item>(); // queued or in a batch, by document + clientId + clientSeq
   const ready = new Set<string>(); // documents with queued work waiting for a batch slot, in arrival order
-  const running = new Set<string>();
+  /**
+   * Per document with batches running: how many, whether one is still planning (at most one
+   * plans at a time, so each plans on the one before it), and the newest plan whose commit is in
+   * flight (the head the next batch plans on, not stored yet) [S13].
+   */
+  interface Pipeline {
+    batches: number;
+    /** The batch planning now (its token), if any. */
+    planning: object | null;
+    committing: { readonly head: KnownHead; readonly next: KnownHead; readonly settled: Promise<unknown> } | null;
+  }
+  const pipelines = new Map<string, Pipeline>();
+  let runningBatches = 0;
   let queued = 0;
 
   const finish = (item: Item, result: SubmitResult) => {
@@ -240,21 +284,50 @@ export function createSequencer(options: SequencerOptions): Sequencer {
   // Each busy document's recent milliseconds per submission (batch time ÷ batch size, smoothed),
   // kept while the document has queued or committing work [O5].
   const perSubmissionMs = new Map<string, number>();
+  // When each busy document's last batch ended: pipelined batches overlap [S13], so a batch's
+  // time is counted from the later of its start and its predecessor's end (its own share).
+  const lastBatchDone = new Map<string, number>();
   const expectedWaitMs = (documentId: string, ahead: number) => ahead * (perSubmissionMs.get(documentId) ?? 0);
 
+  /** Whether a batch of the document may start now (slots permitting): none planning, fewer than the depth committing. */
+  const canStart = (documentId: string): boolean => {
+    const pipeline = pipelines.get(documentId);
+    return !pipeline || (pipeline.planning === null && pipeline.batches < (mayPipeline(documentId) ? pipelineDepth : 1));
+  };
   const pump = () => {
     for (const documentId of ready) {
-      if (running.size >= limits.maxConcurrentBatches) return;
+      if (runningBatches >= limits.maxConcurrentBatches) return;
       ready.delete(documentId);
-      if (!running.has(documentId) && (queues.get(documentId)?.length ?? 0) > 0) start(documentId);
+      // One that cannot start now is offered again when its planning batch commits or a batch ends.
+      if (canStart(documentId) && (queues.get(documentId)?.length ?? 0) > 0) start(documentId);
     }
   };
+  /** Offers the document's queued work a batch slot. */
+  const offer = (documentId: string) => {
+    if ((queues.get(documentId)?.length ?? 0) === 0 || !canStart(documentId)) return;
+    ready.add(documentId); // behind documents already waiting
+    pump();
+  };
   const start = (documentId: string) => {
-    running.add(documentId);
-    void runBatch(documentId).finally(() => {
-      running.delete(documentId);
-      if ((queues.get(documentId)?.length ?? 0) > 0) ready.add(documentId); // behind documents already waiting
-      else perSubmissionMs.delete(documentId);
+    let pipeline = pipelines.get(documentId);
+    if (!pipeline) pipelines.set(documentId, (pipeline = { batches: 0, planning: null, committing: null }));
+    const token = {};
+    pipeline.batches++;
+    pipeline.planning = token;
+    runningBatches++;
+    const stage = pipeline;
+    void runBatch(documentId, stage, token).finally(() => {
+      runningBatches--;
+      stage.batches--;
+      // Only this batch's own planning ends here: another batch of the document may be planning now.
+      if (stage.planning === token) stage.planning = null;
+      if (stage.batches === 0 && pipelines.get(documentId) === stage) pipelines.delete(documentId);
+      if ((queues.get(documentId)?.length ?? 0) > 0) offer(documentId);
+      else if (!pipelines.has(documentId)) {
+        // Idle: its time per submission is forgotten [O5].
+        perSubmissionMs.delete(documentId);
+        lastBatchDone.delete(documentId);
+      }
       pump();
     });
   };
@@ -276,27 +349,39 @@ export function createSequencer(options: SequencerOptions): Sequencer {
     return batch;
   }
 
-  async function runBatch(documentId: string): Promise<void> {
+  async function runBatch(documentId: string, pipeline: Pipeline, token: object): Promise<void> {
     const batch = takeBatch(documentId);
     if (batch.length === 0) return;
     const began = monotonic();
     try {
-      await commitBatch(documentId, batch);
+      await commitBatch(documentId, batch, { pipeline, token });
     } catch (error) {
       // Infrastructure failure before a commit: these submissions throw; nothing of theirs was stored.
       for (const item of batch) fail(item, error);
     } finally {
-      const sample = (monotonic() - began) / batch.length;
+      const ended = monotonic();
+      const sample = (ended - Math.max(began, lastBatchDone.get(documentId) ?? began)) / batch.length;
+      lastBatchDone.set(documentId, ended);
       const previous = perSubmissionMs.get(documentId);
       perSubmissionMs.set(documentId, previous === undefined ? sample : (previous + sample) / 2);
     }
   }
 
-  /** Plan → COMMIT → answer for one batch. */
-  async function commitBatch(documentId: string, batch: readonly Item[]): Promise<void> {
+  /**
+   * Plan → COMMIT → answer for one batch. With `pipeline`, the batch plans on the `next` of the
+   * document's plan whose commit is in flight, if any, and lets the next batch start planning as
+   * soon as its own commit is sent [S13]; without (the halves of a refused batch, S12), it plans
+   * on the stored head it knows.
+   */
+  async function commitBatch(documentId: string, batch: readonly Item[], stage?: { readonly pipeline: Pipeline; readonly token: object }): Promise<void> {
+    const pipeline = stage?.pipeline;
     let pending = batch;
     const oldest = oldestBase(pending.map((i) => i.input));
-    let head = known(documentId);
+    // The latest head known stored; the store catches up from it if the predecessor's plan is not what it committed [P11].
+    let stored = known(documentId);
+    const predecessorPlan = pipeline?.committing ?? null;
+    const predecessor = predecessorPlan?.next ?? null;
+    let head = predecessor && (!stored || predecessor.version > stored.version) ? predecessor : stored;
     // Never read further back than the catch-up budget lets a submission be behind [PL8]: older
     // bases are refused by the planner whatever the tail holds.
     const reach = (h: KnownHead) => (oldest === Infinity ? h.version : Math.min(h.version, Math.max(oldest, h.version - catchUp.maxOps)));
@@ -307,7 +392,22 @@ export function createSequencer(options: SequencerOptions): Sequencer {
       head = await store.load(documentId, head ? reach(head) : undefined);
       if (head && !fits(head)) head = await store.load(documentId, reach(head));
       if (head) remember(documentId, head);
+      stored = head;
     }
+    // Planned on the predecessor's uncommitted `next`: the store is told which head it knows stored [P11].
+    let onPredecessor = head !== null && head === predecessor;
+    // Lets the next batch of the document start planning (on this one's plan) [S13].
+    const sent = (plan: BatchPlan, commitment: Promise<unknown>) => {
+      if (!pipeline || !stage) return;
+      const committing = { head: plan.head, next: plan.next, settled: commitment.catch(() => {}) };
+      pipeline.committing = committing;
+      if (pipeline.planning === stage.token) pipeline.planning = null;
+      offer(documentId);
+      return committing;
+    };
+    const done = (committing: Pipeline['committing'] | undefined) => {
+      if (pipeline && committing && pipeline.committing === committing) pipeline.committing = null;
+    };
     while (pending.length > 0) {
       if (!head) {
         forget(documentId);
@@ -318,18 +418,40 @@ export function createSequencer(options: SequencerOptions): Sequencer {
       // In slices, so a batch of many large submissions does not hold the event loop for their sum [PL9].
       const planned = await planBatchInSlices(head, documentId, inputs, planOptions);
       if (planned.ops.length === 0) {
+        if (onPredecessor && predecessorPlan) {
+          // Every answer came from a head not stored yet (resends found in the predecessor's
+          // tail): answers come only from stored plans [PL6], so wait for the predecessor and
+          // plan again on the head stored then (found by simulation seed 4272).
+          await predecessorPlan.settled;
+          onPredecessor = false;
+          head = known(documentId);
+          if (!head || !fits(head)) {
+            head = await store.load(documentId, head ? reach(head) : undefined);
+            if (head) remember(documentId, head);
+          }
+          stored = head;
+          continue;
+        }
         pending.forEach((item, i) => finish(item, answerOf(planned, i)));
         return;
       }
       let result: CommitResult;
+      // The freshest head known stored, when the plan's is a predecessor's uncommitted `next` [P11].
+      const base = onPredecessor ? (known(documentId) ?? stored) : null;
+      // Sent first, then the next batch may plan on it: its statement then reaches the store
+      // behind this one (one that overtook it would find the row where this one did and lose).
+      const commitment = store.commit({
+        documentId,
+        planned,
+        replan: (fresh) => planBatch(fresh, documentId, inputs, planOptions),
+        historyAfter: reach(planned.head),
+        ...(base && predecessorPlan ? { stored: base, predecessorHead: predecessorPlan.head } : {}),
+      });
+      const committing = sent(planned, commitment);
       try {
-        result = await store.commit({
-          documentId,
-          planned,
-          replan: (fresh) => planBatch(fresh, documentId, inputs, planOptions),
-          historyAfter: reach(planned.head),
-        });
+        result = await commitment;
       } catch (error) {
+        done(committing);
         if (!(error instanceof CommitDataError)) throw error;
         // The store refused some submission's data [S12]: halve until it stands alone; the rest commit.
         if (pending.length === 1) {
@@ -345,6 +467,9 @@ export function createSequencer(options: SequencerOptions): Sequencer {
         await commitBatch(documentId, pending.slice(half));
         return;
       }
+      done(committing);
+      if (result.kind === 'committed' && result.plan === planned) calm.set(documentId, (calm.get(documentId) ?? 0) + 1);
+      else calm.set(documentId, 0);
       if (result.kind === 'gone') {
         head = null;
         continue;
@@ -354,11 +479,11 @@ export function createSequencer(options: SequencerOptions): Sequencer {
         // same author's; a key or clientId of another author is refused, never answered as theirs
         // [P10]. The rest plan again.
         const seqKey = (clientId: string, clientSeq: number) => `${clientId}\u0000${clientSeq}`;
-        const stored = new Map(result.kind === 'duplicate' ? result.existing.map((op) => [seqKey(op.clientId, op.clientSeq), op]) : []);
+        const existing = new Map(result.kind === 'duplicate' ? result.existing.map((op) => [seqKey(op.clientId, op.clientSeq), op]) : []);
         const foreign = new Set(result.kind === 'foreign' ? result.clientIds : []);
         const rest: Item[] = [];
         for (const item of pending) {
-          const op = stored.get(seqKey(item.input.clientId, item.input.clientSeq));
+          const op = existing.get(seqKey(item.input.clientId, item.input.clientSeq));
           if (foreign.has(item.input.clientId) || (op && op.authorId !== item.input.authorId)) finish(item, foreignClientId(item.input.clientId));
           else if (op) finish(item, { kind: 'duplicate', version: op.version, delta: op.delta });
           else rest.push(item);
@@ -461,10 +586,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
         if (!queue) queues.set(input.documentId, (queue = []));
         queue.push(item);
         queued++;
-        if (!running.has(input.documentId)) {
-          ready.add(input.documentId);
-          pump();
-        }
+        offer(input.documentId);
       });
     },
 

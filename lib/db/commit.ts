@@ -1,10 +1,11 @@
 /**
- * `commit` and `load` of the PostgreSQL op store (lib/collab/op-store.ts; rules P1, P2, P8, P9):
+ * `commit` and `load` of the PostgreSQL op store (lib/collab/op-store.ts; rules P1, P2, P8, P9, P11, P12):
  * the one place that writes `operations` and the revision spans grown by appends.
  *
  * A batch planned on the head the sequencer knows is committed by ONE conditional statement in
  * autocommit (`APPEND_IF_HEAD`): it bumps `documents.version` only if the row is still exactly as
- * known (version, `history_epoch`, not trashed) and the newest revision span is the known one;
+ * known (version, `history_epoch`, not trashed, `head_fingerprint` [K5]) and the newest revision
+ * span is the known one [P12];
  * every other write in it (the ops, the grown or new spans) is joined to that bump, so either all
  * of it commits or nothing does, and the row lock is held for the statement alone. PostgreSQL
  * re-checks the row condition after waiting for a concurrent writer (READ COMMITTED re-evaluation
@@ -21,11 +22,14 @@
  *
  * Why the span check is safe with the statement's snapshot: every change to revision spans
  * either bumps `version` (appends) or `history_epoch` (naming a version) in the same
- * transaction, so if both still match on the locked row, no span changed since the snapshot.
+ * transaction, so if the snapshot's row is at the plan's head and the locked row still matches,
+ * no span changed since the snapshot. It is checked only where the snapshot's row is at the
+ * plan's head (a pipelined successor's snapshot may still show its predecessor's head, whose
+ * statement checked the spans it found) [P12].
  */
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { advance, type KnownHead } from '../collab/known-head.ts';
+import { advance, tailBetween, type KnownHead } from '../collab/known-head.ts';
 import { CommitDataError, type CommitRequest, type CommitResult } from '../collab/op-store.ts';
 import type { BatchPlan } from '../collab/planner.ts';
 import type { AppliedOp } from '../collab/types.ts';
@@ -33,39 +37,69 @@ import { TAIL_LENGTH } from '../collab/known-head.ts';
 import { Delta } from '../ot/operation.ts';
 
 // $1 document, $2 known version, $3 new version, $4 now, $5 known history epoch,
-// $6 from_version of the known newest span (-1: none), ops $7–$12 ($8: their deltas as one JSON array), grown span $13–$15, new spans $16–$21.
+// $6 from_version of the known newest span (-1: none), ops $7–$12 ($8: their deltas as one JSON array), grown span $13–$15,
+// new spans $16–$21, $22 the known fingerprint, $23 the new one [K5], $24 an id and $25 the start of the grown span,
+// $26 and $27 the version and fingerprint of the head a predecessor still committing was planned on (null: none).
 // `squat`: the plan's clientIds whose first stored op (lowest clientSeq: one probe of the unique
 // index) has another author [P10]; any makes the statement change nothing and name them.
+//
+// Everything the plan depended on is checked on the locked row [P11]: version, history epoch,
+// trash and the head's fingerprint (which covers the ops and the newest span). Under READ
+// COMMITTED, an UPDATE finds its row with the statement's snapshot and re-checks its condition on
+// the newest version only if that snapshot's version matched and was changed meanwhile (after
+// waiting for the writer holding it); subqueries and the other CTEs keep the snapshot. So:
+// - a plan made on a predecessor's uncommitted `next` ($26, $27: the head that predecessor was
+//   planned on) also accepts the row as the predecessor found it, so a statement whose snapshot
+//   predates the predecessor's commit waits for it and re-checks; the SET's CASEs then change
+//   the row only if it is now exactly the plan's head, and `bumped` (the rows really moved) is
+//   what every other write joins; a predecessor that moved nothing leaves a no-op update;
+// - no condition sits in a subquery, and the grown span is an upsert on (document_id,
+//   from_version), which finds the span a predecessor opened though the snapshot cannot see it;
+// - the squat probe reads the snapshot: it misses only the ops of a predecessor still
+//   committing, which are in the plan's tail, where the planner refused another author's
+//   clientId [PL7];
+// - `spans` checks the stored spans against the row as the snapshot shows them [P12]: where the
+//   snapshot's row is at the plan's head, the known newest span must be stored and end there (a
+//   log whose spans were lost or never written, e.g. before grouping, gets the locked path,
+//   which repairs it). The fingerprint cannot see spans changed without the row. Where the
+//   snapshot's row is still at the predecessor's head, the predecessor's own statement checked
+//   them (a successor lands only if the predecessor did).
 const APPEND_IF_HEAD = `
 WITH squat AS (
   SELECT DISTINCT k.c FROM unnest($10::text[], $9::text[]) AS k(c, a)
   WHERE EXISTS (SELECT 1 FROM (SELECT o.author_id FROM operations o WHERE o.document_id = $1 AND o.client_id = k.c ORDER BY o.client_seq LIMIT 1) f
     WHERE f.author_id IS DISTINCT FROM k.a)
-), bump AS (
-  UPDATE documents SET version = $3, updated_at = $4
-  WHERE id = $1 AND version = $2 AND history_epoch = $5 AND deleted_at IS NULL
-    AND NOT EXISTS (SELECT 1 FROM squat)
-    AND CASE WHEN $6::int < 0
+), spans AS (
+  SELECT d.version IS DISTINCT FROM $2 OR CASE WHEN $6::int < 0
       THEN NOT EXISTS (SELECT 1 FROM revisions WHERE document_id = $1)
       ELSE EXISTS (SELECT 1 FROM revisions WHERE document_id = $1 AND from_version = $6 AND to_version = $2)
-        AND NOT EXISTS (SELECT 1 FROM revisions WHERE document_id = $1 AND to_version > $2)
-    END
-  RETURNING id
+    END AS ok
+  FROM documents d WHERE d.id = $1
+), bump AS (
+  UPDATE documents SET
+    version = CASE WHEN version = $2 AND head_fingerprint = $22 THEN $3 ELSE version END,
+    updated_at = CASE WHEN version = $2 AND head_fingerprint = $22 THEN $4 ELSE updated_at END,
+    head_fingerprint = CASE WHEN version = $2 AND head_fingerprint = $22 THEN $23 ELSE head_fingerprint END
+  WHERE id = $1 AND history_epoch = $5 AND deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM squat) AND (SELECT ok FROM spans)
+    AND ((version = $2 AND head_fingerprint = $22) OR (version = $26 AND head_fingerprint = $27))
+  RETURNING id, version = $3 AS ok
+), bumped AS (
+  SELECT id FROM bump WHERE ok
 ), ops AS (
   INSERT INTO operations (document_id, version, delta, author_id, client_id, client_seq, created_at)
   SELECT b.id, u.v, d.d, u.a, u.c, u.s, u.t
-  FROM bump b, unnest($7::int[], $9::text[], $10::text[], $11::int[], $12::timestamptz[]) WITH ORDINALITY AS u(v, a, c, s, t, n)
+  FROM bumped b, unnest($7::int[], $9::text[], $10::text[], $11::int[], $12::timestamptz[]) WITH ORDINALITY AS u(v, a, c, s, t, n)
   JOIN jsonb_array_elements($8::jsonb) WITH ORDINALITY AS d(d, n) USING (n)
 ), grown AS (
-  UPDATE revisions r SET to_version = $13, ended_at = $14, author_ids = $15::text[]
-  FROM bump b
-  WHERE $13::int IS NOT NULL AND r.document_id = b.id AND r.from_version = $6
+  INSERT INTO revisions (id, document_id, from_version, to_version, author_ids, started_at, ended_at)
+  SELECT $24::text, b.id, $6::int, $13::int, $15::text[], $25::timestamptz, $14::timestamptz FROM bumped b WHERE $13::int IS NOT NULL
+  ON CONFLICT (document_id, from_version) DO UPDATE SET to_version = EXCLUDED.to_version, ended_at = EXCLUDED.ended_at, author_ids = EXCLUDED.author_ids
 ), opened AS (
   INSERT INTO revisions (id, document_id, from_version, to_version, author_ids, started_at, ended_at)
   SELECT u.i, b.id, u.f, u.t, ARRAY(SELECT jsonb_array_elements_text(u.a::jsonb)), u.s, u.e
-  FROM bump b, unnest($16::text[], $17::int[], $18::int[], $19::text[], $20::timestamptz[], $21::timestamptz[]) AS u(i, f, t, a, s, e)
+  FROM bumped b, unnest($16::text[], $17::int[], $18::int[], $19::text[], $20::timestamptz[], $21::timestamptz[]) AS u(i, f, t, a, s, e)
 )
-SELECT (SELECT count(*)::int FROM bump) AS bumped, ARRAY(SELECT c FROM squat) AS squat`;
+SELECT (SELECT count(*)::int FROM bumped) AS bumped, ARRAY(SELECT c FROM squat) AS squat`;
 
 /** Where queries run: the write pool, or the client of the locked fallback's transaction. */
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
@@ -80,7 +114,7 @@ const DATA_ERROR_CLASSES = new Set(['22', '54']);
  * `duplicate` on a stored (clientId, clientSeq), `foreign` on clientIds of another author.
  * A data error is thrown as {@link CommitDataError} (the caller isolates the submission at fault).
  */
-async function appendIfHead(db: Queryable, documentId: string, plan: BatchPlan): Promise<StatementOutcome> {
+async function appendIfHead(db: Queryable, documentId: string, plan: BatchPlan, predecessorHead?: KnownHead): Promise<StatementOutcome> {
   const { head, ops, spans } = plan;
   const last = ops[ops.length - 1]!;
   const grown = spans.grown;
@@ -108,6 +142,12 @@ async function appendIfHead(db: Queryable, documentId: string, plan: BatchPlan):
     spans.opened.map((s) => JSON.stringify(s.authorIds)),
     spans.opened.map((s) => s.startedAt),
     spans.opened.map((s) => s.endedAt),
+    head.fingerprint,
+    plan.next.fingerprint,
+    grown ? randomUUID() : null,
+    grown?.startedAt ?? null,
+    predecessorHead?.version ?? null,
+    predecessorHead?.fingerprint ?? null,
   ];
   try {
     // Unnamed on purpose: in embedded mode every connection shares PGlite's one session, where a
@@ -155,7 +195,14 @@ export async function commit(pool: pg.Pool, request: CommitRequest, pauseMs: num
       onPath('nothing');
       return { kind: 'committed', plan };
     }
-    const outcome = await appendIfHead(pool, documentId, plan);
+    // The first statement of a plan made on a predecessor still committing may find the row where that predecessor did [P11].
+    let outcome = await appendIfHead(pool, documentId, plan, plan === request.planned ? request.predecessorHead : undefined);
+    if (outcome === 'moved' && attempt === 0 && request.predecessorHead) {
+      // It may have overtaken its predecessor (sent on another connection, it reached the row
+      // first and left it as it was); the predecessor, waiting for that row, holds it now: the
+      // same statement once more waits for it, with no read and no replan.
+      outcome = await appendIfHead(pool, documentId, plan, request.predecessorHead);
+    }
     if (typeof outcome === 'object') return { kind: 'foreign', clientIds: outcome.foreign };
     if (outcome === 'appended') {
       onPath(attempt === 0 ? 'statement' : 'caught-up');
@@ -170,9 +217,14 @@ export async function commit(pool: pg.Pool, request: CommitRequest, pauseMs: num
       // The version was taken by a writer the row condition did not see: the locked path sorts it out.
       break;
     }
-    const fresh = await catchUp(pool, documentId, plan.head, pauseMs);
+    // A plan made on a predecessor's uncommitted `next` catches up from the head the caller
+    // knows was stored: the predecessor may have committed another plan, or nothing [P11].
+    const from = attempt === 0 && request.stored ? request.stored : plan.head;
+    const fresh = await catchUp(pool, documentId, from, pauseMs);
     // Not moved by ops (spans or epoch changed), gone, or too far: only a locked read knows.
-    if (!fresh || fresh.version === plan.head.version) break;
+    if (!fresh || (fresh.version === plan.head.version && fresh.fingerprint === plan.head.fingerprint)) break;
+    // A tail not reaching the batch's oldest base (caught up from a head with a shorter one): the locked read loads it.
+    if (tailBetween(fresh, Math.min(request.historyAfter, fresh.version), fresh.version) === null) break;
     plan = request.replan(fresh);
   }
   onPath('locked');
@@ -239,7 +291,7 @@ const OPS_AS_JSON = `(SELECT coalesce(json_agg(json_build_object('v', o.version,
 // The row and every op after the known version, from one snapshot (an op is committed with the
 // version bump that covers it, so nothing at or below `version` can be missing).
 const CATCH_UP = `
-SELECT d.version, d.history_epoch, d.deleted_at IS NOT NULL AS deleted,
+SELECT d.version, d.history_epoch, d.head_fingerprint, d.deleted_at IS NOT NULL AS deleted,
   ${OPS_AS_JSON}
    FROM operations o WHERE o.document_id = d.id AND o.version > $2 AND o.version <= d.version) AS ops
 FROM documents d WHERE d.id = $1`;
@@ -249,26 +301,32 @@ const CATCH_UP_LIMIT = TAIL_LENGTH;
 
 /**
  * The known head brought up to the stored head without taking the lock (one read), or null when
- * that is not possible: the document is gone, too far ahead, or its history epoch moved (spans
- * changed without ops: only a locked read knows them).
+ * that is not possible: the document is gone, too far ahead, its history epoch moved (spans
+ * changed without ops: only a locked read knows them), or the head advanced by the ops read is
+ * not the stored one (its fingerprint differs [K5]: `head` was not a stored state, or this
+ * process groups spans otherwise than the writer did).
  */
 async function catchUp(pool: pg.Pool, documentId: string, head: KnownHead, pauseMs: number): Promise<KnownHead | null> {
-  const result = await pool.query<{ version: number; history_epoch: number; deleted: boolean; ops: WireOp[] }>(CATCH_UP, [documentId, head.version]);
+  const result = await pool.query<{ version: number; history_epoch: number; head_fingerprint: string; deleted: boolean; ops: WireOp[] }>(CATCH_UP, [
+    documentId,
+    head.version,
+  ]);
   const row = result.rows[0];
   if (!row || row.deleted || row.history_epoch !== head.historyEpoch || row.version < head.version || row.version - head.version > CATCH_UP_LIMIT) return null;
   const ops = row.ops.map((o) => fromWire(documentId, o));
   if (ops.length !== row.version - head.version) return null;
   const next = advance(head, ops, pauseMs);
+  if (!next || next.fingerprint !== row.head_fingerprint) return null;
   // The whole tail, not the last TAIL_LENGTH ops: the batch is planned again on it, and a
   // submission made further back than that was given a tail that reaches its base.
-  return next && { ...next, tail: [...head.tail, ...ops] };
+  return { ...next, tail: [...head.tail, ...ops] };
 }
 
 // Everything a known head needs, from one snapshot: the row, the newest content snapshot at or
 // below the head, the ops after it or after $2 (whichever is earlier: a tail reaching back to
 // the batch's oldest base), and the newest revision span (closed when its last version is named).
 const LOAD_HEAD = `
-SELECT d.version, d.history_epoch, d.deleted_at IS NOT NULL AS deleted, s.version AS snapshot_version, s.content AS snapshot_content, s.created_at AS snapshot_created_at,
+SELECT d.version, d.history_epoch, d.head_fingerprint, d.deleted_at IS NOT NULL AS deleted, s.version AS snapshot_version, s.content AS snapshot_content, s.created_at AS snapshot_created_at,
   ${OPS_AS_JSON}
    FROM operations o WHERE o.document_id = d.id AND o.version > LEAST(s.version, GREATEST(0, LEAST($2::int, d.version - ${TAIL_LENGTH}))) AND o.version <= d.version) AS ops,
   (SELECT json_build_object('f', r.from_version, 't', r.to_version, 'a', r.author_ids, 's', r.started_at, 'e', r.ended_at,
@@ -306,6 +364,7 @@ async function readHead(db: Queryable, documentId: string, historyAfter: number,
   const result = await db.query<{
     version: number;
     history_epoch: number;
+    head_fingerprint: string;
     deleted: boolean;
     snapshot_version: number;
     snapshot_content: { ops: Delta['ops'] };
@@ -327,6 +386,7 @@ async function readHead(db: Queryable, documentId: string, historyAfter: number,
     historyEpoch: row.history_epoch,
     newest: null,
     tail: [],
+    fingerprint: row.head_fingerprint,
   };
   const head = advance(base, newer, pauseMs);
   if (!head) return null;
@@ -335,7 +395,8 @@ async function readHead(db: Queryable, documentId: string, historyAfter: number,
     span: { fromVersion: row.newest.f, toVersion: row.newest.t, authorIds: row.newest.a, startedAt: new Date(row.newest.s), endedAt: new Date(row.newest.e) },
     closed: row.newest.closed,
   };
-  return { ...head, newest, tail: [...older, ...newer] };
+  // The fingerprint as stored [K5]: the row names the state it holds.
+  return { ...head, newest, tail: [...older, ...newer], fingerprint: row.head_fingerprint };
 }
 
 /** `OpStore.load` on PostgreSQL: one statement, or a locked repair first for a log from before grouping. */

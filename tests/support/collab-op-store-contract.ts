@@ -1,5 +1,5 @@
 /**
- * The contract every `OpStore` implementation must pass (rules P1–P9 in lib/collab/SPEC.md).
+ * The contract every `OpStore` implementation must pass (rules P1–P11 and K5 in lib/collab/SPEC.md).
  * Call `registerOpStoreContract('name', factory)` from a test file; the factory may be async and
  * may return a teardown (e.g. a Prisma store on a real PostgreSQL). Document ids are random, so
  * a store backed by a shared database needs no cleaning between tests.
@@ -115,7 +115,7 @@ export function registerOpStoreContract(name: string, factory: () => Promise<OpS
       expect(await store.opsAfter(documentId, 0)).toEqual([]);
       expect(await store.findByClientSeq(documentId, 'client-a', 1)).toBeNull();
       expect(await store.latestSnapshotAtOrBelow(documentId, 10)).toBeNull();
-      const ghost: KnownHead = { version: 0, content, createdAt: T0, historyEpoch: 0, newest: null, tail: [] };
+      const ghost: KnownHead = { version: 0, content, createdAt: T0, historyEpoch: 0, newest: null, tail: [], fingerprint: '' };
       expect(await commitOn(store, ghost, documentId, [sub(documentId, 0, 'client-a', 1, 'x')])).toEqual({ kind: 'gone' });
     });
 
@@ -283,6 +283,98 @@ export function registerOpStoreContract(name: string, factory: () => Promise<OpS
       const spans = groupAll(await store.opsAfter(documentId, 0), new Set(), { pauseMs: PAUSE_MS });
       expect((await load()).newest?.span).toEqual(spans[spans.length - 1]);
       expect(current.newest?.span).toEqual(spans[spans.length - 1]);
+    });
+
+    it('[K5] the head a commit leaves is named by its fingerprint: load gives the one the committed plan\'s next carries', async () => {
+      await create();
+      const fresh = await load();
+      const result = await commitOn(store, fresh, documentId, [sub(documentId, 0, 'client-a', 1, 'a ')]);
+      if (result.kind !== 'committed') throw new Error(result.kind);
+      const loaded = await load();
+      expect(loaded.fingerprint).toBe(result.plan.next.fingerprint);
+      expect(loaded.fingerprint).not.toBe(fresh.fingerprint);
+    });
+
+    /** Spans as stored (the newest one, via load) equal grouping the whole log from scratch [H6]. */
+    const spansAsFromScratch = async () => {
+      const spans = groupAll(await store.opsAfter(documentId, 0), new Set(), { pauseMs: PAUSE_MS });
+      expect((await load()).newest?.span).toEqual(spans[spans.length - 1]);
+    };
+    /** Plans `inputs` on `head` with the clock at `seconds` (one more per op). */
+    const planAt = (head: KnownHead, inputs: readonly SubmitInput[], seconds: number) => {
+      let t = seconds;
+      return planBatch(head, documentId, inputs, { now: () => at(t++), pauseMs: PAUSE_MS });
+    };
+
+    it('[P11] a plan made on a predecessor\'s uncommitted next, sent while the predecessor commits, lands right after it as planned (the span it opened grown)', async () => {
+      await create();
+      await grow(2);
+      const head = await load();
+      // The predecessor opens a span (long after the last op); the successor's op, 2 s later, grows that span.
+      const first = [sub(documentId, 2, 'client-a', 3, 'first ')];
+      const second = [sub(documentId, 2, 'client-b', 1, 'second ')];
+      const predecessor = planAt(head, first, 10_000);
+      const successor = planAt(predecessor.next, second, 10_002);
+      const results = await Promise.all([
+        store.commit({ documentId, planned: predecessor, replan: (h) => planAt(h, first, 10_000), historyAfter: 2 }),
+        store.commit({ documentId, planned: successor, replan: (h) => planAt(h, second, 10_002), historyAfter: 2, stored: head, predecessorHead: head }),
+      ]);
+      expect(results.map((r) => r.kind === 'committed' && r.plan)).toEqual([predecessor, successor]);
+      expect((await stored()).map((op) => [op.version, op.clientId])).toEqual([
+        [1, 'client-a'],
+        [2, 'client-a'],
+        [3, 'client-a'],
+        [4, 'client-b'],
+      ]);
+      expect((await load()).content.ops).toEqual(successor.next.content.ops);
+      expect(successor.next.newest?.span).toMatchObject({ fromVersion: 2, toVersion: 4 });
+      await spansAsFromScratch();
+    });
+
+    it('[P11] a head at the stored version but with another op there (its predecessor never committed; another writer took the version) is not the stored head: planned again on it', async () => {
+      await create();
+      const head = await load();
+      // The predecessor is planned, never committed; another writer commits one op at version 1.
+      const predecessor = planAt(head, [sub(documentId, 0, 'client-a', 1, 'never ')], 10);
+      const other = await commitOn(store, head, documentId, [sub(documentId, 0, 'client-x', 1, 'other ')]);
+      if (other.kind !== 'committed') throw new Error(other.kind);
+      expect(predecessor.next.version).toBe(other.plan.next.version);
+      const second = [sub(documentId, 0, 'client-b', 1, 'second ')];
+      const successor = planAt(predecessor.next, second, 20);
+      const result = await store.commit({ documentId, planned: successor, replan: (h) => planAt(h, second, 20), historyAfter: 0, stored: head, predecessorHead: head });
+      if (result.kind !== 'committed') throw new Error(result.kind);
+      expect(result.plan).not.toBe(successor);
+      expect(result.plan.head.tail.map((op) => op.clientId)).toEqual(['client-x']);
+      expect((await stored()).map((op) => [op.version, op.clientId])).toEqual([
+        [1, 'client-x'],
+        [2, 'client-b'],
+      ]);
+      // What is stored is what the committed plan says, and the replay of the log.
+      expect((await load()).content.ops).toEqual(result.plan.next.content.ops);
+      expect(result.plan.next.content.ops).toEqual([{ insert: 'other second Hello\n' }]);
+      await spansAsFromScratch();
+    });
+
+    it('[P11][P9] a predecessor that lost to another writer commits another plan: its successor, planned on the first plan\'s next, is planned again too; all land once, gapless', async () => {
+      await create();
+      const head = await load();
+      await grow(2, 'client-x');
+      const first = [sub(documentId, 0, 'client-a', 1, 'first ')];
+      const second = [sub(documentId, 0, 'client-b', 1, 'second ')];
+      const predecessor = planAt(head, first, 50);
+      const successor = planAt(predecessor.next, second, 60);
+      const results = await Promise.all([
+        store.commit({ documentId, planned: predecessor, replan: (h) => planAt(h, first, 50), historyAfter: 0 }),
+        store.commit({ documentId, planned: successor, replan: (h) => planAt(h, second, 60), historyAfter: 0, stored: head, predecessorHead: head }),
+      ]);
+      expect(results.every((r) => r.kind === 'committed')).toBe(true);
+      expect(results.map((r) => r.kind === 'committed' && r.plan)).not.toContain(successor);
+      const log = await stored();
+      expect(log.map((op) => op.version)).toEqual([1, 2, 3, 4]);
+      expect(log.map((op) => op.clientId).sort()).toEqual(['client-a', 'client-b', 'client-x', 'client-x']);
+      const last = results.map((r) => (r.kind === 'committed' ? r.plan.next : null)).find((n) => n?.version === 4);
+      expect((await load()).content.ops).toEqual(last?.content.ops);
+      await spansAsFromScratch();
     });
 
     it('[P7] a plan whose ops do not follow its head is a caller bug: commit throws and stores nothing', async () => {

@@ -8,6 +8,12 @@
  * that loses and reorders messages), tight queue bounds and deadlines (RATE_LIMITED), and an
  * instance crashing between a commit and its answers (the answers and the publishes are lost;
  * a fresh instance with an empty head cache takes its place).
+ *
+ * Pipelining (S13, P11; half the scenarios, drawn from a second PRNG so the other half replay
+ * exactly as before): submissions are not awaited one by one, and commits are held back and
+ * released late, out of order, or failed (nothing stored, the submissions' answers lost), so a
+ * document's next batch is planned on a predecessor's uncommitted `next` and sent while that
+ * predecessor commits, loses to another instance, fails or crashes.
  */
 import { CollabClient } from '../../lib/collab/collab-client.ts';
 import { loadDocument, documentAt, replay } from '../../lib/collab/document-loader.ts';
@@ -18,6 +24,7 @@ import { createSequencer, type Sequencer } from '../../lib/collab/sequencer.ts';
 import type { Broadcaster, OpListener } from '../../lib/collab/broadcaster.ts';
 import type { AppliedOp, Submission, SubmitResult } from '../../lib/collab/types.ts';
 import type { OpStore } from '../../lib/collab/op-store.ts';
+import { INITIAL_FINGERPRINT } from '../../lib/collab/known-head.ts';
 import { canonical, createRng, randomDocument, randomOp, type Rng } from './collab-sim-random.ts';
 
 type Down = { readonly type: 'op'; readonly op: AppliedOp } | { readonly type: 'ack'; readonly clientSeq: number; readonly result: SubmitResult };
@@ -48,7 +55,19 @@ export interface ScenarioResult {
   readonly ok: boolean;
   readonly problem?: string;
   readonly history: readonly string[];
-  readonly stats: { readonly clients: number; readonly steps: number; readonly versions: number; readonly crashes: number; readonly acks: number };
+  readonly stats: { readonly clients: number; readonly steps: number; readonly versions: number; readonly crashes: number; readonly acks: number; readonly pipelined: PipelineStats };
+}
+
+/**
+ * Commits planned on a head not stored when they were sent (`speculative`: a predecessor's
+ * uncommitted `next`), how they ended (`asPlanned`: the store wrote that very plan; `replanned`:
+ * it found another head), and held commits failed on purpose (`failed`).
+ */
+export interface PipelineStats {
+  speculative: number;
+  asPlanned: number;
+  replanned: number;
+  failed: number;
 }
 
 const DOC = 'doc-1';
@@ -67,6 +86,18 @@ export async function runScenario(seed: number): Promise<ScenarioResult> {
   const deadlineMs = rng.pick([300, 2000, 1_000_000]);
   const crashChance = rng.pick([0, 0.03, 0.1]);
   const followLoss = rng.pick([0, 0.2, 0.6]);
+  // Pipelining knobs from a PRNG of their own: scenarios without them draw exactly as before.
+  const pipeRng = createRng(seed ^ 0x5bd1e995);
+  const pipelining = pipeRng.chance(0.5);
+  const holdChance = pipelining ? pipeRng.pick([0.3, 0.6]) : 0;
+  const failChance = pipelining ? pipeRng.pick([0, 0.15]) : 0;
+  const pipelined: PipelineStats = { speculative: 0, asPlanned: 0, replanned: 0, failed: 0 };
+  /** Commits held back, released later (in any order) or failed. */
+  const heldCommits: Array<{ release: () => void; fail: () => void }> = [];
+  /** Every fingerprint the store has had: a commit planned on another head was planned on an uncommitted one. */
+  const storedFingerprints = new Set<string>([INITIAL_FINGERPRINT]);
+  /** Submissions not awaited (pipelining scenarios), awaited in the quiesce. */
+  const unanswered = new Set<Promise<void>>();
   const store = createMemoryOpStore({ keepHeadContent: rng.chance(0.5) });
   const broadcaster = createMemoryBroadcaster({ onListenerError: (e) => history.push(`listener error ${String(e)}`) });
   let now = Date.UTC(2024, 0, 1);
@@ -98,7 +129,27 @@ export async function runScenario(seed: number): Promise<ScenarioResult> {
     const crashing = {
       ...store,
       async commit(...args: Parameters<typeof store.commit>) {
+        const [request] = args;
+        const speculative = !storedFingerprints.has(request.planned.head.fingerprint);
+        if (speculative) pipelined.speculative++;
+        if (!quiescing && pipeRng.chance(holdChance)) {
+          await new Promise<void>((resolve, reject) =>
+            heldCommits.push({
+              release: resolve,
+              fail: () => {
+                pipelined.failed++;
+                history.push(`server ${server.index} commit of ${request.planned.ops.length} ops at v${request.planned.head.version + 1} FAILED (nothing stored)`);
+                reject(new Error('sim: the commit failed (connection lost); nothing was stored'));
+              },
+            }),
+          );
+        }
         const result = await store.commit(...args);
+        if (result.kind === 'committed' && result.plan.ops.length > 0) storedFingerprints.add(result.plan.next.fingerprint);
+        if (speculative && result.kind === 'committed') {
+          if (result.plan === request.planned) pipelined.asPlanned++;
+          else pipelined.replanned++;
+        }
         if (!quiescing && alive() && rng.chance(crashChance)) crash(server);
         return result;
       },
@@ -111,6 +162,8 @@ export async function runScenario(seed: number): Promise<ScenarioResult> {
       monotonic: () => step * 100,
       snapshotEvery,
       limits: { maxQueued, deadlineMs, maxConcurrentBatches: rng.pick([1, 4]) },
+      // Pipelining scenarios pipeline whenever they can (the calm rule is only a performance choice).
+      ...(pipelining ? { pipelineAfterCalm: 0 } : {}),
     });
   };
   const crash = (server: SimServer) => {
@@ -127,7 +180,8 @@ export async function runScenario(seed: number): Promise<ScenarioResult> {
   }
   const initial = randomDocument(rng);
   history.push(
-    `seed ${seed}: ${clientCount} clients, ${serverCount} servers, ${steps} steps, snapshotEvery ${snapshotEvery}, maxQueued ${maxQueued}, deadlineMs ${deadlineMs}, crash ${crashChance}, follow loss ${followLoss}, initial ${short(initial.ops)}`,
+    `seed ${seed}: ${clientCount} clients, ${serverCount} servers, ${steps} steps, snapshotEvery ${snapshotEvery}, maxQueued ${maxQueued}, deadlineMs ${deadlineMs}, crash ${crashChance}, follow loss ${followLoss}, ` +
+      `pipelining ${pipelining ? `on (hold ${holdChance}, fail ${failChance})` : 'off'}, initial ${short(initial.ops)}`,
   );
   const created = await servers[0]!.sequencer.createDocument(DOC, initial);
   if (created.kind !== 'created') throw new Error('createDocument failed');
@@ -170,7 +224,14 @@ export async function runScenario(seed: number): Promise<ScenarioResult> {
 
   const submit = async (sim: SimClient, submission: Submission): Promise<void> => {
     const epoch = sim.epoch;
-    const result = await sim.server.sequencer.submit({ ...submission, authorId: `user-${sim.name}` });
+    let result: SubmitResult;
+    try {
+      result = await sim.server.sequencer.submit({ ...submission, authorId: `user-${sim.name}` });
+    } catch (error) {
+      // An infrastructure failure (a failed commit): the transport answers an error, which the client treats as a lost answer [C9].
+      history.push(`${sim.name} submit #${submission.clientSeq} base v${submission.baseVersion} -> threw (${String(error)}); answer lost`);
+      return;
+    }
     const answer = result.kind === 'rejected' ? `rejected ${result.code}` : `${result.kind} v${result.version}`;
     history.push(`${sim.name} submit #${submission.clientSeq} base v${submission.baseVersion} ${short(submission.delta.ops)} -> ${answer}`);
     if (sim.epoch !== epoch || !sim.connected) {
@@ -193,6 +254,14 @@ export async function runScenario(seed: number): Promise<ScenarioResult> {
     }
   };
 
+  /** Sends a submission; in pipelining scenarios without waiting for its answer. */
+  const send = async (sim: SimClient, submission: Submission): Promise<void> => {
+    if (!pipelining) return submit(sim, submission);
+    const answered = submit(sim, submission);
+    unanswered.add(answered);
+    void answered.finally(() => unanswered.delete(answered));
+  };
+
   /** Takes one of the first few messages: links may reorder; sometimes leaves a copy (duplicate delivery). */
   const take = <T>(queue: T[]): T => {
     const index = rng.int(Math.min(queue.length, 3));
@@ -206,6 +275,12 @@ export async function runScenario(seed: number): Promise<ScenarioResult> {
     const roll = rng.next();
     // A held follow message arrives late (after newer ones, or after the head moved on).
     if (heldFollows.length > 0 && rng.chance(0.3)) heldFollows.splice(rng.int(heldFollows.length), 1)[0]!();
+    // A held commit goes on late (after commits sent after it), or fails [S13, P11].
+    if (heldCommits.length > 0 && pipeRng.chance(0.4)) {
+      const held = heldCommits.splice(pipeRng.int(heldCommits.length), 1)[0]!;
+      if (pipeRng.chance(failChance)) held.fail();
+      else held.release();
+    }
     if (roll < 0.35) {
       if (rng.chance(0.2)) {
         const length = sim.client.document.length();
@@ -217,11 +292,11 @@ export async function runScenario(seed: number): Promise<ScenarioResult> {
       history.push(`${sim.name} type ${short(op.ops)} -> ${result.kind} (${sim.client.status.state})`);
       if (result.kind !== 'applied') sim.problems.push(`${sim.name} refused its own valid op: ${result.message}`);
     } else if (roll < 0.55) {
-      if (sim.up.length > 0) await submit(sim, take(sim.up));
+      if (sim.up.length > 0) await send(sim, take(sim.up));
     } else if (roll < 0.63) {
       // Racing submissions from several clients: appends conflict and retry.
       const racing = clients.filter((c) => c.up.length > 0).slice(0, 3);
-      const work = racing.map((c) => submit(c, take(c.up)));
+      const work = racing.map((c) => send(c, take(c.up)));
       // Sometimes a racer's connection drops while its submission is being sequenced.
       const victim = racing[0];
       if (victim && rng.chance(0.2)) work.push(disconnect(victim, history));
@@ -244,6 +319,11 @@ export async function runScenario(seed: number): Promise<ScenarioResult> {
   // nothing lost or doubled. A crashed instance's commits were never published: feeds refill
   // from the store (F5), as hosts do periodically and on reconnect.
   quiescing = true;
+  while (heldCommits.length > 0 || unanswered.size > 0) {
+    for (const held of heldCommits.splice(0)) held.release();
+    await Promise.all([...unanswered]);
+    await settle();
+  }
   for (const sim of clients) if (!sim.connected) await reconnect(sim, store, broadcaster, history);
   await settle();
   for (const sim of clients) await sim.feed?.refill();
@@ -271,10 +351,10 @@ export async function runScenario(seed: number): Promise<ScenarioResult> {
   const problem = await check(store, clients, acked);
   return problem
     ? fail(problem)
-    : { seed, ok: true, history, stats: { clients: clientCount, steps, versions: (await store.head(DOC))!.version, crashes, acks: acked.length } };
+    : { seed, ok: true, history, stats: { clients: clientCount, steps, versions: (await store.head(DOC))!.version, crashes, acks: acked.length, pipelined } };
 
   function fail(problem: string): ScenarioResult {
-    return { seed, ok: false, problem, history, stats: { clients: clientCount, steps, versions: -1, crashes, acks: acked.length } };
+    return { seed, ok: false, problem, history, stats: { clients: clientCount, steps, versions: -1, crashes, acks: acked.length, pipelined } };
   }
 }
 

@@ -3,7 +3,7 @@
  * processes, and the SVG chart drawing one point per step and the 100 ms line.
  */
 import { describe, expect, it } from 'vitest';
-import { Histogram } from '../../bench/lib/stats.ts';
+import { BotMetrics, Histogram } from '../../bench/lib/stats.ts';
 import { editorsSvg, type StepResult } from '../../bench/lib/report.ts';
 
 describe('bench histogram', () => {
@@ -70,5 +70,26 @@ describe('editors chart', () => {
     expect(svg).toContain('100 ms');
     expect(svg).toContain('Latency &amp; editors');
     for (const n of ['>10<', '>50<', '>100<']) expect(svg).toContain(n);
+  });
+});
+
+describe('bench send bookkeeping (full bots and light editors share it)', () => {
+  it('counts sends and resends, times accepting answers from this send and the first, counts errors by code, times arrivals of own ops', () => {
+    const m = new BotMetrics();
+    const first = m.sending('c#1');
+    const again = m.sending('c#1');
+    expect([m.submissions, m.resubmissions, first <= again]).toEqual([2, 1, true]);
+    const limited = m.answered('c#1', first, { errors: [{ message: 'busy', extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 2 } }] });
+    expect(limited).toEqual({ accepted: null, code: 'RATE_LIMITED', retryAfterSeconds: 2 });
+    expect([m.errorAnswers, m.errorsByCode, m.rateLimitedWithRetryAfter, m.errorMessages.RATE_LIMITED]).toEqual([1, { RATE_LIMITED: 1 }, 1, 'busy']);
+    const ok = m.answered('c#1', again, { data: { submitOperation: { version: 7, duplicate: true } } });
+    expect(ok.accepted).toEqual({ version: 7, duplicate: true });
+    expect([m.acks, m.duplicates, m.ack.count, m.ackFromFirstSend.count]).toEqual([1, 1, 1, 1]);
+    expect(m.ackFromFirstSend.max).toBeGreaterThanOrEqual(m.ack.max);
+    m.arrived([
+      { clientId: 'c', clientSeq: 1 },
+      { clientId: 'other', clientSeq: 1 },
+    ]);
+    expect([m.received, m.fanout.count]).toEqual([2, 1]);
   });
 });

@@ -17,7 +17,7 @@ const op = (version: number): AppliedOp => ({ documentId: DOC, version, delta: n
 /** A head at `version` whose tail holds every op (one "x" each, inserted at the start). */
 function headWith(version: number): KnownHead {
   const tail = Array.from({ length: version }, (_, i) => op(i + 1));
-  return { version, content: new Delta().insert(`${'x'.repeat(version)}\n`), createdAt: new Date(T0), historyEpoch: 0, newest: null, tail };
+  return { version, content: new Delta().insert(`${'x'.repeat(version)}\n`), createdAt: new Date(T0), historyEpoch: 0, newest: null, tail, fingerprint: '' };
 }
 const plan = (head: KnownHead, baseVersion: number, delta: Delta, catchUp = { maxOps: 1000, maxWork: 40_000 }) => {
   const planned = planBatch(head, DOC, [submission(baseVersion, 1, delta)], { now: () => new Date(T0), pauseMs: 300_000, catchUp });

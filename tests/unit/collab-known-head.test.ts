@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { groupAll } from '../../lib/collab/revisions.ts';
 import type { AppliedOp } from '../../lib/collab/types.ts';
-import { advance, findInTail, groupOnto, tailBetween, TAIL_LENGTH, withOlderOps, type KnownHead } from '../../lib/collab/known-head.ts';
+import { advance, findInTail, fingerprintAfter, groupOnto, tailBetween, TAIL_LENGTH, withOlderOps, type KnownHead } from '../../lib/collab/known-head.ts';
 import { Delta } from '../../lib/ot/operation.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -16,9 +16,28 @@ const op = (version: number, seconds: number, authorId = 'ann', text = 'x'): App
   createdAt: new Date(T0 + seconds * 1000),
 });
 
-const empty: KnownHead = { version: 0, content: new Delta().insert('\n'), createdAt: new Date(T0), historyEpoch: 0, newest: null, tail: [] };
+const empty: KnownHead = { version: 0, content: new Delta().insert('\n'), createdAt: new Date(T0), historyEpoch: 0, newest: null, tail: [], fingerprint: '' };
 
 describe('known head', () => {
+  it('[K5] the fingerprint names the state: the same ops give the same one however they are advanced over; another op at the same version, or another grouping, gives another', () => {
+    const ops = [op(1, 0), op(2, 1, 'bob'), op(3, 2)];
+    const oneByOne = ops.reduce<KnownHead>((head, o) => advance(head, [o], 300_000)!, empty);
+    const atOnce = advance(empty, ops, 300_000)!;
+    expect(atOnce.fingerprint).toBe(oneByOne.fingerprint);
+    expect(atOnce.fingerprint).toBe(fingerprintAfter(empty.fingerprint, ops, atOnce.newest));
+    expect(atOnce.fingerprint).not.toBe(empty.fingerprint);
+    // The same version reached by another op (another key, author or time), or grouped otherwise.
+    const variants = [
+      [op(1, 0), op(2, 1, 'bob'), { ...op(3, 2), clientSeq: 4 }],
+      [op(1, 0), op(2, 1, 'bob'), op(3, 2, 'cy')],
+      [op(1, 0), op(2, 1, 'bob'), op(3, 3)],
+    ];
+    for (const variant of variants) expect(advance(empty, variant, 300_000)!.fingerprint).not.toBe(atOnce.fingerprint);
+    expect(advance(empty, ops, 1)!.fingerprint).not.toBe(atOnce.fingerprint);
+    // Chained: the same last op on different histories differs too.
+    expect(advance({ ...empty, fingerprint: 'other' }, ops, 300_000)!.fingerprint).not.toBe(atOnce.fingerprint);
+  });
+
   it('[K3] advances over consecutive ops: content, tail, and spans as grouping the whole log from scratch', () => {
     const ops = [op(1, 0), op(2, 1, 'bob'), op(3, 400), op(4, 401), op(5, 402, 'bob')];
     let head: KnownHead | null = empty;

@@ -19,7 +19,7 @@ const stored = (version: number, clientId: string, delta: Delta): AppliedOp => (
 
 /** A head at version 2 of "ab\n" with two stored inserts at the start ("21ab\n"). */
 function headAt2(): KnownHead {
-  const empty: KnownHead = { version: 0, content: new Delta().insert('ab\n'), createdAt: new Date(T0), historyEpoch: 0, newest: null, tail: [] };
+  const empty: KnownHead = { version: 0, content: new Delta().insert('ab\n'), createdAt: new Date(T0), historyEpoch: 0, newest: null, tail: [], fingerprint: '' };
   return advance(empty, [stored(1, 'x', new Delta().insert('1')), stored(2, 'y', new Delta().insert('2'))], PAUSE)!;
 }
 
@@ -93,7 +93,7 @@ describe('planner', () => {
 
   it('[PL6] applied and duplicate answers come from the plan that was committed: planned again on a fresher head, the versions move', () => {
     const batch = [sub(0, 'a', 1, new Delta().insert('A'))];
-    const stale = advance({ version: 0, content: new Delta().insert('ab\n'), createdAt: new Date(T0), historyEpoch: 0, newest: null, tail: [] }, [stored(1, 'x', new Delta().insert('1'))], PAUSE)!;
+    const stale = advance({ version: 0, content: new Delta().insert('ab\n'), createdAt: new Date(T0), historyEpoch: 0, newest: null, tail: [], fingerprint: '' }, [stored(1, 'x', new Delta().insert('1'))], PAUSE)!;
     const onStale = planBatch(stale, 'd', batch, options());
     const onFresh = planBatch(headAt2(), 'd', batch, options());
     expect(answerOf(onStale, 0)).toMatchObject({ kind: 'applied', version: 2 });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryOpStore } from '../../lib/collab/memory/memory-op-store.ts';
 import { createMemoryBroadcaster } from '../../lib/collab/memory/memory-broadcaster.ts';
-import { createSequencer } from '../../lib/collab/sequencer.ts';
+import { createSequencer, PIPELINE_AFTER_CALM_COMMITS } from '../../lib/collab/sequencer.ts';
 import { CommitDataError } from '../../lib/collab/op-store.ts';
 import { loadDocument } from '../../lib/collab/document-loader.ts';
 import type { AppliedOp } from '../../lib/collab/types.ts';
@@ -449,5 +449,170 @@ describe('sequencer: hostile submissions (issue 14)', () => {
     expect(second).toMatchObject({ kind: 'applied', version: 2 });
     expect(third).toMatchObject({ kind: 'rejected', code: 'BAD_USER_INPUT' });
     expect((await store.opsAfter(DOC, 0)).map((op) => op.authorId)).toEqual(['user-lead', 'user-shared']);
+  });
+});
+
+describe('sequencer: pipelined commits (issue 16)', () => {
+  /**
+   * A memory store whose commits wait until released one by one (oldest first) or failed;
+   * `requests` records what each commit was asked, `landed` whether the store wrote that very plan.
+   */
+  function heldStore() {
+    const inner = createMemoryOpStore();
+    const held: Array<{ go: () => void; fail: (error: Error) => void }> = [];
+    const state = { hold: false, running: 0, most: 0, requests: [] as Parameters<typeof inner.commit>[0][], landed: [] as boolean[] };
+    const store = {
+      ...inner,
+      async commit(request: Parameters<typeof inner.commit>[0]) {
+        if (!state.hold) return inner.commit(request);
+        state.requests.push(request);
+        state.running++;
+        state.most = Math.max(state.most, state.running);
+        try {
+          await new Promise<void>((go, fail) => held.push({ go, fail }));
+          const result = await inner.commit(request);
+          state.landed.push(result.kind === 'committed' && result.plan === request.planned);
+          return result;
+        } finally {
+          state.running--;
+        }
+      },
+    };
+    return { inner, store, state, held };
+  }
+  const turns = async (n = 5) => {
+    for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+  };
+  /**
+   * A document pipelines once PIPELINE_AFTER_CALM_COMMITS commits in a row stored their plans as
+   * sent: 'w' types that many (text 'ab\n' becomes 'abwwww\n'); then commits are held.
+   */
+  async function calmed(held: ReturnType<typeof heldStore>, sequencer: ReturnType<typeof createSequencer>) {
+    for (let seq = 1; seq <= PIPELINE_AFTER_CALM_COMMITS; seq++) {
+      expect(await sequencer.submit(submission(seq - 1, seq, new Delta().retain(2).insert('w'), 'w'))).toMatchObject({ kind: 'applied' });
+    }
+    held.state.hold = true;
+    return PIPELINE_AFTER_CALM_COMMITS;
+  }
+
+  it('[S13][P11] while a batch commits, the document\'s next batch is planned on its next and sent; it lands right after it, as planned', async () => {
+    const held = heldStore();
+    const { sequencer, published } = await setup('ab\n', { store: held.store });
+    const v = await calmed(held, sequencer);
+    const first = sequencer.submit(submission(v, 1, new Delta().insert('1'), 'a'));
+    await turns();
+    const second = sequencer.submit(submission(v, 1, new Delta().insert('2'), 'b'));
+    await turns();
+    // Both commits are in flight; the second was planned on the first's uncommitted next.
+    expect(held.state.running).toBe(2);
+    const [r1, r2] = held.state.requests;
+    expect(r2!.planned.head).toBe(r1!.planned.next);
+    expect(r2!.stored?.version).toBe(v);
+    expect(r2!.predecessorHead).toBe(r1!.planned.head);
+    for (const h of held.held.splice(0)) h.go();
+    expect(await first).toMatchObject({ kind: 'applied', version: v + 1 });
+    expect(await second).toMatchObject({ kind: 'applied', version: v + 2 });
+    expect(held.state.landed).toEqual([true, true]);
+    await sequencer.settle();
+    expect(published.map((op) => op.version)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(await text(held.inner)).toEqual([{ insert: '12abwwww\n' }]);
+  });
+
+  it('[S13] at most pipelineDepth batches of a document commit at once, one planning at a time; depth 1 is one batch at a time', async () => {
+    for (const depth of [1, 2, 3]) {
+      const held = heldStore();
+      const { sequencer } = await setup('ab\n', { store: held.store, pipelineDepth: depth });
+      const v = await calmed(held, sequencer);
+      const answers: Promise<unknown>[] = [];
+      for (const id of ['a', 'b', 'c', 'd', 'e']) {
+        answers.push(sequencer.submit(submission(v, 1, new Delta().insert(id), id)));
+        await turns();
+      }
+      expect(held.state.running).toBe(depth);
+      while (held.held.length > 0) {
+        held.held.shift()!.go();
+        await turns();
+      }
+      await Promise.all(answers);
+      expect(held.state.most).toBe(depth);
+      expect((await held.inner.opsAfter(DOC, v)).map((op) => op.version)).toEqual([5, 6, 7, 8, 9]);
+    }
+  });
+
+  it('[S13][P11] a predecessor whose commit fails leaves its successor planned on a head never stored: the successor is planned again on the stored head and lands; the predecessor\'s submission throws', async () => {
+    const held = heldStore();
+    const { sequencer } = await setup('ab\n', { store: held.store });
+    const v = await calmed(held, sequencer);
+    const first = sequencer.submit(submission(v, 1, new Delta().insert('1'), 'a'));
+    await turns();
+    const second = sequencer.submit(submission(v, 1, new Delta().insert('2'), 'b'));
+    await turns();
+    expect(held.state.running).toBe(2);
+    held.held.shift()!.fail(new Error('connection lost'));
+    await expect(first).rejects.toThrow('connection lost');
+    held.held.shift()!.go();
+    expect(await second).toMatchObject({ kind: 'applied', version: v + 1 });
+    expect(held.state.landed).toEqual([false]);
+    expect((await held.inner.opsAfter(DOC, v)).map((op) => op.clientId)).toEqual(['b']);
+    // The client resends the failed op: it lands after.
+    const resend = sequencer.submit(submission(v, 1, new Delta().insert('1'), 'a'));
+    await turns();
+    held.held.shift()!.go();
+    expect(await resend).toMatchObject({ kind: 'applied', version: v + 2 });
+    expect(await text(held.inner)).toEqual([{ insert: '21abwwww\n' }]);
+  });
+
+  it('[S13][P11][S6] a predecessor that loses to another instance commits another plan; its successor is planned again too, after it; every op once, gapless', async () => {
+    const held = heldStore();
+    const { sequencer, broadcaster } = await setup('ab\n', { store: held.store });
+    const other = createSequencer({ store: held.inner, broadcaster, follow: null, clock: steppingClock() });
+    const v = await calmed(held, sequencer);
+    const first = sequencer.submit(submission(v, 1, new Delta().insert('1'), 'a'));
+    await turns();
+    const second = sequencer.submit(submission(v, 1, new Delta().insert('2'), 'b'));
+    await turns();
+    expect(held.state.running).toBe(2);
+    expect(await other.submit(submission(v, 1, new Delta().insert('X'), 'x'))).toMatchObject({ kind: 'applied', version: v + 1 });
+    for (const h of held.held.splice(0)) h.go();
+    expect(await first).toMatchObject({ kind: 'applied', version: v + 2 });
+    expect(await second).toMatchObject({ kind: 'applied', version: v + 3 });
+    expect(held.state.landed).toEqual([false, false]);
+    expect((await held.inner.opsAfter(DOC, v)).map((op) => op.clientId)).toEqual(['x', 'a', 'b']);
+    const head = await loadDocument(held.inner, DOC);
+    expect(head?.content.length()).toBe('abwwww\n'.length + 3);
+  });
+
+  it('[S13] a document pipelines only after PIPELINE_AFTER_CALM_COMMITS commits in a row stored their plans as sent, none heard from another instance', async () => {
+    const held = heldStore();
+    const { sequencer, broadcaster } = await setup('ab\n', { store: held.store });
+    held.state.hold = true;
+    // Fresh: one batch at a time.
+    const first = sequencer.submit(submission(0, 1, new Delta().insert('1'), 'a'));
+    await turns();
+    const second = sequencer.submit(submission(0, 1, new Delta().insert('2'), 'b'));
+    await turns();
+    expect(held.state.running).toBe(1);
+    while (held.held.length > 0) {
+      held.held.shift()!.go();
+      await turns();
+    }
+    await Promise.all([first, second]);
+    held.state.hold = false;
+    for (let seq = 1; seq <= PIPELINE_AFTER_CALM_COMMITS; seq++) await sequencer.submit(submission(2 + seq - 1, seq, new Delta().insert('w'), 'w'));
+    // Another instance's op heard: calm again from zero, so one batch at a time.
+    const other = createSequencer({ store: held.inner, broadcaster, follow: null, clock: steppingClock() });
+    const head = (await held.inner.head(DOC))!.version;
+    await other.submit(submission(head, 1, new Delta().insert('X'), 'x'));
+    held.state.hold = true;
+    const third = sequencer.submit(submission(head + 1, 1, new Delta().insert('3'), 'c'));
+    await turns();
+    const fourth = sequencer.submit(submission(head + 1, 1, new Delta().insert('4'), 'd'));
+    await turns();
+    expect(held.state.running).toBe(1);
+    while (held.held.length > 0) {
+      held.held.shift()!.go();
+      await turns();
+    }
+    expect((await Promise.all([third, fourth])).map((r) => r.kind)).toEqual(['applied', 'applied']);
   });
 });

@@ -8,7 +8,7 @@
  */
 import type { Delta } from '../../ot/operation.ts';
 import { replay } from '../document-loader.ts';
-import { TAIL_LENGTH, type KnownHead } from '../known-head.ts';
+import { INITIAL_FINGERPRINT, TAIL_LENGTH, type KnownHead } from '../known-head.ts';
 import type { CommitRequest, CommitResult, CreateResult, HeadState, OpStore } from '../op-store.ts';
 import type { RevisionSpan } from '../revisions.ts';
 import type { AppliedOp, Snapshot } from '../types.ts';
@@ -31,6 +31,8 @@ interface DocumentLog {
   head: Snapshot;
   /** Revision spans, oldest first (grouped by the planner's `groupOnto`). */
   readonly spans: RevisionSpan[];
+  /** The head's fingerprint, as the last commit named it [K5]. */
+  fingerprint: string;
 }
 
 const seqKey = (clientId: string, clientSeq: number): string => `${clientSeq}\u0000${clientId}`;
@@ -46,7 +48,7 @@ export function createMemoryOpStore(options: MemoryOpStoreOptions = {}): OpStore
       await tick();
       if (documents.has(documentId)) return { kind: 'exists' };
       const snapshot: Snapshot = Object.freeze({ documentId, version: 0, content, createdAt });
-      documents.set(documentId, { ops: [], byClientSeq: new Map(), writers: new Map(), snapshots: [snapshot], head: snapshot, spans: [] });
+      documents.set(documentId, { ops: [], byClientSeq: new Map(), writers: new Map(), snapshots: [snapshot], head: snapshot, spans: [], fingerprint: INITIAL_FINGERPRINT });
       return { kind: 'created' };
     },
 
@@ -101,6 +103,7 @@ export function createMemoryOpStore(options: MemoryOpStoreOptions = {}): OpStore
       log.spans.push(...plan.spans.opened);
       const last = plan.ops[plan.ops.length - 1];
       if (last) log.head = Object.freeze({ documentId: request.documentId, version: last.version, content: plan.next.content, createdAt: last.createdAt });
+      if (last) log.fingerprint = plan.next.fingerprint;
       return { kind: 'committed', plan };
     },
 
@@ -138,10 +141,13 @@ export function createMemoryOpStore(options: MemoryOpStoreOptions = {}): OpStore
   };
 }
 
-/** Whether `head` is still exactly the stored head (version, and the newest span it grouped onto). */
+/**
+ * Whether `head` is still exactly the stored head: version, epoch and fingerprint, the checks
+ * PostgreSQL makes on the locked row [P11] (the fingerprint covers the ops and the newest span,
+ * so a head planned on a predecessor that committed another plan, or none, is not the head).
+ */
 function isHead(log: DocumentLog, head: KnownHead): boolean {
-  const newest = log.spans[log.spans.length - 1];
-  return log.ops.length === head.version && head.historyEpoch === 0 && (newest?.fromVersion ?? -1) === (head.newest?.span.fromVersion ?? -1);
+  return log.ops.length === head.version && head.historyEpoch === 0 && head.fingerprint === log.fingerprint;
 }
 
 function knownHead(log: DocumentLog, keepHeadContent: boolean, historyAfter = Infinity): KnownHead {
@@ -156,6 +162,7 @@ function knownHead(log: DocumentLog, keepHeadContent: boolean, historyAfter = In
     historyEpoch: 0,
     newest: newest ? { span: newest, closed: false } : null,
     tail: log.ops.slice(Math.max(0, Math.min(historyAfter, version - TAIL_LENGTH))),
+    fingerprint: log.fingerprint,
   };
 }
 
