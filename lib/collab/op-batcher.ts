@@ -54,7 +54,7 @@ export interface OpBatcherOptions {
    * messagesPerSecond seconds, up to `maxWindowMs` [FB9]. Default Infinity: always `windowMs`.
    */
   readonly messagesPerSecond?: number;
-  /** The most FB9 may stretch the spacing to, in ms (default 100; never below `windowMs`). */
+  /** The most FB9 may stretch the spacing to, in ms (default 50; never below `windowMs`). */
   readonly maxWindowMs?: number;
   readonly timers?: BatcherTimers;
   /** Called once per flush before the listeners (e.g. to record fan-out lag); failures are ignored. */
@@ -94,7 +94,7 @@ export function createOpBatcher(options: OpBatcherOptions): OpBatcher {
   if (!Number.isFinite(windowMs)) throw new Error(`windowMs must be a finite number, got ${options.windowMs}`);
   const messagesPerSecond = options.messagesPerSecond ?? Number.POSITIVE_INFINITY;
   if (!(messagesPerSecond > 0)) throw new Error(`messagesPerSecond must be > 0, got ${options.messagesPerSecond}`);
-  const maxWindowMs = Math.max(windowMs, options.maxWindowMs ?? 100);
+  const maxWindowMs = Math.max(windowMs, options.maxWindowMs ?? 50);
   /** The spacing of a document's flushes with `listeners` listeners [FB3, FB9]. */
   const spacing = (listeners: number): number => Math.min(maxWindowMs, Math.max(windowMs, (listeners * 1000) / messagesPerSecond));
   const channels = new Map<string, Channel>();

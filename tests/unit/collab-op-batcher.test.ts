@@ -274,7 +274,7 @@ describe('spacing under load [FB9]', () => {
   it('[FB9][FB3] the first op after a quiet spell still goes out on the next tick, however many listeners', async () => {
     const { timers, tick, advance } = manualTimers();
     const broadcaster = createMemoryBroadcaster();
-    const batcher = createOpBatcher({ broadcaster, windowMs: 20, messagesPerSecond: 1000, timers });
+    const batcher = createOpBatcher({ broadcaster, windowMs: 20, messagesPerSecond: 1000, maxWindowMs: 100, timers });
     const at: number[] = [];
     await batcher.subscribe(DOC, () => void at.push(timers.now()));
     for (let i = 1; i < 100; i++) await batcher.subscribe(DOC, () => {});
@@ -294,8 +294,8 @@ describe('spacing under load [FB9]', () => {
 });
 
 describe('OPS_BATCH_MESSAGES_PER_SECOND, OPS_BATCH_MAX_WINDOW_MS', () => {
-  it('default to 5,000 messages a second and 100 ms; 0 turns the limit off; bad values are refused', () => {
-    expect(loadConfig({})).toMatchObject({ opsBatchMessagesPerSecond: 5000, opsBatchMaxWindowMs: 100 });
+  it('default to 2,500 messages a second and 50 ms; 0 turns the limit off; bad values are refused', () => {
+    expect(loadConfig({})).toMatchObject({ opsBatchMessagesPerSecond: 2500, opsBatchMaxWindowMs: 50 });
     expect(loadConfig({ OPS_BATCH_MESSAGES_PER_SECOND: '0', OPS_BATCH_MAX_WINDOW_MS: '250' })).toMatchObject({ opsBatchMessagesPerSecond: 0, opsBatchMaxWindowMs: 250 });
     for (const bad of ['', '-1', '2.5', 'many']) expect(() => loadConfig({ OPS_BATCH_MESSAGES_PER_SECOND: bad })).toThrow(ConfigError);
     for (const bad of ['', '-1', '2.5', '5000']) expect(() => loadConfig({ OPS_BATCH_MAX_WINDOW_MS: bad })).toThrow(ConfigError);
