@@ -1,5 +1,5 @@
 /**
- * Per-process coalescing of one document's live ops into batches (rules FB1–FB4 in ./SPEC.md),
+ * Per-process coalescing of one document's live ops into batches (rules FB1–FB4 and FB9 in ./SPEC.md),
  * in front of the Broadcaster port. This is what makes fan-out to many editors of one document
  * cheap: instead of every subscriber holding its own broadcaster subscription and getting one
  * event per op, a process holds ONE broadcaster subscription per document, collects what arrives,
