@@ -6,16 +6,17 @@
 import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { getOperationAST, type ExecutionResult, type GraphQLSchema } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
-import type { WebSocket, WebSocketServer } from 'ws';
+import type { FormattedExecutionResult } from 'graphql-ws';
+import type { WebSocketServer } from 'ws';
 import type { CredentialRevocations } from '../lib/auth/revocation.ts';
 import { CredentialLookupUnavailableError } from '../lib/auth/viewer.ts';
 import { maskInternalError } from './apollo.ts';
 import { userError } from './errors.ts';
 import { createConnectionState, type OwnedConnectionState } from './connection-state.ts';
 import type { GraphQLContext, Services, Viewer } from './context.ts';
-import { sharedSubscribe } from './shared-execution.ts';
+import { sharedSubscribe, sharingPlan } from './shared-execution.ts';
 import { cachedValidation, tickCorker } from './ws-fast-path.ts';
+import { serveGraphQLWebSocket, sharedPayload, type WsExtra } from './ws-server.ts';
 import { validateOperation, variableErrors } from './validation.ts';
 
 /** Close code sent when the server shuts down: the client should reconnect (to any instance). */
@@ -53,7 +54,7 @@ export interface WsOptions {
   readonly revocations: CredentialRevocations;
 }
 
-interface Extra {
+interface Extra extends WsExtra {
   viewer: Viewer | null;
   connection: OwnedConnectionState;
   untrack: () => void;
@@ -65,11 +66,12 @@ interface Extra {
 export function serveGraphQLWs(wss: WebSocketServer, options: WsOptions): () => Promise<void> {
   const { schema, services, resolveViewer, revocations } = options;
   const production = services.config.production;
+  const format = (result: ExecutionResult) => (production ? maskResult(result) : undefined);
   const validateQuery = cachedValidation((query) => validateOperation(schema, query, production));
   const { wsMaxSubscriptions, wsMaxSocketsPerUser } = services.config;
   /** Open connections per user on this instance. */
   const socketsPerUser = new Map<string, number>();
-  const disposable = useServer<Record<string, unknown> | undefined, Partial<Extra> & { socket: WebSocket; request: IncomingMessage }>(
+  const disposable = serveGraphQLWebSocket<Record<string, unknown> | undefined, WsExtra & Partial<Extra>>(
     {
       schema,
       // Each op is executed once per instance and selection set, not once per subscriber.
@@ -145,9 +147,14 @@ export function serveGraphQLWs(wss: WebSocketServer, options: WsOptions): () => 
         return { schema, document: validated.document, variableValues: payload.variables, operationName: payload.operationName };
       },
       // Runs right before each `next` message is sent: the messages of one tick leave in one write.
-      onNext: (ctx, _id, _payload, _args, result) => {
+      // A shared subscription's result (one object for every subscriber of an event) is
+      // serialised once and its bytes reused for every connection (graphql/ws-server.ts).
+      onNext: (ctx, _id, _payload, args, result) => {
         ctx.extra.cork?.();
-        return production ? maskResult(result) : undefined;
+        if (sharingPlan(args.document, args.operationName) !== null) {
+          return ctx.extra.sharedSends.expect(sharedPayload(result, format)) as unknown as FormattedExecutionResult;
+        }
+        return format(result);
       },
       context: (ctx): GraphQLContext => {
         const requestId = randomUUID();
@@ -163,6 +170,7 @@ export function serveGraphQLWs(wss: WebSocketServer, options: WsOptions): () => 
       },
     },
     wss,
+    { production },
   );
   return async () => {
     await disposable.dispose();
@@ -170,7 +178,7 @@ export function serveGraphQLWs(wss: WebSocketServer, options: WsOptions): () => 
 }
 
 /** Production results: unexpected errors lose their message (it may name internals). */
-function maskResult(result: ExecutionResult) {
+function maskResult(result: ExecutionResult): FormattedExecutionResult | undefined {
   if (!result.errors) return undefined;
   return { ...result, errors: result.errors.map((e) => maskInternalError(e.toJSON(), true)) };
 }

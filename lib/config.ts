@@ -67,6 +67,13 @@ export interface Config {
    * instance (the first op after a quiet period still goes out at once); 0 batches per tick.
    */
   readonly opsBatchWindowMs: number;
+  /**
+   * `documentOperationBatches` under load (lib/collab/SPEC.md FB9): messages a second one
+   * document's batches may cost an instance (one per subscriber per batch) before batches are
+   * spaced further apart than `opsBatchWindowMs`, up to `opsBatchMaxWindowMs`; 0: no limit.
+   */
+  readonly opsBatchMessagesPerSecond: number;
+  readonly opsBatchMaxWindowMs: number;
   /** A presence entry nobody refreshes for this long is gone (its instance died). */
   readonly presenceTtlMs: number;
   /**
@@ -216,6 +223,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     accessRecheckMs: parsePositiveInt('ACCESS_RECHECK_MS', env.ACCESS_RECHECK_MS ?? '15000'),
     wsMaxBufferedBytes: parsePositiveInt('WS_MAX_BUFFERED_BYTES', env.WS_MAX_BUFFERED_BYTES ?? String(4 * 1024 * 1024)),
     opsBatchWindowMs: parseBatchWindow(env.OPS_BATCH_WINDOW_MS ?? '20'),
+    opsBatchMessagesPerSecond: parseNonNegativeInt('OPS_BATCH_MESSAGES_PER_SECOND', env.OPS_BATCH_MESSAGES_PER_SECOND ?? '2500'),
+    opsBatchMaxWindowMs: parseBatchWindow(env.OPS_BATCH_MAX_WINDOW_MS ?? '50', 'OPS_BATCH_MAX_WINDOW_MS'),
     presenceMaxPerConnection: parsePositiveInt('PRESENCE_MAX_PER_CONNECTION', env.PRESENCE_MAX_PER_CONNECTION ?? '20'),
     wsMaxSubscriptions: parsePositiveInt('WS_MAX_SUBSCRIPTIONS', env.WS_MAX_SUBSCRIPTIONS ?? '100'),
     wsMaxSocketsPerUser: parsePositiveInt('WS_MAX_SOCKETS_PER_USER', env.WS_MAX_SOCKETS_PER_USER ?? '50'),
@@ -348,10 +357,10 @@ function parsePositiveInt(name: string, raw: string): number {
   return value;
 }
 
-function parseBatchWindow(raw: string): number {
+function parseBatchWindow(raw: string, name = 'OPS_BATCH_WINDOW_MS'): number {
   const value = Number(raw);
   if (raw.trim() === '' || !Number.isInteger(value) || value < 0 || value > 1000) {
-    throw new ConfigError(`OPS_BATCH_WINDOW_MS must be a whole number of milliseconds from 0 to 1000, got "${raw}".`);
+    throw new ConfigError(`${name} must be a whole number of milliseconds from 0 to 1000, got "${raw}".`);
   }
   return value;
 }

@@ -1,5 +1,5 @@
 /**
- * Per-process coalescing of one document's live ops into batches (rules FB1–FB4 in ./SPEC.md),
+ * Per-process coalescing of one document's live ops into batches (rules FB1–FB4 and FB9 in ./SPEC.md),
  * in front of the Broadcaster port. This is what makes fan-out to many editors of one document
  * cheap: instead of every subscriber holding its own broadcaster subscription and getting one
  * event per op, a process holds ONE broadcaster subscription per document, collects what arrives,
@@ -11,6 +11,9 @@
  * (`setImmediate`), so ops that arrive together — one Redis read, one committed group — share a
  * batch and a lone keystroke is not delayed; while ops keep coming, flushes of one document are
  * spaced at least `windowMs` apart, and what arrives in between waits for the next flush.
+ * A flush costs the process one message (one socket write) per listener, so with many listeners
+ * the spacing grows until the document's flushes cost at most `messagesPerSecond` messages a
+ * second [FB9]: under load each subscriber gets fewer, larger batches.
  *
  * The batcher does not order, de-duplicate or fill gaps: a batch holds ops in arrival order.
  * The op feed (`openOpFeed` with `batches`) does that per subscriber, and passes a batch through
@@ -45,6 +48,14 @@ export interface OpBatcherOptions {
   readonly broadcaster: Broadcaster;
   /** Minimum time between two flushes of one document, in ms; 0 flushes on every tick [FB3]. */
   readonly windowMs: number;
+  /**
+   * Messages a second one document's flushes may cost this process (one per listener per flush):
+   * past `messagesPerSecond × windowMs / 1000` listeners the spacing grows to listeners ÷
+   * messagesPerSecond seconds, up to `maxWindowMs` [FB9]. Default Infinity: always `windowMs`.
+   */
+  readonly messagesPerSecond?: number;
+  /** The most FB9 may stretch the spacing to, in ms (default 50; never below `windowMs`). */
+  readonly maxWindowMs?: number;
   readonly timers?: BatcherTimers;
   /** Called once per flush before the listeners (e.g. to record fan-out lag); failures are ignored. */
   readonly onFlush?: (documentId: string, batch: readonly AppliedOp[]) => void;
@@ -81,6 +92,11 @@ export function createOpBatcher(options: OpBatcherOptions): OpBatcher {
   const timers = options.timers ?? realTimers;
   const windowMs = Math.max(0, options.windowMs);
   if (!Number.isFinite(windowMs)) throw new Error(`windowMs must be a finite number, got ${options.windowMs}`);
+  const messagesPerSecond = options.messagesPerSecond ?? Number.POSITIVE_INFINITY;
+  if (!(messagesPerSecond > 0)) throw new Error(`messagesPerSecond must be > 0, got ${options.messagesPerSecond}`);
+  const maxWindowMs = Math.max(windowMs, options.maxWindowMs ?? 50);
+  /** The spacing of a document's flushes with `listeners` listeners [FB3, FB9]. */
+  const spacing = (listeners: number): number => Math.min(maxWindowMs, Math.max(windowMs, (listeners * 1000) / messagesPerSecond));
   const channels = new Map<string, Channel>();
 
   const flush = (documentId: string, channel: Channel): void => {
@@ -107,7 +123,7 @@ export function createOpBatcher(options: OpBatcherOptions): OpBatcher {
 
   const schedule = (documentId: string, channel: Channel): void => {
     if (channel.scheduled) return;
-    const wait = channel.lastFlushAt + windowMs - timers.now();
+    const wait = channel.lastFlushAt + spacing(channel.listeners.size) - timers.now();
     // Quiet for a window (or window 0): flush on the next macrotask, so everything arriving in
     // this one (one socket read, one committed group) shares the batch [FB3].
     if (wait <= 0) channel.scheduled = { kind: 'immediate', handle: timers.setImmediate(() => flush(documentId, channel)) };

@@ -75,6 +75,8 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
   const batcher = createOpBatcher({
     broadcaster,
     windowMs: config.opsBatchWindowMs,
+    messagesPerSecond: config.opsBatchMessagesPerSecond || Number.POSITIVE_INFINITY,
+    maxWindowMs: config.opsBatchMaxWindowMs,
     onFlush: (_documentId, batch) => observeFanoutLag(metrics, batch),
   });
   const sequencer = createSequencer({

@@ -232,6 +232,76 @@ describe('createOpBatcher', () => {
   });
 });
 
+describe('spacing under load [FB9]', () => {
+  /** Flush times of a document with `listeners` listeners while an op arrives every ms for `ms` ms. */
+  async function flushTimes(listeners: number, options: { messagesPerSecond?: number; maxWindowMs?: number }, ms = 1000) {
+    const { timers, tick, advance } = manualTimers();
+    const broadcaster = createMemoryBroadcaster();
+    const batcher = createOpBatcher({ broadcaster, windowMs: 20, timers, ...options });
+    const at: number[] = [];
+    const seen: number[] = [];
+    await batcher.subscribe(DOC, (batch) => void (at.push(timers.now()), seen.push(...batch.map((o) => o.version))));
+    for (let i = 1; i < listeners; i++) await batcher.subscribe(DOC, () => {});
+    for (let v = 1; v <= ms; v++) {
+      await broadcaster.publish(DOC, op(v));
+      tick();
+      advance(1);
+    }
+    advance(200);
+    expect(seen).toEqual(Array.from({ length: ms }, (_, i) => i + 1)); // [FB1] every op, once, in order
+    return at;
+  }
+  const gaps = (at: number[]) => at.slice(1).map((t, i) => t - at[i]!);
+
+  it('[FB9] keeps windowMs while listeners × flushes per second stay within messagesPerSecond', async () => {
+    // 100 listeners × 50 flushes/s = 5,000 messages/s: within the budget.
+    const at = await flushTimes(100, { messagesPerSecond: 5000 });
+    expect(Math.min(...gaps(at))).toBe(20);
+    expect(at.length).toBeGreaterThanOrEqual(49);
+  });
+
+  it('[FB9] spaces flushes listeners ÷ messagesPerSecond apart past the budget, so the messages a second stay within it', async () => {
+    const at = await flushTimes(250, { messagesPerSecond: 5000 });
+    expect(Math.min(...gaps(at))).toBe(50);
+    expect(at.length).toBeLessThanOrEqual(21); // 20 a second after the first: 250 × 20 = 5,000 messages
+  });
+
+  it('[FB9] never spaces flushes more than maxWindowMs apart, and without messagesPerSecond keeps windowMs', async () => {
+    expect(Math.max(...gaps(await flushTimes(2000, { messagesPerSecond: 5000, maxWindowMs: 100 })))).toBe(100);
+    expect(Math.max(...gaps(await flushTimes(2000, {})))).toBe(20);
+  });
+
+  it('[FB9][FB3] the first op after a quiet spell still goes out on the next tick, however many listeners', async () => {
+    const { timers, tick, advance } = manualTimers();
+    const broadcaster = createMemoryBroadcaster();
+    const batcher = createOpBatcher({ broadcaster, windowMs: 20, messagesPerSecond: 1000, maxWindowMs: 100, timers });
+    const at: number[] = [];
+    await batcher.subscribe(DOC, () => void at.push(timers.now()));
+    for (let i = 1; i < 100; i++) await batcher.subscribe(DOC, () => {});
+    await broadcaster.publish(DOC, op(1));
+    tick();
+    await broadcaster.publish(DOC, op(2));
+    tick();
+    advance(99);
+    expect(at).toEqual([0]); // the second waits for the 100 ms spacing
+    advance(1);
+    expect(at).toEqual([0, 100]);
+    advance(500);
+    await broadcaster.publish(DOC, op(3));
+    tick();
+    expect(at).toEqual([0, 100, 600]);
+  });
+});
+
+describe('OPS_BATCH_MESSAGES_PER_SECOND, OPS_BATCH_MAX_WINDOW_MS', () => {
+  it('default to 2,500 messages a second and 50 ms; 0 turns the limit off; bad values are refused', () => {
+    expect(loadConfig({})).toMatchObject({ opsBatchMessagesPerSecond: 2500, opsBatchMaxWindowMs: 50 });
+    expect(loadConfig({ OPS_BATCH_MESSAGES_PER_SECOND: '0', OPS_BATCH_MAX_WINDOW_MS: '250' })).toMatchObject({ opsBatchMessagesPerSecond: 0, opsBatchMaxWindowMs: 250 });
+    for (const bad of ['', '-1', '2.5', 'many']) expect(() => loadConfig({ OPS_BATCH_MESSAGES_PER_SECOND: bad })).toThrow(ConfigError);
+    for (const bad of ['', '-1', '2.5', '5000']) expect(() => loadConfig({ OPS_BATCH_MAX_WINDOW_MS: bad })).toThrow(ConfigError);
+  });
+});
+
 describe('OPS_BATCH_WINDOW_MS', () => {
   it('defaults to 20 ms, accepts 0 (flush every tick), refuses anything but whole milliseconds up to 1000', () => {
     expect(loadConfig({}).opsBatchWindowMs).toBe(20);
