@@ -5,7 +5,7 @@
  * op-store adapters (when they plan again on a fresher head inside `commit`) and the simulation
  * all run exactly this code.
  */
-import { apply, transform, type Delta } from '../ot/operation.ts';
+import { apply, transform, type Delta, type Side } from '../ot/operation.ts';
 import { checkEditMarks, checkResolveLanding, checkSuggestionLanding, DELETE_MARK, hasMarks, INSERT_MARK } from '../ot/suggestion.ts';
 import { after, findInTail, groupOnto, tailBetween, type KnownHead, type SpanChanges } from './known-head.ts';
 import type { AppliedOp, RejectionCode, SubmitCheck, SubmitInput, SubmitResult } from './types.ts';
@@ -192,6 +192,24 @@ function* planSteps(head: KnownHead, documentId: string, submissions: readonly S
   const spans = groupOnto(head.newest, ops, options.pauseMs);
   return { head, ops, spans, next: after(head, ops, content, spans), answers };
 
+  /** `delta` transformed over `over` in order, on `side` [S3], yielding each transform's work. */
+  function* carried(delta: Delta, over: readonly AppliedOp[], side: Side): Generator<number, Delta> {
+    for (const op of over) {
+      yield TRANSFORM_CALL_STEPS + delta.ops.length + op.delta.ops.length;
+      delta = transform(delta, op.delta, side);
+    }
+    return delta;
+  }
+
+  /** The plain edit `made` carried with its inserts first at ties, if it then passes the edit check on `content` [PL11]; else null. */
+  function* placedFirst(made: Delta, over: readonly AppliedOp[], author: string): Generator<number, { delta: Delta; next: { ok: true; value: Delta } } | null> {
+    const delta = yield* carried(made, over, 'left');
+    yield 2 * content.ops.length + 2 * delta.ops.length;
+    const next = apply(content, delta);
+    if (!next.ok || !checkEditMarks(content, delta, author).ok) return null;
+    return { delta, next };
+  }
+
   function* planOne(input: SubmitInput): Generator<number, PlannedAnswer> {
     const shape = shapeProblem(input);
     if (shape) return { kind: 'answered', result: shape };
@@ -211,13 +229,10 @@ function* planSteps(head: KnownHead, documentId: string, submissions: readonly S
       return tooOld(`Catching this op (${input.delta.ops.length} components) up over the ${missed.length + ops.length} ops made meanwhile is too much work (${work} steps; the limit is ${budget.maxWork})`);
     }
     // Committed ops, then the ones accepted before it in this batch, win ties [S3].
-    let delta = input.delta;
-    for (const op of [...missed, ...ops]) {
-      yield TRANSFORM_CALL_STEPS + delta.ops.length + op.delta.ops.length;
-      delta = transform(delta, op.delta, 'right');
-    }
+    const concurrent = [...missed, ...ops];
+    let delta = yield* carried(input.delta, concurrent, 'right');
     yield content.ops.length + delta.ops.length;
-    const next = apply(content, delta);
+    let next = apply(content, delta);
     if (!next.ok) return rejected(next.code, next.message);
     if (input.check !== undefined) {
       // On the very text it lands on, whatever was committed since the client (or the service) last saw it [PL10, SG18, SG19].
@@ -228,8 +243,18 @@ function* planSteps(head: KnownHead, documentId: string, submissions: readonly S
       }
       if (marked || mayFailUnmarked(input.check, delta)) {
         yield content.ops.length + delta.ops.length;
-        const lands = checkLanding(content, delta, input.check, input.authorId ?? '');
-        if (!lands.ok) return rejected(lands.code, lands.message, lands.reason);
+        const author = input.authorId ?? '';
+        const lands = checkLanding(content, delta, input.check, author);
+        if (!lands.ok) {
+          // A proposal that grew at the very point the edit inserts won the tie and put the edit's
+          // text inside it: placed before what was inserted there meanwhile instead, if that is
+          // outside every proposal [PL11]. The client takes the stored form (C5).
+          const placed = lands.reason === 'FOREIGN_SUGGESTION' && input.check === 'edit' && concurrent.length > 0 && delta.ops.some((c) => c.insert !== undefined)
+            ? yield* placedFirst(input.delta, concurrent, author)
+            : null;
+          if (placed === null) return rejected(lands.code, lands.message, lands.reason);
+          ({ delta, next } = placed);
+        }
       }
     }
     ops.push({

@@ -76,4 +76,18 @@ describe('CollabClient: our op applied in another form [C5][SG15][SG18]', () => 
     expect(events.filter((e) => e.type === 'remoteOp')).toEqual([]);
     expect(client.status).toMatchObject({ state: 'synchronized', version: 1 });
   });
+
+  it('[PL11] a keystroke the server placed before a proposal that grew at the same point: the client moves it there too', () => {
+    const mark = { 'suggest-insert': 'b:1|u-b' };
+    const v1 = new Delta().insert('a').insert('XYZ', mark).insert('b\n');
+    const client = new CollabClient({ documentId: 'd', clientId: 'e', version: 1, content: v1, transport: { send: () => undefined } });
+    client.applyLocal(new Delta().retain(1).insert('q'));
+    const grew = new Delta().retain(1).insert('V', mark);
+    client.receiveRemote({ version: 2, delta: grew, clientId: 'b', clientSeq: 2 }); // the stored op wins the tie: "aVqXYZb" locally
+    const placed = new Delta().retain(1).insert('q'); // as the planner stored it [PL11]
+    client.receiveRemote({ version: 3, delta: placed, clientId: 'e', clientSeq: 1 });
+    expect(client.document).toEqual(must(apply(must(apply(v1, grew)), placed)));
+    expect(text(client.document)).toBe('aqVXYZb\n');
+    expect(client.status).toMatchObject({ state: 'synchronized', version: 3 });
+  });
 });

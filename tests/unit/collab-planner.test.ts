@@ -319,6 +319,31 @@ describe('planner: converted suggestions where they land (issue 18, SG18)', () =
   });
 });
 
+describe('planner: a keystroke where a proposal grew meanwhile (issue 18, PL11)', () => {
+  const outcome = (plan: ReturnType<typeof planBatch>, i: number) => {
+    const answer = answerOf(plan, i);
+    return answer.kind === 'rejected' ? `${answer.code} ${answer.reason}` : `${answer.kind} v${answer.version}`;
+  };
+  // "aXYZb\n": b proposed "XYZ" (v1), then extended it at its start with "V" (v2, joins b:1, SG5).
+  const mark = { [INSERT_MARK]: 'b:1|u-b' };
+  const v1 = (): KnownHead => advance({ ...helloWorld(), content: new Delta().insert('ab\n') }, [stored(1, 'b', new Delta().retain(1).insert('XYZ', mark))], PAUSE)!;
+  const v2 = (): KnownHead => advance(v1(), [stored(2, 'b', new Delta().retain(1).insert('V', mark))], PAUSE)!;
+  const typed = (): SubmitInput => ({ ...sub(1, 'e', 1, new Delta().retain(1).insert('q')), check: 'edit' }); // right before the proposal, at v1
+
+  it('[PL11][PL10] an honest keystroke right before a proposal that grew at the same point meanwhile is placed before the growth, not refused', () => {
+    expect(outcome(planBatch(v1(), 'd', [typed()], options()), 0)).toBe('applied v2');
+    const plan = planBatch(v2(), 'd', [typed()], options());
+    expect(outcome(plan, 0)).toBe('applied v3');
+    expect(plan.ops[0]!.delta.ops).toEqual([{ retain: 1 }, { insert: 'q' }]);
+    expect(plan.next.content.ops).toEqual([{ insert: 'aq' }, { insert: 'VXYZ', attributes: mark }, { insert: 'b\n' }]);
+  });
+
+  it('[PL11] an edit that lands inside the proposal whichever goes first at a tie is still refused FOREIGN_SUGGESTION', () => {
+    const inside = { ...sub(1, 'e', 1, new Delta().retain(2).insert('q')), check: 'edit' } as const; // between X and Y at v1
+    expect(outcome(planBatch(v2(), 'd', [inside], options()), 0)).toBe('BAD_USER_INPUT FOREIGN_SUGGESTION');
+  });
+});
+
 describe('planner: accept and reject where they land (issue 18, SG19)', () => {
   // "Hello world\n"; op 1 by c proposes inserting "brave " at 6.
   const proposesBrave = new Delta().retain(6).insert('brave ', { [INSERT_MARK]: 'c:1|u-c' });
