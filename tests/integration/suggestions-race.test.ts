@@ -224,25 +224,30 @@ describe('edits and suggestions with an op committed meanwhile [SG18][PL10]', ()
 });
 
 describe('accept and reject with an op committed meanwhile [SG19][PL10]', () => {
-  /** "Hello brave world\n" with "brave " proposed by the commenter (version 1), and its id. */
-  async function braveProposed(s: ReturnType<typeof stack>) {
+  type Resolve = { who: TestAccount; accept: boolean };
+  /**
+   * "brave " proposed by the commenter in "Hello world\n" (version 1); then `first` resolves it
+   * with its commit held while `second` resolves it too, both built on version 1.
+   */
+  async function race(first: Resolve, second: Resolve) {
+    const s = stack();
     const d = await newDocument('Hello world\n');
     expect(await s.suggestions.suggest(scopeOf(commenter), op(d, 0, [{ retain: 6 }, { insert: 'brave ' }]))).toMatchObject({ kind: 'applied', version: 1 });
-    return { d, id: (await suggestionIds(d))[0]! };
+    const id = (await suggestionIds(d))[0]!;
+    s.hold();
+    const entered = s.nextCommit();
+    const one = s.suggestions.resolve(scopeOf(first.who), d, id, first.accept);
+    await entered;
+    const two = s.suggestions.resolve(scopeOf(second.who), d, id, second.accept);
+    await s.reached(3);
+    s.release();
+    return { d, first: await one, second: await two };
   }
 
   it('an editor accepts while the commenter withdraws, both reading version 1: the accept commits, the withdrawal finds the suggestion gone (NOT_FOUND) and deletes nothing', async () => {
-    const s = stack();
-    const { d, id } = await braveProposed(s);
-    s.hold();
-    const entered = s.nextCommit();
-    const accepted = s.suggestions.resolve(scopeOf(editor), d, id, true);
-    await entered;
-    const withdrawn = s.suggestions.resolve(scopeOf(commenter), d, id, false); // built on version 1, like the accept
-    await s.reached(3);
-    s.release();
-    expect(await accepted).toMatchObject({ kind: 'applied', version: 2 });
-    expect(await withdrawn).toMatchObject({ kind: 'rejected', code: 'NOT_FOUND', extensions: { reason: 'NO_SUCH_SUGGESTION' } });
+    const { d, first, second } = await race({ who: editor, accept: true }, { who: commenter, accept: false });
+    expect(first).toMatchObject({ kind: 'applied', version: 2 });
+    expect(second).toMatchObject({ kind: 'rejected', code: 'NOT_FOUND', extensions: { reason: 'NO_SUCH_SUGGESTION' } });
     const after = await seen(d);
     expect(after.content.ops.map((c) => c.insert).join('')).toBe('Hello brave world\n');
     expect(after.content.ops.every((c) => c.attributes === undefined)).toBe(true);
@@ -250,17 +255,9 @@ describe('accept and reject with an op committed meanwhile [SG19][PL10]', () => 
   });
 
   it('one editor rejects while another accepts, both reading version 1: the rejection commits, the accept finds the suggestion gone (NOT_FOUND)', async () => {
-    const s = stack();
-    const { d, id } = await braveProposed(s);
-    s.hold();
-    const entered = s.nextCommit();
-    const rejectedOne = s.suggestions.resolve(scopeOf(owner), d, id, false);
-    await entered;
-    const accepted = s.suggestions.resolve(scopeOf(editor), d, id, true);
-    await s.reached(3);
-    s.release();
-    expect(await rejectedOne).toMatchObject({ kind: 'applied', version: 2 });
-    expect(await accepted).toMatchObject({ kind: 'rejected', code: 'NOT_FOUND' });
+    const { d, first, second } = await race({ who: owner, accept: false }, { who: editor, accept: true });
+    expect(first).toMatchObject({ kind: 'applied', version: 2 });
+    expect(second).toMatchObject({ kind: 'rejected', code: 'NOT_FOUND' });
     expect((await seen(d)).content.ops).toEqual([{ insert: 'Hello world\n' }]);
   });
 });
