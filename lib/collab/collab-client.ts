@@ -4,7 +4,7 @@
  * remote ops. Rules C1–C10 in ./SPEC.md. No timers and no I/O: the transport is injected and the
  * host feeds it server messages, so it runs the same in the browser, in Node and in simulation.
  */
-import { apply, compose, transform, transformSelection, type Delta, type Selection } from '../ot/operation.ts';
+import { apply, compose, diff, invert, transform, transformSelection, type Delta, type Selection } from '../ot/operation.ts';
 import type {
   ApplyLocalResult,
   ClientEvent,
@@ -43,6 +43,23 @@ type State =
   | { readonly kind: 'awaitingWithBuffer'; readonly inFlight: InFlight; readonly buffer: Delta; readonly bufferEdits: number }
   | { readonly kind: 'desynchronized'; readonly code: string; readonly message: string };
 
+/** A JSON form of `value` with object keys sorted, so equal ops compare equal however their attributes were built. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
+
+/** Whether two ops are the same change (trailing plain retains ignored) [C5]. */
+function sameOp(a: Delta, b: Delta): boolean {
+  const trimmed = (d: Delta) => {
+    const ops = [...d.ops];
+    while (ops.length > 0 && typeof ops[ops.length - 1]!.retain === 'number' && ops[ops.length - 1]!.attributes === undefined) ops.pop();
+    return ops;
+  };
+  return canonical(trimmed(a)) === canonical(trimmed(b));
+}
+
 /** A central-server OT client for one document. Misuse (e.g. bad options) throws; server answers never do. */
 export class CollabClient {
   readonly documentId: string;
@@ -50,6 +67,8 @@ export class CollabClient {
   #state: State = { kind: 'synchronized' };
   #version: number;
   #content: Delta;
+  /** The document at `version` as the server has it (`content` without unconfirmed local edits) [C5]. */
+  #server: Delta;
   #selection: Selection | null = null;
   #nextSeq: number;
   #connected: boolean;
@@ -64,6 +83,7 @@ export class CollabClient {
     this.clientId = options.clientId;
     this.#version = options.version;
     this.#content = options.content;
+    this.#server = options.content;
     this.#transport = options.transport;
     this.#onEvent = options.onEvent ?? (() => undefined);
     this.#nextSeq = options.firstClientSeq ?? 1;
@@ -215,6 +235,7 @@ export class CollabClient {
     this.#state = { kind: 'synchronized' };
     this.#version = version;
     this.#content = content;
+    this.#server = content;
     this.#early.clear();
     if (this.#selection) {
       const max = Math.max(0, content.length() - 1);
@@ -232,7 +253,8 @@ export class CollabClient {
     const s = this.#state;
     if (s.kind === 'desynchronized') return;
     if (s.kind !== 'synchronized' && op.clientId === this.clientId && op.clientSeq === s.inFlight.clientSeq) {
-      this.#confirm(op.version);
+      if (sameOp(op.delta, s.inFlight.op)) this.#confirm(op.version, op.delta);
+      else this.#correct(op);
       return;
     }
     // The server ordered `op` before our in-flight op and buffer, so it wins ties ('left') and
@@ -256,16 +278,63 @@ export class CollabClient {
       this.#desynchronize('DIVERGED', `Remote op ${op.version} does not apply locally (${next.message}); reload.`);
       return;
     }
+    // With nothing unconfirmed the server's document is the local one; else it moves by the op as sent.
+    const server = s.kind === 'synchronized' ? next : apply(this.#server, op.delta);
+    if (!server.ok) {
+      this.#desynchronize('DIVERGED', `Remote op ${op.version} does not apply to the server's document as this client has it (${server.message}); reload.`);
+      return;
+    }
     this.#content = next.value;
+    this.#server = server.value;
     this.#version = op.version;
     if (this.#selection) this.#selection = transformSelection(this.#selection, remote, false);
     this.#onEvent({ type: 'remoteOp', op: remote, version: op.version, selection: this.#selection });
   }
 
-  #confirm(version: number): void {
+  /** Our in-flight op came back as sent: confirmed [C5]. */
+  #confirm(version: number, delta: Delta): void {
     const s = this.#state;
     this.#version = version;
-    if (s.kind === 'awaitingWithBuffer' && s.buffer.ops.length > 0) this.#startInFlight(s.buffer, s.bufferEdits);
+    if (s.kind === 'awaitingWithBuffer' && s.buffer.ops.length > 0) {
+      const server = apply(this.#server, delta);
+      if (!server.ok) return this.#desynchronize('DIVERGED', `Our op ${version} does not apply to the server's document as this client has it (${server.message}); reload.`);
+      this.#server = server.value;
+      this.#startInFlight(s.buffer, s.bufferEdits);
+    } else {
+      this.#server = this.#content;
+      this.#state = { kind: 'synchronized' };
+    }
+    this.#emitStatus();
+  }
+
+  /**
+   * Our in-flight op came back as something else (the server converted a suggestion again on a
+   * newer head, SG15, SG18): the server's op is what happened [C5]. The local document becomes
+   * the server's with the buffer rebased onto it (the in-flight op undone under the buffer, then
+   * the server's op); the editor gets the difference as a `remoteOp` event, and the rebased buffer
+   * goes in flight. Nothing typed is lost and nothing else diverges.
+   */
+  #correct(op: RemoteOp): void {
+    const s = this.#state;
+    if (s.kind === 'synchronized' || s.kind === 'desynchronized') return;
+    const server = apply(this.#server, op.delta);
+    if (!server.ok) return this.#desynchronize('DIVERGED', `Our op ${op.version} came back in a form that does not apply (${server.message}); reload.`);
+    let buffer: Delta | null = null;
+    let content = server.value;
+    if (s.kind === 'awaitingWithBuffer' && s.buffer.ops.length > 0) {
+      const undone = transform(s.buffer, invert(s.inFlight.op, this.#server), 'right');
+      buffer = transform(undone, op.delta, 'right');
+      const rebased = apply(server.value, buffer);
+      if (!rebased.ok) return this.#desynchronize('DIVERGED', `Unsent edits do not apply over our op ${op.version} as the server made it (${rebased.message}); reload.`);
+      content = rebased.value;
+    }
+    const change = diff(this.#content, content);
+    this.#content = content;
+    this.#server = server.value;
+    this.#version = op.version;
+    if (this.#selection) this.#selection = transformSelection(this.#selection, change, false);
+    this.#onEvent({ type: 'remoteOp', op: change, version: op.version, selection: this.#selection });
+    if (buffer !== null && buffer.ops.length > 0 && s.kind === 'awaitingWithBuffer') this.#startInFlight(buffer, s.bufferEdits);
     else this.#state = { kind: 'synchronized' };
     this.#emitStatus();
   }

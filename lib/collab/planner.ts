@@ -5,10 +5,10 @@
  * op-store adapters (when they plan again on a fresher head inside `commit`) and the simulation
  * all run exactly this code.
  */
-import { apply, transform } from '../ot/operation.ts';
-import { checkEditMarks, checkSuggestionLanding, hasMarks } from '../ot/suggestion.ts';
+import { apply, transform, type Delta, type Side } from '../ot/operation.ts';
+import { checkEditMarks, checkResolveLanding, checkSuggestionLanding, DELETE_MARK, hasMarks, INSERT_MARK } from '../ot/suggestion.ts';
 import { after, findInTail, groupOnto, tailBetween, type KnownHead, type SpanChanges } from './known-head.ts';
-import type { AppliedOp, RejectionCode, SubmitInput, SubmitResult } from './types.ts';
+import type { AppliedOp, RejectionCode, SubmitCheck, SubmitInput, SubmitResult } from './types.ts';
 
 /**
  * What the plan says about one submission. `answered`: its answer, whatever the commit does
@@ -114,13 +114,16 @@ export function foreignClientId(clientId: string): SubmitResult {
 }
 
 /**
- * Plans `submissions` (all for the document of `head`) in order [PL1–PL5]: each is refused for
- * its shape, answered `duplicate` when the head's tail holds its (clientId, clientSeq), tied to
- * an earlier submission of the batch with the same key, refused when its base is past the head
- * (`VERSION_AHEAD`) or older than the tail reaches (`VERSION_TOO_OLD`; callers put what the store
- * still has into the tail first) or than the catch-up budget allows (`VERSION_TOO_OLD` [PL8]), or transformed over the tail's ops after its base and then
- * over the ops accepted before it, and refused when it does not apply (S5), or when it is a plain
- * edit that, there, inserts inside or deletes someone else's proposed text [PL10].
+ * Plans `submissions` (all for the document of `head`) in order [PL1–PL5, PL8, PL10]: each is
+ * refused for its shape, answered `duplicate` when the head's tail holds its (clientId,
+ * clientSeq), tied to an earlier submission of the batch with the same key, refused when its
+ * base is past the head (`VERSION_AHEAD`) or older than the tail reaches (`VERSION_TOO_OLD`;
+ * callers put what the store still has into the tail first) or than the catch-up budget allows
+ * (`VERSION_TOO_OLD` [PL8]), or transformed over the tail's ops after its base and then over the
+ * ops accepted before it, and refused when it does not apply (S5), or, when it has a `check`,
+ * when it does not pass it on the content it lands on [PL10]: a plain edit inserting inside or
+ * deleting someone else's proposed text, a converted suggestion that must be converted again, an
+ * accept or reject whose suggestion was resolved or changed meanwhile.
  */
 export function planBatch(head: KnownHead, documentId: string, submissions: readonly SubmitInput[], options: PlanOptions): BatchPlan {
   const steps = planSteps(head, documentId, submissions, options);
@@ -170,9 +173,10 @@ function* planSteps(head: KnownHead, documentId: string, submissions: readonly S
   const writers = new Map<string, string | null>(); // clientId → author of the first op accepted with it in this batch
   const budget = options.catchUp ?? DEFAULT_CATCH_UP;
   let content = head.content;
-  // Whether `content` carries suggestion marks [PL10]: found once, when a plain edit first needs
-  // it, and found again only after an op that writes or removes marks.
-  let marked: boolean | undefined;
+  // Whether `content` carries suggestion marks [PL10]: known from the plan that made this head
+  // (kept beside its content), else found once when a checked submission first needs it; then
+  // kept up to date per op (see markedAfter), so a batch scans the document at most once.
+  let marked = markedContents.get(content);
   for (const input of submissions) {
     const key = keyOf(input);
     const first = seen.get(key);
@@ -184,8 +188,27 @@ function* planSteps(head: KnownHead, documentId: string, submissions: readonly S
     seen.set(key, answers.length);
     answers.push(yield* planOne(input));
   }
+  if (marked !== undefined) markedContents.set(content, marked);
   const spans = groupOnto(head.newest, ops, options.pauseMs);
   return { head, ops, spans, next: after(head, ops, content, spans), answers };
+
+  /** `delta` transformed over `over` in order, on `side` [S3], yielding each transform's work. */
+  function* carried(delta: Delta, over: readonly AppliedOp[], side: Side): Generator<number, Delta> {
+    for (const op of over) {
+      yield TRANSFORM_CALL_STEPS + delta.ops.length + op.delta.ops.length;
+      delta = transform(delta, op.delta, side);
+    }
+    return delta;
+  }
+
+  /** The plain edit `made` carried with its inserts first at ties, if it then passes the edit check on `content` [PL11]; else null. */
+  function* placedFirst(made: Delta, over: readonly AppliedOp[], author: string): Generator<number, { delta: Delta; next: { ok: true; value: Delta } } | null> {
+    const delta = yield* carried(made, over, 'left');
+    yield 2 * content.ops.length + 2 * delta.ops.length;
+    const next = apply(content, delta);
+    if (!next.ok || !checkEditMarks(content, delta, author).ok) return null;
+    return { delta, next };
+  }
 
   function* planOne(input: SubmitInput): Generator<number, PlannedAnswer> {
     const shape = shapeProblem(input);
@@ -206,26 +229,32 @@ function* planSteps(head: KnownHead, documentId: string, submissions: readonly S
       return tooOld(`Catching this op (${input.delta.ops.length} components) up over the ${missed.length + ops.length} ops made meanwhile is too much work (${work} steps; the limit is ${budget.maxWork})`);
     }
     // Committed ops, then the ones accepted before it in this batch, win ties [S3].
-    let delta = input.delta;
-    for (const op of [...missed, ...ops]) {
-      yield TRANSFORM_CALL_STEPS + delta.ops.length + op.delta.ops.length;
-      delta = transform(delta, op.delta, 'right');
-    }
+    const concurrent = [...missed, ...ops];
+    let delta = yield* carried(input.delta, concurrent, 'right');
     yield content.ops.length + delta.ops.length;
-    const next = apply(content, delta);
+    let next = apply(content, delta);
     if (!next.ok) return rejected(next.code, next.message);
     if (input.check !== undefined) {
-      // On the very text it lands on, whatever was committed since the client (or the service) last saw it [PL10, SG18].
+      // On the very text it lands on, whatever was committed since the client (or the service) last saw it [PL10, SG18, SG19].
       if (marked === undefined) {
         yield content.ops.length;
         marked = hasMarks(content);
+        markedContents.set(content, marked);
       }
-      // Unmarked content: only an edit carrying a mark, or a suggestion deleting (its own proposal, gone now), can be refused.
-      if (marked || (input.check === 'edit' ? hasMarks(delta) : delta.ops.some((c) => c.delete !== undefined))) {
+      if (marked || mayFailUnmarked(input.check, delta)) {
         yield content.ops.length + delta.ops.length;
         const author = input.authorId ?? '';
-        const lands = input.check === 'edit' ? checkEditMarks(content, delta, author) : checkSuggestionLanding(content, delta, author);
-        if (!lands.ok) return rejected(lands.code, `delta (carried to version ${head.version + ops.length}): ${lands.message}`, lands.reason);
+        const lands = checkLanding(content, delta, input.check, author);
+        if (!lands.ok) {
+          // A proposal that grew at the very point the edit inserts won the tie and put the edit's
+          // text inside it: placed before what was inserted there meanwhile instead, if that is
+          // outside every proposal [PL11]. The client takes the stored form (C5).
+          const placed = lands.reason === 'FOREIGN_SUGGESTION' && input.check === 'edit' && concurrent.length > 0 && delta.ops.some((c) => c.insert !== undefined)
+            ? yield* placedFirst(input.delta, concurrent, author)
+            : null;
+          if (placed === null) return rejected(lands.code, lands.message, lands.reason);
+          ({ delta, next } = placed);
+        }
       }
     }
     ops.push({
@@ -238,10 +267,50 @@ function* planSteps(head: KnownHead, documentId: string, submissions: readonly S
       createdAt: options.now(),
     });
     content = next.value;
-    if (marked !== undefined && hasMarks(delta)) marked = undefined;
+    marked = markedAfter(marked, delta);
     writers.set(input.clientId, input.authorId);
     return { kind: 'commits', op: ops.length - 1, repeat: false };
   }
+}
+
+/**
+ * Whether a head's content carries suggestion marks, for the contents plans made [PL10]: the next
+ * batch, planned on the head a plan produced (the same content object), starts from it instead
+ * of scanning the document again. Weak: forgotten with the head.
+ */
+const markedContents = new WeakMap<Delta, boolean>();
+
+/**
+ * Whether the content carries marks after `delta` [PL10], from whether it did before: an op
+ * writing a mark makes it true; one removing marks (accept, reject, a restore) makes it unknown
+ * (found again when next needed); any other op leaves it. True is only an over-estimate when
+ * deletes removed the last marked text, which costs a walk, never a wrong answer.
+ */
+function markedAfter(marked: boolean | undefined, delta: Delta): boolean | undefined {
+  let writes = false;
+  for (const c of delta.ops) {
+    const attributes = c.attributes;
+    if (attributes === undefined) continue;
+    for (const value of [attributes[INSERT_MARK], attributes[DELETE_MARK]]) {
+      if (value === null) return undefined;
+      if (value !== undefined) writes = true;
+    }
+  }
+  return writes ? true : marked;
+}
+
+/** Whether a checked submission can be refused on content carrying no marks [PL10]. */
+function mayFailUnmarked(check: SubmitCheck, delta: Delta): boolean {
+  if (check === 'edit') return hasMarks(delta); // MARK_IN_EDIT
+  if (check === 'suggestion') return delta.ops.some((c) => c.delete !== undefined); // deletes its own proposal, gone now
+  return true; // a resolve op must find its suggestion
+}
+
+/** The check of `check` on `content`, where `delta` (its author's) lands [PL10]. */
+function checkLanding(content: Delta, delta: Delta, check: SubmitCheck, author: string) {
+  if (check === 'edit') return checkEditMarks(content, delta, author);
+  if (check === 'suggestion') return checkSuggestionLanding(content, delta, author);
+  return checkResolveLanding(content, delta, check.suggestionId, check.accept);
 }
 
 /** A submission's answer once its plan's ops are durable [PL6]. */

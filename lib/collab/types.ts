@@ -54,11 +54,24 @@ export interface SubmitInput extends Submission {
    * `BAD_USER_INPUT` with reason `FOREIGN_SUGGESTION` when it inserts inside or deletes text
    * someone else proposed (`MARK_IN_EDIT` when it carries a mark); `suggestion`, an op
    * `suggestOperation` converted on an earlier head, when it inserts inside someone else's
-   * proposal (`FOREIGN_SUGGESTION`) or really deletes text no longer its author's proposed
-   * insertion (`PROPOSAL_RESOLVED`: convert it again). Absent: not checked (accept and reject,
-   * restores, the server's own ops).
+   * proposal (`FOREIGN_SUGGESTION`), or really deletes text no longer its author's proposed
+   * insertion or proposes deleting text carrying another mark (`PROPOSAL_RESOLVED`: convert it
+   * again); `resolve`, an accept or reject built on an earlier head, when it deletes or unmarks
+   * text that no longer carries that suggestion's mark of the expected kind, or no longer touches
+   * the suggestion at all (`PROPOSAL_RESOLVED`: build it again) [SG19]. Absent: not checked
+   * (restores, the server's own ops).
    */
-  readonly check?: 'edit' | 'suggestion';
+  readonly check?: SubmitCheck;
+}
+
+/** How a submission is checked where it lands [PL10]: see {@link SubmitInput.check}. */
+export type SubmitCheck = 'edit' | 'suggestion' | ResolveCheck;
+
+/** An accept (`accept`) or reject of suggestion `suggestionId`, built by the server [SG12, SG19]. */
+export interface ResolveCheck {
+  readonly kind: 'resolve';
+  readonly suggestionId: string;
+  readonly accept: boolean;
 }
 
 /** Codes of a refused submission; the same names as the API's error codes where one exists. */

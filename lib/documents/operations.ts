@@ -9,7 +9,7 @@ import { clientIdProblem } from '../collab/planner.ts';
 import type { OpStore } from '../collab/op-store.ts';
 import { RESTORE_CLIENT_PREFIX } from '../collab/revisions.ts';
 import type { Sequencer } from '../collab/sequencer.ts';
-import type { AppliedOp } from '../collab/types.ts';
+import type { AppliedOp, SubmitCheck } from '../collab/types.ts';
 import type { Config } from '../config.ts';
 import { isDatabaseUnavailable, isPoolTimeout } from '../db/prisma.ts';
 import type { DocumentAction } from '../auth/permissions.ts';
@@ -50,9 +50,18 @@ export interface SubmitOptions {
    */
   readonly suggestion?: {
     readonly action: DocumentAction;
-    /** `suggestOperation`'s converted op: checked where it lands (PL10), refused `PROPOSAL_RESOLVED` when it must be converted again there [SG18]. */
-    readonly converted?: boolean;
+    /**
+     * Where it lands (PL10), required: `suggestion`, `suggestOperation`'s converted op [SG18];
+     * a `resolve` check, an accept or reject [SG19]. Refused `PROPOSAL_RESOLVED` when it must be made again there.
+     */
+    readonly check: Exclude<SubmitCheck, 'edit'>;
   };
+  /**
+   * The same submission made again by the suggestions service after `PROPOSAL_RESOLVED` on
+   * `documentId` (the id the first attempt's access check answered): the rate limit and the
+   * grant were passed by the first attempt, so neither is taken or read again.
+   */
+  readonly again?: { readonly documentId: string };
 }
 
 export interface Operations {
@@ -81,6 +90,47 @@ export function createOperations(deps: OperationsDeps): Operations {
     // Before the rate limiter and the batch: the planner's own check [S11], so both transports share it.
     const badClientId = clientIdProblem(input.clientId);
     if (badClientId) return rejected('BAD_USER_INPUT', badClientId);
+    const documentId = options.again?.documentId ?? (await admit(scope, viewer, input, options));
+    if (typeof documentId !== 'string') return documentId;
+    const marked = options.restore === true || options.suggestion !== undefined;
+    const check: SubmitCheck | undefined = options.suggestion?.check ?? (marked ? undefined : 'edit');
+    const delta = marked ? validateSuggestionOp(input.delta) : validateOp(input.delta);
+    if (!delta.ok) return rejected(delta.code, `delta: ${delta.message}`);
+    const result = await deps.sequencer.submit({
+      documentId,
+      baseVersion: input.baseVersion,
+      clientId: input.clientId,
+      clientSeq: input.clientSeq,
+      delta: delta.value,
+      authorId: viewer.userId,
+      // Checked against proposed text on the exact head it commits on [PL10, SG11, SG18].
+      ...(check === undefined ? {} : { check }),
+    });
+    const logged = { documentId, clientId: input.clientId, clientSeq: input.clientSeq, baseVersion: input.baseVersion };
+    if (result.kind === 'rejected') {
+      scope.logger.info({ ...logged, code: result.code, reason: result.reason }, 'operation rejected');
+      // A resend of an op stored before the known tail reaches lands on its own effect: answer it as
+      // stored [S2]. Not for PROPOSAL_RESOLVED: the suggestions service looked before converting,
+      // and its accept and reject ops have fresh clientIds.
+      if (result.reason !== undefined && result.reason !== 'PROPOSAL_RESOLVED') {
+        const stored = await deps.store.findByClientSeq(documentId, input.clientId, input.clientSeq);
+        if (stored !== null && stored.authorId === viewer.userId) return { kind: 'duplicate', version: stored.version, delta: stored.delta };
+      }
+      if (result.code === 'RATE_LIMITED') {
+        return rejected('RATE_LIMITED', result.message, { retryable: true, retryAfterSeconds: result.retryAfterSeconds ?? 1 });
+      }
+      return rejected(result.code === 'CONFLICT_RETRIES_EXHAUSTED' ? 'CONFLICT' : result.code, result.message, {
+        retryable: result.code === 'CONFLICT_RETRIES_EXHAUSTED',
+        ...(result.reason === undefined ? {} : { reason: result.reason }),
+      });
+    }
+    // Per keystroke batch: debug, so a busy server's info log stays readable.
+    scope.logger.debug({ ...logged, version: result.version, outcome: result.kind }, 'operation submitted');
+    return result;
+  };
+
+  /** The rate limit, then the grant: the document's id, or the refusal. */
+  const admit = async (scope: RequestScope, viewer: NonNullable<RequestScope['viewer']>, input: OperationInput, options: SubmitOptions): Promise<string | Rejected> => {
     // The rate limit before the grant read: a flood past it costs no PostgreSQL query per refused
     // submission over HTTP, where no connection keeps grants. A connection's bucket lives with it in
     // this process; HTTP callers share one per user in Redis.
@@ -96,41 +146,7 @@ export function createOperations(deps: OperationsDeps): Operations {
       });
     }
     const allowed = await deps.access.checkCached(viewer, input.documentId, options.suggestion?.action ?? 'edit', scope.connection?.grants);
-    if (allowed.kind === 'rejected') return allowed;
-    const { document } = allowed;
-    const marked = options.restore === true || options.suggestion !== undefined;
-    const check = marked ? (options.suggestion?.converted === true ? 'suggestion' : undefined) : 'edit';
-    const delta = marked ? validateSuggestionOp(input.delta) : validateOp(input.delta);
-    if (!delta.ok) return rejected(delta.code, `delta: ${delta.message}`);
-    const result = await deps.sequencer.submit({
-      documentId: document.id,
-      baseVersion: input.baseVersion,
-      clientId: input.clientId,
-      clientSeq: input.clientSeq,
-      delta: delta.value,
-      authorId: viewer.userId,
-      // Checked against proposed text on the exact head it commits on [PL10, SG11, SG18].
-      ...(check === undefined ? {} : { check }),
-    });
-    const logged = { documentId: document.id, clientId: input.clientId, clientSeq: input.clientSeq, baseVersion: input.baseVersion };
-    if (result.kind === 'rejected') {
-      scope.logger.info({ ...logged, code: result.code, reason: result.reason }, 'operation rejected');
-      if (result.reason !== undefined) {
-        // A resend of an op stored before the known tail reaches lands on its own effect: answer it as stored [S2].
-        const stored = await deps.store.findByClientSeq(document.id, input.clientId, input.clientSeq);
-        if (stored !== null && stored.authorId === viewer.userId) return { kind: 'duplicate', version: stored.version, delta: stored.delta };
-      }
-      if (result.code === 'RATE_LIMITED') {
-        return rejected('RATE_LIMITED', result.message, { retryable: true, retryAfterSeconds: result.retryAfterSeconds ?? 1 });
-      }
-      return rejected(result.code === 'CONFLICT_RETRIES_EXHAUSTED' ? 'CONFLICT' : result.code, result.message, {
-        retryable: result.code === 'CONFLICT_RETRIES_EXHAUSTED',
-        ...(result.reason === undefined ? {} : { reason: result.reason }),
-      });
-    }
-    // Per keystroke batch: debug, so a busy server's info log stays readable.
-    scope.logger.debug({ ...logged, version: result.version, outcome: result.kind }, 'operation submitted');
-    return result;
+    return allowed.kind === 'rejected' ? allowed : allowed.document.id;
   };
 
   return {

@@ -17,7 +17,7 @@ import { clientIdProblem } from '../collab/planner.ts';
 import type { OpStore } from '../collab/op-store.ts';
 import { acceptOp, findSuggestion, openSuggestions, rejectOp, suggestionIdFor, toSuggestion, validateSuggestionOp, type SuggestionRange } from '../ot/suggestion.ts';
 import type { DocumentAccess } from './access.ts';
-import type { OperationInput, Operations, Submitted } from './operations.ts';
+import type { OperationInput, Operations, SubmitOptions, Submitted } from './operations.ts';
 import { carryOver, type HeadReader } from './suggestions-heads.ts';
 import { rejected, unauthenticated, type Rejected, type RequestScope } from './types.ts';
 
@@ -53,8 +53,15 @@ export interface SuggestionsDeps {
 /** clientId prefix of accept and reject ops (one fresh clientId each). */
 export const RESOLVE_CLIENT_PREFIX = 'suggestion-';
 
-/** How many times `suggest` converts one submission on a newer head before answering a retryable `CONFLICT` [SG18]. */
-const MAX_CONVERSIONS = 3;
+/**
+ * How many times `suggest` converts one submission, and `resolve` builds one accept or reject, on
+ * a newer head before answering a retryable `CONFLICT` [SG18, SG19].
+ */
+const MAX_ATTEMPTS = 3;
+
+/** The retryable refusal after {@link MAX_ATTEMPTS} made-again submissions [SG18, SG19]. */
+const tooBusy = (what: string, attempts: number): Rejected =>
+  rejected('CONFLICT', `${what}, ${attempts} times; nothing was stored. Send it again.`, { retryable: true });
 
 /** Largest clientSeq the op log stores (a PostgreSQL integer). */
 const MAX_STORED_CLIENT_SEQ = 2_147_483_647;
@@ -116,7 +123,9 @@ export function createSuggestions(deps: SuggestionsDeps): Suggestions {
       const stored = await store.findByClientSeq(documentId, input.clientId, input.clientSeq);
       if (stored !== null && stored.authorId === viewer.userId) return { kind: 'duplicate', version: stored.version, delta: stored.delta };
       // Converted at the head read here, checked where it commits (PL10); when an op committed in
-      // between resolved a proposal it really deletes, converted again on the newer head [SG18].
+      // between resolved a proposal it really deletes, or marked text it proposes deleting,
+      // converted again on the newer head [SG18] (without another rate-limit token or grant read).
+      let again: SubmitOptions['again'];
       for (let attempt = 1; ; attempt++) {
         const view = await heads.read(documentId, input.baseVersion);
         if (view.kind === 'rejected') return view;
@@ -125,11 +134,14 @@ export function createSuggestions(deps: SuggestionsDeps): Suggestions {
           id: suggestionIdFor(input.clientId, input.clientSeq),
         });
         if (!converted.ok) return rejected(converted.code, `delta: ${converted.message}`, { reason: converted.reason });
-        const submitted = await operations.submit(req, { ...input, documentId, baseVersion: view.version, delta: converted.value }, { suggestion: { action: 'comment', converted: true } });
+        const submitted = await operations.submit(
+          req,
+          { ...input, documentId, baseVersion: view.version, delta: converted.value },
+          { suggestion: { action: 'comment', check: 'suggestion' }, ...(again ? { again } : {}) },
+        );
         if (submitted.kind !== 'rejected' || submitted.extensions?.reason !== 'PROPOSAL_RESOLVED') return submitted;
-        if (attempt === MAX_CONVERSIONS) {
-          return rejected('CONFLICT', `Suggestions were accepted or rejected while yours was being recorded, ${attempt} times; nothing was stored. Send it again.`, { retryable: true });
-        }
+        if (attempt === MAX_ATTEMPTS) return tooBusy('Suggestions were accepted or rejected while yours was being recorded', attempt);
+        again = { documentId };
       }
     },
 
@@ -138,21 +150,37 @@ export function createSuggestions(deps: SuggestionsDeps): Suggestions {
       if (viewer === null) return unauthenticated();
       const readable = await access.check(viewer, documentId, 'read');
       if (readable.kind === 'rejected') return readable;
-      const head = await headOnly(readable.document.id);
-      if (head.kind === 'rejected') return head;
-      const suggestion = findSuggestion(head.content, suggestionId);
-      // Withdrawing is rejecting one's own: `comment` suffices; the rest needs `edit`.
-      const action: DocumentAction = !accept && suggestion?.author === viewer.userId ? 'comment' : 'edit';
-      const allowed = await access.check(viewer, documentId, action);
-      if (allowed.kind === 'rejected') {
-        if (allowed.code !== 'FORBIDDEN') return allowed;
-        const what = accept ? 'accept suggestions' : 'reject other people\'s suggestions (you may withdraw your own)';
-        return rejected('FORBIDDEN', `Only owners and editors of this document may ${what}.`, allowed.extensions as Record<string, unknown> | undefined);
+      const id = readable.document.id;
+      // Built at the head read here, checked where it commits: when an op committed in between
+      // resolved or changed the suggestion, built again on the newer head (which then answers
+      // NOT_FOUND when it is gone) [SG19].
+      let again: SubmitOptions['again'];
+      for (let attempt = 1; ; attempt++) {
+        const head = await headOnly(id);
+        if (head.kind === 'rejected') return head;
+        const suggestion = findSuggestion(head.content, suggestionId);
+        // Withdrawing is rejecting one's own: `comment` suffices; the rest needs `edit`.
+        const action: DocumentAction = !accept && suggestion?.author === viewer.userId ? 'comment' : 'edit';
+        if (again === undefined) {
+          const allowed = await access.check(viewer, documentId, action);
+          if (allowed.kind === 'rejected') {
+            if (allowed.code !== 'FORBIDDEN') return allowed;
+            const what = accept ? 'accept suggestions' : 'reject other people\'s suggestions (you may withdraw your own)';
+            return rejected('FORBIDDEN', `Only owners and editors of this document may ${what}.`, allowed.extensions as Record<string, unknown> | undefined);
+          }
+        }
+        const op = accept ? acceptOp(head.content, suggestionId) : rejectOp(head.content, suggestionId);
+        if (!op.ok) return rejected(op.code, op.message, { reason: op.reason });
+        const clientId = `${RESOLVE_CLIENT_PREFIX}${accept ? 'accept' : 'reject'}:${randomUUID()}`;
+        const submitted = await operations.submit(
+          req,
+          { documentId: id, baseVersion: head.version, clientId, clientSeq: 1, delta: op.value },
+          { suggestion: { action, check: { kind: 'resolve', suggestionId, accept } }, ...(again ? { again } : {}) },
+        );
+        if (submitted.kind !== 'rejected' || submitted.extensions?.reason !== 'PROPOSAL_RESOLVED') return submitted;
+        if (attempt === MAX_ATTEMPTS) return tooBusy(`Suggestion ${suggestionId.slice(0, 120)} kept changing while you ${accept ? 'accepted' : 'rejected'} it`, attempt);
+        again = { documentId: id };
       }
-      const op = accept ? acceptOp(head.content, suggestionId) : rejectOp(head.content, suggestionId);
-      if (!op.ok) return rejected(op.code, op.message, { reason: op.reason });
-      const clientId = `${RESOLVE_CLIENT_PREFIX}${accept ? 'accept' : 'reject'}:${randomUUID()}`;
-      return operations.submit(req, { documentId: readable.document.id, baseVersion: head.version, clientId, clientSeq: 1, delta: op.value }, { suggestion: { action } });
     },
   };
 

@@ -53,8 +53,10 @@ export type SuggestionRefusal =
   | 'NO_SUCH_SUGGESTION'
   /**
    * A converted suggestion, carried to where it commits, really deletes text that is no longer
-   * its author's proposed insertion (accepted or rejected meanwhile): convert it again there
-   * (SG18). The server does so itself; a client sees it only as a retryable `CONFLICT`.
+   * its author's proposed insertion (accepted or rejected meanwhile), or proposes deleting text
+   * that carries another mark now: convert it again there (SG18). An accept or reject, carried
+   * to where it commits, no longer resolves exactly its suggestion: build it again (SG19). The
+   * server does both itself; a client sees it only as a retryable `CONFLICT` or `NOT_FOUND`.
    */
   | 'PROPOSAL_RESOLVED';
 
@@ -358,41 +360,88 @@ export function checkEditMarks(doc: Delta, op: Delta, author: string): Suggestio
 /**
  * Whether `op`, `author`'s suggestion converted ({@link toSuggestion}) on an earlier head and
  * carried to `doc`, still only proposes there [SG18, PL10]: it inserts inside no one else's
- * suggestion (`FOREIGN_SUGGESTION`) and really deletes only the author's own proposed insertions
- * (someone else's: `FOREIGN_SUGGESTION`; text no longer proposed by them: `PROPOSAL_RESOLVED`,
- * to be converted again on `doc`). `op` fits `doc`.
+ * suggestion (`FOREIGN_SUGGESTION`), really deletes only the author's own proposed insertions
+ * (someone else's: `FOREIGN_SUGGESTION`; text no longer proposed by them: `PROPOSAL_RESOLVED`),
+ * and proposes deleting only text that is plain or already the author's proposed deletion
+ * (text carrying an insertion mark, or another person's deletion mark, put there meanwhile by a
+ * restore or a concurrent op: `PROPOSAL_RESOLVED`, so no text ends with two marks, SG2).
+ * `PROPOSAL_RESOLVED` means: convert it again on `doc`. `op` fits `doc`.
  */
 export function checkSuggestionLanding(doc: Delta, op: Delta, author: string): SuggestionResult<Delta> {
   return checkLanding(doc, op, author, true);
 }
 
+/** The refusal of a converted suggestion or a resolve op that must be made again on the newer head [SG18, SG19]. */
+const resolvedMeanwhile = (what: string): SuggestionResult<never> =>
+  refused('PROPOSAL_RESOLVED', `${what} while yours was on its way; nothing was stored. Send it again.`);
+
+const kindOf = (mark: Mark): string => (mark.kind === 'insert' ? 'a proposed insertion' : 'a proposed deletion');
+
 function checkLanding(doc: Delta, op: Delta, author: string, suggestion: boolean): SuggestionResult<Delta> {
   const walk = new DocWalk(doc);
-  for (const [i, c] of op.ops.entries()) {
-    const at = `ops[${i}]`;
+  // In the person's terms (the op here is the server's carried form, not what they sent) [SG13].
+  const what = suggestion ? 'Your suggestion' : 'Your edit';
+  const instead = suggestion ? 'type before or after it, or ask for it to be accepted or rejected first' : 'accept or reject it first, or type outside it';
+  for (const c of op.ops) {
     if (!suggestion && hasMarkKey(c.attributes)) {
-      return refused('MARK_IN_EDIT', `${at}: suggestion marks are added by suggestOperation and removed by acceptSuggestion or rejectSuggestion, not by an edit.`);
+      return refused('MARK_IN_EDIT', 'An edit cannot add or remove suggestion marks; propose the change in Suggesting mode, or accept or reject the suggestion.');
     }
     if (c.insert !== undefined) {
       const inside = insideForeign(walk, author);
-      if (inside !== null) return refused('FOREIGN_SUGGESTION', `${at}: inserts inside ${describe(inside)}; insert before or after it, or ${suggestion ? 'ask for it to be accepted or rejected' : 'accept or reject it'} first.`);
+      if (inside !== null) return refused('FOREIGN_SUGGESTION', `${what} lands inside a change another person proposed (${kindOf(inside)}); ${instead}. Nothing was stored.`);
       continue;
     }
+    const proposes = suggestion && c.retain !== undefined ? decodeMark(c.attributes?.[DELETE_MARK]) : null;
     let left = typeof c.retain === 'number' ? c.retain : (c.delete as number);
     while (left > 0) {
       const piece = walk.take(left);
       left -= piece.length;
-      if (c.delete === undefined) continue;
       const mark = piece.mark;
+      if (proposes !== null) {
+        // Where the converter put it: plain text, or the author's own proposed deletion [SG4].
+        if (mark !== null && (mark.kind !== 'delete' || mark.author !== author)) return resolvedMeanwhile('The text you propose deleting was proposed or restored as someone\'s change');
+        continue;
+      }
+      if (c.delete === undefined) continue;
       if (mark !== null && mark.author !== author) {
-        return refused('FOREIGN_SUGGESTION', `${at}: deletes text of ${describe(mark)}; ${suggestion ? 'ask for it to be rejected instead' : 'accept or reject it first'}.`);
+        return refused('FOREIGN_SUGGESTION', `${what} deletes text another person proposed (${kindOf(mark)}); ${suggestion ? 'ask for it to be rejected instead' : 'accept or reject it first'}. Nothing was stored.`);
       }
-      if (suggestion && (mark === null || mark.kind !== 'insert')) {
-        return refused('PROPOSAL_RESOLVED', `${at}: deletes text that is no longer your proposed insertion (it was accepted or rejected meanwhile); send the change again.`);
-      }
+      if (suggestion && (mark === null || mark.kind !== 'insert')) return resolvedMeanwhile('Text you proposed was accepted or rejected');
     }
   }
   return accepted(op);
+}
+
+/**
+ * Whether `op`, the accept (`accept`) or reject of suggestion `id` built ({@link acceptOp},
+ * {@link rejectOp}) on an earlier head and carried to `doc`, still resolves exactly that
+ * suggestion there [SG19, PL10]: every character it deletes, and every character a retain
+ * removing a mark lands on, carries `id`'s mark of the kind it was built for (accept deletes
+ * proposed deletions and unmarks insertions; reject the reverse), and it touches at least one
+ * character. Otherwise `PROPOSAL_RESOLVED`: the suggestion was resolved or changed meanwhile
+ * (build the op again on `doc`, which then finds the suggestion gone, `NO_SUCH_SUGGESTION`).
+ */
+export function checkResolveLanding(doc: Delta, op: Delta, id: string, accept: boolean): SuggestionResult<Delta> {
+  const walk = new DocWalk(doc);
+  let touches = false;
+  for (const c of op.ops) {
+    if (c.insert !== undefined) continue; // a resolve op inserts nothing; a transform adds no inserts to it
+    let expected: Mark['kind'] | null = null;
+    if (c.delete !== undefined) expected = accept ? 'delete' : 'insert';
+    else if (c.attributes?.[INSERT_MARK] === null) expected = 'insert';
+    else if (c.attributes?.[DELETE_MARK] === null) expected = 'delete';
+    let left = typeof c.retain === 'number' ? c.retain : (c.delete as number);
+    while (left > 0) {
+      const piece = walk.take(left);
+      left -= piece.length;
+      if (expected === null) continue;
+      if (piece.mark === null || piece.mark.id !== id || piece.mark.kind !== expected) {
+        return resolvedMeanwhile(`Suggestion ${id.slice(0, 120)} was accepted, rejected or changed`);
+      }
+      touches = true;
+    }
+  }
+  return touches ? accepted(op) : resolvedMeanwhile(`Suggestion ${id.slice(0, 120)} was accepted, rejected or withdrawn`);
 }
 
 /** Whether any component of `delta` (a document or an op) carries a suggestion mark key, set or removed. */

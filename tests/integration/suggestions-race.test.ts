@@ -22,6 +22,7 @@ import type { RequestScope } from '../../lib/documents/types.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { DELETE_MARK } from '../../lib/ot/suggestion.ts';
 import { createInProcessRateLimiter } from '../../lib/rate-limit/in-process-rate-limiter.ts';
+import type { RateLimiter } from '../../lib/rate-limit/rate-limiter.ts';
 import type { VersoServer } from '../../lib/server/http-server.ts';
 import { signUp, type TestAccount } from '../support/auth.ts';
 import { gqlHttp } from '../support/graphql-client.ts';
@@ -91,13 +92,23 @@ function stack() {
     },
   };
   const config = testConfig();
-  const rateLimiter = createInProcessRateLimiter();
+  const limiter = createInProcessRateLimiter();
+  let opTokens = 0;
+  const rateLimiter: RateLimiter = {
+    ...limiter,
+    consume(bucket, ...rest) {
+      if (bucket === 'ops') opTokens++;
+      return limiter.consume(bucket, ...rest);
+    },
+  };
   const access = createDocumentAccess({ prisma, rateLimiter, config });
   const operations = createOperations({ access, store, sequencer: counting, rateLimiter, config });
   const suggestions = createSuggestions({ access, store, operations, heads: createHeadReader(store) });
   return {
     operations,
     suggestions,
+    /** Operation rate-limit tokens taken so far. */
+    opTokens: () => opTokens,
     /** Commits wait from now until `release()`. */
     hold() {
       held = signal();
@@ -181,7 +192,7 @@ describe('edits and suggestions with an op committed meanwhile [SG18][PL10]', ()
     expect(await proposal).toMatchObject({ kind: 'applied', version: 2 });
     const refused = await deletes;
     expect(refused).toMatchObject({ kind: 'rejected', code: 'BAD_USER_INPUT', extensions: { reason: 'FOREIGN_SUGGESTION' } });
-    expect(refused.kind === 'rejected' && refused.message).toMatch(/deletes text of suggestion .* \(a proposed deletion by /);
+    expect(refused.kind === 'rejected' && refused.message).toMatch(/^Your edit deletes text another person proposed \(a proposed deletion\); accept or reject it first\./);
     expect(await around).toMatchObject({ kind: 'applied', version: 3 });
     const after = await seen(d);
     expect(after.content.ops.map((c) => c.insert).join('')).toBe('AHello world!\n');
@@ -208,5 +219,45 @@ describe('edits and suggestions with an op committed meanwhile [SG18][PL10]', ()
     const after = await seen(d);
     expect(after.content.ops.map((c) => c.insert).join('')).toBe('Hello brave world\n'); // accepted text is not deleted by a commenter
     expect(after.suggestions).toMatchObject([{ author: { id: commenter.userId }, deletedText: 'brave ', ranges: [{ index: 6, length: 6 }] }]);
+    expect(s.opTokens()).toBe(3); // the conversion made again took no second rate-limit token
+  });
+});
+
+describe('accept and reject with an op committed meanwhile [SG19][PL10]', () => {
+  type Resolve = { who: TestAccount; accept: boolean };
+  /**
+   * "brave " proposed by the commenter in "Hello world\n" (version 1); then `first` resolves it
+   * with its commit held while `second` resolves it too, both built on version 1.
+   */
+  async function race(first: Resolve, second: Resolve) {
+    const s = stack();
+    const d = await newDocument('Hello world\n');
+    expect(await s.suggestions.suggest(scopeOf(commenter), op(d, 0, [{ retain: 6 }, { insert: 'brave ' }]))).toMatchObject({ kind: 'applied', version: 1 });
+    const id = (await suggestionIds(d))[0]!;
+    s.hold();
+    const entered = s.nextCommit();
+    const one = s.suggestions.resolve(scopeOf(first.who), d, id, first.accept);
+    await entered;
+    const two = s.suggestions.resolve(scopeOf(second.who), d, id, second.accept);
+    await s.reached(3);
+    s.release();
+    return { d, first: await one, second: await two };
+  }
+
+  it('an editor accepts while the commenter withdraws, both reading version 1: the accept commits, the withdrawal finds the suggestion gone (NOT_FOUND) and deletes nothing', async () => {
+    const { d, first, second } = await race({ who: editor, accept: true }, { who: commenter, accept: false });
+    expect(first).toMatchObject({ kind: 'applied', version: 2 });
+    expect(second).toMatchObject({ kind: 'rejected', code: 'NOT_FOUND', extensions: { reason: 'NO_SUCH_SUGGESTION' } });
+    const after = await seen(d);
+    expect(after.content.ops.map((c) => c.insert).join('')).toBe('Hello brave world\n');
+    expect(after.content.ops.every((c) => c.attributes === undefined)).toBe(true);
+    expect(after.suggestions).toEqual([]);
+  });
+
+  it('one editor rejects while another accepts, both reading version 1: the rejection commits, the accept finds the suggestion gone (NOT_FOUND)', async () => {
+    const { d, first, second } = await race({ who: owner, accept: false }, { who: editor, accept: true });
+    expect(first).toMatchObject({ kind: 'applied', version: 2 });
+    expect(second).toMatchObject({ kind: 'rejected', code: 'NOT_FOUND' });
+    expect((await seen(d)).content.ops).toEqual([{ insert: 'Hello world\n' }]);
   });
 });
