@@ -669,12 +669,11 @@ export class CollabSession {
           // The state machine confirms (and so moves to data.version) only for the op in flight.
           if (this.#inFlight(clientSeq) && data.version === this.#collab.version + 1) this.#mirror(data.version, delta, this.clientId, clientSeq);
           const before = this.#collab.version;
-          // The server converts a suggestion again at head (SG15): when it applied something else
-          // than this editor did with nothing in between, the answer is authoritative: reload.
-          const differs = suggesting && data.version === before + 1 && this.#inFlight(clientSeq) && JSON.stringify(delta.ops) !== JSON.stringify(submission.delta.ops);
+          // The answer may differ from what this editor applied (a suggestion converted again at
+          // head, SG15; a keystroke placed before a grown proposal, PL11): the state machine takes
+          // the server's form and rebases what is pending onto it (C5), so no reload.
           this.#collab.receiveAck(clientSeq, answer);
           this.#emitServerOps(before, { version: data.version, delta });
-          if (differs) void this.#reload(this.#collab.pending);
           return;
         }
         const code = error?.extensions?.code ?? 'INTERNAL_SERVER_ERROR';
