@@ -77,9 +77,11 @@ describe('abuse: floods', () => {
       const counts = tally(list);
       expect([...counts.keys()].sort(), transport).toEqual(['RATE_LIMITED', 'applied']);
       // The bucket refills at RATE a minute while the flood runs: a few more than RATE may pass.
-      expect(counts.get('applied'), transport).toBeGreaterThanOrEqual(RATE);
+      // Of those, the flooder's own backlog on a busy document may be refused too (O5, same code).
+      const backlog = list.filter((a) => /of your ops for this document are waiting/.test(firstError(a).message)).length;
+      expect((counts.get('applied') ?? 0) + backlog, transport).toBeGreaterThanOrEqual(RATE);
       expect(counts.get('applied'), transport).toBeLessThanOrEqual(RATE + 10);
-      const refused = list.find((a) => firstError(a).code === 'RATE_LIMITED')!;
+      const refused = list.find((a) => firstError(a).code === 'RATE_LIMITED' && !/of your ops/.test(firstError(a).message))!;
       expect(refused.errors?.[0]?.extensions?.retryAfterSeconds, transport).toBeGreaterThan(0);
       expect(firstError(refused).message).toMatch(/wait \d+ s/);
     }
