@@ -2,11 +2,12 @@
  * The server side of sequencing, and the only one (rules S1–S10, PL1–PL6, K1–K3 and O1–O5 in
  * ./SPEC.md). A submission goes:
  *
- * 1. **queue** — per document, with a deadline; a resend of a submission still queued or in a
- *    batch waits for that one's answer; beyond the instance's bound it is refused at once
- *    (`RATE_LIMITED`, O1–O3);
+ * 1. **queue** — per document and author, with a deadline; a resend of a submission still queued
+ *    or in a batch waits for that one's answer; beyond the instance's bound, or when its author's
+ *    own backlog would keep it waiting too long, it is refused at once (`RATE_LIMITED`, O1–O5);
  * 2. **batch** — when one of the instance's batch slots is free, everything queued for the
- *    document (up to `maxBatch`, minus what outlived its deadline) becomes one batch;
+ *    document (up to `maxBatch`, taken one author at a time in turn [O6], minus what outlived
+ *    its deadline) becomes one batch;
  * 3. **plan** — `planBatch` (./planner.ts, pure) on the head this instance knows (./known-head.ts:
  *    the one head cache, following other instances' commits through the broadcaster);
  * 4. **COMMIT** — `store.commit` (./op-store.ts), the one write of the op log: it writes the plan
@@ -26,7 +27,7 @@ import { answerOf, DEFAULT_CATCH_UP, foreignClientId, nextTurn, oldestBase, PLAN
 import { DEFAULT_REVISION_PAUSE_MS } from './revisions.ts';
 import type { AppliedOp, SubmitInput, SubmitResult } from './types.ts';
 
-/** Why a submission was refused for load: the instance's queue was full [O1], it waited past its deadline [O2], or its document's queue would keep it waiting too long [O5]. */
+/** Why a submission was refused for load: the instance's queue was full [O1], it waited past its deadline [O2], or its author's queued ops for its document would keep it waiting too long [O5]. */
 export type OverloadReason = 'queue-full' | 'deadline' | 'document-busy';
 
 /** How much work one instance takes on before it refuses more (O1–O3, O5). */
@@ -41,23 +42,23 @@ export interface SequencerLimits {
    */
   readonly deadlineMs: number;
   /**
-   * Longest a new submission should expect to wait behind the submissions already queued for its
-   * document (their count times the document's recent time per submission); a submission that
-   * would wait longer is answered `RATE_LIMITED` at once [O5]; 0 (the default) turns the rule off.
+   * Longest a new submission should expect to wait for its batch: the submissions taken before it
+   * in turn by author [O6] times the document's recent time per submission; one that would wait
+   * longer is answered `RATE_LIMITED` at once [O5]. Default 250; 0 turns the rule off.
    */
   readonly maxWaitMs: number;
   /**
-   * Submissions a document's queue always admits, whatever the estimate [O5]: they join the next
-   * batch, whose commit costs about one round trip whatever its size, so refusing them would only
-   * turn a slow commit into a retry; default 32.
+   * Submissions of one author a document's queue always admits, whatever the estimate [O5]: they
+   * join the next batches, whose commit costs about one round trip whatever their size, so
+   * refusing them would only turn a slow commit into a retry; default 32.
    */
-  readonly minQueuePerDocument: number;
+  readonly minQueuePerAuthor: number;
 }
 
 /** KNOWN_HEADS_MAX_BYTES's default (README): 64 MiB of estimated content and tails per instance [K4]. */
 export const DEFAULT_KNOWN_HEADS_MAX_BYTES = 64 * 1024 * 1024;
 
-export const DEFAULT_SEQUENCER_LIMITS: SequencerLimits = { maxQueued: 2000, maxConcurrentBatches: 6, deadlineMs: 6000, maxWaitMs: 0, minQueuePerDocument: 32 };
+export const DEFAULT_SEQUENCER_LIMITS: SequencerLimits = { maxQueued: 2000, maxConcurrentBatches: 6, deadlineMs: 6000, maxWaitMs: 250, minQueuePerAuthor: 32 };
 
 /** Batches of one document committing at once by default [S13]: one in flight, the next planned on it and sent. */
 export const DEFAULT_PIPELINE_DEPTH = 2;
@@ -245,7 +246,16 @@ export function createSequencer(options: SequencerOptions): Sequencer {
   };
 
   // ---- queues and the instance's bounds [O1–O3], and each document's pipeline [S13]
-  const queues = new Map<string, Item[]>();
+  /**
+   * A document's queued submissions, per author in arrival order; the map's order is the turn
+   * [O6]: a batch takes the first author's oldest, moves that author to the back, and so on.
+   */
+  interface DocumentQueue {
+    readonly byAuthor: Map<string, Item[]>;
+    size: number;
+  }
+  const queues = new Map<string, DocumentQueue>();
+  const queuedFor = (documentId: string): number => queues.get(documentId)?.size ?? 0;
   const inFlight = new Map<string, Item>(); // queued or in a batch, by document + clientId + clientSeq
   const ready = new Set<string>(); // documents with queued work waiting for a batch slot, in arrival order
   /**
@@ -299,12 +309,12 @@ export function createSequencer(options: SequencerOptions): Sequencer {
       if (runningBatches >= limits.maxConcurrentBatches) return;
       ready.delete(documentId);
       // One that cannot start now is offered again when its planning batch commits or a batch ends.
-      if (canStart(documentId) && (queues.get(documentId)?.length ?? 0) > 0) start(documentId);
+      if (canStart(documentId) && queuedFor(documentId) > 0) start(documentId);
     }
   };
   /** Offers the document's queued work a batch slot. */
   const offer = (documentId: string) => {
-    if ((queues.get(documentId)?.length ?? 0) === 0 || !canStart(documentId)) return;
+    if (queuedFor(documentId) === 0 || !canStart(documentId)) return;
     ready.add(documentId); // behind documents already waiting
     pump();
   };
@@ -322,7 +332,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
       // Only this batch's own planning ends here: another batch of the document may be planning now.
       if (stage.planning === token) stage.planning = null;
       if (stage.batches === 0 && pipelines.get(documentId) === stage) pipelines.delete(documentId);
-      if ((queues.get(documentId)?.length ?? 0) > 0) offer(documentId);
+      if (queuedFor(documentId) > 0) offer(documentId);
       else if (!pipelines.has(documentId)) {
         // Idle: its time per submission is forgotten [O5].
         perSubmissionMs.delete(documentId);
@@ -332,21 +342,43 @@ export function createSequencer(options: SequencerOptions): Sequencer {
     });
   };
 
-  /** Takes the document's next batch, answering what outlived its deadline unprocessed [O2]. */
+  /**
+   * Takes the document's next batch one author at a time in turn [O6] (so one author's backlog
+   * holds another's op back by at most one of theirs per turn), answering what outlived its
+   * deadline unprocessed [O2].
+   */
   function takeBatch(documentId: string): Item[] {
-    const queue = queues.get(documentId) ?? [];
-    const now = monotonic();
+    const queue = queues.get(documentId);
     const batch: Item[] = [];
-    while (queue.length > 0 && batch.length < maxBatch) {
-      const item = queue.shift()!;
+    if (!queue) return batch;
+    const now = monotonic();
+    while (queue.size > 0 && batch.length < maxBatch) {
+      const [author, items] = queue.byAuthor.entries().next().value!;
+      const item = items.shift()!;
+      queue.size--;
       queued--;
+      // To the back of the turn, with what it still has queued.
+      queue.byAuthor.delete(author);
+      if (items.length > 0) queue.byAuthor.set(author, items);
       if (now - item.queuedAt > limits.deadlineMs) {
         onOverload('deadline');
         finish(item, overloaded(`the op waited more than ${limits.deadlineMs} ms`));
       } else batch.push(item);
     }
-    if (queue.length === 0) queues.delete(documentId);
+    if (queue.size === 0) queues.delete(documentId);
     return batch;
+  }
+
+  /**
+   * How many queued submissions of the document a new one of `author` comes behind, taken in
+   * turn by author [O6]: that author's own, and of every other author as many as that plus one
+   * (at most theirs).
+   */
+  function turnsAhead(queue: DocumentQueue, author: string): number {
+    const mine = queue.byAuthor.get(author)?.length ?? 0;
+    let ahead = mine;
+    for (const [other, items] of queue.byAuthor) if (other !== author) ahead += Math.min(items.length, mine + 1);
+    return ahead;
   }
 
   async function runBatch(documentId: string, pipeline: Pipeline, token: object): Promise<void> {
@@ -573,18 +605,30 @@ export function createSequencer(options: SequencerOptions): Sequencer {
           return;
         }
         let queue = queues.get(input.documentId);
-        const ahead = queue?.length ?? 0;
-        if (limits.maxWaitMs > 0 && ahead >= limits.minQueuePerDocument && ahead > 0 && expectedWaitMs(input.documentId, ahead + 1) > limits.maxWaitMs) {
-          // Refused before it waits: the document's queue already holds more than the instance
-          // commits for it in maxWaitMs, so this op would only add to every later op's wait [O5].
+        const author = input.authorId ?? '';
+        const mine = queue?.byAuthor.get(author)?.length ?? 0;
+        if (
+          queue &&
+          limits.maxWaitMs > 0 &&
+          mine >= limits.minQueuePerAuthor &&
+          // The whole queue first (cheap): counting turns is needed only when it alone would wait too long.
+          expectedWaitMs(input.documentId, queue.size + 1) > limits.maxWaitMs &&
+          expectedWaitMs(input.documentId, turnsAhead(queue, author) + 1) > limits.maxWaitMs
+        ) {
+          // Refused before it waits: its author's own backlog on this document already holds more
+          // than the instance commits in maxWaitMs, taken in turn with everyone else's [O5, O6];
+          // other authors' ops, with few queued, are admitted.
           onOverload('document-busy');
-          resolve(overloaded(`${ahead} ops of this document are waiting`, 1));
+          resolve(overloaded(`${mine} of your ops for this document are waiting`, 1));
           return;
         }
         const item: Item = { input, key, waiters: [{ resolve, reject }], queuedAt: monotonic(), done: false };
         inFlight.set(key, item);
-        if (!queue) queues.set(input.documentId, (queue = []));
-        queue.push(item);
+        if (!queue) queues.set(input.documentId, (queue = { byAuthor: new Map(), size: 0 }));
+        const mineQueued = queue.byAuthor.get(author);
+        if (mineQueued) mineQueued.push(item);
+        else queue.byAuthor.set(author, [item]); // a new author takes the last turn
+        queue.size++;
         queued++;
         offer(input.documentId);
       });

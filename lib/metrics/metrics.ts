@@ -57,7 +57,7 @@ export function createMetrics(): VersoMetrics {
     rateLimitHits: new Counter({ name: 'verso_rate_limited_total', help: 'Attempts refused by a rate limit, by rule.', labelNames: ['rule'], registers }),
     submitOverload: new Counter({
       name: 'verso_submit_overload_total',
-      help: 'Submissions the write path refused for load (RATE_LIMITED): queue-full at arrival, deadline after waiting, document-busy when its document\'s queue would keep it waiting longer than SUBMIT_MAX_WAIT_MS.',
+      help: 'Submissions the write path refused for load (RATE_LIMITED): queue-full at arrival, deadline after waiting, document-busy when its author\'s queued ops for its document would keep it waiting longer than SUBMIT_MAX_WAIT_MS.',
       labelNames: ['reason'],
       registers,
     }),

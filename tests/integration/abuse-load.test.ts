@@ -5,7 +5,8 @@
  * catch-up budget (CATCHUP_MAX_OPS, CATCHUP_MAX_WORK; issue 14 item 3) at 50 ops / 20,000 steps.
  * Each describe has its own server and people: the flood empties the attacker's per-user HTTP
  * bucket (in Redis), and its 200 accepted ops land in bursts further behind the honest editors'
- * bases than a 50-op budget, so it runs with the default budget.
+ * bases than a 50-op budget, so it runs with the default budget. A flood within the flooder's
+ * own rate limit is refused for their backlog alone (O5, O6): the other editors' ops all land.
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -76,12 +77,58 @@ describe('abuse: floods', () => {
       const counts = tally(list);
       expect([...counts.keys()].sort(), transport).toEqual(['RATE_LIMITED', 'applied']);
       // The bucket refills at RATE a minute while the flood runs: a few more than RATE may pass.
-      expect(counts.get('applied'), transport).toBeGreaterThanOrEqual(RATE);
+      // Of those, the flooder's own backlog on a busy document may be refused too (O5, same code).
+      const backlog = list.filter((a) => /of your ops for this document are waiting/.test(firstError(a).message)).length;
+      expect((counts.get('applied') ?? 0) + backlog, transport).toBeGreaterThanOrEqual(RATE);
       expect(counts.get('applied'), transport).toBeLessThanOrEqual(RATE + 10);
-      const refused = list.find((a) => firstError(a).code === 'RATE_LIMITED')!;
+      const refused = list.find((a) => firstError(a).code === 'RATE_LIMITED' && !/of your ops/.test(firstError(a).message))!;
       expect(refused.errors?.[0]?.extensions?.retryAfterSeconds, transport).toBeGreaterThan(0);
       expect(firstError(refused).message).toMatch(/wait \d+ s/);
     }
+  });
+});
+
+describe('abuse: a flood within the rate limit (O5, O6)', () => {
+  // The flood stays within the attacker's own rate limit; a small wait bound makes the document
+  // busy at once, so the per-author rule decides who is refused.
+  const world: AbuseWorld = abuseWorld({ RATE_LIMIT_OPS: '5000/60', SUBMIT_MAX_WAIT_MS: '5' });
+  it('[O5][O6] while one editor floods a document within their rate limit, the other editors\' ops are all accepted within the honest bound; only the flooder is refused, for its own backlog', async () => {
+    const documentId = await attackedDocument(world);
+    // underAttack's honest editors (the owner and another editor) type all along: every op of
+    // theirs must be accepted (a RATE_LIMITED answer is a failure) with p99 under ACK_P99_BOUND_MS.
+    const answers = await underAttack(
+      world,
+      documentId,
+      'flood within the rate limit',
+      async () => {
+        const ws = wsAs(world, world.attacker);
+        try {
+          // Two bursts of 250 at once, each on the newest version the flooder has seen (a script
+          // pasting: cheap to transform, so what the others meet is the flooder's backlog).
+          const all: Answer[] = [];
+          let seen = 0;
+          for (let round = 0; round < 2; round += 1) {
+            const burst = await Promise.all(
+              Array.from({ length: 250 }, (_, i) =>
+                wsResult<Submitted>(ws, SUBMIT, { input: { documentId, baseVersion: seen, clientId: `flood-${randomUUID()}`, clientSeq: round * 250 + i + 1, delta: { ops: [{ insert: 'F' }] } } }),
+              ),
+            );
+            for (const answer of burst) seen = Math.max(seen, answer.data?.submitOperation.version ?? 0);
+            all.push(...burst);
+          }
+          return all;
+        } finally {
+          await ws.dispose();
+        }
+      },
+      { pauseMs: 20, attackerOps: (flood) => tally(flood).get('applied') ?? 0 },
+    );
+    const counts = tally(answers);
+    // The document was busy (the flood was refused for its own backlog), and nothing else was refused.
+    expect([...counts.keys()].sort()).toEqual(['RATE_LIMITED', 'applied']);
+    const refused = answers.find((a) => firstError(a).code === 'RATE_LIMITED')!;
+    expect(firstError(refused).message).toMatch(/of your ops for this document are waiting/);
+    expect(refused.errors?.[0]?.extensions?.retryAfterSeconds).toBe(1);
   });
 });
 

@@ -14,6 +14,13 @@
  * released late, out of order, or failed (nothing stored, the submissions' answers lost), so a
  * document's next batch is planned on a predecessor's uncommitted `next` and sent while that
  * predecessor commits, loses to another instance, fails or crashes.
+ *
+ * Fair admission (O5, O6; half the scenarios, from a third PRNG): a tight `maxWaitMs` and
+ * `minQueuePerAuthor`, slow commits (held back) and clients sharing authors (one person's
+ * tabs), so queues form, submissions are
+ * refused for their author's backlog and batches are taken in turn by author; a refusal for
+ * the backlog to an author with fewer than `minQueuePerAuthor` submissions outstanding at that
+ * instance is a failure.
  */
 import { CollabClient } from '../../lib/collab/collab-client.ts';
 import { loadDocument, documentAt, replay } from '../../lib/collab/document-loader.ts';
@@ -25,6 +32,7 @@ import type { Broadcaster, OpListener } from '../../lib/collab/broadcaster.ts';
 import type { AppliedOp, Submission, SubmitResult } from '../../lib/collab/types.ts';
 import type { OpStore } from '../../lib/collab/op-store.ts';
 import { INITIAL_FINGERPRINT } from '../../lib/collab/known-head.ts';
+import { Delta } from '../../lib/ot/operation.ts';
 import { canonical, createRng, randomDocument, randomOp, type Rng } from './collab-sim-random.ts';
 
 type Down = { readonly type: 'op'; readonly op: AppliedOp } | { readonly type: 'ack'; readonly clientSeq: number; readonly result: SubmitResult };
@@ -55,7 +63,16 @@ export interface ScenarioResult {
   readonly ok: boolean;
   readonly problem?: string;
   readonly history: readonly string[];
-  readonly stats: { readonly clients: number; readonly steps: number; readonly versions: number; readonly crashes: number; readonly acks: number; readonly pipelined: PipelineStats };
+  readonly stats: {
+    readonly clients: number;
+    readonly steps: number;
+    readonly versions: number;
+    readonly crashes: number;
+    readonly acks: number;
+    readonly pipelined: PipelineStats;
+    /** Submissions refused for their author's backlog [O5]. */
+    readonly refusedForBacklog: number;
+  };
 }
 
 /**
@@ -92,6 +109,22 @@ export async function runScenario(seed: number): Promise<ScenarioResult> {
   const holdChance = pipelining ? pipeRng.pick([0.3, 0.6]) : 0;
   const failChance = pipelining ? pipeRng.pick([0, 0.15]) : 0;
   const pipelined: PipelineStats = { speculative: 0, asPlanned: 0, replanned: 0, failed: 0 };
+  // Fair admission knobs from a PRNG of their own [O5, O6]: scenarios without them draw exactly as before.
+  const fairRng = createRng(seed ^ 0x2545f491);
+  const fair = fairRng.chance(0.5);
+  const maxWaitMs = fair ? fairRng.pick([1, 100, 300]) : undefined;
+  const minQueuePerAuthor = fair ? fairRng.pick([0, 1, 2]) : 32;
+  const authors = fair ? 1 + fairRng.int(3) : Infinity;
+  const authorOf = (name: string): string => `user-c${Number(name.slice(1)) % authors}`;
+  // Slow commits (held back, released later) so that queues form behind them.
+  const fairHoldChance = fair ? fairRng.pick([0.2, 0.5]) : 0;
+  let refusedForBacklog = 0;
+  let floods = 0;
+  /** Broken checks found while running (not tied to one client). */
+  const problems: string[] = [];
+  let ticks = 0;
+  /** Submissions sent and not answered yet, per instance generation and author. */
+  const outstanding = new Map<string, number>();
   /** Commits held back, released later (in any order) or failed. */
   const heldCommits: Array<{ release: () => void; fail: () => void }> = [];
   /** Every fingerprint the store has had: a commit planned on another head was planned on an uncommitted one. */
@@ -132,7 +165,7 @@ export async function runScenario(seed: number): Promise<ScenarioResult> {
         const [request] = args;
         const speculative = !storedFingerprints.has(request.planned.head.fingerprint);
         if (speculative) pipelined.speculative++;
-        if (!quiescing && pipeRng.chance(holdChance)) {
+        if (!quiescing && (pipeRng.chance(holdChance) || (fair && fairRng.chance(fairHoldChance)))) {
           await new Promise<void>((resolve, reject) =>
             heldCommits.push({
               release: resolve,
@@ -159,9 +192,10 @@ export async function runScenario(seed: number): Promise<ScenarioResult> {
       broadcaster: publishing,
       follow,
       clock,
-      monotonic: () => step * 100,
+      // With fair admission, time also moves a millisecond per reading, so batches take time and a queue makes its document busy [O5].
+      monotonic: fair ? () => step * 100 + ticks++ : () => step * 100,
       snapshotEvery,
-      limits: { maxQueued, deadlineMs, maxConcurrentBatches: rng.pick([1, 4]) },
+      limits: { maxQueued, deadlineMs, maxConcurrentBatches: rng.pick([1, 4]), ...(maxWaitMs === undefined ? {} : { maxWaitMs }), minQueuePerAuthor },
       // Pipelining scenarios pipeline whenever they can (the calm rule is only a performance choice).
       ...(pipelining ? { pipelineAfterCalm: 0 } : {}),
     });
@@ -181,7 +215,8 @@ export async function runScenario(seed: number): Promise<ScenarioResult> {
   const initial = randomDocument(rng);
   history.push(
     `seed ${seed}: ${clientCount} clients, ${serverCount} servers, ${steps} steps, snapshotEvery ${snapshotEvery}, maxQueued ${maxQueued}, deadlineMs ${deadlineMs}, crash ${crashChance}, follow loss ${followLoss}, ` +
-      `pipelining ${pipelining ? `on (hold ${holdChance}, fail ${failChance})` : 'off'}, initial ${short(initial.ops)}`,
+      `pipelining ${pipelining ? `on (hold ${holdChance}, fail ${failChance})` : 'off'}, ` +
+      `fair admission ${fair ? `on (maxWaitMs ${maxWaitMs}, minQueuePerAuthor ${minQueuePerAuthor}, ${authors} authors, hold ${fairHoldChance})` : 'default'}, initial ${short(initial.ops)}`,
   );
   const created = await servers[0]!.sequencer.createDocument(DOC, initial);
   if (created.kind !== 'created') throw new Error('createDocument failed');
@@ -222,11 +257,30 @@ export async function runScenario(seed: number): Promise<ScenarioResult> {
     clients.push(sim);
   }
 
+  /** One submission to `server` as `author`, checking a refusal for its author's backlog [O5]. */
+  const submitAs = async (server: SimServer, author: string, submission: Submission): Promise<SubmitResult> => {
+    const at = `${server.index}:${server.generation}:${author}`;
+    const ahead = outstanding.get(at) ?? 0;
+    outstanding.set(at, ahead + 1);
+    let result: SubmitResult;
+    try {
+      result = await server.sequencer.submit({ ...submission, authorId: author });
+    } finally {
+      outstanding.set(at, outstanding.get(at)! - 1);
+    }
+    if (result.kind === 'rejected' && result.code === 'RATE_LIMITED' && /of your ops for this document are waiting/.test(result.message)) {
+      refusedForBacklog++;
+      // Fewer than minQueuePerAuthor sent and unanswered: fewer queued, so it must be admitted [O5].
+      if (ahead < minQueuePerAuthor) problems.push(`${submission.clientId} refused for its author's backlog with ${ahead} of ${author}'s submissions outstanding (minQueuePerAuthor ${minQueuePerAuthor})`);
+    }
+    return result;
+  };
+
   const submit = async (sim: SimClient, submission: Submission): Promise<void> => {
     const epoch = sim.epoch;
     let result: SubmitResult;
     try {
-      result = await sim.server.sequencer.submit({ ...submission, authorId: `user-${sim.name}` });
+      result = await submitAs(sim.server, authorOf(sim.name), submission);
     } catch (error) {
       // An infrastructure failure (a failed commit): the transport answers an error, which the client treats as a lost answer [C9].
       history.push(`${sim.name} submit #${submission.clientSeq} base v${submission.baseVersion} -> threw (${String(error)}); answer lost`);
@@ -254,9 +308,34 @@ export async function runScenario(seed: number): Promise<ScenarioResult> {
     }
   };
 
-  /** Sends a submission; in pipelining scenarios without waiting for its answer. */
+  /**
+   * A burst of small inserts by one author straight to one instance (a paste, a script; fair
+   * admission scenarios): not awaited; an applied one must be stored at its version like any ack.
+   */
+  const burst = async (): Promise<void> => {
+    const server = fairRng.pick(servers);
+    const author = fairRng.chance(0.5) ? 'user-flood' : authorOf(fairRng.pick(clients).name);
+    const base = (await store.head(DOC))!.version;
+    const count = 2 + fairRng.int(8);
+    history.push(`burst of ${count} by ${author} to server ${server.index} on v${base}`);
+    for (let i = 0; i < count; i++) {
+      const clientId = `flood${floods++}`;
+      const answered = submitAs(server, author, { documentId: DOC, baseVersion: base, clientId, clientSeq: 1, delta: new Delta().insert('F') }).then(
+        (result) => {
+          history.push(`${clientId} (burst) -> ${result.kind === 'rejected' ? `rejected ${result.code}` : `${result.kind} v${result.version}`}`);
+          if (result.kind !== 'rejected') acked.push({ name: clientId, clientSeq: 1, version: result.version });
+        },
+        (error) => void history.push(`${clientId} (burst) -> threw (${String(error)})`),
+      );
+      unanswered.add(answered);
+      void answered.finally(() => unanswered.delete(answered));
+    }
+  };
+
+  /** Sends a submission; in pipelining and fair admission scenarios without waiting for its answer. */
   const send = async (sim: SimClient, submission: Submission): Promise<void> => {
-    if (!pipelining) return submit(sim, submission);
+    // Held commits (pipelining, or fair admission's slow commits) would stall a step that awaited them.
+    if (!pipelining && !fair) return submit(sim, submission);
     const answered = submit(sim, submission);
     unanswered.add(answered);
     void answered.finally(() => unanswered.delete(answered));
@@ -273,6 +352,7 @@ export async function runScenario(seed: number): Promise<ScenarioResult> {
   for (step = 0; step < steps; step++) {
     const sim = rng.pick(clients);
     const roll = rng.next();
+    if (fair && fairRng.chance(0.15)) await burst();
     // A held follow message arrives late (after newer ones, or after the head moved on).
     if (heldFollows.length > 0 && rng.chance(0.3)) heldFollows.splice(rng.int(heldFollows.length), 1)[0]!();
     // A held commit goes on late (after commits sent after it), or fails [S13, P11].
@@ -348,13 +428,13 @@ export async function runScenario(seed: number): Promise<ScenarioResult> {
   }
   for (const sim of clients) await sim.feed?.close();
   for (const server of servers) await server.sequencer.settle();
-  const problem = await check(store, clients, acked);
+  const problem = problems.length > 0 ? problems.join('; ') : await check(store, clients, acked);
   return problem
     ? fail(problem)
-    : { seed, ok: true, history, stats: { clients: clientCount, steps, versions: (await store.head(DOC))!.version, crashes, acks: acked.length, pipelined } };
+    : { seed, ok: true, history, stats: { clients: clientCount, steps, versions: (await store.head(DOC))!.version, crashes, acks: acked.length, pipelined, refusedForBacklog } };
 
   function fail(problem: string): ScenarioResult {
-    return { seed, ok: false, problem, history, stats: { clients: clientCount, steps, versions: -1, crashes, acks: acked.length, pipelined } };
+    return { seed, ok: false, problem, history, stats: { clients: clientCount, steps, versions: -1, crashes, acks: acked.length, pipelined, refusedForBacklog } };
   }
 }
 

@@ -1,4 +1,4 @@
-/** The sequencer, rule by rule (lib/collab/SPEC.md, S1–S10, O1–O5). */
+/** The sequencer, rule by rule (lib/collab/SPEC.md, S1–S10, O1–O6). */
 import { describe, expect, it } from 'vitest';
 import { createMemoryOpStore } from '../../lib/collab/memory/memory-op-store.ts';
 import { createMemoryBroadcaster } from '../../lib/collab/memory/memory-broadcaster.ts';
@@ -325,30 +325,77 @@ describe('sequencer under overload', () => {
     expect(await gated.inner.findByClientSeq(DOC, 'b', 1)).toBeNull();
   });
 
-  it('[O5] a submission that would wait behind its document\'s queue longer than maxWaitMs is refused RATE_LIMITED at once (retry after 1 s); nothing of it is stored', async () => {
+  /** A submission of `author` (default clientId-derived authors are one per client). */
+  const by = (author: string, input: ReturnType<typeof submission>) => ({ ...input, authorId: author });
+
+  it('[O5] a submission whose author\'s queued ops would keep it waiting longer than maxWaitMs is refused RATE_LIMITED at once (retry after 1 s); nothing of it is stored', async () => {
     const gated = gatedStore();
     let now = 0;
-    const { sequencer } = await setup('ab\n', { store: gated.store, monotonic: () => now, limits: { maxWaitMs: 250, minQueuePerDocument: 0, maxConcurrentBatches: 1 } });
-    const first = sequencer.submit(submission(0, 1, new Delta().insert('1'), 'a')); // a batch of one
+    const { sequencer } = await setup('ab\n', { store: gated.store, monotonic: () => now, limits: { maxWaitMs: 250, minQueuePerAuthor: 0, maxConcurrentBatches: 1 } });
+    const burst = (clientId: string) => sequencer.submit(by('user-burst', submission(0, 1, new Delta().insert(clientId), clientId)));
+    const first = burst('a'); // a batch of one
     await flush();
-    const second = [sequencer.submit(submission(0, 1, new Delta().insert('2'), 'b')), sequencer.submit(submission(0, 1, new Delta().insert('3'), 'c'))];
+    const second = [burst('b'), burst('c')];
     now += 100; // the first batch took 100 ms for one submission
     gated.release();
     expect(await first).toMatchObject({ kind: 'applied' });
     await flush(); // [b, c] is the batch committing now
-    const admitted = [sequencer.submit(submission(0, 1, new Delta().insert('4'), 'd')), sequencer.submit(submission(0, 1, new Delta().insert('5'), 'e'))];
-    const refused = await sequencer.submit(submission(0, 1, new Delta().insert('6'), 'f')); // 2 ahead: 3 × 100 ms > 250 ms
+    const admitted = [burst('d'), burst('e')];
+    const refused = await burst('f'); // 2 of its own ahead: 3 × 100 ms > 250 ms
     expect(refused).toMatchObject({ kind: 'rejected', code: 'RATE_LIMITED', retryAfterSeconds: 1 });
-    expect(refused.kind === 'rejected' && refused.message).toMatch(/2 ops of this document are waiting\); nothing was stored/);
+    expect(refused.kind === 'rejected' && refused.message).toMatch(/2 of your ops for this document are waiting\); nothing was stored/);
     gated.releaseAll();
     expect((await Promise.all([...second, ...admitted])).map((r) => r.kind)).toEqual(['applied', 'applied', 'applied', 'applied']);
     expect(await gated.inner.findByClientSeq(DOC, 'f', 1)).toBeNull();
   });
 
-  it('[O5] a document\'s queue always admits minQueuePerDocument submissions, however slow its commits: a small team\'s burst is never refused', async () => {
+  it('[O5][O6] while one author\'s backlog is refused, another author with few queued is admitted, and the batch takes it in turn before the backlog\'s rest', async () => {
     const gated = gatedStore();
     let now = 0;
-    const { sequencer } = await setup('ab\n', { store: gated.store, monotonic: () => now, limits: { maxWaitMs: 250, minQueuePerDocument: 3, maxConcurrentBatches: 1 } });
+    const { sequencer, store } = await setup('ab\n', { store: gated.store, monotonic: () => now, limits: { maxWaitMs: 250, minQueuePerAuthor: 0, maxConcurrentBatches: 1 } });
+    const flood = (clientId: string) => sequencer.submit(by('user-flood', submission(0, 1, new Delta().insert('F'), clientId)));
+    const first = flood('f0');
+    await flush();
+    now += 100; // 100 ms per submission
+    const backlog = [flood('f1'), flood('f2')];
+    gated.release();
+    await first;
+    await flush(); // [f1, f2] commits
+    backlog.push(flood('f3'), flood('f4'));
+    expect(await flood('f5')).toMatchObject({ kind: 'rejected', code: 'RATE_LIMITED', retryAfterSeconds: 1 }); // the flooder: 3 of its own ahead
+    // The whole queue would refuse anyone (3 × 100 ms > 250 ms), but in turn only f3 comes before her op: 2 × 100 ms.
+    const honest = sequencer.submit(by('user-honest', submission(0, 1, new Delta().insert('H'), 'h1')));
+    expect(await Promise.race([honest, flush().then(() => 'queued')])).toBe('queued');
+    gated.releaseAll();
+    expect((await Promise.all([...backlog, honest])).map((r) => r.kind)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied']);
+    expect((await store.opsAfter(DOC, 0)).map((op) => op.clientId)).toEqual(['f0', 'f1', 'f2', 'f3', 'h1', 'f4']);
+  });
+
+  it('[O6] a batch takes queued submissions one author at a time in turn: a backlog of one author delays another\'s op by at most one of theirs per turn', async () => {
+    const gated = gatedStore();
+    const { sequencer, store } = await setup('ab\n', { store: gated.store, maxBatch: 2, limits: { maxWaitMs: 0, maxConcurrentBatches: 1 } });
+    const all = [sequencer.submit(submission(0, 1, new Delta().insert('x'), 'lead'))];
+    await flush(); // the lead's batch commits; everything below queues
+    for (let i = 1; i <= 6; i++) all.push(sequencer.submit(by('user-flood', submission(0, 1, new Delta().insert('F'), `f${i}`))));
+    const second = sequencer.submit(by('user-b', submission(0, 1, new Delta().insert('B'), 'b1')));
+    const third = sequencer.submit(by('user-c', submission(0, 1, new Delta().insert('C'), 'c1')));
+    gated.release();
+    await all[0];
+    await flush(); // the next batch (two submissions) commits
+    gated.release();
+    // b1 came in the first batch after the lead's, beside the flood's oldest; c1 in the next.
+    expect(await second).toMatchObject({ kind: 'applied', version: 3 });
+    gated.releaseAll();
+    expect(await third).toMatchObject({ kind: 'applied', version: 4 });
+    await Promise.all(all);
+    // Each author's own submissions keep their order.
+    expect((await store.opsAfter(DOC, 0)).map((op) => op.clientId)).toEqual(['lead', 'f1', 'b1', 'c1', 'f2', 'f3', 'f4', 'f5', 'f6']);
+  });
+
+  it('[O5] a document\'s queue always admits minQueuePerAuthor submissions of an author, however slow its commits: a small team\'s burst is never refused', async () => {
+    const gated = gatedStore();
+    let now = 0;
+    const { sequencer } = await setup('ab\n', { store: gated.store, monotonic: () => now, limits: { maxWaitMs: 250, minQueuePerAuthor: 3, maxConcurrentBatches: 1 } });
     const first = sequencer.submit(submission(0, 1, new Delta().insert('1'), 'a'));
     await flush();
     const busy = sequencer.submit(submission(0, 1, new Delta().insert('2'), 'b')); // keeps the document busy
@@ -356,17 +403,20 @@ describe('sequencer under overload', () => {
     gated.release();
     await first;
     await flush(); // [b] is committing
-    const burst = ['c', 'd', 'e'].map((c) => sequencer.submit(submission(0, 1, new Delta().insert(c), c))); // 0, 1, 2 ahead: admitted
-    const fourth = await sequencer.submit(submission(0, 1, new Delta().insert('f'), 'f')); // 3 ahead and 8 s expected
+    const tab = (clientId: string) => sequencer.submit(by('user-team', submission(0, 1, new Delta().insert(clientId), clientId)));
+    const burst = ['c', 'd', 'e'].map(tab); // 0, 1, 2 of its own ahead: admitted
+    const fourth = await tab('f'); // 3 of its own ahead and 8 s expected
     expect(fourth).toMatchObject({ kind: 'rejected', code: 'RATE_LIMITED', retryAfterSeconds: 1 });
+    // Another author, with fewer than minQueuePerAuthor of its own queued, is admitted.
+    const other = sequencer.submit(by('user-other', submission(0, 1, new Delta().insert('g'), 'g')));
     gated.releaseAll();
-    expect((await Promise.all([busy, ...burst])).map((r) => r.kind)).toEqual(['applied', 'applied', 'applied', 'applied']);
+    expect((await Promise.all([busy, ...burst, other])).map((r) => r.kind)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied']);
   });
 
   it('[O5] after a stall, fast batches bring the estimate back down and the document admits again within a few batches', async () => {
     const gated = gatedStore();
     let now = 0;
-    const { sequencer } = await setup('ab\n', { store: gated.store, monotonic: () => now, limits: { maxWaitMs: 250, minQueuePerDocument: 0, maxConcurrentBatches: 1 } });
+    const { sequencer } = await setup('ab\n', { store: gated.store, monotonic: () => now, limits: { maxWaitMs: 250, minQueuePerAuthor: 0, maxConcurrentBatches: 1 } });
     const stalled = sequencer.submit(submission(0, 1, new Delta().insert('s'), 's'));
     await flush();
     const all = [stalled, sequencer.submit(submission(0, 1, new Delta().insert('w'), 'w'))]; // keeps the document busy

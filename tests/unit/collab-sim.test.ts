@@ -1,5 +1,5 @@
 /**
- * The seeded collab simulation [S1, S2, S3, C1–C9, F1–F3, PL1–PL6, P9, O1–O4, S13, P11]: the production
+ * The seeded collab simulation [S1, S2, S3, C1–C9, F1–F3, PL1–PL6, P9, O1–O6, S13, P11]: the production
  * sequencer (two or three instances, stale known heads, lost and reordered follow messages,
  * crashes between commit and answer, tight queue bounds) under clients that lose, repeat and
  * reorder messages. Clients converge to the server, the server's document is the replay of its
@@ -32,10 +32,11 @@ describe('collab simulation', () => {
     });
   }
 
-  it(`[S1][S2][C1-C9][P9][O1-O4][S13][P11] ${scenarios} seeded scenarios from seed ${firstSeed} converge, every acked op stored once at its version`, async () => {
+  it(`[S1][S2][C1-C9][P9][O1-O6][S13][P11] ${scenarios} seeded scenarios from seed ${firstSeed} converge, every acked op stored once at its version`, async () => {
     let versions = 0;
     let crashes = 0;
     let acks = 0;
+    let refusedForBacklog = 0;
     const pipelined = { speculative: 0, asPlanned: 0, replanned: 0, failed: 0 };
     for (let seed = firstSeed; seed < firstSeed + scenarios; seed++) {
       const result = await runScenario(seed);
@@ -43,11 +44,13 @@ describe('collab simulation', () => {
       versions += result.stats.versions;
       crashes += result.stats.crashes;
       acks += result.stats.acks;
+      refusedForBacklog += result.stats.refusedForBacklog;
       for (const key of Object.keys(pipelined) as (keyof typeof pipelined)[]) pipelined[key] += result.stats.pipelined[key];
     }
     console.info(
       `collab sim: ${scenarios} scenarios from seed ${firstSeed}: ${versions} versions, ${acks} acks checked, ${crashes} crashes; ` +
-        `${pipelined.speculative} commits planned on an uncommitted predecessor (${pipelined.asPlanned} landed as planned, ${pipelined.replanned} replanned), ${pipelined.failed} held commits failed`,
+        `${pipelined.speculative} commits planned on an uncommitted predecessor (${pipelined.asPlanned} landed as planned, ${pipelined.replanned} replanned), ${pipelined.failed} held commits failed; ` +
+        `${refusedForBacklog} submissions refused for their author's backlog`,
     );
     // Guards against a simulation that silently stopped doing anything.
     expect(versions).toBeGreaterThan(scenarios * 3);
@@ -58,6 +61,8 @@ describe('collab simulation', () => {
       expect(pipelined.asPlanned).toBeGreaterThan(0);
       expect(pipelined.replanned).toBeGreaterThan(0);
       expect(pipelined.failed).toBeGreaterThan(0);
+      // Fair admission is exercised: some submissions were refused for their author's backlog [O5].
+      expect(refusedForBacklog).toBeGreaterThan(0);
     }
   }, 1_800_000);
 });

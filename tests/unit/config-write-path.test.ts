@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../lib/config.ts';
 
 describe('write path configuration', () => {
-  it('defaults to 10 + 6 + 6 connections per instance, 2,000 queued submissions and a 6 s deadline', () => {
+  it('defaults to 10 + 6 + 6 connections per instance, 2,000 queued submissions, a 6 s deadline and a 250 ms wait bound per author (O5 on)', () => {
     const config = loadConfig({});
     expect(config.dbPools).toEqual({ main: 10, write: 6, feed: 6 });
-    expect(config.submitQueue).toEqual({ max: 2000, deadlineMs: 6000, maxWaitMs: 0 });
+    expect(config.submitQueue).toEqual({ max: 2000, deadlineMs: 6000, maxWaitMs: 250 });
+    expect(loadConfig({ SUBMIT_MAX_WAIT_MS: '0' }).submitQueue.maxWaitMs).toBe(0); // off
   });
 
   it('reads DB_POOL_*, SUBMIT_QUEUE_MAX, SUBMIT_MAX_WAIT_MS and SUBMIT_DEADLINE_MS, refusing a deadline at or past the client\'s 10 s ack timeout', () => {
