@@ -124,11 +124,15 @@ describe('abuse: a flood within the rate limit (O5, O6)', () => {
       { pauseMs: 20, attackerOps: (flood) => tally(flood).get('applied') ?? 0 },
     );
     const counts = tally(answers);
-    // The document was busy (the flood was refused for its own backlog), and nothing else was refused.
+    // The flooder was refused, and nothing else was refused. Its refusals name its own backlog on
+    // the document (O5) or its connection's cap on operations running at once (250 sent together
+    // pass that cap first on a fast machine); each says when to resubmit.
     expect([...counts.keys()].sort()).toEqual(['RATE_LIMITED', 'applied']);
-    const refused = answers.find((a) => firstError(a).code === 'RATE_LIMITED')!;
-    expect(firstError(refused).message).toMatch(/of your ops for this document are waiting/);
-    expect(refused.errors?.[0]?.extensions?.retryAfterSeconds).toBe(1);
+    const refused = answers.filter((a) => firstError(a).code === 'RATE_LIMITED');
+    for (const answer of refused) {
+      expect(firstError(answer).message).toMatch(/of your ops for this document are waiting|operations running \(the most is/);
+      expect(answer.errors?.[0]?.extensions?.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    }
   });
 });
 
