@@ -46,11 +46,12 @@ export function ShareDialog({ documentId, title, myRole, meId, onClose }: { docu
     void load();
   }, [load]);
 
-  /** Runs an action; true when it succeeded (the error is shown otherwise). */
-  async function act(action: () => Promise<unknown>, done: string): Promise<boolean> {
+  /** Runs an action; true when it succeeded (the error is shown otherwise). `succeeded` runs before the notice shows. */
+  async function act(action: () => Promise<unknown>, done: string, succeeded?: () => void): Promise<boolean> {
     setError(null);
     try {
       await action();
+      succeeded?.();
       setNotice(done);
       setChanges((n) => n + 1);
       await load();
@@ -70,9 +71,9 @@ export function ShareDialog({ documentId, title, myRole, meId, onClose }: { docu
     const role = String(data.get('role') ?? 'VIEWER') as Role;
     if (!email) return;
     // The same notice whether or not an account uses the address (nothing to learn from it).
-    const shared = await act(() => gqlFetch(SHARE_DOCUMENT, { documentId, email, role }), `Shared with ${email}.`);
-    // After an error the address stays in the field, to correct or send again.
-    if (shared) form.reset();
+    // Cleared as the notice appears (not after the list reloads); after an error the address stays
+    // in the field, to correct or send again.
+    await act(() => gqlFetch(SHARE_DOCUMENT, { documentId, email, role }), `Shared with ${email}.`, () => form.reset());
   }
 
   return (
