@@ -64,7 +64,7 @@ import { Delta } from '../ot/operation.ts';
 //   which repairs it). The fingerprint cannot see spans changed without the row. Where the
 //   snapshot's row is still at the predecessor's head, the predecessor's own statement checked
 //   them (a successor lands only if the predecessor did).
-const APPEND_IF_HEAD = `
+const APPEND_IF_HEAD = statement('append_if_head', `
 WITH squat AS (
   SELECT DISTINCT k.c FROM unnest($10::text[], $9::text[]) AS k(c, a)
   WHERE EXISTS (SELECT 1 FROM (SELECT o.author_id FROM operations o WHERE o.document_id = $1 AND o.client_id = k.c ORDER BY o.client_seq LIMIT 1) f
@@ -99,10 +99,38 @@ WITH squat AS (
   SELECT u.i, b.id, u.f, u.t, ARRAY(SELECT jsonb_array_elements_text(u.a::jsonb)), u.s, u.e
   FROM bumped b, unnest($16::text[], $17::int[], $18::int[], $19::text[], $20::timestamptz[], $21::timestamptz[]) AS u(i, f, t, a, s, e)
 )
-SELECT (SELECT count(*)::int FROM bumped) AS bumped, ARRAY(SELECT c FROM squat) AS squat`;
+SELECT (SELECT count(*)::int FROM bumped) AS bumped, ARRAY(SELECT c FROM squat) AS squat`);
 
 /** Where queries run: the write pool, or the client of the locked fallback's transaction. */
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+
+/**
+ * How this file's statements reach PostgreSQL. `prepared`: each is parsed and planned once per
+ * connection (a named statement) instead of on every call; parsing and planning the conditional
+ * commit cost PostgreSQL about as much CPU as running it (pg_stat_statements: 0.64 ms of planning
+ * per call on the hot document). Off for the embedded database: every connection there shares
+ * PGlite's one session, where a name prepared by one connection collides with another's.
+ */
+export interface WriteDb {
+  readonly pool: pg.Pool;
+  readonly prepared: boolean;
+  /** The revision pause (H3) heads are advanced with. */
+  readonly pauseMs: number;
+}
+
+/** A statement of this file: its text and the name it is prepared under. */
+interface Statement {
+  readonly name: string;
+  readonly text: string;
+}
+
+function statement(name: string, text: string): Statement {
+  return { name: `verso_${name}`, text };
+}
+
+function run<R extends pg.QueryResultRow>(db: Queryable, prepared: boolean, s: Statement, values: unknown[]): Promise<pg.QueryResult<R>> {
+  return db.query<R>(prepared ? { name: s.name, text: s.text, values } : { text: s.text, values });
+}
 
 type StatementOutcome = 'appended' | 'moved' | 'duplicate' | { readonly foreign: readonly string[] };
 
@@ -114,7 +142,7 @@ const DATA_ERROR_CLASSES = new Set(['22', '54']);
  * `duplicate` on a stored (clientId, clientSeq), `foreign` on clientIds of another author.
  * A data error is thrown as {@link CommitDataError} (the caller isolates the submission at fault).
  */
-async function appendIfHead(db: Queryable, documentId: string, plan: BatchPlan, predecessorHead?: KnownHead): Promise<StatementOutcome> {
+async function appendIfHead(db: Queryable, prepared: boolean, documentId: string, plan: BatchPlan, predecessorHead?: KnownHead): Promise<StatementOutcome> {
   const { head, ops, spans } = plan;
   const last = ops[ops.length - 1]!;
   const grown = spans.grown;
@@ -150,9 +178,7 @@ async function appendIfHead(db: Queryable, documentId: string, plan: BatchPlan, 
     predecessorHead?.fingerprint ?? null,
   ];
   try {
-    // Unnamed on purpose: in embedded mode every connection shares PGlite's one session, where a
-    // named statement prepared by one connection would collide with another's.
-    const result = await db.query<{ bumped: number; squat: string[] }>(APPEND_IF_HEAD, params);
+    const result = await run<{ bumped: number; squat: string[] }>(db, prepared, APPEND_IF_HEAD, params);
     const row = result.rows[0];
     if (row && row.squat.length > 0) return { foreign: row.squat };
     return row?.bumped === 1 ? 'appended' : 'moved';
@@ -186,7 +212,8 @@ function checkPlan(documentId: string, plan: BatchPlan): void {
 export type CommitPath = 'statement' | 'caught-up' | 'locked' | 'duplicate' | 'nothing';
 
 /** `OpStore.commit` on PostgreSQL: the conditional statement, catch-ups, and the locked fallback (see the top of this file). */
-export async function commit(pool: pg.Pool, request: CommitRequest, pauseMs: number, onPath: (path: CommitPath) => void = () => {}): Promise<CommitResult> {
+export async function commit(db: WriteDb, request: CommitRequest, onPath: (path: CommitPath) => void = () => {}): Promise<CommitResult> {
+  const { pool, prepared } = db;
   const { documentId } = request;
   let plan = request.planned;
   for (let attempt = 0; attempt < CONDITIONAL_ATTEMPTS; attempt++) {
@@ -196,12 +223,12 @@ export async function commit(pool: pg.Pool, request: CommitRequest, pauseMs: num
       return { kind: 'committed', plan };
     }
     // The first statement of a plan made on a predecessor still committing may find the row where that predecessor did [P11].
-    let outcome = await appendIfHead(pool, documentId, plan, plan === request.planned ? request.predecessorHead : undefined);
+    let outcome = await appendIfHead(pool, prepared, documentId, plan, plan === request.planned ? request.predecessorHead : undefined);
     if (outcome === 'moved' && attempt === 0 && request.predecessorHead) {
       // It may have overtaken its predecessor (sent on another connection, it reached the row
       // first and left it as it was); the predecessor, waiting for that row, holds it now: the
       // same statement once more waits for it, with no read and no replan.
-      outcome = await appendIfHead(pool, documentId, plan, request.predecessorHead);
+      outcome = await appendIfHead(pool, prepared, documentId, plan, request.predecessorHead);
     }
     if (typeof outcome === 'object') return { kind: 'foreign', clientIds: outcome.foreign };
     if (outcome === 'appended') {
@@ -209,7 +236,7 @@ export async function commit(pool: pg.Pool, request: CommitRequest, pauseMs: num
       return { kind: 'committed', plan };
     }
     if (outcome === 'duplicate') {
-      const existing = await storedKeys(pool, documentId, plan.ops);
+      const existing = await storedKeys(pool, prepared, documentId, plan.ops);
       if (existing.length > 0) {
         onPath('duplicate');
         return { kind: 'duplicate', existing };
@@ -220,7 +247,7 @@ export async function commit(pool: pg.Pool, request: CommitRequest, pauseMs: num
     // A plan made on a predecessor's uncommitted `next` catches up from the head the caller
     // knows was stored: the predecessor may have committed another plan, or nothing [P11].
     const from = attempt === 0 && request.stored ? request.stored : plan.head;
-    const fresh = await catchUp(pool, documentId, from, pauseMs);
+    const fresh = await catchUp(db, documentId, from);
     // Not moved by ops (spans or epoch changed), gone, or too far: only a locked read knows.
     if (!fresh || (fresh.version === plan.head.version && fresh.fingerprint === plan.head.fingerprint)) break;
     // A tail not reaching the batch's oldest base (caught up from a head with a shorter one): the locked read loads it.
@@ -228,38 +255,39 @@ export async function commit(pool: pg.Pool, request: CommitRequest, pauseMs: num
     plan = request.replan(fresh);
   }
   onPath('locked');
-  return commitLocked(pool, request, pauseMs);
+  return commitLocked(db, request);
 }
 
 /**
  * The locked fallback: under the document's row lock the head cannot move, so the batch planned
  * on the head read there is written by the same statement, whose conditions then hold.
  */
-async function commitLocked(pool: pg.Pool, request: CommitRequest, pauseMs: number): Promise<CommitResult> {
+async function commitLocked(db: WriteDb, request: CommitRequest): Promise<CommitResult> {
+  const { prepared } = db;
   const { documentId } = request;
-  const client = await pool.connect();
+  const client = await db.pool.connect();
   let done = false;
   try {
     await client.query('BEGIN');
-    const locked = await client.query('SELECT 1 FROM documents WHERE id = $1 AND deleted_at IS NULL FOR UPDATE', [documentId]);
+    const locked = await run(client, prepared, LOCK_ROW, [documentId]);
     if (locked.rowCount === 0) {
       await client.query('ROLLBACK');
       done = true;
       return { kind: 'gone' };
     }
     await repairSpans(client, documentId);
-    const head = await readHead(client, documentId, request.historyAfter, pauseMs);
+    const head = await readHead(client, db, documentId, request.historyAfter);
     if (!head || head === 'unrepaired') throw new Error(`op store: document ${documentId} has no snapshot at or below its head, or unrepairable spans`);
     const plan = request.replan(head);
     checkPlan(documentId, plan);
     if (plan.ops.length > 0) {
-      const existing = await storedKeys(client, documentId, plan.ops);
+      const existing = await storedKeys(client, prepared, documentId, plan.ops);
       if (existing.length > 0) {
         await client.query('ROLLBACK');
         done = true;
         return { kind: 'duplicate', existing };
       }
-      const outcome = await appendIfHead(client, documentId, plan);
+      const outcome = await appendIfHead(client, prepared, documentId, plan);
       if (typeof outcome === 'object') {
         await client.query('ROLLBACK');
         done = true;
@@ -277,24 +305,29 @@ async function commitLocked(pool: pg.Pool, request: CommitRequest, pauseMs: numb
 }
 
 /** The stored ops among `ops`' (clientId, clientSeq) keys: one indexed read. */
-async function storedKeys(db: Queryable, documentId: string, ops: readonly AppliedOp[]): Promise<AppliedOp[]> {
-  const result = await db.query<{ ops: WireOp[] }>(
-    `SELECT ${OPS_AS_JSON} FROM operations o JOIN unnest($2::text[], $3::int[]) AS k(c, s) ON o.client_id = k.c AND o.client_seq = k.s WHERE o.document_id = $1) AS ops`,
-    [documentId, ops.map((op) => op.clientId), ops.map((op) => op.clientSeq)],
-  );
+async function storedKeys(db: Queryable, prepared: boolean, documentId: string, ops: readonly AppliedOp[]): Promise<AppliedOp[]> {
+  const result = await run<{ ops: WireOp[] }>(db, prepared, STORED_KEYS, [documentId, ops.map((op) => op.clientId), ops.map((op) => op.clientSeq)]);
   return (result.rows[0]?.ops ?? []).map((o) => fromWire(documentId, o));
 }
+
+/** The row lock the locked fallback (and a span repair) takes. */
+const LOCK_ROW = statement('lock_row', 'SELECT 1 FROM documents WHERE id = $1 AND deleted_at IS NULL FOR UPDATE');
 
 /** A document's ops matching the WHERE that follows, ascending, as a JSON array of {@link WireOp}. */
 const OPS_AS_JSON = `(SELECT coalesce(json_agg(json_build_object('v', o.version, 'd', o.delta, 'a', o.author_id, 'c', o.client_id, 's', o.client_seq, 't', o.created_at) ORDER BY o.version), '[]'::json)`;
 
+const STORED_KEYS = statement(
+  'stored_keys',
+  `SELECT ${OPS_AS_JSON} FROM operations o JOIN unnest($2::text[], $3::int[]) AS k(c, s) ON o.client_id = k.c AND o.client_seq = k.s WHERE o.document_id = $1) AS ops`,
+);
+
 // The row and every op after the known version, from one snapshot (an op is committed with the
 // version bump that covers it, so nothing at or below `version` can be missing).
-const CATCH_UP = `
+const CATCH_UP = statement('catch_up', `
 SELECT d.version, d.history_epoch, d.head_fingerprint, d.deleted_at IS NOT NULL AS deleted,
   ${OPS_AS_JSON}
    FROM operations o WHERE o.document_id = d.id AND o.version > $2 AND o.version <= d.version) AS ops
-FROM documents d WHERE d.id = $1`;
+FROM documents d WHERE d.id = $1`);
 
 /** Most ops a catch-up reads; further behind, the locked path (which reads a snapshot) is cheaper. */
 const CATCH_UP_LIMIT = TAIL_LENGTH;
@@ -306,8 +339,8 @@ const CATCH_UP_LIMIT = TAIL_LENGTH;
  * not the stored one (its fingerprint differs [K5]: `head` was not a stored state, or this
  * process groups spans otherwise than the writer did).
  */
-async function catchUp(pool: pg.Pool, documentId: string, head: KnownHead, pauseMs: number): Promise<KnownHead | null> {
-  const result = await pool.query<{ version: number; history_epoch: number; head_fingerprint: string; deleted: boolean; ops: WireOp[] }>(CATCH_UP, [
+async function catchUp(db: WriteDb, documentId: string, head: KnownHead): Promise<KnownHead | null> {
+  const result = await run<{ version: number; history_epoch: number; head_fingerprint: string; deleted: boolean; ops: WireOp[] }>(db.pool, db.prepared, CATCH_UP, [
     documentId,
     head.version,
   ]);
@@ -315,7 +348,7 @@ async function catchUp(pool: pg.Pool, documentId: string, head: KnownHead, pause
   if (!row || row.deleted || row.history_epoch !== head.historyEpoch || row.version < head.version || row.version - head.version > CATCH_UP_LIMIT) return null;
   const ops = row.ops.map((o) => fromWire(documentId, o));
   if (ops.length !== row.version - head.version) return null;
-  const next = advance(head, ops, pauseMs);
+  const next = advance(head, ops, db.pauseMs);
   if (!next || next.fingerprint !== row.head_fingerprint) return null;
   // The whole tail, not the last TAIL_LENGTH ops: the batch is planned again on it, and a
   // submission made further back than that was given a tail that reaches its base.
@@ -325,7 +358,7 @@ async function catchUp(pool: pg.Pool, documentId: string, head: KnownHead, pause
 // Everything a known head needs, from one snapshot: the row, the newest content snapshot at or
 // below the head, the ops after it or after $2 (whichever is earlier: a tail reaching back to
 // the batch's oldest base), and the newest revision span (closed when its last version is named).
-const LOAD_HEAD = `
+const LOAD_HEAD = statement('load_head', `
 SELECT d.version, d.history_epoch, d.head_fingerprint, d.deleted_at IS NOT NULL AS deleted, s.version AS snapshot_version, s.content AS snapshot_content, s.created_at AS snapshot_created_at,
   ${OPS_AS_JSON}
    FROM operations o WHERE o.document_id = d.id AND o.version > LEAST(s.version, GREATEST(0, LEAST($2::int, d.version - ${TAIL_LENGTH}))) AND o.version <= d.version) AS ops,
@@ -334,7 +367,7 @@ SELECT d.version, d.history_epoch, d.head_fingerprint, d.deleted_at IS NOT NULL 
    FROM revisions r WHERE r.document_id = d.id ORDER BY r.to_version DESC LIMIT 1) AS newest
 FROM documents d
 CROSS JOIN LATERAL (SELECT version, content, created_at FROM snapshots WHERE document_id = d.id AND version <= d.version ORDER BY version DESC LIMIT 1) s
-WHERE d.id = $1`;
+WHERE d.id = $1`);
 
 interface WireOp {
   v: number;
@@ -360,8 +393,8 @@ const fromWire = (documentId: string, o: WireOp): AppliedOp => ({
  * document is gone or has no snapshot at or below its head; `unrepaired` when its spans do not
  * end at the head (a log from before grouping: {@link repairSpans} under the lock fixes it).
  */
-async function readHead(db: Queryable, documentId: string, historyAfter: number, pauseMs: number): Promise<KnownHead | null | 'unrepaired'> {
-  const result = await db.query<{
+async function readHead(db: Queryable, write: WriteDb, documentId: string, historyAfter: number): Promise<KnownHead | null | 'unrepaired'> {
+  const result = await run<{
     version: number;
     history_epoch: number;
     head_fingerprint: string;
@@ -371,7 +404,7 @@ async function readHead(db: Queryable, documentId: string, historyAfter: number,
     snapshot_created_at: Date;
     ops: WireOp[];
     newest: { f: number; t: number; a: string[]; s: string; e: string; closed: boolean } | null;
-  }>(LOAD_HEAD, [documentId, Number.isFinite(historyAfter) ? Math.max(0, historyAfter) : 2 ** 31 - 1]);
+  }>(db, write.prepared, LOAD_HEAD, [documentId, Number.isFinite(historyAfter) ? Math.max(0, historyAfter) : 2 ** 31 - 1]);
   const row = result.rows[0];
   if (!row || row.deleted) return null;
   if ((row.newest?.t ?? 0) !== row.version) return 'unrepaired';
@@ -388,7 +421,7 @@ async function readHead(db: Queryable, documentId: string, historyAfter: number,
     tail: [],
     fingerprint: row.head_fingerprint,
   };
-  const head = advance(base, newer, pauseMs);
+  const head = advance(base, newer, write.pauseMs);
   if (!head) return null;
   // The spans as stored, not as re-derived from the ops after the snapshot.
   const newest = row.newest && {
@@ -400,13 +433,13 @@ async function readHead(db: Queryable, documentId: string, historyAfter: number,
 }
 
 /** `OpStore.load` on PostgreSQL: one statement, or a locked repair first for a log from before grouping. */
-export async function load(pool: pg.Pool, documentId: string, historyAfter: number, pauseMs: number): Promise<KnownHead | null> {
-  const head = await readHead(pool, documentId, historyAfter, pauseMs);
+export async function load(db: WriteDb, documentId: string, historyAfter: number): Promise<KnownHead | null> {
+  const head = await readHead(db.pool, db, documentId, historyAfter);
   if (head !== 'unrepaired') return head;
-  const client = await pool.connect();
+  const client = await db.pool.connect();
   try {
     await client.query('BEGIN');
-    const locked = await client.query('SELECT 1 FROM documents WHERE id = $1 AND deleted_at IS NULL FOR UPDATE', [documentId]);
+    const locked = await run(client, db.prepared, LOCK_ROW, [documentId]);
     if (locked.rowCount !== 0) await repairSpans(client, documentId);
     await client.query('COMMIT');
   } catch (error) {
@@ -415,7 +448,7 @@ export async function load(pool: pg.Pool, documentId: string, historyAfter: numb
   } finally {
     client.release();
   }
-  const repaired = await readHead(pool, documentId, historyAfter, pauseMs);
+  const repaired = await readHead(db.pool, db, documentId, historyAfter);
   return repaired === 'unrepaired' ? null : repaired;
 }
 

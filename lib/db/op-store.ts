@@ -19,7 +19,7 @@ import type { AppliedOp, Snapshot } from '../collab/types.ts';
 import { DEFAULT_REVISION_PAUSE_MS } from '../collab/revisions.ts';
 import { createPrismaBlameStore } from './blame-store.ts';
 import { Prisma, type PrismaClient } from './prisma.ts';
-import { commit, load, type CommitPath } from './commit.ts';
+import { commit, load, type CommitPath, type WriteDb } from './commit.ts';
 
 export interface PrismaOpStoreOptions {
   /**
@@ -33,6 +33,11 @@ export interface PrismaOpStoreOptions {
    * store is read-only: those two throw (tools that only read, e.g. the history bench).
    */
   readonly pool?: pg.Pool;
+  /**
+   * Whether the write pool's statements are prepared once per connection (named); default true.
+   * Off for the embedded database, whose connections share one session (lib/db/commit.ts).
+   */
+  readonly preparedStatements?: boolean;
   /** Hears how each commit ended (metrics: `verso_commits_total{path}`). */
   readonly onCommitPath?: (path: CommitPath) => void;
   /** A pause of at least this long between ops starts a new revision (H3); default five minutes. */
@@ -107,9 +112,10 @@ export async function insertDocument(
 export function createPrismaOpStore(prisma: PrismaClient, options: PrismaOpStoreOptions = {}): OpStore {
   const revisionPauseMs = options.revisionPauseMs ?? DEFAULT_REVISION_PAUSE_MS;
   const blames = createPrismaBlameStore(prisma, { every: options.blameEvery ?? 100 });
-  const writePool = (): pg.Pool => {
-    if (!options.pool) throw new Error('createPrismaOpStore: load and commit need the `pool` option (the write pool)');
-    return options.pool;
+  const write: WriteDb | null = options.pool ? { pool: options.pool, prepared: options.preparedStatements ?? true, pauseMs: revisionPauseMs } : null;
+  const writeDb = (): WriteDb => {
+    if (!write) throw new Error('createPrismaOpStore: load and commit need the `pool` option (the write pool)');
+    return write;
   };
 
   async function opsBetween(documentId: string, afterVersion: number, upTo: number): Promise<AppliedOp[]> {
@@ -145,9 +151,9 @@ export function createPrismaOpStore(prisma: PrismaClient, options: PrismaOpStore
       return { version, snapshot, ops: await opsBetween(documentId, snapshot.version, version) };
     },
 
-    load: (documentId, historyAfter = Infinity) => load(writePool(), documentId, historyAfter, revisionPauseMs),
+    load: (documentId, historyAfter = Infinity) => load(writeDb(), documentId, historyAfter),
 
-    commit: (request) => commit(writePool(), request, revisionPauseMs, options.onCommitPath),
+    commit: (request) => commit(writeDb(), request, options.onCommitPath),
 
     async opsAfter(documentId, afterVersion, limit): Promise<readonly AppliedOp[]> {
       const rows = await prisma.operation.findMany({

@@ -68,7 +68,8 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
     metrics.postgresErrors.inc();
     logger.warn({ err: error }, 'write pool connection error');
   });
-  const store = createPrismaOpStore(feedPrisma, { pool: writePool, onCommitPath: (path) => metrics.commits.inc({ path }) });
+  // Prepared statements on PostgreSQL itself; the embedded one's connections share one session.
+  const store = createPrismaOpStore(feedPrisma, { pool: writePool, preparedStatements: config.databaseUrl !== null, onCommitPath: (path) => metrics.commits.inc({ path }) });
   const broadcaster = createRedisBroadcaster({ connections: pubsub, prefix: config.redisPrefix });
   // documentOperationBatches: one Redis subscription per document for the process, one array per
   // flush for every subscriber; fan-out lag is recorded once per op, when its batch is flushed.
