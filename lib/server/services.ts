@@ -62,14 +62,23 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
       : openInProcessPubSub();
   // The write path (issue 13): one pool for commits alone; the sequencer commits at most as
   // many batches at once as it has connections, so a commit never waits for a connection.
-  const writePool = new pg.Pool({ connectionString: databaseUrl, max: config.dbPools.write, connectionTimeoutMillis: 15_000, idleTimeoutMillis: 30_000 });
+  // On PostgreSQL itself its statements are prepared (lib/db/commit.ts) and always run their
+  // generic plan: every one finds rows by key, so a plan made for the values at hand is no
+  // better, and planning the conditional commit again per call cost as much CPU as running it.
+  const prepared = config.databaseUrl !== null;
+  const writePool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: config.dbPools.write,
+    connectionTimeoutMillis: 15_000,
+    idleTimeoutMillis: 30_000,
+    ...(prepared ? { options: '-c plan_cache_mode=force_generic_plan' } : {}),
+  });
   writePool.on('error', (error) => {
     // An idle connection died (PostgreSQL restarted): the pool replaces it; never fatal.
     metrics.postgresErrors.inc();
     logger.warn({ err: error }, 'write pool connection error');
   });
-  // Prepared statements on PostgreSQL itself; the embedded one's connections share one session.
-  const store = createPrismaOpStore(feedPrisma, { pool: writePool, preparedStatements: config.databaseUrl !== null, onCommitPath: (path) => metrics.commits.inc({ path }) });
+  const store = createPrismaOpStore(feedPrisma, { pool: writePool, preparedStatements: prepared, onCommitPath: (path) => metrics.commits.inc({ path }) });
   const broadcaster = createRedisBroadcaster({ connections: pubsub, prefix: config.redisPrefix });
   // documentOperationBatches: one Redis subscription per document for the process, one array per
   // flush for every subscriber; fan-out lag is recorded once per op, when its batch is flushed.
