@@ -67,8 +67,15 @@ export class CollabClient {
   #state: State = { kind: 'synchronized' };
   #version: number;
   #content: Delta;
-  /** The document at `version` as the server has it (`content` without unconfirmed local edits) [C5]. */
-  #server: Delta;
+  /**
+   * The document at `version` as the server has it (`content` without unconfirmed local edits)
+   * [C5], kept lazily: `#serverBase` plus `#serverChange`, the server's ops since composed into
+   * one change (small: it only spans the places edited), applied to the base only when a
+   * corrected echo needs the document itself. Applying every remote op to a second copy of the
+   * document cost a full extra apply per op while edits were unconfirmed.
+   */
+  #serverBase: Delta;
+  #serverChange: Delta | null = null;
   #selection: Selection | null = null;
   #nextSeq: number;
   #connected: boolean;
@@ -83,7 +90,7 @@ export class CollabClient {
     this.clientId = options.clientId;
     this.#version = options.version;
     this.#content = options.content;
-    this.#server = options.content;
+    this.#serverBase = options.content;
     this.#transport = options.transport;
     this.#onEvent = options.onEvent ?? (() => undefined);
     this.#nextSeq = options.firstClientSeq ?? 1;
@@ -235,7 +242,7 @@ export class CollabClient {
     this.#state = { kind: 'synchronized' };
     this.#version = version;
     this.#content = content;
-    this.#server = content;
+    this.#serverIs(content);
     this.#early.clear();
     if (this.#selection) {
       const max = Math.max(0, content.length() - 1);
@@ -278,14 +285,10 @@ export class CollabClient {
       this.#desynchronize('DIVERGED', `Remote op ${op.version} does not apply locally (${next.message}); reload.`);
       return;
     }
-    // With nothing unconfirmed the server's document is the local one; else it moves by the op as sent.
-    const server = s.kind === 'synchronized' ? next : apply(this.#server, op.delta);
-    if (!server.ok) {
-      this.#desynchronize('DIVERGED', `Remote op ${op.version} does not apply to the server's document as this client has it (${server.message}); reload.`);
-      return;
-    }
     this.#content = next.value;
-    this.#server = server.value;
+    // With nothing unconfirmed the server's document is the local one; else it moves by the op as sent.
+    if (s.kind === 'synchronized') this.#serverIs(next.value);
+    else this.#serverMoves(op.delta);
     this.#version = op.version;
     if (this.#selection) this.#selection = transformSelection(this.#selection, remote, false);
     this.#onEvent({ type: 'remoteOp', op: remote, version: op.version, selection: this.#selection });
@@ -296,12 +299,10 @@ export class CollabClient {
     const s = this.#state;
     this.#version = version;
     if (s.kind === 'awaitingWithBuffer' && s.buffer.ops.length > 0) {
-      const server = apply(this.#server, delta);
-      if (!server.ok) return this.#desynchronize('DIVERGED', `Our op ${version} does not apply to the server's document as this client has it (${server.message}); reload.`);
-      this.#server = server.value;
+      this.#serverMoves(delta);
       this.#startInFlight(s.buffer, s.bufferEdits);
     } else {
-      this.#server = this.#content;
+      this.#serverIs(this.#content);
       this.#state = { kind: 'synchronized' };
     }
     this.#emitStatus();
@@ -317,12 +318,14 @@ export class CollabClient {
   #correct(op: RemoteOp): void {
     const s = this.#state;
     if (s.kind === 'synchronized' || s.kind === 'desynchronized') return;
-    const server = apply(this.#server, op.delta);
+    const before = this.#serverDocument();
+    if (!before.ok) return this.#desynchronize('DIVERGED', `The server's document as this client has it cannot be rebuilt (${before.message}); reload.`);
+    const server = apply(before.value, op.delta);
     if (!server.ok) return this.#desynchronize('DIVERGED', `Our op ${op.version} came back in a form that does not apply (${server.message}); reload.`);
     let buffer: Delta | null = null;
     let content = server.value;
     if (s.kind === 'awaitingWithBuffer' && s.buffer.ops.length > 0) {
-      const undone = transform(s.buffer, invert(s.inFlight.op, this.#server), 'right');
+      const undone = transform(s.buffer, invert(s.inFlight.op, before.value), 'right');
       buffer = transform(undone, op.delta, 'right');
       const rebased = apply(server.value, buffer);
       if (!rebased.ok) return this.#desynchronize('DIVERGED', `Unsent edits do not apply over our op ${op.version} as the server made it (${rebased.message}); reload.`);
@@ -330,13 +333,32 @@ export class CollabClient {
     }
     const change = diff(this.#content, content);
     this.#content = content;
-    this.#server = server.value;
+    this.#serverIs(server.value);
     this.#version = op.version;
     if (this.#selection) this.#selection = transformSelection(this.#selection, change, false);
     this.#onEvent({ type: 'remoteOp', op: change, version: op.version, selection: this.#selection });
     if (buffer !== null && buffer.ops.length > 0 && s.kind === 'awaitingWithBuffer') this.#startInFlight(buffer, s.bufferEdits);
     else this.#state = { kind: 'synchronized' };
     this.#emitStatus();
+  }
+
+  /** The server's document is `document` [C5]. */
+  #serverIs(document: Delta): void {
+    this.#serverBase = document;
+    this.#serverChange = null;
+  }
+
+  /** The server's document moves by `delta`, an op as the server sequenced it [C5]. */
+  #serverMoves(delta: Delta): void {
+    this.#serverChange = this.#serverChange === null ? delta : compose(this.#serverChange, delta);
+  }
+
+  /** The server's document itself, built from the base and the composed change (then kept so) [C5]. */
+  #serverDocument(): ReturnType<typeof apply> {
+    if (this.#serverChange === null) return { ok: true, value: this.#serverBase };
+    const built = apply(this.#serverBase, this.#serverChange);
+    if (built.ok) this.#serverIs(built.value);
+    return built;
   }
 
   #startInFlight(op: Delta, edits: number): void {

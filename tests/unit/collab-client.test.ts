@@ -88,6 +88,31 @@ describe('CollabClient', () => {
     expect(sent.at(-1)).toMatchObject({ clientSeq: 2, baseVersion: 1 });
   });
 
+  it('[C5] an echo in another form after several remote ops and a confirmed op: the server\'s document is rebuilt exactly, unsent edits kept', () => {
+    // The client keeps the server's document as a base plus one composed change while edits are
+    // unconfirmed; a corrected echo is the one place that needs the document itself.
+    const { client, sent, remote } = harness('abc\n');
+    client.applyLocal(ins(0, 'x')); // seq 1 in flight
+    client.applyLocal(ins(4, 'y')); // buffered
+    remote(1, ins(3, 'R')); // abcR\n on the server
+    remote(2, new Delta().retain(1).delete(1)); // acR\n
+    remote(3, ins(0, 'x'), 'me', 1); // seq 1 echoed as sent (after rebasing: x at 0)
+    const second = sent.at(-1)!;
+    expect(second).toMatchObject({ clientSeq: 2, baseVersion: 3 });
+    remote(4, ins(0, 'Q')); // another person, while seq 2 is in flight
+    // The server stored seq 2 in another form: "Z" at 1 instead of what was sent.
+    const stored = ins(1, 'Z');
+    client.applyLocal(ins(0, '!')); // typed meanwhile, buffered
+    remote(5, stored, 'me', 2);
+    // The server: a b c \n → abcR → acR → xacR → Qxac R → QZxacR, then the buffer rebased onto it.
+    const next = sent.at(-1)!;
+    expect(next).toMatchObject({ clientSeq: 3, baseVersion: 5 });
+    let server = new Delta().insert('abc\n');
+    for (const d of [ins(3, 'R'), new Delta().retain(1).delete(1), ins(0, 'x'), ins(0, 'Q'), stored, next.delta]) server = server.compose(d);
+    expect(client.document).toEqual(server);
+    expect(client.status).toMatchObject({ state: 'awaitingConfirm', version: 5 });
+  });
+
   it('[C6] an ack beyond version + 1 waits for the echo; stale and repeated acks are ignored', () => {
     const { client, remote } = harness();
     client.applyLocal(ins(0, 'x'));
