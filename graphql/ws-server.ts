@@ -149,9 +149,12 @@ export function serveGraphQLWebSocket<P extends Record<string, unknown> | undefi
         protocol: socket.protocol,
         send: (data) =>
           new Promise<void>((resolve, reject) => {
+            // Resolved first, sent or not: a message dropped because the socket is closing
+            // still settles its announced shared payload (no entry outlives its message).
+            const message = sharedSends.resolve(data);
             if (socket.readyState !== socket.OPEN) return resolve();
             // A shared payload arrives as a Buffer: still a text frame, as graphql-ws's are.
-            socket.send(sharedSends.resolve(data), { binary: false }, (error) => (error ? reject(error) : resolve()));
+            socket.send(message, { binary: false }, (error) => (error ? reject(error) : resolve()));
           }),
         close: (code, reason) => socket.close(code, reason),
         onMessage: (callback) =>
