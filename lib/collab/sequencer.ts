@@ -53,12 +53,18 @@ export interface SequencerLimits {
    * refusing them would only turn a slow commit into a retry; default 32.
    */
   readonly minQueuePerAuthor: number;
+  /**
+   * Submissions a document's queue always admits, whoever's, whatever the estimate [O5]: past it,
+   * a new submission whose turn would come later than `maxWaitMs` is refused even when its
+   * author has few queued (many people typing into one overloaded document); default 64.
+   */
+  readonly minQueuePerDocument: number;
 }
 
 /** KNOWN_HEADS_MAX_BYTES's default (README): 64 MiB of estimated content and tails per instance [K4]. */
 export const DEFAULT_KNOWN_HEADS_MAX_BYTES = 64 * 1024 * 1024;
 
-export const DEFAULT_SEQUENCER_LIMITS: SequencerLimits = { maxQueued: 2000, maxConcurrentBatches: 6, deadlineMs: 6000, maxWaitMs: 250, minQueuePerAuthor: 32 };
+export const DEFAULT_SEQUENCER_LIMITS: SequencerLimits = { maxQueued: 2000, maxConcurrentBatches: 6, deadlineMs: 6000, maxWaitMs: 250, minQueuePerAuthor: 32, minQueuePerDocument: 64 };
 
 /** Batches of one document committing at once by default [S13]: one in flight, the next planned on it and sent. */
 export const DEFAULT_PIPELINE_DEPTH = 2;
@@ -607,19 +613,25 @@ export function createSequencer(options: SequencerOptions): Sequencer {
         let queue = queues.get(input.documentId);
         const author = input.authorId ?? '';
         const mine = queue?.byAuthor.get(author)?.length ?? 0;
+        const crowded = queue !== undefined && queue.size >= limits.minQueuePerDocument;
         if (
           queue &&
           limits.maxWaitMs > 0 &&
-          mine >= limits.minQueuePerAuthor &&
+          (mine >= limits.minQueuePerAuthor || crowded) &&
           // The whole queue first (cheap): counting turns is needed only when it alone would wait too long.
           expectedWaitMs(input.documentId, queue.size + 1) > limits.maxWaitMs &&
           expectedWaitMs(input.documentId, turnsAhead(queue, author) + 1) > limits.maxWaitMs
         ) {
           // Refused before it waits: its author's own backlog on this document already holds more
           // than the instance commits in maxWaitMs, taken in turn with everyone else's [O5, O6];
-          // other authors' ops, with few queued, are admitted.
+          // other authors' ops, with few queued, are admitted. Or so many people have ops queued
+          // that this one's turn would come too late: the document is full [O5].
           onOverload('document-busy');
-          resolve(overloaded(`${mine} of your ops for this document are waiting`, 1));
+          resolve(
+            mine >= limits.minQueuePerAuthor
+              ? overloaded(`${mine} of your ops for this document are waiting`, 1)
+              : overloaded(`${queue.size} ops from ${queue.byAuthor.size} people are waiting for this document`, 1),
+          );
           return;
         }
         const item: Item = { input, key, waiters: [{ resolve, reject }], queuedAt: monotonic(), done: false };

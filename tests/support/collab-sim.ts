@@ -20,7 +20,9 @@
  * tabs), so queues form, submissions are
  * refused for their author's backlog and batches are taken in turn by author; a refusal for
  * the backlog to an author with fewer than `minQueuePerAuthor` submissions outstanding at that
- * instance is a failure.
+ * instance is a failure. In half of those (a fourth PRNG) `minQueuePerDocument` is tiny, so
+ * submissions are also refused because the document is crowded; such a refusal while fewer than
+ * `minQueuePerDocument` of the document's submissions are outstanding at that instance is a failure.
  */
 import { CollabClient } from '../../lib/collab/collab-client.ts';
 import { loadDocument, documentAt, replay } from '../../lib/collab/document-loader.ts';
@@ -116,6 +118,9 @@ export async function runScenario(seed: number): Promise<ScenarioResult> {
   const minQueuePerAuthor = fair ? fairRng.pick([0, 1, 2]) : 32;
   const authors = fair ? 1 + fairRng.int(3) : Infinity;
   const authorOf = (name: string): string => `user-c${Number(name.slice(1)) % authors}`;
+  // A crowded document [O5]: from a PRNG of its own, so the other scenarios draw as before.
+  const crowdRng = createRng(seed ^ 0x3c6ef372);
+  const minQueuePerDocument = fair && crowdRng.chance(0.5) ? crowdRng.pick([1, 2, 3]) : 64;
   // Slow commits (held back, released later) so that queues form behind them.
   const fairHoldChance = fair ? fairRng.pick([0.2, 0.5]) : 0;
   let refusedForBacklog = 0;
@@ -195,7 +200,7 @@ export async function runScenario(seed: number): Promise<ScenarioResult> {
       // With fair admission, time also moves a millisecond per reading, so batches take time and a queue makes its document busy [O5].
       monotonic: fair ? () => step * 100 + ticks++ : () => step * 100,
       snapshotEvery,
-      limits: { maxQueued, deadlineMs, maxConcurrentBatches: rng.pick([1, 4]), ...(maxWaitMs === undefined ? {} : { maxWaitMs }), minQueuePerAuthor },
+      limits: { maxQueued, deadlineMs, maxConcurrentBatches: rng.pick([1, 4]), ...(maxWaitMs === undefined ? {} : { maxWaitMs }), minQueuePerAuthor, minQueuePerDocument },
       // Pipelining scenarios pipeline whenever they can (the calm rule is only a performance choice).
       ...(pipelining ? { pipelineAfterCalm: 0 } : {}),
     });
@@ -216,7 +221,7 @@ export async function runScenario(seed: number): Promise<ScenarioResult> {
   history.push(
     `seed ${seed}: ${clientCount} clients, ${serverCount} servers, ${steps} steps, snapshotEvery ${snapshotEvery}, maxQueued ${maxQueued}, deadlineMs ${deadlineMs}, crash ${crashChance}, follow loss ${followLoss}, ` +
       `pipelining ${pipelining ? `on (hold ${holdChance}, fail ${failChance})` : 'off'}, ` +
-      `fair admission ${fair ? `on (maxWaitMs ${maxWaitMs}, minQueuePerAuthor ${minQueuePerAuthor}, ${authors} authors, hold ${fairHoldChance})` : 'default'}, initial ${short(initial.ops)}`,
+      `fair admission ${fair ? `on (maxWaitMs ${maxWaitMs}, minQueuePerAuthor ${minQueuePerAuthor}, minQueuePerDocument ${minQueuePerDocument}, ${authors} authors, hold ${fairHoldChance})` : 'default'}, initial ${short(initial.ops)}`,
   );
   const created = await servers[0]!.sequencer.createDocument(DOC, initial);
   if (created.kind !== 'created') throw new Error('createDocument failed');
@@ -259,14 +264,23 @@ export async function runScenario(seed: number): Promise<ScenarioResult> {
 
   /** One submission to `server` as `author`, checking a refusal for its author's backlog [O5]. */
   const submitAs = async (server: SimServer, author: string, submission: Submission): Promise<SubmitResult> => {
-    const at = `${server.index}:${server.generation}:${author}`;
+    const instance = `${server.index}:${server.generation}`;
+    const at = `${instance}:${author}`;
     const ahead = outstanding.get(at) ?? 0;
+    const documentAhead = outstanding.get(instance) ?? 0;
     outstanding.set(at, ahead + 1);
+    outstanding.set(instance, documentAhead + 1);
     let result: SubmitResult;
     try {
       result = await server.sequencer.submit({ ...submission, authorId: author });
     } finally {
       outstanding.set(at, outstanding.get(at)! - 1);
+      outstanding.set(instance, outstanding.get(instance)! - 1);
+    }
+    if (result.kind === 'rejected' && result.code === 'RATE_LIMITED' && /people are waiting for this document/.test(result.message)) {
+      refusedForBacklog++;
+      // Fewer than minQueuePerDocument of the document's sent and unanswered: fewer queued, so it must be admitted [O5].
+      if (documentAhead < minQueuePerDocument) problems.push(`${submission.clientId} refused as the document is crowded with ${documentAhead} submissions outstanding (minQueuePerDocument ${minQueuePerDocument})`);
     }
     if (result.kind === 'rejected' && result.code === 'RATE_LIMITED' && /of your ops for this document are waiting/.test(result.message)) {
       refusedForBacklog++;

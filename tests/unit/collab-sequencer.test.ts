@@ -413,6 +413,26 @@ describe('sequencer under overload', () => {
     expect((await Promise.all([busy, ...burst, other])).map((r) => r.kind)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied']);
   });
 
+  it('[O5] many people with one op each: past minQueuePerDocument queued, a newcomer whose turn would come too late is refused; before it, everyone is admitted', async () => {
+    const gated = gatedStore();
+    let now = 0;
+    const { sequencer } = await setup('ab\n', { store: gated.store, monotonic: () => now, limits: { maxWaitMs: 250, minQueuePerAuthor: 32, minQueuePerDocument: 3, maxConcurrentBatches: 1 } });
+    const first = sequencer.submit(submission(0, 1, new Delta().insert('1'), 'a'));
+    await flush();
+    const busy = sequencer.submit(submission(0, 1, new Delta().insert('2'), 'b')); // keeps the document busy
+    now += 2000; // a slow commit: 2 s for one submission
+    gated.release();
+    await first;
+    await flush(); // [b] is committing
+    const person = (n: number) => sequencer.submit(by(`user-${n}`, submission(0, 1, new Delta().insert(String(n)), `p${n}`)));
+    const admitted = [0, 1, 2].map(person); // one each, fewer than minQueuePerDocument queued: admitted however slow
+    const late = await person(3); // 3 queued by 3 people; its turn would come after 8 s
+    expect(late).toMatchObject({ kind: 'rejected', code: 'RATE_LIMITED', retryAfterSeconds: 1 });
+    expect(late.kind === 'rejected' && late.message).toMatch(/3 ops from 3 people are waiting for this document/);
+    gated.releaseAll();
+    expect((await Promise.all([busy, ...admitted])).map((r) => r.kind)).toEqual(['applied', 'applied', 'applied', 'applied']);
+  });
+
   it('[O5] after a stall, fast batches bring the estimate back down and the document admits again within a few batches', async () => {
     const gated = gatedStore();
     let now = 0;

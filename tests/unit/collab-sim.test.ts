@@ -50,7 +50,7 @@ describe('collab simulation', () => {
     console.info(
       `collab sim: ${scenarios} scenarios from seed ${firstSeed}: ${versions} versions, ${acks} acks checked, ${crashes} crashes; ` +
         `${pipelined.speculative} commits planned on an uncommitted predecessor (${pipelined.asPlanned} landed as planned, ${pipelined.replanned} replanned), ${pipelined.failed} held commits failed; ` +
-        `${refusedForBacklog} submissions refused for their author's backlog`,
+        `${refusedForBacklog} submissions refused for their author's backlog or a crowded document`,
     );
     // Guards against a simulation that silently stopped doing anything.
     expect(versions).toBeGreaterThan(scenarios * 3);
