@@ -258,6 +258,7 @@ async function measureStep(cluster: Cluster, label: string, editors: number, doc
   const convergence = (await all({ type: 'converge', token: cluster.token, timeoutMs: 30_000 }, 'converged')) as Array<Extract<FromWorker, { type: 'converged' }>>;
   const diverged = convergence.flatMap((c) => c.diverged);
   const unreadable = convergence.flatMap((c) => c.unreadable);
+  const notSettled = convergence.flatMap((c) => c.notSettled);
   const ack = new Histogram();
   const ackFromFirstSend = new Histogram();
   const errorAck = new Histogram();
@@ -318,7 +319,9 @@ async function measureStep(cluster: Cluster, label: string, editors: number, doc
       unsettled: settled.filter((s) => !s.ok).length,
       openFailed,
       diverged: diverged.length,
-      convergenceUnchecked: unreadable.length,
+      // Documents whose full bots were not judged: the server answered their read with an error, or they did not settle in time.
+      convergenceUnchecked: unreadable.length + notSettled.length,
+      convergenceNotSettled: notSettled.length,
     },
     servers: use.slice(0, serverPids.length),
     loadGenerators: use.slice(serverPids.length),
@@ -344,7 +347,8 @@ async function measureStep(cluster: Cluster, label: string, editors: number, doc
     `  deliveries ${Math.round(result.deliveriesPerSecond)}/s, server µs/delivery ${b.serverMicrosPerDelivery.map((x) => x.toFixed(1)).join('/')}, PostgreSQL CPU ${Math.round(b.postgresCpu * 100)}%, ` +
       `Redis CPU ${Math.round(b.redisCpu * 100)}%, PostgreSQL transactions ${Math.round(b.postgresTransactionsPerSecond ?? Number.NaN)}/s, machine idle ${Math.round(b.machineIdle * 100)}%; full bots converged: ${b.fullBotsChecked - diverged.length}/${b.fullBotsChecked}` +
       (diverged.length ? ` DIVERGED: ${diverged.slice(0, 3).join('; ')}` : '') +
-      (unreadable.length ? `; ${unreadable.length} documents not checked (the server answered errors: ${unreadable[0]})` : ''),
+      (notSettled.length ? `; ${notSettled.length} documents not checked because their bots did not settle in time (${notSettled[0]})` : '') +
+      (unreadable.length ? `; ${unreadable.length} documents not checked because the server answered their read with an error (${unreadable[0]})` : ''),
   );
   for (const [code, message] of Object.entries(errorMessages)) log(`  first ${code}: ${message}`);
   return result;

@@ -50,7 +50,8 @@ export type FromWorker =
   | { readonly type: 'typed' }
   | { readonly type: 'report'; readonly report: WorkerReport }
   | { readonly type: 'settled'; readonly ok: boolean; readonly detail: string }
-  | { readonly type: 'converged'; readonly checked: number; readonly diverged: readonly string[]; readonly unreadable: readonly string[] }
+  /** `unreadable`: documents whose read the server answered with an error; `notSettled`: documents whose bots had not settled in time. Neither is judged. */
+  | { readonly type: 'converged'; readonly checked: number; readonly diverged: readonly string[]; readonly unreadable: readonly string[]; readonly notSettled: readonly string[] }
   | { readonly type: 'idle-ready'; readonly ok: number; readonly failed: number; readonly firstError?: string }
   | { readonly type: 'reset-done' }
   | { readonly type: 'closed' };
