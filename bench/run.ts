@@ -299,6 +299,8 @@ async function measureStep(cluster: Cluster, label: string, editors: number, doc
     lightEditors: light.editors,
     documents,
     offeredPerSecond: (counters.keystrokes ?? 0) / seconds,
+    submittedPerSecond: ((counters.submissions ?? 0) - (counters.resubmissions ?? 0)) / seconds,
+    resentPerSecond: (counters.resubmissions ?? 0) / seconds,
     committedPerSecond: applied / seconds,
     deliveriesPerSecond: (counters.received ?? 0) / seconds,
     ack: ack.summary(),
@@ -337,7 +339,7 @@ async function measureStep(cluster: Cluster, label: string, editors: number, doc
     seconds,
   };
   log(
-    `${label}: committed ${Math.round(result.committedPerSecond)}/s, ack p99 ${result.ack.p99} ms, fan-out p50/p99 ${result.fanout.p50}/${result.fanout.p99} ms, ` +
+    `${label}: typed ${Math.round(result.offeredPerSecond)}/s, offered (submissions, each once) ${Math.round(result.submittedPerSecond ?? Number.NaN)}/s, resent ${Math.round(result.resentPerSecond ?? Number.NaN)}/s, committed ${Math.round(result.committedPerSecond)}/s, ack p99 ${result.ack.p99} ms, fan-out p50/p99 ${result.fanout.p50}/${result.fanout.p99} ms, ` +
       `servers CPU ${result.servers.map((s) => Math.round(s.cpu * 100) + '%').join('/')}, bots CPU ${result.loadGenerators.map((s) => Math.round(s.cpu * 100) + '%').join('/')}` +
       ((result.errors.errorAnswers ?? 0) > 0 ? `, error answers ${JSON.stringify(errorsByCode)} (${result.rateLimitedWithRetryAfter} RATE_LIMITED with retryAfterSeconds; send → error p50/p99 ${result.errorAck.p50}/${result.errorAck.p99} ms)` : '') +
       (settled.some((s) => !s.ok) ? ` UNSETTLED: ${settled.map((s) => s.detail).join(' | ')}` : ''),
