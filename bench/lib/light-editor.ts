@@ -10,7 +10,7 @@
  */
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import type { BotMetrics } from './bot.ts';
+import { submissionKey, type BotMetrics } from './stats.ts';
 
 /** The web editor's selection set (lib/api-client/operations.ts), so a delivery costs the server what it costs for a browser. */
 const OPS = `subscription DocumentOperationBatches($documentId: ID!, $fromVersion: Int!) {
@@ -200,7 +200,7 @@ export class LightEditor {
 
   #send(entry: InFlight): void {
     const { metrics } = this.#options;
-    const k = `${this.#clientId}#${entry.seq}`;
+    const k = submissionKey(this.#clientId, entry.seq);
     const start = metrics.sending(k);
     let answered = false;
     entry.timer = setTimeout(() => {
