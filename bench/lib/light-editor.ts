@@ -100,7 +100,12 @@ export class LightEditor {
       on: { closed: () => void (options.metrics.disconnects += 1) },
     });
     const editor = new LightEditor(options, client);
-    await editor.#start();
+    try {
+      await editor.#start();
+    } catch (error) {
+      await client.dispose(); // no socket left behind (e.g. an account not allowed on the document)
+      throw error;
+    }
     return editor;
   }
 

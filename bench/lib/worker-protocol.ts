@@ -15,6 +15,8 @@ export interface LightSpec {
   readonly documentId: string;
   readonly seed: number;
   readonly cookie: string;
+  /** Submissions in flight at once (default the light editor's 8). */
+  readonly maxInFlight?: number;
 }
 
 export type ToWorker =
