@@ -53,4 +53,33 @@ describe('bench light editors (issue 16)', () => {
       await server.close();
     }
   });
+
+  it('types at the rate asked even when its process wakes late: keystrokes due meanwhile are typed on waking', async () => {
+    const server = await startTestServer();
+    const owner = await signUp(server);
+    const created = await gqlHttp<{ createDocument: { id: string } }>(server.url, 'mutation { createDocument(title: "Rate") { id } }', {}, { cookie: owner.cookie });
+    const documentId = created.body.data!.createDocument.id;
+    const [account] = await signUpAccounts([server.url], `light-rate-${Date.now()}-`, 0, 1);
+    await grantEditors(server.url, owner.cookie, documentId, [account!.email]);
+    const metrics = new BotMetrics();
+    const editor = await LightEditor.open({ name: 'r', url: server.url, cookie: account!.cookie, documentId, metrics, random: seeded(7), ackTimeoutMs: 10_000 });
+    try {
+      const rate = 200; // a keystroke every 5 ms on average
+      const started = performance.now();
+      editor.startTyping(rate, started + 1000);
+      // Block the event loop for 600 ms, as a loaded bench process is: its timers fire late.
+      const busyUntil = performance.now() + 600;
+      while (performance.now() < busyUntil) {
+        // spin
+      }
+      await waitUntil(() => performance.now() > started + 1100, 'the typing window to pass', 5000);
+      // ~200 keystrokes asked; timers re-armed after each keystroke would have lost the 600 ms blocked (~120).
+      expect(metrics.keystrokes).toBeGreaterThan(170);
+      expect(metrics.keystrokes).toBeLessThan(230);
+      await waitUntil(() => editor.pending === 0, 'every submission answered', 15_000);
+    } finally {
+      await editor.close();
+      await server.close();
+    }
+  });
 });
