@@ -65,7 +65,7 @@ async function handle(message: ToWorker): Promise<void> {
     case 'open-light': {
       const before = light.length;
       const result = await pool(message.editors, message.concurrency, async (spec) => {
-        light.push(await LightEditor.open({ name: spec.name, url: spec.url, cookie: spec.cookie, documentId: spec.documentId, metrics, random: seededRandom(spec.seed), ackTimeoutMs: message.ackTimeoutMs }));
+        light.push(await LightEditor.open({ name: spec.name, url: spec.url, cookie: spec.cookie, documentId: spec.documentId, metrics, random: seededRandom(spec.seed), ackTimeoutMs: message.ackTimeoutMs, ...(spec.maxInFlight ? { maxInFlight: spec.maxInFlight } : {}) }));
       });
       return send({ type: 'opened', ok: light.length - before, failed: result.failed, firstError: result.firstError });
     }
@@ -79,8 +79,8 @@ async function handle(message: ToWorker): Promise<void> {
       return send({ type: 'typed' });
     }
     case 'converge': {
-      const { diverged, unreadable } = await converge(message.token, message.timeoutMs);
-      return send({ type: 'converged', checked: bots.length, diverged, unreadable });
+      const { diverged, unreadable, notSettled } = await converge(message.token, message.timeoutMs);
+      return send({ type: 'converged', checked: bots.length, diverged, unreadable, notSettled });
     }
     case 'reset':
       metrics.reset();
@@ -134,16 +134,18 @@ async function handle(message: ToWorker): Promise<void> {
 /**
  * Every full bot against the server once typing has stopped: once its document's bots are at the
  * head version with nothing pending, each must hold exactly the server's content there (`diverged`:
- * one line per bot that does not). `unreadable`: one line per document not judged, because the
- * server's last read answered an error or its bots had not settled within `timeoutMs` (a read that
- * failed after an earlier one succeeded does not leave the earlier, maybe stale, head in place).
+ * one line per bot that does not). Documents not judged, one line each: `unreadable`, the server's
+ * last read of it answered an error (a read that failed after an earlier one succeeded does not
+ * leave the earlier, maybe stale, head in place); `notSettled`, its bots had not settled within
+ * `timeoutMs` (edits pending, or not at the server's head).
  */
-async function converge(token: string, timeoutMs: number): Promise<{ diverged: string[]; unreadable: string[] }> {
+async function converge(token: string, timeoutMs: number): Promise<{ diverged: string[]; unreadable: string[]; notSettled: string[] }> {
   const deadline = performance.now() + timeoutMs;
   const byDocument = new Map<string, Bot[]>();
   for (const bot of bots) byDocument.set(bot.session.documentId, [...(byDocument.get(bot.session.documentId) ?? []), bot]);
   const diverged: string[] = [];
   const unreadable: string[] = [];
+  const notSettled: string[] = [];
   let next = 0;
   const documents = [...byDocument.keys()];
   await Promise.all(
@@ -176,7 +178,7 @@ async function converge(token: string, timeoutMs: number): Promise<{ diverged: s
           // Not settled by the deadline (edits still pending, or the bots and the server at different
           // versions): convergence is unchecked, not disproved; a diverged bot is one settled elsewhere.
           const states = group.map((b) => `${b.name} at v${b.session.version} with ${b.session.status.pendingEdits} pending`).join(', ');
-          unreadable.push(`${documentId}: not settled within ${timeoutMs} ms (${states}; server at v${head.version})`);
+          notSettled.push(`${documentId}: not settled within ${timeoutMs} ms (${states}; server at v${head.version})`);
           continue;
         }
         for (const bot of group) {
@@ -185,7 +187,7 @@ async function converge(token: string, timeoutMs: number): Promise<{ diverged: s
       }
     }),
   );
-  return { diverged, unreadable };
+  return { diverged, unreadable, notSettled };
 }
 
 /** A connection with one `documentOperationBatches` subscription (as editors use) that only counts the ops that arrive. */

@@ -22,12 +22,12 @@ import { Redis } from 'ioredis';
 import { dropDatabase, ensureDatabase, migrate } from '../lib/migrator/migrate.ts';
 import { withDatabase } from '../lib/migrator/connection.ts';
 import { measureBaselines, type Baselines } from './lib/baselines.ts';
-import { createAccount, createDocuments, freePort, graphql, Instance, ROOT, runPrefix, signIns } from './lib/cluster.ts';
+import { createAccount, createDocuments, freePort, grantEditors, graphql, Instance, ROOT, runPrefix, signUpAccounts, type BenchAccount } from './lib/cluster.ts';
 import { cpuBetween, idleBetween, sampleMachine, sampleProc, sampleTree, type ProcSample } from './lib/proc.ts';
 import { servicePids, type ServicePids } from './lib/services-cpu.ts';
 import { overloadSummary } from './lib/overload.ts';
 import { PgActivitySampler } from './lib/pg-activity.ts';
-import { editorsSvg, markdownReport, type BenchResults, type IdleResult, type StepResult } from './lib/report.ts';
+import { editorsSvg, markdownReport, overloadLatencyBound, type BenchResults, type IdleResult, type StepResult } from './lib/report.ts';
 import { Histogram } from './lib/stats.ts';
 import type { BotSpec, FromWorker, LightSpec, ToWorker } from './lib/worker-protocol.ts';
 
@@ -41,12 +41,17 @@ const { values: argv } = parseArgs({
     'baseline-seconds': { type: 'string', default: '4' },
     editors: { type: 'string', default: '10,50,100,200,400,800' },
     'hot-editors': { type: 'string', default: '40' },
-    // Light editors (bench/lib/light-editor.ts): the light ramp on one document (scenario
-    // "light"), the full CollabSession bots that run beside them and must converge after every
-    // step, and how many light editors add the hot document's overload beyond what its bots type.
+    // Light editors (bench/lib/light-editor.ts), each with an account of its own: the light ramp
+    // on one document (scenario "light"), the full CollabSession bots that run beside them and
+    // must converge after every step, and for the hot document's overload step the rate each of
+    // its light editors types and how many submissions each keeps in flight (as many light
+    // editors are added as offer the overload's target at that rate, unless --hot-light-editors
+    // sets the count, when each types the target ÷ that count).
     'light-editors': { type: 'string', default: '100,200,500,800' },
     'full-bots': { type: 'string', default: '10' },
-    'hot-light-editors': { type: 'string', default: '40' },
+    'hot-light-rate': { type: 'string', default: '16' },
+    'hot-light-editors': { type: 'string', default: '' },
+    'hot-light-in-flight': { type: 'string', default: '32' },
     'hot-rates': { type: 'string', default: '200,400,800,1200,1600,2400' },
     docs: { type: 'string', default: '1000' },
     'doc-editors': { type: 'string', default: '3' },
@@ -81,7 +86,9 @@ const settings = {
   hotEditors: num('hot-editors'),
   lightEditors: list('light-editors'),
   fullBots: num('full-bots'),
-  hotLightEditors: num('hot-light-editors'),
+  hotLightRate: num('hot-light-rate'),
+  hotLightEditors: argv['hot-light-editors'] ? num('hot-light-editors') : null,
+  hotLightInFlight: num('hot-light-in-flight'),
   hotRates: list('hot-rates'),
   docs: num('docs'),
   docEditors: num('doc-editors'),
@@ -154,9 +161,10 @@ class Worker {
 interface Cluster {
   readonly instances: Instance[];
   readonly workers: Worker[];
+  /** The bench account's API token: it owns the documents, and every full bot authenticates with it. */
   readonly token: string;
-  /** The bench account's address: light editors sign it in, each for a session of its own. */
-  readonly email: string;
+  /** The bench account's session (it shares documents with the light editors' accounts). */
+  readonly ownerCookie: string;
   close(): Promise<void>;
 }
 
@@ -176,9 +184,9 @@ async function startCluster(databaseUrl: string, redisUrl: string, redisPrefix: 
   };
   cleanups.push(close);
   await Promise.all(instances.map((i) => i.start()));
-  const { token, email } = await createAccount(instances[0]!.url);
+  const { token, cookie: ownerCookie } = await createAccount(instances[0]!.url);
   for (let i = 0; i < settings.botProcs; i++) workers.push(new Worker());
-  return { instances, workers, token, email, close };
+  return { instances, workers, token, ownerCookie, close };
 }
 
 const sampleAll = (pids: ReadonlyArray<number | null | undefined>) => pids.map((pid) => (pid ? sampleProc(pid) : null));
@@ -203,21 +211,55 @@ async function openBots(cluster: Cluster, specs: readonly BotSpec[]): Promise<nu
   return failed;
 }
 
-/** Opens `count` light editors on one document, each signed in with a session of its own; instance i % K, process i % W. */
-async function openLight(cluster: Cluster, documentId: string, from: number, count: number, seed: number): Promise<number> {
+/**
+ * Light editors' accounts, one per light editor (light editor i uses account i): signed up
+ * through the real sign-up route when first needed and kept for the rest of the run (the bench
+ * database outlives each scenario's instances, and so do the sessions), so a step or scenario
+ * needing no more editors than an earlier one signs nobody up.
+ */
+const lightAccounts: BenchAccount[] = [];
+const lightAccountPrefix = `bench-light-${randomBytes(3).toString('hex')}-`;
+
+/**
+ * Opens light editors `from` … `from + count - 1` on one document, each signed in with an account
+ * of its own (so the server's per-author rules, O5/O6, see people, not one author) that the bench
+ * account has made an EDITOR of the document; instance i % K, process i % W.
+ */
+async function openLight(cluster: Cluster, documentId: string, from: number, count: number, seed: number, maxInFlight?: number): Promise<number> {
   if (count <= 0) return 0;
-  const started = performance.now();
-  const cookies = await signIns(cluster.instances[0]!.url, cluster.email, count);
-  const specs: LightSpec[] = cookies.map((cookie, n) => {
+  const urls = cluster.instances.map((i) => i.url);
+  let started = performance.now();
+  const missing = from + count - lightAccounts.length;
+  if (missing > 0) {
+    lightAccounts.push(...(await signUpAccounts(urls, lightAccountPrefix, lightAccounts.length, missing)));
+    log(`${missing} light editor accounts signed up in ${((performance.now() - started) / 1000).toFixed(1)} s (${lightAccounts.length} in all)`);
+    started = performance.now();
+  }
+  const accounts = lightAccounts.slice(from, from + count);
+  await grantEditors(urls[0]!, cluster.ownerCookie, documentId, accounts.map((a) => a.email));
+  const specs: LightSpec[] = accounts.map((account, n) => {
     const i = from + n;
-    return { name: `l${i}`, url: cluster.instances[i % cluster.instances.length]!.url, documentId, seed: seed + i, cookie };
+    return { name: `l${i}`, url: urls[i % urls.length]!, documentId, seed: seed + i, cookie: account.cookie, ...(maxInFlight ? { maxInFlight } : {}) };
   });
   const W = cluster.workers.length;
   const replies = await Promise.all(cluster.workers.map((w, k) => w.request({ type: 'open-light', editors: specs.filter((_, i) => (from + i) % W === k), concurrency: 25, ackTimeoutMs: settings.ackTimeoutMs }, 'opened')));
   const failed = replies.reduce((n, r) => n + r.failed, 0);
-  log(`${count} light editors signed in and opened in ${((performance.now() - started) / 1000).toFixed(1)} s` + (failed ? `; ${failed} failed: ${replies.find((r) => r.firstError)?.firstError}` : ''));
+  log(`${count} light editors (accounts ${from}…${from + count - 1}) made EDITORs and opened in ${((performance.now() - started) / 1000).toFixed(1)} s` + (failed ? `; ${failed} failed: ${replies.find((r) => r.firstError)?.firstError}` : ''));
   if (failed === count) throw new Error('no light editor could open');
   return failed;
+}
+
+/** How many distinct authors the document's stored ops have (null without the bench database): light editors each count as one. */
+async function authorsOf(documentId: string): Promise<number | null> {
+  if (!benchDatabaseUrl) return null;
+  const client = new pg.Client({ connectionString: benchDatabaseUrl });
+  try {
+    await client.connect();
+    const row = (await client.query<{ n: string }>('SELECT count(DISTINCT author_id) AS n FROM operations WHERE document_id = $1', [documentId])).rows[0];
+    return Number(row?.n ?? Number.NaN);
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
 
 const urlsFor = (cluster: Cluster, i: number) => {
@@ -258,6 +300,7 @@ async function measureStep(cluster: Cluster, label: string, editors: number, doc
   const convergence = (await all({ type: 'converge', token: cluster.token, timeoutMs: 30_000 }, 'converged')) as Array<Extract<FromWorker, { type: 'converged' }>>;
   const diverged = convergence.flatMap((c) => c.diverged);
   const unreadable = convergence.flatMap((c) => c.unreadable);
+  const notSettled = convergence.flatMap((c) => c.notSettled);
   const ack = new Histogram();
   const ackFromFirstSend = new Histogram();
   const errorAck = new Histogram();
@@ -298,6 +341,8 @@ async function measureStep(cluster: Cluster, label: string, editors: number, doc
     lightEditors: light.editors,
     documents,
     offeredPerSecond: (counters.keystrokes ?? 0) / seconds,
+    submittedPerSecond: ((counters.submissions ?? 0) - (counters.resubmissions ?? 0)) / seconds,
+    resentPerSecond: (counters.resubmissions ?? 0) / seconds,
     committedPerSecond: applied / seconds,
     deliveriesPerSecond: (counters.received ?? 0) / seconds,
     ack: ack.summary(),
@@ -318,7 +363,9 @@ async function measureStep(cluster: Cluster, label: string, editors: number, doc
       unsettled: settled.filter((s) => !s.ok).length,
       openFailed,
       diverged: diverged.length,
-      convergenceUnchecked: unreadable.length,
+      // Documents whose full bots were not judged: the server answered their read with an error, or they did not settle in time.
+      convergenceUnchecked: unreadable.length + notSettled.length,
+      convergenceNotSettled: notSettled.length,
     },
     servers: use.slice(0, serverPids.length),
     loadGenerators: use.slice(serverPids.length),
@@ -334,7 +381,7 @@ async function measureStep(cluster: Cluster, label: string, editors: number, doc
     seconds,
   };
   log(
-    `${label}: committed ${Math.round(result.committedPerSecond)}/s, ack p99 ${result.ack.p99} ms, fan-out p50/p99 ${result.fanout.p50}/${result.fanout.p99} ms, ` +
+    `${label}: typed ${Math.round(result.offeredPerSecond)}/s, offered (submissions, each once) ${Math.round(result.submittedPerSecond ?? Number.NaN)}/s, resent ${Math.round(result.resentPerSecond ?? Number.NaN)}/s, committed ${Math.round(result.committedPerSecond)}/s, ack p99 ${result.ack.p99} ms, fan-out p50/p99 ${result.fanout.p50}/${result.fanout.p99} ms, ` +
       `servers CPU ${result.servers.map((s) => Math.round(s.cpu * 100) + '%').join('/')}, bots CPU ${result.loadGenerators.map((s) => Math.round(s.cpu * 100) + '%').join('/')}` +
       ((result.errors.errorAnswers ?? 0) > 0 ? `, error answers ${JSON.stringify(errorsByCode)} (${result.rateLimitedWithRetryAfter} RATE_LIMITED with retryAfterSeconds; send → error p50/p99 ${result.errorAck.p50}/${result.errorAck.p99} ms)` : '') +
       (settled.some((s) => !s.ok) ? ` UNSETTLED: ${settled.map((s) => s.detail).join(' | ')}` : ''),
@@ -344,7 +391,8 @@ async function measureStep(cluster: Cluster, label: string, editors: number, doc
     `  deliveries ${Math.round(result.deliveriesPerSecond)}/s, server µs/delivery ${b.serverMicrosPerDelivery.map((x) => x.toFixed(1)).join('/')}, PostgreSQL CPU ${Math.round(b.postgresCpu * 100)}%, ` +
       `Redis CPU ${Math.round(b.redisCpu * 100)}%, PostgreSQL transactions ${Math.round(b.postgresTransactionsPerSecond ?? Number.NaN)}/s, machine idle ${Math.round(b.machineIdle * 100)}%; full bots converged: ${b.fullBotsChecked - diverged.length}/${b.fullBotsChecked}` +
       (diverged.length ? ` DIVERGED: ${diverged.slice(0, 3).join('; ')}` : '') +
-      (unreadable.length ? `; ${unreadable.length} documents not checked (the server answered errors: ${unreadable[0]})` : ''),
+      (notSettled.length ? `; ${notSettled.length} documents not checked because their bots did not settle in time (${notSettled[0]})` : '') +
+      (unreadable.length ? `; ${unreadable.length} documents not checked because the server answered their read with an error (${unreadable[0]})` : ''),
   );
   for (const [code, message] of Object.entries(errorMessages)) log(`  first ${code}: ${message}`);
   return result;
@@ -406,6 +454,7 @@ async function lightScenario(cluster: Cluster): Promise<NonNullable<BenchResults
     open = Math.max(open, editors);
     const step = await measureStep(cluster, `light editors=${editors} + ${full} full`, editors + full, 1, 1, openFailed, { editors, opsPerSecond: 1 });
     steps.push(step);
+    log(`  the document's ops so far have ${await authorsOf(documentId!)} distinct authors (the bench account's full bots count as one, each light editor as one)`);
     if (step.fanout.p99 > settings.stopP99Ms) {
       log(`p99 fan-out ${step.fanout.p99} ms > ${settings.stopP99Ms} ms: stopping the ramp`);
       break;
@@ -432,32 +481,40 @@ async function hotScenario(cluster: Cluster): Promise<NonNullable<BenchResults['
   const maxSustained = passing.length ? Math.max(...passing.map((s) => s.committedPerSecond)) : null;
   if (settings.hotOverload <= 0 || steps.length === 0) return { steps, maxSustained };
   // Overload: offer a multiple of the best committed rate of the ramp, whatever its latency was.
-  // The full bots cannot type much more than in the ramp (each costs ~25 µs of client CPU per op
-  // received, and on a busy machine they fall short of what they are asked): they type half the
-  // best step's rate, which they surely reach, and light editors, which do reach theirs, the rest.
+  // What is judged is what was offered: submissions sent per second, each op once (not the
+  // keystrokes composed into them, nor resends). The full bots cannot offer much more than in the
+  // ramp (each costs ~25 µs of client CPU per op received, and a CollabSession has one submission
+  // in flight, so it composes the rest): they type half the best step's rate, as the correctness
+  // check. Light editors offer the target by themselves, each at `--hot-light-rate` with up to
+  // `--hot-light-in-flight` submissions in flight, a rate it sends op by op as long as its acks take
+  // under in-flight ÷ rate (2 s by default); the bots' submissions come on top.
   const bestStep = steps.reduce((a, b) => (b.committedPerSecond > a.committedPerSecond ? b : a));
   const best = bestStep.committedPerSecond;
   const bestAsked = settings.hotRates[steps.indexOf(bestStep)]! / 2;
   const target = Math.ceil(settings.hotOverload * best * 1.1);
-  const lightCount = settings.hotLightEditors;
-  const lightRate = Math.max(0, target - bestStep.offeredPerSecond / 2);
-  if (lightCount > 0 && lightRate > 0) openFailed += await openLight(cluster, documentId!, 0, lightCount, 7000);
-  const useLight = lightCount > 0 && lightRate > 0;
+  const lightCount = settings.hotLightEditors ?? (settings.hotLightRate > 0 ? Math.ceil(target / settings.hotLightRate) : 0);
+  const useLight = lightCount > 0;
+  const lightRate = useLight ? (settings.hotLightEditors === null ? settings.hotLightRate : target / lightCount) : 0;
+  if (useLight) openFailed += await openLight(cluster, documentId!, 0, lightCount, 7000, settings.hotLightInFlight);
   const step = await measureStep(
     cluster,
-    `hot overload target=${target}/s (${settings.hotOverload}× best ${Math.round(best)}/s +10 %: ${editors} bots at ${bestAsked}/s` + (useLight ? ` + ${lightCount} light editors at ${Math.round(lightRate)}/s)` : ')'),
-    editors + (useLight ? lightCount : 0),
+    `hot overload target=${target}/s offered (${settings.hotOverload}× best ${Math.round(best)}/s +10 %: ${editors} bots at ${bestAsked}/s` +
+      (useLight ? ` + ${lightCount} light editors at ${Math.round(lightRate * 10) / 10}/s each, ≤ ${settings.hotLightInFlight} in flight)` : ')'),
+    editors + lightCount,
     1,
     (useLight ? bestAsked : target) / editors,
     openFailed,
-    useLight ? { editors: lightCount, opsPerSecond: lightRate / lightCount } : undefined,
+    useLight ? { editors: lightCount, opsPerSecond: lightRate } : undefined,
   );
+  if (useLight) log(`  the hot document's ops so far have ${await authorsOf(documentId!)} distinct authors (the bench account's full bots count as one, each light editor as one)`);
   const overload = { step, summary: overloadSummary(steps, step) };
   const o = overload.summary;
   log(
-    `overload: offered ${o.offeredRatio.toFixed(2)}× the best committed rate (${Math.round(o.bestCommittedPerSecond)}/s at ${o.bestLabel}); committed ${Math.round(o.committedPerSecond)}/s = ` +
+    `overload: offered ${Math.round(o.offeredPerSecond)} submissions/s = ${o.offeredRatio.toFixed(2)}× the best committed rate (${Math.round(o.bestCommittedPerSecond)}/s at ${o.bestLabel}); committed ${Math.round(o.committedPerSecond)}/s = ` +
       `${o.committedRatio.toFixed(2)}× the best; ${o.errorAnswers} error answers, ${Math.round(o.rateLimitedShare * 100)} % RATE_LIMITED with retryAfterSeconds; accepted ack p99 ${o.acceptedAckP99} ms`,
   );
+  const bound = overloadLatencyBound(step, o, settings.hotLightInFlight);
+  if (bound !== null) log(`  the light editors' windows allow 3× the best while an op takes under ~${bound.toFixed(1)} s from first send to acceptance; the mean here was ${step.ackFromFirstSend.mean} ms`);
   return { steps, maxSustained, overload };
 }
 

@@ -8,7 +8,7 @@ import { createClient, type Client, type FormattedExecutionResult, type Sink, ty
 import WebSocket from 'ws';
 import { CollabSession } from '../../lib/api-client/collab-session.ts';
 import { Delta } from '../../lib/ot/operation.ts';
-import { BotMetrics, type AnswerLike } from './stats.ts';
+import { BotMetrics, submissionKey, type AnswerLike } from './stats.ts';
 
 // BotMetrics (and the send/answer/arrival bookkeeping full bots and light editors share) lives in ./stats.ts.
 export { BotMetrics };
@@ -19,8 +19,6 @@ export interface InstrumentOptions {
   readonly dropAckRate?: () => number;
   readonly random?: () => number;
 }
-
-const key = (clientId: string, clientSeq: number) => `${clientId}#${clientSeq}`;
 
 interface StreamedOp {
   readonly clientId: string;
@@ -40,7 +38,7 @@ export function instrumentClient(client: Client, options: InstrumentOptions): Cl
     const query = payload.query;
     if (query.includes('submitOperation')) {
       const input = (payload.variables as { input: { clientId: string; clientSeq: number } }).input;
-      const k = key(input.clientId, input.clientSeq);
+      const k = submissionKey(input.clientId, input.clientSeq);
       const start = metrics.sending(k);
       let dropped = false;
       return client.subscribe<Data, Extensions>(payload, {

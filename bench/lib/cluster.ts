@@ -60,10 +60,13 @@ export class Instance {
       // The bench measures the collaboration path, not the abuse limits.
       RATE_LIMIT_OPS: '100000000/60',
       RATE_LIMIT_SIGNIN_ADDRESS: '100000/60',
-      // Every bot signs in with the one bench account: thousands of its sockets are the load, not abuse.
+      // Every full bot signs in with the one bench account: thousands of its sockets are the load, not abuse.
       WS_MAX_SOCKETS_PER_USER: '1000000',
-      // Light editors each sign the one bench account in (a session, i.e. a credential, of their own).
-      RATE_LIMIT_SIGNIN_ACCOUNT: '100000/60',
+      // Light editors each have an account of their own (signUpAccounts), which the bench account
+      // shares its documents with (grantEditors): hundreds of shares in a minute are set-up, not probing.
+      RATE_LIMIT_SHARE: '1000000/60',
+      // No mail: every address counts as verified, so a share makes its account an EDITOR at once.
+      SMTP_URL: '',
       ...this.#options.env,
     };
     this.#output = '';
@@ -134,53 +137,71 @@ export const runPrefix = (kind: string) => `verso-${kind}:${process.pid}-${rando
 const BENCH_PASSWORD = 'correct horse battery staple';
 const sessionCookie = (response: Response) => response.headers.getSetCookie().map((h) => h.split(';')[0] ?? '').find((c) => c.includes('authjs.session-token='));
 
-/** Signs up one account on `url` and creates an API token for it (what every bot authenticates with). */
-export async function createAccount(url: string): Promise<{ token: string; userId: string; email: string }> {
-  const email = `bench-${randomBytes(5).toString('hex')}@example.com`;
+/** One account signed up through the real route (`POST /api/auth/signup`), with the session it started. */
+export interface BenchAccount {
+  readonly email: string;
+  readonly userId: string;
+  /** The `cookie` header value of its session: a credential of its own. */
+  readonly cookie: string;
+}
+
+/** Signs one account up on `url` (the sign-up route hashes its password and starts a session). */
+export async function signUpAccount(url: string, email: string, name: string): Promise<BenchAccount> {
   const signup = await fetch(`${url}/api/auth/signup`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: BENCH_PASSWORD, name: 'Bench' }),
+    body: JSON.stringify({ email, password: BENCH_PASSWORD, name }),
   });
   const body = (await signup.json()) as { user?: { id: string } };
   const cookie = sessionCookie(signup);
-  if (signup.status !== 201 || !cookie || !body.user) throw new Error(`bench sign-up failed: ${signup.status} ${JSON.stringify(body)}`);
-  const created = await graphql<{ createApiToken: { token: string } }>(url, { cookie }, 'mutation { createApiToken(name: "bench") { token } }');
-  return { token: created.createApiToken.token, userId: body.user.id, email };
+  if (signup.status !== 201 || !cookie || !body.user) throw new Error(`bench sign-up of ${email} failed: ${signup.status} ${JSON.stringify(body)}`);
+  return { email, userId: body.user.id, cookie };
 }
 
 /**
- * Signs the bench account in once more (next-auth's credentials flow: CSRF token, then the
- * password): a session of its own, i.e. a credential of its own for one light editor. Returns
- * the `cookie` header value.
+ * Signs up one account and creates an API token for it: the bench account, which owns the
+ * documents and which every full bot authenticates with. `cookie` is its session (for sharing).
  */
-export async function signIn(url: string, email: string): Promise<string> {
-  const csrf = await fetch(`${url}/api/auth/csrf`);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const csrfCookies = csrf.headers.getSetCookie().map((h) => h.split(';')[0] ?? '').join('; ');
-  const response = await fetch(`${url}/api/auth/callback/credentials`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookies, 'x-auth-return-redirect': '1' },
-    body: new URLSearchParams({ csrfToken, email, password: BENCH_PASSWORD, callbackUrl: '/' }).toString(),
-    redirect: 'manual',
-  });
-  const cookie = sessionCookie(response);
-  if (!cookie) throw new Error(`bench sign-in failed: ${response.status} ${await response.text()}`);
-  return cookie;
+export async function createAccount(url: string): Promise<{ token: string; userId: string; email: string; cookie: string }> {
+  const account = await signUpAccount(url, `bench-${randomBytes(5).toString('hex')}@example.com`, 'Bench');
+  const created = await graphql<{ createApiToken: { token: string } }>(url, { cookie: account.cookie }, 'mutation { createApiToken(name: "bench") { token } }');
+  return { token: created.createApiToken.token, ...account };
 }
 
-/** `count` sessions of the bench account (`concurrency` sign-ins at a time: each costs the server a password hash). */
-export async function signIns(url: string, email: string, count: number, concurrency = 4): Promise<string[]> {
-  const cookies: string[] = [];
+/** Runs `task(i)` for i in [0, count) with at most `concurrency` at once; answers the results in order. */
+async function inPool<T>(count: number, concurrency: number, task: (i: number) => Promise<T>): Promise<T[]> {
+  const results = new Array<T>(count);
+  let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(concurrency, count) }, async () => {
-      while (cookies.length < count) {
-        cookies.push('');
-        cookies[cookies.length - 1] = await signIn(url, email);
+      while (next < count) {
+        const i = next++;
+        results[i] = await task(i);
       }
     }),
   );
-  return cookies;
+  return results;
+}
+
+/**
+ * `count` accounts of their own (light editors': a person each, so the server's per-author rules
+ * see people, not one author), signed up through the real route, account i on `urls[i % urls.length]`,
+ * `concurrencyPerUrl` at a time on each (each sign-up costs its server a password hash). Names are
+ * `<prefix><first + i>@example.com`.
+ */
+export async function signUpAccounts(urls: readonly string[], prefix: string, first: number, count: number, concurrencyPerUrl = 4): Promise<BenchAccount[]> {
+  return inPool(count, concurrencyPerUrl * urls.length, (i) => signUpAccount(urls[(first + i) % urls.length]!, `${prefix}${first + i}@example.com`, `Light editor ${first + i}`));
+}
+
+/**
+ * Makes each address an EDITOR of the document through the API (`shareDocument`, as its owner,
+ * `concurrency` at a time). Without mail configured (the bench's servers) an account's address
+ * counts as verified, so the role is the account's at once.
+ */
+export async function grantEditors(url: string, ownerCookie: string, documentId: string, emails: readonly string[], concurrency = 16): Promise<void> {
+  await inPool(emails.length, concurrency, (i) =>
+    graphql(url, { cookie: ownerCookie }, 'mutation($d: ID!, $e: String!) { shareDocument(documentId: $d, email: $e, role: EDITOR) { role } }', { d: documentId, e: emails[i]! }),
+  );
 }
 
 /** One GraphQL request over HTTP; throws on errors. */

@@ -11,8 +11,16 @@ export { errorAnswer, type ErrorAnswer } from './error-answer.ts';
 export interface OverloadSummary {
   readonly bestLabel: string;
   readonly bestCommittedPerSecond: number;
+  /**
+   * What the overload step offered: submissions sent per second, each op once however often it
+   * was resent (`StepResult.submittedPerSecond`); for results without that figure, keystrokes typed.
+   */
   readonly offeredPerSecond: number;
-  /** Offered keystrokes/s of the overload step ÷ the best step's committed ops/s (the target asks ≥ 3). */
+  /** Keystrokes typed per second in the overload step (composed into fewer submissions while earlier ones wait). */
+  readonly typedPerSecond?: number;
+  /** Resends per second in the overload step (not part of `offeredPerSecond`). */
+  readonly resentPerSecond?: number;
+  /** `offeredPerSecond` of the overload step ÷ the best step's committed ops/s (the target asks ≥ 3). */
   readonly offeredRatio: number;
   readonly committedPerSecond: number;
   /** Committed ops/s of the overload step ÷ the best step's (the target asks ≥ 0.9). */
@@ -35,12 +43,15 @@ export function overloadSummary(ramp: readonly StepResult[], overload: StepResul
   const best = ramp.reduce((a, b) => (b.committedPerSecond > a.committedPerSecond ? b : a));
   const refusals = errorAnswers(overload);
   const rateLimitedShare = refusals === 0 ? 1 : overload.rateLimitedWithRetryAfter / refusals;
-  const offeredRatio = overload.offeredPerSecond / best.committedPerSecond;
+  const offered = overload.submittedPerSecond ?? overload.offeredPerSecond;
+  const offeredRatio = offered / best.committedPerSecond;
   const committedRatio = overload.committedPerSecond / best.committedPerSecond;
   return {
     bestLabel: best.label,
     bestCommittedPerSecond: best.committedPerSecond,
-    offeredPerSecond: overload.offeredPerSecond,
+    offeredPerSecond: offered,
+    typedPerSecond: overload.offeredPerSecond,
+    ...(overload.resentPerSecond === undefined ? {} : { resentPerSecond: overload.resentPerSecond }),
     offeredRatio,
     committedPerSecond: overload.committedPerSecond,
     committedRatio,

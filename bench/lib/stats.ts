@@ -90,6 +90,9 @@ export interface LatencySummary {
 
 export const round = (x: number, digits = 2): number => (Number.isFinite(x) ? Number(x.toFixed(digits)) : x);
 
+/** How the bookkeeping names a submission (and an op on the stream): `clientId#clientSeq`. */
+export const submissionKey = (clientId: string, clientSeq: number): string => `${clientId}#${clientSeq}`;
+
 /** What a submitOperation answer carries that the bookkeeping reads. */
 export interface AnswerLike {
   readonly data?: { readonly submitOperation?: { readonly version: number; readonly duplicate: boolean } | null } | null;
@@ -202,7 +205,7 @@ export class BotMetrics {
     const now = performance.now();
     this.received += ops.length;
     for (const op of ops) {
-      const sent = this.sentAt.get(`${op.clientId}#${op.clientSeq}`);
+      const sent = this.sentAt.get(submissionKey(op.clientId, op.clientSeq));
       if (sent !== undefined) this.fanout.record(now - sent);
     }
   }

@@ -27,8 +27,21 @@ export interface StepResult {
   /** How many of `editors` are light editors (bench/lib/light-editor.ts); the rest are full bots. */
   readonly lightEditors?: number;
   readonly documents: number;
-  /** Offered keystrokes per second (all bots), and committed ops per second (applied answers). */
+  /**
+   * Keystrokes typed per second (all bots; the report's "typed/s"). Full bots and light editors
+   * compose keystrokes typed while earlier ones are unanswered into one submission, so this is
+   * the people's demand, not what the servers were asked to commit.
+   */
   readonly offeredPerSecond: number;
+  /**
+   * Submissions sent per second, each (clientId, clientSeq) counted once, at its first send in the
+   * step: the ops the servers were asked to commit (the report's "offered/s", and what the
+   * overload step's "offered ÷ best committed" divides). Absent in results from before it was counted.
+   */
+  readonly submittedPerSecond?: number;
+  /** Sends of a submission already sent (after RATE_LIMITED, or an ack timeout) per second: not counted in `submittedPerSecond`. */
+  readonly resentPerSecond?: number;
+  /** Committed ops per second (applied answers, duplicates excluded). */
   readonly committedPerSecond: number;
   readonly deliveriesPerSecond: number;
   /** Send → an answer that accepted the submission (applied or duplicate), per send. */

@@ -15,6 +15,8 @@ export interface LightSpec {
   readonly documentId: string;
   readonly seed: number;
   readonly cookie: string;
+  /** Submissions in flight at once (default the light editor's 8). */
+  readonly maxInFlight?: number;
 }
 
 export type ToWorker =
@@ -50,7 +52,8 @@ export type FromWorker =
   | { readonly type: 'typed' }
   | { readonly type: 'report'; readonly report: WorkerReport }
   | { readonly type: 'settled'; readonly ok: boolean; readonly detail: string }
-  | { readonly type: 'converged'; readonly checked: number; readonly diverged: readonly string[]; readonly unreadable: readonly string[] }
+  /** `unreadable`: documents whose read the server answered with an error; `notSettled`: documents whose bots had not settled in time. Neither is judged. */
+  | { readonly type: 'converged'; readonly checked: number; readonly diverged: readonly string[]; readonly unreadable: readonly string[]; readonly notSettled: readonly string[] }
   | { readonly type: 'idle-ready'; readonly ok: number; readonly failed: number; readonly firstError?: string }
   | { readonly type: 'reset-done' }
   | { readonly type: 'closed' };
