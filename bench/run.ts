@@ -41,6 +41,9 @@ const { values: argv } = parseArgs({
     'baseline-seconds': { type: 'string', default: '4' },
     editors: { type: 'string', default: '10,50,100,200,400,800' },
     'hot-editors': { type: 'string', default: '40' },
+    // Of the hot document's editors, how many are full CollabSession bots (the rest are light
+    // editors, each with an account of its own); default: --full-bots.
+    'hot-full-bots': { type: 'string', default: '' },
     // Light editors (bench/lib/light-editor.ts), each with an account of its own: the light ramp
     // on one document (scenario "light"), the full CollabSession bots that run beside them and
     // must converge after every step, and for the hot document's overload step the rate each of
@@ -84,6 +87,7 @@ const settings = {
   baselineSeconds: num('baseline-seconds'),
   editors: list('editors'),
   hotEditors: num('hot-editors'),
+  hotFullBots: argv['hot-full-bots'] ? num('hot-full-bots') : null,
   lightEditors: list('light-editors'),
   fullBots: num('full-bots'),
   hotLightRate: num('hot-light-rate'),
@@ -466,11 +470,28 @@ async function lightScenario(cluster: Cluster): Promise<NonNullable<BenchResults
 
 async function hotScenario(cluster: Cluster): Promise<NonNullable<BenchResults['hot']>> {
   const [documentId] = await createDocuments(cluster.instances[0]!.url, cluster.token, 1, 'One hot document\n');
+  // The ramp's editors: a few full CollabSession bots (the correctness check: they must converge
+  // with the server after every step) and light editors. A full bot has one submission in flight
+  // and composes what is typed meanwhile, so with full bots alone the committed rate is bounded by
+  // editors ÷ ack latency, a property of the client, and their client-side OT (~25 µs per op
+  // received) takes CPU from the servers on this machine; light editors send op by op, up to
+  // `--hot-light-in-flight` at once, as a browser tab with a deeper pipeline would.
   const editors = settings.hotEditors;
-  let openFailed = await openBots(cluster, Array.from({ length: editors }, (_, i) => ({ name: `h${i}`, urls: urlsFor(cluster, i), documentId: documentId!, seed: 5000 + i })));
+  const full = Math.min(editors, settings.hotFullBots ?? settings.fullBots);
+  const rampLight = editors - full;
+  let openFailed = await openBots(cluster, Array.from({ length: full }, (_, i) => ({ name: `h${i}`, urls: urlsFor(cluster, i), documentId: documentId!, seed: 5000 + i })));
+  if (rampLight > 0) openFailed += await openLight(cluster, documentId!, 0, rampLight, 7000, settings.hotLightInFlight);
   const steps: StepResult[] = [];
   for (const rate of settings.hotRates) {
-    const step = await measureStep(cluster, `hot offered=${rate}/s`, editors, 1, rate / editors, openFailed);
+    const step = await measureStep(
+      cluster,
+      `hot offered=${rate}/s (${full} full bots + ${rampLight} light editors at ${Math.round((rate / editors) * 10) / 10}/s each)`,
+      editors,
+      1,
+      rate / editors,
+      openFailed,
+      rampLight > 0 ? { editors: rampLight, opsPerSecond: rate / editors } : undefined,
+    );
     steps.push(step);
     if (step.ack.p99 > settings.stopP99Ms) {
       log(`p99 ack ${step.ack.p99} ms > ${settings.stopP99Ms} ms: stopping the ramp`);
@@ -490,19 +511,21 @@ async function hotScenario(cluster: Cluster): Promise<NonNullable<BenchResults['
   // under in-flight ÷ rate (2 s by default); the bots' submissions come on top.
   const bestStep = steps.reduce((a, b) => (b.committedPerSecond > a.committedPerSecond ? b : a));
   const best = bestStep.committedPerSecond;
-  const bestAsked = settings.hotRates[steps.indexOf(bestStep)]! / 2;
+  // The full bots keep the best step's rate per editor, which they sustained.
+  const botRate = settings.hotRates[steps.indexOf(bestStep)]! / editors;
   const target = Math.ceil(settings.hotOverload * best * 1.1);
-  const lightCount = settings.hotLightEditors ?? (settings.hotLightRate > 0 ? Math.ceil(target / settings.hotLightRate) : 0);
+  // Light editors (the ramp's and more) offer the target by themselves.
+  const lightCount = Math.max(rampLight, settings.hotLightEditors ?? (settings.hotLightRate > 0 ? Math.ceil(target / settings.hotLightRate) : 0));
   const useLight = lightCount > 0;
-  const lightRate = useLight ? (settings.hotLightEditors === null ? settings.hotLightRate : target / lightCount) : 0;
-  if (useLight) openFailed += await openLight(cluster, documentId!, 0, lightCount, 7000, settings.hotLightInFlight);
+  const lightRate = useLight ? target / lightCount : 0;
+  if (lightCount > rampLight) openFailed += await openLight(cluster, documentId!, rampLight, lightCount - rampLight, 7000, settings.hotLightInFlight);
   const step = await measureStep(
     cluster,
-    `hot overload target=${target}/s offered (${settings.hotOverload}× best ${Math.round(best)}/s +10 %: ${editors} bots at ${bestAsked}/s` +
+    `hot overload target=${target}/s offered (${settings.hotOverload}× best ${Math.round(best)}/s +10 %: ${full} full bots at ${Math.round(botRate * 10) / 10}/s each` +
       (useLight ? ` + ${lightCount} light editors at ${Math.round(lightRate * 10) / 10}/s each, ≤ ${settings.hotLightInFlight} in flight)` : ')'),
-    editors + lightCount,
+    full + lightCount,
     1,
-    (useLight ? bestAsked : target) / editors,
+    useLight ? botRate : target / full,
     openFailed,
     useLight ? { editors: lightCount, opsPerSecond: lightRate } : undefined,
   );
