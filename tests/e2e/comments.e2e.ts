@@ -155,4 +155,32 @@ describe('comments', () => {
     await threadCards(bob.page).first().getByTestId('comment').first().getByRole('button', { name: 'Delete' }).click();
     await expect.poll(() => threadCards(alice.page).first().getByTestId('comment').count(), { timeout: 15_000 }).toBe(1);
   });
+
+  it('the Comment button opens a thread on the selection; each card sits beside its text, in document order', async () => {
+    // A passage a few lines down, so a card left at the top of the list would be far from its text.
+    await caretToEnd(alice.page);
+    await alice.page.keyboard.type('\n\n\n\n\nA sleepy cat watches.', { delay: 5 });
+    await expect.poll(() => editorText(bob.page), { timeout: 15_000 }).toContain('A sleepy cat watches.');
+    await select(alice.page, 'sleepy cat');
+    // The button above the threads (the shortcut was used above); it keeps the editor's selection.
+    await alice.page.getByRole('button', { name: 'Comment', exact: true }).first().click();
+    await alice.page.getByLabel('New comment').fill('Which dog?');
+    await alice.page.getByRole('button', { name: 'Comment', exact: true }).last().click();
+    for (const p of [alice, bob]) {
+      await expect.poll(() => threadCards(p.page).count(), { timeout: 15_000 }).toBe(2);
+      // The thread on text first, the one whose text was deleted after it.
+      await expect.poll(() => highlighted(p.page)).toEqual(['sleepy cat', '(deleted)']);
+      // The card starts at the height of its highlighted line, five lines down (cards slide there: poll).
+      await expect
+        .poll(async () => {
+          const card = await threadCards(p.page).first().boundingBox();
+          const mark = await p.page.locator('.comment-highlight').first().boundingBox();
+          return card && mark ? Math.abs(card.y - mark.y) : Infinity;
+        })
+        .toBeLessThan(24);
+      // …which is well below the top of the list, where a card left unplaced would sit.
+      const list = await p.page.locator('.comments-list').boundingBox();
+      expect((await threadCards(p.page).first().boundingBox())!.y - list!.y).toBeGreaterThan(80);
+    }
+  });
 });
