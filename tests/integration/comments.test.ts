@@ -167,6 +167,18 @@ describe('comment threads', () => {
     expect(code(viaToken)).toBe('FORBIDDEN');
   });
 
+  it('an author demoted to viewer no longer edits or deletes their own comment; an owner still deletes it', async () => {
+    const d = await newDocument('Demote me\n');
+    const t = (await createThread(commenter, d, 0, 0, 6, 'Mine')).body.data!.createCommentThread;
+    const mine = t.comments[0]!.id;
+    const demoted = await call(owner, 'mutation($d: ID!, $e: String!) { shareDocument(documentId: $d, email: $e, role: VIEWER) { role } }', { d, e: commenter.email });
+    expect(demoted.body.errors).toBeUndefined();
+    expect(code(await call(commenter, EDIT, { c: mine, b: 'still mine?' }))).toBe('FORBIDDEN');
+    expect(code(await call(commenter, DELETE, { c: mine }))).toBe('FORBIDDEN');
+    expect((await threads(commenter, d))[0]!.comments[0]).toMatchObject({ id: mine, body: 'Mine' });
+    expect((await call(owner, DELETE, { c: mine })).body.data).toEqual({ deleteComment: true });
+  });
+
   it('resolving hides a thread unless resolved ones are asked for; reopening shows it again', async () => {
     const d = await newDocument('Resolve me\n');
     const t = (await createThread(commenter, d, 0, 0, 7)).body.data!.createCommentThread;
