@@ -1,7 +1,8 @@
 'use client';
 /**
  * The comments sidebar (issue 17): threads beside the text, each next to its anchor, the anchored
- * text highlighted; a comment button on a selection (and Ctrl+Alt+M); "show resolved"; live as
+ * text highlighted; a comment button beside a selection (./comments-selection-button.tsx), one in
+ * the header, and Ctrl+Alt+M; "show resolved"; live as
  * others comment and type. Viewers see threads read-only.
  */
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type RefObject } from 'react';
@@ -14,6 +15,7 @@ import { carryRange, type TextRange } from '@/lib/ot/anchor.ts';
 import type { Delta } from '@/lib/ot/operation.ts';
 import { CommentHighlights } from './comments-highlights.tsx';
 import { useCommentsLive } from './comments-live.tsx';
+import { SelectionCommentButton } from './comments-selection-button.tsx';
 import { ThreadCard } from './comments-thread.tsx';
 
 export interface CommentsSidebarProps {
@@ -46,9 +48,10 @@ export function CommentsSidebar({ documentId, meId, role, session, quillRef }: C
   const visibleRef = useRef(visible);
   visibleRef.current = visible;
 
-  const startComment = useCallback(() => {
+  /** Opens the new-thread form on `range`, or on the editor's selection (header button, Ctrl+Alt+M). */
+  const startComment = useCallback((range?: TextRange) => {
     const quill = quillRef.current;
-    const selection = quill?.getSelection() ?? null;
+    const selection = range ?? quill?.getSelection() ?? null;
     if (!selection || selection.length === 0) {
       setError('Select the text you want to comment on first.');
       return;
@@ -158,10 +161,11 @@ export function CommentsSidebar({ documentId, meId, role, session, quillRef }: C
 
   return (
     <aside className="comments-sidebar" aria-label="Comments" data-testid="comments-sidebar">
+      <SelectionCommentButton quillRef={quillRef} canComment={canComment && session !== null} onComment={startComment} />
       <div className="comments-head">
         <h2>Comments</h2>
         {canComment && (
-          <button type="button" className="button primary" onMouseDown={(e) => e.preventDefault()} onClick={startComment} title="Comment on the selected text (Ctrl+Alt+M)">
+          <button type="button" className="button primary" onMouseDown={(e) => e.preventDefault()} onClick={() => startComment()} title="Comment on the selected text (Ctrl+Alt+M)">
             Comment
           </button>
         )}
