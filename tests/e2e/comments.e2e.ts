@@ -183,4 +183,61 @@ describe('comments', () => {
       expect((await threadCards(p.page).first().boundingBox())!.y - list!.y).toBeGreaterThan(80);
     }
   });
+  it('selecting text shows a Comment button beside it that opens a thread on that text; a viewer gets none', async () => {
+    const floating = (page: Page) => page.getByRole('button', { name: 'Comment on the selected text' });
+    expect(await floating(bob.page).count()).toBe(0);
+    await select(bob.page, 'lazy dog');
+    await expect.poll(() => floating(bob.page).isVisible()).toBe(true);
+    // Beside the selection: its box within 40 px of the selected line, vertically, and near its start.
+    const line = await bob.page.evaluate(() => {
+      const r = document.getSelection()!.getRangeAt(0).getBoundingClientRect();
+      return { x: r.left, y: r.top, height: r.height };
+    });
+    await expect
+      .poll(async () => {
+        const box = await floating(bob.page).boundingBox();
+        if (!box) return Infinity;
+        const gap = box.y > line.y + line.height ? box.y - (line.y + line.height) : line.y > box.y + box.height ? line.y - (box.y + box.height) : 0;
+        return Math.max(gap, Math.abs(box.x - line.x) > 80 ? Infinity : 0);
+      })
+      .toBeLessThan(40);
+    await floating(bob.page).click();
+    await bob.page.getByLabel('New comment').fill('Which dog is lazy?');
+    await bob.page.getByRole('button', { name: 'Comment', exact: true }).last().click();
+    for (const p of [alice, bob]) {
+      await expect.poll(() => threadCards(p.page).count(), { timeout: 15_000 }).toBe(3);
+      await expect.poll(() => highlighted(p.page)).toEqual(['lazy dog', 'sleepy cat', '(deleted)']);
+    }
+    expect(await threadCards(alice.page).first().textContent()).toContain('Which dog is lazy?');
+
+    // A collapsed selection, or none in the editor, shows no button.
+    await select(bob.page, 'lazy');
+    await expect.poll(() => floating(bob.page).count()).toBe(1);
+    await bob.page.locator(LIVE_EDITOR).click();
+    await bob.page.keyboard.press('End');
+    await expect.poll(() => floating(bob.page).count()).toBe(0);
+    await select(bob.page, 'lazy');
+    await expect.poll(() => floating(bob.page).count()).toBe(1);
+    await bob.page.getByRole('heading', { name: 'Comments' }).click();
+    await expect.poll(() => floating(bob.page).count()).toBe(0);
+
+    // From the keyboard: Shift+Tab from a selection reaches the button, Enter opens the form.
+    await alice.page.locator(LIVE_EDITOR).click();
+    await alice.page.keyboard.press('Control+End');
+    for (let i = 0; i < 'watches.'.length; i++) await alice.page.keyboard.press('Shift+ArrowLeft');
+    await expect.poll(() => floating(alice.page).count()).toBe(1);
+    await alice.page.keyboard.press('Shift+Tab');
+    await expect.poll(() => floating(alice.page).evaluate((b) => b === document.activeElement)).toBe(true);
+    await alice.page.keyboard.press('Enter');
+    await alice.page.getByLabel('New comment').fill('Watches what?');
+    await alice.page.getByRole('button', { name: 'Comment', exact: true }).last().click();
+    await expect.poll(() => highlighted(bob.page), { timeout: 15_000 }).toEqual(['lazy dog', 'sleepy cat', 'watches.', '(deleted)']);
+    expect(await editorText(alice.page)).toContain('A sleepy cat watches.');
+
+    // A viewer selecting text gets no button.
+    await select(carol.page, 'lazy dog');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await floating(carol.page).count()).toBe(0);
+    expect(await carol.page.getByTestId('selection-comment-button').count()).toBe(0);
+  });
 });
