@@ -18,9 +18,9 @@ export type DocumentAction =
   | 'read'
   /** Submit operations, restore versions, update one's presence with a selection. */
   | 'edit'
-  /** Open comment threads, reply, resolve and reopen them, edit one's own comments. */
+  /** Open comment threads, reply, resolve and reopen them (one's own comments: `CommentAction`). */
   | 'comment'
-  /** Delete other people's comments. */
+  /** Delete other people's comments (asked through `deleteComment`, see `CommentResource`). */
   | 'moderate'
   /** Rename, name versions. */
   | 'manage'
@@ -33,6 +33,9 @@ export type DocumentAction =
 export type LinkAction =
   /** Open the link: get the link's role on the document (a link membership). */
   'join';
+
+/** Things one can do to one comment (issue 17): edit it (its author's), delete it (its author's or an owner's). */
+export type CommentAction = 'editComment' | 'deleteComment';
 
 /** Things one can do to one's own account. */
 export type AccountAction =
@@ -53,11 +56,13 @@ export const TOKEN_SCOPES: readonly TokenScope[] = ['read', 'write', 'share', 'd
 export const DEFAULT_TOKEN_SCOPES: readonly TokenScope[] = ['read', 'write'];
 
 /** The scope each action needs. */
-export const SCOPE_FOR: Readonly<Record<DocumentAction | AccountAction | LinkAction, TokenScope>> = {
+export const SCOPE_FOR: Readonly<Record<DocumentAction | AccountAction | LinkAction | CommentAction, TokenScope>> = {
   read: 'read',
   edit: 'write',
   comment: 'write',
   moderate: 'write',
+  editComment: 'write',
+  deleteComment: 'write',
   manage: 'write',
   share: 'share',
   delete: 'delete',
@@ -110,8 +115,20 @@ export interface LinkResource {
   readonly deleted: boolean;
 }
 
+/**
+ * One comment as seen by one principal: who wrote it (null: the author's account is gone) and the
+ * principal's grant on the comment's document. Both comment actions need the `comment` role on the
+ * document first: someone demoted to VIEWER (or removed) no longer edits or deletes even their
+ * own comments, like they no longer reply.
+ */
+export interface CommentResource {
+  readonly kind: 'comment';
+  readonly authorId: string | null;
+  readonly document: DocumentGrant;
+}
+
 /** Whether the principal's credential carries the scope an action needs (sessions carry all). */
-export function scopeAllows(principal: Principal, action: DocumentAction | AccountAction | LinkAction): boolean {
+export function scopeAllows(principal: Principal, action: DocumentAction | AccountAction | LinkAction | CommentAction): boolean {
   return !principal.scopes || principal.scopes.has(SCOPE_FOR[action]);
 }
 
@@ -126,13 +143,23 @@ export function roleAllows(action: DocumentAction, resource: DocumentGrant): boo
 export function can(principal: Principal | null, action: DocumentAction, resource: DocumentGrant): boolean;
 export function can(principal: Principal | null, action: AccountAction, resource: AccountResource): boolean;
 export function can(principal: Principal | null, action: LinkAction, resource: LinkResource): boolean;
+export function can(principal: Principal | null, action: CommentAction, resource: CommentResource): boolean;
 export function can(
   principal: Principal | null,
-  action: DocumentAction | AccountAction | LinkAction,
-  resource: DocumentGrant | AccountResource | LinkResource,
+  action: DocumentAction | AccountAction | LinkAction | CommentAction,
+  resource: DocumentGrant | AccountResource | LinkResource | CommentResource,
 ): boolean {
   if (principal === null || !scopeAllows(principal, action)) return false;
   if (resource.kind === 'account') return resource.userId === principal.userId;
   if (resource.kind === 'link') return resource.role !== null && resource.secretMatches && !resource.deleted;
+  if (resource.kind === 'comment') return commentAllows(principal, action as CommentAction, resource);
   return roleAllows(action as DocumentAction, resource);
+}
+
+/** Editing a comment is its author's, whatever their role; deleting is its author's or an owner's. */
+function commentAllows(principal: Principal, action: CommentAction, resource: CommentResource): boolean {
+  if (!roleAllows('comment', resource.document)) return false;
+  const isAuthor = resource.authorId !== null && resource.authorId === principal.userId;
+  if (action === 'editComment') return isAuthor;
+  return isAuthor || roleAllows('moderate', resource.document);
 }

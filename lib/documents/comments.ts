@@ -4,7 +4,7 @@
  *
  * Who may do what (all through `can()`): OWNER, EDITOR and COMMENTER open threads, reply, resolve
  * and reopen (`comment`); VIEWER reads them (`read`); a comment is edited by its author only and
- * deleted by its author or an owner (`moderate`). A thread is found through its document, so one
+ * deleted by its author or an owner (`editComment`, `deleteComment` on a `CommentResource`). A thread is found through its document, so one
  * on a document you cannot read is NOT_FOUND and one you can read but not comment on is FORBIDDEN.
  *
  * Anchors are stored as a range at a version and carried to head when read
@@ -14,7 +14,7 @@
 import { documentAt } from '../collab/document-loader.ts';
 import type { OpStore } from '../collab/op-store.ts';
 import type { PrismaClient } from '../db/prisma.ts';
-import { can, type DocumentAction } from '../auth/permissions.ts';
+import { can, type CommentResource, type DocumentAction } from '../auth/permissions.ts';
 import type { RateLimitRule } from '../config.ts';
 import { rangeText, validateRange, type Anchor } from '../ot/anchor.ts';
 import type { RateLimiter } from '../rate-limit/rate-limiter.ts';
@@ -152,6 +152,11 @@ export function createComments(deps: CommentsDeps): Comments {
     return { allowed, comment };
   }
 
+  /** The comment as `can()` sees it: its author and the viewer's grant on its document. */
+  function commentResource(comment: { authorId: string | null }, allowed: AllowedDocument): CommentResource {
+    return { kind: 'comment', authorId: comment.authorId, document: { kind: 'document', role: allowed.role, deleted: allowed.document.deletedAt !== null } };
+  }
+
   async function changed(req: RequestScope, threadId: string, head: number): Promise<ThreadState> {
     const thread = await threadState(req, threadId, head);
     await events.publish(thread);
@@ -242,7 +247,7 @@ export function createComments(deps: CommentsDeps): Comments {
       if (body.kind === 'rejected') return body;
       const { allowed, comment } = await commentAccess(req, commentId, 'comment');
       if (allowed.kind === 'rejected') return allowed;
-      if (comment!.authorId !== req.viewer!.userId) {
+      if (!can(req.viewer, 'editComment', commentResource(comment!, allowed))) {
         return rejected('FORBIDDEN', 'Only its author can edit a comment; reply to it instead.');
       }
       const limited = await charge(req.viewer!.userId);
@@ -254,8 +259,7 @@ export function createComments(deps: CommentsDeps): Comments {
     async remove(req, commentId) {
       const { allowed, comment } = await commentAccess(req, commentId, 'comment');
       if (allowed.kind === 'rejected') return allowed;
-      const grant = { kind: 'document', role: allowed.role, deleted: allowed.document.deletedAt !== null } as const;
-      if (comment!.authorId !== req.viewer!.userId && !can(req.viewer, 'moderate', grant)) {
+      if (!can(req.viewer, 'deleteComment', commentResource(comment!, allowed))) {
         return rejected('FORBIDDEN', "Only its author or an owner of the document can delete a comment; ask an owner to remove it.");
       }
       // deleteMany: a comment deleted meanwhile by someone else is not an error.

@@ -155,4 +155,89 @@ describe('comments', () => {
     await threadCards(bob.page).first().getByTestId('comment').first().getByRole('button', { name: 'Delete' }).click();
     await expect.poll(() => threadCards(alice.page).first().getByTestId('comment').count(), { timeout: 15_000 }).toBe(1);
   });
+
+  it('the Comment button opens a thread on the selection; each card sits beside its text, in document order', async () => {
+    // A passage a few lines down, so a card left at the top of the list would be far from its text.
+    await caretToEnd(alice.page);
+    await alice.page.keyboard.type('\n\n\n\n\nA sleepy cat watches.', { delay: 5 });
+    await expect.poll(() => editorText(bob.page), { timeout: 15_000 }).toContain('A sleepy cat watches.');
+    await select(alice.page, 'sleepy cat');
+    // The button above the threads (the shortcut was used above); it keeps the editor's selection.
+    await alice.page.getByRole('button', { name: 'Comment', exact: true }).first().click();
+    await alice.page.getByLabel('New comment').fill('Which dog?');
+    await alice.page.getByRole('button', { name: 'Comment', exact: true }).last().click();
+    for (const p of [alice, bob]) {
+      await expect.poll(() => threadCards(p.page).count(), { timeout: 15_000 }).toBe(2);
+      // The thread on text first, the one whose text was deleted after it.
+      await expect.poll(() => highlighted(p.page)).toEqual(['sleepy cat', '(deleted)']);
+      // The card starts at the height of its highlighted line, five lines down (cards slide there: poll).
+      await expect
+        .poll(async () => {
+          const card = await threadCards(p.page).first().boundingBox();
+          const mark = await p.page.locator('.comment-highlight').first().boundingBox();
+          return card && mark ? Math.abs(card.y - mark.y) : Infinity;
+        })
+        .toBeLessThan(24);
+      // …which is well below the top of the list, where a card left unplaced would sit.
+      const list = await p.page.locator('.comments-list').boundingBox();
+      expect((await threadCards(p.page).first().boundingBox())!.y - list!.y).toBeGreaterThan(80);
+    }
+  });
+  it('selecting text shows a Comment button beside it that opens a thread on that text; a viewer gets none', async () => {
+    const floating = (page: Page) => page.getByRole('button', { name: 'Comment on the selected text' });
+    expect(await floating(bob.page).count()).toBe(0);
+    await select(bob.page, 'lazy dog');
+    await expect.poll(() => floating(bob.page).isVisible()).toBe(true);
+    // Beside the selection: its box within 40 px of the selected line, vertically, and near its start.
+    const line = await bob.page.evaluate(() => {
+      const r = document.getSelection()!.getRangeAt(0).getBoundingClientRect();
+      return { x: r.left, y: r.top, height: r.height };
+    });
+    await expect
+      .poll(async () => {
+        const box = await floating(bob.page).boundingBox();
+        if (!box) return Infinity;
+        const gap = box.y > line.y + line.height ? box.y - (line.y + line.height) : line.y > box.y + box.height ? line.y - (box.y + box.height) : 0;
+        return Math.max(gap, Math.abs(box.x - line.x) > 80 ? Infinity : 0);
+      })
+      .toBeLessThan(40);
+    await floating(bob.page).click();
+    await bob.page.getByLabel('New comment').fill('Which dog is lazy?');
+    await bob.page.getByRole('button', { name: 'Comment', exact: true }).last().click();
+    for (const p of [alice, bob]) {
+      await expect.poll(() => threadCards(p.page).count(), { timeout: 15_000 }).toBe(3);
+      await expect.poll(() => highlighted(p.page)).toEqual(['lazy dog', 'sleepy cat', '(deleted)']);
+    }
+    expect(await threadCards(alice.page).first().textContent()).toContain('Which dog is lazy?');
+
+    // A collapsed selection, or none in the editor, shows no button.
+    await select(bob.page, 'lazy');
+    await expect.poll(() => floating(bob.page).count()).toBe(1);
+    await bob.page.locator(LIVE_EDITOR).click();
+    await bob.page.keyboard.press('End');
+    await expect.poll(() => floating(bob.page).count()).toBe(0);
+    await select(bob.page, 'lazy');
+    await expect.poll(() => floating(bob.page).count()).toBe(1);
+    await bob.page.getByRole('heading', { name: 'Comments' }).click();
+    await expect.poll(() => floating(bob.page).count()).toBe(0);
+
+    // From the keyboard: Shift+Tab from a selection reaches the button, Enter opens the form.
+    await alice.page.locator(LIVE_EDITOR).click();
+    await alice.page.keyboard.press('Control+End');
+    for (let i = 0; i < 'watches.'.length; i++) await alice.page.keyboard.press('Shift+ArrowLeft');
+    await expect.poll(() => floating(alice.page).count()).toBe(1);
+    await alice.page.keyboard.press('Shift+Tab');
+    await expect.poll(() => floating(alice.page).evaluate((b) => b === document.activeElement)).toBe(true);
+    await alice.page.keyboard.press('Enter');
+    await alice.page.getByLabel('New comment').fill('Watches what?');
+    await alice.page.getByRole('button', { name: 'Comment', exact: true }).last().click();
+    await expect.poll(() => highlighted(bob.page), { timeout: 15_000 }).toEqual(['lazy dog', 'sleepy cat', 'watches.', '(deleted)']);
+    expect(await editorText(alice.page)).toContain('A sleepy cat watches.');
+
+    // A viewer selecting text gets no button.
+    await select(carol.page, 'lazy dog');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await floating(carol.page).count()).toBe(0);
+    expect(await carol.page.getByTestId('selection-comment-button').count()).toBe(0);
+  });
 });

@@ -242,6 +242,12 @@ const rows: MatrixRow[] = [
     expect: documentAccess(OWNERS),
   },
   {
+    // Not a root field: reached through Query.document, whose alias carries this row's name (null for non-readers, like Query.document).
+    field: 'Document.commentThreads',
+    operation: ({ fx }) => ({ query: 'query($id: ID!) { commentThreads: document(id: $id) { commentThreads(includeResolved: true) { id anchor { index } comments { id } } } }', variables: { id: fx.documentId } }),
+    expect: { ...documentAccess(READERS), none: 'null', revoked: 'null' },
+  },
+  {
     field: 'Subscription.commentThreadChanged',
     operation: ({ fx }) => ({ query: 'subscription($d: ID!) { commentThreadChanged(documentId: $d) { id } }', variables: { d: fx.documentId } }),
     trigger: async ({ fx }) => {

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { VersoServer } from '../../lib/server/http-server.ts';
 import { REBASE_AFTER_OPS } from '../../lib/documents/comments-anchors.ts';
 import { MAX_COMMENT_BODY_LENGTH } from '../../lib/documents/comments-input.ts';
-import { bearer, createToken, eventually, signUp, type TestAccount } from '../support/auth.ts';
+import { bearer, createToken, eventually, openSocket, signUp, type TestAccount } from '../support/auth.ts';
 import { gqlHttp, wsClient, type GraphQLResult } from '../support/graphql-client.ts';
 import { startTestServer } from '../support/server.ts';
 
@@ -123,14 +123,20 @@ describe('comment threads', () => {
     const r = (body: string, index = 0, length = 1, version = 0) => call(commenter, CREATE, { i: { documentId: d, version, index, length, body } });
     expect(code(await r('  \n '))).toBe('BAD_USER_INPUT');
     const long = await r('x'.repeat(MAX_COMMENT_BODY_LENGTH + 1));
+    expect(code(long)).toBe('BAD_USER_INPUT');
     expect(long.body.errors?.[0]?.message).toMatch(/the limit is 10000/);
+    expect(code(await r('x'.repeat(MAX_COMMENT_BODY_LENGTH)))).toBeUndefined(); // the limit itself is allowed
     expect(code(await r('ok', 2, 0))).toBe('BAD_USER_INPUT');
-    expect((await r('ok', 4, 5)).body.errors?.[0]?.message).toMatch(/reaches past the end of the document/);
+    const pastEnd = await r('ok', 4, 5);
+    expect(code(pastEnd)).toBe('BAD_USER_INPUT');
+    expect(pastEnd.body.errors?.[0]?.message).toMatch(/reaches past the end of the document/);
     expect(code(await r('ok', 0, 1, 7))).toBe('VERSION_AHEAD');
     expect(code(await call(commenter, REPLY, { t: 'no-such-thread', b: 'hi' }))).toBe('NOT_FOUND');
     expect(code(await call(commenter, RESOLVE, { t: 'no-such-thread', r: true }))).toBe('NOT_FOUND');
     expect(code(await call(commenter, EDIT, { c: 'no-such-comment', b: 'hi' }))).toBe('NOT_FOUND');
-    expect(await server.services.prisma.commentThread.count({ where: { documentId: d } })).toBe(0);
+    expect(code(await call(commenter, DELETE, { c: 'no-such-comment' }))).toBe('NOT_FOUND');
+    // Only the thread at the limit was stored.
+    expect(await server.services.prisma.commentThread.count({ where: { documentId: d } })).toBe(1);
   });
 
   it('who may do what: viewers read only, strangers see nothing, edit is the author\'s, delete the author\'s or an owner\'s', async () => {
@@ -161,6 +167,18 @@ describe('comment threads', () => {
     expect(code(viaToken)).toBe('FORBIDDEN');
   });
 
+  it('an author demoted to viewer no longer edits or deletes their own comment; an owner still deletes it', async () => {
+    const d = await newDocument('Demote me\n');
+    const t = (await createThread(commenter, d, 0, 0, 6, 'Mine')).body.data!.createCommentThread;
+    const mine = t.comments[0]!.id;
+    const demoted = await call(owner, 'mutation($d: ID!, $e: String!) { shareDocument(documentId: $d, email: $e, role: VIEWER) { role } }', { d, e: commenter.email });
+    expect(demoted.body.errors).toBeUndefined();
+    expect(code(await call(commenter, EDIT, { c: mine, b: 'still mine?' }))).toBe('FORBIDDEN');
+    expect(code(await call(commenter, DELETE, { c: mine }))).toBe('FORBIDDEN');
+    expect((await threads(commenter, d))[0]!.comments[0]).toMatchObject({ id: mine, body: 'Mine' });
+    expect((await call(owner, DELETE, { c: mine })).body.data).toEqual({ deleteComment: true });
+  });
+
   it('resolving hides a thread unless resolved ones are asked for; reopening shows it again', async () => {
     const d = await newDocument('Resolve me\n');
     const t = (await createThread(commenter, d, 0, 0, 7)).body.data!.createCommentThread;
@@ -177,15 +195,23 @@ describe('comment threads', () => {
     const t = (await createThread(commenter, d, 0, 6, 4, 'About beta')).body.data!.createCommentThread; // "beta"
     const v1 = await submit(d, 0, [{ insert: 'NEW ' }]);
     expect((await threads(owner, d))[0]!.anchor).toEqual({ index: 10, length: 4, version: v1 });
-    // Restoring version 0 is a new op removing "NEW ": the anchor follows it like any op.
+    const onNew = (await createThread(editor, d, v1, 0, 3, 'About NEW')).body.data!.createCommentThread; // "NEW", not in version 0
+    // Restoring version 0 is a new op removing "NEW ": the anchors follow it like any op.
     const restored = await call<{ restoreVersion: { version: number } }>(owner, 'mutation($d: ID!) { restoreVersion(documentId: $d, version: 0) { version } }', { d });
     expect(restored.body.errors).toBeUndefined();
-    expect((await threads(owner, d))[0]!.anchor).toEqual({ index: 6, length: 4, version: restored.body.data!.restoreVersion.version });
+    const afterRestore = await threads(owner, d);
+    expect(afterRestore.map((x) => [x.id, x.quote, x.anchor])).toEqual([
+      [t.id, 'beta', { index: 6, length: 4, version: restored.body.data!.restoreVersion.version }],
+      [onNew.id, 'NEW', null], // its text is gone, the thread stays
+    ]);
 
     expect((await call(owner, 'mutation($d: ID!) { moveDocumentToTrash(id: $d) { id } }', { d })).body.errors).toBeUndefined();
     expect(code(await call(commenter, REPLY, { t: t.id, b: 'still here?' }))).toBe('NOT_FOUND');
     expect((await call(owner, 'mutation($d: ID!) { restoreDocumentFromTrash(id: $d) { id } }', { d })).body.errors).toBeUndefined();
-    expect((await threads(commenter, d)).map((x) => x.id)).toEqual([t.id]);
+    expect((await threads(commenter, d)).map((x) => [x.id, x.comments.map((c) => c.body)])).toEqual([
+      [t.id, ['About beta']],
+      [onNew.id, ['About NEW']],
+    ]);
 
     const token = (await createToken(server, owner.cookie, 'export')).token;
     const exported = await fetch(`${server.url}/api/documents/${d}/export?format=html`, { headers: { authorization: bearer(token) } });
@@ -193,6 +219,56 @@ describe('comment threads', () => {
     const html = await exported.text();
     expect(html).toContain('beta');
     expect(html).not.toContain('About beta');
+    for (const format of ['markdown', 'text']) {
+      const file = await fetch(`${server.url}/api/documents/${d}/export?format=${format}`, { headers: { authorization: bearer(token) } });
+      expect(file.status, format).toBe(200);
+      const text = await file.text();
+      expect(text, format).toContain('alpha beta gamma');
+      expect(text, format).not.toMatch(/About (beta|NEW)/);
+    }
+  });
+});
+
+describe('comments over graphql-ws', () => {
+  it('the same rules and codes as over HTTP: edit is the author\'s, delete the author\'s or an owner\'s, bad input refused', async () => {
+    const d = await newDocument('Over the socket\n');
+    const open = async (who: TestAccount, name: string) => openSocket(server, { connectionParams: { authorization: bearer((await createToken(server, who.cookie, `ws ${name}`)).token) } });
+    const [o, e, c, v] = await Promise.all([open(owner, 'owner'), open(editor, 'editor'), open(commenter, 'commenter'), open(viewer, 'viewer')]);
+    const wsCode = (r: GraphQLResult<unknown>) => r.errors?.[0]?.extensions?.code;
+    try {
+      const created = await c.query<{ createCommentThread: Thread }>(CREATE, { i: { documentId: d, version: 0, index: 0, length: 4, body: 'By socket' } });
+      expect(created.errors).toBeUndefined();
+      const t = created.data!.createCommentThread;
+      const first = t.comments[0]!.id;
+      expect(t).toMatchObject({ quote: 'Over', anchor: { index: 0, length: 4, version: 0 } });
+      const reply = (await e.query<{ replyToCommentThread: { id: string } }>(REPLY, { t: t.id, b: 'Reply by socket' })).data!.replyToCommentThread;
+
+      expect(wsCode(await v.query(REPLY, { t: t.id, b: 'viewer' }))).toBe('FORBIDDEN');
+      expect(wsCode(await v.query(RESOLVE, { t: t.id, r: true }))).toBe('FORBIDDEN');
+      expect(wsCode(await v.query(CREATE, { i: { documentId: d, version: 0, index: 0, length: 4, body: 'viewer' } }))).toBe('FORBIDDEN');
+      expect(wsCode(await o.query(EDIT, { c: first, b: 'owner rewrites' }))).toBe('FORBIDDEN');
+      expect(wsCode(await e.query(EDIT, { c: first, b: 'editor rewrites' }))).toBe('FORBIDDEN');
+      expect((await c.query<{ editComment: { body: string } }>(EDIT, { c: first, b: ' Mine, edited ' })).data!.editComment.body).toBe('Mine, edited');
+      expect(wsCode(await e.query(DELETE, { c: first }))).toBe('FORBIDDEN');
+      expect(wsCode(await c.query(DELETE, { c: reply.id }))).toBe('FORBIDDEN');
+      expect(wsCode(await v.query(DELETE, { c: reply.id }))).toBe('FORBIDDEN');
+      expect((await e.query(DELETE, { c: reply.id })).data).toEqual({ deleteComment: true });
+      expect((await o.query(DELETE, { c: first })).data).toEqual({ deleteComment: true });
+      expect((await c.query<{ resolveCommentThread: Thread }>(RESOLVE, { t: t.id, r: true })).data!.resolveCommentThread).toMatchObject({ resolved: true, comments: [] });
+      const listed = await v.query<{ document: { commentThreads: Thread[] } }>(LIST, { d, r: true });
+      expect(listed.data!.document.commentThreads.map((x) => [x.id, x.resolved, x.comments.length])).toEqual([[t.id, true, 0]]);
+
+      const bad = (body: string, index: number, length: number, version: number) => c.query(CREATE, { i: { documentId: d, version, index, length, body } });
+      expect(wsCode(await bad(' ', 0, 1, 0))).toBe('BAD_USER_INPUT');
+      expect(wsCode(await bad('x'.repeat(MAX_COMMENT_BODY_LENGTH + 1), 0, 1, 0))).toBe('BAD_USER_INPUT');
+      expect(wsCode(await bad('ok', 0, 0, 0))).toBe('BAD_USER_INPUT');
+      expect(wsCode(await bad('ok', 10, 50, 0))).toBe('BAD_USER_INPUT');
+      expect(wsCode(await bad('ok', 0, 1, 99))).toBe('VERSION_AHEAD');
+      expect(wsCode(await c.query(REPLY, { t: 'no-such-thread', b: 'hi' }))).toBe('NOT_FOUND');
+      expect(wsCode(await c.query(DELETE, { c: 'no-such-comment' }))).toBe('NOT_FOUND');
+    } finally {
+      await Promise.all([o, e, c, v].map((s) => s.dispose()));
+    }
   });
 });
 

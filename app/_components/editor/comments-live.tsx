@@ -8,6 +8,7 @@ import { useCallback, useEffect, useRef, useState, type RefObject } from 'react'
 import type Quill from 'quill';
 import type { CollabSession } from '@/lib/api-client/collab-session.ts';
 import { COMMENT_THREAD_CHANGED, COMMENT_THREADS } from '@/lib/api-client/comments-queries.ts';
+import { threadsInDocumentOrder, type ViewThread } from '@/lib/api-client/comments-view.ts';
 import type { CommentThreadFieldsFragment } from '@/lib/api-client/gql/graphql.ts';
 import { errorMessage, gqlFetch } from '@/lib/api-client/graphql-fetch.ts';
 import { acquireBrowserClient } from '@/lib/api-client/ws-client.ts';
@@ -16,24 +17,14 @@ import type { TextRange } from '@/lib/ot/anchor.ts';
 
 export type ThreadData = CommentThreadFieldsFragment;
 
-/** A thread with where its text is in the local document (null: all of it was deleted, or not known yet). */
-export interface LiveThread {
-  readonly thread: ThreadData;
-  readonly range: TextRange | null;
-}
+/** A thread with where its text is in the local document (`place`: placed, deleted, or catching up). */
+export type LiveThread = ViewThread<ThreadData>;
 
 export interface CommentsLive {
   readonly threads: readonly LiveThread[];
   readonly error: string | null;
   /** Records a thread the person just changed (the subscription brings it too; whichever comes first). */
   readonly upsert: (thread: ThreadData) => void;
-}
-
-/** Threads in document order; those whose text was deleted last, oldest first. */
-function inDocumentOrder(a: LiveThread, b: LiveThread): number {
-  if (a.range && b.range) return a.range.index - b.range.index || a.range.length - b.range.length;
-  if (a.range || b.range) return a.range ? -1 : 1;
-  return a.thread.createdAt.localeCompare(b.thread.createdAt);
 }
 
 export function useCommentsLive(documentId: string, session: CollabSession | null, quillRef: RefObject<Quill | null>): CommentsLive {
@@ -134,7 +125,5 @@ export function useCommentsLive(documentId: string, session: CollabSession | nul
     };
   }, [quillRef, session, recompute]);
 
-  const list: LiveThread[] = [...threads.values()].map((thread) => ({ thread, range: ranges.get(thread.id) ?? null }));
-  list.sort(inDocumentOrder);
-  return { threads: list, error, upsert };
+  return { threads: threadsInDocumentOrder(threads.values(), ranges), error, upsert };
 }

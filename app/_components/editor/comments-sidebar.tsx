@@ -1,18 +1,21 @@
 'use client';
 /**
  * The comments sidebar (issue 17): threads beside the text, each next to its anchor, the anchored
- * text highlighted; a comment button on a selection (and Ctrl+Alt+M); "show resolved"; live as
+ * text highlighted; a comment button beside a selection (./comments-selection-button.tsx), one in
+ * the header, and Ctrl+Alt+M; "show resolved"; live as
  * others comment and type. Viewers see threads read-only.
  */
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type RefObject } from 'react';
 import type Quill from 'quill';
 import type { CollabSession } from '@/lib/api-client/collab-session.ts';
+import { placeComment } from '@/lib/api-client/comments-placement.ts';
 import { CREATE_COMMENT_THREAD } from '@/lib/api-client/comments-queries.ts';
 import { errorMessage, gqlFetch } from '@/lib/api-client/graphql-fetch.ts';
 import { carryRange, type TextRange } from '@/lib/ot/anchor.ts';
 import type { Delta } from '@/lib/ot/operation.ts';
 import { CommentHighlights } from './comments-highlights.tsx';
 import { useCommentsLive } from './comments-live.tsx';
+import { SelectionCommentButton } from './comments-selection-button.tsx';
 import { ThreadCard } from './comments-thread.tsx';
 
 export interface CommentsSidebarProps {
@@ -26,20 +29,13 @@ export interface CommentsSidebarProps {
 /** Space between two cards pushed apart. */
 const GAP = 8;
 
-/** Resolves once the session has no unconfirmed edits, so a range in the local document is one at `session.version`. */
-async function settled(session: CollabSession, timeoutMs = 10_000): Promise<void> {
-  const start = Date.now();
-  while (session.pending !== null) {
-    if (Date.now() - start > timeoutMs) throw new Error('Your latest edits are not saved yet, so the comment cannot be placed; check your connection and try again.');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 export function CommentsSidebar({ documentId, meId, role, session, quillRef }: CommentsSidebarProps) {
   const { threads, error: loadError, upsert } = useCommentsLive(documentId, session, quillRef);
   const [showResolved, setShowResolved] = useState(false);
   const [activeId, setActiveId] = useState<string | null>(null);
   const [draft, setDraft] = useState<{ range: TextRange | null; body: string } | null>(null);
+  /** The draft's range now, carried over every text change as it happens (state lags a render behind). */
+  const draftRange = useRef<TextRange | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [tops, setTops] = useState<ReadonlyMap<string, number>>(new Map());
@@ -52,15 +48,17 @@ export function CommentsSidebar({ documentId, meId, role, session, quillRef }: C
   const visibleRef = useRef(visible);
   visibleRef.current = visible;
 
-  const startComment = useCallback(() => {
+  /** Opens the new-thread form on `range`, or on the editor's selection (header button, Ctrl+Alt+M). */
+  const startComment = useCallback((range?: TextRange) => {
     const quill = quillRef.current;
-    const selection = quill?.getSelection() ?? null;
+    const selection = range ?? quill?.getSelection() ?? null;
     if (!selection || selection.length === 0) {
       setError('Select the text you want to comment on first.');
       return;
     }
     setError(null);
-    setDraft({ range: { index: selection.index, length: selection.length }, body: '' });
+    draftRange.current = { index: selection.index, length: selection.length };
+    setDraft({ range: draftRange.current, body: '' });
   }, [quillRef]);
 
   // The highlight layer lives on the editor for as long as the session does.
@@ -82,7 +80,12 @@ export function CommentsSidebar({ documentId, meId, role, session, quillRef }: C
   useEffect(() => {
     const quill = quillRef.current;
     if (!quill || !session) return;
-    const onText = (delta: Delta) => setDraft((d) => (d && d.range ? { ...d, range: carryRange(d.range, delta) } : d));
+    const onText = (delta: Delta) => {
+      if (draftRange.current === null) return;
+      const range = carryRange(draftRange.current, delta);
+      draftRange.current = range;
+      setDraft((d) => (d ? { ...d, range } : d));
+    };
     const onSelection = (range: { index: number; length: number } | null) => {
       if (!range) return;
       const hit = visibleRef.current.find((t) => t.range && range.index >= t.range.index && range.index <= t.range.index + t.range.length);
@@ -142,14 +145,12 @@ export function CommentsSidebar({ documentId, meId, role, session, quillRef }: C
     setBusy(true);
     setError(null);
     try {
-      await settled(session);
-      if (!draft.range) throw new Error('The text you selected was deleted; select some text again.');
-      // With nothing unconfirmed, the local document is the server's at session.version.
-      const { createCommentThread } = await gqlFetch(CREATE_COMMENT_THREAD, {
-        input: { documentId, version: session.version, index: draft.range.index, length: draft.range.length, body: draft.body },
-      });
+      // Where the selection is once nothing is unconfirmed, not where it was when Comment was pressed.
+      const placed = await placeComment(session, () => draftRange.current);
+      const { createCommentThread } = await gqlFetch(CREATE_COMMENT_THREAD, { input: { documentId, ...placed, body: draft.body } });
       upsert(createCommentThread);
       setActiveId(createCommentThread.id);
+      draftRange.current = null;
       setDraft(null);
     } catch (e) {
       setError(errorMessage(e));
@@ -160,10 +161,11 @@ export function CommentsSidebar({ documentId, meId, role, session, quillRef }: C
 
   return (
     <aside className="comments-sidebar" aria-label="Comments" data-testid="comments-sidebar">
+      <SelectionCommentButton quillRef={quillRef} canComment={canComment && session !== null} onComment={startComment} />
       <div className="comments-head">
         <h2>Comments</h2>
         {canComment && (
-          <button type="button" className="button primary" onMouseDown={(e) => e.preventDefault()} onClick={startComment} title="Comment on the selected text (Ctrl+Alt+M)">
+          <button type="button" className="button primary" onMouseDown={(e) => e.preventDefault()} onClick={() => startComment()} title="Comment on the selected text (Ctrl+Alt+M)">
             Comment
           </button>
         )}
@@ -195,7 +197,14 @@ export function CommentsSidebar({ documentId, meId, role, session, quillRef }: C
               <button type="submit" className="button primary" disabled={busy || !draft.body.trim()}>
                 Comment
               </button>
-              <button type="button" className="button" onClick={() => setDraft(null)}>
+              <button
+                type="button"
+                className="button"
+                onClick={() => {
+                  draftRange.current = null;
+                  setDraft(null);
+                }}
+              >
                 Cancel
               </button>
             </div>

@@ -21,7 +21,7 @@ export interface ThreadCardProps {
 const time = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 export function ThreadCard({ live, meId, canComment, isOwner, active, top, onActivate, onChanged, cardRef }: ThreadCardProps) {
-  const { thread, range } = live;
+  const { thread, range, place } = live;
   const [reply, setReply] = useState('');
   const [editing, setEditing] = useState<{ id: string; body: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -62,13 +62,14 @@ export function ThreadCard({ live, meId, canComment, isOwner, active, top, onAct
       data-testid="comment-thread"
       data-thread-id={thread.id}
       data-resolved={String(thread.resolved)}
+      data-anchor={place.kind}
       data-anchor-index={range?.index ?? ''}
       data-anchor-length={range?.length ?? ''}
       aria-label={`Comment thread on “${thread.quote.slice(0, 60)}”`}
       onClick={onActivate}
     >
-      <blockquote className={`comment-quote${range === null ? ' deleted' : ''}`}>
-        {range === null && <span className="comment-deleted-note">The commented text was deleted: </span>}
+      <blockquote className={`comment-quote${place.kind === 'deleted' ? ' deleted' : ''}`}>
+        {place.kind === 'deleted' && <span className="comment-deleted-note">The commented text was deleted: </span>}
         {thread.quote}
       </blockquote>
       {thread.resolved && <p className="comment-resolved-note muted">Resolved</p>}
