@@ -5,8 +5,13 @@
  * about one interval of its ack; an edit costs the write path nothing; a search does no write work.
  *
  * Bounded: one pass at a time per instance, at most `batch` documents per pass, on one PostgreSQL
- * connection of its own (head loads go through the op store's feed pool, one at a time), so the
- * indexer adds at most `batch / intervalMs` documents of work per instance whatever the edit rate.
+ * connection of its own, so the indexer adds at most `batch / intervalMs` documents of work per
+ * instance whatever the edit rate. A pass costs a handful of statements whatever its size: one
+ * lists the stale documents, one claims them, one reads the claimed ones' contents per
+ * {@link READ_CHUNK} (snapshot and ops after it, still stale only), one writes their rows (a
+ * document PostgreSQL refuses is then written alone, so it fails alone). Per document, the pass
+ * cost five statements, two of them through Prisma: with a thousand documents being edited the
+ * indexer made more PostgreSQL transactions than the commits did (issue 13's scenario c).
  *
  * Several instances do not index the same document at once: a pass claims each document with a
  * session-level advisory lock (`pg_try_advisory_lock(SEARCH_INDEX_LOCK_CLASS, hashtext(id))`) on
@@ -24,8 +29,7 @@
  * dropped, its advisory locks with it; the next pass opens a new one.
  */
 import pg from 'pg';
-import type { OpStore } from '../collab/op-store.ts';
-import { contentAtHead } from '../collab/document-loader.ts';
+import { apply, Delta } from '../ot/operation.ts';
 import { indexableText } from './search-index.ts';
 import { searchableText } from './search-text.ts';
 
@@ -43,8 +47,6 @@ export const QUERY_GRACE_MS = 2_000;
 export interface SearchIndexerOptions {
   /** PostgreSQL of the documents; the indexer opens one connection of its own to it. */
   readonly databaseUrl: string;
-  /** Where document content is read (snapshots and ops). */
-  readonly store: OpStore;
   /** Pause between passes, in ms. */
   readonly intervalMs: number;
   /** Most documents one pass indexes. */
@@ -53,6 +55,11 @@ export interface SearchIndexerOptions {
   readonly onError: (error: unknown, documentId?: string) => void;
   /** PostgreSQL cancels a statement of the indexer after this long; default {@link INDEX_STATEMENT_TIMEOUT_MS}. */
   readonly statementTimeoutMs?: number;
+  /**
+   * Called in each pass once it holds its documents, before it reads them; the pass waits for it.
+   * For tests that stop a pass there (another indexer running meanwhile, a connection cut).
+   */
+  readonly onClaimed?: (documentIds: readonly string[]) => void | Promise<void>;
 }
 
 /** What one pass did. */
@@ -84,6 +91,54 @@ interface Candidate {
   readonly title: string;
   readonly version: number;
 }
+
+/** Most documents whose contents one statement reads (a result holds their snapshots whole). */
+export const READ_CHUNK = 10;
+
+/** A claimed document still stale, with what its content at `version` is made of. */
+interface Stale extends Candidate {
+  readonly snapshot: { readonly ops: Delta['ops'] };
+  readonly ops: ReadonlyArray<{ readonly ops: Delta['ops'] }>;
+}
+
+// The claimed documents still stale (another instance may have indexed one since the list was
+// read: its row was written before it let the lock go, so this read sees it), each with its
+// newest snapshot at or below its version and the ops after that snapshot. Trashed documents
+// too: their rows stay searchable from the trash.
+const READ_STALE = `SELECT d.id, d.title, d.version, snap.content AS snapshot,
+  (SELECT coalesce(json_agg(o.delta ORDER BY o.version), '[]'::json) FROM operations o
+    WHERE o.document_id = d.id AND o.version > snap.version AND o.version <= d.version) AS ops
+  FROM documents d LEFT JOIN document_search s ON s.document_id = d.id
+  CROSS JOIN LATERAL (SELECT version, content FROM snapshots WHERE document_id = d.id AND version <= d.version ORDER BY version DESC LIMIT 1) snap
+  WHERE (s.document_id IS NULL OR s.version <> d.version OR s.title <> d.title) AND d.id = ANY($1::text[])`;
+
+const WRITE_ROWS = `INSERT INTO document_search (document_id, version, title, body, search, indexed_at)
+  SELECT r.id, r.version, r.title, r.body, setweight(to_tsvector('simple', r.words), 'A') || setweight(to_tsvector('simple', r.body), 'B'), now()
+  FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[]) AS r(id, version, title, body, words)
+  ON CONFLICT (document_id) DO UPDATE
+    SET version = EXCLUDED.version, title = EXCLUDED.title, body = EXCLUDED.body, search = EXCLUDED.search, indexed_at = EXCLUDED.indexed_at
+    WHERE document_search.version <= EXCLUDED.version`;
+
+/** One document's search row: its text as it reads with no open suggestion applied (./search-text.ts). */
+interface Row {
+  readonly id: string;
+  readonly version: number;
+  readonly title: string;
+  readonly body: string;
+}
+
+/** The row of a stale document, from its snapshot and the ops after it; throws when they do not apply. */
+function rowOf(doc: Stale): Row {
+  let content = new Delta(doc.snapshot.ops);
+  for (const op of doc.ops) {
+    const next = apply(content, new Delta(op.ops));
+    if (!next.ok) throw new Error(`search index: an op of ${doc.id} at or below ${doc.version} does not apply to its snapshot (${next.message})`);
+    content = next.value;
+  }
+  return { id: doc.id, version: doc.version, title: doc.title, body: indexableText(searchableText(content)) };
+}
+
+const columns = (rows: readonly Row[]) => [rows.map((r) => r.id), rows.map((r) => r.version), rows.map((r) => r.title), rows.map((r) => r.body), rows.map((r) => indexableText(r.title))];
 
 /** Creates an indexer; passes run only through {@link SearchIndexer.runOnce} (see {@link startSearchIndexer}). */
 export function createSearchIndexer(options: SearchIndexerOptions): SearchIndexer {
@@ -132,24 +187,52 @@ export function createSearchIndexer(options: SearchIndexerOptions): SearchIndexe
       const indexed: string[] = [];
       let skipped = 0;
       let failed = 0;
-      for (const candidate of rows) {
-        if (indexed.length >= options.batch) break;
-        const claim = await query<{ claimed: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS claimed', [SEARCH_INDEX_LOCK_CLASS, candidate.id]);
-        if (!claim.rows[0]?.claimed) {
-          skipped += 1;
-          continue;
+      // Claimed in one statement, in the list's order; the first `batch` claimed are this pass's,
+      // those held by another instance before them are skipped (left to it), and any claimed
+      // beyond the batch are let go at once.
+      const { rows: claims } = await query<{ id: string; claimed: boolean }>(
+        'SELECT c.id, pg_try_advisory_lock($1, hashtext(c.id)) AS claimed FROM unnest($2::text[]) WITH ORDINALITY AS c(id, n) ORDER BY c.n',
+        [SEARCH_INDEX_LOCK_CLASS, rows.map((r) => r.id)],
+      );
+      const mine: string[] = [];
+      const extra: string[] = [];
+      for (const claim of claims) {
+        if (mine.length >= options.batch) {
+          if (claim.claimed) extra.push(claim.id);
+        } else if (claim.claimed) mine.push(claim.id);
+        else skipped += 1;
+      }
+      if (extra.length > 0) await query('SELECT pg_advisory_unlock($1, hashtext(c.id)) FROM unnest($2::text[]) AS c(id)', [SEARCH_INDEX_LOCK_CLASS, extra]);
+      await options.onClaimed?.(mine);
+      const ready: Row[] = [];
+      for (let at = 0; at < mine.length; at += READ_CHUNK) {
+        const { rows: stale } = await query<Stale>(READ_STALE, [mine.slice(at, at + READ_CHUNK)]);
+        for (const doc of stale) {
+          try {
+            ready.push(rowOf(doc));
+          } catch (error) {
+            failed += 1;
+            options.onError(error, doc.id);
+          }
         }
-        // Read again now that it is ours: another instance may have indexed it since the list was
-        // read (its row was written before it let the lock go, so this read sees it).
-        const { rows: still } = await query<Candidate>(`SELECT d.id, d.title, d.version ${STALE} AND d.id = $1`, [candidate.id]);
-        if (still.length === 0) continue;
+      }
+      if (ready.length > 0) {
         try {
-          await indexDocument(query, options.store, still[0]!);
-          indexed.push(candidate.id);
+          await query(WRITE_ROWS, columns(ready));
+          indexed.push(...ready.map((r) => r.id));
         } catch (error) {
-          if (broken) throw error;
-          failed += 1;
-          options.onError(error, candidate.id);
+          if (broken || !(error instanceof pg.DatabaseError)) throw error;
+          // One of them PostgreSQL refuses: each alone, so only that one fails.
+          for (const row of ready) {
+            try {
+              await query(WRITE_ROWS, columns([row]));
+              indexed.push(row.id);
+            } catch (alone) {
+              if (broken) throw alone;
+              failed += 1;
+              options.onError(alone, row.id);
+            }
+          }
         }
       }
       // Documents found fresh on the second read count as done.
@@ -211,25 +294,4 @@ export function startSearchIndexer(options: SearchIndexerOptions): SearchIndexer
       await indexer.stop();
     },
   };
-}
-
-/**
- * Writes one document's search row at `candidate.version`: the snapshot at or below it and the
- * ops after it (the document may be in the trash: its row stays searchable from the trash), its
- * text as it reads with no open suggestion applied (./search-text.ts).
- */
-async function indexDocument(query: IndexerQuery, store: OpStore, candidate: Candidate): Promise<void> {
-  const snapshot = await store.latestSnapshotAtOrBelow(candidate.id, candidate.version);
-  if (!snapshot) return; // deleted meanwhile
-  const ops = candidate.version > snapshot.version ? await store.opsAfter(candidate.id, snapshot.version, candidate.version - snapshot.version) : [];
-  const state = contentAtHead({ version: candidate.version, snapshot, ops });
-  const body = indexableText(searchableText(state.content));
-  await query(
-    `INSERT INTO document_search (document_id, version, title, body, search, indexed_at)
-     VALUES ($1, $2, $3, $4, setweight(to_tsvector('simple', $5), 'A') || setweight(to_tsvector('simple', $4), 'B'), now())
-     ON CONFLICT (document_id) DO UPDATE
-       SET version = EXCLUDED.version, title = EXCLUDED.title, body = EXCLUDED.body, search = EXCLUDED.search, indexed_at = EXCLUDED.indexed_at
-       WHERE document_search.version <= EXCLUDED.version`,
-    [candidate.id, state.version, candidate.title, body, indexableText(candidate.title)],
-  );
 }

@@ -233,7 +233,6 @@ async function startOn(options: StartOptions, embedded: EmbeddedPostgres | null)
     config.searchIndexer.intervalMs > 0
       ? startSearchIndexer({
           databaseUrl,
-          store: services.collab.store,
           ...config.searchIndexer,
           onError: (error, documentId) => logger.warn({ err: error, documentId }, documentId ? 'could not index a document for search' : 'search indexer pass failed'),
         })

@@ -8,7 +8,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import type { OpStore } from '../../lib/collab/op-store.ts';
 import { dropDatabase, withDatabase } from '../../lib/migrator/connection.ts';
 import { createSearchIndexer, QUERY_GRACE_MS, type SearchIndexer } from '../../lib/search/search-indexer.ts';
 import type { VersoServer } from '../../lib/server/http-server.ts';
@@ -35,29 +34,20 @@ afterAll(async () => {
   await dropDatabase(databaseUrl);
 });
 
-/** The op store with its snapshot reads held at a gate the test opens: the indexer waits there holding its connection. */
-function gatedStore(store: OpStore) {
+/** A gate the indexer's pass waits at once it holds its documents (`onClaimed`), holding its connection, until the test opens it. */
+function passGate() {
   let open!: () => void;
   const gate = new Promise<void>((resolve) => (open = resolve));
   let entered!: () => void;
   const holding = new Promise<void>((resolve) => (entered = resolve));
-  const gated = new Proxy(store, {
-    get(target, key) {
-      if (key === 'latestSnapshotAtOrBelow') {
-        return async (...args: Parameters<OpStore['latestSnapshotAtOrBelow']>) => {
-          entered();
-          await gate;
-          return target.latestSnapshotAtOrBelow(...args);
-        };
-      }
-      const value: unknown = Reflect.get(target, key, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-  return { store: gated, holding, open: () => open() };
+  const onClaimed = async () => {
+    entered();
+    await gate;
+  };
+  return { onClaimed, holding, open: () => open() };
 }
 
-async function setUp(statementTimeoutMs: number): Promise<{ proxy: TcpProxy; indexer: SearchIndexer; errors: unknown[]; gate: ReturnType<typeof gatedStore> }> {
+async function setUp(statementTimeoutMs: number): Promise<{ proxy: TcpProxy; indexer: SearchIndexer; errors: unknown[]; gate: ReturnType<typeof passGate> }> {
   server ??= await startTestServer({ env: { DATABASE_URL: databaseUrl, SEARCH_INDEX_INTERVAL_MS: '0' } });
   owner ??= await signUp(server);
   const target = new URL(databaseUrl);
@@ -66,8 +56,8 @@ async function setUp(statementTimeoutMs: number): Promise<{ proxy: TcpProxy; ind
   proxied.hostname = '127.0.0.1';
   proxied.port = String(proxy.port);
   const errors: unknown[] = [];
-  const gate = gatedStore(server.services.collab.store);
-  const indexer = createSearchIndexer({ databaseUrl: proxied.href, store: gate.store, intervalMs: 1000, batch: 10, statementTimeoutMs, onError: (error) => errors.push(error) });
+  const gate = passGate();
+  const indexer = createSearchIndexer({ databaseUrl: proxied.href, intervalMs: 1000, batch: 10, statementTimeoutMs, onError: (error) => errors.push(error), onClaimed: gate.onClaimed });
   return { proxy, indexer, errors, gate };
 }
 
