@@ -40,9 +40,19 @@ function database(): Promise<IDBPDatabase> {
       store.createIndex('byDocument', ['userId', 'documentId']);
       for (const row of kept) if (isOfflineSnapshot(row.snapshot)) await store.put({ ...row, clientId: row.snapshot.clientId } satisfies Row);
     },
+    // A newer version of the app opened in another tab needs to upgrade: let it (this tab opens
+    // the database again at its next write, and fails soft if its version is now too old).
+    blocking() {
+      opened?.close();
+      opened = null;
+      db = null;
+    },
   }).then((d) => (opened = d));
   return db;
 }
+
+/** Longest opening a document waits for the store (a tab of an older version may block its upgrade). */
+const OPEN_WAIT_MS = 2_000;
 
 const lockName = (clientId: string) => `verso-offline:${clientId}`;
 const locks = (): LockManager | null => (typeof navigator !== 'undefined' && navigator.locks ? navigator.locks : null);
@@ -84,10 +94,14 @@ function claimRecord(clientId: string): Promise<(() => void) | null> {
  */
 export async function claimSnapshot(userId: string, documentId: string): Promise<{ snapshot: OfflineSnapshot; release: () => void } | null> {
   let rows: Row[];
+  let waited: ReturnType<typeof setTimeout> | undefined;
   try {
-    rows = (await (await database()).getAllFromIndex(STORE, 'byDocument', [userId, documentId])) as Row[];
+    const timeout = new Promise<never>((_, reject) => (waited = setTimeout(() => reject(new Error('the offline store did not open')), OPEN_WAIT_MS)));
+    rows = (await Promise.race([database().then((d) => d.getAllFromIndex(STORE, 'byDocument', [userId, documentId])), timeout])) as Row[];
   } catch {
-    return null;
+    return null; // blocked or refused: the document opens from the server
+  } finally {
+    clearTimeout(waited);
   }
   const snapshots = rows
     .filter((row) => isOfflineSnapshot(row.snapshot) && row.snapshot.documentId === documentId && row.snapshot.clientId === row.clientId)

@@ -135,3 +135,50 @@ describe('kept edits the server refuses for good (issue 20 item 1)', () => {
     }
   });
 });
+
+describe('edits kept by the previous version of the store (issue 20 item 1)', () => {
+  it('a record of the one-per-document store (IndexedDB version 1) is moved to its tab and resumed', async () => {
+    const documentId = await createDocument(wes, 'Kept by version 1');
+    await wes.page.goto('/'); // no editor holds the database open while the test rewinds it
+    const page = await wes.context.newPage();
+    await page.goto('/');
+    await page.getByRole('heading', { name: 'Documents' }).waitFor();
+    // The store as version 1 left it: keyed [userId, documentId], holding one snapshot.
+    await page.evaluate(
+      ({ documentId }) =>
+        new Promise<void>((resolve, reject) => {
+          const userId = (JSON.parse(localStorage.getItem('verso-offline-identity')!) as { id: string }).id;
+          indexedDB.deleteDatabase('verso-offline').onsuccess = () => {
+            const open = indexedDB.open('verso-offline', 1);
+            open.onupgradeneeded = () => open.result.createObjectStore('unsent', { keyPath: ['userId', 'documentId'] }).createIndex('byUser', 'userId');
+            open.onerror = () => reject(open.error);
+            open.onsuccess = () => {
+              const snapshot = {
+                documentId,
+                clientId: crypto.randomUUID(),
+                title: 'Kept by version 1',
+                role: 'OWNER',
+                version: 0,
+                content: { ops: [{ insert: '\n' }] },
+                inFlight: { clientSeq: 1, op: { ops: [{ insert: 'Kept before the upgrade.' }] } },
+                buffer: null,
+                edits: 23,
+                savedAt: Date.now(),
+              };
+              const tx = open.result.transaction('unsent', 'readwrite');
+              tx.objectStore('unsent').put({ userId, documentId, snapshot });
+              tx.oncomplete = () => (open.result.close(), resolve());
+              tx.onerror = () => reject(tx.error);
+            };
+          };
+        }),
+      { documentId },
+    );
+    await openDocument(page, documentId);
+    await until(() => editorText(page), (t) => t === 'Kept before the upgrade.', 'the version-1 edits to be resumed');
+    await until(() => status(page), (t) => t === 'Saved', 'Saved', 30_000);
+    expect((await serverText(wes, documentId)).text).toBe('Kept before the upgrade.');
+    await until(() => keptSnapshots(page), (n) => n === 0, 'the record to be cleared once saved');
+    await page.close();
+  });
+});
