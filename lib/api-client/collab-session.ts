@@ -77,10 +77,12 @@ export interface CollabSessionOptions {
   /**
    * Keep what is unconfirmed as an OfflineSnapshot (issue 20): called at each change of the
    * unconfirmed edits (one call at a time: changes made while the returned promise is pending
-   * are stored by one call after it), with null once everything is confirmed. The host stores it
-   * (the web editor: IndexedDB, per user and document) and hands it to `CollabSession.resume`.
-   * An op is sent only after the call that stores it has resolved, so an edit the server may
-   * have is never missing from the store; resolve once the snapshot is durable.
+   * are stored by one call after it; only `flushPending` calls at once, while another may be
+   * pending, so the store must apply calls in the order they were made), with null once
+   * everything is confirmed. The host stores it (the web editor: IndexedDB, per user and
+   * document) and hands it to `CollabSession.resume`. An op is sent only after the call that
+   * stores it has resolved, so an edit the server may have is never missing from the store;
+   * resolve once the snapshot is durable.
    */
   readonly onPendingChange?: (snapshot: OfflineSnapshot | null) => void | Promise<void>;
 }
@@ -394,11 +396,26 @@ export class CollabSession {
   }
 
   /**
-   * Stores the current snapshot (or null) now, e.g. when the page is hidden; resolves when the
-   * store has it. Changes are stored as they happen anyway; this only waits for it.
+   * Stores the current snapshot (or null) now, e.g. when the page is hidden or closed; resolves
+   * when the store has it. The call to the store is made within this call, not after a write in
+   * progress: a page being closed runs no further task, so a write queued behind another would
+   * never start, and the keystrokes typed while it ran would be lost. The store must apply
+   * overlapping calls in call order (IndexedDB does: lib/api-client/offline-store.ts).
    */
   flushPending(): Promise<void> {
-    return this.#persist();
+    const store = this.#options.onPendingChange;
+    if (!store) return Promise.resolve();
+    const value = this.#toStore();
+    if (value === undefined) return this.#stored;
+    let now: Promise<void>;
+    try {
+      now = Promise.resolve(store(value)).catch(() => {});
+    } catch {
+      now = Promise.resolve(); // the host could not store it: the edits live in this tab only
+    }
+    const before = this.#stored;
+    this.#stored = Promise.all([before, now]).then(() => {});
+    return this.#stored;
   }
 
   /** The person's role on the document now (OWNER, EDITOR, COMMENTER or VIEWER); followed live. */

@@ -37,7 +37,6 @@ async function typeOffline(context: BrowserContext, page: Page, text: string): P
 describe('offline edits (issue 20 item 1)', () => {
   it('edits typed offline survive closing the tab, show at once on reopening, and converge once online', async () => {
     await typeOffline(una.context, una.page, 'Typed on the train.');
-    await una.page.waitForTimeout(500); // the snapshot is written within 200 ms of the last keystroke
     await una.page.close({ runBeforeUnload: false });
     await una.context.setOffline(false);
 
@@ -76,7 +75,6 @@ describe('offline edits (issue 20 item 1)', () => {
       await waitEditable(page);
       const before = (await serverText(una, documentId)).text;
       await typeOffline(browser, page, ' Written before the crash.');
-      await page.waitForTimeout(500); // the snapshot is written within 200 ms of the last keystroke
       await browser.close();
 
       // The same profile, online again: the edits come back and are saved once.
@@ -91,7 +89,6 @@ describe('offline edits (issue 20 item 1)', () => {
 
       // Una types offline again and leaves without signing out; Vic signs in on the same profile.
       await typeOffline(browser, page, ' Una only.');
-      await page.waitForTimeout(500);
       await browser.close();
       browser = await launch();
       await browser.clearCookies();

@@ -95,6 +95,27 @@ describe('[offline] an edit is stored before it is sent, and without a debounce'
     await session.close();
   });
 
+  it('page closing: flushPending calls the store at once, even while an earlier write is pending (a closing page runs no later task)', async () => {
+    const { client } = scriptedClient();
+    const { writes, store } = manualStore();
+    const session = await CollabSession.open({ client, documentId: 'd1', presence: false, onPendingChange: store });
+    session.applyLocal(new Delta().insert('a'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(writes).toHaveLength(1); // 'a' being written
+    session.applyLocal(new Delta().retain(1).insert('b'));
+    session.applyLocal(new Delta().retain(2).insert('c'));
+    // pagehide: no timer, no microtask and no event may run after this call before the page goes.
+    const flushed = session.flushPending();
+    expect(writes).toHaveLength(2);
+    expect(textOf(writes[1]!.snapshot)).toBe('abc');
+    writes[0]!.done();
+    writes[1]!.done();
+    await vi.advanceTimersByTimeAsync(0);
+    for (const w of writes.slice(2)) w.done();
+    await flushed;
+    await session.close();
+  });
+
   it('a store that never answers (IndexedDB blocked) delays sending by 2 s, not for ever', async () => {
     const { client, submits } = scriptedClient();
     const session = await CollabSession.open({ client, documentId: 'd1', presence: false, onPendingChange: () => new Promise<void>(() => {}) });

@@ -24,7 +24,7 @@ const ROLE_NOTE: Record<string, string> = {
 };
 
 /** What to tell the person; `wasOpen` when the document was open and then went away. */
-function fatalText(fatal: SessionFatal, wasOpen: boolean): { title: string; body: string } {
+function fatalText(fatal: SessionFatal, wasOpen: boolean, unsentShown = false): { title: string; body: string } {
   switch (fatal.code) {
     case 'NOT_FOUND':
     case 'FORBIDDEN':
@@ -32,7 +32,7 @@ function fatalText(fatal: SessionFatal, wasOpen: boolean): { title: string; body
       return wasOpen
         ? {
             title: 'This document is no longer available to you',
-            body: 'It was deleted or moved to the trash, or its owner stopped sharing it with you. Changes you had not saved could not be kept.',
+            body: `It was deleted or moved to the trash, or its owner stopped sharing it with you. ${unsentShown ? 'Your changes that were not saved are shown above: copy them to keep them.' : 'Changes you had not saved could not be kept.'}`,
           }
         : { title: 'No document here that you can open', body: 'It does not exist, is in the trash, or has not been shared with you. Check the link, or ask its owner to share it.' };
     case 'UNAUTHENTICATED':
@@ -130,8 +130,9 @@ function Editor({ documentId, me }: { documentId: string; me: Me }) {
   }
 
   const canEdit = state.role === 'OWNER' || state.role === 'EDITOR';
-  const status = statusText(state.status, online, state.resumed);
-  const failure = fatal ? fatalText(fatal, state.phase === 'ready') : null;
+  // Refused for good (issue 20): no more "waiting to be saved" for edits that never will be.
+  const status = fatal && fatal.code !== 'UNAUTHENTICATED' ? { text: 'Not saved', tone: 'error' as const } : statusText(state.status, online, state.resumed);
+  const failure = fatal ? fatalText(fatal, state.phase === 'ready', state.unsent !== null) : null;
 
   return (
     <div className="editor-shell">

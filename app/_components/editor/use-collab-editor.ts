@@ -12,7 +12,7 @@ import { suggestionIdFor, toSuggestion } from '@/lib/ot/suggestion.ts';
 import { CollabSession, type Peer, type SessionFatal, type SessionStatus } from '@/lib/api-client/collab-session.ts';
 import { RemoteCursors } from '@/lib/api-client/remote-cursors.ts';
 import { acquireBrowserClient } from '@/lib/api-client/ws-client.ts';
-import { loadSnapshot, saveSnapshot } from '@/lib/api-client/offline-store.ts';
+import { claimSnapshot, holdRecord, saveSnapshot } from '@/lib/api-client/offline-store.ts';
 import { registerSuggestionFormats, SUGGESTION_FORMATS } from './suggestion-formats.ts';
 
 export type Role = 'OWNER' | 'EDITOR' | 'COMMENTER' | 'VIEWER';
@@ -128,8 +128,8 @@ export function useCollabEditor(documentId: string, mount: RefObject<HTMLDivElem
       }
     };
     window.addEventListener('beforeunload', beforeUnload);
-    // Closing or hiding the tab: make sure the last change's write has started (it normally has:
-    // every change is stored as it happens).
+    // Closing or hiding the tab: store the last changes now, even while an earlier write runs
+    // (a closing page runs no later task, so a write queued behind it would never start).
     const hidden = () => void session?.flushPending();
     window.addEventListener('pagehide', hidden);
     document.addEventListener('visibilitychange', hidden);
@@ -162,13 +162,19 @@ export function useCollabEditor(documentId: string, mount: RefObject<HTMLDivElem
       cleanups.push(() => resize.disconnect());
 
       try {
-        const stored = await loadSnapshot(userId, documentId);
-        if (disposed) return;
+        // Edits a closed tab kept (never those of a tab still open: each tab has its own record).
+        const claimed = await claimSnapshot(userId, documentId);
+        const stored = claimed?.snapshot ?? null;
+        const clientId = stored?.clientId ?? globalThis.crypto.randomUUID();
+        const release = claimed?.release ?? (await holdRecord(clientId));
+        if (disposed) return release();
+        cleanups.push(release);
         const options = {
           client,
           documentId,
+          clientId,
           // Each change is stored as it happens, and an op is sent only once stored (issue 20).
-          onPendingChange: (snapshot: Parameters<typeof saveSnapshot>[2]) => saveSnapshot(userId, documentId, snapshot),
+          onPendingChange: (snapshot: Parameters<typeof saveSnapshot>[3]) => saveSnapshot(userId, documentId, clientId, snapshot),
           onRemoteOp: (op) => {
             quill.updateContents(op, 'api');
             cursors?.refresh();
