@@ -99,6 +99,12 @@ export interface Config {
    * snapshots). Instances × (main + write + feed) must stay below PostgreSQL's `max_connections`.
    */
   readonly dbPools: { readonly main: number; readonly write: number; readonly feed: number };
+  /**
+   * Whether the write pool prepares its statements once per connection (DB_PREPARED_STATEMENTS,
+   * default on). Off behind a pooler in transaction mode that cannot keep prepared statements
+   * (PgBouncer, RDS Proxy); the embedded database never uses them.
+   */
+  readonly dbPreparedStatements: boolean;
   /** The write path's bounds per instance: queued submissions, the most time one may wait queued, and the wait behind its document's queue beyond which a new one is refused at once. */
   readonly submitQueue: { readonly max: number; readonly deadlineMs: number; readonly maxWaitMs: number };
   /** Optional OAuth sign-in providers, each switched on by its two environment variables. */
@@ -234,6 +240,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       write: parsePositiveInt('DB_POOL_WRITE', env.DB_POOL_WRITE ?? '6'),
       feed: parsePositiveInt('DB_POOL_FEED', env.DB_POOL_FEED ?? '6'),
     },
+    dbPreparedStatements: parseOnOff('DB_PREPARED_STATEMENTS', env.DB_PREPARED_STATEMENTS ?? 'on'),
     submitQueue: {
       max: parsePositiveInt('SUBMIT_QUEUE_MAX', env.SUBMIT_QUEUE_MAX ?? '2000'),
       deadlineMs: parseDeadline(env.SUBMIT_DEADLINE_MS ?? '6000'),
@@ -410,6 +417,12 @@ function parseIndexInterval(raw: string): number {
     throw new ConfigError(`SEARCH_INDEX_INTERVAL_MS must be 0 (no indexer on this instance) or a whole number of milliseconds from 100 to 3600000, got "${raw}".`);
   }
   return value;
+}
+
+function parseOnOff(name: string, raw: string): boolean {
+  if (raw === 'on') return true;
+  if (raw === 'off') return false;
+  throw new ConfigError(`${name} must be "on" or "off", got "${raw}".`);
 }
 
 function parseNonNegativeInt(name: string, raw: string): number {

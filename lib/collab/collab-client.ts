@@ -76,6 +76,8 @@ export class CollabClient {
    */
   #serverBase: Delta;
   #serverChange: Delta | null = null;
+  /** The server's document's length, kept exactly, so an op that cannot apply to it is caught when it arrives. */
+  #serverLength: number;
   #selection: Selection | null = null;
   #nextSeq: number;
   #connected: boolean;
@@ -91,6 +93,7 @@ export class CollabClient {
     this.#version = options.version;
     this.#content = options.content;
     this.#serverBase = options.content;
+    this.#serverLength = options.content.length();
     this.#transport = options.transport;
     this.#onEvent = options.onEvent ?? (() => undefined);
     this.#nextSeq = options.firstClientSeq ?? 1;
@@ -285,10 +288,13 @@ export class CollabClient {
       this.#desynchronize('DIVERGED', `Remote op ${op.version} does not apply locally (${next.message}); reload.`);
       return;
     }
-    this.#content = next.value;
     // With nothing unconfirmed the server's document is the local one; else it moves by the op as sent.
+    if (s.kind !== 'synchronized' && !this.#serverMoves(op.delta)) {
+      this.#desynchronize('DIVERGED', `Remote op ${op.version} does not apply to the server's document as this client has it (it reaches past its end); reload.`);
+      return;
+    }
+    this.#content = next.value;
     if (s.kind === 'synchronized') this.#serverIs(next.value);
-    else this.#serverMoves(op.delta);
     this.#version = op.version;
     if (this.#selection) this.#selection = transformSelection(this.#selection, remote, false);
     this.#onEvent({ type: 'remoteOp', op: remote, version: op.version, selection: this.#selection });
@@ -299,7 +305,7 @@ export class CollabClient {
     const s = this.#state;
     this.#version = version;
     if (s.kind === 'awaitingWithBuffer' && s.buffer.ops.length > 0) {
-      this.#serverMoves(delta);
+      if (!this.#serverMoves(delta)) return this.#desynchronize('DIVERGED', `Our op ${version} does not apply to the server's document as this client has it (it reaches past its end); reload.`);
       this.#startInFlight(s.buffer, s.bufferEdits);
     } else {
       this.#serverIs(this.#content);
@@ -346,11 +352,20 @@ export class CollabClient {
   #serverIs(document: Delta): void {
     this.#serverBase = document;
     this.#serverChange = null;
+    this.#serverLength = document.length();
   }
 
-  /** The server's document moves by `delta`, an op as the server sequenced it [C5]. */
-  #serverMoves(delta: Delta): void {
+  /**
+   * The server's document moves by `delta`, an op as the server sequenced it [C5]; false (and
+   * nothing changes) when it reaches past the document's end, so cannot apply to it.
+   */
+  #serverMoves(delta: Delta): boolean {
+    let reach = 0;
+    for (const c of delta.ops) reach += typeof c.retain === 'number' ? c.retain : (c.delete ?? 0);
+    if (reach > this.#serverLength) return false;
     this.#serverChange = this.#serverChange === null ? delta : compose(this.#serverChange, delta);
+    this.#serverLength += delta.changeLength();
+    return true;
   }
 
   /** The server's document itself, built from the base and the composed change (then kept so) [C5]. */

@@ -56,7 +56,9 @@ export interface SequencerLimits {
   /**
    * Submissions a document's queue always admits, whoever's, whatever the estimate [O5]: past it,
    * a new submission whose turn would come later than `maxWaitMs` is refused even when its
-   * author has few queued (many people typing into one overloaded document); default 64.
+   * author has few queued (many people typing into one overloaded document). Default 200, a full
+   * batch (`maxBatch`'s default): whatever is queued below it joins the next batch, whose commit
+   * costs about one round trip however full, so refusing it would only turn a slow commit into a retry.
    */
   readonly minQueuePerDocument: number;
 }
@@ -64,7 +66,10 @@ export interface SequencerLimits {
 /** KNOWN_HEADS_MAX_BYTES's default (README): 64 MiB of estimated content and tails per instance [K4]. */
 export const DEFAULT_KNOWN_HEADS_MAX_BYTES = 64 * 1024 * 1024;
 
-export const DEFAULT_SEQUENCER_LIMITS: SequencerLimits = { maxQueued: 2000, maxConcurrentBatches: 6, deadlineMs: 6000, maxWaitMs: 250, minQueuePerAuthor: 32, minQueuePerDocument: 64 };
+export const DEFAULT_SEQUENCER_LIMITS: SequencerLimits = { maxQueued: 2000, maxConcurrentBatches: 6, deadlineMs: 6000, maxWaitMs: 250, minQueuePerAuthor: 32, minQueuePerDocument: 200 };
+
+/** Other instances' ops a known head holds, per document, while they wait for an earlier one heard out of order [K3]. */
+export const EARLY_OPS_MAX = 256;
 
 /** Batches of one document committing at once by default [S13]: one in flight, the next planned on it and sent. */
 export const DEFAULT_PIPELINE_DEPTH = 2;
@@ -204,6 +209,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
   const forget = (documentId: string) => {
     drop(documentId);
     calm.delete(documentId);
+    early.delete(documentId);
     const stop = following.get(documentId);
     following.delete(documentId);
     void stop?.then((s) => s?.()).catch(() => {});
@@ -239,16 +245,39 @@ export function createSequencer(options: SequencerOptions): Sequencer {
       forget(documentId);
       return;
     }
+    catchUpEarly(documentId); // ops heard ahead of the old head may follow this one
     if (follow && !following.has(documentId)) {
       following.set(documentId, follow.subscribe(documentId, (op) => observe(documentId, op)).catch(() => null));
     }
   };
+  // Other instances' ops heard ahead of the known head's next version, per document [K3]: two
+  // instances' commits reach the broadcaster in the order they publish them, often not commit
+  // order, and a head left behind by one reordered pair costs the next commit a failed statement
+  // and a catch-up read. Held until the gap fills (at most EARLY_OPS_MAX per document).
+  const early = new Map<string, Map<number, AppliedOp>>();
   const observe = (documentId: string, op: AppliedOp) => {
     const head = heads.get(documentId)?.head;
-    if (!head || op.version !== head.version + 1) return; // our own echo, a repeat, or a gap: commit replans
-    const next = advance(head, [op], pauseMs);
+    if (!head || op.version <= head.version) return; // not known here, our own echo, or a repeat
     calm.set(documentId, 0); // another instance writes this document [S13]
-    if (!next || !keep(documentId, next)) forget(documentId);
+    let held = early.get(documentId);
+    if (!held) early.set(documentId, (held = new Map()));
+    if (held.size < EARLY_OPS_MAX) held.set(op.version, op);
+    catchUpEarly(documentId);
+  };
+  /** Advances the known head over the held ops that follow it (a gap left stays: commit replans over it). */
+  const catchUpEarly = (documentId: string) => {
+    const held = early.get(documentId);
+    if (!held) return;
+    let head = heads.get(documentId)?.head;
+    const run: AppliedOp[] = [];
+    for (let op = head && held.get(head.version + 1); op; op = head && held.get(head.version + 1 + run.length)) run.push(op);
+    if (head && run.length > 0) {
+      const next = advance(head, run, pauseMs);
+      if (!next || !keep(documentId, next)) return forget(documentId);
+      head = next;
+    }
+    for (const version of held.keys()) if (!head || version <= head.version) held.delete(version);
+    if (held.size === 0) early.delete(documentId);
   };
 
   // ---- queues and the instance's bounds [O1–O3], and each document's pipeline [S13]
@@ -630,7 +659,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
           resolve(
             mine >= limits.minQueuePerAuthor
               ? overloaded(`${mine} of your ops for this document are waiting`, 1)
-              : overloaded(`${queue.size} ops from ${queue.byAuthor.size} people are waiting for this document`, 1),
+              : overloaded(`${queue.size} ops from ${queue.byAuthor.size} ${queue.byAuthor.size === 1 ? 'person' : 'people'} are waiting for this document`, 1),
           );
           return;
         }

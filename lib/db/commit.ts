@@ -267,6 +267,7 @@ async function commitLocked(db: WriteDb, request: CommitRequest): Promise<Commit
   const { documentId } = request;
   const client = await db.pool.connect();
   let done = false;
+  let failure: Error | undefined;
   try {
     await client.query('BEGIN');
     const locked = await run(client, prepared, LOCK_ROW, [documentId]);
@@ -298,9 +299,15 @@ async function commitLocked(db: WriteDb, request: CommitRequest): Promise<Commit
     await client.query('COMMIT');
     done = true;
     return { kind: 'committed', plan };
+  } catch (error) {
+    failure = error as Error;
+    throw error;
   } finally {
     if (!done) await client.query('ROLLBACK').catch(() => {});
-    client.release();
+    // A connection a statement failed on is not reused: a prepared statement's error (a cached
+    // plan whose result type a migration changed, a statement the server no longer has) would
+    // otherwise stay with it. pg-pool does the same for `pool.query`.
+    client.release(failure);
   }
 }
 
@@ -437,16 +444,18 @@ export async function load(db: WriteDb, documentId: string, historyAfter: number
   const head = await readHead(db.pool, db, documentId, historyAfter);
   if (head !== 'unrepaired') return head;
   const client = await db.pool.connect();
+  let failure: Error | undefined;
   try {
     await client.query('BEGIN');
     const locked = await run(client, db.prepared, LOCK_ROW, [documentId]);
     if (locked.rowCount !== 0) await repairSpans(client, documentId);
     await client.query('COMMIT');
   } catch (error) {
+    failure = error as Error;
     await client.query('ROLLBACK').catch(() => {});
     throw error;
   } finally {
-    client.release();
+    client.release(failure); // not reused after a failure (see commitLocked)
   }
   const repaired = await readHead(db.pool, db, documentId, historyAfter);
   return repaired === 'unrepaired' ? null : repaired;

@@ -62,17 +62,18 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
       : openInProcessPubSub();
   // The write path (issue 13): one pool for commits alone; the sequencer commits at most as
   // many batches at once as it has connections, so a commit never waits for a connection.
-  // On PostgreSQL itself its statements are prepared (lib/db/commit.ts) and always run their
-  // generic plan: every one finds rows by key, so a plan made for the values at hand is no
-  // better, and planning the conditional commit again per call cost as much CPU as running it.
-  const prepared = config.databaseUrl !== null;
-  const writePool = new pg.Pool({
-    connectionString: databaseUrl,
-    max: config.dbPools.write,
-    connectionTimeoutMillis: 15_000,
-    idleTimeoutMillis: 30_000,
-    ...(prepared ? { options: '-c plan_cache_mode=force_generic_plan' } : {}),
-  });
+  // On PostgreSQL itself its statements are prepared (lib/db/commit.ts; DB_PREPARED_STATEMENTS)
+  // and always run their generic plan: every one finds rows by key, so a plan made for the values
+  // at hand is no better, and planning the conditional commit again per call cost as much CPU as
+  // running it. Set per connection (not the `options` startup parameter, which would replace
+  // PGOPTIONS for this pool alone); queued before any statement of the connection.
+  const prepared = config.databaseUrl !== null && config.dbPreparedStatements;
+  const writePool = new pg.Pool({ connectionString: databaseUrl, max: config.dbPools.write, connectionTimeoutMillis: 15_000, idleTimeoutMillis: 30_000 });
+  if (prepared) {
+    writePool.on('connect', (client) => {
+      client.query('SET plan_cache_mode = force_generic_plan').catch((error: unknown) => logger.warn({ err: error }, 'write pool: could not set plan_cache_mode'));
+    });
+  }
   writePool.on('error', (error) => {
     // An idle connection died (PostgreSQL restarted): the pool replaces it; never fatal.
     metrics.postgresErrors.inc();

@@ -127,6 +127,23 @@ describe('PostgreSQL commit', () => {
     expect(store.paths).toEqual(['statement']);
   });
 
+  it('a locked commit that fails drops its connection instead of returning it to the pool (a prepared statement\'s error would stay with it)', async () => {
+    const documentId = await created();
+    const own = new pg.Pool({ connectionString: inject('databaseUrl'), max: 1 });
+    try {
+      const store = createPrismaOpStore(prisma, { pool: own, placement: () => ({ organizationId, title: 'Commit', createdById: null }) });
+      await commitOn(store, (await store.load(documentId))!, documentId, [sub(documentId, 0, 'client-a', 1, 'a ')]);
+      const before = (await store.load(documentId))!;
+      // Naming a version sends the next commit to the locked fallback; with no snapshot left, its head read fails there.
+      expect((await nameVersion(prisma, { documentId, version: 1, name: 'draft', createdById: null })).kind).toBe('named');
+      await prisma.snapshot.deleteMany({ where: { documentId } });
+      await expect(commitOn(store, before, documentId, [sub(documentId, 1, 'client-a', 2, 'b ')])).rejects.toThrow(/no snapshot/);
+      expect(own.totalCount).toBe(0);
+    } finally {
+      await own.end();
+    }
+  });
+
   /** Resolves once `n` of this database's commit statements wait for a row lock (known by their start: pg_stat_activity keeps a query's first 1,024 bytes). */
   async function statementsWaiting(n: number): Promise<void> {
     for (let i = 0; i < 500; i++) {

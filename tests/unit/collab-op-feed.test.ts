@@ -11,7 +11,9 @@ import { DOC, lossyBroadcaster, prunedStore, setup, submission } from '../suppor
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
-async function feedFrom(options: { store: OpStore; broadcaster: Broadcaster }, fromVersion: number) {
+// Gaps are read from the store at once here (gapWaitMs 0), as these tests are about the refill
+// itself; the wait for reordered ops has tests of its own below.
+async function feedFrom(options: { store: OpStore; broadcaster: Broadcaster }, fromVersion: number, gapWaitMs = 0) {
   const delivered: number[] = [];
   const errors: unknown[] = [];
   const feed = await openOpFeed({
@@ -19,6 +21,7 @@ async function feedFrom(options: { store: OpStore; broadcaster: Broadcaster }, f
     documentId: DOC,
     fromVersion,
     pageSize: 2,
+    gapWaitMs,
     deliver: (op: AppliedOp) => void delivered.push(op.version),
     onError: (e) => void errors.push(e),
   });
@@ -95,6 +98,38 @@ describe('openOpFeed', () => {
     expect(fresh.delivered).toEqual([1, 2, 3]);
   });
 
+  it('[F3] an op another instance published just behind a later one arrives within gapWaitMs: delivered in order, no store read', async () => {
+    const { store, sequencer } = await setup('\n');
+    const broadcaster = createMemoryBroadcaster(); // a bus only this test publishes on
+    for (let v = 1; v <= 3; v++) await sequencer.submit(submission(v - 1, v, new Delta().insert(`${v}`)));
+    const ops = await store.opsAfter(DOC, 0);
+    let reads = 0;
+    const counting: OpStore = { ...store, opsAfter: async (d, after, limit) => (reads++, after === 0 ? [] : store.opsAfter(d, after, limit)) };
+    const fresh = await feedFrom({ store: counting, broadcaster }, 0, 1000);
+    await settle();
+    expect(reads).toBe(1); // the catch-up
+    await broadcaster.publish(DOC, ops[1]!); // version 2 first: a gap
+    await broadcaster.publish(DOC, ops[2]!);
+    await settle();
+    expect(fresh.delivered).toEqual([]);
+    await broadcaster.publish(DOC, ops[0]!); // the missing one, well within the wait
+    await settle();
+    expect(fresh.delivered).toEqual([1, 2, 3]);
+    expect(reads).toBe(1);
+  });
+
+  it('[F3] an op lost for good is read from the store once gapWaitMs has passed', async () => {
+    const inner = createMemoryBroadcaster();
+    const { store, sequencer } = await setup('\n', { broadcaster: lossyBroadcaster(inner, [2]) });
+    const { delivered } = await feedFrom({ store, broadcaster: inner }, 0, 30);
+    for (let v = 1; v <= 3; v++) await sequencer.submit(submission(v - 1, v, new Delta().insert(`${v}`)));
+    await settle();
+    expect(delivered).toEqual([1]); // 3 is held, waiting for 2
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    await settle();
+    expect(delivered).toEqual([1, 2, 3]);
+  });
+
   it('[F4] history gone closes the feed with HistoryGoneError; close stops delivery', async () => {
     const { store, broadcaster, sequencer } = await setup();
     for (let v = 1; v <= 3; v++) await sequencer.submit(submission(v - 1, v, new Delta().insert(`${v}`)));
@@ -119,6 +154,7 @@ async function batchFeedFrom(options: { store: OpStore; batches: OpBatchSource }
     documentId: DOC,
     fromVersion,
     pageSize,
+    gapWaitMs: 0,
     deliverBatch: (ops) => void calls.push(ops),
     onError: (e) => void errors.push(e),
   });

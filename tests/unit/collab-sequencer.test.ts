@@ -127,6 +127,27 @@ describe('sequencer', () => {
     expect(await text(inner)).toEqual([{ insert: 'RL0ab\n' }]);
   });
 
+  it('[K3] another instance\'s ops heard out of order are held until the gap fills: the known head reaches them and the next commit needs no replan', async () => {
+    const inner = createMemoryOpStore();
+    const broadcaster = createMemoryBroadcaster();
+    let replans = 0;
+    const store = { ...inner, commit: (request: Parameters<typeof inner.commit>[0]) => inner.commit({ ...request, replan: (fresh) => (replans++, request.replan(fresh)) }) };
+    // Our follow channel: the test hands it the rival's ops in the order it likes.
+    let hear: ((op: AppliedOp) => void) | null = null;
+    const follow = { subscribe: async (_documentId: string, listener: (op: AppliedOp) => void) => ((hear = listener), async () => {}) };
+    const { sequencer } = await setup('ab\n', { store, broadcaster, follow });
+    await sequencer.submit(submission(0, 1, new Delta().insert('0'), 'warm')); // known head at v1, following
+    const rival = createSequencer({ store: inner, broadcaster, follow: null, clock: steppingClock() });
+    await rival.submit(submission(1, 1, new Delta().insert('R'), 'rival'));
+    await rival.submit(submission(2, 2, new Delta().insert('S'), 'rival'));
+    const [v2, v3] = await inner.opsAfter(DOC, 1);
+    hear!(v3!); // heard first: ahead of the head's next version
+    hear!(v2!);
+    // Made at v1, before the rival's ops: planned on the head the follow channel brought (v3), not on a stale one.
+    expect(await sequencer.submit(submission(1, 1, new Delta().insert('L')))).toMatchObject({ kind: 'applied', version: 4 });
+    expect(replans).toBe(0);
+  });
+
   it('[S7] each applied op is published once, after it is durable; duplicates and rejections publish nothing', async () => {
     const store = createMemoryOpStore();
     const inner = createMemoryBroadcaster();

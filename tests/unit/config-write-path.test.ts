@@ -16,4 +16,10 @@ describe('write path configuration', () => {
     for (const bad of ['10000', '50', 'soon', '2.5']) expect(() => loadConfig({ SUBMIT_DEADLINE_MS: bad })).toThrow(ConfigError);
     expect(() => loadConfig({ DB_POOL_WRITE: '0' })).toThrow(/DB_POOL_WRITE/);
   });
+
+  it('DB_PREPARED_STATEMENTS: on by default, off for a pooler that cannot keep prepared statements, anything else refused', () => {
+    expect(loadConfig({}).dbPreparedStatements).toBe(true);
+    expect(loadConfig({ DB_PREPARED_STATEMENTS: 'off' }).dbPreparedStatements).toBe(false);
+    expect(() => loadConfig({ DB_PREPARED_STATEMENTS: 'yes' })).toThrow(/DB_PREPARED_STATEMENTS must be "on" or "off"/);
+  });
 });
