@@ -60,6 +60,9 @@ function sameOp(a: Delta, b: Delta): boolean {
   return canonical(trimmed(a)) === canonical(trimmed(b));
 }
 
+/** Components the server's composed change may hold before it is applied to the document [C5]. */
+const SERVER_CHANGE_MAX_OPS = 32;
+
 /** A central-server OT client for one document. Misuse (e.g. bad options) throws; server answers never do. */
 export class CollabClient {
   readonly documentId: string;
@@ -365,6 +368,11 @@ export class CollabClient {
     if (reach > this.#serverLength) return false;
     this.#serverChange = this.#serverChange === null ? delta : compose(this.#serverChange, delta);
     this.#serverLength += delta.changeLength();
+    // On a busy document a client may never be without unconfirmed edits: the change then comes to
+    // span every place edited, and composing each op into it costs more than applying it to the
+    // document (bench bots typing into a hot document: 68 % CPU each instead of 18 %). Past
+    // SERVER_CHANGE_MAX_OPS components it is applied, one apply per that many ops at most.
+    if (this.#serverChange.ops.length > SERVER_CHANGE_MAX_OPS) return this.#serverDocument().ok;
     return true;
   }
 
