@@ -413,10 +413,11 @@ describe('sequencer under overload', () => {
     expect((await store.opsAfter(DOC, 0)).map((op) => op.clientId)).toEqual(['lead', 'f1', 'b1', 'c1', 'f2', 'f3', 'f4', 'f5', 'f6']);
   });
 
-  it('[O5] a document\'s queue always admits minQueuePerAuthor submissions of an author, however slow its commits: a small team\'s burst is never refused', async () => {
+  /** A document whose last commit took 2 s for one submission (maxWaitMs 250), with a second submission committing (`busy`) behind a gated store. */
+  async function slowDocument(limits: { minQueuePerAuthor: number; minQueuePerDocument?: number }) {
     const gated = gatedStore();
     let now = 0;
-    const { sequencer } = await setup('ab\n', { store: gated.store, monotonic: () => now, limits: { maxWaitMs: 250, minQueuePerAuthor: 3, maxConcurrentBatches: 1 } });
+    const { sequencer } = await setup('ab\n', { store: gated.store, monotonic: () => now, limits: { maxWaitMs: 250, maxConcurrentBatches: 1, ...limits } });
     const first = sequencer.submit(submission(0, 1, new Delta().insert('1'), 'a'));
     await flush();
     const busy = sequencer.submit(submission(0, 1, new Delta().insert('2'), 'b')); // keeps the document busy
@@ -424,6 +425,11 @@ describe('sequencer under overload', () => {
     gated.release();
     await first;
     await flush(); // [b] is committing
+    return { sequencer, gated, busy };
+  }
+
+  it('[O5] a document\'s queue always admits minQueuePerAuthor submissions of an author, however slow its commits: a small team\'s burst is never refused', async () => {
+    const { sequencer, gated, busy } = await slowDocument({ minQueuePerAuthor: 3 });
     const tab = (clientId: string) => sequencer.submit(by('user-team', submission(0, 1, new Delta().insert(clientId), clientId)));
     const burst = ['c', 'd', 'e'].map(tab); // 0, 1, 2 of its own ahead: admitted
     const fourth = await tab('f'); // 3 of its own ahead and 8 s expected
@@ -435,16 +441,7 @@ describe('sequencer under overload', () => {
   });
 
   it('[O5] many people with one op each: past minQueuePerDocument queued, a newcomer whose turn would come too late is refused; before it, everyone is admitted', async () => {
-    const gated = gatedStore();
-    let now = 0;
-    const { sequencer } = await setup('ab\n', { store: gated.store, monotonic: () => now, limits: { maxWaitMs: 250, minQueuePerAuthor: 32, minQueuePerDocument: 3, maxConcurrentBatches: 1 } });
-    const first = sequencer.submit(submission(0, 1, new Delta().insert('1'), 'a'));
-    await flush();
-    const busy = sequencer.submit(submission(0, 1, new Delta().insert('2'), 'b')); // keeps the document busy
-    now += 2000; // a slow commit: 2 s for one submission
-    gated.release();
-    await first;
-    await flush(); // [b] is committing
+    const { sequencer, gated, busy } = await slowDocument({ minQueuePerAuthor: 32, minQueuePerDocument: 3 });
     const person = (n: number) => sequencer.submit(by(`user-${n}`, submission(0, 1, new Delta().insert(String(n)), `p${n}`)));
     const admitted = [0, 1, 2].map(person); // one each, fewer than minQueuePerDocument queued: admitted however slow
     const late = await person(3); // 3 queued by 3 people; its turn would come after 8 s
