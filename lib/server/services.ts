@@ -65,15 +65,16 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
   // On PostgreSQL itself its statements are prepared (lib/db/commit.ts; DB_PREPARED_STATEMENTS)
   // and always run their generic plan: every one finds rows by key, so a plan made for the values
   // at hand is no better, and planning the conditional commit again per call cost as much CPU as
-  // running it. Set per connection (not the `options` startup parameter, which would replace
-  // PGOPTIONS for this pool alone); queued before any statement of the connection.
+  // running it. A startup option of the pool's connections, added to PGOPTIONS (an explicit
+  // `options` replaces PGOPTIONS in pg); an `options` in DATABASE_URL's query wins over both.
   const prepared = config.databaseUrl !== null && config.dbPreparedStatements;
-  const writePool = new pg.Pool({ connectionString: databaseUrl, max: config.dbPools.write, connectionTimeoutMillis: 15_000, idleTimeoutMillis: 30_000 });
-  if (prepared) {
-    writePool.on('connect', (client) => {
-      client.query('SET plan_cache_mode = force_generic_plan').catch((error: unknown) => logger.warn({ err: error }, 'write pool: could not set plan_cache_mode'));
-    });
-  }
+  const writePool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: config.dbPools.write,
+    connectionTimeoutMillis: 15_000,
+    idleTimeoutMillis: 30_000,
+    ...(prepared ? { options: [process.env.PGOPTIONS, '-c plan_cache_mode=force_generic_plan'].filter(Boolean).join(' ') } : {}),
+  });
   writePool.on('error', (error) => {
     // An idle connection died (PostgreSQL restarted): the pool replaces it; never fatal.
     metrics.postgresErrors.inc();
