@@ -156,7 +156,7 @@ export function can(
   return roleAllows(action as DocumentAction, resource);
 }
 
-/** Editing a comment is its author's, whatever their role; deleting is its author's or an owner's. */
+/** Both need a role that may comment; then editing a comment is its author's alone, deleting is its author's or an owner's. */
 function commentAllows(principal: Principal, action: CommentAction, resource: CommentResource): boolean {
   if (!roleAllows('comment', resource.document)) return false;
   const isAuthor = resource.authorId !== null && resource.authorId === principal.userId;
