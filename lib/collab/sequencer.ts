@@ -56,9 +56,11 @@ export interface SequencerLimits {
   /**
    * Submissions a document's queue always admits, whoever's, whatever the estimate [O5]: past it,
    * a new submission whose turn would come later than `maxWaitMs` is refused even when its
-   * author has few queued (many people typing into one overloaded document). Default 200, a full
-   * batch (`maxBatch`'s default): whatever is queued below it joins the next batch, whose commit
-   * costs about one round trip however full, so refusing it would only turn a slow commit into a retry.
+   * author has few queued (many people typing into one overloaded document). Default 64, a full
+   * batch (`maxBatch`'s default): whatever is queued below it joins the next batch, so refusing it
+   * would only turn a slow commit into a retry. (At 200 a hot document's overload planned batches
+   * of 200, each caught up over hundreds of ops: ~300 ms to plan, up to 900 ms to commit with the
+   * other instance's commits replanned in, accepted ops waiting 1–2 s.)
    */
   readonly minQueuePerDocument: number;
 }
@@ -66,7 +68,7 @@ export interface SequencerLimits {
 /** KNOWN_HEADS_MAX_BYTES's default (README): 64 MiB of estimated content and tails per instance [K4]. */
 export const DEFAULT_KNOWN_HEADS_MAX_BYTES = 64 * 1024 * 1024;
 
-export const DEFAULT_SEQUENCER_LIMITS: SequencerLimits = { maxQueued: 2000, maxConcurrentBatches: 6, deadlineMs: 6000, maxWaitMs: 250, minQueuePerAuthor: 32, minQueuePerDocument: 200 };
+export const DEFAULT_SEQUENCER_LIMITS: SequencerLimits = { maxQueued: 2000, maxConcurrentBatches: 6, deadlineMs: 6000, maxWaitMs: 250, minQueuePerAuthor: 32, minQueuePerDocument: 64 };
 
 /** Other instances' ops a known head holds, per document, while they wait for an earlier one heard out of order [K3]. */
 export const EARLY_OPS_MAX = 256;
@@ -93,7 +95,7 @@ export interface SequencerOptions {
   readonly snapshotEvery?: number;
   /** Revision pause (H3); default five minutes. */
   readonly revisionPauseMs?: number;
-  /** Most submissions planned in one batch; default 200. */
+  /** Most submissions planned in one batch; default 64 (see `minQueuePerDocument`). */
   readonly maxBatch?: number;
   /**
    * Batches of one document committing at once [S13]: while a batch's commit is in flight the
@@ -175,7 +177,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
   const monotonic = options.monotonic ?? (() => performance.now());
   const snapshotEvery = options.snapshotEvery ?? 100;
   const pauseMs = options.revisionPauseMs ?? DEFAULT_REVISION_PAUSE_MS;
-  const maxBatch = options.maxBatch ?? 200;
+  const maxBatch = options.maxBatch ?? 64;
   const pipelineDepth = Math.max(1, options.pipelineDepth ?? DEFAULT_PIPELINE_DEPTH);
   const pipelineAfterCalm = options.pipelineAfterCalm ?? PIPELINE_AFTER_CALM_COMMITS;
   const cacheSize = options.cacheSize ?? 1000;
@@ -329,9 +331,10 @@ export function createSequencer(options: SequencerOptions): Sequencer {
   // Each busy document's recent milliseconds per submission (batch time ÷ batch size, smoothed),
   // kept while the document has queued or committing work [O5].
   const perSubmissionMs = new Map<string, number>();
-  // When each busy document's last batch ended: pipelined batches overlap [S13], so a batch's
-  // time is counted from the later of its start and its predecessor's end (its own share).
-  const lastBatchDone = new Map<string, number>();
+  // When each busy document's last batch ended, and whether it left work queued: pipelined
+  // batches overlap [S13], so a batch's time is counted from the later of its start and its
+  // predecessor's end (its own share), and from that end whenever submissions were waiting then.
+  const lastBatchDone = new Map<string, { readonly at: number; readonly leftQueued: boolean }>();
   const expectedWaitMs = (documentId: string, ahead: number) => ahead * (perSubmissionMs.get(documentId) ?? 0);
 
   /** Whether a batch of the document may start now (slots permitting): none planning, fewer than the depth committing. */
@@ -427,8 +430,12 @@ export function createSequencer(options: SequencerOptions): Sequencer {
       for (const item of batch) fail(item, error);
     } finally {
       const ended = monotonic();
-      const sample = (ended - Math.max(began, lastBatchDone.get(documentId) ?? began)) / batch.length;
-      lastBatchDone.set(documentId, ended);
+      // From the predecessor's end when work was left queued then: the time until this batch
+      // began (a busy event loop, a slot taken) is time those submissions waited too [O5].
+      const last = lastBatchDone.get(documentId);
+      const from = last === undefined ? began : last.leftQueued ? last.at : Math.max(began, last.at);
+      const sample = (ended - from) / batch.length;
+      lastBatchDone.set(documentId, { at: ended, leftQueued: queuedFor(documentId) > 0 });
       const previous = perSubmissionMs.get(documentId);
       perSubmissionMs.set(documentId, previous === undefined ? sample : (previous + sample) / 2);
     }

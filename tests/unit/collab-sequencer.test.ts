@@ -479,6 +479,31 @@ describe('sequencer under overload', () => {
     expect(admittedAt).toBeLessThanOrEqual(8); // and halving per fast batch brought it back
   });
 
+  it('[O5] time a document\'s queued submissions wait between its batches (a batch slot taken, a busy event loop) counts in its estimate', async () => {
+    const gated = gatedStore();
+    let now = 0;
+    const { sequencer } = await setup('ab\n', { store: gated.store, monotonic: () => now, limits: { maxWaitMs: 250, minQueuePerAuthor: 0, maxConcurrentBatches: 1 } });
+    await sequencer.createDocument('d2');
+    const mine = (seq: number, text: string) => sequencer.submit(by('u', submission(0, seq, new Delta().insert(text), 'u')));
+    const all = [mine(1, 'a')]; // doc-1's first batch, committing
+    await flush();
+    all.push(sequencer.submit({ ...submission(0, 1, new Delta().insert('x'), 'other'), documentId: 'd2' })); // waits for the one slot
+    all.push(mine(2, 'b')); // queued behind doc-1's first batch
+    gated.release(); // doc-1's first batch ends (instantly) with b queued; d2 takes the slot
+    await flush();
+    now += 5000; // b waits five seconds for the slot, though every commit is instant
+    gated.release(); // d2's commit; then b's batch starts
+    await flush();
+    all.push(mine(3, 'c')); // keeps doc-1 busy behind b
+    gated.release(); // b's batch ends at 5,000 ms: 5,000 ms for one submission, counted from the first batch's end
+    await flush();
+    all.push(mine(4, 'd')); // c is in a batch; d is queued with nothing ahead: admitted
+    const refused = await Promise.race([mine(5, 'e'), flush().then(() => 'queued' as const)]); // one ahead at ~2,500 ms each
+    expect(refused).toMatchObject({ kind: 'rejected', code: 'RATE_LIMITED', retryAfterSeconds: 1 });
+    gated.releaseAll();
+    expect((await Promise.all(all)).map((r) => r.kind)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied']);
+  });
+
   it('[O3] at most maxConcurrentBatches batches commit at once across documents; the others wait their turn and all land', async () => {
     const gated = gatedStore();
     const { sequencer } = await setup('ab\n', { store: gated.store, limits: { maxConcurrentBatches: 2 } });
