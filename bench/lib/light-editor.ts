@@ -5,8 +5,9 @@
  * version and the document's length (sum of each op's inserts minus deletes; nothing is applied).
  * It types small inserts at its rate against the version it last saw (the server transforms
  * them over whatever it missed), times acks and arrivals in the shared `BotMetrics`, and like
- * `CollabSession` waits `retryAfterSeconds` after RATE_LIMITED, resends after its ack timeout, and
- * composes keystrokes typed meanwhile (or past `maxInFlight`) into one insert sent next.
+ * `CollabSession` waits `retryAfterSeconds` after RATE_LIMITED, resends a refused or unanswered op
+ * based on the version it has seen by then (as `CollabSession` rebases its op), and composes
+ * keystrokes typed meanwhile (or past `maxInFlight`) into one insert sent next.
  */
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -56,7 +57,8 @@ export interface LightEditorOptions {
 
 interface InFlight {
   readonly seq: number;
-  readonly input: Record<string, unknown>;
+  readonly text: string;
+  input: Record<string, unknown>;
   timer: ReturnType<typeof setTimeout> | null;
 }
 
@@ -195,11 +197,26 @@ export class LightEditor {
     if (this.#inFlight.size >= (this.#options.maxInFlight ?? 8)) return;
     const text = this.#pendingText;
     this.#pendingText = '';
-    const at = Math.floor(this.#options.random() * Math.max(1, this.#length));
-    const ops = at > 0 ? [{ retain: Math.min(at, this.#length - 1) }, { insert: text }] : [{ insert: text }];
     const seq = ++this.#seq;
-    const entry: InFlight = { seq, input: { documentId: this.#options.documentId, baseVersion: this.#head, clientId: this.#clientId, clientSeq: seq, delta: { ops: ops.filter((o) => !('retain' in o) || (o.retain as number) > 0) } }, timer: null };
+    const entry: InFlight = { seq, text, input: this.#input(seq, text), timer: null };
     this.#inFlight.set(seq, entry);
+    this.#send(entry);
+  }
+
+  /** The submission of `text` at a random place, based on the version last seen. */
+  #input(seq: number, text: string): Record<string, unknown> {
+    const at = Math.min(Math.floor(this.#options.random() * Math.max(1, this.#length)), this.#length - 1);
+    const ops = at > 0 ? [{ retain: at }, { insert: text }] : [{ insert: text }];
+    return { documentId: this.#options.documentId, baseVersion: this.#head, clientId: this.#clientId, clientSeq: seq, delta: { ops } };
+  }
+
+  /**
+   * Sends again under the same clientSeq, based on the version last seen, as `CollabSession`
+   * resends its op rebased to the head it has [C9]: the server answers `duplicate` if an earlier
+   * send was applied [S2], and otherwise catches up only over what this editor has not seen.
+   */
+  #resend(entry: InFlight): void {
+    entry.input = this.#input(entry.seq, entry.text);
     this.#send(entry);
   }
 
@@ -211,7 +228,7 @@ export class LightEditor {
     entry.timer = setTimeout(() => {
       if (answered || this.#closed || !this.#inFlight.has(entry.seq)) return;
       answered = true;
-      this.#send(entry); // the same clientSeq: the server answers duplicate if it had applied it (S2)
+      this.#resend(entry); // the same clientSeq: the server answers duplicate if it had applied it (S2)
     }, this.#options.ackTimeoutMs);
     this.#client.subscribe<{ submitOperation: { version: number; duplicate: boolean } }>(
       { query: SUBMIT, variables: { input: entry.input } },
@@ -227,10 +244,12 @@ export class LightEditor {
             return;
           }
           if (answer.code === 'RATE_LIMITED' && answer.retryAfterSeconds !== null && answer.retryAfterSeconds > 0) {
-            // As CollabSession: wait, then send it again (with the same clientSeq).
+            // As CollabSession: wait, then send it again (with the same clientSeq); nothing new is
+            // sent meanwhile (keystrokes are composed). Sending on regardless, each refused op
+            // resent after its own wait, the 3× overload step made ~3,700 resends a second.
             const wait = answer.retryAfterSeconds * 1000;
             this.#pausedUntil = Math.max(this.#pausedUntil, performance.now() + wait);
-            entry.timer = setTimeout(() => this.#inFlight.has(entry.seq) && !this.#closed && this.#send(entry), wait);
+            entry.timer = setTimeout(() => this.#inFlight.has(entry.seq) && !this.#closed && this.#resend(entry), wait);
             return;
           }
           // Any other refusal: the op is dropped (a light editor has no document to resync).
