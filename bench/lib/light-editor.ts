@@ -3,8 +3,8 @@
  * client's cost. It connects over graphql-ws with a credential of its own (a session cookie),
  * follows `documentOperationBatches` with the web editor's selection set, and keeps only the head
  * version and the document's length (sum of each op's inserts minus deletes; nothing is applied).
- * It types small inserts at its rate against the version it last saw (the server transforms
- * them over whatever it missed), times acks and arrivals in the shared `BotMetrics`, and like
+ * It types small inserts (and backspaces, more of them once the document is long) at its rate
+ * against the version it last saw (the server transforms them over whatever it missed), times acks and arrivals in the shared `BotMetrics`, and like
  * `CollabSession` waits `retryAfterSeconds` after RATE_LIMITED, resends a refused or unanswered op
  * based on the version it has seen by then (as `CollabSession` rebases its op), and composes
  * keystrokes typed meanwhile (or past `maxInFlight`) into one insert sent next.
@@ -203,10 +203,20 @@ export class LightEditor {
     this.#send(entry);
   }
 
-  /** The submission of `text` at a random place, based on the version last seen. */
+  /**
+   * The submission of `text` at a random place, based on the version last seen. Past
+   * {@link LONG_DOCUMENT} characters it is more often as many backspaces instead, as the full bots
+   * type, so a long run stays near that length: a document growing by every keystroke of every
+   * step made later steps measure the full bots' copying of ever longer text, not the servers.
+   */
   #input(seq: number, text: string): Record<string, unknown> {
-    const at = Math.min(Math.floor(this.#options.random() * Math.max(1, this.#length)), this.#length - 1);
-    const ops = at > 0 ? [{ retain: at }, { insert: text }] : [{ insert: text }];
+    const r = this.#options.random;
+    const last = Math.max(0, this.#length - 1); // the final newline stays last
+    const backspace = last > LONG_DOCUMENT ? 0.6 : 0.12;
+    const removes = r() < backspace ? Math.min(text.length, last) : 0;
+    const at = Math.min(Math.floor(r() * Math.max(1, this.#length)), last - removes);
+    const edit = removes > 0 ? { delete: removes } : { insert: text };
+    const ops = at > 0 ? [{ retain: at }, edit] : [edit];
     return { documentId: this.#options.documentId, baseVersion: this.#head, clientId: this.#clientId, clientSeq: seq, delta: { ops } };
   }
 
@@ -306,3 +316,5 @@ export class LightEditor {
 }
 
 const ALPHABET = 'etaoinshrdlucmfwypvbgkqjxz     ';
+/** Past this many characters a light editor backspaces more than it types (bench/lib/bot.ts does the same). */
+const LONG_DOCUMENT = 4000;

@@ -54,6 +54,33 @@ describe('bench light editors (issue 16)', () => {
     }
   });
 
+  it('on a long document it backspaces more than it types, so a long run stays near a few thousand characters', async () => {
+    const server = await startTestServer();
+    const owner = await signUp(server);
+    const long = 'lorem ipsum '.repeat(500) + '\n'; // 6,001 characters
+    const created = await gqlHttp<{ createDocument: { id: string } }>(server.url, 'mutation($c: JSON) { createDocument(title: "Long", content: $c) { id } }', { c: { ops: [{ insert: long }] } }, { cookie: owner.cookie });
+    const documentId = created.body.data!.createDocument.id;
+    const [account] = await signUpAccounts([server.url], `light-long-${Date.now()}-`, 0, 1);
+    await grantEditors(server.url, owner.cookie, documentId, [account!.email]);
+    const metrics = new BotMetrics();
+    const editor = await LightEditor.open({ name: 'long', url: server.url, cookie: account!.cookie, documentId, metrics, random: seeded(11), ackTimeoutMs: 10_000, maxInFlight: 1 });
+    try {
+      for (let i = 0; i < 60; i++) {
+        editor.typeOnce();
+        await waitUntil(() => editor.pending === 0, 'the keystroke answered', 10_000);
+      }
+      await waitUntil(() => editor.head === 60, 'the stream to reach every op', 10_000);
+      expect(metrics.errorAnswers).toBe(0);
+      // 60 keystrokes of 1–3 letters: typing alone would add ~120 characters; 60 % backspaces remove more than the rest add.
+      expect(editor.length).toBeLessThan(long.length);
+      const read = await gqlHttp<{ document: { content: { ops: Array<{ insert: string }> } } }>(server.url, 'query($id: ID!) { document(id: $id) { content } }', { id: documentId }, { cookie: owner.cookie });
+      expect(lengthChange(read.body.data!.document.content.ops)).toBe(editor.length);
+    } finally {
+      await editor.close();
+      await server.close();
+    }
+  });
+
   it('types at the rate asked even when its process wakes late: keystrokes due meanwhile are typed on waking', async () => {
     const server = await startTestServer();
     const owner = await signUp(server);
