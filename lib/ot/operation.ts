@@ -134,7 +134,7 @@ export function transform(op: Delta, other: Delta, side: Side): Delta {
   return quillDeltaTransform(op, other, side);
 }
 
-/** quill-delta's transform, which `transform` gives the same Deltas as (tests/property/ot-transform-simple.test.ts). */
+/** quill-delta's transform, which `transform` gives the same Deltas as for validated ops (tests/property/ot-transform-simple.test.ts). */
 export function quillDeltaTransform(op: Delta, other: Delta, side: Side): Delta {
   // quill-delta: a.transform(b, priority) transforms b against a; priority=true means a wins.
   return other.transform(op, side === 'right');
@@ -161,14 +161,23 @@ function simpleEdit(delta: Delta): SimpleEdit | null {
   let at = 0;
   let edit = ops[0]!;
   if (ops.length === 2) {
-    if (typeof edit.retain !== 'number' || edit.retain <= 0 || edit.attributes !== undefined) return null;
+    if (!positiveWhole(edit.retain) || edit.attributes !== undefined || edit.insert !== undefined || edit.delete !== undefined) return null;
     at = edit.retain;
     edit = ops[1]!;
   }
-  if (typeof edit.insert === 'string' ? edit.insert.length > 0 : edit.insert !== undefined) return { at, inserted: typeof edit.insert === 'string' ? edit.insert.length : 1, deleted: 0, insert: edit };
-  if (typeof edit.delete === 'number' && edit.delete > 0) return { at, inserted: 0, deleted: edit.delete, insert: null };
+  if (edit.retain !== undefined) return null;
+  if (edit.insert !== undefined) {
+    // What validateOp lets through (a non-empty string or an embed object, attributes an object); anything else goes the general way.
+    const text = typeof edit.insert === 'string';
+    if ((text ? edit.insert === '' : typeof edit.insert !== 'object' || edit.insert === null) || edit.delete !== undefined) return null;
+    if (edit.attributes !== undefined && (typeof edit.attributes !== 'object' || edit.attributes === null)) return null;
+    return { at, inserted: text ? (edit.insert as string).length : 1, deleted: 0, insert: edit };
+  }
+  if (positiveWhole(edit.delete) && edit.attributes === undefined) return { at, inserted: 0, deleted: edit.delete, insert: null };
   return null;
 }
+
+const positiveWhole = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n > 0;
 
 /** A copy of an insert or delete, keys in the order quill-delta's iterator gives them (attributes first). */
 function copyOp(edit: Op): Op {
@@ -179,6 +188,8 @@ function copyOp(edit: Op): Op {
 /**
  * `transform` for two simple edits, by arithmetic: the Deltas quill-delta's transform builds for
  * them (its walk over both ops, with our `push`), without the walk. `side` as in `transform`.
+ * `simpleEdit` admits only components of the shapes `validateOp` lets through, so any other input
+ * (which no caller passes) still goes to quill-delta.
  */
 function transformSimple(op: Delta, mine: SimpleEdit, theirs: SimpleEdit, side: Side): Delta {
   const at = (position: number, edit: Op): Delta => new Delta(position > 0 ? [{ retain: position }, copyOp(edit)] : [copyOp(edit)]);

@@ -64,6 +64,30 @@ describe('transform of simple edits by arithmetic [PL8]', () => {
     same(transform(typed, bold, 'right'), quillDeltaTransform(typed, bold, 'right'));
   });
 
+  it('components of shapes validateOp refuses (null attributes, two kinds in one, NaN, Infinity, fractions) go to quill-delta too', () => {
+    const odd: unknown[][] = [
+      [{ insert: 'n', attributes: null }],
+      [{ retain: 2, delete: 1 }, { insert: 'a' }],
+      [{ insert: 'a', delete: 1 }],
+      [{ retain: Number.NaN }, { insert: 'a' }],
+      [{ retain: 2 }, { delete: Number.POSITIVE_INFINITY }],
+      [{ retain: 1.5 }, { insert: 'a' }],
+      [{ retain: 1 }, { delete: 1, retain: 1 }],
+      [{ insert: 7 }],
+      [{ insert: null }],
+    ];
+    const plain = [new Delta([{ insert: 'a' }]), new Delta([{ retain: 1 }, { delete: 2 }]), new Delta([{ retain: 3 }, { insert: 'xy' }])];
+    for (const ops of odd) {
+      const a = new Delta(ops as never);
+      for (const b of plain) {
+        for (const side of ['left', 'right'] as const) {
+          same(transform(a, b, side), quillDeltaTransform(a, b, side));
+          same(transform(b, a, side), quillDeltaTransform(b, a, side));
+        }
+      }
+    }
+  });
+
   it('does not share objects with its inputs (a formatted insert is copied)', () => {
     const mine = new Delta([{ retain: 1 }, { insert: 'b', attributes: { bold: true } }]);
     const theirs = new Delta([{ insert: 'xy' }]);
