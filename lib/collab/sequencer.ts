@@ -328,20 +328,14 @@ export function createSequencer(options: SequencerOptions): Sequencer {
     message: `The server is busy (${why}); nothing was stored. Resubmit the same op after ${after} s.`,
     retryAfterSeconds: after,
   });
-  // Each busy document's recent batches: their time and their submissions, both halved before
-  // each new batch is added, kept while the document has queued or committing work [O5]. Time ÷
-  // submissions is its time per submission: a ratio of sums, so one small batch that waited on a
-  // lock does not stand for the many that did not (at the hot document's overload, the halved
-  // mean of each batch's own ratio read 5–60 ms per submission where batches took ~2.5).
-  const recentBatches = new Map<string, { readonly ms: number; readonly submissions: number }>();
+  // Each busy document's recent milliseconds per submission (batch time ÷ batch size, smoothed),
+  // kept while the document has queued or committing work [O5].
+  const perSubmissionMs = new Map<string, number>();
   // When each busy document's last batch ended, and whether it left work queued: pipelined
   // batches overlap [S13], so a batch's time is counted from the later of its start and its
   // predecessor's end (its own share), and from that end whenever submissions were waiting then.
   const lastBatchDone = new Map<string, { readonly at: number; readonly leftQueued: boolean }>();
-  const expectedWaitMs = (documentId: string, ahead: number) => {
-    const recent = recentBatches.get(documentId);
-    return recent ? (ahead * recent.ms) / recent.submissions : 0;
-  };
+  const expectedWaitMs = (documentId: string, ahead: number) => ahead * (perSubmissionMs.get(documentId) ?? 0);
 
   /** Whether a batch of the document may start now (slots permitting): none planning, fewer than the depth committing. */
   const canStart = (documentId: string): boolean => {
@@ -379,7 +373,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
       if (queuedFor(documentId) > 0) offer(documentId);
       else if (!pipelines.has(documentId)) {
         // Idle: its time per submission is forgotten [O5].
-        recentBatches.delete(documentId);
+        perSubmissionMs.delete(documentId);
         lastBatchDone.delete(documentId);
       }
       pump();
@@ -440,9 +434,10 @@ export function createSequencer(options: SequencerOptions): Sequencer {
       // began (a busy event loop, a slot taken) is time those submissions waited too [O5].
       const last = lastBatchDone.get(documentId);
       const from = last === undefined ? began : last.leftQueued ? last.at : Math.max(began, last.at);
+      const sample = (ended - from) / batch.length;
       lastBatchDone.set(documentId, { at: ended, leftQueued: queuedFor(documentId) > 0 });
-      const previous = recentBatches.get(documentId);
-      recentBatches.set(documentId, { ms: (previous?.ms ?? 0) / 2 + (ended - from), submissions: (previous?.submissions ?? 0) / 2 + batch.length });
+      const previous = perSubmissionMs.get(documentId);
+      perSubmissionMs.set(documentId, previous === undefined ? sample : (previous + sample) / 2);
     }
   }
 
