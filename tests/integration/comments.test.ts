@@ -313,13 +313,19 @@ describe('commentThreadChanged', () => {
       const reply = (await call<{ replyToCommentThread: { id: string } }>(editor, REPLY, { t: t!.id, b: 'Yes, live' })).body.data!.replyToCommentThread;
       await call(commenter, RESOLVE, { t: t!.id, r: true });
       await call(editor, DELETE, { c: reply.id });
-      await eventually(() => events.length >= 3, 10_000);
-      expect(events.map((e) => [e.id, e.resolved, e.comments.map((c) => c.body)])).toEqual([
+      // A warm-up change published before the reset may still arrive after it (CI caught one):
+      // what counts starts at the first event with the reply.
+      const changes = () => {
+        const first = events.findIndex((e) => e.comments.some((c) => c.body === 'Yes, live'));
+        return first < 0 ? [] : events.slice(first);
+      };
+      await eventually(() => changes().length >= 3, 10_000);
+      expect(changes().map((e) => [e.id, e.resolved, e.comments.map((c) => c.body)])).toEqual([
         [t!.id, false, ['Live?', 'Yes, live']],
         [t!.id, true, ['Live?', 'Yes, live']],
         [t!.id, true, ['Live?']],
       ]);
-      expect(events[0]!.anchor).toEqual({ index: 0, length: 4, version: 0 });
+      expect(changes()[0]!.anchor).toEqual({ index: 0, length: 4, version: 0 });
       expect(errors).toEqual([]);
     } finally {
       stop();
