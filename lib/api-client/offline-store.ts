@@ -58,17 +58,13 @@ const lockName = (clientId: string) => `verso-offline:${clientId}`;
 const locks = (): LockManager | null => (typeof navigator !== 'undefined' && navigator.locks ? navigator.locks : null);
 
 /**
- * Takes the lock of `clientId`'s record (waiting for it) and holds it until the returned function
- * is called or the tab goes; without Web Locks, a no-op. Take it before the first write.
+ * Takes the lock of a new editor's record (its fresh clientId, so nobody else holds it) and holds
+ * it until the returned function is called or the tab goes. Nothing waits for it: should the lock
+ * be taken after all, or Web Locks be missing, the editor goes on without one. Take it before the
+ * first write.
  */
-export function holdRecord(clientId: string): Promise<() => void> {
-  const manager = locks();
-  if (!manager) return Promise.resolve(() => {});
-  return new Promise((resolve) => {
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    manager.request(lockName(clientId), () => (resolve(release), held)).catch(() => resolve(() => {}));
-  });
+export async function holdRecord(clientId: string): Promise<() => void> {
+  return (await claimRecord(clientId)) ?? (() => {});
 }
 
 /** Takes `clientId`'s lock if nobody holds it: the release function, or null (a tab holds it). */

@@ -4,7 +4,7 @@
  * remote ops. Rules C1–C10 in ./SPEC.md. No timers and no I/O: the transport is injected and the
  * host feeds it server messages, so it runs the same in the browser, in Node and in simulation.
  */
-import { apply, compose, diff, invert, transform, transformSelection, type Delta, type Selection } from '../ot/operation.ts';
+import { apply, baseLength, compose, diff, invert, transform, transformSelection, type Delta, type Selection } from '../ot/operation.ts';
 import type {
   ApplyLocalResult,
   ClientEvent,
@@ -363,9 +363,7 @@ export class CollabClient {
    * nothing changes) when it reaches past the document's end, so cannot apply to it.
    */
   #serverMoves(delta: Delta): boolean {
-    let reach = 0;
-    for (const c of delta.ops) reach += typeof c.retain === 'number' ? c.retain : (c.delete ?? 0);
-    if (reach > this.#serverLength) return false;
+    if (baseLength(delta) > this.#serverLength) return false;
     this.#serverChange = this.#serverChange === null ? delta : compose(this.#serverChange, delta);
     this.#serverLength += delta.changeLength();
     // On a busy document a client may never be without unconfirmed edits: the change then comes to
