@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { caretToEnd, createDocument, editorText, graphqlAs, openDocument, screenshot, serverText, signUp, until, waitEditable, type Person } from './support.ts';
+import { caretToEnd, createDocument, editorText, graphqlAs, openDocument, screenshot, serverText, signIn, signUp, until, waitEditable, type Person } from './support.ts';
 
 const status = (page: Page) => page.getByTestId('save-status').textContent();
 
@@ -96,11 +96,7 @@ describe('signing out with unsent edits (issue 20 item 1)', () => {
     expect(await keptSnapshots(page)).toBe(0);
 
     // Signed in again, the document holds none of it, and nothing is resent.
-    await page.goto('/signin');
-    await page.getByLabel('Email').fill(wes.email);
-    await page.getByLabel('Password').fill('correct horse battery staple');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Documents' }).waitFor();
+    await signIn(page, wes.email);
     await openDocument(page, documentId);
     await waitEditable(page);
     expect(await editorText(page)).toBe('');

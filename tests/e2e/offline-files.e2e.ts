@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { baseUrl, caretToEnd, createDocument, editorText, graphqlAs, LIVE_EDITOR, openDocument, screenshot, serverText, signUp, until, waitEditable, type Person } from './support.ts';
+import { baseUrl, caretToEnd, createDocument, editorText, graphqlAs, LIVE_EDITOR, openDocument, screenshot, serverText, signIn, signUp, until, waitEditable, type Person } from './support.ts';
 
 const status = (page: Page) => page.getByTestId('save-status').textContent();
 
@@ -66,11 +66,7 @@ describe('offline edits (issue 20 item 1)', () => {
     try {
       let browser = await launch();
       let page = browser.pages()[0] ?? (await browser.newPage());
-      await page.goto('/signin');
-      await page.getByLabel('Email').fill(una.email);
-      await page.getByLabel('Password').fill('correct horse battery staple');
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('heading', { name: 'Documents' }).waitFor();
+      await signIn(page, una.email);
       await openDocument(page, documentId);
       await waitEditable(page);
       const before = (await serverText(una, documentId)).text;
@@ -93,11 +89,7 @@ describe('offline edits (issue 20 item 1)', () => {
       browser = await launch();
       await browser.clearCookies();
       page = browser.pages()[0] ?? (await browser.newPage());
-      await page.goto('/signin');
-      await page.getByLabel('Email').fill(other.email);
-      await page.getByLabel('Password').fill('correct horse battery staple');
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('heading', { name: 'Documents' }).waitFor();
+      await signIn(page, other.email);
       await openDocument(page, documentId);
       await waitEditable(page);
       expect(await editorText(page)).not.toContain('Una only.');

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { baseUrl, caretToEnd, createDocument, editorText, graphqlAs, openDocument, screenshot, serverText, signUp, until, waitEditable, type Person } from './support.ts';
+import { baseUrl, caretToEnd, createDocument, editorText, graphqlAs, openDocument, screenshot, serverText, signIn, signUp, until, waitEditable, type Person } from './support.ts';
 
 const status = (page: Page) => page.getByTestId('save-status').textContent();
 const share = (owner: Person, documentId: string, email: string) =>
@@ -63,11 +63,7 @@ const launchProfile = (profile: string) =>
 
 async function signInOn(context: BrowserContext, email: string): Promise<Page> {
   const page = context.pages()[0] ?? (await context.newPage());
-  await page.goto('/signin');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill('correct horse battery staple');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Documents' }).waitFor();
+  await signIn(page, email);
   return page;
 }
 

@@ -46,6 +46,15 @@ export async function signUp(name: string, viewport = { width: 1200, height: 800
   return { name, email, context, page };
 }
 
+/** Signs `email` in through /signin on `page` (with signUp's password); resolves on the documents list. */
+export async function signIn(page: Page, email: string): Promise<void> {
+  await page.goto('/signin');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('correct horse battery staple');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Documents' }).waitFor();
+}
+
 /** Creates a document from the documents list; resolves with its id once the editor is open. */
 export async function createDocument(person: Person, title: string): Promise<string> {
   const { page } = person;
