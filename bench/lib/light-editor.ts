@@ -5,7 +5,7 @@
  * version and the document's length (sum of each op's inserts minus deletes; nothing is applied).
  * It types small inserts (and backspaces, more of them once the document is long) at its rate
  * against the version it last saw (the server transforms them over whatever it missed), times acks and arrivals in the shared `BotMetrics`, and like
- * `CollabSession` waits `retryAfterSeconds` after RATE_LIMITED, resends a refused or unanswered op
+ * `CollabSession` waits `retryAfterSeconds` (jittered) after RATE_LIMITED, resends a refused or unanswered op
  * based on the version it has seen by then (as `CollabSession` rebases its op), and composes
  * keystrokes typed meanwhile (or past `maxInFlight`) into one insert sent next.
  */
@@ -254,10 +254,12 @@ export class LightEditor {
             return;
           }
           if (answer.code === 'RATE_LIMITED' && answer.retryAfterSeconds !== null && answer.retryAfterSeconds > 0) {
-            // As CollabSession: wait, then send it again (with the same clientSeq); nothing new is
-            // sent meanwhile (keystrokes are composed). Sending on regardless, each refused op
-            // resent after its own wait, the 3× overload step made ~3,700 resends a second.
-            const wait = answer.retryAfterSeconds * 1000;
+            // As CollabSession: wait (retryAfterSeconds and up to half as long again at random, so
+            // editors refused together come back apart), then send it again (with the same
+            // clientSeq); nothing new is sent meanwhile (keystrokes are composed). Sending on
+            // regardless, each refused op resent after its own wait, the 3× overload step made
+            // ~3,700 resends a second.
+            const wait = answer.retryAfterSeconds * 1000 * (1 + this.#options.random() / 2);
             this.#pausedUntil = Math.max(this.#pausedUntil, performance.now() + wait);
             entry.timer = setTimeout(() => this.#inFlight.has(entry.seq) && !this.#closed && this.#resend(entry), wait);
             return;

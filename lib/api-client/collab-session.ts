@@ -698,10 +698,7 @@ export class CollabSession {
         if (code === 'FORBIDDEN') return this.#onEditRefused(message);
         if (FATAL.has(code)) return this.#fail({ code, message });
         if (code === 'VERSION_TOO_OLD') return void this.#catchUp(clientSeq, message);
-        if (code === 'RATE_LIMITED' || code === 'SERVICE_UNAVAILABLE') {
-          this.#scheduleResend((error?.extensions?.retryAfterSeconds ?? 1) * 1000);
-          return;
-        }
+        if (code === 'RATE_LIMITED' || code === 'SERVICE_UNAVAILABLE') return this.#resendAfter(error?.extensions?.retryAfterSeconds);
         // CONFLICT (others kept winning) is worth retrying; anything else means our state is wrong.
         const mapped = code === 'CONFLICT' || code === 'INTERNAL_SERVER_ERROR' ? 'CONFLICT_RETRIES_EXHAUSTED' : code;
         this.#collab.receiveAck(clientSeq, { kind: 'rejected', code: mapped as never, message });
@@ -747,7 +744,7 @@ export class CollabSession {
           if (FATAL.has(code)) return this.#fail({ code, message: error?.message ?? 'The document is no longer available to you.' });
           if (code === 'RATE_LIMITED' || code === 'SERVICE_UNAVAILABLE') {
             // The resend is refused again and comes back here (one more round).
-            return this.#scheduleResend((error?.extensions?.retryAfterSeconds ?? 1) * 1000);
+            return this.#resendAfter(error?.extensions?.retryAfterSeconds);
           }
           return giveUp(); // VERSION_TOO_OLD: the missed ops are no longer kept
         }
@@ -783,6 +780,16 @@ export class CollabSession {
   #backOffAndResend(): void {
     this.#retryDelayMs = Math.min(8_000, this.#retryDelayMs * 2);
     this.#scheduleResend(this.#retryDelayMs / 2 + Math.random() * (this.#retryDelayMs / 2));
+  }
+
+  /**
+   * Resends the in-flight op after a refusal for load: no sooner than the server's
+   * `retryAfterSeconds` (1 s when it gives none), and up to half as long again at random. An
+   * overloaded server refuses many clients within a few milliseconds; coming back after exactly
+   * the same wait, they would arrive together again and be refused together, once a second.
+   */
+  #resendAfter(retryAfterSeconds: number | undefined): void {
+    this.#scheduleResend((retryAfterSeconds ?? 1) * 1000 * (1 + Math.random() / 2));
   }
 
   #scheduleResend(delayMs: number): void {

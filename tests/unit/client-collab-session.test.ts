@@ -83,6 +83,39 @@ describe('CollabSession', () => {
     await session.close();
   });
 
+  it('after RATE_LIMITED waits retryAfterSeconds and up to half as long again at random, so clients refused together do not come back together', async () => {
+    const { client, submits } = scriptedClient();
+    const session = await CollabSession.open({ client, documentId: 'd1', presence: false, ackTimeoutMs: 60_000 });
+    const random = vi.spyOn(Math, 'random');
+    const refuse = (k: number, retryAfterSeconds?: number) => {
+      submits()[k]!.sink.next({ errors: [{ message: 'The server is busy', extensions: { code: 'RATE_LIMITED', ...(retryAfterSeconds ? { retryAfterSeconds } : {}) } }] } as never);
+      submits()[k]!.sink.complete();
+    };
+    session.applyLocal(new Delta().insert('x'));
+    random.mockReturnValue(0.5);
+    refuse(0, 2);
+    await vi.advanceTimersByTimeAsync(2_499); // 2 s × (1 + 0.5 / 2)
+    expect(submits()).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(submits()).toHaveLength(2);
+    expect(submits()[1]!.variables).toMatchObject({ input: { clientSeq: 1 } });
+
+    // Never sooner than the server asked (random 0), at most half as long again (random → 1); 1 s when it names no wait.
+    random.mockReturnValue(0);
+    refuse(1);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(submits()).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(submits()).toHaveLength(3);
+    random.mockReturnValue(0.999);
+    refuse(2, 1);
+    await vi.advanceTimersByTimeAsync(1_498);
+    expect(submits()).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(2);
+    expect(submits()).toHaveLength(4);
+    await session.close();
+  });
+
   it('an answer resets the backoff after an ack timeout', async () => {
     const { client, submits } = scriptedClient();
     const session = await CollabSession.open({ client, documentId: 'd1', presence: false, ackTimeoutMs: 1_000 });
