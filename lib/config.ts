@@ -105,6 +105,11 @@ export interface Config {
    * (PgBouncer, RDS Proxy); the embedded database never uses them.
    */
   readonly dbPreparedStatements: boolean;
+  /**
+   * WRITER_ROUTING (default on; only with Redis): each document's submissions are sequenced by one
+   * instance, its writer, whichever instance they reached (lib/pubsub/document-writers.ts).
+   */
+  readonly writerRouting: boolean;
   /** The write path's bounds per instance: queued submissions, the most time one may wait queued, and the wait behind its document's queue beyond which a new one is refused at once. */
   readonly submitQueue: { readonly max: number; readonly deadlineMs: number; readonly maxWaitMs: number };
   /** Optional OAuth sign-in providers, each switched on by its two environment variables. */
@@ -241,6 +246,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       feed: parsePositiveInt('DB_POOL_FEED', env.DB_POOL_FEED ?? '6'),
     },
     dbPreparedStatements: parseOnOff('DB_PREPARED_STATEMENTS', env.DB_PREPARED_STATEMENTS ?? 'on'),
+    writerRouting: parseOnOff('WRITER_ROUTING', env.WRITER_ROUTING ?? 'on'),
     submitQueue: {
       max: parsePositiveInt('SUBMIT_QUEUE_MAX', env.SUBMIT_QUEUE_MAX ?? '2000'),
       deadlineMs: parseDeadline(env.SUBMIT_DEADLINE_MS ?? '6000'),

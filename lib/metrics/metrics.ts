@@ -30,6 +30,7 @@ export interface VersoMetrics {
   readonly rateLimitHits: Counter<'rule'>;
   /** `verso_submit_overload_total{reason="queue-full"|"deadline"|"document-busy"}`: submissions the write path refused for load (`RATE_LIMITED`). */
   readonly submitOverload: Counter<'reason'>;
+  readonly writerRoutes: Counter<'route'>;
   /** `verso_commits_total{path}`: batches committed, by how (statement, caught-up, locked, duplicate, nothing). */
   readonly commits: Counter<'path'>;
   /** `verso_known_heads_bytes` / `verso_known_heads_entries`: the sequencer's known heads (K4), read at each scrape from `observeKnownHeads`' source. */
@@ -59,6 +60,12 @@ export function createMetrics(): VersoMetrics {
       name: 'verso_submit_overload_total',
       help: 'Submissions the write path refused for load (RATE_LIMITED): queue-full at arrival, deadline after waiting, document-busy when its author\'s queued ops for its document would keep it waiting longer than SUBMIT_MAX_WAIT_MS.',
       labelNames: ['reason'],
+      registers,
+    }),
+    writerRoutes: new Counter({
+      name: 'verso_writer_routes_total',
+      help: "Submissions by where they were sequenced (one writer per document): local (this instance is the document's writer), forwarded (to the writer), served (here for another instance), fallback (here though another instance holds the lease: it could not be asked or did not answer).",
+      labelNames: ['route'],
       registers,
     }),
     commits: new Counter({

@@ -21,6 +21,7 @@ import type { Logger } from '../logger.ts';
 import { createMetrics, instrumentRateLimiter, instrumentSequencer, observeFanoutLag } from '../metrics/metrics.ts';
 import { createRedisPresence } from '../presence/redis-presence.ts';
 import { createRedisBroadcaster } from '../pubsub/redis-broadcaster.ts';
+import { routeToDocumentWriters } from '../pubsub/document-writers.ts';
 import { openInProcessPubSub } from '../pubsub/in-process-hub.ts';
 import { openRedisPubSub, REDIS_COMMAND_TIMEOUT_MS } from '../pubsub/redis-connections.ts';
 import { createAccessEvents } from '../pubsub/access-events.ts';
@@ -112,7 +113,19 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
   const presenceOptions = { connections: pubsub, prefix: config.redisPrefix, ttlMs: config.presenceTtlMs };
   const presence = redis ? createRedisPresence({ ...presenceOptions, redis }) : createInProcessPresence(presenceOptions);
   const rateLimiter = instrumentRateLimiter(redis ? createRedisRateLimiter(redis, config.redisPrefix) : createInProcessRateLimiter(), metrics);
-  const instrumentedSequencer = instrumentSequencer(sequencer, metrics);
+  // One writer per document across instances (issue 13), when there are instances to route between.
+  const routed =
+    redis && config.writerRouting
+      ? await routeToDocumentWriters({
+          local: sequencer,
+          connections: pubsub,
+          redis: { set: (key, value, px, ms, nx, get) => redis!.set(key, value, px, ms, nx, get), pexpire: (key, ms) => redis!.pexpire(key, ms) },
+          prefix: config.redisPrefix,
+          forwardTimeoutMs: config.submitQueue.deadlineMs + 1_000,
+          onRoute: (route) => metrics.writerRoutes.inc({ route }),
+        })
+      : null;
+  const instrumentedSequencer = instrumentSequencer(routed ?? sequencer, metrics);
   const blame = createPrismaBlameStore(prisma);
   const access = createDocumentAccess({ prisma, rateLimiter, config });
   const reads = createDocumentReads(store);
@@ -150,6 +163,7 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
     suggestions: createSuggestions({ access, store, operations, heads }),
   };
   privateClosers.set(services, async () => {
+    await routed?.close();
     await writePool.end();
     await feedPrisma.$disconnect();
   });
