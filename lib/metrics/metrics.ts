@@ -64,7 +64,7 @@ export function createMetrics(): VersoMetrics {
     }),
     writerRoutes: new Counter({
       name: 'verso_writer_routes_total',
-      help: "Submissions by where they were sequenced (one writer per document): local (this instance is the document's writer), forwarded (to the writer), served (here for another instance), fallback (here though another instance holds the lease: it could not be asked or did not answer).",
+      help: "Submissions by where they were sequenced (one writer per document): local (this instance is the document's writer), forwarded (to the writer), served (here for another instance), fallback (here though another instance holds the lease: it could not be asked, or the op is over 64 KiB), unrouted (here: the lease could not be read, Redis away or slow).",
       labelNames: ['route'],
       registers,
     }),

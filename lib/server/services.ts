@@ -21,7 +21,7 @@ import type { Logger } from '../logger.ts';
 import { createMetrics, instrumentRateLimiter, instrumentSequencer, observeFanoutLag } from '../metrics/metrics.ts';
 import { createRedisPresence } from '../presence/redis-presence.ts';
 import { createRedisBroadcaster } from '../pubsub/redis-broadcaster.ts';
-import { routeToDocumentWriters } from '../pubsub/document-writers.ts';
+import { CLAIM_LEASE_SCRIPT, routeToDocumentWriters } from '../pubsub/document-writers.ts';
 import { openInProcessPubSub } from '../pubsub/in-process-hub.ts';
 import { openRedisPubSub, REDIS_COMMAND_TIMEOUT_MS } from '../pubsub/redis-connections.ts';
 import { createAccessEvents } from '../pubsub/access-events.ts';
@@ -119,10 +119,12 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
       ? await routeToDocumentWriters({
           local: sequencer,
           connections: pubsub,
-          redis: { set: (key, value, px, ms, nx, get) => redis!.set(key, value, px, ms, nx, get), pexpire: (key, ms) => redis!.pexpire(key, ms) },
+          lease: { claim: async (key, self, ms) => String(await redis!.eval(CLAIM_LEASE_SCRIPT, 1, key, self, String(ms))) },
           prefix: config.redisPrefix,
-          forwardTimeoutMs: config.submitQueue.deadlineMs + 1_000,
+          // Past the writer's queue deadline, and with the receipt (500 ms) below the client's 10 s ack timeout.
+          answerTimeoutMs: Math.min(config.submitQueue.deadlineMs + 1_000, 9_000),
           onRoute: (route) => metrics.writerRoutes.inc({ route }),
+          onBadMessage: (channel) => logger.warn({ channel }, 'ignored a message on a document-writer channel that is not one'),
         })
       : null;
   const instrumentedSequencer = instrumentSequencer(routed ?? sequencer, metrics);
@@ -162,8 +164,8 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
     blame,
     suggestions: createSuggestions({ access, store, operations, heads }),
   };
+  if (routed) routedSequencers.set(services, routed);
   privateClosers.set(services, async () => {
-    await routed?.close();
     await writePool.end();
     await feedPrisma.$disconnect();
   });
@@ -172,9 +174,12 @@ export async function createServices(config: Config, logger: Logger, databaseUrl
 
 /** What closeServices must also close that the Services interface does not carry. */
 const privateClosers = new WeakMap<Services, () => Promise<void>>();
+/** The document-writer router, closed first: it stops taking other instances' submissions and answers those it serves. */
+const routedSequencers = new WeakMap<Services, { close(): Promise<void> }>();
 
 export async function closeServices(services: Services): Promise<void> {
   services.presence.close();
+  await routedSequencers.get(services)?.close().catch(() => {});
   // Answered ops may still be publishing (and snapshotting): let that finish, but not forever.
   await Promise.race([services.collab.sequencer.settle?.(), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]).catch(() => {});
   await privateClosers.get(services)?.().catch(() => {});

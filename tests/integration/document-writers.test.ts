@@ -13,7 +13,7 @@ import type { OpStore } from '../../lib/collab/op-store.ts';
 import { createSequencer, type Sequencer } from '../../lib/collab/sequencer.ts';
 import type { SubmitInput } from '../../lib/collab/types.ts';
 import { Delta } from '../../lib/ot/operation.ts';
-import { routeToDocumentWriters, type DocumentWriters, type WriterRoute } from '../../lib/pubsub/document-writers.ts';
+import { CLAIM_LEASE_SCRIPT, routeToDocumentWriters, type WriterRoute } from '../../lib/pubsub/document-writers.ts';
 import { openRedisPubSub } from '../../lib/pubsub/redis-connections.ts';
 
 const redisUrl = inject('redisUrl');
@@ -31,18 +31,20 @@ function counted(sequencer: Sequencer) {
   return { sequencer: wrapped, ran };
 }
 
-async function instance(store: OpStore, name: string, options: { forwardTimeoutMs?: number; leaseMs?: number } = {}) {
+async function instance(store: OpStore, name: string, options: { answerTimeoutMs?: number; receiptTimeoutMs?: number; leaseMs?: number } = {}) {
   const local = counted(createSequencer({ store, broadcaster: createMemoryBroadcaster() }));
   const connections = openRedisPubSub(redisUrl);
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   const routes: WriterRoute[] = [];
+  const bad: string[] = [];
   const writers = await routeToDocumentWriters({
     local: local.sequencer,
     connections,
-    redis: { set: (key, value, px, ms, nx, get) => redis.set(key, value, px, ms, nx, get), pexpire: (key, ms) => redis.pexpire(key, ms) },
+    lease: { claim: async (key, self, ms) => String(await redis.eval(CLAIM_LEASE_SCRIPT, 1, key, self, String(ms))) },
     prefix,
     instanceId: name,
     onRoute: (route) => void routes.push(route),
+    onBadMessage: (channel) => void bad.push(channel),
     ...options,
   });
   const close = async () => {
@@ -51,7 +53,7 @@ async function instance(store: OpStore, name: string, options: { forwardTimeoutM
     redis.disconnect();
   };
   closers.push(close);
-  return { writers, ran: local.ran, routes, connections, close };
+  return { writers, ran: local.ran, routes, bad, connections, redis, close };
 }
 
 const input = (documentId: string, clientId: string, clientSeq: number, text: string, baseVersion = 0): SubmitInput => ({
@@ -105,26 +107,79 @@ describe('one writer per document', () => {
     expect(b.ran.map((s) => s.clientSeq)).toEqual([1, 2]);
   });
 
-  it('[W1][W2] falls back to sequencing here when the writer does not answer in time; a late answer changes nothing, and the op is stored once', async () => {
+  it('[W1][W2] a writer that received a submission but does not answer in time: the client is told to resend (RATE_LIMITED), and the resend is answered duplicate once the writer applied it; stored once', async () => {
     const { store, documentId } = await sharedDocument();
     const a = await instance(store, 'a');
-    const b = await instance(store, 'b', { forwardTimeoutMs: 300 });
+    const b = await instance(store, 'b', { answerTimeoutMs: 300 });
     await a.writers.submit(input(documentId, 'c1', 1, 'x'));
-    // A's sequencer stalls (a long pause) for what B forwards: it answers only after B gave up.
-    const stalled = store.commit.bind(store);
-    let hold: (() => void) | null = null;
-    store.commit = async (request) => {
-      if (request.planned.ops.some((op) => op.clientId === 'c2') && hold === null) await new Promise<void>((resolve) => (hold = resolve));
-      return stalled(request);
+    // A's commits of c2 stall (a PostgreSQL stall): it answers only after B stopped waiting.
+    const commit = store.commit.bind(store);
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let heldCommit: Promise<unknown> | null = null;
+    store.commit = (request) => {
+      if (!request.planned.ops.some((op) => op.clientId === 'c2')) return commit(request);
+      return (heldCommit ??= held.then(() => commit(request))) as ReturnType<typeof commit>;
     };
-    const answer = await b.writers.submit(input(documentId, 'c2', 1, 'y', 1));
-    expect(b.routes).toEqual(['fallback']);
-    expect(answer).toMatchObject({ kind: 'applied', version: 2 });
-    (hold as (() => void) | null)?.();
-    await a.writers.settle();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    // A's held plan was for version 2, which B took: A planned it again and found it stored [S2].
+    const started = performance.now();
+    const first = await b.writers.submit(input(documentId, 'c2', 1, 'y', 1));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    expect(first).toMatchObject({ kind: 'rejected', code: 'RATE_LIMITED', retryAfterSeconds: 1 });
+    expect(a.ran.map((s) => s.clientId)).toEqual(['c1', 'c2']); // the writer had it…
+    expect(b.ran).toEqual([]); // …so B did not sequence a second copy beside it
+    release();
+    await heldCommit;
+    store.commit = commit;
+    expect(await b.writers.submit(input(documentId, 'c2', 1, 'y', 1))).toMatchObject({ kind: 'duplicate', version: 2 });
     expect((await store.opsAfter(documentId, 0)).map((op) => `${op.clientId}:${op.clientSeq}`)).toEqual(['c1:1', 'c2:1']);
+  });
+
+  it('[W2] a writer that holds the lease and listens but never says it received (frozen, or its host gone without closing its connection): sequenced here after the receipt timeout, and that writer is not asked again for the lease', async () => {
+    const { store, documentId } = await sharedDocument();
+    const b = await instance(store, 'b', { receiptTimeoutMs: 200 });
+    const ghost = openRedisPubSub(redisUrl);
+    closers.push(() => ghost.close());
+    await ghost.subscriber.subscribe(`${prefix}writer:ghost:submit`);
+    await b.redis.set(`${prefix}writer:${documentId}`, 'ghost', 'PX', 3_000);
+    const started = performance.now();
+    expect(await b.writers.submit(input(documentId, 'c1', 1, 'x'))).toMatchObject({ kind: 'applied', version: 1 });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(190);
+    const other = await sharedDocument();
+    await store.createDocument(other.documentId, new Delta().insert('\n'), new Date());
+    await b.redis.set(`${prefix}writer:${other.documentId}`, 'ghost', 'PX', 3_000);
+    const again = performance.now();
+    expect(await b.writers.submit(input(other.documentId, 'c2', 1, 'y'))).toMatchObject({ kind: 'applied', version: 1 });
+    expect(performance.now() - again).toBeLessThan(150); // the silent writer's other documents: not asked
+    expect(b.routes).toEqual(['fallback', 'fallback']);
+  });
+
+  it('[W2] a submission sequenced here after its writer could not be asked is sequenced once, even when that fails', async () => {
+    const { store, documentId } = await sharedDocument();
+    const b = await instance(store, 'b', { receiptTimeoutMs: 100 });
+    await b.redis.set(`${prefix}writer:${documentId}`, 'gone', 'PX', 3_000); // nobody listens on its channel
+    store.commit = async () => {
+      throw new Error('connection terminated');
+    };
+    await expect(b.writers.submit(input(documentId, 'c1', 1, 'x'))).rejects.toThrow('connection terminated');
+    expect(b.ran).toHaveLength(1);
+  });
+
+  it('ignores messages on its channels that are not requests or answers (no crash), answers a request whose op is malformed BAD_USER_INPUT, and goes on serving', async () => {
+    const { store, documentId } = await sharedDocument();
+    const a = await instance(store, 'a');
+    const b = await instance(store, 'b');
+    const raw = b.connections.publisher;
+    for (const channel of [`${prefix}writer:a:submit`, `${prefix}writer:b:answer`]) {
+      for (const message of ['not json', 'null', '{}', '[1,2]', JSON.stringify({ id: 5 })]) await raw.publish(channel, message);
+    }
+    const malformed = { id: 'm1', from: 'b', input: { documentId, baseVersion: 0, clientId: 'c9', clientSeq: 1, authorId: 'u', check: 'edit', delta: [{ insert: 5 }] } };
+    await raw.publish(`${prefix}writer:a:submit`, JSON.stringify(malformed));
+    await a.writers.submit(input(documentId, 'c1', 1, 'x'));
+    expect(await b.writers.submit(input(documentId, 'c2', 1, 'y', 1))).toMatchObject({ kind: 'applied', version: 2 });
+    expect(a.bad.length).toBeGreaterThanOrEqual(5);
+    expect(b.bad.length).toBeGreaterThanOrEqual(5);
+    expect(a.ran.map((s) => s.clientId)).toEqual(['c1', 'c2']); // the malformed op never reached the sequencer
+    expect((await store.opsAfter(documentId, 0)).map((op) => op.clientId)).toEqual(['c1', 'c2']);
   });
 
   it('[W1] lets another instance take a document whose writer stopped writing it for the lease', async () => {
@@ -139,13 +194,14 @@ describe('one writer per document', () => {
     expect(a.routes).toEqual(['local', 'forwarded']);
   });
 
-  it('[W2] without Redis every submission is sequenced where it arrived, at once', async () => {
+  it('[W2] without Redis every submission is sequenced where it arrived, at once, and counted unrouted', async () => {
     const { store, documentId } = await sharedDocument();
     const a = await instance(store, 'a');
-    await a.connections.close(); // Redis unreachable for this instance
+    await a.connections.close(); // Redis unreachable for this instance: pub/sub and commands
+    a.redis.disconnect();
     const started = performance.now();
     expect(await a.writers.submit(input(documentId, 'c1', 1, 'x'))).toMatchObject({ kind: 'applied', version: 1 });
     expect(performance.now() - started).toBeLessThan(500);
-    expect(a.routes).toEqual(['local']);
+    expect(a.routes).toEqual(['unrouted']);
   });
 });
