@@ -105,6 +105,34 @@ describe('sequenced operations end to end', () => {
     }
   });
 
+  /** This instance's `verso_writer_routes_total` by route. */
+  async function routeCounts(server: VersoServer): Promise<Record<string, number>> {
+    const { values } = await server.services.metrics.writerRoutes.get();
+    return Object.fromEntries(values.map((v) => [String(v.labels.route), v.value]));
+  }
+
+  it('[W1] clients on both instances typing into one document: one instance sequences it, the other forwards its clients\' submissions to it, and all converge', async () => {
+    const documentId = await createDocument();
+    const before = await Promise.all([routeCounts(a), routeCounts(b)]);
+    const bots = await Promise.all(Array.from({ length: 4 }, (_, i) => openBot(`routed${i}`, [i % 2 === 0 ? a.url : b.url], token, documentId)));
+    try {
+      await typeConcurrently(bots, 8, 7);
+      const head = await settled(bots, () => headVersion(documentId));
+      const { ops, content } = await checkLog(documentId);
+      expect(ops.length).toBe(head);
+      for (const bot of bots) expect(bot.session.document.ops).toEqual(content.ops);
+    } finally {
+      await Promise.all(bots.map((bot) => bot.close()));
+    }
+    const after = await Promise.all([routeCounts(a), routeCounts(b)]);
+    const grew = (k: number, route: string) => (after[k]![route] ?? 0) - (before[k]![route] ?? 0);
+    const writer = grew(0, 'served') > 0 ? 0 : 1;
+    expect(grew(writer, 'local')).toBeGreaterThan(0);
+    expect(grew(writer, 'served')).toBeGreaterThan(0);
+    expect(grew(1 - writer, 'forwarded')).toBeGreaterThan(0);
+    expect(grew(1 - writer, 'served')).toBe(0);
+  });
+
   it('a resubmitted acknowledged op answers duplicate with the same version; a base past head is VERSION_AHEAD', async () => {
     const documentId = await createDocument();
     const submit = (baseVersion: number, clientSeq: number) =>

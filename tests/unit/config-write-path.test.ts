@@ -22,4 +22,10 @@ describe('write path configuration', () => {
     expect(loadConfig({ DB_PREPARED_STATEMENTS: 'off' }).dbPreparedStatements).toBe(false);
     expect(() => loadConfig({ DB_PREPARED_STATEMENTS: 'yes' })).toThrow(/DB_PREPARED_STATEMENTS must be "on" or "off"/);
   });
+
+  it('WRITER_ROUTING: one writer per document on by default, off to sequence every submission where it arrives, anything else refused', () => {
+    expect(loadConfig({}).writerRouting).toBe(true);
+    expect(loadConfig({ WRITER_ROUTING: 'off' }).writerRouting).toBe(false);
+    expect(() => loadConfig({ WRITER_ROUTING: 'true' })).toThrow(/WRITER_ROUTING must be "on" or "off"/);
+  });
 });
