@@ -6,11 +6,12 @@
  * committed 0.7× what one alone did. Fan-out is not moved: every instance still streams the
  * document's ops to its own subscribers.
  *
- * The writer is a lease in Redis (`writer:<documentId>`, `SET NX PX`): the first instance to
- * write a document takes it, and renews it while it writes (its own clients' submissions or
- * forwarded ones); after `leaseMs` without writing, anyone may take it. Another instance sends
- * the submission (already authenticated, authorized and rate-limited where it arrived) over
- * Redis pub/sub to the writer's channel and relays the writer's answer.
+ * The writer is a lease in Redis (`writer:<documentId>`, {@link CLAIM_LEASE_SCRIPT}): the first
+ * instance to write a document takes it, and renews it while it writes (its own clients'
+ * submissions or forwarded ones, at most every `leaseMs` / 3); 2–3 s after its last write,
+ * anyone may take it. Another instance sends the submission (already authenticated, authorized
+ * and rate-limited where it arrived) over Redis pub/sub to the writer's channel, the writer says
+ * it received it, and the other instance relays the writer's answer.
  *
  * Routing is only ever a choice of sequencer, never a condition of correctness: every instance's
  * sequencer can commit any document (P11: a commit lands only on the head it was planned on), and
@@ -72,7 +73,7 @@ export interface DocumentWritersOptions {
   readonly answerTimeoutMs?: number;
   /** Longest a lease read may take before this instance writes the document itself; default 250 ms. */
   readonly leaseReadTimeoutMs?: number;
-  /** Larger forwarded requests (JSON bytes) are sequenced here instead: Redis carries them three times otherwise; default 64 KiB. */
+  /** Larger forwarded requests (JSON characters) are sequenced here instead: Redis carries them three times otherwise; default 64 Ki. */
   readonly maxForwardBytes?: number;
   readonly now?: () => number;
   readonly onRoute?: (route: WriterRoute) => void;
@@ -249,8 +250,13 @@ export async function routeToDocumentWriters(options: DocumentWritersOptions): P
     }
     let received = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let silentAfter: () => void = () => {};
+    // Listening before the publish (a receipt may come back before it resolves); the receipt's
+    // clock starts once the publish is done, so a slow publish is not taken for a silent writer.
     const answered = new Promise<SubmitResult | null | 'silent'>((resolve) => {
-      timer = setTimeout(() => resolve('silent'), receiptTimeoutMs);
+      silentAfter = () => {
+        if (!received) timer = setTimeout(() => resolve('silent'), receiptTimeoutMs);
+      };
       waiting.set(id, (answer) => {
         if (answer === null) return resolve(null); // closing, or the answer channel was interrupted
         if (answer.received && !received) {
@@ -270,6 +276,7 @@ export async function routeToDocumentWriters(options: DocumentWritersOptions): P
         return await fallBack(input, null); // Redis refused the publish: nothing reached the writer
       }
       if (receivers === 0) return await fallBack(input, writer); // the writer is gone (crashed, restarting)
+      silentAfter();
       const outcome = await answered;
       // Not received in time (frozen, or its host gone without closing its connection): here.
       if (outcome === 'silent') return await fallBack(input, writer);

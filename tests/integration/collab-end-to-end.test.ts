@@ -88,21 +88,30 @@ function expectEveryIssuedOpStoredOnce(bots: readonly Bot[], ops: ReadonlyArray<
 }
 
 describe('sequenced operations end to end', () => {
-  it('20 clients on two instances type concurrently against stale versions: all converge, versions gapless, each op once, content = replay', async () => {
-    const documentId = await createDocument();
-    const bots = await Promise.all(Array.from({ length: 20 }, (_, i) => openBot(`bot${i}`, [i % 2 === 0 ? a.url : b.url], token, documentId)));
+  /**
+   * `count` bots, alternately on a and b, type `edits` each into `documentId`; once settled the log
+   * is gapless with each op once, and every bot holds its replay. Answers the log.
+   */
+  async function typeOnBothInstances(name: string, count: number, documentId: string, edits: number, seed: number) {
+    const bots = await Promise.all(Array.from({ length: count }, (_, i) => openBot(`${name}${i}`, [i % 2 === 0 ? a.url : b.url], token, documentId)));
     try {
-      await typeConcurrently(bots, 12, 1);
+      await typeConcurrently(bots, edits, seed);
       const head = await settled(bots, () => headVersion(documentId));
-      const { ops, content } = await checkLog(documentId);
-      expect(ops.length).toBe(head);
-      for (const bot of bots) expect(bot.session.document.ops).toEqual(content.ops);
-      expect(await serverContent(documentId)).toEqual(content.ops);
-      // Concurrency really happened: some ops were made against a version others had passed.
-      expect(ops.some((o) => o.clientId !== ops[o.version - 2]?.clientId)).toBe(true);
+      const log = await checkLog(documentId);
+      expect(log.ops.length).toBe(head);
+      for (const bot of bots) expect(bot.session.document.ops).toEqual(log.content.ops);
+      return log;
     } finally {
       await Promise.all(bots.map((bot) => bot.close()));
     }
+  }
+
+  it('20 clients on two instances type concurrently against stale versions: all converge, versions gapless, each op once, content = replay', async () => {
+    const documentId = await createDocument();
+    const { ops, content } = await typeOnBothInstances('bot', 20, documentId, 12, 1);
+    expect(await serverContent(documentId)).toEqual(content.ops);
+    // Concurrency really happened: some ops were made against a version others had passed.
+    expect(ops.some((o) => o.clientId !== ops[o.version - 2]?.clientId)).toBe(true);
   });
 
   /** This instance's `verso_writer_routes_total` by route. */
@@ -114,16 +123,7 @@ describe('sequenced operations end to end', () => {
   it('[W1] clients on both instances typing into one document: one instance sequences it, the other forwards its clients\' submissions to it, and all converge', async () => {
     const documentId = await createDocument();
     const before = await Promise.all([routeCounts(a), routeCounts(b)]);
-    const bots = await Promise.all(Array.from({ length: 4 }, (_, i) => openBot(`routed${i}`, [i % 2 === 0 ? a.url : b.url], token, documentId)));
-    try {
-      await typeConcurrently(bots, 8, 7);
-      const head = await settled(bots, () => headVersion(documentId));
-      const { ops, content } = await checkLog(documentId);
-      expect(ops.length).toBe(head);
-      for (const bot of bots) expect(bot.session.document.ops).toEqual(content.ops);
-    } finally {
-      await Promise.all(bots.map((bot) => bot.close()));
-    }
+    await typeOnBothInstances('routed', 4, documentId, 8, 7);
     const after = await Promise.all([routeCounts(a), routeCounts(b)]);
     const grew = (k: number, route: string) => (after[k]![route] ?? 0) - (before[k]![route] ?? 0);
     const writer = grew(0, 'served') > 0 ? 0 : 1;

@@ -153,6 +153,22 @@ describe('one writer per document', () => {
     expect(b.routes).toEqual(['fallback', 'fallback']);
   });
 
+  it('[W2] a publish slower than the receipt timeout does not make a live writer look silent: the receipt is timed from the publish', async () => {
+    const { store, documentId } = await sharedDocument();
+    const a = await instance(store, 'a');
+    const b = await instance(store, 'b', { receiptTimeoutMs: 200 });
+    await a.writers.submit(input(documentId, 'c1', 1, 'x'));
+    const publisher = b.connections.publisher;
+    const publish = publisher.publish.bind(publisher);
+    publisher.publish = async (channel, message) => {
+      await new Promise((resolve) => setTimeout(resolve, 300)); // a slow Redis: the PUBLISH takes 300 ms
+      return publish(channel, message);
+    };
+    expect(await b.writers.submit(input(documentId, 'c2', 1, 'y', 1))).toMatchObject({ kind: 'applied', version: 2 });
+    expect(b.routes).toEqual(['forwarded']);
+    expect(b.ran).toEqual([]);
+  });
+
   it('[W2] a submission sequenced here after its writer could not be asked is sequenced once, even when that fails', async () => {
     const { store, documentId } = await sharedDocument();
     const b = await instance(store, 'b', { receiptTimeoutMs: 100 });
