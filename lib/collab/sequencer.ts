@@ -24,6 +24,7 @@ import type { Broadcaster, Unsubscribe } from './broadcaster.ts';
 import { advance, fitHead, tailBetween, TAIL_LENGTH, type KnownHead } from './known-head.ts';
 import { CommitDataError, type CommitResult, type OpStore } from './op-store.ts';
 import { answerOf, DEFAULT_CATCH_UP, foreignClientId, nextTurn, oldestBase, PLAN_SLICE_WORK, planBatch, planBatchInSlices, shapeProblem, type BatchPlan, type CatchUpBudget, type PlanOptions } from './planner.ts';
+import { createPublishOrder, type Commitment, type PublishOrder } from './publish-order.ts';
 import { DEFAULT_REVISION_PAUSE_MS } from './revisions.ts';
 import type { AppliedOp, SubmitInput, SubmitResult } from './types.ts';
 
@@ -521,11 +522,13 @@ export function createSequencer(options: SequencerOptions): Sequencer {
         historyAfter: reach(planned.head),
         ...(base && predecessorPlan ? { stored: base, predecessorHead: predecessorPlan.head } : {}),
       });
+      const publication = commitSent(documentId, commitment);
       const committing = sent(planned, commitment);
       try {
         result = await commitment;
       } catch (error) {
         done(committing);
+        commitAnswered(documentId, publication, null);
         if (!(error instanceof CommitDataError)) throw error;
         // The store refused some submission's data [S12]: halve until it stands alone; the rest commit.
         if (pending.length === 1) {
@@ -542,6 +545,8 @@ export function createSequencer(options: SequencerOptions): Sequencer {
         return;
       }
       done(committing);
+      // Published once every commit that may have been stored before it is answered [S7].
+      commitAnswered(documentId, publication, result.kind === 'committed' ? result.plan : null, result.kind === 'committed' && result.plan === planned);
       if (result.kind === 'committed' && result.plan === planned) calm.set(documentId, (calm.get(documentId) ?? 0) + 1);
       else calm.set(documentId, 0);
       if (result.kind === 'gone') {
@@ -568,14 +573,34 @@ export function createSequencer(options: SequencerOptions): Sequencer {
       }
       const plan = result.plan;
       remember(documentId, plan.next);
-      // Durable from here: answers go now; publishing and snapshots follow and cannot change them [S7].
+      // Durable from here: answers go now; publishing (commitAnswered, above) and snapshots
+      // follow and cannot change them [S7].
       pending.forEach((item, i) => finish(item, answerOf(plan, i)));
-      afterCommit(documentId, plan);
       return;
     }
   }
 
-  // What runs after commits, off the answer path, in commit order per chain: a document's
+  // Each document's commits in flight, so its plans are published in version order though the
+  // store may answer pipelined commits in another order [S7, S13] (./publish-order.ts).
+  const publishOrders = new Map<string, PublishOrder<BatchPlan>>();
+  const unanswered = new Set<Promise<unknown>>(); // every commit in flight, for settle()
+  function commitSent(documentId: string, commitment: Promise<unknown>): Commitment {
+    let order = publishOrders.get(documentId);
+    if (!order) publishOrders.set(documentId, (order = createPublishOrder()));
+    const answer = commitment.catch(() => {});
+    unanswered.add(answer);
+    void answer.then(() => unanswered.delete(answer));
+    return order.sent();
+  }
+  function commitAnswered(documentId: string, publication: Commitment, plan: BatchPlan | null, asPlanned = false): void {
+    const order = publishOrders.get(documentId)!;
+    const first = plan?.ops[0];
+    const committed = plan && first ? { firstVersion: first.version, asPlanned, value: plan } : null;
+    for (const due of order.answered(publication, committed)) afterCommit(documentId, due);
+    if (order.idle) publishOrders.delete(documentId);
+  }
+
+  // What runs after commits, off the answer path, in version order per chain: a document's
   // publishing, and apart from it its snapshots (a content and a blame snapshot cost far more
   // than a commit; neither a batch nor a publish should wait for one).
   const chains = new Map<string, Promise<void>>();
@@ -693,7 +718,10 @@ export function createSequencer(options: SequencerOptions): Sequencer {
     },
 
     async settle() {
-      while (chains.size > 0) await Promise.all(chains.values());
+      while (chains.size > 0 || publishOrders.size > 0) {
+        await Promise.all([...chains.values(), ...unanswered]);
+        if (chains.size === 0 && publishOrders.size > 0) await nextTurn(); // an answered commit's continuation runs
+      }
     },
 
     cacheUsage: () => ({ bytes: cachedBytes, entries: heads.size }),

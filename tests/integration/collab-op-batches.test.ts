@@ -24,12 +24,9 @@ let token: string;
 const prisma: PrismaClient = testPrisma();
 
 beforeAll(async () => {
-  // Each instance sequences what reaches it (no writer routing, W1): [FB4][FB6] below compares
-  // subscribers' events with the batcher's raw flushes, which match only while Redis delivers the
-  // document's ops in version order; with both bursts sequenced by one writer, pipelined, a
-  // later batch's publish can overtake an earlier one's (the op feed reorders for subscribers,
-  // the raw tap does not), and the check failed once in CI.
-  [a, b] = await Promise.all([startTestServer({ env: { WRITER_ROUTING: 'off' } }), startTestServer({ env: { WRITER_ROUTING: 'off' } })]);
+  // Both instances route the document to one writer (W1), which publishes in version order (S7),
+  // so [FB4][FB6] below can compare subscribers' events with the batcher's raw flushes.
+  [a, b] = await Promise.all([startTestServer(), startTestServer()]);
   owner = await signUp(a);
   token = (await createToken(a, owner.cookie)).token;
 });

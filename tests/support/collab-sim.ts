@@ -111,6 +111,10 @@ export async function runScenario(seed: number): Promise<ScenarioResult> {
   const holdChance = pipelining ? pipeRng.pick([0.3, 0.6]) : 0;
   const failChance = pipelining ? pipeRng.pick([0, 0.15]) : 0;
   const pipelined: PipelineStats = { speculative: 0, asPlanned: 0, replanned: 0, failed: 0 };
+  // Answers held after the commit stored (the database answers pipelined commits in any order):
+  // from a PRNG of their own, so the other scenarios draw as before [S7].
+  const answerRng = createRng(seed ^ 0x1b873593);
+  const lateAnswerChance = pipelining ? answerRng.pick([0, 0.3]) : 0;
   // Fair admission knobs from a PRNG of their own [O5, O6]: scenarios without them draw exactly as before.
   const fairRng = createRng(seed ^ 0x2545f491);
   const fair = fairRng.chance(0.5);
@@ -152,8 +156,14 @@ export async function runScenario(seed: number): Promise<ScenarioResult> {
     const generation = server.generation;
     const alive = () => server.generation === generation;
     // Publishes of a crashed generation never leave it.
+    // Each instance publishes a document's ops in version order [S7].
+    let lastPublished = 0;
     const publishing: Broadcaster = {
-      publish: async (documentId, op) => (alive() ? broadcaster.publish(documentId, op) : undefined),
+      publish: async (documentId, op) => {
+        if (op.version <= lastPublished) problems.push(`server ${server.index} published v${op.version} after v${lastPublished}`);
+        lastPublished = Math.max(lastPublished, op.version);
+        return alive() ? broadcaster.publish(documentId, op) : undefined;
+      },
       subscribe: (documentId, listener) => broadcaster.subscribe(documentId, listener),
     };
     // Other instances' commits reach the known heads late, out of order, or not at all.
@@ -187,6 +197,10 @@ export async function runScenario(seed: number): Promise<ScenarioResult> {
         if (speculative && result.kind === 'committed') {
           if (result.plan === request.planned) pipelined.asPlanned++;
           else pipelined.replanned++;
+        }
+        if (!quiescing && answerRng.chance(lateAnswerChance)) {
+          // Stored; its answer comes back later, after answers of commits stored after it.
+          await new Promise<void>((resolve) => heldCommits.push({ release: resolve, fail: resolve }));
         }
         if (!quiescing && alive() && rng.chance(crashChance)) crash(server);
         return result;

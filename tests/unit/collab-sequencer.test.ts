@@ -569,11 +569,13 @@ describe('sequencer: pipelined commits (issue 16)', () => {
   /**
    * A memory store whose commits wait until released one by one (oldest first) or failed;
    * `requests` records what each commit was asked, `landed` whether the store wrote that very plan.
+   * With `answerLate`, a held commit is written at once and only its answer waits for release
+   * (as when the database commits in order but answers on two connections in either order).
    */
   function heldStore() {
     const inner = createMemoryOpStore();
     const held: Array<{ go: () => void; fail: (error: Error) => void }> = [];
-    const state = { hold: false, running: 0, most: 0, requests: [] as Parameters<typeof inner.commit>[0][], landed: [] as boolean[] };
+    const state = { hold: false, answerLate: false, running: 0, most: 0, requests: [] as Parameters<typeof inner.commit>[0][], landed: [] as boolean[] };
     const store = {
       ...inner,
       async commit(request: Parameters<typeof inner.commit>[0]) {
@@ -582,8 +584,9 @@ describe('sequencer: pipelined commits (issue 16)', () => {
         state.running++;
         state.most = Math.max(state.most, state.running);
         try {
+          const written = state.answerLate ? await inner.commit(request) : null;
           await new Promise<void>((go, fail) => held.push({ go, fail }));
-          const result = await inner.commit(request);
+          const result = written ?? (await inner.commit(request));
           state.landed.push(result.kind === 'committed' && result.plan === request.planned);
           return result;
         } finally {
@@ -629,6 +632,27 @@ describe('sequencer: pipelined commits (issue 16)', () => {
     await sequencer.settle();
     expect(published.map((op) => op.version)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(await text(held.inner)).toEqual([{ insert: '12abwwww\n' }]);
+  });
+
+  it('[S7][S13] pipelined commits are published in version order, even when the successor\'s answer comes back first', async () => {
+    const held = heldStore();
+    const { sequencer, published } = await setup('ab\n', { store: held.store });
+    const v = await calmed(held, sequencer);
+    held.state.answerLate = true;
+    const first = sequencer.submit(submission(v, 1, new Delta().insert('1'), 'a'));
+    await turns();
+    const second = sequencer.submit(submission(v, 1, new Delta().insert('2'), 'b'));
+    await turns();
+    expect(held.state.running).toBe(2);
+    // Both are stored, v + 1 then v + 2; the database answers the second first.
+    held.held[1]!.go();
+    expect(await second).toMatchObject({ kind: 'applied', version: v + 2 });
+    await turns();
+    held.held[0]!.go();
+    expect(await first).toMatchObject({ kind: 'applied', version: v + 1 });
+    await sequencer.settle();
+    expect(held.state.landed).toEqual([true, true]);
+    expect(published.map((op) => op.version)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
   it('[S13] at most pipelineDepth batches of a document commit at once, one planning at a time; depth 1 is one batch at a time', async () => {
