@@ -20,6 +20,15 @@ export interface PublishOrder<T> {
    * document gone). Returns the committed plans now due for publishing, in version order.
    */
   answered(commitment: Commitment, committed: { readonly firstVersion: number; readonly asPlanned: boolean; readonly value: T } | null): T[];
+  /**
+   * The commits unanswered now hold nothing back any more (one hangs on a lost connection): every
+   * waiting plan is due, and plans answered later do not wait for them. Returns the plans due, in
+   * version order. A version such a commit stored reaches subscribers late, refilled from the
+   * store (F3), as it would after a lost publish.
+   */
+  skipUnanswered(): T[];
+  /** A committed plan is waiting. */
+  readonly holding: boolean;
   /** Neither a commit unanswered nor a plan waiting. */
   readonly idle: boolean;
 }
@@ -36,8 +45,14 @@ interface Waiting<T> {
 
 export function createPublishOrder<T>(): PublishOrder<T> {
   const outstanding = new Set<Commitment>();
+  const skipped = new Set<Commitment>(); // unanswered, no longer waited for
   const waiting: Waiting<T>[] = []; // ascending by firstVersion
   let count = 0;
+  const due = (): T[] => {
+    const plans: T[] = [];
+    while (waiting.length > 0 && waiting[0]!.after.size === 0) plans.push(waiting.shift()!.value);
+    return plans;
+  };
   return {
     sent() {
       const commitment = { sentAs: ++count };
@@ -46,16 +61,23 @@ export function createPublishOrder<T>(): PublishOrder<T> {
     },
     answered(commitment, committed) {
       if (!outstanding.delete(commitment)) throw new Error('publish order: a commit answered twice or never sent');
+      skipped.delete(commitment);
       for (const w of waiting) w.after.delete(commitment);
       if (committed) {
-        const after = new Set([...outstanding].filter((c) => !committed.asPlanned || c.sentAs < commitment.sentAs));
+        const after = new Set([...outstanding].filter((c) => !skipped.has(c) && (!committed.asPlanned || c.sentAs < commitment.sentAs)));
         const entry = { firstVersion: committed.firstVersion, value: committed.value, after };
         const at = waiting.findIndex((w) => w.firstVersion > committed.firstVersion);
         waiting.splice(at === -1 ? waiting.length : at, 0, entry);
       }
-      const due: T[] = [];
-      while (waiting.length > 0 && waiting[0]!.after.size === 0) due.push(waiting.shift()!.value);
-      return due;
+      return due();
+    },
+    skipUnanswered() {
+      for (const c of outstanding) skipped.add(c);
+      for (const w of waiting) w.after.clear();
+      return due();
+    },
+    get holding() {
+      return waiting.length > 0;
     },
     get idle() {
       return outstanding.size === 0 && waiting.length === 0;

@@ -77,6 +77,9 @@ export const EARLY_OPS_MAX = 256;
 /** Batches of one document committing at once by default [S13]: one in flight, the next planned on it and sent. */
 export const DEFAULT_PIPELINE_DEPTH = 2;
 
+/** Longest a committed plan's publishing waits for an earlier commit's answer by default [S7]. */
+export const DEFAULT_PUBLISH_WAIT_MS = 1000;
+
 /** Commits in a row that stored the plan they sent, with no other instance's op heard, before a document pipelines [S13]. */
 export const PIPELINE_AFTER_CALM_COMMITS = 4;
 
@@ -110,6 +113,12 @@ export interface SequencerOptions {
    * only: any value is correct (the simulation uses 0, pipelining whenever it can).
    */
   readonly pipelineAfterCalm?: number;
+  /**
+   * Longest a committed plan's publishing waits for this instance's commits that may hold lower
+   * versions and are still unanswered [S7]; then it goes out without them. Default
+   * {@link DEFAULT_PUBLISH_WAIT_MS}.
+   */
+  readonly publishWaitMs?: number;
   /** Documents whose known head is kept; default 1,000. */
   readonly cacheSize?: number;
   /** Estimated bytes the known heads may hold together (content + tail, `headBytes`) [K4]; default 64 MiB. */
@@ -140,7 +149,10 @@ export interface Sequencer {
    */
   submit(input: SubmitInput): Promise<SubmitResult>;
 
-  /** Resolves once the publishing and snapshots of every op answered so far are done; for shutdown and tests. */
+  /**
+   * Resolves once every commit in flight is answered and the publishing and snapshots of every
+   * op committed are done; for shutdown and tests.
+   */
   settle(): Promise<void>;
 
   /** The known heads' estimated bytes and count now [K4] (metrics). */
@@ -181,6 +193,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
   const maxBatch = options.maxBatch ?? 64;
   const pipelineDepth = Math.max(1, options.pipelineDepth ?? DEFAULT_PIPELINE_DEPTH);
   const pipelineAfterCalm = options.pipelineAfterCalm ?? PIPELINE_AFTER_CALM_COMMITS;
+  const publishWaitMs = options.publishWaitMs ?? DEFAULT_PUBLISH_WAIT_MS;
   const cacheSize = options.cacheSize ?? 1000;
   const cacheMaxBytes = options.cacheMaxBytes ?? DEFAULT_KNOWN_HEADS_MAX_BYTES;
   const catchUp: CatchUpBudget = { ...DEFAULT_CATCH_UP, ...options.catchUp };
@@ -549,8 +562,8 @@ export function createSequencer(options: SequencerOptions): Sequencer {
         return;
       }
       done(committing);
-      // Published once every commit that may have been stored before it is answered [S7].
-      commitAnswered(documentId, publication, result.kind === 'committed' ? result.plan : null, result.kind === 'committed' && result.plan === planned);
+      // Stored nothing: it holds no lower version back any more [S7].
+      if (result.kind !== 'committed') commitAnswered(documentId, publication, null);
       if (result.kind === 'committed' && result.plan === planned) calm.set(documentId, (calm.get(documentId) ?? 0) + 1);
       else calm.set(documentId, 0);
       if (result.kind === 'gone') {
@@ -577,9 +590,10 @@ export function createSequencer(options: SequencerOptions): Sequencer {
       }
       const plan = result.plan;
       remember(documentId, plan.next);
-      // Durable from here: answers go now; publishing (commitAnswered, above) and snapshots
-      // follow and cannot change them [S7].
+      // Durable from here: answers go now; publishing and snapshots follow and cannot change them,
+      // once every commit that may have stored lower versions is answered [S7].
       pending.forEach((item, i) => finish(item, answerOf(plan, i)));
+      commitAnswered(documentId, publication, plan, plan === planned);
       return;
     }
   }
@@ -588,6 +602,9 @@ export function createSequencer(options: SequencerOptions): Sequencer {
   // store may answer pipelined commits in another order [S7, S13] (./publish-order.ts).
   const publishOrders = new Map<string, PublishOrder<BatchPlan>>();
   const unanswered = new Set<Promise<unknown>>(); // every commit in flight, for settle()
+  // Per document holding plans: when it stops waiting for commits still unanswered (a hung
+  // connection must not hold the document's live delivery back; subscribers refill, F3).
+  const publishTimers = new Map<string, ReturnType<typeof setTimeout>>();
   function commitSent(documentId: string, commitment: Promise<unknown>): Commitment {
     let order = publishOrders.get(documentId);
     if (!order) publishOrders.set(documentId, (order = createPublishOrder()));
@@ -601,7 +618,23 @@ export function createSequencer(options: SequencerOptions): Sequencer {
     const first = plan?.ops[0];
     const committed = plan && first ? { firstVersion: first.version, asPlanned, value: plan } : null;
     for (const due of order.answered(publication, committed)) afterCommit(documentId, due);
+    holdFor(documentId, order);
+  }
+  function holdFor(documentId: string, order: PublishOrder<BatchPlan>): void {
     if (order.idle) publishOrders.delete(documentId);
+    const timer = publishTimers.get(documentId);
+    if (!order.holding) {
+      if (timer) clearTimeout(timer);
+      publishTimers.delete(documentId);
+    } else if (!timer) {
+      const skip = setTimeout(() => {
+        publishTimers.delete(documentId);
+        for (const due of order.skipUnanswered()) afterCommit(documentId, due);
+        holdFor(documentId, order);
+      }, publishWaitMs);
+      (skip as { unref?: () => void }).unref?.();
+      publishTimers.set(documentId, skip);
+    }
   }
 
   // What runs after commits, off the answer path, in version order per chain: a document's

@@ -70,6 +70,21 @@ describe('publish order [S7]', () => {
     expect(order.answered(d, plan(6, true))).toEqual(['v6']);
   });
 
+  it('[S7] skipUnanswered: commits that hang hold nothing back any more, now or later; their own plans go out when answered', () => {
+    const order = createPublishOrder<string>();
+    const hung = order.sent();
+    const b = order.sent();
+    expect(order.answered(b, plan(3))).toEqual([]);
+    expect(order.holding).toBe(true);
+    expect(order.skipUnanswered()).toEqual(['v3']);
+    expect(order.holding).toBe(false);
+    const c = order.sent();
+    expect(order.answered(c, plan(4))).toEqual(['v4']); // does not wait for the hung one again
+    expect(order.idle).toBe(false);
+    expect(order.answered(hung, plan(1))).toEqual(['v1']); // late, out of order: subscribers refill (F3)
+    expect(order.idle).toBe(true);
+  });
+
   it('[S7] an answer given twice, or for a commit never sent, is a bug and throws', () => {
     const order = createPublishOrder<string>();
     const a = order.sent();

@@ -685,6 +685,26 @@ describe('sequencer: pipelined commits (issue 16)', () => {
     expect(published.map((op) => op.version)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
+  it('[S7] a predecessor whose answer hangs holds its successor\'s publishing back for publishWaitMs at most', async () => {
+    const held = heldStore();
+    const { sequencer, published } = await setup('ab\n', { store: held.store, publishWaitMs: 30 });
+    const v = await calmed(held, sequencer);
+    held.state.answerLate = true;
+    void sequencer.submit(submission(v, 1, new Delta().insert('1'), 'a')); // stored; its answer never comes
+    await turns();
+    const second = sequencer.submit(submission(v, 1, new Delta().insert('2'), 'b'));
+    await turns();
+    held.held[1]!.go();
+    expect(await second).toMatchObject({ kind: 'applied', version: v + 2 });
+    await turns();
+    expect(published.map((op) => op.version)).toEqual([1, 2, 3, 4]); // held behind the hung answer
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(published.map((op) => op.version)).toEqual([1, 2, 3, 4, 6]); // v5 reaches subscribers by refill (F3)
+    held.held[0]!.go();
+    await sequencer.settle();
+    expect(published.map((op) => op.version)).toEqual([1, 2, 3, 4, 6, 5]);
+  });
+
   it('[S13] at most pipelineDepth batches of a document commit at once, one planning at a time; depth 1 is one batch at a time', async () => {
     for (const depth of [1, 2, 3]) {
       const held = heldStore();
