@@ -342,19 +342,14 @@ export function createSequencer(options: SequencerOptions): Sequencer {
     message: `The server is busy (${why}); nothing was stored. Resubmit the same op after ${after} s.`,
     retryAfterSeconds: after,
   });
-  // Each busy document's recent batch time and submissions, both halved at each new batch, kept
-  // while the document has queued or committing work [O5]. Their ratio is the time per
-  // submission: summed before dividing, so a batch of one (a commit's fixed round trip) weighs
-  // as one submission, not as much as a full batch (a mean of per-batch ratios swung 2–140 ms).
-  const recentBatches = new Map<string, { readonly ms: number; readonly submissions: number }>();
+  // Each busy document's recent milliseconds per submission (batch time ÷ batch size, smoothed),
+  // kept while the document has queued or committing work [O5].
+  const perSubmissionMs = new Map<string, number>();
   // When each busy document's last batch ended, and whether it left work queued: pipelined
   // batches overlap [S13], so a batch's time is counted from the later of its start and its
   // predecessor's end (its own share), and from that end whenever submissions were waiting then.
   const lastBatchDone = new Map<string, { readonly at: number; readonly leftQueued: boolean }>();
-  const expectedWaitMs = (documentId: string, ahead: number) => {
-    const recent = recentBatches.get(documentId);
-    return recent ? (ahead * recent.ms) / recent.submissions : 0;
-  };
+  const expectedWaitMs = (documentId: string, ahead: number) => ahead * (perSubmissionMs.get(documentId) ?? 0);
 
   /** Whether a batch of the document may start now (slots permitting): none planning, fewer than the depth committing. */
   const canStart = (documentId: string): boolean => {
@@ -392,7 +387,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
       if (queuedFor(documentId) > 0) offer(documentId);
       else if (!pipelines.has(documentId)) {
         // Idle: its time per submission is forgotten [O5].
-        recentBatches.delete(documentId);
+        perSubmissionMs.delete(documentId);
         lastBatchDone.delete(documentId);
       }
       pump();
@@ -453,9 +448,10 @@ export function createSequencer(options: SequencerOptions): Sequencer {
       // began (a busy event loop, a slot taken) is time those submissions waited too [O5].
       const last = lastBatchDone.get(documentId);
       const from = last === undefined ? began : last.leftQueued ? last.at : Math.max(began, last.at);
+      const sample = (ended - from) / batch.length;
       lastBatchDone.set(documentId, { at: ended, leftQueued: queuedFor(documentId) > 0 });
-      const previous = recentBatches.get(documentId);
-      recentBatches.set(documentId, { ms: (previous?.ms ?? 0) / 2 + (ended - from), submissions: (previous?.submissions ?? 0) / 2 + batch.length });
+      const previous = perSubmissionMs.get(documentId);
+      perSubmissionMs.set(documentId, previous === undefined ? sample : (previous + sample) / 2);
     }
   }
 
