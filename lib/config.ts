@@ -250,7 +250,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     submitQueue: {
       max: parsePositiveInt('SUBMIT_QUEUE_MAX', env.SUBMIT_QUEUE_MAX ?? '2000'),
       deadlineMs: parseDeadline(env.SUBMIT_DEADLINE_MS ?? '6000'),
-      maxWaitMs: parseNonNegativeInt('SUBMIT_MAX_WAIT_MS', env.SUBMIT_MAX_WAIT_MS ?? '250'),
+      maxWaitMs: parseNonNegativeInt('SUBMIT_MAX_WAIT_MS', env.SUBMIT_MAX_WAIT_MS ?? '150'),
     },
     oauth: {
       github: oauthClient(env, 'GITHUB'),

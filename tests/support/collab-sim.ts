@@ -117,6 +117,8 @@ export async function runScenario(seed: number): Promise<ScenarioResult> {
   const lateAnswerChance = pipelining ? answerRng.pick([0, 0.3]) : 0;
   // Fair admission knobs from a PRNG of their own [O5, O6]: scenarios without them draw exactly as before.
   const fairRng = createRng(seed ^ 0x2545f491);
+  // Early refusals' draws [O5], from a PRNG of their own.
+  const earlyRng = createRng(seed ^ 0x68e31da4);
   const fair = fairRng.chance(0.5);
   const maxWaitMs = fair ? fairRng.pick([1, 100, 300]) : undefined;
   const minQueuePerAuthor = fair ? fairRng.pick([0, 1, 2]) : 32;
@@ -211,6 +213,7 @@ export async function runScenario(seed: number): Promise<ScenarioResult> {
       broadcaster: publishing,
       follow,
       clock,
+      random: () => earlyRng.next(),
       // With fair admission, time also moves a millisecond per reading, so batches take time and a queue makes its document busy [O5].
       monotonic: fair ? () => step * 100 + ticks++ : () => step * 100,
       snapshotEvery,

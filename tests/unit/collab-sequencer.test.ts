@@ -352,7 +352,8 @@ describe('sequencer under overload', () => {
   it('[O5] a submission whose author\'s queued ops would keep it waiting longer than maxWaitMs is refused RATE_LIMITED at once (retry after 1 s); nothing of it is stored', async () => {
     const gated = gatedStore();
     let now = 0;
-    const { sequencer } = await setup('ab\n', { store: gated.store, monotonic: () => now, limits: { maxWaitMs: 250, minQueuePerAuthor: 0, maxConcurrentBatches: 1 } });
+    // The hard bound alone (earlyRefusal: 1); early refusals have a test of their own.
+    const { sequencer } = await setup('ab\n', { store: gated.store, monotonic: () => now, limits: { maxWaitMs: 250, earlyRefusal: 1, minQueuePerAuthor: 0, maxConcurrentBatches: 1 } });
     const burst = (clientId: string) => sequencer.submit(by('user-burst', submission(0, 1, new Delta().insert(clientId), clientId)));
     const first = burst('a'); // a batch of one
     await flush();
@@ -370,10 +371,69 @@ describe('sequencer under overload', () => {
     expect(await gated.inner.findByClientSeq(DOC, 'f', 1)).toBeNull();
   });
 
+  it('[O5] past earlyRefusal × maxWaitMs a submission is refused by chance, growing linearly to certain at maxWaitMs: a filling document sheds a few editors at a time', async () => {
+    const gated = gatedStore();
+    let now = 0;
+    const draws = [0.59, 0.61];
+    const { sequencer } = await setup('ab\n', {
+      store: gated.store,
+      monotonic: () => now,
+      random: () => draws.shift() ?? 0,
+      limits: { maxWaitMs: 250, earlyRefusal: 0.5, minQueuePerAuthor: 0, maxConcurrentBatches: 1 },
+    });
+    const burst = (clientId: string) => sequencer.submit(by('user-burst', submission(0, 1, new Delta().insert(clientId), clientId)));
+    const first = burst('a');
+    await flush();
+    const second = burst('b');
+    now += 100; // 100 ms per submission
+    gated.release();
+    await first;
+    await flush(); // [b] commits; the queue is empty
+    const admitted = [burst('c')]; // nothing ahead: admitted without a draw
+    // One ahead: 200 ms expected, past 125 ms (half of 250): refused with chance (200 − 125) ÷ 125 = 0.6.
+    expect(await Promise.race([burst('d'), flush().then(() => 'queued')])).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 1 }); // drew 0.59
+    const lucky = burst('e'); // drew 0.61: admitted
+    expect(await Promise.race([lucky, flush().then(() => 'queued')])).toBe('queued');
+    admitted.push(lucky);
+    // Two ahead: 300 ms, past maxWaitMs: refused, no draw made.
+    expect(await burst('f')).toMatchObject({ code: 'RATE_LIMITED' });
+    expect(draws).toEqual([]);
+    gated.releaseAll();
+    expect((await Promise.all([second, ...admitted])).map((r) => r.kind)).toEqual(['applied', 'applied', 'applied']);
+  });
+
+  it('[O5] early refusals fall only on authors with at least their share of the queue: another editor with less queued is refused only past maxWaitMs', async () => {
+    const gated = gatedStore();
+    let now = 0;
+    const { sequencer } = await setup('ab\n', {
+      store: gated.store,
+      monotonic: () => now,
+      random: () => 0, // every early draw refuses
+      limits: { maxWaitMs: 250, earlyRefusal: 0.5, minQueuePerAuthor: 0, maxConcurrentBatches: 1 },
+    });
+    const as = (author: string, clientId: string) => sequencer.submit(by(author, submission(0, 1, new Delta().insert(clientId), clientId)));
+    const first = as('user-f', 'a');
+    await flush();
+    const second = as('user-f', 'b');
+    now += 100; // 100 ms per submission
+    gated.release();
+    await first;
+    await flush(); // [b] commits; the queue is empty
+    const queued = [as('user-f', 'f1')];
+    // f2: its author holds the whole queue, one ahead: 200 ms, in the early band (125–250 ms): refused.
+    expect(await as('user-f', 'f2')).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 1 });
+    // h1: nothing of its author's queued, one ahead in turn: 200 ms, under the bound: admitted.
+    const other = as('user-h', 'h1');
+    expect(await Promise.race([other, flush().then(() => 'queued')])).toBe('queued');
+    gated.releaseAll();
+    expect((await Promise.all([second, ...queued, other])).map((r) => r.kind)).toEqual(['applied', 'applied', 'applied']);
+  });
+
   it('[O5][O6] while one author\'s backlog is refused, another author with few queued is admitted, and the batch takes it in turn before the backlog\'s rest', async () => {
     const gated = gatedStore();
     let now = 0;
-    const { sequencer, store } = await setup('ab\n', { store: gated.store, monotonic: () => now, limits: { maxWaitMs: 250, minQueuePerAuthor: 0, maxConcurrentBatches: 1 } });
+    // The hard bound alone (earlyRefusal: 1); early refusals have a test of their own.
+    const { sequencer, store } = await setup('ab\n', { store: gated.store, monotonic: () => now, limits: { maxWaitMs: 250, earlyRefusal: 1, minQueuePerAuthor: 0, maxConcurrentBatches: 1 } });
     const flood = (clientId: string) => sequencer.submit(by('user-flood', submission(0, 1, new Delta().insert('F'), clientId)));
     const first = flood('f0');
     await flush();

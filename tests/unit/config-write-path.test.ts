@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../lib/config.ts';
 
 describe('write path configuration', () => {
-  it('defaults to 10 + 6 + 6 connections per instance, 2,000 queued submissions, a 6 s deadline and a 250 ms wait bound per author (O5 on)', () => {
+  it('defaults to 10 + 6 + 6 connections per instance, 2,000 queued submissions, a 6 s deadline and a 150 ms wait bound per author (O5 on)', () => {
     const config = loadConfig({});
     expect(config.dbPools).toEqual({ main: 10, write: 6, feed: 6 });
-    expect(config.submitQueue).toEqual({ max: 2000, deadlineMs: 6000, maxWaitMs: 250 });
+    expect(config.submitQueue).toEqual({ max: 2000, deadlineMs: 6000, maxWaitMs: 150 });
     expect(loadConfig({ SUBMIT_MAX_WAIT_MS: '0' }).submitQueue.maxWaitMs).toBe(0); // off
   });
 
