@@ -28,8 +28,8 @@ import { createPublishOrder, type Commitment, type PublishOrder } from './publis
 import { DEFAULT_REVISION_PAUSE_MS } from './revisions.ts';
 import type { AppliedOp, SubmitInput, SubmitResult } from './types.ts';
 
-/** Why a submission was refused for load: the instance's queue was full [O1], it waited past its deadline [O2], or its author's queued ops for its document would keep it waiting too long [O5]. */
-export type OverloadReason = 'queue-full' | 'deadline' | 'document-busy';
+/** Why a submission was refused for load: the instance's queue was full [O1], it waited past its deadline [O2], its author's queued ops for its document would keep it waiting too long [O5] (document-busy), or, by chance, past half that long (document-filling, O5's early refusals). */
+export type OverloadReason = 'queue-full' | 'deadline' | 'document-busy' | 'document-filling';
 
 /** How much work one instance takes on before it refuses more (O1–O3, O5). */
 export interface SequencerLimits {
@@ -85,6 +85,9 @@ export const DEFAULT_PIPELINE_DEPTH = 2;
 
 /** Longest a committed plan's publishing waits for an earlier commit's answer by default [S7]. */
 export const DEFAULT_PUBLISH_WAIT_MS = 1000;
+
+/** The longest delay setTimeout keeps (2³¹ − 1 ms); `publishWaitMs` is capped to it. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Commits in a row that stored the plan they sent, with no other instance's op heard, before a document pipelines [S13]. */
 export const PIPELINE_AFTER_CALM_COMMITS = 4;
@@ -202,11 +205,14 @@ export function createSequencer(options: SequencerOptions): Sequencer {
   const maxBatch = options.maxBatch ?? 64;
   const pipelineDepth = Math.max(1, options.pipelineDepth ?? DEFAULT_PIPELINE_DEPTH);
   const pipelineAfterCalm = options.pipelineAfterCalm ?? PIPELINE_AFTER_CALM_COMMITS;
-  const publishWaitMs = options.publishWaitMs ?? DEFAULT_PUBLISH_WAIT_MS;
+  // setTimeout's range (a longer or non-finite delay would fire at once).
+  const publishWaitMs = Math.min(MAX_TIMER_MS, Math.max(0, options.publishWaitMs ?? DEFAULT_PUBLISH_WAIT_MS)) || 0;
   const cacheSize = options.cacheSize ?? 1000;
   const cacheMaxBytes = options.cacheMaxBytes ?? DEFAULT_KNOWN_HEADS_MAX_BYTES;
   const catchUp: CatchUpBudget = { ...DEFAULT_CATCH_UP, ...options.catchUp };
   const limits: SequencerLimits = { ...DEFAULT_SEQUENCER_LIMITS, ...options.limits };
+  // In [0, 1]; anything else (NaN, undefined passed explicitly) is the default [O5].
+  const earlyRefusal = Number.isFinite(limits.earlyRefusal) ? Math.min(1, Math.max(0, limits.earlyRefusal)) : DEFAULT_SEQUENCER_LIMITS.earlyRefusal;
   const onAfterCommitError = options.onAfterCommitError ?? (() => {});
   const onOverload = options.onOverload ?? (() => {});
   const planOptions: PlanOptions = { now: clock, pauseMs, catchUp };
@@ -437,10 +443,13 @@ export function createSequencer(options: SequencerOptions): Sequencer {
    * the bound at once (who would all come back together, leaving the document idle between).
    */
   function tooLong(waitMs: number, earlyMs: number): boolean {
+    lastRefusalEarly = false;
     if (waitMs > limits.maxWaitMs) return true;
     if (waitMs <= earlyMs || earlyMs >= limits.maxWaitMs) return false;
-    return random() < (waitMs - earlyMs) / (limits.maxWaitMs - earlyMs);
+    lastRefusalEarly = random() < (waitMs - earlyMs) / (limits.maxWaitMs - earlyMs);
+    return lastRefusalEarly;
   }
+  let lastRefusalEarly = false;
 
   /**
    * How many queued submissions of the document a new one of `author` comes behind, taken in
@@ -606,11 +615,14 @@ export function createSequencer(options: SequencerOptions): Sequencer {
         continue;
       }
       const plan = result.plan;
-      remember(documentId, plan.next);
-      // Durable from here: answers go now; publishing and snapshots follow and cannot change them,
-      // once every commit that may have stored lower versions is answered [S7].
-      pending.forEach((item, i) => finish(item, answerOf(plan, i)));
-      commitAnswered(documentId, publication, plan, plan === planned);
+      try {
+        remember(documentId, plan.next);
+        // Durable from here: answers go now; publishing and snapshots follow and cannot change
+        // them, once every commit that may have stored lower versions is answered [S7].
+        pending.forEach((item, i) => finish(item, answerOf(plan, i)));
+      } finally {
+        commitAnswered(documentId, publication, plan, plan === planned);
+      }
       return;
     }
   }
@@ -729,22 +741,24 @@ export function createSequencer(options: SequencerOptions): Sequencer {
         const author = input.authorId ?? '';
         const mine = queue?.byAuthor.get(author)?.length ?? 0;
         const crowded = queue !== undefined && queue.size >= limits.minQueuePerDocument;
-        const earlyMs = limits.maxWaitMs * limits.earlyRefusal;
+        const earlyMs = limits.maxWaitMs * earlyRefusal;
         if (
           queue &&
           limits.maxWaitMs > 0 &&
           (mine >= limits.minQueuePerAuthor || crowded) &&
           // The whole queue first (cheap): counting turns is needed only when it alone would wait too long.
           expectedWaitMs(input.documentId, queue.size + 1) > earlyMs &&
-          // Early refusals only for an author with at least their share of the queue: one with
-          // little queued (another editor beside a flood) is refused only past the bound.
-          tooLong(expectedWaitMs(input.documentId, turnsAhead(queue, author) + 1), mine * queue.byAuthor.size >= queue.size ? earlyMs : limits.maxWaitMs)
+          // Early refusals only for an author with two or more queued and at least their share of
+          // the queue: one with a single op waiting, or little beside a flood, is refused only past
+          // the bound.
+          tooLong(expectedWaitMs(input.documentId, turnsAhead(queue, author) + 1), mine >= 2 && mine * queue.byAuthor.size >= queue.size ? earlyMs : limits.maxWaitMs)
         ) {
           // Refused before it waits: its author's own backlog on this document already holds more
           // than the instance commits in maxWaitMs, taken in turn with everyone else's [O5, O6];
           // other authors' ops, with few queued, are admitted. Or so many people have ops queued
-          // that this one's turn would come too late: the document is full [O5].
-          onOverload('document-busy');
+          // that this one's turn would come too late: the document is full [O5]. Or, by chance,
+          // its author's backlog is filling the document past half the bound (early) [O5].
+          onOverload(lastRefusalEarly ? 'document-filling' : 'document-busy');
           resolve(
             mine >= limits.minQueuePerAuthor
               ? overloaded(`${mine} of your ops for this document are waiting`, 1)

@@ -28,7 +28,7 @@ export interface VersoMetrics {
   readonly redisErrors: Counter<'connection'>;
   /** `verso_rate_limited_total{rule}`: refused attempts per rate-limit rule. */
   readonly rateLimitHits: Counter<'rule'>;
-  /** `verso_submit_overload_total{reason="queue-full"|"deadline"|"document-busy"}`: submissions the write path refused for load (`RATE_LIMITED`). */
+  /** `verso_submit_overload_total{reason="queue-full"|"deadline"|"document-busy"|"document-filling"}`: submissions the write path refused for load (`RATE_LIMITED`). */
   readonly submitOverload: Counter<'reason'>;
   readonly writerRoutes: Counter<'route'>;
   /** `verso_commits_total{path}`: batches committed, by how (statement, caught-up, locked, duplicate, nothing). */
@@ -58,7 +58,7 @@ export function createMetrics(): VersoMetrics {
     rateLimitHits: new Counter({ name: 'verso_rate_limited_total', help: 'Attempts refused by a rate limit, by rule.', labelNames: ['rule'], registers }),
     submitOverload: new Counter({
       name: 'verso_submit_overload_total',
-      help: 'Submissions the write path refused for load (RATE_LIMITED): queue-full at arrival, deadline after waiting, document-busy when its author\'s queued ops for its document would keep it waiting longer than SUBMIT_MAX_WAIT_MS.',
+      help: 'Submissions the write path refused for load (RATE_LIMITED): queue-full at arrival, deadline after waiting, document-busy when its author\'s queued ops for its document would keep it waiting longer than SUBMIT_MAX_WAIT_MS, document-filling when refused by chance past half of that (O5 early refusals).',
       labelNames: ['reason'],
       registers,
     }),

@@ -374,35 +374,41 @@ describe('sequencer under overload', () => {
   it('[O5] past earlyRefusal × maxWaitMs a submission is refused by chance, growing linearly to certain at maxWaitMs: a filling document sheds a few editors at a time', async () => {
     const gated = gatedStore();
     let now = 0;
-    const draws = [0.59, 0.61];
+    const draws = [0.43, 0.45, 0.93];
+    const reasons: string[] = [];
     const { sequencer } = await setup('ab\n', {
       store: gated.store,
       monotonic: () => now,
       random: () => draws.shift() ?? 0,
+      onOverload: (reason) => void reasons.push(reason),
       limits: { maxWaitMs: 250, earlyRefusal: 0.5, minQueuePerAuthor: 0, maxConcurrentBatches: 1 },
     });
     const burst = (clientId: string) => sequencer.submit(by('user-burst', submission(0, 1, new Delta().insert(clientId), clientId)));
+    const queued = (answer: Promise<unknown>) => Promise.race([answer, flush().then(() => 'queued')]);
     const first = burst('a');
     await flush();
     const second = burst('b');
-    now += 100; // 100 ms per submission
+    now += 60; // 60 ms per submission
     gated.release();
     await first;
     await flush(); // [b] commits; the queue is empty
-    const admitted = [burst('c')]; // nothing ahead: admitted without a draw
-    // One ahead: 200 ms expected, past 125 ms (half of 250): refused with chance (200 − 125) ÷ 125 = 0.6.
-    expect(await Promise.race([burst('d'), flush().then(() => 'queued')])).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 1 }); // drew 0.59
-    const lucky = burst('e'); // drew 0.61: admitted
-    expect(await Promise.race([lucky, flush().then(() => 'queued')])).toBe('queued');
-    admitted.push(lucky);
-    // Two ahead: 300 ms, past maxWaitMs: refused, no draw made.
-    expect(await burst('f')).toMatchObject({ code: 'RATE_LIMITED' });
+    const admitted = [burst('c1'), burst('c2')]; // under half the bound: admitted without a draw
+    // Two ahead: 180 ms, past 125 ms (half of 250): refused with chance (180 − 125) ÷ 125 = 0.44.
+    expect(await queued(burst('d'))).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 1 }); // drew 0.43
+    const lucky = burst('e'); // drew 0.45: admitted
+    expect(await queued(lucky)).toBe('queued');
+    const luckier = burst('f'); // three ahead: 240 ms, chance 0.92; drew 0.93: admitted
+    expect(await queued(luckier)).toBe('queued');
+    admitted.push(lucky, luckier);
+    // Four ahead: 300 ms, past maxWaitMs: refused, no draw made.
+    expect(await burst('g')).toMatchObject({ code: 'RATE_LIMITED' });
     expect(draws).toEqual([]);
+    expect(reasons).toEqual(['document-filling', 'document-busy']); // verso_submit_overload_total{reason}
     gated.releaseAll();
-    expect((await Promise.all([second, ...admitted])).map((r) => r.kind)).toEqual(['applied', 'applied', 'applied']);
+    expect((await Promise.all([second, ...admitted])).map((r) => r.kind)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied']);
   });
 
-  it('[O5] early refusals fall only on authors with at least their share of the queue: another editor with less queued is refused only past maxWaitMs', async () => {
+  it('[O5] early refusals fall only on authors with two or more queued and at least their share of the queue: another editor at the same expected wait is refused only past maxWaitMs', async () => {
     const gated = gatedStore();
     let now = 0;
     const { sequencer } = await setup('ab\n', {
@@ -415,18 +421,18 @@ describe('sequencer under overload', () => {
     const first = as('user-f', 'a');
     await flush();
     const second = as('user-f', 'b');
-    now += 100; // 100 ms per submission
+    now += 60; // 60 ms per submission
     gated.release();
     await first;
     await flush(); // [b] commits; the queue is empty
-    const queued = [as('user-f', 'f1')];
-    // f2: its author holds the whole queue, one ahead: 200 ms, in the early band (125–250 ms): refused.
-    expect(await as('user-f', 'f2')).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 1 });
-    // h1: nothing of its author's queued, one ahead in turn: 200 ms, under the bound: admitted.
+    const queued = [as('user-f', 'f1'), as('user-f', 'f2'), as('user-h', 'h0')];
+    // f3: 2 of its author's queued, 2 of the 3 queued: 3 ahead in turn, 240 ms, in the early band (125–250 ms): refused.
+    expect(await as('user-f', 'f3')).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 1 });
+    // h1: one of its author's queued: 3 ahead in turn too, 240 ms, but under the bound: admitted.
     const other = as('user-h', 'h1');
     expect(await Promise.race([other, flush().then(() => 'queued')])).toBe('queued');
     gated.releaseAll();
-    expect((await Promise.all([second, ...queued, other])).map((r) => r.kind)).toEqual(['applied', 'applied', 'applied']);
+    expect((await Promise.all([second, ...queued, other])).map((r) => r.kind)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied']);
   });
 
   it('[O5][O6] while one author\'s backlog is refused, another author with few queued is admitted, and the batch takes it in turn before the backlog\'s rest', async () => {
@@ -514,7 +520,7 @@ describe('sequencer under overload', () => {
   it('[O5] after a stall, fast batches bring the estimate back down and the document admits again within a few batches', async () => {
     const gated = gatedStore();
     let now = 0;
-    const { sequencer } = await setup('ab\n', { store: gated.store, monotonic: () => now, limits: { maxWaitMs: 250, minQueuePerAuthor: 0, maxConcurrentBatches: 1 } });
+    const { sequencer } = await setup('ab\n', { store: gated.store, monotonic: () => now, limits: { maxWaitMs: 250, earlyRefusal: 1, minQueuePerAuthor: 0, maxConcurrentBatches: 1 } });
     const stalled = sequencer.submit(submission(0, 1, new Delta().insert('s'), 's'));
     await flush();
     const all = [stalled, sequencer.submit(submission(0, 1, new Delta().insert('w'), 'w'))]; // keeps the document busy
@@ -717,7 +723,7 @@ describe('sequencer: pipelined commits (issue 16)', () => {
 
   it('[S7] a predecessor whose answer hangs holds its successor\'s publishing back for publishWaitMs at most', async () => {
     const held = heldStore();
-    const { sequencer, published } = await setup('ab\n', { store: held.store, publishWaitMs: 30 });
+    const { sequencer, published } = await setup('ab\n', { store: held.store, publishWaitMs: 250 });
     const v = await calmed(held, sequencer);
     held.state.answerLate = true;
     void sequencer.submit(submission(v, 1, new Delta().insert('1'), 'a')); // stored; its answer never comes
@@ -728,7 +734,7 @@ describe('sequencer: pipelined commits (issue 16)', () => {
     expect(await second).toMatchObject({ kind: 'applied', version: v + 2 });
     await turns();
     expect(published.map((op) => op.version)).toEqual([1, 2, 3, 4]); // held behind the hung answer
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    await new Promise((resolve) => setTimeout(resolve, 400));
     expect(published.map((op) => op.version)).toEqual([1, 2, 3, 4, 6]); // v5 reaches subscribers by refill (F3)
     held.held[0]!.go();
     await sequencer.settle();
