@@ -61,12 +61,15 @@ export function checkApplicable(doc: Delta, op: Delta): Result<void> {
   return fits.ok ? ok(undefined) : fits;
 }
 
+/** A position inside a surrogate pair (at module level: under tsx a closure declared per call is renamed per call). */
+function splits(i: number, p: number) {
+  return fail('BAD_USER_INPUT', `ops[${i}]: position ${p} falls inside a surrogate pair (one emoji or symbol is two UTF-16 code units); move the edit by one position.`);
+}
+
 /** `checkApplicable` that also returns `doc.length()`, so `apply` walks the document once less. */
 export function measureFit(doc: Delta, op: Delta): Result<number> {
   const length = doc.length();
   const probe = new PairProbe(doc);
-  const splits = (i: number, p: number) =>
-    fail('BAD_USER_INPUT', `ops[${i}]: position ${p} falls inside a surrogate pair (one emoji or symbol is two UTF-16 code units); move the edit by one position.`);
   let pos = 0;
   for (const [i, c] of op.ops.entries()) {
     if (probe.splitsPair(pos)) return splits(i, pos);

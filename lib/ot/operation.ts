@@ -192,30 +192,43 @@ function copyOp(edit: Op): Op {
  * (which no caller passes) still goes to quill-delta.
  */
 function transformSimple(op: Delta, mine: SimpleEdit, theirs: SimpleEdit, side: Side): Delta {
-  const at = (position: number, edit: Op): Delta => new Delta(position > 0 ? [{ retain: position }, copyOp(edit)] : [copyOp(edit)]);
   if (theirs.insert) {
     const shift = theirs.inserted;
     if (mine.insert) {
       // Inserts at one place: theirs first when `op` is on the right [OT1].
       const after = mine.at > theirs.at || (mine.at === theirs.at && side === 'right');
-      return at(after ? mine.at + shift : mine.at, mine.insert);
+      return editAt(after ? mine.at + shift : mine.at, mine.insert);
     }
     // `op` deletes [mine.at, end): their insert before or at its start moves it, one after its end
     // leaves it, one inside splits it around the inserted text.
     const end = mine.at + mine.deleted;
-    if (theirs.at <= mine.at) return at(mine.at + shift, { delete: mine.deleted });
-    if (theirs.at >= end) return at(mine.at, { delete: mine.deleted });
+    if (theirs.at <= mine.at) return editAt(mine.at + shift, { delete: mine.deleted });
+    if (theirs.at >= end) return editAt(mine.at, { delete: mine.deleted });
     const ops: Op[] = mine.at > 0 ? [{ retain: mine.at }] : [];
     ops.push({ delete: theirs.at - mine.at }, { retain: shift }, { delete: end - theirs.at });
     return new Delta(ops);
   }
-  // They delete [theirs.at, theirEnd): positions inside it collapse to its start.
+  // They delete [theirs.at, theirEnd).
   const theirEnd = theirs.at + theirs.deleted;
-  const mapped = (position: number) => (position <= theirs.at ? position : position >= theirEnd ? position - theirs.deleted : theirs.at);
-  if (mine.insert) return at(mapped(mine.at), mine.insert);
+  if (mine.insert) return editAt(throughDelete(mine.at, theirs), mine.insert);
   const overlap = Math.max(0, Math.min(mine.at + mine.deleted, theirEnd) - Math.max(mine.at, theirs.at));
   const left = mine.deleted - overlap;
-  return left > 0 ? at(mapped(mine.at), { delete: left }) : new Delta([]);
+  return left > 0 ? editAt(throughDelete(mine.at, theirs), { delete: left }) : new Delta([]);
+}
+
+// transformSimple's helpers live at module level: run under tsx (esbuild's keepNames), a closure
+// declared inside a function is renamed with Object.defineProperty at every call, and
+// transformSimple runs hundreds of thousands of times a second on a busy document [PL8].
+
+/** `edit` at `position` (after a retain of it, if any). */
+function editAt(position: number, edit: Op): Delta {
+  return new Delta(position > 0 ? [{ retain: position }, copyOp(edit)] : [copyOp(edit)]);
+}
+
+/** Where `position` lands after `theirs`, a delete: positions inside the deleted range collapse to its start. */
+function throughDelete(position: number, theirs: SimpleEdit): number {
+  if (position <= theirs.at) return position;
+  return position >= theirs.at + theirs.deleted ? position - theirs.deleted : theirs.at;
 }
 
 /** One op with the effect of `a` followed by `b` [OT2]. `b` must be made against the result of `a`. */
