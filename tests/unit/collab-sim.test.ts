@@ -8,8 +8,8 @@
  *
  * COLLAB_SIM_SCENARIOS (default 5000) and COLLAB_SIM_SEED (first seed, default 1) set the run.
  * The longer local run: `COLLAB_SIM_SCENARIOS=50000 npx vitest run tests/unit/collab-sim.test.ts`
- * (at 89d79b7: 50,000 scenarios, 499,336 versions, 518,050 acknowledged ops checked, 10,436
- * instance crashes, all passed, 646 s on the shared 2-core machine).
+ * (at a81762b: 50,000 scenarios, 1,071,751 versions, 1,090,262 acknowledged ops checked, 20,426
+ * instance crashes, all passed, 160 s on the shared 2-core machine).
  */
 import { describe, expect, it } from 'vitest';
 import { describeFailure, runScenario } from '../support/collab-sim.ts';
