@@ -437,19 +437,17 @@ export function createSequencer(options: SequencerOptions): Sequencer {
   }
 
   /**
-   * Whether a submission expecting to wait `waitMs` is refused [O5]: past maxWaitMs always; past
-   * `earlyMs` with a chance growing linearly to 1 at maxWaitMs, so a document filling up refuses a
-   * few editors at a time as it fills (each backs off and sends less) rather than everyone at
-   * the bound at once (who would all come back together, leaving the document idle between).
+   * Whether a submission expecting to wait `waitMs` is refused, and why [O5]: past maxWaitMs
+   * always (`document-busy`); past `earlyMs` with a chance growing linearly to 1 at maxWaitMs
+   * (`document-filling`), so a document filling up refuses a few editors at a time as it fills
+   * (each backs off and sends less) rather than everyone at the bound at once (who would all come
+   * back together, leaving the document idle between). Null: admitted.
    */
-  function tooLong(waitMs: number, earlyMs: number): boolean {
-    lastRefusalEarly = false;
-    if (waitMs > limits.maxWaitMs) return true;
-    if (waitMs <= earlyMs || earlyMs >= limits.maxWaitMs) return false;
-    lastRefusalEarly = random() < (waitMs - earlyMs) / (limits.maxWaitMs - earlyMs);
-    return lastRefusalEarly;
+  function refusalFor(waitMs: number, earlyMs: number): 'document-busy' | 'document-filling' | null {
+    if (waitMs > limits.maxWaitMs) return 'document-busy';
+    if (waitMs <= earlyMs) return null;
+    return random() < (waitMs - earlyMs) / (limits.maxWaitMs - earlyMs) ? 'document-filling' : null;
   }
-  let lastRefusalEarly = false;
 
   /**
    * How many queued submissions of the document a new one of `author` comes behind, taken in
@@ -742,23 +740,24 @@ export function createSequencer(options: SequencerOptions): Sequencer {
         const mine = queue?.byAuthor.get(author)?.length ?? 0;
         const crowded = queue !== undefined && queue.size >= limits.minQueuePerDocument;
         const earlyMs = limits.maxWaitMs * earlyRefusal;
-        if (
+        const refusal =
           queue &&
           limits.maxWaitMs > 0 &&
           (mine >= limits.minQueuePerAuthor || crowded) &&
           // The whole queue first (cheap): counting turns is needed only when it alone would wait too long.
-          expectedWaitMs(input.documentId, queue.size + 1) > earlyMs &&
-          // Early refusals only for an author with two or more queued and at least their share of
-          // the queue: one with a single op waiting, or little beside a flood, is refused only past
-          // the bound.
-          tooLong(expectedWaitMs(input.documentId, turnsAhead(queue, author) + 1), mine >= 2 && mine * queue.byAuthor.size >= queue.size ? earlyMs : limits.maxWaitMs)
-        ) {
+          expectedWaitMs(input.documentId, queue.size + 1) > earlyMs
+            ? // Early refusals only for an author with two or more queued and at least their share
+              // of the queue: one with a single op waiting, or little beside a flood, is refused
+              // only past the bound.
+              refusalFor(expectedWaitMs(input.documentId, turnsAhead(queue, author) + 1), mine >= 2 && mine * queue.byAuthor.size >= queue.size ? earlyMs : limits.maxWaitMs)
+            : null;
+        if (queue && refusal) {
           // Refused before it waits: its author's own backlog on this document already holds more
           // than the instance commits in maxWaitMs, taken in turn with everyone else's [O5, O6];
           // other authors' ops, with few queued, are admitted. Or so many people have ops queued
           // that this one's turn would come too late: the document is full [O5]. Or, by chance,
           // its author's backlog is filling the document past half the bound (early) [O5].
-          onOverload(lastRefusalEarly ? 'document-filling' : 'document-busy');
+          onOverload(refusal);
           resolve(
             mine >= limits.minQueuePerAuthor
               ? overloaded(`${mine} of your ops for this document are waiting`, 1)
