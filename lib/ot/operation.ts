@@ -146,11 +146,12 @@ export function quillDeltaTransform(op: Delta, other: Delta, side: Side): Delta 
  * submission up transforms it over hundreds of them when a document is busy [PL8].
  */
 interface SimpleEdit {
-  readonly at: number;
+  /** Where it is: mutable, so carrying it over ops moves it in place (each `simpleEdit` call returns a fresh one). */
+  at: number;
   /** Characters inserted (an embed counts 1), or 0 for a delete. */
   readonly inserted: number;
-  /** Characters deleted, or 0 for an insert. */
-  readonly deleted: number;
+  /** Characters deleted, or 0 for an insert (mutable as `at`). */
+  deleted: number;
   /** The insert component, for an insert. */
   readonly insert: Op | null;
 }
@@ -192,28 +193,82 @@ function copyOp(edit: Op): Op {
  * (which no caller passes) still goes to quill-delta.
  */
 function transformSimple(op: Delta, mine: SimpleEdit, theirs: SimpleEdit, side: Side): Delta {
+  const { at, deleted } = mine;
+  const carried = carry(mine, theirs, side);
+  if (carried === MOVED) return deltaOf(mine);
+  if (carried === GONE) return new Delta([]);
+  // `op` deletes [at, at + deleted) and their insert lands inside: the delete splits around the inserted text.
+  const ops: Op[] = at > 0 ? [{ retain: at }] : [];
+  ops.push({ delete: theirs.at - at }, { retain: theirs.inserted }, { delete: at + deleted - theirs.at });
+  return new Delta(ops);
+}
+
+/** What {@link carry} did to a simple edit: moved or shortened it (still one simple edit), split it, or removed all of it. */
+const MOVED = 0;
+const SPLIT = 1;
+const GONE = 2;
+
+/**
+ * Moves the simple edit `mine` (in place) to where it is after the simple edit `theirs` [OT1]: by
+ * their insert before it, or through their delete (a delete of its own shortened by the overlap);
+ * or says it splits (their insert lands inside its delete; `mine` is left as it was) or is gone
+ * (their delete covered its whole delete). The arithmetic of {@link transformSimple}, with no Delta built.
+ */
+function carry(mine: SimpleEdit, theirs: SimpleEdit, side: Side): typeof MOVED | typeof SPLIT | typeof GONE {
   if (theirs.insert) {
-    const shift = theirs.inserted;
     if (mine.insert) {
       // Inserts at one place: theirs first when `op` is on the right [OT1].
-      const after = mine.at > theirs.at || (mine.at === theirs.at && side === 'right');
-      return editAt(after ? mine.at + shift : mine.at, mine.insert);
+      if (mine.at > theirs.at || (mine.at === theirs.at && side === 'right')) mine.at += theirs.inserted;
+      return MOVED;
     }
     // `op` deletes [mine.at, end): their insert before or at its start moves it, one after its end
     // leaves it, one inside splits it around the inserted text.
-    const end = mine.at + mine.deleted;
-    if (theirs.at <= mine.at) return editAt(mine.at + shift, { delete: mine.deleted });
-    if (theirs.at >= end) return editAt(mine.at, { delete: mine.deleted });
-    const ops: Op[] = mine.at > 0 ? [{ retain: mine.at }] : [];
-    ops.push({ delete: theirs.at - mine.at }, { retain: shift }, { delete: end - theirs.at });
-    return new Delta(ops);
+    if (theirs.at <= mine.at) mine.at += theirs.inserted;
+    else if (theirs.at < mine.at + mine.deleted) return SPLIT;
+    return MOVED;
   }
   // They delete [theirs.at, theirEnd).
-  const theirEnd = theirs.at + theirs.deleted;
-  if (mine.insert) return editAt(throughDelete(mine.at, theirs), mine.insert);
-  const overlap = Math.max(0, Math.min(mine.at + mine.deleted, theirEnd) - Math.max(mine.at, theirs.at));
-  const left = mine.deleted - overlap;
-  return left > 0 ? editAt(throughDelete(mine.at, theirs), { delete: left }) : new Delta([]);
+  if (!mine.insert) {
+    const overlap = Math.min(mine.at + mine.deleted, theirs.at + theirs.deleted) - Math.max(mine.at, theirs.at);
+    if (overlap >= mine.deleted) return GONE;
+    if (overlap > 0) mine.deleted -= overlap;
+  }
+  mine.at = throughDelete(mine.at, theirs);
+  return MOVED;
+}
+
+/** The Delta of a simple edit. */
+function deltaOf(edit: SimpleEdit): Delta {
+  return editAt(edit.at, edit.insert ?? { delete: edit.deleted });
+}
+
+/**
+ * `op` transformed over `others[from]`, …, `others[to - 1]` in order, each on `side` [OT1]: the
+ * Delta that calling `transform` once per op gives. While `op` and the ops it passes are simple
+ * edits (typing and deleting, most of a busy document's ops) it is carried by arithmetic alone,
+ * with one Delta built at the end rather than one per op: catching a keystroke up over hundreds of
+ * others then costs a few comparisons each [PL8].
+ */
+export function transformOver(op: Delta, others: readonly { readonly delta: Delta }[], from: number, to: number, side: Side): Delta {
+  let delta = op;
+  let mine = simpleEdit(op);
+  let moved = false; // whether `mine` has moved past `delta`
+  for (let i = from; i < to; i++) {
+    const other = others[i]!.delta;
+    if (mine) {
+      const theirs = simpleEdit(other);
+      if (theirs && carry(mine, theirs, side) === MOVED) {
+        moved = true;
+        continue;
+      }
+      // Split or gone (`mine` as it was): the general way below builds that.
+    }
+    if (moved) delta = deltaOf(mine!);
+    moved = false;
+    delta = transform(delta, other, side);
+    mine = simpleEdit(delta);
+  }
+  return moved ? deltaOf(mine!) : delta;
 }
 
 // transformSimple's helpers live at module level: run under tsx (esbuild's keepNames), a closure

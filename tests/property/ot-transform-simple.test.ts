@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Delta, quillDeltaTransform, transform } from '../../lib/ot/operation.ts';
+import { Delta, quillDeltaTransform, transform, transformOver } from '../../lib/ot/operation.ts';
 import { concurrentArb } from './ot-arbitraries.ts';
 
 // Same ops, same keys in the same order (what is stored as JSON).
@@ -96,4 +96,28 @@ describe('transform of simple edits by arithmetic [PL8]', () => {
     expect(out.ops[1]).not.toBe(mine.ops[1]);
     expect(out.ops[1]!.attributes).not.toBe(mine.ops[1]!.attributes);
   });
+
+  it('transformOver carries an op over a run of ops as one transform per op does: simple runs by arithmetic, split and emptied deletes, ops that are not simple between', () => {
+    // Mostly simple edits, some not (formats, several edits), so runs are broken and resumed.
+    const anyArb = fc.oneof({ weight: 4, arbitrary: simpleArb }, { weight: 1, arbitrary: concurrentArb.map(({ a }) => a) });
+    fc.assert(
+      fc.property(anyArb, fc.array(anyArb, { maxLength: 12 }), fc.nat(12), fc.nat(12), (op, others, x, y) => {
+        const from = Math.min(x, y, others.length);
+        const to = Math.min(Math.max(x, y), others.length);
+        const wrapped = others.map((delta) => ({ delta }));
+        for (const side of ['left', 'right'] as const) {
+          let expected = op;
+          for (let i = from; i < to; i++) expected = quillDeltaTransform(expected, others[i]!, side);
+          same(transformOver(op, wrapped, from, to, side), expected);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+    // A delete split by an insert inside it, then carried on; one emptied by a delete covering it.
+    const split = transformOver(new Delta([{ retain: 1 }, { delete: 3 }]), [new Delta([{ retain: 2 }, { insert: 'ab' }]), new Delta([{ insert: 'z' }])].map((delta) => ({ delta })), 0, 2, 'right');
+    same(split, new Delta([{ retain: 2 }, { delete: 1 }, { retain: 2 }, { delete: 2 }]));
+    const gone = transformOver(new Delta([{ retain: 1 }, { delete: 2 }]), [new Delta([{ delete: 4 }]), new Delta([{ insert: 'q' }])].map((delta) => ({ delta })), 0, 2, 'left');
+    same(gone, new Delta([]));
+  });
 });
+
