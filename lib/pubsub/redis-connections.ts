@@ -40,9 +40,6 @@ export function openRedisPubSub(redisUrl: string, onError: (error: Error) => voi
       maxRetriesPerRequest: null,
       commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
       retryStrategy: (times) => Math.min(times * 100, 2000),
-      // The publisher's commands of one turn of the event loop go out in one write: a committed
-      // batch publishes each of its ops, and a writer answers each forwarded submission of it, together.
-      enableAutoPipelining: role === 'pub',
     });
     redis.on('error', onError);
     return redis;
