@@ -5,7 +5,7 @@
  * op-store adapters (when they plan again on a fresher head inside `commit`) and the simulation
  * all run exactly this code.
  */
-import { apply, transformOver, type Delta, type Side } from '../ot/operation.ts';
+import { apply, isSimpleEdit, transform, transformOver, type Delta, type Side } from '../ot/operation.ts';
 import { checkEditMarks, checkResolveLanding, checkSuggestionLanding, DELETE_MARK, hasMarks, INSERT_MARK } from '../ot/suggestion.ts';
 import { after, findInTail, groupOnto, tailBetween, type KnownHead, type SpanChanges } from './known-head.ts';
 import type { AppliedOp, RejectionCode, SubmitCheck, SubmitInput, SubmitResult } from './types.ts';
@@ -135,7 +135,7 @@ export function planBatch(head: KnownHead, documentId: string, submissions: read
   }
 }
 
-/** Transforms a submission does between two yields of their work [PL9]. */
+/** Simple edits a submission is carried over between two yields of their work [PL9]. */
 const CARRY_RUN = 64;
 
 /** The work of carrying a simple edit over another by arithmetic (lib/ot's `transformOver`), in component steps [PL9]. */
@@ -201,24 +201,26 @@ function* planSteps(head: KnownHead, documentId: string, submissions: readonly S
   return { head, ops, spans, next: after(head, ops, content, spans), answers };
 
   /**
-   * `delta` transformed over `over` in order, on `side` [S3], yielding the work of each run of
-   * {@link CARRY_RUN} transforms before it [PL9]: lib/ot's `transformOver` carries a simple edit
-   * over simple ones by arithmetic, a step each ({@link SIMPLE_CARRY_STEPS}), so a turn of the
-   * event loop (which on a busy instance waits for everything else due) comes every few thousand
-   * of those, not every thousand.
+   * `delta` transformed over `over` in order, on `side` [S3], yielding the work of each step before
+   * it [PL9]. While `delta` is a simple edit, a run of up to {@link CARRY_RUN} simple edits of `over`
+   * is one step of {@link SIMPLE_CARRY_STEPS} each (lib/ot's `transformOver` carries it over them
+   * by arithmetic); every other transform is a step of its own, counted as in PL8 with the sizes
+   * it has then.
    */
   function* carried(delta: Delta, over: readonly AppliedOp[], side: Side): Generator<number, Delta> {
-    for (let from = 0; from < over.length; from += CARRY_RUN) {
-      const to = Math.min(over.length, from + CARRY_RUN);
-      const mine = delta.ops.length;
-      let work = 0;
-      for (let i = from; i < to; i++) {
-        const theirs = over[i]!.delta.ops.length;
-        // At most two components each: most likely two simple edits (an estimate of the work only).
-        work += mine <= 2 && theirs <= 2 ? SIMPLE_CARRY_STEPS : TRANSFORM_CALL_STEPS + mine + theirs;
+    let i = 0;
+    while (i < over.length) {
+      let end = i;
+      if (isSimpleEdit(delta)) while (end < over.length && end - i < CARRY_RUN && isSimpleEdit(over[end]!.delta)) end++;
+      if (end > i) {
+        yield (end - i) * SIMPLE_CARRY_STEPS;
+        delta = transformOver(delta, over, i, end, side);
+        i = end;
+        continue;
       }
-      yield work;
-      delta = transformOver(delta, over, from, to, side);
+      const op = over[i++]!;
+      yield TRANSFORM_CALL_STEPS + delta.ops.length + op.delta.ops.length;
+      delta = transform(delta, op.delta, side);
     }
     return delta;
   }

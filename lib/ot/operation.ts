@@ -180,6 +180,11 @@ function simpleEdit(delta: Delta): SimpleEdit | null {
 
 const positiveWhole = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n > 0;
 
+/** Whether `delta` is one edit at one place (see {@link transformOver}: carried over others of its kind by arithmetic). */
+export function isSimpleEdit(delta: Delta): boolean {
+  return simpleEdit(delta) !== null;
+}
+
 /** A copy of an insert or delete, keys in the order quill-delta's iterator gives them (attributes first). */
 function copyOp(edit: Op): Op {
   if (edit.insert === undefined) return { delete: edit.delete! };
@@ -247,7 +252,8 @@ function deltaOf(edit: SimpleEdit): Delta {
  * Delta that calling `transform` once per op gives. While `op` and the ops it passes are simple
  * edits (typing and deleting, most of a busy document's ops) it is carried by arithmetic alone,
  * with one Delta built at the end rather than one per op: catching a keystroke up over hundreds of
- * others then costs a few comparisons each [PL8].
+ * others then costs a few comparisons each [PL8]. A delete split by an insert inside it, or removed
+ * by a delete, goes on the general way. An empty range gives `op` itself.
  */
 export function transformOver(op: Delta, others: readonly { readonly delta: Delta }[], from: number, to: number, side: Side): Delta {
   let delta = op;

@@ -160,6 +160,33 @@ describe('planner: hostile keys (issue 14)', () => {
     const turns = await turnsDuring(() => planBatchInSlices(head, 'd', batch.slice(0, 1), options(), 50));
     expect(turns).toBe(0); // one small submission: one run, no turn given
   });
+
+  it('[PL9] only simple edits are carried in runs counted a step each: keystrokes caught up over formats (two components, not simple) are counted as in PL8', async () => {
+    // 100 stored ops each bolding one character (a retain, then a retain with attributes), then 10
+    // keystrokes made before all of them: 1,000 quill-delta transforms, 19+ steps each.
+    let head: KnownHead = { version: 0, content: new Delta().insert(`${'x'.repeat(200)}\n`), createdAt: new Date(T0), historyEpoch: 0, newest: null, tail: [], fingerprint: '' };
+    const formats = Array.from({ length: 100 }, (_, i) => stored(i + 1, 'f', new Delta().retain(i + 1).retain(1, { bold: true })));
+    head = advance(head, formats, PAUSE)!;
+    const batch = Array.from({ length: 10 }, (_, i) => sub(0, `k${i}`, 1, new Delta().retain(i * 7).insert('k')));
+    const turnsDuring = async (run: () => Promise<unknown>) => {
+      let turns = 0;
+      let going = true;
+      const tick = () => {
+        if (!going) return;
+        turns++;
+        setImmediate(tick);
+      };
+      setImmediate(tick);
+      await run();
+      going = false;
+      return turns;
+    };
+    let sliced: Awaited<ReturnType<typeof planBatchInSlices>> | undefined;
+    // ~19,000 steps in slices of 1,000: a turn about every 50 transforms (counted 1 each, they took 19 slices fewer).
+    expect(await turnsDuring(async () => (sliced = await planBatchInSlices(head, 'd', batch, options(), 1000)))).toBeGreaterThan(15);
+    expect(JSON.stringify(sliced)).toBe(JSON.stringify(planBatch(head, 'd', batch, options())));
+    expect(sliced!.ops).toHaveLength(10);
+  });
 });
 
 
