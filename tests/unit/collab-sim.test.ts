@@ -8,8 +8,9 @@
  *
  * COLLAB_SIM_SCENARIOS (default 5000) and COLLAB_SIM_SEED (first seed, default 1) set the run.
  * The longer local run: `COLLAB_SIM_SCENARIOS=50000 npx vitest run tests/unit/collab-sim.test.ts`
- * (at a81762b: 50,000 scenarios, 1,071,751 versions, 1,090,262 acknowledged ops checked, 20,426
- * instance crashes, all passed, 160 s on the shared 2-core machine).
+ * (at 4b7462e, planning by arithmetic: 50,000 scenarios, 1,071,762 versions, 1,090,273
+ * acknowledged ops checked, 20,426 instance crashes, all passed, 326 s on the shared 2-core
+ * machine on a slow afternoon; at a81762b the same run took 160 s).
  */
 import { describe, expect, it } from 'vitest';
 import { describeFailure, runScenario } from '../support/collab-sim.ts';
