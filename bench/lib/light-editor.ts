@@ -58,6 +58,8 @@ export interface LightEditorOptions {
 interface InFlight {
   readonly seq: number;
   readonly text: string;
+  /** Keystrokes composed into `text`. */
+  readonly keystrokes: number;
   input: Record<string, unknown>;
   timer: ReturnType<typeof setTimeout> | null;
 }
@@ -71,6 +73,7 @@ export class LightEditor {
   #length = 1;
   #seq = 0;
   #pendingText = '';
+  #pendingKeystrokes = 0;
   #pausedUntil = 0;
   #flushTimer: ReturnType<typeof setTimeout> | null = null;
   #typing: ReturnType<typeof setTimeout> | null = null;
@@ -179,7 +182,9 @@ export class LightEditor {
     if (r() < 0.03) text = '\n';
     else for (let i = 0; i < n; i++) text += ALPHABET[Math.floor(r() * ALPHABET.length)] ?? 'e';
     this.#options.metrics.keystrokes += 1;
+    this.#options.metrics.lightKeystrokes += 1;
     this.#pendingText += text;
+    this.#pendingKeystrokes += 1;
     this.#flush();
   }
 
@@ -196,9 +201,11 @@ export class LightEditor {
     }
     if (this.#inFlight.size >= (this.#options.maxInFlight ?? 8)) return;
     const text = this.#pendingText;
+    const keystrokes = this.#pendingKeystrokes;
     this.#pendingText = '';
+    this.#pendingKeystrokes = 0;
     const seq = ++this.#seq;
-    const entry: InFlight = { seq, text, input: this.#input(seq, text), timer: null };
+    const entry: InFlight = { seq, text, keystrokes, input: this.#input(seq, text), timer: null };
     this.#inFlight.set(seq, entry);
     this.#send(entry);
   }
@@ -249,7 +256,7 @@ export class LightEditor {
           if (entry.timer) clearTimeout(entry.timer);
           const answer = metrics.answered(k, start, result);
           if (answer.accepted) {
-            this.#inFlight.delete(entry.seq);
+            if (this.#inFlight.delete(entry.seq)) metrics.lightCommittedKeystrokes += entry.keystrokes;
             this.#flush();
             return;
           }

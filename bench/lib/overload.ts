@@ -31,6 +31,12 @@ export interface OverloadSummary {
   readonly rateLimitedShare: number;
   /** p99 (ms) of the answers that accepted a submission (applied or duplicate), send → answer. */
   readonly acceptedAckP99: number;
+  /**
+   * The light editors' keystrokes per second, in submissions accepted within the step (composed
+   * ones count each keystroke): at the best step and at overload, and typed at overload. Useful
+   * work however it was composed; absent without light editors in both steps.
+   */
+  readonly lightKeystrokes?: { readonly bestCommitted: number; readonly committed: number; readonly typed: number };
   readonly meets: { readonly offered3x: boolean; readonly committed90: boolean; readonly refusalsRateLimited: boolean; readonly ackUnder500: boolean };
 }
 
@@ -59,6 +65,9 @@ export function overloadSummary(ramp: readonly StepResult[], overload: StepResul
     errorsByCode: overload.errorsByCode,
     rateLimitedShare,
     acceptedAckP99: overload.ack.p99,
+    ...(best.lightCommittedKeystrokesPerSecond === undefined || overload.lightCommittedKeystrokesPerSecond === undefined
+      ? {}
+      : { lightKeystrokes: { bestCommitted: best.lightCommittedKeystrokesPerSecond, committed: overload.lightCommittedKeystrokesPerSecond, typed: overload.lightTypedPerSecond ?? 0 } }),
     meets: {
       offered3x: offeredRatio >= 3,
       committed90: committedRatio >= 0.9,

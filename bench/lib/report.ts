@@ -182,6 +182,11 @@ function overloadSection(step: StepResult, o: OverloadSummary, b: Baselines, inF
     `| share of refusals that are RATE_LIMITED with retryAfterSeconds | ${pct(o.rateLimitedShare)} | 100 % (${yes(o.meets.refusalsRateLimited)}) |`,
     `| p99 ack of accepted submissions | ${ms(o.acceptedAckP99)} ms | < 500 ms (${yes(o.meets.ackUnder500)}) |`,
     `| p99 first send → accepted (across resends and waits) | ${ms(step.ackFromFirstSend.p99)} ms | – |`,
+    ...(o.lightKeystrokes && o.lightKeystrokes.bestCommitted > 0
+      ? [
+          `| light editors' keystrokes in accepted submissions ÷ the best step's (${Math.round(o.lightKeystrokes.committed)}/s of ${Math.round(o.lightKeystrokes.typed)}/s typed ÷ ${Math.round(o.lightKeystrokes.bestCommitted)}/s) | ${(o.lightKeystrokes.committed / o.lightKeystrokes.bestCommitted).toFixed(2)}× | – (useful work, however composed) |`,
+        ]
+      : []),
     '',
     'Offered = submissions sent per second, each op once at its first send (resends not counted' +
       (o.resentPerSecond === undefined ? '' : `: ${Math.round(o.resentPerSecond)}/s more were resends`) +

@@ -135,6 +135,9 @@ export class BotMetrics {
   reloads = 0;
   fatal = 0;
   keystrokes = 0;
+  /** Keystrokes typed by light editors, and those of them in submissions the server accepted (composed ones count each keystroke). */
+  lightKeystrokes = 0;
+  lightCommittedKeystrokes = 0;
   /** Every acknowledged op: `clientId#clientSeq` → version (the drill checks each one is stored). */
   readonly acknowledged = new Map<string, number>();
   recordAcknowledged = false;
@@ -153,6 +156,7 @@ export class BotMetrics {
     this.refusedKeystrokes = 0;
     this.submissions = this.resubmissions = this.acks = this.duplicates = this.droppedAcks = 0;
     this.errorAnswers = this.received = this.disconnects = this.reloads = this.fatal = this.keystrokes = 0;
+    this.lightKeystrokes = this.lightCommittedKeystrokes = 0;
     this.sentAt.clear();
   }
 
@@ -223,6 +227,8 @@ export class BotMetrics {
       reloads: this.reloads,
       fatal: this.fatal,
       keystrokes: this.keystrokes,
+      lightKeystrokes: this.lightKeystrokes,
+      lightCommittedKeystrokes: this.lightCommittedKeystrokes,
       rateLimitedWithRetryAfter: this.rateLimitedWithRetryAfter,
       refusedKeystrokes: this.refusedKeystrokes,
       ...Object.fromEntries(Object.entries(this.errorsByCode).map(([code, n]) => [`error:${code}`, n])),
