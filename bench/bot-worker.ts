@@ -76,6 +76,7 @@ async function handle(message: ToWorker): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, message.durationMs));
       for (const bot of bots) bot.stopTyping();
       for (const editor of light) editor.stopTyping();
+      metrics.typingEnded();
       return send({ type: 'typed' });
     }
     case 'converge': {

@@ -347,7 +347,7 @@ async function measureStep(cluster: Cluster, label: string, editors: number, doc
     offeredPerSecond: (counters.keystrokes ?? 0) / seconds,
     submittedPerSecond: ((counters.submissions ?? 0) - (counters.resubmissions ?? 0)) / seconds,
     resentPerSecond: (counters.resubmissions ?? 0) / seconds,
-    ...(light.editors ? { lightTypedPerSecond: (counters.lightKeystrokes ?? 0) / seconds, lightCommittedKeystrokesPerSecond: (counters.lightCommittedKeystrokes ?? 0) / seconds } : {}),
+    ...(light.editors ? { lightTypedPerSecond: (counters.lightKeystrokes ?? 0) / seconds, lightCommittedKeystrokesPerSecond: (counters.lightCommittedWhileTyping ?? 0) / seconds } : {}),
     committedPerSecond: applied / seconds,
     deliveriesPerSecond: (counters.received ?? 0) / seconds,
     ack: ack.summary(),

@@ -272,7 +272,7 @@ export class LightEditor {
             return;
           }
           // Any other refusal: the op is dropped (a light editor has no document to resync).
-          metrics.refusedKeystrokes += 1;
+          metrics.refusedKeystrokes += entry.keystrokes;
           this.#inFlight.delete(entry.seq);
           this.#flush();
         },

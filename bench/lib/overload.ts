@@ -32,9 +32,9 @@ export interface OverloadSummary {
   /** p99 (ms) of the answers that accepted a submission (applied or duplicate), send → answer. */
   readonly acceptedAckP99: number;
   /**
-   * The light editors' keystrokes per second, in submissions accepted within the step (composed
-   * ones count each keystroke): at the best step and at overload, and typed at overload. Useful
-   * work however it was composed; absent without light editors in both steps.
+   * The light editors' keystrokes per second in submissions accepted while the step typed (composed
+   * ones count each keystroke; not its settling): at the best step and at overload, and typed at
+   * overload. Useful work however it was composed; absent without light editors in both steps.
    */
   readonly lightKeystrokes?: { readonly bestCommitted: number; readonly committed: number; readonly typed: number };
   readonly meets: { readonly offered3x: boolean; readonly committed90: boolean; readonly refusalsRateLimited: boolean; readonly ackUnder500: boolean };

@@ -184,7 +184,7 @@ function overloadSection(step: StepResult, o: OverloadSummary, b: Baselines, inF
     `| p99 first send → accepted (across resends and waits) | ${ms(step.ackFromFirstSend.p99)} ms | – |`,
     ...(o.lightKeystrokes && o.lightKeystrokes.bestCommitted > 0
       ? [
-          `| light editors' keystrokes in accepted submissions ÷ the best step's (${Math.round(o.lightKeystrokes.committed)}/s of ${Math.round(o.lightKeystrokes.typed)}/s typed ÷ ${Math.round(o.lightKeystrokes.bestCommitted)}/s) | ${(o.lightKeystrokes.committed / o.lightKeystrokes.bestCommitted).toFixed(2)}× | – (useful work, however composed; counted as committed ops are: what the step typed, committed by the end of its settling) |`,
+          `| light editors' keystrokes accepted while the step typed ÷ the best step's (${Math.round(o.lightKeystrokes.committed)}/s of ${Math.round(o.lightKeystrokes.typed)}/s typed ÷ ${Math.round(o.lightKeystrokes.bestCommitted)}/s) | ${(o.lightKeystrokes.committed / o.lightKeystrokes.bestCommitted).toFixed(2)}× | – (useful work, however composed; the rest are accepted while it settles) |`,
         ]
       : []),
     '',

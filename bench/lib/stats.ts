@@ -135,9 +135,19 @@ export class BotMetrics {
   reloads = 0;
   fatal = 0;
   keystrokes = 0;
-  /** Keystrokes typed by light editors, and those of them in submissions the server accepted (composed ones count each keystroke). */
+  /**
+   * Keystrokes typed by light editors; those of them in submissions the server accepted (composed
+   * ones count each keystroke); and how many had been accepted when the step's typing ended (after
+   * its settling every typed keystroke is accepted, so only this one measures a rate).
+   */
   lightKeystrokes = 0;
   lightCommittedKeystrokes = 0;
+  lightCommittedWhileTyping = 0;
+
+  /** The step's typing ended: keeps how many of the light editors' keystrokes were accepted by now. */
+  typingEnded(): void {
+    this.lightCommittedWhileTyping = this.lightCommittedKeystrokes;
+  }
   /** Every acknowledged op: `clientId#clientSeq` → version (the drill checks each one is stored). */
   readonly acknowledged = new Map<string, number>();
   recordAcknowledged = false;
@@ -156,7 +166,7 @@ export class BotMetrics {
     this.refusedKeystrokes = 0;
     this.submissions = this.resubmissions = this.acks = this.duplicates = this.droppedAcks = 0;
     this.errorAnswers = this.received = this.disconnects = this.reloads = this.fatal = this.keystrokes = 0;
-    this.lightKeystrokes = this.lightCommittedKeystrokes = 0;
+    this.lightKeystrokes = this.lightCommittedKeystrokes = this.lightCommittedWhileTyping = 0;
     this.sentAt.clear();
   }
 
@@ -229,6 +239,7 @@ export class BotMetrics {
       keystrokes: this.keystrokes,
       lightKeystrokes: this.lightKeystrokes,
       lightCommittedKeystrokes: this.lightCommittedKeystrokes,
+      lightCommittedWhileTyping: this.lightCommittedWhileTyping,
       rateLimitedWithRetryAfter: this.rateLimitedWithRetryAfter,
       refusedKeystrokes: this.refusedKeystrokes,
       ...Object.fromEntries(Object.entries(this.errorsByCode).map(([code, n]) => [`error:${code}`, n])),

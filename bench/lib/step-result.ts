@@ -41,7 +41,11 @@ export interface StepResult {
   readonly submittedPerSecond?: number;
   /** Sends of a submission already sent (after RATE_LIMITED, or an ack timeout) per second: not counted in `submittedPerSecond`. */
   readonly resentPerSecond?: number;
-  /** Keystrokes the light editors typed per second, and those in submissions accepted within the step (composed ones count each keystroke): useful work, however it was composed. */
+  /**
+   * Keystrokes the light editors typed per second, and those in submissions accepted while the
+   * step typed (composed ones count each keystroke; not its settling, after which every typed
+   * keystroke is accepted): useful work, however it was composed.
+   */
   readonly lightTypedPerSecond?: number;
   readonly lightCommittedKeystrokesPerSecond?: number;
   /** Committed ops per second (applied answers, duplicates excluded). */

@@ -84,14 +84,14 @@ describe('hot document overload summary', () => {
     expect(md).toContain('here the mean was 2500 ms');
   });
 
-  it("compares the light editors' keystrokes in accepted submissions with the best step's: useful work, however composed", () => {
+  it("compares the light editors' keystrokes accepted while the step typed with the best step's: useful work, however composed", () => {
     const lightRamp = ramp.map((r, i) => ({ ...r, lightTypedPerSecond: [150, 600, 900][i]!, lightCommittedKeystrokesPerSecond: [150, 540, 400][i]! }));
     const overload = step('hot overload', 3000, 560, { submittedPerSecond: 1500, lightTypedPerSecond: 2700, lightCommittedKeystrokesPerSecond: 2430 });
     const o = overloadSummary(lightRamp, overload);
     // The best step is the one with the most committed ops (800/s: 600 committed), not the most keystrokes.
     expect(o.lightKeystrokes).toEqual({ bestCommitted: 540, committed: 2430, typed: 2700 });
     const md = markdownReport({ machine: {}, startedAt: 'a', finishedAt: 'b', command: 'x', settings: {}, baselines: { pgInsert1: 2000, pgInsert8: 6000, redisPublish: 30000, seconds: 4 }, hot: { steps: lightRamp, maxSustained: 600, overload: { step: overload, summary: o } } });
-    expect(md).toContain("| light editors' keystrokes in accepted submissions ÷ the best step's (2430/s of 2700/s typed ÷ 540/s) | 4.50× |");
+    expect(md).toContain("| light editors' keystrokes accepted while the step typed ÷ the best step's (2430/s of 2700/s typed ÷ 540/s) | 4.50× |");
     // Without light editors' counts (older results, full bots only) there is no such row.
     expect(overloadSummary(ramp, step('hot overload', 3000, 560)).lightKeystrokes).toBeUndefined();
   });

@@ -93,3 +93,16 @@ describe('bench send bookkeeping (full bots and light editors share it)', () => 
     expect([m.received, m.fanout.count]).toEqual([2, 1]);
   });
 });
+
+describe("light editors' keystrokes", () => {
+  it('the count accepted while the step typed is kept when typing ends; acceptances while it settles do not change it; reset clears all three', () => {
+    const m = new BotMetrics();
+    m.lightKeystrokes = 10;
+    m.lightCommittedKeystrokes = 6;
+    m.typingEnded();
+    m.lightCommittedKeystrokes += 4; // accepted while the step settles
+    expect(m.counters()).toMatchObject({ lightKeystrokes: 10, lightCommittedKeystrokes: 10, lightCommittedWhileTyping: 6 });
+    m.reset();
+    expect(m.counters()).toMatchObject({ lightKeystrokes: 0, lightCommittedKeystrokes: 0, lightCommittedWhileTyping: 0 });
+  });
+});
