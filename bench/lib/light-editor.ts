@@ -43,6 +43,22 @@ export function lengthChange(ops: readonly DeltaOp[]): number {
   return change;
 }
 
+/**
+ * Until when an editor refused `RATE_LIMITED` at `now` sends nothing (its refused ops go again
+ * then), as `CollabSession` waits: a refusal that starts a back-off waits `retryAfterSeconds` and
+ * up to half as long again at random, so editors refused together come back apart. The draw is
+ * made once per back-off: the editor's other ops in flight, sent before the first refusal came,
+ * are refused too, and each only extends the back-off to its own `retryAfterSeconds`. (A draw
+ * per refusal made the back-off the latest of ~10 draws, near 1.5 s for every editor: those
+ * refused together came back together, the 3× overload step's seconds alternated between
+ * everyone refused and an idle document, and it committed 0.57–0.61× its best step's ops against
+ * 0.88–0.93× with one draw; bench/results/issue13-s13.md.)
+ */
+export function backOffUntil(pausedUntil: number, now: number, retryAfterSeconds: number, random: () => number): number {
+  if (pausedUntil <= now) return now + retryAfterSeconds * 1000 * (1 + random() / 2);
+  return Math.max(pausedUntil, now + retryAfterSeconds * 1000);
+}
+
 export interface LightEditorOptions {
   readonly name: string;
   readonly url: string;
@@ -261,14 +277,13 @@ export class LightEditor {
             return;
           }
           if (answer.code === 'RATE_LIMITED' && answer.retryAfterSeconds !== null && answer.retryAfterSeconds > 0) {
-            // As CollabSession: wait (retryAfterSeconds and up to half as long again at random, so
-            // editors refused together come back apart), then send it again (with the same
+            // As CollabSession: back off (`backOffUntil`), then send it again (with the same
             // clientSeq); nothing new is sent meanwhile (keystrokes are composed). Sending on
             // regardless, each refused op resent after its own wait, the 3× overload step made
             // ~3,700 resends a second.
-            const wait = answer.retryAfterSeconds * 1000 * (1 + this.#options.random() / 2);
-            this.#pausedUntil = Math.max(this.#pausedUntil, performance.now() + wait);
-            entry.timer = setTimeout(() => this.#inFlight.has(entry.seq) && !this.#closed && this.#resend(entry), wait);
+            const now = performance.now();
+            this.#pausedUntil = backOffUntil(this.#pausedUntil, now, answer.retryAfterSeconds, this.#options.random);
+            entry.timer = setTimeout(() => this.#inFlight.has(entry.seq) && !this.#closed && this.#resend(entry), this.#pausedUntil - now);
             return;
           }
           // Any other refusal: the op is dropped (a light editor has no document to resync).
