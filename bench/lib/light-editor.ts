@@ -51,8 +51,8 @@ export function lengthChange(ops: readonly DeltaOp[]): number {
  * are refused too, and each only extends the back-off to its own `retryAfterSeconds`. (A draw
  * per refusal made the back-off the latest of ~10 draws, near 1.5 s for every editor: those
  * refused together came back together, the 3× overload step's seconds alternated between
- * everyone refused and an idle document, and it committed 0.57–0.61× its best step's ops against
- * 0.88–0.93× with one draw; bench/results/issue13-s13.md.)
+ * everyone refused and a near-idle document, and it committed a median 0.61× of its best step's
+ * ops over 9 runs, against 0.885× over 10 with one draw; bench/results/issue13-s13.md.)
  */
 export function backOffUntil(pausedUntil: number, now: number, retryAfterSeconds: number, random: () => number): number {
   if (pausedUntil <= now) return now + retryAfterSeconds * 1000 * (1 + random() / 2);
