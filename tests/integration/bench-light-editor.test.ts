@@ -81,6 +81,49 @@ describe('bench light editors (issue 16)', () => {
     }
   });
 
+  it('after RATE_LIMITED, the ops refused in one back-off go again together when it ends, none sooner than its retryAfterSeconds', async () => {
+    // Five submissions a second per connection: of eight sent at once, three are refused (retryAfterSeconds 1).
+    const server = await startTestServer({ env: { RATE_LIMIT_OPS: '5/1' } });
+    const owner = await signUp(server);
+    const created = await gqlHttp<{ createDocument: { id: string } }>(server.url, 'mutation { createDocument(title: "Back-off") { id } }', {}, { cookie: owner.cookie });
+    const documentId = created.body.data!.createDocument.id;
+    const [account] = await signUpAccounts([server.url], `light-backoff-${Date.now()}-`, 0, 1);
+    await grantEditors(server.url, owner.cookie, documentId, [account!.email]);
+    const sends: Array<{ key: string; at: number }> = [];
+    const refusals: Array<{ key: string; at: number; retryAfterSeconds: number }> = [];
+    const metrics = new (class extends BotMetrics {
+      override sending(key: string): number {
+        sends.push({ key, at: performance.now() });
+        return super.sending(key);
+      }
+      override answered(key: string, start: number, result: Parameters<BotMetrics['answered']>[2]) {
+        const answer = super.answered(key, start, result);
+        if (answer.code === 'RATE_LIMITED' && answer.retryAfterSeconds) refusals.push({ key, at: performance.now(), retryAfterSeconds: answer.retryAfterSeconds });
+        return answer;
+      }
+    })();
+    const editor = await LightEditor.open({ name: 'b', url: server.url, cookie: account!.cookie, documentId, metrics, random: seeded(5), ackTimeoutMs: 10_000, maxInFlight: 32 });
+    try {
+      for (let i = 0; i < 8; i++) editor.typeOnce();
+      await waitUntil(() => editor.pending === 0, 'every keystroke accepted', 15_000);
+      const refused = new Map<string, { at: number; retryAfterSeconds: number }>();
+      for (const r of refusals) if (!refused.has(r.key)) refused.set(r.key, r);
+      expect(refused.size).toBeGreaterThanOrEqual(2);
+      const resent = [...refused].map(([key, r]) => {
+        const again = sends.find((s) => s.key === key && s.at > r.at)!;
+        expect(again.at - r.at).toBeGreaterThanOrEqual(r.retryAfterSeconds * 1000 - 5); // never sooner than asked
+        return again.at;
+      });
+      // One back-off: all go at its end, together (each after a draw of its own, they would spread
+      // over up to half a second).
+      expect(Math.max(...resent) - Math.min(...resent)).toBeLessThan(100);
+      expect(metrics.acks).toBe(8);
+    } finally {
+      await editor.close();
+      await server.close();
+    }
+  });
+
   it('types at the rate asked even when its process wakes late: keystrokes due meanwhile are typed on waking', async () => {
     const server = await startTestServer();
     const owner = await signUp(server);
