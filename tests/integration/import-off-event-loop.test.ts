@@ -45,16 +45,17 @@ afterAll(async () => {
   await Promise.all(pools.map((p) => p.close()));
 });
 
-let control: Promise<{ maxStallMs: number; utilization: number; ms: number; value: Awaited<ReturnType<typeof importFile>> }> | null = null;
+let control: Promise<{ maxStallMs: number; p99StallMs: number; utilization: number; ms: number; value: Awaited<ReturnType<typeof importFile>> }> | null = null;
 /** The control, measured once: the same file parsed on the event loop, as before the pool. */
 const inline = () => (control ??= measured(() => importFile(big, 'docx', 'long.docx')));
 
 /**
- * Runs `work` while measuring the event loop: its longest stall (ms), and its utilization (the
- * share of the time it was busy rather than waiting for I/O; a parse on it keeps it near 1). Both
- * are read as ratios against the control, since the machines running the tests are shared.
+ * Runs `work` while measuring the event loop: its longest stall and its 99th-percentile delay
+ * (ms), and its utilization (the share of the time it was busy rather than waiting for I/O; a
+ * parse on it keeps it near 1). They are read as ratios against the control, since the machines
+ * running the tests are shared.
  */
-async function measured<T>(work: () => Promise<T>): Promise<{ value: T; maxStallMs: number; utilization: number; ms: number }> {
+async function measured<T>(work: () => Promise<T>): Promise<{ value: T; maxStallMs: number; p99StallMs: number; utilization: number; ms: number }> {
   const histogram = monitorEventLoopDelay({ resolution: 5 });
   histogram.enable();
   const started = performance.now();
@@ -63,27 +64,33 @@ async function measured<T>(work: () => Promise<T>): Promise<{ value: T; maxStall
   const { utilization } = performance.eventLoopUtilization(elu);
   const ms = performance.now() - started;
   histogram.disable();
-  return { value, maxStallMs: histogram.max / 1e6, utilization, ms };
+  return { value, maxStallMs: histogram.max / 1e6, p99StallMs: histogram.percentile(99) / 1e6, utilization, ms };
 }
 
 describe('[import] parsing off the event loop', () => {
   it('a large .docx keeps the event loop busy for its whole parse inline, and nearly idle in the pool', async () => {
     const threads = pool();
     await threads.run(new TextEncoder().encode('# warm\n'), 'markdown', 'warm.md', 'warm-up'); // thread start and module loading
-    const { value, maxStallMs, utilization, ms } = await inline();
+    const { value, maxStallMs, p99StallMs, utilization, ms } = await inline();
     expect(value.ok).toBe(true);
     const pooled = await measured(() => threads.run(big, 'docx', 'long.docx', 'someone'));
     const pct = (u: number) => `${(u * 100).toFixed(0)} %`;
     console.log(
-      `[import] ${(big.byteLength / 1024).toFixed(0)} KiB .docx: inline ${ms.toFixed(0)} ms, event loop busy ${pct(utilization)}, longest stall ${maxStallMs.toFixed(0)} ms; ` +
-        `pool ${pooled.ms.toFixed(0)} ms, busy ${pct(pooled.utilization)}, longest stall ${pooled.maxStallMs.toFixed(0)} ms`,
+      `[import] ${(big.byteLength / 1024).toFixed(0)} KiB .docx: inline ${ms.toFixed(0)} ms, event loop busy ${pct(utilization)}, delay p99 ${p99StallMs.toFixed(0)} ms, longest stall ${maxStallMs.toFixed(0)} ms; ` +
+        `pool ${pooled.ms.toFixed(0)} ms, busy ${pct(pooled.utilization)}, delay p99 ${pooled.p99StallMs.toFixed(0)} ms, longest stall ${pooled.maxStallMs.toFixed(0)} ms`,
     );
     // The control: inline, the parse occupies the event loop (this is what the pool removes).
     expect(utilization).toBeGreaterThan(0.6);
     expect(pooled.value).toMatchObject({ ok: true });
     if (pooled.value.ok && value.ok) expect(pooled.value.content.ops).toEqual(value.content.ops);
     expect(pooled.utilization).toBeLessThan(0.15);
-    expect(pooled.maxStallMs).toBeLessThan(maxStallMs / 2);
+    // Inline the parse yields between slices, so its longest stall is only ~30–55 ms, while the
+    // pool's loop, idle, still shows the timer's own 5–15 ms on a machine busy with other test
+    // files (CI on 5169047 failed on "longest stall under half the control's": 18 against 34 ms).
+    // What the parse moves is every slice's delay inline, nothing in the pool: the utilization
+    // above, and the delay's 99th percentile and maximum both below the control's.
+    expect(pooled.p99StallMs).toBeLessThan(p99StallMs);
+    expect(pooled.maxStallMs).toBeLessThan(maxStallMs);
   }, 120_000);
 
   it('refuses at once when full (SERVICE_UNAVAILABLE) and a second file of the same person (RATE_LIMITED), then takes files again', async () => {
