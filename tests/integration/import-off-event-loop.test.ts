@@ -85,7 +85,7 @@ describe('[import] parsing off the event loop', () => {
     if (pooled.value.ok && value.ok) expect(pooled.value.content.ops).toEqual(value.content.ops);
     expect(pooled.utilization).toBeLessThan(0.15);
     // Inline the parse yields between slices, so its longest stall is only ~30–55 ms, while the
-    // pool's loop, idle, still shows the timer's own 5–15 ms on a machine busy with other test
+    // pool's loop, idle, still shows ~10–20 ms of the timer's own delay on a machine busy with other test
     // files (CI on 5169047 failed on "longest stall under half the control's": 18 against 34 ms).
     // What the parse moves is every slice's delay inline, nothing in the pool: the utilization
     // above, and the delay's 99th percentile and maximum both below the control's.
