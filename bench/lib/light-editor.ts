@@ -11,6 +11,7 @@
  */
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { rateLimitedWaitMs } from '../../lib/api-client/collab-session.ts';
 import { submissionKey, type BotMetrics } from './stats.ts';
 
 /** The web editor's selection set (lib/api-client/operations.ts), so a delivery costs the server what it costs for a browser. */
@@ -57,7 +58,7 @@ export function lengthChange(ops: readonly DeltaOp[]): number {
  * ops over 9 runs, against 0.86× over 7 with one draw; bench/results/issue13-s13.md.)
  */
 export function backOffUntil(pausedUntil: number, now: number, retryAfterSeconds: number, random: () => number): number {
-  if (pausedUntil <= now) return now + retryAfterSeconds * 1000 * (1 + random() / 2);
+  if (pausedUntil <= now) return now + rateLimitedWaitMs(retryAfterSeconds, random);
   return Math.max(pausedUntil, now + retryAfterSeconds * 1000);
 }
 

@@ -90,6 +90,18 @@ export interface CollabSessionOptions {
 /** The key of a peer in `peers` / `onPeers`: user ids never contain `:`. */
 export const peerKey = (userId: string, clientId: string) => `${userId}:${clientId}`;
 
+/**
+ * How long a client waits after `RATE_LIMITED` before sending again: no sooner than the server's
+ * `retryAfterSeconds` (1 s when it gives none), and up to as long again at random. An overloaded
+ * server refuses many clients within a few milliseconds; coming back after the same wait, they
+ * would arrive together and be refused together, once a second. (Up to half as long again kept
+ * the hot document's 3× overload step at a median 0.87× of its best step's commits; up to as long
+ * again spreads the returns over twice the time: bench/results/issue13-s14.md.)
+ */
+export function rateLimitedWaitMs(retryAfterSeconds: number | undefined, random: () => number): number {
+  return (retryAfterSeconds ?? 1) * 1000 * (1 + random());
+}
+
 const HISTORY = 2000;
 const FATAL = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND']);
 const PRESENCE_HEARTBEAT_MS = 15_000;
@@ -782,14 +794,9 @@ export class CollabSession {
     this.#scheduleResend(this.#retryDelayMs / 2 + Math.random() * (this.#retryDelayMs / 2));
   }
 
-  /**
-   * Resends the in-flight op after a refusal for load: no sooner than the server's
-   * `retryAfterSeconds` (1 s when it gives none), and up to half as long again at random. An
-   * overloaded server refuses many clients within a few milliseconds; coming back after exactly
-   * the same wait, they would arrive together again and be refused together, once a second.
-   */
+  /** Resends the in-flight op after a refusal for load, after {@link rateLimitedWaitMs}. */
   #resendAfter(retryAfterSeconds: number | undefined): void {
-    this.#scheduleResend((retryAfterSeconds ?? 1) * 1000 * (1 + Math.random() / 2));
+    this.#scheduleResend(rateLimitedWaitMs(retryAfterSeconds, Math.random));
   }
 
   #scheduleResend(delayMs: number): void {

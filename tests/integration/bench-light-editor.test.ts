@@ -115,7 +115,7 @@ describe('bench light editors (issue 16)', () => {
         return again.at;
       });
       // One back-off: all go at its end, together (each after a draw of its own, they would spread
-      // over up to half a second).
+      // over up to a second).
       expect(Math.max(...resent) - Math.min(...resent)).toBeLessThan(100);
       expect(metrics.acks).toBe(8);
     } finally {
