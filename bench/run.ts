@@ -27,7 +27,7 @@ import { cpuBetween, idleBetween, sampleMachine, sampleProc, sampleTree, type Pr
 import { servicePids, type ServicePids } from './lib/services-cpu.ts';
 import { overloadSummary } from './lib/overload.ts';
 import { PgActivitySampler } from './lib/pg-activity.ts';
-import { editorsSvg, markdownReport, overloadLatencyBound, type BenchResults, type IdleResult, type StepResult } from './lib/report.ts';
+import { editorsSvg, markdownReport, type BenchResults, type IdleResult, type StepResult } from './lib/report.ts';
 import { Histogram } from './lib/stats.ts';
 import type { BotSpec, FromWorker, LightSpec, ToWorker } from './lib/worker-protocol.ts';
 
@@ -537,11 +537,9 @@ async function hotScenario(cluster: Cluster): Promise<NonNullable<BenchResults['
   const overload = { step, summary: overloadSummary(steps, step) };
   const o = overload.summary;
   log(
-    `overload: offered ${Math.round(o.offeredPerSecond)} submissions/s = ${o.offeredRatio.toFixed(2)}× the best committed rate (${Math.round(o.bestCommittedPerSecond)}/s at ${o.bestLabel}); committed ${Math.round(o.committedPerSecond)}/s = ` +
+    `overload: typed ${Math.round(o.typedPerSecond)} keystrokes/s = ${o.typedRatio.toFixed(2)}× the best committed rate (${Math.round(o.bestCommittedPerSecond)}/s at ${o.bestLabel}), sent ${Math.round(o.offeredPerSecond)} submissions/s; committed ${Math.round(o.committedPerSecond)}/s = ` +
       `${o.committedRatio.toFixed(2)}× the best; ${o.errorAnswers} error answers, ${Math.round(o.rateLimitedShare * 100)} % RATE_LIMITED with retryAfterSeconds; accepted ack p99 ${o.acceptedAckP99} ms`,
   );
-  const bound = overloadLatencyBound(step, o, settings.hotLightInFlight);
-  if (bound !== null) log(`  the light editors' windows allow 3× the best while an op takes under ~${bound.toFixed(1)} s from first send to acceptance; the mean here was ${step.ackFromFirstSend.mean} ms`);
   return { steps, maxSustained, overload };
 }
 

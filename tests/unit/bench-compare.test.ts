@@ -58,6 +58,16 @@ describe('issue 13 before/after comparison', () => {
     expect(md).toMatch(/## Hot document[\s\S]*?\| verdict \| \*\*not met\*\* \| met \|/);
   });
 
+  it('judges the overload step by the current rules, not the summary stored with an older run', () => {
+    // An older run stored 3× as judged on submissions sent (1,000/s here: not met); typed 1,800/s is 3× its best (600/s).
+    const stored = { ...before.hot!.overload!, summary: { ...before.hot!.overload!.summary, meets: { ...before.hot!.overload!.summary.meets, offered3x: false } } };
+    const older = { ...after, hot: { ...after.hot!, overload: { step: { ...after.hot!.overload!.step, submittedPerSecond: 1000 }, summary: stored.summary } } };
+    const md = compareRuns({ label: 'older', results: older }, { label: 'after', results: after });
+    expect(md).toContain('| overload: typed ÷ best committed (the load offered) | 3.16× | 3.16× | ≥ 3× |');
+    expect(md).toContain('| overload: submissions sent ÷ best committed | 1.75× | 3.16× |  |');
+    expect(md).toMatch(/## Hot document[\s\S]*?\| verdict \| met \| met \|/);
+  });
+
   it('quotes no-regression figures raw and per same-run commit baseline', () => {
     const md = compareRuns({ label: 'before', results: before }, { label: 'after', results: after });
     expect(md).toContain('| largest editor count with p99 fan-out < 100 ms | 50 | 50 | 1.00× |');
