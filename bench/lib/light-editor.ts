@@ -46,13 +46,14 @@ export function lengthChange(ops: readonly DeltaOp[]): number {
 
 /**
  * Until when an editor refused `RATE_LIMITED` at `now` sends nothing (its refused ops go again
- * then), as `CollabSession` waits: a refusal that starts a back-off waits `retryAfterSeconds` and
- * up to half as long again at random, so editors refused together come back apart. The draw is
- * made once per back-off: the editor's other ops in flight, sent before the first refusal came,
- * are refused too, and each only extends the back-off to its own `retryAfterSeconds`; each op
- * refused in it goes again at the back-off's end as it stood then (if a later refusal extends
- * it, at the earlier end: never sooner than its own `retryAfterSeconds`). (A draw per refusal
- * held new ops back until the latest of several draws, near 1.5 s for every editor: those
+ * then), as `CollabSession` waits: a refusal that starts a back-off waits `rateLimitedWaitMs`
+ * (`retryAfterSeconds` and up to as long again at random), so editors refused together come
+ * back apart. The draw is made once per back-off: the editor's other ops in flight, sent before
+ * the first refusal came, are refused too, and each only extends the back-off to its own
+ * `retryAfterSeconds`; each op refused in it goes again at the back-off's end as it stood then
+ * (if a later refusal extends it, at the earlier end: never sooner than its own
+ * `retryAfterSeconds`). (A draw per refusal held new ops back until the latest of several draws,
+ * near 1.5 s for every editor, when a draw was up to half as long again: those
  * refused together came back together, the 3× overload step's seconds alternated between
  * everyone refused and a near-idle document, and it committed a median 0.61× of its best step's
  * ops over 9 runs, against 0.86× over 7 with one draw; bench/results/issue13-s13.md.)
