@@ -25,7 +25,7 @@ import { measureBaselines, type Baselines } from './lib/baselines.ts';
 import { createAccount, createDocuments, freePort, grantEditors, graphql, Instance, ROOT, runPrefix, signUpAccounts, type BenchAccount } from './lib/cluster.ts';
 import { cpuBetween, idleBetween, sampleMachine, sampleProc, sampleTree, type ProcSample } from './lib/proc.ts';
 import { servicePids, type ServicePids } from './lib/services-cpu.ts';
-import { overloadSummary } from './lib/overload.ts';
+import { bestLoadPerSecond, overloadSummary } from './lib/overload.ts';
 import { PgActivitySampler } from './lib/pg-activity.ts';
 import { editorsSvg, markdownReport, type BenchResults, type IdleResult, type StepResult } from './lib/report.ts';
 import { Histogram } from './lib/stats.ts';
@@ -64,7 +64,7 @@ const { values: argv } = parseArgs({
     'stop-p99-ms': { type: 'string', default: '2000' },
     // The bots' ack timeout (resend of an unanswered op); the web editor uses CollabSession's 10 s.
     'ack-timeout-ms': { type: 'string', default: '10000' },
-    // The hot document's overload step offers this many times the ramp's best committed rate (0: none).
+    // The hot document's overload step types this many times the ramp's best step's load (0: none).
     'hot-overload': { type: 'string', default: '3' },
     // Diagnosis: the servers' log level and a folder for their logs, extra server environment
     // (KEY=VALUE,…), and a pg_stat_activity timeline (JSON lines) of the bench database.
@@ -386,7 +386,7 @@ async function measureStep(cluster: Cluster, label: string, editors: number, doc
     seconds,
   };
   log(
-    `${label}: typed ${Math.round(result.offeredPerSecond)}/s, offered (submissions, each once) ${Math.round(result.submittedPerSecond ?? Number.NaN)}/s, resent ${Math.round(result.resentPerSecond ?? Number.NaN)}/s, committed ${Math.round(result.committedPerSecond)}/s, ack p99 ${result.ack.p99} ms, fan-out p50/p99 ${result.fanout.p50}/${result.fanout.p99} ms, ` +
+    `${label}: typed ${Math.round(result.offeredPerSecond)}/s, sent (submissions, each once) ${Math.round(result.submittedPerSecond ?? Number.NaN)}/s, resent ${Math.round(result.resentPerSecond ?? Number.NaN)}/s, committed ${Math.round(result.committedPerSecond)}/s, ack p99 ${result.ack.p99} ms, fan-out p50/p99 ${result.fanout.p50}/${result.fanout.p99} ms, ` +
       `servers CPU ${result.servers.map((s) => Math.round(s.cpu * 100) + '%').join('/')}, bots CPU ${result.loadGenerators.map((s) => Math.round(s.cpu * 100) + '%').join('/')}` +
       ((result.errors.errorAnswers ?? 0) > 0 ? `, error answers ${JSON.stringify(errorsByCode)} (${result.rateLimitedWithRetryAfter} RATE_LIMITED with retryAfterSeconds; send → error p50/p99 ${result.errorAck.p50}/${result.errorAck.p99} ms)` : '') +
       (settled.some((s) => !s.ok) ? ` UNSETTLED: ${settled.map((s) => s.detail).join(' | ')}` : ''),
@@ -502,16 +502,18 @@ async function hotScenario(cluster: Cluster): Promise<NonNullable<BenchResults['
   const passing = steps.filter((s) => s.ack.p99 < 100 && s.errors.unsettled === 0 && s.errors.fatal === 0 && s.errors.openFailed === 0);
   const maxSustained = passing.length ? Math.max(...passing.map((s) => s.committedPerSecond)) : null;
   if (settings.hotOverload <= 0 || steps.length === 0) return { steps, maxSustained };
-  // Overload: offer a multiple of the best committed rate of the ramp, whatever its latency was.
-  // What is judged is what was offered: submissions sent per second, each op once (not the
-  // keystrokes composed into them, nor resends). The full bots cannot offer much more than in the
-  // ramp (each costs ~25 µs of client CPU per op received, and a CollabSession has one submission
-  // in flight, so it composes the rest): they type half the best step's rate, as the correctness
-  // check. Light editors offer the target by themselves (the ramp's, or with `--hot-light-rate` as
-  // many as type it at that rate), each with up to `--hot-light-in-flight` submissions in flight,
-  // sent op by op as long as acks take under in-flight ÷ rate; the bots' submissions come on top.
+  // Overload: offer a multiple of the best step's load, whatever its latency was: the larger of its
+  // committed ops/s and its keystrokes typed per second (near the limit editors compose, so the
+  // two part; a multiple of the larger is that multiple in either unit). What is offered is
+  // what is typed: an editor refused backs off and composes, so its ops grow rather than multiply
+  // (counted through the settle, submissions sent equal commits apart from failures). The full
+  // bots cannot offer much more than in the ramp (each costs ~25 µs of client CPU per op received,
+  // and a CollabSession has one submission in flight, so it composes the rest): they keep the
+  // best step's rate, as the correctness check. Light editors type the target by themselves (the
+  // ramp's, or with `--hot-light-rate` as many as type it at that rate), each with up to
+  // `--hot-light-in-flight` submissions in flight; the bots' typing comes on top.
   const bestStep = steps.reduce((a, b) => (b.committedPerSecond > a.committedPerSecond ? b : a));
-  const best = bestStep.committedPerSecond;
+  const best = bestLoadPerSecond(bestStep);
   // The full bots keep the best step's rate per editor, which they sustained.
   const botRate = settings.hotRates[steps.indexOf(bestStep)]! / editors;
   const target = Math.ceil(settings.hotOverload * best * 1.1);
@@ -525,7 +527,7 @@ async function hotScenario(cluster: Cluster): Promise<NonNullable<BenchResults['
   if (lightCount > rampLight) openFailed += await openLight(cluster, documentId!, rampLight, lightCount - rampLight, 7000, settings.hotLightInFlight);
   const step = await measureStep(
     cluster,
-    `hot overload target=${target}/s offered (${settings.hotOverload}× best ${Math.round(best)}/s +10 %: ${full} full bots at ${Math.round(botRate * 10) / 10}/s each` +
+    `hot overload target=${target}/s offered (${settings.hotOverload}× the best step's load ${Math.round(best)}/s +10 %: ${full} full bots at ${Math.round(botRate * 10) / 10}/s each` +
       (useLight ? ` + ${lightCount} light editors at ${Math.round(lightRate * 10) / 10}/s each, ≤ ${settings.hotLightInFlight} in flight)` : ')'),
     full + lightCount,
     1,
@@ -537,7 +539,7 @@ async function hotScenario(cluster: Cluster): Promise<NonNullable<BenchResults['
   const overload = { step, summary: overloadSummary(steps, step) };
   const o = overload.summary;
   log(
-    `overload: typed ${Math.round(o.typedPerSecond)} keystrokes/s = ${o.typedRatio.toFixed(2)}× the best committed rate (${Math.round(o.bestCommittedPerSecond)}/s at ${o.bestLabel}), sent ${Math.round(o.offeredPerSecond)} submissions/s; committed ${Math.round(o.committedPerSecond)}/s = ` +
+    `overload: typed ${Math.round(o.typedPerSecond)} keystrokes/s = ${o.typedRatio.toFixed(2)}× the best step's load (${Math.round(o.bestLoadPerSecond)}/s at ${o.bestLabel}; committed ${Math.round(o.bestCommittedPerSecond)}/s), sent ${Math.round(o.submittedPerSecond)} submissions/s; committed ${Math.round(o.committedPerSecond)}/s = ` +
       `${o.committedRatio.toFixed(2)}× the best; ${o.errorAnswers} error answers, ${Math.round(o.rateLimitedShare * 100)} % RATE_LIMITED with retryAfterSeconds; accepted ack p99 ${o.acceptedAckP99} ms`,
   );
   return { steps, maxSustained, overload };

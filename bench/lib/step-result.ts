@@ -35,8 +35,9 @@ export interface StepResult {
   readonly offeredPerSecond: number;
   /**
    * Submissions sent per second, each (clientId, clientSeq) counted once, at its first send in the
-   * step: the ops the servers were asked to commit (the report's "offered/s", and what the
-   * overload step's "offered ÷ best committed" divides). Absent in results from before it was counted.
+   * step (the report's "sent/s"). Counted through the step's settle, each is committed, a
+   * duplicate, or given up, so this equals committed ops/s apart from failures: how the load was
+   * composed, not the load. Absent in results from before it was counted.
    */
   readonly submittedPerSecond?: number;
   /** Sends of a submission already sent (after RATE_LIMITED, or an ack timeout) per second: not counted in `submittedPerSecond`. */
