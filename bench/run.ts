@@ -25,7 +25,7 @@ import { measureBaselines, type Baselines } from './lib/baselines.ts';
 import { createAccount, createDocuments, freePort, grantEditors, graphql, Instance, ROOT, runPrefix, signUpAccounts, type BenchAccount } from './lib/cluster.ts';
 import { cpuBetween, idleBetween, sampleMachine, sampleProc, sampleTree, type ProcSample } from './lib/proc.ts';
 import { servicePids, type ServicePids } from './lib/services-cpu.ts';
-import { bestLoadPerSecond, overloadSummary } from './lib/overload.ts';
+import { bestLoadPerSecond, bestStepOf, overloadSummary, overloadTarget } from './lib/overload.ts';
 import { PgActivitySampler } from './lib/pg-activity.ts';
 import { editorsSvg, markdownReport, type BenchResults, type IdleResult, type StepResult } from './lib/report.ts';
 import { Histogram } from './lib/stats.ts';
@@ -512,11 +512,11 @@ async function hotScenario(cluster: Cluster): Promise<NonNullable<BenchResults['
   // best step's rate, as the correctness check. Light editors type the target by themselves (the
   // ramp's, or with `--hot-light-rate` as many as type it at that rate), each with up to
   // `--hot-light-in-flight` submissions in flight; the bots' typing comes on top.
-  const bestStep = steps.reduce((a, b) => (b.committedPerSecond > a.committedPerSecond ? b : a));
+  const bestStep = bestStepOf(steps);
   const best = bestLoadPerSecond(bestStep);
   // The full bots keep the best step's rate per editor, which they sustained.
   const botRate = settings.hotRates[steps.indexOf(bestStep)]! / editors;
-  const target = Math.ceil(settings.hotOverload * best * 1.1);
+  const target = overloadTarget(steps, settings.hotOverload);
   // Light editors offer the target by themselves: by default the ramp's, typing faster. More
   // people instead (--hot-light-rate) makes the step measure fan-out to them (each op goes to
   // every editor: 171 editors at 3× took 64,604 deliveries/s and every spare cycle of this

@@ -64,9 +64,23 @@ export const otherErrors = (step: StepResult) => errorAnswers(step) - step.rateL
 /** The load a step carried: the larger of its committed ops/s and its keystrokes typed per second. */
 export const bestLoadPerSecond = (step: StepResult) => Math.max(step.committedPerSecond, step.offeredPerSecond);
 
+/** The ramp's best step: the one that committed the most ops per second. */
+export const bestStepOf = (ramp: readonly StepResult[]) => ramp.reduce((a, b) => (b.committedPerSecond > a.committedPerSecond ? b : a));
+
+/**
+ * What the overload step's light editors type per second: `multiple` × the best step's load,
+ * +10 % (the full bots type on top at the best step's rate). Which step is best can turn on a
+ * few ops between two saturated steps, and near the limit the later one typed more than it
+ * committed: on this machine the light editors then type ~5.5× the best committed ops instead
+ * of ~3.6× (both measured, bench/results/issue13-s14.md).
+ */
+export function overloadTarget(ramp: readonly StepResult[], multiple: number): number {
+  return Math.ceil((multiple * bestLoadPerSecond(bestStepOf(ramp)) * 11) / 10);
+}
+
 export function overloadSummary(ramp: readonly StepResult[], overload: StepResult): OverloadSummary {
   if (ramp.length === 0) throw new Error('an overload step needs the ramp it is measured against');
-  const best = ramp.reduce((a, b) => (b.committedPerSecond > a.committedPerSecond ? b : a));
+  const best = bestStepOf(ramp);
   const refusals = errorAnswers(overload);
   const rateLimitedShare = refusals === 0 ? 1 : overload.rateLimitedWithRetryAfter / refusals;
   const submitted = overload.submittedPerSecond ?? overload.offeredPerSecond;

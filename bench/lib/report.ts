@@ -28,7 +28,7 @@ export interface BenchResults {
   readonly hot?: {
     readonly steps: readonly StepResult[];
     readonly maxSustained: number | null;
-    /** The step offering a multiple of the ramp's best committed rate, judged against it. */
+    /** The step typing a multiple of the ramp's best step's load (the larger of its committed ops/s and keystrokes typed/s), judged against it. */
     readonly overload?: { readonly step: StepResult; readonly summary: OverloadSummary };
   };
   readonly docs?: { readonly steps: readonly StepResult[] };

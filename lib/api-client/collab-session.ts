@@ -93,13 +93,15 @@ export const peerKey = (userId: string, clientId: string) => `${userId}:${client
 /**
  * How long a client waits after a refusal for load (`RATE_LIMITED`, `SERVICE_UNAVAILABLE`) before
  * sending again: no sooner than the server's `retryAfterSeconds` (1 s when it gives none), and up
- * to as long again at random (1–2 s after a 1 s refusal, 2–4 s after a database outage's 2 s). An
+ * to as long again at random: 1–2 s after a 1 s refusal (a full document), 2–4 s after a 2 s one
+ * (an instance's full queue or passed deadline, a busy or unreachable database). An
  * overloaded server refuses many clients within a few milliseconds; coming back after the same
  * wait, they would arrive together and be refused together, once a second. (Against up to half as
- * long again, the hot document's 3× overload step committed 1.04–1.08× of its best step's ops
- * instead of 0.74–0.93×, with a third fewer refusals, in four alternated runs; under either
- * rule 96–99 % of what was typed was accepted while it was typed, the wider wait's in more,
- * smaller ops: bench/results/issue13-s14.md.)
+ * long again, the hot document's overload step (typing 3× the best step's committed ops)
+ * committed 1.04–1.08× of its best step's ops instead of 0.74–0.93×, with a third fewer
+ * refusals, in four alternated pairs; under either rule 96–99 % of the bench's light editors'
+ * keystrokes were accepted while they typed, the wider wait's in more, smaller ops:
+ * bench/results/issue13-s14.md.)
  */
 export function rateLimitedWaitMs(retryAfterSeconds: number | undefined, random: () => number): number {
   return (retryAfterSeconds ?? 1) * 1000 * (1 + random());

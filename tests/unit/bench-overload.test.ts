@@ -4,7 +4,7 @@
  * timeline's summary of one sample.
  */
 import { describe, expect, it } from 'vitest';
-import { docsVerdict, errorAnswer, overloadSummary } from '../../bench/lib/overload.ts';
+import { bestLoadPerSecond, docsVerdict, errorAnswer, overloadSummary, overloadTarget } from '../../bench/lib/overload.ts';
 import { pickMetrics, summarize } from '../../bench/lib/pg-activity.ts';
 import { markdownReport, type BenchResults, type StepResult } from '../../bench/lib/report.ts';
 import { benchStep, latency } from '../support/bench-steps.ts';
@@ -91,6 +91,14 @@ describe('hot document overload summary', () => {
     expect(md).toContain("| light editors' keystrokes accepted while the step typed ÷ the best step's (2430/s of 2700/s typed ÷ 540/s) | 4.50× |");
     // Without light editors' counts (older results, full bots only) there is no such row.
     expect(overloadSummary(ramp, step('hot overload', 3000, 560)).lightKeystrokes).toBeUndefined();
+  });
+
+  it("types 3× the best step's load (+10 %): the larger of its committed ops and its keystrokes typed, whichever step committed most", () => {
+    // The 800/s step committed most (600/s) and typed 720/s: 3 × 720 × 1.1.
+    expect(overloadTarget(ramp, 3)).toBe(2376);
+    // A step that committed more than it typed in its window (ops settling from the step before) counts its commits.
+    expect(bestLoadPerSecond(step('settling', 500, 560))).toBe(560);
+    expect(overloadTarget([step('a', 200, 200), step('b', 500, 560)], 3)).toBe(1848);
   });
 
   it('results from before submissions were counted show keystrokes as the submissions sent', () => {
