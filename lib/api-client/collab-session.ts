@@ -92,7 +92,8 @@ export const peerKey = (userId: string, clientId: string) => `${userId}:${client
 
 /**
  * How long a client waits after a refusal for load (`RATE_LIMITED`, `SERVICE_UNAVAILABLE`) before
- * sending again: no sooner than the server's `retryAfterSeconds` (1 s when it gives none), and up
+ * sending again: no sooner than the server's `retryAfterSeconds` (1 s when it gives none or no
+ * positive number, 60 s at most), and up
  * to as long again at random: 1–2 s after a 1 s refusal (a full document), 2–4 s after a 2 s one
  * (an instance's full queue or passed deadline, a busy or unreachable database). An
  * overloaded server refuses many clients within a few milliseconds; coming back after the same
@@ -103,8 +104,21 @@ export const peerKey = (userId: string, clientId: string) => `${userId}:${client
  * keystrokes were accepted while they typed, the wider wait's in more, smaller ops:
  * bench/results/issue13-s14.md.)
  */
-export function rateLimitedWaitMs(retryAfterSeconds: number | undefined, random: () => number): number {
-  return (retryAfterSeconds ?? 1) * 1000 * (1 + random());
+export function rateLimitedWaitMs(retryAfterSeconds: unknown, random: () => number): number {
+  return retryAfterMs(retryAfterSeconds) * (1 + random());
+}
+
+/** Longest `retryAfterSeconds` a client honours: a larger one (a broken proxy's) would leave edits unsent for good. */
+const MAX_RETRY_AFTER_SECONDS = 60;
+
+/**
+ * The server's `retryAfterSeconds` in ms, read off the wire: a positive finite number of seconds,
+ * at most {@link MAX_RETRY_AFTER_SECONDS}; anything else (missing, 0, negative, not a number)
+ * counts as 1 s, so a malformed answer never turns the resend into a tight loop.
+ */
+function retryAfterMs(retryAfterSeconds: unknown): number {
+  const seconds = typeof retryAfterSeconds === 'number' && Number.isFinite(retryAfterSeconds) && retryAfterSeconds > 0 ? retryAfterSeconds : 1;
+  return Math.min(seconds, MAX_RETRY_AFTER_SECONDS) * 1000;
 }
 
 const HISTORY = 2000;
@@ -800,7 +814,7 @@ export class CollabSession {
   }
 
   /** Resends the in-flight op after a refusal for load, after {@link rateLimitedWaitMs}. */
-  #resendAfter(retryAfterSeconds: number | undefined): void {
+  #resendAfter(retryAfterSeconds: unknown): void {
     this.#scheduleResend(rateLimitedWaitMs(retryAfterSeconds, Math.random));
   }
 

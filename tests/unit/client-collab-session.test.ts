@@ -116,6 +116,31 @@ describe('CollabSession', () => {
     await session.close();
   });
 
+  it('after RATE_LIMITED with a malformed retryAfterSeconds waits 1 s, and at most 60 s for a huge one: never a tight resend loop, never edits held for good', async () => {
+    const { client, submits } = scriptedClient();
+    const session = await CollabSession.open({ client, documentId: 'd1', presence: false, ackTimeoutMs: 600_000 });
+    vi.spyOn(Math, 'random').mockReturnValue(0);
+    const refuse = (k: number, retryAfterSeconds: unknown) => {
+      submits()[k]!.sink.next({ errors: [{ message: 'The server is busy', extensions: { code: 'RATE_LIMITED', retryAfterSeconds } }] } as never);
+      submits()[k]!.sink.complete();
+    };
+    session.applyLocal(new Delta().insert('x'));
+    let sent = 1;
+    for (const malformed of [0, -5, Number.NaN, 'soon', null]) {
+      refuse(sent - 1, malformed);
+      await vi.advanceTimersByTimeAsync(999);
+      expect(submits()).toHaveLength(sent);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(submits()).toHaveLength(++sent);
+    }
+    refuse(sent - 1, 1e9);
+    await vi.advanceTimersByTimeAsync(59_999);
+    expect(submits()).toHaveLength(sent);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(submits()).toHaveLength(sent + 1);
+    await session.close();
+  });
+
   it('an answer resets the backoff after an ack timeout', async () => {
     const { client, submits } = scriptedClient();
     const session = await CollabSession.open({ client, documentId: 'd1', presence: false, ackTimeoutMs: 1_000 });
